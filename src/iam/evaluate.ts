@@ -1,0 +1,168 @@
+import { accountRootArn } from './arn.js';
+import { globMatch } from './glob.js';
+import type { ConditionClause, NormalizedStatement, PrincipalSet } from './policy.js';
+
+/** Three-valued logic: the evaluator says `unknown` rather than guess. */
+export type Tri = 'yes' | 'no' | 'unknown';
+
+/** Who asks to assume the role. */
+export interface RequestPrincipal {
+  readonly type: 'Federated' | 'Service' | 'AWS';
+  readonly id: string;
+  readonly accountId?: string;
+}
+
+/** The request context: values of the keys present, and which absent keys are known to be absent. */
+export interface RequestContext {
+  /** Values keyed by the lower-cased condition key. */
+  readonly values: ReadonlyMap<string, readonly string[]>;
+  /** For a lower-cased key missing from `values`: true when it is surely absent, false when its value is unknown. */
+  readonly knowsAbsent: (lowerKey: string) => boolean;
+}
+
+/** An `sts:AssumeRole*` request against a role's trust policy; every action must be allowed. */
+export interface AssumeRequest {
+  readonly principal: RequestPrincipal;
+  readonly actions: readonly string[];
+  readonly context: RequestContext;
+}
+
+/** A decision with the clauses that could not be evaluated, when any. */
+export interface Decision {
+  readonly decision: Tri;
+  readonly unknownBecause: readonly string[];
+}
+
+interface Operator {
+  readonly negated: boolean;
+  readonly test: (policyValue: string, requestValue: string) => boolean;
+}
+
+const exact = (a: string, b: string) => a === b;
+const exactIgnoreCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const like = (a: string, b: string) => globMatch(a, b);
+const bool = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+const OPERATORS: Readonly<Record<string, Operator>> = {
+  StringEquals: { negated: false, test: exact },
+  StringNotEquals: { negated: true, test: exact },
+  StringEqualsIgnoreCase: { negated: false, test: exactIgnoreCase },
+  StringNotEqualsIgnoreCase: { negated: true, test: exactIgnoreCase },
+  StringLike: { negated: false, test: like },
+  StringNotLike: { negated: true, test: like },
+  ArnEquals: { negated: false, test: like },
+  ArnLike: { negated: false, test: like },
+  ArnNotEquals: { negated: true, test: like },
+  ArnNotLike: { negated: true, test: like },
+  Bool: { negated: false, test: bool },
+};
+
+const LITERAL_VARIABLES = new Set(['${*}', '${?}', '${$}']);
+
+function hasPolicyVariable(value: string): boolean {
+  const vars = value.match(/\$\{[^}]*\}/g);
+  return !!vars && vars.some((v) => !LITERAL_VARIABLES.has(v));
+}
+
+function unescapeVariables(value: string): string {
+  return value.replace(/\$\{\*\}/g, '*').replace(/\$\{\?\}/g, '?').replace(/\$\{\$\}/g, '$');
+}
+
+function describe(clause: ConditionClause): string {
+  return `${clause.operatorAsWritten} on ${clause.key}`;
+}
+
+/** Evaluates one condition clause against a request context. */
+export function evaluateClause(clause: ConditionClause, context: RequestContext): Tri {
+  const key = clause.key.toLowerCase();
+  const requestValues = context.values.get(key);
+  if (requestValues === undefined && !context.knowsAbsent(key)) return 'unknown';
+  if (clause.values.some(hasPolicyVariable)) return 'unknown';
+  const present = requestValues !== undefined && requestValues.length > 0;
+  if (clause.operator === 'Null') {
+    if (clause.qualifier || clause.ifExists) return 'unknown';
+    const wantsAbsent = clause.values.some((v) => v.toLowerCase() === 'true');
+    const wantsPresent = clause.values.some((v) => v.toLowerCase() === 'false');
+    return (present ? wantsPresent : wantsAbsent) ? 'yes' : 'no';
+  }
+  const op = OPERATORS[clause.operator];
+  if (!op) return 'unknown';
+  if (!present) {
+    if (clause.ifExists || clause.qualifier === 'ForAllValues') return 'yes';
+    if (clause.qualifier === 'ForAnyValue') return 'no';
+    return op.negated ? 'yes' : 'no';
+  }
+  const policyValues = clause.values.map(unescapeVariables);
+  const matches = (rv: string) => {
+    const any = policyValues.some((pv) => op.test(pv, rv));
+    return op.negated ? !any : any;
+  };
+  const result = clause.qualifier === 'ForAllValues' ? requestValues.every(matches) : requestValues.some(matches);
+  return result ? 'yes' : 'no';
+}
+
+function inPrincipalSet(set: PrincipalSet, p: RequestPrincipal): boolean {
+  if (set.everyone) return true;
+  const named = set.byType[p.type] ?? [];
+  return named.some((v) => {
+    if (v === '*') return true;
+    if (p.type === 'AWS' && p.accountId) return v === p.id || v === p.accountId || v === accountRootArn(p.accountId);
+    return p.type === 'Service' ? v.toLowerCase() === p.id.toLowerCase() : v === p.id;
+  });
+}
+
+export function principalMatches(st: NormalizedStatement, p: RequestPrincipal): boolean {
+  if (st.principal) return inPrincipalSet(st.principal, p);
+  if (st.notPrincipal) return !inPrincipalSet(st.notPrincipal, p);
+  return false;
+}
+
+export function actionMatches(st: NormalizedStatement, action: string): boolean {
+  if (st.actions) return st.actions.some((a) => globMatch(a, action, true));
+  if (st.notActions) return !st.notActions.some((a) => globMatch(a, action, true));
+  return false;
+}
+
+function conditionsHold(st: NormalizedStatement, context: RequestContext, unknown: string[]): Tri {
+  let result: Tri = 'yes';
+  for (const clause of st.conditions) {
+    const r = evaluateClause(clause, context);
+    if (r === 'no') return 'no';
+    if (r === 'unknown') {
+      result = 'unknown';
+      unknown.push(describe(clause));
+    }
+  }
+  return result;
+}
+
+/** Whether one statement applies to the request for one action. */
+export function statementApplies(st: NormalizedStatement, req: AssumeRequest, action: string, unknown: string[] = []): Tri {
+  if (!principalMatches(st, req.principal) || !actionMatches(st, action)) return 'no';
+  return conditionsHold(st, req.context, unknown);
+}
+
+function or(a: Tri, b: Tri): Tri {
+  if (a === 'yes' || b === 'yes') return 'yes';
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  return 'no';
+}
+
+/** IAM's evaluation for a trust policy: an explicit Deny wins, then any Allow, else implicit deny. */
+export function evaluateTrust(statements: readonly NormalizedStatement[], req: AssumeRequest): Decision {
+  const unknown: string[] = [];
+  let overall: Tri = 'yes';
+  for (const action of req.actions) {
+    let denied: Tri = 'no';
+    let allowed: Tri = 'no';
+    for (const st of statements) {
+      const applies = statementApplies(st, req, action, unknown);
+      if (st.effect === 'Deny') denied = or(denied, applies);
+      else allowed = or(allowed, applies);
+    }
+    const result: Tri = denied === 'yes' ? 'no' : denied === 'unknown' ? (allowed === 'no' ? 'no' : 'unknown') : allowed;
+    if (result === 'no') return { decision: 'no', unknownBecause: [] };
+    if (result === 'unknown') overall = 'unknown';
+  }
+  return { decision: overall, unknownBecause: overall === 'unknown' ? [...new Set(unknown)] : [] };
+}

@@ -1,0 +1,102 @@
+import { oidcProviderArn } from './arn.js';
+import type { AssumeRequest, RequestContext } from './evaluate.js';
+
+/** A Kubernetes identity in one EKS cluster: what IRSA and Pod Identity both grant roles to. */
+export interface Identity {
+  readonly clusterArn: string;
+  readonly clusterName: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** The cluster's OIDC issuer without `https://`. */
+  readonly issuerHostPath: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** The audience the IRSA token carries (`eks.amazonaws.com/audience`, default `sts.amazonaws.com`). */
+  readonly audience: string;
+}
+
+export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+export const POD_IDENTITY_ACTIONS = ['sts:AssumeRole', 'sts:TagSession'] as const;
+export const WEB_IDENTITY_ACTION = 'sts:AssumeRoleWithWebIdentity';
+
+/** The session tags EKS Pod Identity sets (`pod-id-abac.html`); pod name and UID vary per pod. */
+export const SESSION_TAGS = {
+  clusterArn: 'eks-cluster-arn',
+  clusterName: 'eks-cluster-name',
+  namespace: 'kubernetes-namespace',
+  serviceAccount: 'kubernetes-service-account',
+  podName: 'kubernetes-pod-name',
+  podUid: 'kubernetes-pod-uid',
+} as const;
+
+export function subjectOf(namespace: string, serviceAccount: string): string {
+  return `system:serviceaccount:${namespace}:${serviceAccount}`;
+}
+
+export function identityKey(id: Pick<Identity, 'clusterArn' | 'namespace' | 'serviceAccount'>): string {
+  return `${id.clusterArn}|${id.namespace}|${id.serviceAccount}`;
+}
+
+/** A key like `oidc.eks…/id/X:sub` or `token.actions.githubusercontent.com:aud`: a claim of some OIDC issuer. */
+export function isOidcClaimKey(lowerKey: string): boolean {
+  const colon = lowerKey.lastIndexOf(':');
+  return colon > 0 && /[./]/.test(lowerKey.slice(0, colon));
+}
+
+function context(values: Record<string, string[]>, knowsAbsent: (k: string) => boolean): RequestContext {
+  return { values: new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v])), knowsAbsent };
+}
+
+/** `AssumeRoleWithWebIdentity` by a pod of `identity`, through the OIDC provider of its issuer in `roleAccountId`. */
+export function irsaRequest(identity: Identity, roleAccountId: string): AssumeRequest {
+  const hp = identity.issuerHostPath;
+  return {
+    principal: { type: 'Federated', id: oidcProviderArn(roleAccountId, hp) },
+    actions: [WEB_IDENTITY_ACTION],
+    context: context(
+      { [`${hp}:sub`]: [subjectOf(identity.namespace, identity.serviceAccount)], [`${hp}:aud`]: [identity.audience] },
+      isOidcClaimKey,
+    ),
+  };
+}
+
+function sessionTagValues(identity: Identity): Record<string, string[]> {
+  return {
+    [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: [identity.clusterArn],
+    [`aws:RequestTag/${SESSION_TAGS.clusterName}`]: [identity.clusterName],
+    [`aws:RequestTag/${SESSION_TAGS.namespace}`]: [identity.namespace],
+    [`aws:RequestTag/${SESSION_TAGS.serviceAccount}`]: [identity.serviceAccount],
+    'aws:TagKeys': Object.values(SESSION_TAGS),
+  };
+}
+
+const VARYING_TAGS = new Set([SESSION_TAGS.podName, SESSION_TAGS.podUid].map((t) => `aws:requesttag/${t}`));
+
+/** `AssumeRole` + `TagSession` by EKS Pod Identity for `identity` (session tags unless disabled). */
+export function podIdentityRequest(identity: Identity, sessionTags = true): AssumeRequest {
+  const knowsAbsent = (k: string) =>
+    isOidcClaimKey(k) || k === 'sts:externalid' || (k.startsWith('aws:requesttag/') && !(sessionTags && VARYING_TAGS.has(k))) || (!sessionTags && k === 'aws:tagkeys');
+  return {
+    principal: { type: 'Service', id: POD_IDENTITY_SERVICE },
+    actions: [...POD_IDENTITY_ACTIONS],
+    context: context(sessionTags ? sessionTagValues(identity) : {}, knowsAbsent),
+  };
+}
+
+/** EKS's external ID for a target-role association: `region/account/cluster/namespace/serviceaccount`. */
+export function externalIdOf(identity: Identity): string {
+  return `${identity.region}/${identity.accountId}/${identity.clusterName}/${identity.namespace}/${identity.serviceAccount}`;
+}
+
+/** The chained `AssumeRole` EKS makes from the association's role into its target role. */
+export function chainRequest(identity: Identity, sourceRoleArn: string): AssumeRequest {
+  return {
+    principal: { type: 'AWS', id: sourceRoleArn, accountId: identity.accountId },
+    actions: [...POD_IDENTITY_ACTIONS],
+    context: context(
+      { 'sts:ExternalId': [externalIdOf(identity)], 'aws:PrincipalArn': [sourceRoleArn], 'aws:PrincipalAccount': [identity.accountId] },
+      isOidcClaimKey,
+    ),
+  };
+}

@@ -1,0 +1,171 @@
+import type { PolicyDocument } from '../iam/policy.js';
+
+/** An IAM managed policy attached to a role. */
+export interface AttachedPolicy {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** An inline policy of a role. */
+export interface InlinePolicy {
+  readonly name: string;
+  readonly document: PolicyDocument;
+}
+
+/** An IAM role with its trust policy. */
+export interface Role {
+  readonly arn: string;
+  readonly name: string;
+  readonly path: string;
+  readonly accountId: string;
+  readonly trustPolicy: PolicyDocument;
+  readonly attachedPolicies: readonly AttachedPolicy[];
+  readonly inlinePolicies: readonly InlinePolicy[];
+  /** The evidence file the role came from. */
+  readonly source: string;
+}
+
+/** An IAM OIDC identity provider. */
+export interface OidcProvider {
+  readonly arn: string;
+  readonly accountId: string;
+  /** The issuer without `https://`, e.g. `oidc.eks.eu-west-1.amazonaws.com/id/ABC`. */
+  readonly hostPath: string;
+}
+
+/** A Kubernetes service account. */
+export interface ServiceAccount {
+  readonly namespace: string;
+  readonly name: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** `eks.amazonaws.com/role-arn`, when annotated. */
+  readonly roleArn: string | undefined;
+  /** `eks.amazonaws.com/audience` or `sts.amazonaws.com`. */
+  readonly audience: string;
+}
+
+/** A controller reference (`metadata.ownerReferences` with `controller: true`). */
+export interface OwnerRef {
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string | undefined;
+}
+
+/** A pod, reduced to what decides identity and placement. */
+export interface Pod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string | undefined;
+  /** `spec.serviceAccountName`, or `default` when the pod names none. */
+  readonly serviceAccount: string;
+  readonly nodeName: string | undefined;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly owner: OwnerRef | undefined;
+  readonly phase: string | undefined;
+}
+
+/** A node, reduced to what decides whether Pod Identity can run there. */
+export interface Node {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly os: string;
+  readonly fargate: boolean;
+}
+
+/** A workload controller: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob. */
+export interface Workload {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string | undefined;
+  readonly owner: OwnerRef | undefined;
+  /** The service account its pod template names (`default` when none). */
+  readonly serviceAccount: string;
+}
+
+/** What was read from one cluster's Kubernetes API. */
+export interface KubernetesState {
+  readonly serviceAccounts: readonly ServiceAccount[];
+  readonly pods: readonly Pod[];
+  readonly nodes: readonly Node[];
+  readonly workloads: readonly Workload[];
+  /** The evidence files it came from. */
+  readonly sources: readonly string[];
+}
+
+/** An EKS cluster (`describe-cluster`) and, when scanned, its Kubernetes objects. */
+export interface Cluster {
+  readonly name: string;
+  readonly arn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly version: string | undefined;
+  readonly platformVersion: string | undefined;
+  readonly issuer: string | undefined;
+  readonly issuerHostPath: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly autoMode: boolean;
+  readonly onOutposts: boolean;
+  readonly kubernetes: KubernetesState | undefined;
+  readonly source: string;
+}
+
+/** An existing EKS Pod Identity association. */
+export interface PodIdentityAssociation {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly roleArn: string;
+  readonly targetRoleArn: string | undefined;
+  readonly associationId: string;
+  readonly associationArn: string;
+  readonly ownerArn: string | undefined;
+  readonly disableSessionTags: boolean;
+  readonly source: string;
+}
+
+/** An EKS add-on of a cluster. */
+export interface Addon {
+  readonly name: string;
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly version: string | undefined;
+  readonly serviceAccountRoleArn: string | undefined;
+  /** ARNs of the Pod Identity associations the add-on owns. */
+  readonly podIdentityAssociations: readonly string[];
+  readonly source: string;
+}
+
+/** One evidence file and what it was taken as. */
+export interface EvidenceFile {
+  readonly path: string;
+  readonly kind: string;
+  readonly accountId?: string;
+  readonly region?: string;
+  readonly cluster?: string;
+  readonly modifiedAt?: string;
+}
+
+/** A customer- or AWS-managed policy, with its default version's document when collected. */
+export interface ManagedPolicy {
+  readonly arn: string;
+  readonly name: string;
+  readonly document: PolicyDocument | undefined;
+}
+
+/** Everything the planner knows: the facts, from live APIs or an evidence bundle. */
+export interface Inventory {
+  readonly roles: readonly Role[];
+  readonly managedPolicies: readonly ManagedPolicy[];
+  readonly oidcProviders: readonly OidcProvider[];
+  /** Accounts whose OIDC provider list was collected (a provider missing there is known to be absent). */
+  readonly accountsWithProviderList: readonly string[];
+  readonly clusters: readonly Cluster[];
+  readonly associations: readonly PodIdentityAssociation[];
+  readonly addons: readonly Addon[];
+  readonly evidence: readonly EvidenceFile[];
+  /** Files seen but not taken as evidence. */
+  readonly ignored: readonly string[];
+}

@@ -1,0 +1,114 @@
+import { InputError } from '../../errors.js';
+import { clusterArnFromEksResource, issuerHostPath, oidcProviderHostPath, parseArn, roleNameAndPath } from '../../iam/arn.js';
+import type { Addon, Cluster, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role } from '../../model/inventory.js';
+import { decodePolicy } from './decode-policy.js';
+import { Fields } from './fields.js';
+
+function arnAccount(arn: string, file: string, where: string): string {
+  const parsed = parseArn(arn);
+  if (!parsed || !/^\d{12}$/.test(parsed.accountId)) throw new InputError(`${where} is not an ARN with an account ID: ${JSON.stringify(arn)}`, file);
+  return parsed.accountId;
+}
+
+/** A role from `get-account-authorization-details` (RoleDetailList), `list-roles` (Roles) or `get-role` (Role). */
+export function roleFrom(f: Fields): Role {
+  const arn = f.str('Arn');
+  const accountId = arnAccount(arn, f.file, `${f.path}.Arn`);
+  const parsed = roleNameAndPath(arn);
+  if (!parsed) throw new InputError(`${f.path}.Arn is not an IAM role ARN: ${JSON.stringify(arn)}`, f.file);
+  const trust = f.value.AssumeRolePolicyDocument;
+  if (trust === undefined) throw new InputError(`${f.path}.AssumeRolePolicyDocument is missing`, f.file);
+  return {
+    arn,
+    name: f.optStr('RoleName') ?? parsed.name,
+    path: f.optStr('Path') ?? parsed.path,
+    accountId,
+    trustPolicy: decodePolicy(trust, f.file, `${f.path}.AssumeRolePolicyDocument`),
+    attachedPolicies: f.objects('AttachedManagedPolicies').map((p) => ({ name: p.str('PolicyName'), arn: p.str('PolicyArn') })),
+    inlinePolicies: f.objects('RolePolicyList').map((p, i) => ({
+      name: p.str('PolicyName'),
+      document: decodePolicy(p.value.PolicyDocument, f.file, `${f.path}.RolePolicyList[${i}].PolicyDocument`),
+    })),
+    source: f.file,
+  };
+}
+
+/** A managed policy from `get-account-authorization-details` (Policies), with its default version. */
+export function managedPolicyFrom(f: Fields): ManagedPolicy {
+  const versions = f.objects('PolicyVersionList');
+  const current = versions.find((v) => v.value.IsDefaultVersion === true) ?? versions[0];
+  const docValue = current?.value.Document;
+  return {
+    arn: f.str('Arn'),
+    name: f.str('PolicyName'),
+    document: docValue === undefined || !current ? undefined : decodePolicy(docValue, f.file, `${current.path}.Document`),
+  };
+}
+
+export function oidcProviderFrom(f: Fields): OidcProvider {
+  const arn = f.str('Arn');
+  const hostPath = oidcProviderHostPath(arn);
+  if (!hostPath) throw new InputError(`${f.path}.Arn is not an OIDC provider ARN: ${JSON.stringify(arn)}`, f.file);
+  return { arn, accountId: arnAccount(arn, f.file, `${f.path}.Arn`), hostPath };
+}
+
+/** A cluster from `aws eks describe-cluster` (`{"cluster": {...}}`). */
+export function clusterFrom(f: Fields): Omit<Cluster, 'kubernetes'> {
+  const arn = f.str('arn');
+  const parsed = parseArn(arn);
+  if (!parsed || parsed.service !== 'eks' || !parsed.resource.startsWith('cluster/')) {
+    throw new InputError(`${f.path}.arn is not an EKS cluster ARN: ${JSON.stringify(arn)}`, f.file);
+  }
+  const issuer = f.optObj('identity')?.optObj('oidc')?.optStr('issuer');
+  return {
+    name: f.str('name'),
+    arn,
+    accountId: arnAccount(arn, f.file, `${f.path}.arn`),
+    region: parsed.region,
+    version: f.optStr('version'),
+    platformVersion: f.optStr('platformVersion'),
+    issuer,
+    issuerHostPath: issuer ? issuerHostPath(issuer) : undefined,
+    endpoint: f.optStr('endpoint'),
+    autoMode: f.optObj('computeConfig')?.optBool('enabled') ?? false,
+    onOutposts: f.value.outpostConfig !== undefined && f.value.outpostConfig !== null,
+    source: f.file,
+  };
+}
+
+function eksChildClusterArn(f: Fields, arnKey: string): string {
+  const arn = f.str(arnKey);
+  const clusterArn = clusterArnFromEksResource(arn);
+  if (!clusterArn) throw new InputError(`${f.path}.${arnKey} is not an EKS ARN: ${JSON.stringify(arn)}`, f.file);
+  return clusterArn;
+}
+
+/** An association from `aws eks describe-pod-identity-association` (`{"association": {...}}`). */
+export function associationFrom(f: Fields): PodIdentityAssociation {
+  return {
+    clusterName: f.str('clusterName'),
+    clusterArn: eksChildClusterArn(f, 'associationArn'),
+    namespace: f.str('namespace'),
+    serviceAccount: f.str('serviceAccount'),
+    roleArn: f.str('roleArn'),
+    targetRoleArn: f.optStr('targetRoleArn') || undefined,
+    associationId: f.str('associationId'),
+    associationArn: f.str('associationArn'),
+    ownerArn: f.optStr('ownerArn') || undefined,
+    disableSessionTags: f.optBool('disableSessionTags') ?? false,
+    source: f.file,
+  };
+}
+
+/** An add-on from `aws eks describe-addon` (`{"addon": {...}}`). */
+export function addonFrom(f: Fields): Addon {
+  return {
+    name: f.str('addonName'),
+    clusterName: f.str('clusterName'),
+    clusterArn: eksChildClusterArn(f, 'addonArn'),
+    version: f.optStr('addonVersion'),
+    serviceAccountRoleArn: f.optStr('serviceAccountRoleArn') || undefined,
+    podIdentityAssociations: f.strings('podIdentityAssociations'),
+    source: f.file,
+  };
+}

@@ -1,0 +1,121 @@
+import type { KubernetesState, Node, OwnerRef, Pod, ServiceAccount, Workload } from '../../model/inventory.js';
+import { DEFAULT_AUDIENCE } from '../../iam/requests.js';
+import { Fields } from './fields.js';
+
+export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
+export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
+
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+
+/** Whether a parsed document is a Kubernetes object or list (has `apiVersion` and `kind`). */
+export function isKubernetesDocument(doc: unknown): boolean {
+  return typeof doc === 'object' && doc !== null && typeof (doc as Record<string, unknown>).apiVersion === 'string' && typeof (doc as Record<string, unknown>).kind === 'string';
+}
+
+/** The objects of a document: a `List`/`…List` is unwrapped, a single object stands alone. */
+export function kubernetesObjects(doc: Record<string, unknown>, file: string, where: string): Fields[] {
+  const kind = doc.kind as string;
+  if (kind === 'List' || (kind.endsWith('List') && Array.isArray(doc.items))) {
+    const listKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+    return Fields.of(file, doc, where)
+      .objects('items')
+      .map((item) => (listKind && item.value.kind === undefined ? new Fields(file, { ...item.value, kind: listKind }, item.path) : item));
+  }
+  return [Fields.of(file, doc, where)];
+}
+
+function ownerOf(meta: Fields): OwnerRef | undefined {
+  const owners = meta.objects('ownerReferences');
+  const controller = owners.find((o) => o.value.controller === true) ?? owners[0];
+  return controller ? { kind: controller.str('kind'), name: controller.str('name'), uid: controller.optStr('uid') } : undefined;
+}
+
+function templateServiceAccount(spec: Fields | undefined): string {
+  const podSpec = spec?.optObj('template')?.optObj('spec');
+  return podSpec?.optStr('serviceAccountName') || podSpec?.optStr('serviceAccount') || 'default';
+}
+
+/** Accumulates the objects of one cluster from any number of documents. */
+export class KubernetesCollector {
+  private readonly serviceAccounts: ServiceAccount[] = [];
+  private readonly pods: Pod[] = [];
+  private readonly nodes: Node[] = [];
+  private readonly workloads: Workload[] = [];
+  private readonly sources = new Set<string>();
+
+  add(object: Fields): void {
+    this.sources.add(object.file);
+    const kind = object.optStr('kind');
+    const meta = object.obj('metadata');
+    switch (kind) {
+      case 'ServiceAccount': {
+        const annotations = meta.stringMap('annotations');
+        this.serviceAccounts.push({
+          namespace: meta.optStr('namespace') ?? 'default',
+          name: meta.str('name'),
+          annotations,
+          roleArn: annotations[ROLE_ARN_ANNOTATION]?.trim() || undefined,
+          audience: annotations[AUDIENCE_ANNOTATION]?.trim() || DEFAULT_AUDIENCE,
+        });
+        return;
+      }
+      case 'Pod': {
+        const spec = object.optObj('spec');
+        this.pods.push({
+          namespace: meta.optStr('namespace') ?? 'default',
+          name: meta.str('name'),
+          uid: meta.optStr('uid'),
+          serviceAccount: spec?.optStr('serviceAccountName') || spec?.optStr('serviceAccount') || 'default',
+          nodeName: spec?.optStr('nodeName') || undefined,
+          labels: meta.stringMap('labels'),
+          nodeSelector: spec?.stringMap('nodeSelector') ?? {},
+          owner: ownerOf(meta),
+          phase: object.optObj('status')?.optStr('phase'),
+        });
+        return;
+      }
+      case 'Node': {
+        const labels = meta.stringMap('labels');
+        const name = meta.str('name');
+        const nodeInfoOs = object.optObj('status')?.optObj('nodeInfo')?.optStr('operatingSystem');
+        this.nodes.push({
+          name,
+          labels,
+          os: labels['kubernetes.io/os'] ?? labels['beta.kubernetes.io/os'] ?? nodeInfoOs ?? 'linux',
+          fargate: labels['eks.amazonaws.com/compute-type'] === 'fargate' || name.startsWith('fargate-'),
+        });
+        return;
+      }
+      default:
+        if (kind && WORKLOAD_KINDS.has(kind)) {
+          const spec = object.optObj('spec');
+          this.workloads.push({
+            kind,
+            namespace: meta.optStr('namespace') ?? 'default',
+            name: meta.str('name'),
+            uid: meta.optStr('uid'),
+            owner: ownerOf(meta),
+            serviceAccount: templateServiceAccount(kind === 'CronJob' ? spec?.optObj('jobTemplate')?.optObj('spec') : spec),
+          });
+        }
+    }
+  }
+
+  result(): KubernetesState {
+    const byName = <T extends { namespace?: string; name: string }>(a: T, b: T) =>
+      (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+    return {
+      serviceAccounts: dedupe(this.serviceAccounts, (s) => `${s.namespace}/${s.name}`).sort(byName),
+      pods: dedupe(this.pods, (p) => `${p.namespace}/${p.name}`).sort(byName),
+      nodes: dedupe(this.nodes, (n) => n.name).sort(byName),
+      workloads: dedupe(this.workloads, (w) => `${w.kind}/${w.namespace}/${w.name}`).sort((a, b) => a.kind.localeCompare(b.kind) || byName(a, b)),
+      sources: [...this.sources].sort(),
+    };
+  }
+}
+
+function dedupe<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}

@@ -1,0 +1,181 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { InputError } from '../../errors.js';
+import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role } from '../../model/inventory.js';
+import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
+import { classify, type EvidenceKind } from './classify.js';
+import { Fields } from './fields.js';
+import { KubernetesCollector, kubernetesObjects } from './kubernetes.js';
+import { formatOf, parseEvidenceFile } from './parse.js';
+
+const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);
+
+function walk(root: string): string[] {
+  const out: string[] = [];
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue;
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else if (entry.isFile()) out.push(full);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** `kubernetes/<cluster>/…` → the cluster name; undefined outside a cluster folder. */
+function kubernetesFolderCluster(relPath: string): string | undefined {
+  const parts = relPath.split(sep);
+  const at = parts.indexOf('kubernetes');
+  return at >= 0 && at + 2 < parts.length ? parts[at + 1] : undefined;
+}
+
+interface Pending {
+  readonly clusters: Omit<Cluster, 'kubernetes'>[];
+  readonly roles: Map<string, Role>;
+  readonly managedPolicies: Map<string, ManagedPolicy>;
+  readonly providers: Map<string, OidcProvider>;
+  readonly providerAccounts: Set<string>;
+  readonly associations: Map<string, PodIdentityAssociation>;
+  readonly addons: Map<string, Addon>;
+  readonly kubernetes: Map<string, { collector: KubernetesCollector; firstFile: string }>;
+  readonly evidence: EvidenceFile[];
+  readonly ignored: string[];
+}
+
+function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p: Pending): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
+  const f = Fields.of(file, doc, '$');
+  switch (kind) {
+    case 'iam-authorization-details': {
+      const roles = f.objects('RoleDetailList').map(roleFrom);
+      roles.forEach((r) => p.roles.set(r.arn, r));
+      f.objects('Policies').map(managedPolicyFrom).forEach((m) => p.managedPolicies.set(m.arn, m));
+      return { kind, accountId: roles[0]?.accountId };
+    }
+    case 'iam-list-roles': {
+      const roles = f.objects('Roles').map(roleFrom);
+      roles.forEach((r) => p.roles.set(r.arn, r));
+      return { kind, accountId: roles[0]?.accountId };
+    }
+    case 'iam-get-role': {
+      const role = roleFrom(f.obj('Role'));
+      p.roles.set(role.arn, role);
+      return { kind, accountId: role.accountId };
+    }
+    case 'iam-oidc-providers': {
+      const providers = f.objects('OpenIDConnectProviderList').map(oidcProviderFrom);
+      providers.forEach((o) => {
+        p.providers.set(o.arn, o);
+        p.providerAccounts.add(o.accountId);
+      });
+      return { kind, accountId: providers[0]?.accountId };
+    }
+    case 'eks-describe-cluster': {
+      const cluster = clusterFrom(f.obj('cluster'));
+      if (!p.clusters.some((c) => c.arn === cluster.arn)) p.clusters.push(cluster);
+      return { kind, accountId: cluster.accountId, region: cluster.region, cluster: cluster.name };
+    }
+    case 'eks-pod-identity-association': {
+      const a = associationFrom(f.obj('association'));
+      p.associations.set(a.associationArn, a);
+      return { kind, cluster: a.clusterName };
+    }
+    case 'eks-describe-addon': {
+      const a = addonFrom(f.obj('addon'));
+      p.addons.set(`${a.clusterArn}|${a.name}`, a);
+      return { kind, cluster: a.clusterName };
+    }
+    default:
+      return { kind };
+  }
+}
+
+function assemble(p: Pending): Inventory {
+  const clusters: Cluster[] = p.clusters
+    .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.collector.result() }))
+    .sort((a, b) => a.arn.localeCompare(b.arn));
+  const byArn = <T>(m: Map<string, T>, key: (t: T) => string) => [...m.values()].sort((a, b) => key(a).localeCompare(key(b)));
+  return {
+    roles: byArn(p.roles, (r) => r.arn),
+    managedPolicies: byArn(p.managedPolicies, (m) => m.arn),
+    oidcProviders: byArn(p.providers, (o) => o.arn),
+    accountsWithProviderList: [...p.providerAccounts].sort(),
+    clusters,
+    associations: byArn(p.associations, (a) => a.associationArn),
+    addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
+    evidence: p.evidence,
+    ignored: p.ignored,
+  };
+}
+
+/**
+ * Reads an evidence bundle: a directory of unmodified AWS CLI and kubectl output.
+ * Files are recognised by content; Kubernetes objects belong to the cluster named by their
+ * `kubernetes/<cluster-name>/` folder. Throws {@link InputError} naming the file on bad input.
+ */
+export function readEvidenceBundle(dir: string): Inventory {
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch {
+    throw new InputError('evidence directory does not exist', dir);
+  }
+  if (!stat.isDirectory()) throw new InputError('evidence path is not a directory', dir);
+  const p: Pending = {
+    clusters: [],
+    roles: new Map(),
+    managedPolicies: new Map(),
+    providers: new Map(),
+    providerAccounts: new Set(),
+    associations: new Map(),
+    addons: new Map(),
+    kubernetes: new Map(),
+    evidence: [],
+    ignored: [],
+  };
+  const kubeDocs: { file: string; cluster: string; doc: Record<string, unknown>; index: number }[] = [];
+  for (const abs of walk(dir)) {
+    const rel = relative(dir, abs);
+    const display = join(dir, rel);
+    const format = formatOf(rel);
+    if (!format) {
+      p.ignored.push(display);
+      continue;
+    }
+    const docs = parseEvidenceFile(abs, display, format);
+    const inEvidenceFolder = rel.split(sep).some((part) => EVIDENCE_FOLDERS.has(part));
+    let taken: Omit<EvidenceFile, 'path' | 'modifiedAt'> | undefined;
+    docs.forEach((doc, index) => {
+      const kind = classify(doc);
+      if (!kind) {
+        if (inEvidenceFolder || docs.length > 1) {
+          const keys = typeof doc === 'object' && doc !== null ? Object.keys(doc).slice(0, 4).join(', ') : typeof doc;
+          throw new InputError(`not recognised as AWS CLI or kubectl output (top-level: ${keys || 'empty'})`, display);
+        }
+        return;
+      }
+      if (kind === 'kubernetes') {
+        const cluster = kubernetesFolderCluster(rel);
+        if (!cluster) throw new InputError('Kubernetes objects must be under kubernetes/<cluster-name>/', display);
+        kubeDocs.push({ file: display, cluster, doc: doc as Record<string, unknown>, index });
+        taken = { kind, cluster };
+        return;
+      }
+      taken = take(kind, doc as Record<string, unknown>, display, p);
+    });
+    if (taken) p.evidence.push({ path: display, ...taken, modifiedAt: statSync(abs).mtime.toISOString() });
+    else p.ignored.push(display);
+  }
+  if (p.evidence.length === 0) throw new InputError('no AWS CLI or kubectl output found in the evidence bundle', dir);
+  for (const { file, cluster, doc, index } of kubeDocs) {
+    const matches = p.clusters.filter((c) => c.name === cluster);
+    if (matches.length === 0) throw new InputError(`folder kubernetes/${cluster}/ names no cluster of the bundle (no describe-cluster output for "${cluster}")`, file);
+    if (matches.length > 1) throw new InputError(`folder kubernetes/${cluster}/ is ambiguous: ${matches.length} clusters are named "${cluster}"`, file);
+    const target = matches[0]!;
+    let entry = p.kubernetes.get(target.arn);
+    if (!entry) p.kubernetes.set(target.arn, (entry = { collector: new KubernetesCollector(), firstFile: file }));
+    for (const object of kubernetesObjects(doc, file, index > 0 ? `document ${index + 1}` : '$')) entry.collector.add(object);
+  }
+  return assemble(p);
+}
