@@ -27,6 +27,8 @@ export interface StartMotoOptions {
   accountId?: string;
   /** Give up waiting for readiness after this many ms (default 20 000). */
   timeoutMs?: number;
+  /** Program to run (default `moto_server`, looked up on PATH). */
+  command?: string;
 }
 
 const live = new Set<ChildProcess>();
@@ -48,7 +50,8 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<MotoServer
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const command = opts.command ?? 'moto_server';
+  const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, MOTO_ACCOUNT_ID: accountId },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -63,8 +66,8 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<MotoServer
     child.on('error', (err: NodeJS.ErrnoException) => {
       exited =
         err.code === 'ENOENT'
-          ? 'moto_server not found on PATH: install moto[server] (python3 -m pip install "moto[server]")'
-          : `moto_server failed to start: ${err.message}`;
+          ? `${command} not found on PATH: moto is required for these tests (python3 -m pip install "moto[server]")`
+          : `${command} failed to start: ${err.message}`;
       live.delete(child);
       resolve();
     });

@@ -1,0 +1,42 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync, chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { EmittedFile } from '../emit/types.js';
+
+/** Writes a file whole or not at all: a temporary sibling, then a rename. */
+export function writeFileAtomic(path: string, content: string, mode?: number): void {
+  const target = resolve(path);
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, content, { mode: mode ?? 0o644 });
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Writes a directory of files whole or not at all: into a temporary sibling directory, then the old
+ * directory (if any) is swapped out and the new one renamed into place.
+ */
+export function writeDirectoryAtomic(dir: string, files: readonly EmittedFile[]): void {
+  const target = resolve(dir);
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+  try {
+    for (const f of files) {
+      const path = join(tmp, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+      if (f.mode !== undefined) chmodSync(path, f.mode);
+    }
+    const old = existsSync(target) ? `${tmp}-old` : undefined;
+    if (old) renameSync(target, old);
+    renameSync(tmp, target);
+    if (old) rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,21 @@
+import type { Plan } from '../plan/model.js';
+
+/** One file an emitter produces, with a path relative to the output directory. */
+export interface EmittedFile {
+  readonly path: string;
+  readonly content: string;
+  /** File mode, e.g. 0o755 for scripts. */
+  readonly mode?: number;
+}
+
+/** What an emitter returns: one text document, or a set of files for a directory. */
+export type Rendered = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'files'; readonly files: readonly EmittedFile[] };
+
+/** Options every emitter accepts. */
+export interface EmitOptions {
+  /** ANSI colours (only ever true on a TTY without NO_COLOR). */
+  readonly color?: boolean;
+}
+
+/** A pure function from the plan to output; it never reads the cloud or writes to disk. */
+export type Emitter = (plan: Plan, options: EmitOptions) => Rendered;

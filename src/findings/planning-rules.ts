@@ -1,0 +1,132 @@
+import type { RuleInfo } from './model.js';
+
+const rule = (id: string, severity: RuleInfo['severity'], title: string, explanation: string, fix: string): RuleInfo => ({
+  id,
+  severity,
+  title,
+  explanation,
+  fix,
+});
+
+/** The findings the planner itself raises while deciding each identity and each trust rewrite. */
+export const PLANNING_RULES = {
+  saRoleNotTrusted: rule(
+    'sa-role-not-trusted',
+    'high',
+    'Annotated role does not trust the service account',
+    'The service account is annotated with a role whose trust policy does not admit it through its own cluster\'s OIDC provider, so IRSA fails for its pods today. Migrating it would be a new grant, so it is not migrated.',
+    'Fix the annotation or the role\'s trust on purpose, then plan again.',
+  ),
+  saRoleMissing: rule(
+    'sa-role-missing',
+    'high',
+    'Annotated role does not exist',
+    'The service account is annotated with a role that does not exist in its scanned account. Whoever later creates a role of that name gets these pods\' trust.',
+    'Remove the stale annotation or create the role deliberately.',
+  ),
+  roleNotScanned: rule(
+    'role-not-scanned',
+    'info',
+    'Annotated role is in an account that was not scanned',
+    'The annotation names a role in an account whose IAM evidence is not in the bundle, so its trust cannot be checked or rewritten.',
+    'Add that account\'s `aws iam get-account-authorization-details` output to the bundle.',
+  ),
+  unsupportedCondition: rule(
+    'unsupported-condition',
+    'medium',
+    'Trust condition cannot be translated faithfully',
+    'The role\'s trust uses a condition the analyzer cannot evaluate for a Pod Identity or IRSA request (an unknown key, operator or policy variable). The role is not rewritten automatically.',
+    'Rewrite this role\'s trust by hand, keeping the condition\'s intent, then plan again.',
+  ),
+  fargate: rule(
+    'fargate',
+    'medium',
+    'Pods run on Fargate',
+    'EKS Pod Identity is not available on Fargate; migrating would leave these pods without credentials.',
+    'Keep IRSA for this service account, or move its pods to EC2 Linux nodes first.',
+  ),
+  windowsNode: rule(
+    'windows-node',
+    'medium',
+    'Pods run on Windows nodes',
+    'EKS Pod Identity is not available on Windows nodes.',
+    'Keep IRSA for this service account, or move its pods to Linux nodes first.',
+  ),
+  platformTooOld: rule(
+    'platform-too-old',
+    'medium',
+    'Cluster platform too old for Pod Identity',
+    'The cluster\'s Kubernetes or EKS platform version does not support EKS Pod Identity.',
+    'Upgrade the cluster (Kubernetes 1.28 needs platform eks.4 or later), then plan again.',
+  ),
+  outposts: rule(
+    'outposts',
+    'medium',
+    'Cluster runs on AWS Outposts',
+    'EKS Pod Identity is not available for clusters on AWS Outposts.',
+    'Keep IRSA for this cluster.',
+  ),
+  associationConflict: rule(
+    'association-conflict',
+    'high',
+    'Existing association names another role',
+    'A Pod Identity association for this service account already exists with a different role. Pod Identity would hand its pods that role, not the annotated one.',
+    'Decide which role the workload needs; delete or update the association, then plan again.',
+  ),
+  associationExists: rule(
+    'association-exists',
+    'info',
+    'Association already in place',
+    'A Pod Identity association with the same role already exists; only the trust and annotation steps remain.',
+    'Nothing to create.',
+  ),
+  addonOwnedRole: rule(
+    'addon-owned-role',
+    'info',
+    'Role belongs to an EKS add-on',
+    'The role is the add-on\'s serviceAccountRoleArn, so it must move through the add-on\'s podIdentityAssociations; a standalone association cannot be taken over by the add-on.',
+    'Apply the planned UpdateAddon step rather than creating an association.',
+  ),
+  crossAccountRole: rule(
+    'cross-account-role',
+    'info',
+    'Role lives in another account than the cluster',
+    'A Pod Identity association\'s role must be in the cluster\'s account; the plan uses a same-account role that EKS chains into the target role (targetRoleArn), which trusts it for this identity\'s external ID only.',
+    'Create the planned same-account role before changing the target role\'s trust.',
+  ),
+  agentMissing: rule(
+    'agent-missing',
+    'medium',
+    'EKS Pod Identity Agent missing',
+    'The cluster has neither the eks-pod-identity-agent add-on nor its DaemonSet, and is not in Auto Mode; associations have no effect without it.',
+    'Install the eks-pod-identity-agent add-on (a planned step).',
+  ),
+  trustPolicyTooLarge: rule(
+    'trust-policy-too-large',
+    'high',
+    'Rewritten trust policy exceeds the IAM size limit',
+    'IAM limits a role trust policy to 2,048 characters by default (4,096 with a quota increase); the rewritten trust is larger and UpdateAssumeRolePolicy would fail.',
+    'Request the quota increase, or split the service accounts across roles.',
+  ),
+  finalKeepsIrsa: rule(
+    'final-keeps-irsa',
+    'medium',
+    'Final trust still admits the identity through IRSA',
+    'The statement that admits this identity through IRSA is a wildcard or has no subject, and also serves identities that are not migrated, so it stays in the final trust.',
+    'Narrow the statement to the service accounts that still need IRSA once they are known.',
+  ),
+  rewriteNotEquivalent: rule(
+    'rewrite-not-equivalent',
+    'high',
+    'Trust rewrite failed the equivalence check',
+    'Evaluating the current and rewritten trust for every scanned identity and their neighbours found a difference beyond the migrated identities.',
+    'Do not apply this role\'s rewrite; report the difference as a bug.',
+  ),
+  clusterNotScanned: rule(
+    'cluster-not-scanned',
+    'info',
+    'Cluster has no Kubernetes evidence',
+    'The bundle has no Kubernetes objects for this cluster, so its service accounts and pods were not planned.',
+    'Add kubectl output under kubernetes/<cluster-name>/.',
+  ),
+} as const satisfies Record<string, RuleInfo>;

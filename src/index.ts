@@ -1,0 +1,11 @@
+export { readEvidenceBundle } from './sources/evidence/read-bundle.js';
+export { plan, type PlanOptions } from './plan/plan.js';
+export { PLAN_EMITTERS, type PlanFormat, type Emitter, type EmitOptions, type EmittedFile, type Rendered } from './emit/index.js';
+export { InputError } from './errors.js';
+export type * from './model/inventory.js';
+export type * from './plan/model.js';
+export type { Finding, Severity, RuleInfo } from './findings/model.js';
+export { PLANNING_RULES } from './findings/planning-rules.js';
+export { evaluateTrust, type Tri, type Decision, type AssumeRequest } from './iam/evaluate.js';
+export { normalizeStatements, type PolicyDocument, type RawStatement } from './iam/policy.js';
+export { irsaRequest, podIdentityRequest, chainRequest, type Identity } from './iam/requests.js';

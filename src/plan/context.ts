@@ -1,0 +1,49 @@
+import type { Addon, Cluster, Inventory, Node, PodIdentityAssociation, Role } from '../model/inventory.js';
+import { identityKey } from '../iam/requests.js';
+import { WorkloadIndex } from './workloads.js';
+
+/** Look-up tables over an inventory, built once per plan. */
+export interface PlanContext {
+  readonly inventory: Inventory;
+  readonly rolesByArn: ReadonlyMap<string, Role>;
+  readonly scannedRoleAccounts: ReadonlySet<string>;
+  /** Per account, the OIDC provider host/paths known to exist (only accounts whose list was collected). */
+  readonly providersByAccount: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly clusters: readonly Cluster[];
+  readonly clustersByIssuer: ReadonlyMap<string, readonly Cluster[]>;
+  readonly associationsByIdentity: ReadonlyMap<string, PodIdentityAssociation>;
+  readonly addonsByCluster: ReadonlyMap<string, readonly Addon[]>;
+  readonly nodesByCluster: ReadonlyMap<string, ReadonlyMap<string, Node>>;
+  readonly workloadsByCluster: ReadonlyMap<string, WorkloadIndex>;
+}
+
+function group<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+export function buildContext(inventory: Inventory): PlanContext {
+  const providersByAccount = new Map<string, Set<string>>();
+  for (const account of inventory.accountsWithProviderList) providersByAccount.set(account, new Set());
+  for (const p of inventory.oidcProviders) providersByAccount.get(p.accountId)?.add(p.hostPath);
+  const clusters = [...inventory.clusters].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
+  return {
+    inventory,
+    rolesByArn: new Map(inventory.roles.map((r) => [r.arn, r])),
+    scannedRoleAccounts: new Set(inventory.roles.map((r) => r.accountId)),
+    providersByAccount,
+    clusters,
+    clustersByIssuer: group(clusters, (c) => c.issuerHostPath),
+    associationsByIdentity: new Map(inventory.associations.map((a) => [identityKey(a), a])),
+    addonsByCluster: group(inventory.addons, (a) => a.clusterArn),
+    nodesByCluster: new Map(clusters.map((c) => [c.arn, new Map((c.kubernetes?.nodes ?? []).map((n) => [n.name, n]))])),
+    workloadsByCluster: new Map(clusters.flatMap((c) => (c.kubernetes ? [[c.arn, new WorkloadIndex(c.kubernetes)] as const] : []))),
+  };
+}

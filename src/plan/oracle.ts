@@ -1,0 +1,46 @@
+import { evaluateTrust, type Decision, type Tri } from '../iam/evaluate.js';
+import { normalizeStatements, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
+import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../iam/requests.js';
+import type { PlanContext } from './context.js';
+
+const NO: Decision = { decision: 'no', unknownBecause: [] };
+
+/** Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching normalization. */
+export class TrustOracle {
+  private readonly normalized = new WeakMap<PolicyDocument, NormalizedStatement[]>();
+
+  constructor(private readonly ctx: PlanContext) {}
+
+  private statements(doc: PolicyDocument): NormalizedStatement[] {
+    let st = this.normalized.get(doc);
+    if (!st) this.normalized.set(doc, (st = normalizeStatements(doc)));
+    return st;
+  }
+
+  /** Whether the OIDC provider for the identity's issuer can exist in the role's account. */
+  providerExists(roleAccountId: string, identity: Identity): boolean {
+    const known = this.ctx.providersByAccount.get(roleAccountId);
+    return !known || known.has(identity.issuerHostPath);
+  }
+
+  irsa(doc: PolicyDocument | null, roleAccountId: string, identity: Identity): Decision {
+    if (!doc || !this.providerExists(roleAccountId, identity)) return NO;
+    return evaluateTrust(this.statements(doc), irsaRequest(identity, roleAccountId));
+  }
+
+  podIdentity(doc: PolicyDocument | null, identity: Identity, sessionTags = true): Decision {
+    if (!doc) return NO;
+    return evaluateTrust(this.statements(doc), podIdentityRequest(identity, sessionTags));
+  }
+
+  chain(targetDoc: PolicyDocument | null, sourceRoleArn: string, identity: Identity): Decision {
+    if (!targetDoc) return NO;
+    return evaluateTrust(this.statements(targetDoc), chainRequest(identity, sourceRoleArn));
+  }
+}
+
+export function and(a: Tri, b: Tri): Tri {
+  if (a === 'no' || b === 'no') return 'no';
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  return 'yes';
+}

@@ -1,0 +1,98 @@
+import { compareFindings, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
+import { PLANNING_RULES as R } from '../findings/planning-rules.js';
+import type { Cluster, Inventory } from '../model/inventory.js';
+import { buildContext, type PlanContext } from './context.js';
+import { AGENT_ADDON, isMigrating, planCandidates, type Candidate } from './identities.js';
+import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
+import { TrustOracle } from './oracle.js';
+import { planRoles } from './roles.js';
+import { planSteps } from './steps.js';
+
+/** Options of {@link plan}. */
+export interface PlanOptions {
+  /** The plan's `generatedAt`; defaults to now. Fix it for reproducible output. */
+  readonly generatedAt?: string;
+}
+
+function hasAgent(ctx: PlanContext, cluster: Cluster): boolean {
+  if (cluster.autoMode) return true;
+  if ((ctx.addonsByCluster.get(cluster.arn) ?? []).some((a) => a.name === AGENT_ADDON)) return true;
+  return (cluster.kubernetes?.workloads ?? []).some((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === AGENT_ADDON);
+}
+
+function toAssociation(c: Candidate): PlannedAssociation {
+  return {
+    cluster: c.cluster.name,
+    clusterArn: c.cluster.arn,
+    accountId: c.cluster.accountId,
+    region: c.cluster.region,
+    namespace: c.identity.namespace,
+    serviceAccount: c.identity.serviceAccount,
+    currentRoleArn: c.annotatedRoleArn,
+    roleArn: c.chainRoleArn ?? c.annotatedRoleArn,
+    targetRoleArn: c.chainRoleArn ? c.annotatedRoleArn : null,
+    via: c.via,
+    addon: c.addon?.name ?? null,
+    status: c.status,
+    reasons: [...new Set(c.reasons)],
+    workloads: c.workloads,
+    podCount: c.podCount,
+    existingAssociationId: c.existing?.associationId ?? null,
+  };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const f of findings) seen.set(JSON.stringify([f.rule, f.roleArn, f.cluster, f.namespace, f.serviceAccount, f.message]), f);
+  return [...seen.values()].sort(compareFindings);
+}
+
+/**
+ * Plans the migration from IRSA to EKS Pod Identity for everything in the inventory.
+ * Pure and synchronous: no I/O, the same inventory always yields the same plan.
+ */
+export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
+  const ctx = buildContext(inventory);
+  const oracle = new TrustOracle(ctx);
+  const candidates = planCandidates(ctx, oracle);
+  const rolePlanning = planRoles(ctx, oracle, candidates);
+  const findings: Finding[] = [...candidates.flatMap((c) => c.findings), ...rolePlanning.findings];
+
+  const migratingClusters = new Map(candidates.filter(isMigrating).map((c) => [c.cluster.arn, c.cluster]));
+  const agentMissing = [...migratingClusters.values()].filter((c) => !hasAgent(ctx, c)).sort((a, b) => a.name.localeCompare(b.name));
+  for (const c of agentMissing) findings.push({ rule: R.agentMissing.id, severity: R.agentMissing.severity, cluster: c.name, message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode` });
+  for (const c of candidates) if (isMigrating(c) && agentMissing.includes(c.cluster) && !c.reasons.includes(R.agentMissing.id)) c.reasons.push(R.agentMissing.id);
+  for (const c of ctx.clusters.filter((c) => !c.kubernetes)) {
+    findings.push({ rule: R.clusterNotScanned.id, severity: R.clusterNotScanned.severity, cluster: c.name, message: `${c.name} (${c.arn}) has no Kubernetes evidence` });
+  }
+
+  const associations = candidates.map(toAssociation);
+  const allFindings = dedupe(findings);
+  const identities = Object.fromEntries(ASSOCIATION_STATUSES.map((s) => [s, 0])) as Record<AssociationStatus, number>;
+  for (const a of associations) identities[a.status]++;
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of allFindings) bySeverity[f.severity]++;
+  const scanned = ctx.clusters.filter((c) => c.kubernetes);
+  return {
+    schemaVersion: PLAN_SCHEMA_VERSION,
+    generatedAt: options.generatedAt ?? new Date().toISOString(),
+    summary: {
+      accounts: [...new Set([...inventory.roles.map((r) => r.accountId), ...ctx.clusters.map((c) => c.accountId)])].sort(),
+      regions: [...new Set(ctx.clusters.map((c) => c.region))].sort(),
+      clusters: ctx.clusters.length,
+      clustersScanned: scanned.length,
+      serviceAccounts: scanned.reduce((n, c) => n + (c.kubernetes?.serviceAccounts.length ?? 0), 0),
+      annotatedServiceAccounts: associations.length,
+      roles: inventory.roles.length,
+      rolesChanged: rolePlanning.roles.filter((r) => r.changed && r.kind === 'existing').length,
+      rolesCreated: rolePlanning.roles.filter((r) => r.kind === 'new').length,
+      identities,
+      findings: bySeverity,
+      allEquivalent: rolePlanning.roles.every((r) => r.equivalent),
+    },
+    associations,
+    roles: rolePlanning.roles,
+    findings: allFindings,
+    steps: planSteps(candidates, rolePlanning.roles, agentMissing),
+  };
+}

@@ -1,0 +1,178 @@
+import type { Finding } from '../findings/model.js';
+import { PLANNING_RULES as R } from '../findings/planning-rules.js';
+import { roleNameAndPath, accountOf } from '../iam/arn.js';
+import type { PolicyDocument, RawStatement } from '../iam/policy.js';
+import { identityKey, POD_IDENTITY_ACTIONS, type Identity } from '../iam/requests.js';
+import type { Role } from '../model/inventory.js';
+import type { PlanContext } from './context.js';
+import { checkRewrite, universeFor, type AdmissionProbe } from './equivalence.js';
+import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
+import type { PlannedRole, TrustPhases } from './model.js';
+import { and, type TrustOracle } from './oracle.js';
+import { chainStatement, podIdentityStatements, sidsOf, trustSize, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
+
+/** IAM's default limit on a role trust policy, in characters. */
+export const TRUST_POLICY_LIMIT = 2048;
+
+const EMPTY_TRUST: PolicyDocument = { Version: '2012-10-17', Statement: [] };
+
+interface ChainRoleDraft {
+  readonly arn: string;
+  readonly existing: Role | undefined;
+  readonly target: Role;
+  readonly identities: Identity[];
+  phases: TrustPhases;
+}
+
+/** The roles of a plan and the findings their rewrites raise. */
+export interface RolePlanning {
+  readonly roles: PlannedRole[];
+  readonly findings: Finding[];
+}
+
+function permissionsFor(target: Role): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: target.arn } as RawStatement] };
+}
+
+function unchanged(doc: PolicyDocument): TrustPhases {
+  return { current: doc, transition: doc, final: doc };
+}
+
+class RolePlanner {
+  private readonly chainDrafts = new Map<string, ChainRoleDraft>();
+  readonly findings: Finding[] = [];
+
+  constructor(
+    private readonly ctx: PlanContext,
+    private readonly oracle: TrustOracle,
+  ) {}
+
+  private chainTrust(arn: string, phase: keyof TrustPhases): PolicyDocument | null {
+    const draft = this.chainDrafts.get(arn);
+    if (draft) return draft.phases[phase];
+    return this.ctx.rolesByArn.get(arn)?.trustPolicy ?? null;
+  }
+
+  private probeFor(role: Role): AdmissionProbe {
+    return {
+      irsa: (doc, id) => this.oracle.irsa(doc, role.accountId, id).decision,
+      podIdentity: (phase, doc, id) => {
+        if (id.accountId === role.accountId) return this.oracle.podIdentity(doc, id).decision;
+        const chainArn = [...this.chainDrafts.values()].find((d) => d.target.arn === role.arn && accountOf(d.arn) === id.accountId)?.arn;
+        if (!chainArn) return 'no';
+        return and(this.oracle.podIdentity(this.chainTrust(chainArn, phase), id).decision, this.oracle.chain(doc, chainArn, id).decision);
+      },
+    };
+  }
+
+  /** Rewrites one role for its migrating candidates; on anything it cannot prove, leaves it untouched. */
+  planRole(role: Role, candidates: Candidate[]): PlannedRole {
+    const migrating = candidates.filter(isMigrating);
+    const current = role.trustPolicy;
+    const direct = migrating.filter((c) => !c.chainRoleArn).map((c) => c.identity);
+    const chained = new Map<string, Identity[]>();
+    for (const c of migrating) {
+      if (!c.chainRoleArn) continue;
+      chained.set(c.chainRoleArn, [...(chained.get(c.chainRoleArn) ?? []), c.identity]);
+    }
+    const pi = (doc: PolicyDocument | null, id: Identity) => this.oracle.podIdentity(doc, id).decision;
+    const undecidable = direct.filter((id) => pi(current, id) === 'unknown');
+    if (undecidable.length) return this.giveUp(role, candidates, this.oracle.podIdentity(current, undecidable[0]!).unknownBecause.join('; '));
+
+    const sids = sidsOf(current);
+    const added: RawStatement[] = podIdentityStatements(direct.filter((id) => pi(current, id) !== 'yes'), sids);
+    for (const [chainArn, ids] of [...chained.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const existing = this.ctx.rolesByArn.get(chainArn);
+      const chainCurrent = existing?.trustPolicy ?? null;
+      const chainAdded = podIdentityStatements(ids.filter((id) => pi(chainCurrent, id) !== 'yes'), sidsOf(chainCurrent));
+      const chainTransition = withStatements(chainCurrent ?? EMPTY_TRUST, chainAdded);
+      this.chainDrafts.set(chainArn, { arn: chainArn, existing, target: role, identities: ids, phases: { current: chainCurrent, transition: chainTransition, final: chainTransition } });
+      const needChain = ids.filter((id) => this.oracle.chain(current, chainArn, id).decision !== 'yes');
+      if (needChain.length) added.push(chainStatement(chainArn, needChain, sids));
+    }
+    const transition = withStatements(current, added);
+    const migratedIds = [...direct, ...[...chained.values()].flat()];
+    const phases: TrustPhases = { current, transition, final: withoutIrsaSubjects(transition, migratedIds) };
+    const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds), this.probeFor(role));
+    if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
+
+    for (const id of result.irsaRetained) {
+      const c = migrating.find((m) => identityKey(m.identity) === identityKey(id));
+      if (c) {
+        c.reasons.push(R.finalKeepsIrsa.id);
+        c.findings.push(candidateFinding(R.finalKeepsIrsa, `${displayIdentity(id)}: ${role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`, c));
+      }
+    }
+    const equivalent = result.differences.length === 0;
+    if (!equivalent) {
+      const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
+      this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn}: ${sample.join('; ')}` });
+    }
+    this.flagSize(role.arn, phases, migrating);
+    return this.planned(role.arn, 'existing', null, null, phases, equivalent, result.identitiesChecked, result.differences, migratedIds);
+  }
+
+  /** The same-account roles created for chaining, checked once every target role is planned. */
+  chainRoles(): PlannedRole[] {
+    return [...this.chainDrafts.values()]
+      .sort((a, b) => a.arn.localeCompare(b.arn))
+      .map((d) => {
+        const probe: AdmissionProbe = {
+          irsa: () => 'no',
+          podIdentity: (_phase, doc, id) => this.oracle.podIdentity(doc, id).decision,
+        };
+        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities), probe);
+        const equivalent = result.differences.length === 0 && result.unknown.length === 0;
+        if (!equivalent) this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: d.arn, message: `${d.arn}: the chaining role's trust does not admit exactly its identities` });
+        this.flagSize(d.arn, d.phases, []);
+        return this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, equivalent, result.identitiesChecked, result.differences, d.identities);
+      });
+  }
+
+  private flagSize(arn: string, phases: TrustPhases, migrating: Candidate[]): void {
+    const size = Math.max(trustSize(phases.transition), trustSize(phases.final));
+    if (size <= TRUST_POLICY_LIMIT || trustSize(phases.current) >= size) return;
+    this.findings.push({ rule: R.trustPolicyTooLarge.id, severity: R.trustPolicyTooLarge.severity, roleArn: arn, message: `${arn}: the rewritten trust has ${size} characters, over IAM's default limit of ${TRUST_POLICY_LIMIT}` });
+    for (const c of migrating) if (!c.reasons.includes(R.trustPolicyTooLarge.id)) c.reasons.push(R.trustPolicyTooLarge.id);
+  }
+
+  private giveUp(role: Role, candidates: Candidate[], why: string): PlannedRole {
+    for (const [arn, draft] of this.chainDrafts) if (draft.target.arn === role.arn) this.chainDrafts.delete(arn);
+    this.findings.push({ rule: R.unsupportedCondition.id, severity: R.unsupportedCondition.severity, roleArn: role.arn, message: `${role.arn} is not rewritten: ${why}` });
+    for (const c of candidates.filter(isMigrating)) skipForRole(c, R.unsupportedCondition, `${displayIdentity(c.identity)}: ${role.arn} is not rewritten automatically`);
+    return this.planned(role.arn, 'existing', null, null, unchanged(role.trustPolicy), true, 0, [], []);
+  }
+
+  private planned(arn: string, kind: PlannedRole['kind'], chainsTo: string | null, permissionsPolicy: PolicyDocument | null, phases: TrustPhases, equivalent: boolean, checked: number, differences: PlannedRole['equivalence']['differences'], migrated: readonly Identity[]): PlannedRole {
+    const np = roleNameAndPath(arn) ?? { name: arn, path: '/' };
+    const changed = !phases.current || JSON.stringify(phases.current) !== JSON.stringify(phases.transition) || JSON.stringify(phases.transition) !== JSON.stringify(phases.final);
+    return {
+      arn,
+      accountId: accountOf(arn) ?? '',
+      name: np.name,
+      path: np.path,
+      kind,
+      chainsTo,
+      permissionsPolicy,
+      trustPolicy: phases,
+      changed,
+      equivalent,
+      equivalence: { identitiesChecked: checked, differences },
+      migrated: migrated.map(displayIdentity).sort(),
+      trustSize: { current: trustSize(phases.current), transition: trustSize(phases.transition), final: trustSize(phases.final) },
+    };
+  }
+}
+
+/** Plans the trust of every role an annotated service account names, plus the chaining roles. */
+export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[]): RolePlanning {
+  const byRole = new Map<string, Candidate[]>();
+  for (const c of candidates) if (c.role) byRole.set(c.role.arn, [...(byRole.get(c.role.arn) ?? []), c]);
+  const planner = new RolePlanner(ctx, oracle);
+  const roles = [...byRole.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([arn, cs]) => planner.planRole(ctx.rolesByArn.get(arn)!, cs));
+  const chainArns = new Set(roles.map((r) => r.arn));
+  const chainRoles = planner.chainRoles().filter((r) => !chainArns.has(r.arn));
+  return { roles: [...roles, ...chainRoles].sort((a, b) => a.arn.localeCompare(b.arn)), findings: planner.findings };
+}

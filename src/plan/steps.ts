@@ -1,0 +1,73 @@
+import type { Cluster } from '../model/inventory.js';
+import { displayIdentity, isMigrating, type Candidate } from './identities.js';
+import type { PlannedRole, Step } from './model.js';
+
+type StepDraft = Omit<Step, 'id'>;
+
+/**
+ * The migration in order: agent and chaining roles, transition trust, associations (or add-on
+ * updates), annotation removal with restarts, verification, then the final trust.
+ */
+export function planSteps(candidates: readonly Candidate[], roles: readonly PlannedRole[], agentMissing: readonly Cluster[]): Step[] {
+  const drafts: StepDraft[] = [];
+  for (const c of agentMissing) {
+    drafts.push({ phase: 'prepare', action: 'install-agent', cluster: c.name, clusterArn: c.arn, addon: 'eks-pod-identity-agent', description: `Install the eks-pod-identity-agent add-on on ${c.name}` });
+  }
+  for (const r of roles.filter((r) => r.kind === 'new')) {
+    drafts.push({ phase: 'prepare', action: 'create-role', roleArn: r.arn, targetRoleArn: r.chainsTo ?? undefined, description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}` });
+  }
+  const transitionOrder = [...roles].sort((a, b) => Number(b.kind === 'new') - Number(a.kind === 'new') || a.arn.localeCompare(b.arn));
+  for (const r of transitionOrder.filter((r) => r.kind === 'existing' && JSON.stringify(r.trustPolicy.current) !== JSON.stringify(r.trustPolicy.transition))) {
+    drafts.push({ phase: 'transition', action: 'update-trust', roleArn: r.arn, description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement` });
+  }
+  const migrating = candidates.filter(isMigrating);
+  const addonGroups = new Map<string, Candidate[]>();
+  for (const c of migrating.filter((c) => c.status === 'create')) {
+    if (c.via === 'addon' && c.addon) {
+      const key = `${c.cluster.arn}|${c.addon.name}`;
+      addonGroups.set(key, [...(addonGroups.get(key) ?? []), c]);
+      continue;
+    }
+    drafts.push({
+      phase: 'associate',
+      action: 'create-association',
+      cluster: c.cluster.name,
+      clusterArn: c.cluster.arn,
+      namespace: c.identity.namespace,
+      serviceAccount: c.identity.serviceAccount,
+      roleArn: c.chainRoleArn ?? c.annotatedRoleArn,
+      targetRoleArn: c.chainRoleArn ? c.annotatedRoleArn : undefined,
+      description: `Associate ${displayIdentity(c.identity)} with ${c.chainRoleArn ? `${c.chainRoleArn} → ${c.annotatedRoleArn}` : c.annotatedRoleArn}`,
+    });
+  }
+  for (const group of addonGroups.values()) {
+    const c = group[0]!;
+    drafts.push({
+      phase: 'associate',
+      action: 'update-addon',
+      cluster: c.cluster.name,
+      clusterArn: c.cluster.arn,
+      addon: c.addon!.name,
+      namespace: c.identity.namespace,
+      serviceAccount: c.identity.serviceAccount,
+      roleArn: c.annotatedRoleArn,
+      description: `Update add-on ${c.addon!.name} on ${c.cluster.name} with podIdentityAssociations for ${group.map((g) => g.identity.serviceAccount).join(', ')}`,
+    });
+  }
+  for (const c of migrating) {
+    const base = { cluster: c.cluster.name, clusterArn: c.cluster.arn, namespace: c.identity.namespace, serviceAccount: c.identity.serviceAccount };
+    drafts.push({ ...base, phase: 'cutover', action: 'remove-annotation', roleArn: c.annotatedRoleArn, description: `Remove eks.amazonaws.com/role-arn from ${displayIdentity(c.identity)}` });
+    const restartable = c.workloads.filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind));
+    if (c.workloads.length) {
+      drafts.push({ ...base, phase: 'cutover', action: 'restart-workloads', workloads: c.workloads, description: restartable.length === c.workloads.length ? `Restart ${c.workloads.map((w) => `${w.kind}/${w.name}`).join(', ')}` : `Restart ${restartable.map((w) => `${w.kind}/${w.name}`).join(', ') || 'nothing restartable'}; pods of ${c.workloads.filter((w) => !restartable.includes(w)).map((w) => `${w.kind}/${w.name}`).join(', ')} pick up Pod Identity when next created` });
+    }
+  }
+  const verifyClusters = new Map(migrating.map((c) => [c.cluster.arn, c.cluster]));
+  for (const cl of [...verifyClusters.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    drafts.push({ phase: 'verify', action: 'verify', cluster: cl.name, clusterArn: cl.arn, description: `Check that new pods on ${cl.name} carry AWS_CONTAINER_CREDENTIALS_FULL_URI and no AWS_ROLE_ARN` });
+  }
+  for (const r of roles.filter((r) => JSON.stringify(r.trustPolicy.transition) !== JSON.stringify(r.trustPolicy.final))) {
+    drafts.push({ phase: 'finalize', action: 'finalize-trust', roleArn: r.arn, description: `Remove IRSA admission for the migrated identities from ${r.arn}'s trust` });
+  }
+  return drafts.map((d, i) => ({ id: `s${String(i + 1).padStart(3, '0')}`, ...d }));
+}

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { isEksIssuer, oidcProviderHostPath } from '../iam/arn.js';
+import { asList, type PolicyDocument, type RawStatement, splitOperator } from '../iam/policy.js';
+import { type Identity, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, SESSION_TAGS, WEB_IDENTITY_ACTION, externalIdOf, subjectOf } from '../iam/requests.js';
+import { globMatch } from '../iam/glob.js';
+
+function sid(prefix: string, content: unknown, taken: Set<string>): string {
+  const base = `${prefix}${createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12).toUpperCase()}`;
+  let candidate = base;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${base}${n}`;
+  taken.add(candidate);
+  return candidate;
+}
+
+function oneOrMany(values: readonly string[]): string | string[] {
+  return values.length === 1 ? values[0]! : [...values];
+}
+
+/**
+ * Pod Identity statements admitting exactly `identities`: one statement per (cluster, namespace),
+ * since lists are ORed per key and ANDed across keys — a single statement over several namespaces
+ * and service accounts would also admit the mixed pairs.
+ */
+export function podIdentityStatements(identities: readonly Identity[], takenSids: Set<string>): RawStatement[] {
+  const groups = new Map<string, { clusterArn: string; namespace: string; serviceAccounts: Set<string> }>();
+  for (const id of identities) {
+    const key = `${id.clusterArn}|${id.namespace}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { clusterArn: id.clusterArn, namespace: id.namespace, serviceAccounts: new Set() }));
+    group.serviceAccounts.add(id.serviceAccount);
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, g]) => {
+      const condition = {
+        StringEquals: {
+          [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: g.clusterArn,
+          [`aws:RequestTag/${SESSION_TAGS.namespace}`]: g.namespace,
+          [`aws:RequestTag/${SESSION_TAGS.serviceAccount}`]: oneOrMany([...g.serviceAccounts].sort()),
+        },
+      };
+      return {
+        Sid: sid('Irsa2piPodIdentity', condition, takenSids),
+        Effect: 'Allow' as const,
+        Principal: { Service: POD_IDENTITY_SERVICE },
+        Action: [...POD_IDENTITY_ACTIONS],
+        Condition: condition,
+      };
+    });
+}
+
+/** A statement letting the same-account role chain into the target role, for these identities' external IDs only. */
+export function chainStatement(sourceRoleArn: string, identities: readonly Identity[], takenSids: Set<string>): RawStatement {
+  const condition = { StringEquals: { 'sts:ExternalId': oneOrMany([...new Set(identities.map(externalIdOf))].sort()) } };
+  return {
+    Sid: sid('Irsa2piChain', { sourceRoleArn, condition }, takenSids),
+    Effect: 'Allow',
+    Principal: { AWS: sourceRoleArn },
+    Action: [...POD_IDENTITY_ACTIONS],
+    Condition: condition,
+  };
+}
+
+/** The policy with `added` appended after every existing statement, which stay as they are. */
+export function withStatements(doc: PolicyDocument, added: readonly RawStatement[]): PolicyDocument {
+  if (added.length === 0) return doc;
+  return { ...doc, Statement: [...asList(doc.Statement), ...added] };
+}
+
+export function sidsOf(doc: PolicyDocument | null): Set<string> {
+  return new Set(doc ? asList(doc.Statement).flatMap((s) => (s.Sid ? [s.Sid] : [])) : []);
+}
+
+/** The EKS OIDC provider host/paths an Allow web-identity statement trusts; empty for any other statement. */
+export function irsaProviders(st: RawStatement): string[] {
+  if (st.Effect !== 'Allow' || !st.Principal || st.Principal === '*') return [];
+  const actions = asList(st.Action);
+  if (!actions.some((a) => globMatch(a, WEB_IDENTITY_ACTION, true))) return [];
+  return asList(st.Principal.Federated)
+    .map((arn) => oidcProviderHostPath(arn))
+    .filter((hp): hp is string => !!hp && isEksIssuer(hp));
+}
+
+const REMOVABLE_OPERATORS = new Set(['StringEquals', 'StringLike']);
+
+/**
+ * Removes IRSA admission for `migrated` where a statement names them as exact subjects of a single
+ * provider. Only Allow statements are narrowed; a statement whose subject list empties is dropped.
+ * Wildcard and subject-less statements stay (they may serve identities that are not migrated).
+ */
+export function withoutIrsaSubjects(doc: PolicyDocument, migrated: readonly Identity[]): PolicyDocument {
+  const bySubjectKey = new Map<string, Set<string>>();
+  for (const id of migrated) {
+    const key = `${id.issuerHostPath}:sub`.toLowerCase();
+    let set = bySubjectKey.get(key);
+    if (!set) bySubjectKey.set(key, (set = new Set()));
+    set.add(subjectOf(id.namespace, id.serviceAccount));
+  }
+  const out: RawStatement[] = [];
+  let changed = false;
+  for (const st of asList(doc.Statement)) {
+    const providers = irsaProviders(st);
+    if (providers.length !== 1 || !st.Condition) {
+      out.push(st);
+      continue;
+    }
+    let drop = false;
+    let touched = false;
+    const condition: Record<string, Record<string, unknown>> = {};
+    for (const [op, tests] of Object.entries(st.Condition)) {
+      const parts = splitOperator(op);
+      const narrowable = REMOVABLE_OPERATORS.has(parts.operator) && !parts.ifExists && parts.qualifier !== 'ForAllValues';
+      const newTests: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(tests)) {
+        const remove = narrowable ? bySubjectKey.get(key.toLowerCase()) : undefined;
+        const values = asList(value as string | string[]).map(String);
+        const kept = remove ? values.filter((v) => !remove.has(v)) : values;
+        if (kept.length !== values.length) {
+          touched = true;
+          if (kept.length === 0) drop = true;
+          newTests[key] = oneOrMany(kept);
+        } else newTests[key] = value;
+      }
+      condition[op] = newTests;
+    }
+    if (!touched) out.push(st);
+    else {
+      changed = true;
+      if (!drop) out.push({ ...st, Condition: condition as RawStatement['Condition'] });
+    }
+  }
+  return changed ? { ...doc, Statement: out } : doc;
+}
+
+/** The character count IAM measures (the minified document). */
+export function trustSize(doc: PolicyDocument | null): number {
+  return doc ? JSON.stringify(doc).length : 0;
+}
