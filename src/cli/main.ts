@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../findings/model.js';
+import type { Emitter } from '../emit/types.js';
 
 /** Exit codes: documented in the README. */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
@@ -31,7 +32,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
     import('../emit/index.js'),
     import('./write-atomic.js'),
   ]);
-  const emitter = PLAN_EMITTERS[opts.format as keyof typeof PLAN_EMITTERS];
+  const emitter = (PLAN_EMITTERS as Record<string, Emitter>)[opts.format];
   if (!emitter) throw new InputError(`unknown --format ${JSON.stringify(opts.format)}; expected one of ${Object.keys(PLAN_EMITTERS).join(', ')}`);
   const inventory = readEvidenceBundle(opts.evidence);
   for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
@@ -63,7 +64,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .command('plan')
     .description('read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity')
     .requiredOption('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('-f, --format <format>', 'output format: table, json, or another of the emitters (see README)', 'table')
     .option('-o, --out <path>', 'write the output to this file (atomically) instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
     .option('--debug', 'print stack traces of errors')

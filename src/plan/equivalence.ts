@@ -103,9 +103,10 @@ function appendsOnly(current: PolicyDocument | null, transition: PolicyDocument)
 /**
  * Proves a rewrite over `universe`: transition adds Pod Identity admission for exactly the migrated
  * identities and changes nothing else; final keeps Pod Identity as in transition and removes IRSA
- * admission only from migrated identities; statements that are not IRSA stay verbatim.
+ * admission only from migrated identities; statements that are not IRSA stay verbatim. A role that
+ * only chains (`requireIrsaToday` false) has no IRSA admission of its own to compare against.
  */
-export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[], universe: readonly Identity[], probe: AdmissionProbe): CheckResult {
+export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[], universe: readonly Identity[], probe: AdmissionProbe, requireIrsaToday = true): CheckResult {
   const differences: EquivalenceDifference[] = [];
   const unknown: string[] = [];
   const irsaRetained: Identity[] = [];
@@ -126,7 +127,7 @@ export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[],
     }
     if (irsaTransition !== irsaNow) diff('transition', 'irsa', id, irsaNow, irsaTransition);
     if (isMigrated) {
-      if (irsaNow !== 'yes') diff('transition', 'irsa', id, 'admitted through IRSA today', irsaNow);
+      if (requireIrsaToday && irsaNow !== 'yes') diff('transition', 'irsa', id, 'admitted through IRSA today', irsaNow);
       if (piTransition !== 'yes') diff('transition', 'pod-identity', id, 'yes', piTransition);
       if (irsaFinal === 'yes') irsaRetained.push(id);
     } else {

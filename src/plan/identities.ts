@@ -95,6 +95,8 @@ function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
     for (const [rule, message] of blocked) skip(rule, message, 'blocked');
     return;
   }
+  if (c.chainRoleArn) c.reasons.push(R.crossAccountRole.id);
+  if (c.via === 'addon') c.reasons.push(R.addonOwnedRole.id);
   if (c.chainRoleArn) c.findings.push(finding(R.crossAccountRole, `${who}: ${role.arn} is in account ${role.accountId}, the cluster in ${c.cluster.accountId}; the association uses ${c.chainRoleArn} with targetRoleArn`, c));
   if (c.via === 'addon') c.findings.push(finding(R.addonOwnedRole, `${who}: ${role.arn} is add-on ${c.addon?.name}'s role; migrate through UpdateAddon`, c));
   const existing = c.existing;

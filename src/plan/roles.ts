@@ -121,7 +121,7 @@ class RolePlanner {
           irsa: () => 'no',
           podIdentity: (_phase, doc, id) => this.oracle.podIdentity(doc, id).decision,
         };
-        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities), probe);
+        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities), probe, false);
         const equivalent = result.differences.length === 0 && result.unknown.length === 0;
         if (!equivalent) this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: d.arn, message: `${d.arn}: the chaining role's trust does not admit exactly its identities` });
         this.flagSize(d.arn, d.phases, []);
