@@ -103,6 +103,9 @@ function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
   if (existing) {
     const plannedRole = c.chainRoleArn ?? role.arn;
     const plannedTarget = c.chainRoleArn ? role.arn : undefined;
+    if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget && existing.disableSessionTags) {
+      return skip(R.associationConflict, `${who}: association ${existing.associationId} has session tags disabled, so a trust scoped by session tags cannot admit it; enable them (update-pod-identity-association --no-disable-session-tags) and plan again`, 'conflict');
+    }
     if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget) {
       c.status = 'exists';
       c.reasons.push(R.associationExists.id);

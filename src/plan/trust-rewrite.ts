@@ -17,36 +17,47 @@ function oneOrMany(values: readonly string[]): string | string[] {
 }
 
 /**
- * Pod Identity statements admitting exactly `identities`: one statement per (cluster, namespace),
- * since lists are ORed per key and ANDed across keys — a single statement over several namespaces
- * and service accounts would also admit the mixed pairs.
+ * Pod Identity statements admitting exactly `identities`. Lists in one condition are ORed per key and
+ * ANDed across keys, so a statement admits the cross product of its namespaces and service accounts:
+ * per cluster, only namespaces with the very same service-account set share a statement.
  */
 export function podIdentityStatements(identities: readonly Identity[], takenSids: Set<string>): RawStatement[] {
-  const groups = new Map<string, { clusterArn: string; namespace: string; serviceAccounts: Set<string> }>();
+  const byCluster = new Map<string, Map<string, Set<string>>>();
   for (const id of identities) {
-    const key = `${id.clusterArn}|${id.namespace}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { clusterArn: id.clusterArn, namespace: id.namespace, serviceAccounts: new Set() }));
-    group.serviceAccounts.add(id.serviceAccount);
+    let namespaces = byCluster.get(id.clusterArn);
+    if (!namespaces) byCluster.set(id.clusterArn, (namespaces = new Map()));
+    let sas = namespaces.get(id.namespace);
+    if (!sas) namespaces.set(id.namespace, (sas = new Set()));
+    sas.add(id.serviceAccount);
   }
-  return [...groups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([, g]) => {
+  const statements: RawStatement[] = [];
+  for (const [clusterArn, namespaces] of [...byCluster.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    const bySet = new Map<string, { namespaces: string[]; serviceAccounts: string[] }>();
+    for (const [namespace, sas] of [...namespaces.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const serviceAccounts = [...sas].sort();
+      const key = JSON.stringify(serviceAccounts);
+      const group = bySet.get(key);
+      if (group) group.namespaces.push(namespace);
+      else bySet.set(key, { namespaces: [namespace], serviceAccounts });
+    }
+    for (const g of bySet.values()) {
       const condition = {
         StringEquals: {
-          [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: g.clusterArn,
-          [`aws:RequestTag/${SESSION_TAGS.namespace}`]: g.namespace,
-          [`aws:RequestTag/${SESSION_TAGS.serviceAccount}`]: oneOrMany([...g.serviceAccounts].sort()),
+          [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: clusterArn,
+          [`aws:RequestTag/${SESSION_TAGS.namespace}`]: oneOrMany(g.namespaces),
+          [`aws:RequestTag/${SESSION_TAGS.serviceAccount}`]: oneOrMany(g.serviceAccounts),
         },
       };
-      return {
+      statements.push({
         Sid: sid('Irsa2piPodIdentity', condition, takenSids),
         Effect: 'Allow' as const,
         Principal: { Service: POD_IDENTITY_SERVICE },
         Action: [...POD_IDENTITY_ACTIONS],
         Condition: condition,
-      };
-    });
+      });
+    }
+  }
+  return statements;
 }
 
 /** A statement letting the same-account role chain into the target role, for these identities' external IDs only. */
