@@ -1,0 +1,110 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+
+function errorOf(dir: string): InputError {
+  try {
+    readEvidenceBundle(dir);
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error(`expected ${dir} to be rejected`);
+}
+
+describe('evidence bundle reader', () => {
+  it.each([
+    ['empty', /no AWS CLI or kubectl output/],
+    ['malformed-json', /malformed JSON/],
+    ['malformed-yaml', /malformed YAML/],
+    ['unknown-shape', /not recognised as AWS CLI or kubectl output/],
+    ['unknown-cluster-folder', /names no cluster of the bundle/],
+  ])('rejects %s with one line naming the file', (name, pattern) => {
+    const error = errorOf(join(FIXTURES, 'invalid', name));
+    expect(error.line).toMatch(pattern);
+    expect(error.line).not.toContain('\n');
+    expect(error.line).toContain(join('fixtures', 'invalid', name));
+  });
+
+  it('gives line and column for malformed JSON', () => {
+    const error = errorOf(join(FIXTURES, 'invalid', 'malformed-json'));
+    expect(error.line).toMatch(/\.json:\d+:\d+: /);
+  });
+
+  it('lists unrelated files as ignored', () => {
+    const inventory = readEvidenceBundle(join(FIXTURES, 'with-unrelated-files'));
+    expect(inventory.ignored.some((f) => f.endsWith('README.txt'))).toBe(true);
+    expect(inventory.ignored.some((f) => f.endsWith('notes.md'))).toBe(true);
+    expect(inventory.roles.length).toBeGreaterThan(0);
+  });
+
+  it.each(['url-encoded-policy', 'json-string-policy', 'basic'])('decodes trust policies in %s', (name) => {
+    const inventory = readEvidenceBundle(join(FIXTURES, name));
+    for (const role of inventory.roles) expect(Array.isArray(role.trustPolicy.Statement) || typeof role.trustPolicy.Statement === 'object').toBe(true);
+  });
+
+  it('reads multi-document YAML and JSON kubectl output alike', () => {
+    const multi = readEvidenceBundle(join(FIXTURES, 'multi-doc-yaml'));
+    const kube = multi.clusters[0]!.kubernetes!;
+    expect(kube.serviceAccounts.length).toBeGreaterThan(0);
+    expect(kube.pods.length).toBeGreaterThan(0);
+  });
+
+  it('reads several accounts and regions from one bundle', () => {
+    const demo = readEvidenceBundle(join(FIXTURES, 'demo'));
+    expect(new Set(demo.roles.map((r) => r.accountId)).size).toBe(2);
+    expect(new Set(demo.clusters.map((c) => c.region)).size).toBe(2);
+    expect(demo.associations.length).toBeGreaterThan(0);
+    expect(demo.addons.some((a) => a.name === 'vpc-cni' && a.serviceAccountRoleArn)).toBe(true);
+  });
+
+  describe('hand-made broken bundles', () => {
+    function bundle(files: Record<string, string>): string {
+      const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-'));
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(join(dir, path, '..'), { recursive: true });
+        writeFileSync(join(dir, path), content);
+      }
+      return dir;
+    }
+
+    it('rejects a wrong type at a field it reads, naming the field', () => {
+      const dir = bundle({ 'aws/roles.json': JSON.stringify({ Roles: [{ Arn: 42, AssumeRolePolicyDocument: {} }] }) });
+      expect(errorOf(dir).line).toMatch(/roles\.json: \$\.Roles\[0\]\.Arn must be a non-empty string/);
+    });
+
+    it('rejects invalid URL-encoding in a policy document', () => {
+      const dir = bundle({ 'aws/roles.json': JSON.stringify({ Roles: [{ Arn: 'arn:aws:iam::111122223333:role/x', AssumeRolePolicyDocument: '%7B%ZZ' }] }) });
+      expect(errorOf(dir).line).toMatch(/not valid URL-encoding/);
+    });
+
+    it('rejects a policy whose Effect is neither Allow nor Deny', () => {
+      const dir = bundle({ 'aws/roles.json': JSON.stringify({ Roles: [{ Arn: 'arn:aws:iam::111122223333:role/x', AssumeRolePolicyDocument: { Statement: [{ Effect: 'Maybe' }] } }] }) });
+      expect(errorOf(dir).line).toMatch(/Effect must be "Allow" or "Deny"/);
+    });
+
+    it('rejects non-UTF-8 bytes', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-'));
+      mkdirSync(join(dir, 'aws'));
+      writeFileSync(join(dir, 'aws', 'x.json'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+      expect(errorOf(dir).line).toMatch(/not valid UTF-8/);
+    });
+
+    it('rejects Kubernetes objects outside kubernetes/<cluster>/', () => {
+      const dir = bundle({ 'pods.json': JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [] }) });
+      expect(errorOf(dir).line).toMatch(/must be under kubernetes\/<cluster-name>\//);
+    });
+
+    it('rejects a YAML alias bomb without exhausting memory', () => {
+      const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+      for (let i = 0; i < 12; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+      const dir = bundle({ 'kubernetes/c1/bomb.yaml': lines.join('\n') });
+      expect(errorOf(dir).line).toMatch(/malformed YAML/);
+    });
+  });
+});
