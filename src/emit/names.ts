@@ -1,0 +1,120 @@
+/**
+ * Name validation and escaping for the emitters that write code (Terraform, bash).
+ *
+ * Scripts only ever carry values that passed the AWS / Kubernetes naming rules below, and every
+ * value is single-quoted on top of that; Terraform carries any string, escaped for HCL.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { InputError } from '../errors.js';
+
+/** The kinds of names the emitters check, with the rule each must follow. */
+const RULES = {
+  account: { re: /^\d{12}$/, rule: 'a 12-digit AWS account id' },
+  region: { re: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, rule: 'an AWS region name' },
+  cluster: { re: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, rule: 'an EKS cluster name (^[0-9A-Za-z][A-Za-z0-9\\-_]*$, at most 100 characters)' },
+  namespace: { re: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, rule: 'a Kubernetes namespace (DNS-1123 label)' },
+  serviceAccount: {
+    re: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    rule: 'a Kubernetes service account name (DNS-1123 subdomain)',
+  },
+  workload: {
+    re: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    rule: 'a Kubernetes object name (DNS-1123 subdomain)',
+  },
+  workloadKind: { re: /^[A-Z][A-Za-z0-9]{0,62}$/, rule: 'a Kubernetes kind' },
+  roleArn: {
+    re: /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/(?=[\w+=,.@/-]{1,576}$)([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+    rule: 'an IAM role ARN (arn:<partition>:iam::<account>:role/<path><name>)',
+  },
+  roleName: { re: /^[\w+=,.@-]{1,64}$/, rule: 'an IAM role name' },
+  rolePath: { re: /^\/([\w+=,.@-]+\/)*$/, rule: 'an IAM path' },
+  addon: { re: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, rule: 'an EKS add-on name' },
+  associationId: { re: /^a-[a-z0-9]{1,64}$/, rule: 'a Pod Identity association id' },
+} as const;
+
+export type NameKind = keyof typeof RULES;
+
+/** Whether `value` follows the naming rule of `kind`. */
+export function isValidName(kind: NameKind, value: string): boolean {
+  return RULES[kind].re.test(value);
+}
+
+/**
+ * Throws an {@link InputError} naming the value (JSON-quoted, so newlines and quotes show) unless it
+ * follows the naming rule of `kind`. `context` says where it came from.
+ */
+export function checkName(kind: NameKind, value: string, context: string): string {
+  if (typeof value !== 'string' || !isValidName(kind, value)) {
+    throw new InputError(`refusing to emit: ${context}: ${JSON.stringify(value)} is not ${RULES[kind].rule}`);
+  }
+  return value;
+}
+
+/** `it's` → `'it'\''s'`: one shell word, whatever the value holds. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A value as an HCL quoted string: quotes, backslashes, control characters, `${` and `%{` escaped. */
+export function hclString(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `"${out.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}"`;
+}
+
+/** Text safe inside a one-line `#` comment (HCL or shell): control characters and line breaks become spaces. */
+export function commentText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
+}
+
+/** A short stable hash of `key`, for disambiguating names. */
+export function shortHash(key: string, length = 8): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, length);
+}
+
+/** `key` reduced to an identifier: `[a-zA-Z_][a-zA-Z0-9_-]*`, lower case. */
+export function identifierOf(text: string): string {
+  const base = text
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '')
+    .slice(0, 60);
+  return /^[a-z_]/.test(base) ? base : `_${base}`;
+}
+
+/**
+ * Gives every key a valid, unique identifier derived from its `label`; labels that collide (after
+ * sanitising) get a hash of their key appended, so names depend only on the keys, not on order.
+ */
+export function uniqueIdentifiers(entries: readonly { key: string; label: string }[], reserved: ReadonlySet<string> = new Set()): Map<string, string> {
+  const byBase = new Map<string, string[]>();
+  for (const e of entries) {
+    const base = identifierOf(e.label);
+    byBase.set(base, [...(byBase.get(base) ?? []), e.key]);
+  }
+  const out = new Map<string, string>();
+  for (const e of entries) {
+    const base = identifierOf(e.label);
+    const clash = (byBase.get(base)?.length ?? 0) > 1 || reserved.has(base);
+    out.set(e.key, clash ? `${base}_${shortHash(e.key)}` : base);
+  }
+  return out;
+}
+
+/** A file-name component from a name: characters outside `[A-Za-z0-9+=,.@_-]` and a leading dot replaced. */
+export function fileComponent(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9+=,.@_-]/g, '_').replace(/^\./, '_');
+  return safe === name ? safe : `${safe}-${shortHash(name)}`;
+}

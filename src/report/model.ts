@@ -1,0 +1,116 @@
+import type { Finding, RuleInfo, Severity } from '../findings/model.js';
+import type { Tri } from '../iam/evaluate.js';
+import type { AssociationStatus, PlanSummary, Step, WorkloadRef } from '../plan/model.js';
+import type { RolePolicy } from '../rules/admin.js';
+
+/** The version of the JSON report contract; bumped on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** How pods reach a role: through IRSA, an EKS Pod Identity association, or both. */
+export type Mechanism = 'IRSA' | 'Pod Identity' | 'both';
+
+/**
+ * One (namespace, service account, role) of a cluster.
+ * `active`: pods can act as the role today through `mechanism`. `broken`: configured (annotation or
+ * association) but the role's trust does not admit it, or the role does not exist. `unknown`: the
+ * trust cannot be evaluated for it.
+ */
+export interface RoleMapping {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** Whether the service account object exists in the scanned cluster. */
+  readonly serviceAccountExists: boolean;
+  /** The role pods act as (an association's target role when it chains). */
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly roleAccountId: string;
+  /** Whether the role is in the bundle. */
+  readonly roleFound: boolean;
+  /** For `active`, the mechanisms that work; otherwise the mechanisms configured. */
+  readonly mechanism: Mechanism;
+  readonly status: 'active' | 'broken' | 'unknown';
+  /** IRSA admission: null when the service account is not annotated with this role. */
+  readonly irsa: Tri | null;
+  /** Pod Identity admission: null when no association hands this role to the service account. */
+  readonly podIdentity: Tri | null;
+  readonly associationId: string | null;
+  /** The association's own role when it chains into `roleArn` (targetRoleArn). */
+  readonly viaRoleArn: string | null;
+  /** Why the mapping is broken or unknown. */
+  readonly problems: readonly string[];
+  readonly workloads: readonly WorkloadRef[];
+  readonly podCount: number;
+  readonly policies: readonly RolePolicy[];
+  readonly admin: boolean;
+}
+
+/** A role any service account of the cluster can assume through IRSA (no subject scoping). */
+export interface OpenRole {
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly admin: boolean;
+}
+
+export interface ReportCluster {
+  readonly name: string;
+  readonly arn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly version: string | null;
+  readonly platformVersion: string | null;
+  readonly issuer: string | null;
+  /** Whether the bundle has Kubernetes objects for it. */
+  readonly scanned: boolean;
+  readonly serviceAccounts: number;
+  readonly pods: number;
+  readonly mappings: readonly RoleMapping[];
+  readonly openRoles: readonly OpenRole[];
+}
+
+export interface ReportFindingGroup {
+  readonly severity: Severity;
+  readonly rules: readonly { readonly rule: RuleInfo; readonly findings: readonly Finding[] }[];
+}
+
+export interface ReportEvidenceFile {
+  readonly path: string;
+  readonly kind: string;
+  readonly accountId: string | null;
+  readonly region: string | null;
+  readonly cluster: string | null;
+  readonly modifiedAt: string | null;
+}
+
+export interface ReportSummary {
+  readonly accounts: readonly string[];
+  readonly regions: readonly string[];
+  readonly clusters: number;
+  readonly clustersScanned: number;
+  readonly serviceAccounts: number;
+  readonly annotatedServiceAccounts: number;
+  readonly roles: number;
+  /** Roles pods can act as today. */
+  readonly rolesInUse: number;
+  readonly mappings: Readonly<Record<RoleMapping['status'], number>>;
+  readonly identities: Readonly<Record<AssociationStatus, number>>;
+  readonly findings: Readonly<Record<Severity, number>>;
+}
+
+/** The auditor's report: a pure function of the inventory and the plan. */
+export interface Report {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  readonly generatedAt: string;
+  readonly summary: ReportSummary;
+  readonly clusters: readonly ReportCluster[];
+  readonly findings: readonly Finding[];
+  readonly findingGroups: readonly ReportFindingGroup[];
+  readonly plan: { readonly summary: PlanSummary; readonly steps: readonly Step[] };
+  readonly evidence: {
+    readonly files: readonly ReportEvidenceFile[];
+    readonly ignored: readonly string[];
+    readonly accounts: readonly string[];
+    readonly regions: readonly string[];
+    readonly collectedFrom: string | null;
+    readonly collectedTo: string | null;
+  };
+}

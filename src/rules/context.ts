@@ -1,0 +1,141 @@
+import { isEksIssuer, oidcProviderHostPath } from '../iam/arn.js';
+import { actionMatches, evaluateTrust, type Decision } from '../iam/evaluate.js';
+import { normalizeStatements, type ConditionClause, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
+import { WEB_IDENTITY_ACTION, type Identity } from '../iam/requests.js';
+import type { Cluster, Inventory, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
+import { buildContext, type PlanContext } from '../plan/context.js';
+import type { Plan } from '../plan/model.js';
+import { TrustOracle } from '../plan/oracle.js';
+
+/** An Allow statement of a role's trust that admits web identities of one EKS OIDC provider. */
+export interface EksTrustStatement {
+  readonly role: Role;
+  readonly statement: NormalizedStatement;
+  readonly providerArn: string;
+  /** The provider's issuer host/path, e.g. `oidc.eks.eu-west-1.amazonaws.com/id/ABC`. */
+  readonly hostPath: string;
+}
+
+/** The claim part of a condition key: `oidc.eks…/id/X:sub` → `{ issuer: 'oidc.eks…/id/X', claim: 'sub' }`. */
+export function claimOf(key: string): { issuer: string; claim: string } | undefined {
+  const colon = key.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const issuer = key.slice(0, colon);
+  if (!/[./]/.test(issuer) || issuer.toLowerCase().startsWith('aws:')) return undefined;
+  return { issuer, claim: key.slice(colon + 1).toLowerCase() };
+}
+
+/** Whether a clause is a positive test (not `StringNotEquals`, `Null`, …). */
+export function isPositive(clause: ConditionClause): boolean {
+  return !clause.operator.includes('Not') && clause.operator !== 'Null';
+}
+
+/** Look-ups shared by every rule, built once per audit. */
+export class RuleContext {
+  readonly planContext: PlanContext;
+  readonly oracle: TrustOracle;
+  readonly rolesByArn: ReadonlyMap<string, Role>;
+  readonly clusters: readonly Cluster[];
+  /** Accounts whose roles are in the bundle. */
+  readonly scannedRoleAccounts: ReadonlySet<string>;
+  private readonly normalized = new WeakMap<PolicyDocument, NormalizedStatement[]>();
+  private eksStatementsCache: EksTrustStatement[] | undefined;
+
+  constructor(
+    readonly inventory: Inventory,
+    readonly plan: Plan | undefined,
+  ) {
+    this.planContext = buildContext(inventory);
+    this.oracle = new TrustOracle(this.planContext);
+    this.rolesByArn = this.planContext.rolesByArn;
+    this.clusters = this.planContext.clusters;
+    this.scannedRoleAccounts = this.planContext.scannedRoleAccounts;
+  }
+
+  statements(doc: PolicyDocument): NormalizedStatement[] {
+    let st = this.normalized.get(doc);
+    if (!st) this.normalized.set(doc, (st = normalizeStatements(doc)));
+    return st;
+  }
+
+  /** Every Allow statement, of every role, that trusts an EKS OIDC provider for `sts:AssumeRoleWithWebIdentity`. */
+  eksTrustStatements(): readonly EksTrustStatement[] {
+    if (this.eksStatementsCache) return this.eksStatementsCache;
+    const out: EksTrustStatement[] = [];
+    for (const role of this.inventory.roles) {
+      for (const statement of this.statements(role.trustPolicy)) {
+        if (statement.effect !== 'Allow' || !statement.principal || !actionMatches(statement, WEB_IDENTITY_ACTION)) continue;
+        for (const providerArn of statement.principal.byType.Federated ?? []) {
+          const hostPath = oidcProviderHostPath(providerArn);
+          if (hostPath && isEksIssuer(hostPath)) out.push({ role, statement, providerArn, hostPath });
+        }
+      }
+    }
+    return (this.eksStatementsCache = out);
+  }
+
+  /** The clusters (any, scanned or not) whose issuer is `hostPath`. */
+  clustersOfIssuer(hostPath: string): readonly Cluster[] {
+    return this.planContext.clustersByIssuer.get(hostPath) ?? [];
+  }
+
+  clusterByArn(arn: string): Cluster | undefined {
+    return this.clusters.find((c) => c.arn === arn);
+  }
+
+  /** The identity of a service account (existing or not) in a cluster. */
+  identity(cluster: Cluster, namespace: string, serviceAccount: string, audience = 'sts.amazonaws.com'): Identity {
+    return {
+      clusterArn: cluster.arn,
+      clusterName: cluster.name,
+      accountId: cluster.accountId,
+      region: cluster.region,
+      issuerHostPath: cluster.issuerHostPath ?? '',
+      namespace,
+      serviceAccount,
+      audience,
+    };
+  }
+
+  saIdentity(cluster: Cluster, sa: ServiceAccount): Identity {
+    return this.identity(cluster, sa.namespace, sa.name, sa.audience);
+  }
+
+  /** Whether the role's trust admits the identity through IRSA (via the three-valued evaluator). */
+  irsa(role: Role, identity: Identity): Decision {
+    if (!identity.issuerHostPath) return { decision: 'no', unknownBecause: [] };
+    return this.oracle.irsa(role.trustPolicy, role.accountId, identity);
+  }
+
+  /** Whether the role's trust admits EKS Pod Identity for the identity. */
+  podIdentity(role: Role, identity: Identity, sessionTags = true): Decision {
+    return this.oracle.podIdentity(role.trustPolicy, identity, sessionTags);
+  }
+
+  /** Every (cluster, service account) annotated with a role ARN, in scanned clusters. */
+  annotatedServiceAccounts(): { cluster: Cluster; sa: ServiceAccount; roleArn: string }[] {
+    return this.clusters.flatMap((cluster) =>
+      (cluster.kubernetes?.serviceAccounts ?? []).flatMap((sa) => (sa.roleArn ? [{ cluster, sa, roleArn: sa.roleArn }] : [])),
+    );
+  }
+
+  associations(): readonly PodIdentityAssociation[] {
+    return this.inventory.associations;
+  }
+
+  /** ARNs of roles pods can reach: annotated on a service account, or used by an association (role or target). */
+  reachableRoleArns(): ReadonlySet<string> {
+    const arns = new Set<string>();
+    for (const { roleArn } of this.annotatedServiceAccounts()) arns.add(roleArn);
+    for (const a of this.inventory.associations) {
+      arns.add(a.roleArn);
+      if (a.targetRoleArn) arns.add(a.targetRoleArn);
+    }
+    for (const addon of this.inventory.addons) if (addon.serviceAccountRoleArn) arns.add(addon.serviceAccountRoleArn);
+    return arns;
+  }
+}
+
+export function evaluateStatement(statement: NormalizedStatement, request: Parameters<typeof evaluateTrust>[1]): Decision {
+  return evaluateTrust([statement], request);
+}

@@ -1,0 +1,41 @@
+import { evaluateTrust } from '../iam/evaluate.js';
+import type { AssumeRequest } from '../iam/evaluate.js';
+import { findingOf, type Rule } from './types.js';
+
+const PROBE_ACCOUNT = '000000000000';
+const PROBE_ARN = `arn:aws:iam::${PROBE_ACCOUNT}:role/irsa2pi-probe`;
+
+/** `sts:AssumeRole` by a principal of an unrelated account, every other condition key absent. */
+const STRANGER: AssumeRequest = {
+  principal: { type: 'AWS', id: PROBE_ARN, accountId: PROBE_ACCOUNT },
+  actions: ['sts:AssumeRole'],
+  context: {
+    values: new Map([
+      ['aws:principalarn', [PROBE_ARN]],
+      ['aws:principalaccount', [PROBE_ACCOUNT]],
+    ]),
+    knowsAbsent: () => true,
+  },
+};
+
+export const trustWildcardPrincipal: Rule = {
+  id: 'trust-wildcard-principal',
+  severity: 'critical',
+  title: 'Trust admits any AWS principal',
+  explanation:
+    'A trust statement with `Principal: "*"` or `{"AWS": "*"}` admits a principal of an unrelated account (no condition on the principal, its account or organization, or an external ID stops it). terraform-aws-modules\' self-assume statement (`ArnLike aws:PrincipalArn` on the role itself) is not flagged.',
+  fix: 'Name the principals, or add a condition on `aws:PrincipalArn`, `aws:PrincipalAccount` or `aws:PrincipalOrgID`.',
+  check(ctx) {
+    const out = [];
+    for (const role of ctx.inventory.roles) {
+      for (const st of ctx.statements(role.trustPolicy)) {
+        if (st.effect !== 'Allow' || !st.principal) continue;
+        if (!st.principal.everyone && !(st.principal.byType.AWS ?? []).includes('*')) continue;
+        if (evaluateTrust([st], STRANGER).decision === 'yes') {
+          out.push(findingOf(this, `${role.arn}: trust statement ${st.sid ?? `#${st.index}`} admits any AWS principal`, { roleArn: role.arn }));
+        }
+      }
+    }
+    return out;
+  },
+};
