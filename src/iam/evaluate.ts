@@ -60,11 +60,13 @@ const OPERATORS: Readonly<Record<string, Operator>> = {
 const LITERAL_VARIABLES = new Set(['${*}', '${?}', '${$}']);
 
 function hasPolicyVariable(value: string): boolean {
+  if (!value.includes('${')) return false;
   const vars = value.match(/\$\{[^}]*\}/g);
   return !!vars && vars.some((v) => !LITERAL_VARIABLES.has(v));
 }
 
 function unescapeVariables(value: string): string {
+  if (!value.includes('${')) return value;
   return value.replace(/\$\{\*\}/g, '*').replace(/\$\{\?\}/g, '?').replace(/\$\{\$\}/g, '$');
 }
 

@@ -1,4 +1,4 @@
-import { evaluateTrust, type Decision, type Tri } from '../iam/evaluate.js';
+import { evaluateTrust, type AssumeRequest, type Decision, type Tri } from '../iam/evaluate.js';
 import { normalizeStatements, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
 import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../iam/requests.js';
 import type { PlanContext } from './context.js';
@@ -8,6 +8,7 @@ const NO: Decision = { decision: 'no', unknownBecause: [] };
 /** Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching normalization. */
 export class TrustOracle {
   private readonly normalized = new WeakMap<PolicyDocument, NormalizedStatement[]>();
+  private readonly requests = new WeakMap<Identity, Map<string, AssumeRequest>>();
 
   constructor(private readonly ctx: PlanContext) {}
 
@@ -23,14 +24,22 @@ export class TrustOracle {
     return !known || known.has(identity.issuerHostPath);
   }
 
+  private request(kind: string, identity: Identity, build: () => AssumeRequest): AssumeRequest {
+    let byKind = this.requests.get(identity);
+    if (!byKind) this.requests.set(identity, (byKind = new Map()));
+    let req = byKind.get(kind);
+    if (!req) byKind.set(kind, (req = build()));
+    return req;
+  }
+
   irsa(doc: PolicyDocument | null, roleAccountId: string, identity: Identity): Decision {
     if (!doc || !this.providerExists(roleAccountId, identity)) return NO;
-    return evaluateTrust(this.statements(doc), irsaRequest(identity, roleAccountId));
+    return evaluateTrust(this.statements(doc), this.request(`irsa:${roleAccountId}`, identity, () => irsaRequest(identity, roleAccountId)));
   }
 
   podIdentity(doc: PolicyDocument | null, identity: Identity, sessionTags = true): Decision {
     if (!doc) return NO;
-    return evaluateTrust(this.statements(doc), podIdentityRequest(identity, sessionTags));
+    return evaluateTrust(this.statements(doc), this.request(`pi:${sessionTags}`, identity, () => podIdentityRequest(identity, sessionTags)));
   }
 
   chain(targetDoc: PolicyDocument | null, sourceRoleArn: string, identity: Identity): Decision {

@@ -1,0 +1,108 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The size of a generated organisation. */
+export interface BenchSize {
+  readonly name: string;
+  readonly roles: number;
+  readonly clusters: number;
+  readonly serviceAccountsPerCluster: number;
+  readonly podsPerServiceAccount: number;
+}
+
+export const SIZES: readonly BenchSize[] = [
+  { name: 'small', roles: 100, clusters: 1, serviceAccountsPerCluster: 500, podsPerServiceAccount: 3 },
+  { name: 'medium', roles: 1_000, clusters: 10, serviceAccountsPerCluster: 500, podsPerServiceAccount: 3 },
+  { name: 'large', roles: 10_000, clusters: 100, serviceAccountsPerCluster: 500, podsPerServiceAccount: 3 },
+];
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MAIN = '111122223333';
+const DATA = '444455556666';
+const NAMESPACES = 20;
+
+/**
+ * Writes a deterministic evidence bundle of realistic shape: shared roles across clusters, wildcard
+ * and subject-less trusts, add-on roles, cross-account roles, Fargate and Windows workloads.
+ */
+export function generateBundle(dir: string, size: BenchSize, seed = 42): void {
+  const random = prng(seed);
+  rmSync(dir, { recursive: true, force: true });
+  const clusters = Array.from({ length: size.clusters }, (_, i) => {
+    const region = i % 2 === 0 ? 'eu-west-1' : 'us-east-1';
+    const id = (i + 1).toString(16).toUpperCase().padStart(32, 'A');
+    return { name: `cluster-${String(i).padStart(3, '0')}`, region, hostPath: `oidc.eks.${region}.amazonaws.com/id/${id}` };
+  });
+  const arnOf = (c: (typeof clusters)[number]) => `arn:aws:eks:${c.region}:${MAIN}:cluster/${c.name}`;
+  const providers = (account: string) => clusters.map((c) => ({ Arn: `arn:aws:iam::${account}:oidc-provider/${c.hostPath}` }));
+  const sa = (k: number) => ({ ns: `ns-${k % NAMESPACES}`, name: `sa-${k}` });
+  const annotations = new Map<string, string>();
+  const roles = { [MAIN]: [] as unknown[], [DATA]: [] as unknown[] };
+  for (let j = 0; j < size.roles; j++) {
+    const account = random() < 0.02 ? DATA : MAIN;
+    const name = `app-role-${j}`;
+    const arn = `arn:aws:iam::${account}:role/${j % 7 === 0 ? 'teams/x/' : ''}${name}`;
+    const home = j % clusters.length;
+    const homes = random() < 0.05 && clusters.length > 1 ? [home, (home + 1) % clusters.length] : [home];
+    const kind = random();
+    const statements = homes.map((h) => {
+      const c = clusters[h]!;
+      const picks = Array.from({ length: 1 + Math.floor(random() * 2) }, () => sa(Math.floor(random() * size.serviceAccountsPerCluster)));
+      for (const p of picks) annotations.set(`${c.name}/${p.ns}/${p.name}`, arn);
+      const sub = `${c.hostPath}:sub`;
+      const aud = { [`${c.hostPath}:aud`]: 'sts.amazonaws.com' };
+      const condition =
+        kind < 0.05
+          ? { StringLike: { [sub]: `system:serviceaccount:${picks[0]!.ns}:*` }, StringEquals: aud }
+          : kind < 0.07
+            ? { StringEquals: aud }
+            : { StringEquals: { [sub]: picks.map((p) => `system:serviceaccount:${p.ns}:${p.name}`), ...aud } };
+      return { Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition };
+    });
+    if (random() < 0.03) statements.push({ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } });
+    roles[account]!.push({ Path: '/', RoleName: name, RoleId: `AROA${j}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, RolePolicyList: [], AttachedManagedPolicies: [], Tags: [] });
+  }
+  for (const c of clusters) {
+    const arn = `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}`;
+    annotations.set(`${c.name}/kube-system/aws-node`, arn);
+    roles[MAIN]!.push({ Path: '/', RoleName: `vpc-cni-${c.name}`, RoleId: `AROAV${c.name}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${c.hostPath}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${c.hostPath}:aud`]: 'sts.amazonaws.com' } } }] }, RolePolicyList: [], AttachedManagedPolicies: [], Tags: [] });
+  }
+  const write = (path: string, value: unknown) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), JSON.stringify(value, null, 1));
+  };
+  for (const account of [MAIN, DATA]) {
+    write(`aws/${account}/iam-authorization-details.json`, { UserDetailList: [], GroupDetailList: [], RoleDetailList: roles[account], Policies: [] });
+    write(`aws/${account}/oidc-providers.json`, { OpenIDConnectProviderList: providers(account) });
+  }
+  for (const c of clusters) {
+    write(`aws/${MAIN}/${c.region}/cluster-${c.name}.json`, { cluster: { name: c.name, arn: arnOf(c), version: '1.31', platformVersion: 'eks.10', status: 'ACTIVE', endpoint: `https://${c.name}.example`, identity: { oidc: { issuer: `https://${c.hostPath}` } } } });
+    write(`aws/${MAIN}/${c.region}/addon-${c.name}-vpc-cni.json`, { addon: { addonName: 'vpc-cni', clusterName: c.name, addonArn: `arn:aws:eks:${c.region}:${MAIN}:addon/${c.name}/vpc-cni/x`, addonVersion: 'v1.18.0', serviceAccountRoleArn: `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}` } });
+    const items: unknown[] = [];
+    const nodes = ['node-0', 'node-1', 'node-2', 'node-3', 'node-win', 'fargate-ip-1'];
+    for (const n of nodes) items.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/os': n === 'node-win' ? 'windows' : 'linux', ...(n.startsWith('fargate') ? { 'eks.amazonaws.com/compute-type': 'fargate' } : {}) } } });
+    const accounts = [...Array.from({ length: size.serviceAccountsPerCluster }, (_, k) => sa(k)), { ns: 'kube-system', name: 'aws-node' }];
+    for (const [k, s] of accounts.entries()) {
+      const role = annotations.get(`${c.name}/${s.ns}/${s.name}`);
+      items.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: s.name, namespace: s.ns, annotations: role ? { 'eks.amazonaws.com/role-arn': role } : {} } });
+      const dep = `${s.name}-app`;
+      items.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: dep, namespace: s.ns, uid: `d-${k}` }, spec: { template: { spec: { serviceAccountName: s.name } } } });
+      items.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `${dep}-5d9f`, namespace: s.ns, uid: `r-${k}`, ownerReferences: [{ kind: 'Deployment', name: dep, uid: `d-${k}`, controller: true }] }, spec: { template: { spec: { serviceAccountName: s.name } } } });
+      for (let p = 0; p < size.podsPerServiceAccount; p++) {
+        const node = k % 50 === 7 ? 'fargate-ip-1' : k % 50 === 9 ? 'node-win' : nodes[p % 4]!;
+        items.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${dep}-5d9f-${p}`, namespace: s.ns, uid: `p-${k}-${p}`, ownerReferences: [{ kind: 'ReplicaSet', name: `${dep}-5d9f`, uid: `r-${k}`, controller: true }] }, spec: { serviceAccountName: s.name, nodeName: node }, status: { phase: 'Running' } });
+      }
+    }
+    write(`kubernetes/${c.name}/resources.json`, { apiVersion: 'v1', kind: 'List', items });
+  }
+}

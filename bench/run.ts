@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { generateBundle, SIZES } from './generate.js';
+
+interface Sample {
+  ms: number;
+  maxRssKb: number;
+  count: number;
+  bytes: number;
+}
+
+function measure(mode: 'floor' | 'plan', dir: string): Sample {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'measure.ts'), mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out) as Sample;
+}
+
+function best(mode: 'floor' | 'plan', dir: string, runs: number): Sample {
+  const samples = Array.from({ length: runs }, () => measure(mode, dir));
+  return samples.sort((a, b) => a.ms - b.ms)[0]!;
+}
+
+const only = process.argv[2];
+const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
+const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'time growth', 'peak MB', 'peak/bundle'] });
+let previous: Sample | undefined;
+try {
+  for (const size of SIZES.filter((s) => !only || s.name === only)) {
+    const dir = join(root, size.name);
+    generateBundle(dir, size);
+    const runs = size.name === 'large' ? 1 : 3;
+    const floor = best('floor', dir, runs);
+    const full = best('plan', dir, runs);
+    const sas = size.clusters * (size.serviceAccountsPerCluster + 1);
+    table.push([
+      size.name,
+      size.roles + size.clusters,
+      size.clusters,
+      sas,
+      sas * size.podsPerServiceAccount,
+      (full.bytes / 1e6).toFixed(1),
+      floor.ms.toFixed(0),
+      full.ms.toFixed(0),
+      (full.ms / floor.ms).toFixed(2),
+      previous ? `${(full.ms / previous.ms).toFixed(1)}x` : '-',
+      (full.maxRssKb / 1024).toFixed(0),
+      ((full.maxRssKb * 1024) / full.bytes).toFixed(2),
+    ]);
+    previous = full;
+    rmSync(dir, { recursive: true, force: true });
+  }
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
+process.stdout.write(`${table.toString()}\n`);
