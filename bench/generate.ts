@@ -47,7 +47,7 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42): void {
   const providers = (account: string) => clusters.map((c) => ({ Arn: `arn:aws:iam::${account}:oidc-provider/${c.hostPath}` }));
   const sa = (k: number) => ({ ns: `ns-${k % NAMESPACES}`, name: `sa-${k}` });
   const annotations = new Map<string, string>();
-  const roles = { [MAIN]: [] as unknown[], [DATA]: [] as unknown[] };
+  const roles: Record<string, unknown[]> = { [MAIN]: [], [DATA]: [] };
   for (let j = 0; j < size.roles; j++) {
     const account = random() < 0.02 ? DATA : MAIN;
     const name = `app-role-${j}`;

@@ -122,6 +122,13 @@ export const PLANNING_RULES = {
     'Evaluating the current and rewritten trust for every scanned identity and their neighbours found a difference beyond the migrated identities.',
     'Do not apply this role\'s rewrite; report the difference as a bug.',
   ),
+  scanGap: rule(
+    'scan-gap',
+    'medium',
+    'Part of the estate could not be read',
+    'The collector could not read a cluster or a region (denied, unreachable, timed out); identities there are missing from the plan and the report.',
+    'Fix access for that cluster or region and collect again.',
+  ),
   clusterNotScanned: rule(
     'cluster-not-scanned',
     'info',

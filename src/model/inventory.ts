@@ -155,6 +155,15 @@ export interface ManagedPolicy {
   readonly document: PolicyDocument | undefined;
 }
 
+/** A cluster or region the collector could not read (`scan-gaps.json`). */
+export interface ScanGap {
+  readonly scope: 'cluster' | 'region';
+  readonly name: string;
+  readonly region: string | undefined;
+  readonly error: string;
+  readonly source: string;
+}
+
 /** Everything the planner knows: the facts, from live APIs or an evidence bundle. */
 export interface Inventory {
   readonly roles: readonly Role[];
@@ -166,6 +175,8 @@ export interface Inventory {
   readonly associations: readonly PodIdentityAssociation[];
   readonly addons: readonly Addon[];
   readonly evidence: readonly EvidenceFile[];
+  /** What the collector could not read: the plan is partial there. */
+  readonly scanGaps: readonly ScanGap[];
   /** Files seen but not taken as evidence. */
   readonly ignored: readonly string[];
 }

@@ -62,6 +62,9 @@ export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
   const agentMissing = [...migratingClusters.values()].filter((c) => !hasAgent(ctx, c)).sort((a, b) => a.name.localeCompare(b.name));
   for (const c of agentMissing) findings.push({ rule: R.agentMissing.id, severity: R.agentMissing.severity, cluster: c.name, message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode` });
   for (const c of candidates) if (isMigrating(c) && agentMissing.includes(c.cluster) && !c.reasons.includes(R.agentMissing.id)) c.reasons.push(R.agentMissing.id);
+  for (const g of inventory.scanGaps) {
+    findings.push({ rule: R.scanGap.id, severity: R.scanGap.severity, ...(g.scope === 'cluster' ? { cluster: g.name } : {}), message: `${g.scope} ${g.name}${g.region ? ` (${g.region})` : ''} could not be read: ${g.error}` });
+  }
   for (const c of ctx.clusters.filter((c) => !c.kubernetes)) {
     findings.push({ rule: R.clusterNotScanned.id, severity: R.clusterNotScanned.severity, cluster: c.name, message: `${c.name} (${c.arn}) has no Kubernetes evidence` });
   }

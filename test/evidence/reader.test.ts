@@ -63,6 +63,19 @@ describe('evidence bundle reader', () => {
     expect(demo.addons.some((a) => a.name === 'vpc-cni' && a.serviceAccountRoleArn)).toBe(true);
   });
 
+  it('reads the collector\'s scan gaps and the plan reports each as a finding', async () => {
+    const { cpSync } = await import('node:fs');
+    const { plan } = await import('../../src/plan/plan.js');
+    const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-gaps-'));
+    cpSync(join(FIXTURES, 'basic'), dir, { recursive: true });
+    writeFileSync(join(dir, 'scan-gaps.json'), JSON.stringify({ irsa2piScanGaps: [{ scope: 'cluster', name: 'c9', region: 'eu-west-1', error: 'connect ECONNREFUSED' }] }));
+    const inventory = readEvidenceBundle(dir);
+    expect(inventory.scanGaps).toMatchObject([{ scope: 'cluster', name: 'c9', error: 'connect ECONNREFUSED' }]);
+    const gap = plan(inventory).findings.find((f) => f.rule === 'scan-gap');
+    expect(gap).toMatchObject({ severity: 'medium', cluster: 'c9' });
+    expect(gap!.message).toContain('ECONNREFUSED');
+  });
+
   describe('hand-made broken bundles', () => {
     function bundle(files: Record<string, string>): string {
       const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-'));

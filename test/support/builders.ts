@@ -69,6 +69,7 @@ export function inventory(clusters: Cluster[], roles: Role[]): Inventory {
     associations: [],
     addons: [],
     evidence: [],
+    scanGaps: [],
     ignored: [],
   };
 }

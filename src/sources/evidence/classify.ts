@@ -12,7 +12,8 @@ export type EvidenceKind =
   | 'eks-list-pod-identity-associations'
   | 'eks-describe-addon'
   | 'eks-list-addons'
-  | 'kubernetes';
+  | 'kubernetes'
+  | 'scan-gaps';
 
 const has = (doc: Record<string, unknown>, key: string) => Object.prototype.hasOwnProperty.call(doc, key);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -21,6 +22,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function classify(doc: unknown): EvidenceKind | undefined {
   if (!isObject(doc)) return undefined;
   if (isKubernetesDocument(doc)) return 'kubernetes';
+  if (Array.isArray(doc.irsa2piScanGaps)) return 'scan-gaps';
   if (has(doc, 'RoleDetailList')) return 'iam-authorization-details';
   if (has(doc, 'Roles')) return 'iam-list-roles';
   if (isObject(doc.Role)) return 'iam-get-role';

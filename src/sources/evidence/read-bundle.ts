@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../../errors.js';
-import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role } from '../../model/inventory.js';
+import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role, ScanGap } from '../../model/inventory.js';
 import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
@@ -41,6 +41,7 @@ interface Pending {
   readonly addons: Map<string, Addon>;
   readonly kubernetes: Map<string, { collector: KubernetesCollector; firstFile: string }>;
   readonly evidence: EvidenceFile[];
+  readonly scanGaps: ScanGap[];
   readonly ignored: string[];
 }
 
@@ -86,6 +87,14 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
       p.addons.set(`${a.clusterArn}|${a.name}`, a);
       return { kind, cluster: a.clusterName };
     }
+    case 'scan-gaps': {
+      for (const g of f.objects('irsa2piScanGaps')) {
+        const scope = g.str('scope');
+        if (scope !== 'cluster' && scope !== 'region') throw new InputError(`${g.path}.scope must be "cluster" or "region"`, file);
+        p.scanGaps.push({ scope, name: g.str('name'), region: g.optStr('region'), error: g.optStr('error') ?? 'unknown error', source: file });
+      }
+      return { kind };
+    }
     default:
       return { kind };
   }
@@ -105,6 +114,7 @@ function assemble(p: Pending): Inventory {
     associations: byArn(p.associations, (a) => a.associationArn),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
     evidence: p.evidence,
+    scanGaps: p.scanGaps,
     ignored: p.ignored,
   };
 }
@@ -132,6 +142,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     addons: new Map(),
     kubernetes: new Map(),
     evidence: [],
+    scanGaps: [],
     ignored: [],
   };
   const kubeDocs: { file: string; cluster: string; doc: Record<string, unknown>; index: number }[] = [];

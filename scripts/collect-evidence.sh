@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Collects an irsa2pi evidence bundle with only the AWS CLI and kubectl (read-only calls; see
+# docs/least-privilege.md). Same layout as `irsa2pi collect`.
+#
+#   scripts/collect-evidence.sh -o OUT_DIR [-r REGION]... [-c CLUSTER=CONTEXT]...
+#
+# Regions default to the configured one. A cluster's kube context is the one given with -c, else
+# the kubeconfig context whose cluster server equals the cluster endpoint. A cluster whose
+# Kubernetes API cannot be read, or a region whose clusters cannot be listed, is written to
+# scan-gaps.json and the script exits 4 after writing the rest. The bundle appears atomically.
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 -o OUT_DIR [-r REGION]... [-c CLUSTER=CONTEXT]..." >&2
+  exit 2
+}
+
+out=""
+regions=()
+mappings=()
+while getopts "o:r:c:h" opt; do
+  case "$opt" in
+    o) out="$OPTARG" ;;
+    r) regions+=("$OPTARG") ;;
+    c) mappings+=("$OPTARG") ;;
+    *) usage ;;
+  esac
+done
+[[ -n "$out" ]] || usage
+if [[ ${#regions[@]} -eq 0 ]]; then
+  configured="${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}"
+  [[ -n "$configured" ]] || { echo "$0: no AWS region: give -r REGION or set AWS_REGION" >&2; exit 2; }
+  regions=("$configured")
+fi
+
+out="${out%/}"
+if [[ -e "$out" ]]; then
+  [[ -d "$out" ]] || { echo "$0: $out exists and is not a directory" >&2; exit 2; }
+  for entry in "$out"/* "$out"/.[!.]*; do
+    [[ -e "$entry" ]] || continue
+    case "$(basename "$entry")" in
+      aws | kubernetes | scan-gaps.json) ;;
+      *) echo "$0: $out is not an evidence bundle (it holds $(basename "$entry")); give a new or empty directory" >&2; exit 2 ;;
+    esac
+  done
+fi
+parent="$(dirname "$out")"
+mkdir -p "$parent"
+tmp="$(mktemp -d "$parent/.$(basename "$out").tmp-XXXXXX")"
+trap 'rm -rf "$tmp"' EXIT
+gaps=()
+
+json_escape() {
+  local s="$1"
+  s="${s//\\/\\\\}"
+  s="${s//\"/\\\"}"
+  s="${s//$'\n'/ }"
+  s="${s//$'\r'/ }"
+  s="${s//$'\t'/ }"
+  printf '%s' "$s"
+}
+
+gap() { # scope name region error
+  gaps+=("{\"scope\": \"$1\", \"name\": \"$(json_escape "$2")\", \"region\": \"$(json_escape "$3")\", \"error\": \"$(json_escape "$4")\"}")
+  echo "collect-evidence: $3/$2: scan gap: $4" >&2
+}
+
+context_for() { # cluster endpoint
+  local m
+  for m in "${mappings[@]+"${mappings[@]}"}"; do
+    if [[ "${m%%=*}" == "$1" ]]; then
+      printf '%s' "${m#*=}"
+      return 0
+    fi
+  done
+  [[ -n "$2" && "$2" != "None" ]] || return 1
+  local ctx cluster server want
+  want="${2%/}"
+  want="${want,,}"
+  while IFS=$'\t' read -r ctx cluster; do
+    [[ -n "$ctx" ]] || continue
+    server="$(kubectl config view -o jsonpath="{.clusters[?(@.name==\"$cluster\")].cluster.server}" 2>/dev/null || true)"
+    server="${server%/}"
+    if [[ "${server,,}" == "$want" ]]; then
+      printf '%s' "$ctx"
+      return 0
+    fi
+  done < <(kubectl config view -o jsonpath='{range .contexts[*]}{.name}{"\t"}{.context.cluster}{"\n"}{end}' 2>/dev/null || true)
+  return 1
+}
+
+# IAM (global): the account comes from a role or provider ARN (no STS call).
+aws iam get-account-authorization-details --output json > "$tmp/iam-authorization-details.json"
+aws iam list-open-id-connect-providers --output json > "$tmp/oidc-providers.json"
+arn="$(aws iam get-account-authorization-details --filter Role --max-items 1 --query 'RoleDetailList[0].Arn' --output text)"
+if [[ "$arn" == "None" || -z "$arn" ]]; then
+  arn="$(aws iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[0].Arn' --output text)"
+fi
+account="$(cut -d: -f5 <<< "$arn")"
+[[ "$account" =~ ^[0-9]{12}$ ]] || account="unknown-account"
+mkdir -p "$tmp/aws/$account"
+mv "$tmp/iam-authorization-details.json" "$tmp/oidc-providers.json" "$tmp/aws/$account/"
+
+for region in "${regions[@]}"; do
+  if ! clusters="$(aws eks list-clusters --region "$region" --query 'clusters[]' --output text 2>&1)"; then
+    gap region "$region" "$region" "$clusters"
+    continue
+  fi
+  for c in $clusters; do
+    dir="$tmp/aws/$account/$region"
+    mkdir -p "$dir"
+    aws eks describe-cluster --region "$region" --name "$c" --output json > "$dir/cluster-$c.json"
+    for a in $(aws eks list-addons --region "$region" --cluster-name "$c" --query 'addons[]' --output text); do
+      aws eks describe-addon --region "$region" --cluster-name "$c" --addon-name "$a" --output json > "$dir/addon-$c-$a.json"
+    done
+    for id in $(aws eks list-pod-identity-associations --region "$region" --cluster-name "$c" --query 'associations[].associationId' --output text); do
+      aws eks describe-pod-identity-association --region "$region" --cluster-name "$c" --association-id "$id" --output json \
+        > "$dir/pod-identity-association-$id.json"
+    done
+    endpoint="$(aws eks describe-cluster --region "$region" --name "$c" --query 'cluster.endpoint' --output text)"
+    if ! ctx="$(context_for "$c" "$endpoint")"; then
+      gap cluster "$c" "$region" "no kubeconfig context reaches $endpoint; give -c $c=CONTEXT"
+      continue
+    fi
+    mkdir -p "$tmp/kubernetes/$c"
+    if ! err="$(kubectl --context "$ctx" --request-timeout=20s get \
+      serviceaccounts,pods,nodes,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs \
+      -A -o yaml --chunk-size=500 2>&1 > "$tmp/kubernetes/$c/resources.yaml")"; then
+      rm -rf "${tmp:?}/kubernetes/$c"
+      gap cluster "$c" "$region" "Kubernetes API (context $ctx): $err"
+      continue
+    fi
+    echo "collect-evidence: $region/$c: collected (context $ctx)" >&2
+  done
+done
+
+if [[ ${#gaps[@]} -gt 0 ]]; then
+  {
+    printf '{"irsa2piScanGaps": [\n'
+    for i in "${!gaps[@]}"; do
+      if [[ $i -gt 0 ]]; then printf ',\n'; fi
+      printf '  %s' "${gaps[$i]}"
+    done
+    printf '\n]}\n'
+  } > "$tmp/scan-gaps.json"
+fi
+
+if [[ -e "$out" ]]; then
+  mv "$out" "$tmp-old"
+fi
+mv "$tmp" "$out"
+trap - EXIT
+rm -rf "$tmp-old"
+echo "collect-evidence: wrote $out" >&2
+if [[ ${#gaps[@]} -gt 0 ]]; then exit 4; fi

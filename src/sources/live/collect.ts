@@ -1,0 +1,203 @@
+/**
+ * `irsa2pi collect`: reads IAM, EKS and each cluster's Kubernetes API (read-only) and returns an
+ * evidence bundle in the README's layout, with unreachable clusters and failed regions as scan gaps.
+ * @module
+ */
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { InputError } from '../../errors.js';
+import type { EmittedFile } from '../../emit/types.js';
+import { collectCluster, collectIam, listClusters, type ClusterEvidence } from './aws.js';
+import { cliJsonText } from './cli-json.js';
+import { contextFor, explicitContexts, type ContextServer } from './contexts.js';
+import { kubeListYaml, listClusterObjects } from './kubernetes.js';
+import { limiter } from './limit.js';
+
+/** A part of the estate that could not be read. Written to `scan-gaps.json`. */
+export interface ScanGap {
+  readonly scope: 'cluster' | 'region';
+  readonly name: string;
+  readonly region: string;
+  readonly error: string;
+}
+
+/** Name of the scan-gap file at the bundle root. */
+export const SCAN_GAPS_FILE = 'scan-gaps.json';
+
+/** Options for {@link collectEvidence}. */
+export interface CollectOptions {
+  /** Regions to scan; empty: the SDK's configured default region. */
+  readonly regions?: readonly string[];
+  /** Only these clusters (by name); empty: every cluster of the regions. */
+  readonly clusters?: readonly string[];
+  /** `--context` values: `NAME=CTX`, or bare contexts paired with {@link clusters} in order. */
+  readonly contexts?: readonly string[];
+  /** One line per cluster (no newline). */
+  readonly progress?: (line: string) => void;
+  /** Regions and clusters read at once (default 4). */
+  readonly concurrency?: number;
+  /** Per-request Kubernetes timeout in ms (default 20 000). */
+  readonly kubeTimeoutMs?: number;
+  /** Kubernetes `limit` (default 500). */
+  readonly kubePageSize?: number;
+  /** `ListPodIdentityAssociations` `maxResults` (default 100). */
+  readonly associationPageSize?: number;
+  /** Sees every AWS operation sent, as `iam:GetAccountAuthorizationDetails`. */
+  readonly onAwsOperation?: (operation: string) => void;
+  /** Loads the kubeconfig (default: `KubeConfig.loadFromDefault()`, honouring `KUBECONFIG`). */
+  readonly loadKubeConfig?: () => KubeConfig;
+}
+
+/** The collected bundle: files relative to the bundle root, and the gaps. */
+export interface CollectResult {
+  readonly files: EmittedFile[];
+  readonly gaps: ScanGap[];
+}
+
+/** One line of an error, without a stack; never includes request headers or credentials. */
+function errorLine(e: unknown): string {
+  const err = e as { name?: unknown; message?: unknown; code?: unknown };
+  const message = typeof err?.message === 'string' && err.message !== '' ? err.message : String(e);
+  const name = typeof err?.name === 'string' && err.name !== 'Error' && !message.startsWith(err.name) ? `${err.name}: ` : '';
+  return `${name}${message}`.split('\n')[0]!.slice(0, 500);
+}
+
+type Middlewared = { middlewareStack: { add: (mw: unknown, opts: { step: 'initialize'; name: string }) => void } };
+
+function record(client: Middlewared, service: string, onOp: ((op: string) => void) | undefined): void {
+  if (!onOp) return;
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+      onOp(`${service}:${String(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'irsa2piRecordOperation' },
+  );
+}
+
+/** Collects the evidence; throws {@link InputError} when no region is configured or IAM cannot be read. */
+export async function collectEvidence(opts: CollectOptions = {}): Promise<CollectResult> {
+  const [{ IAMClient }, { EKSClient }, kube] = await Promise.all([
+    import('@aws-sdk/client-iam'),
+    import('@aws-sdk/client-eks'),
+    import('@kubernetes/client-node'),
+  ]);
+  const progress = opts.progress ?? (() => {});
+  const sdk = { retryMode: 'adaptive', maxAttempts: 4, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } } as const;
+
+  let regions = [...new Set(opts.regions ?? [])];
+  if (regions.length === 0) {
+    let configured: string | undefined;
+    try {
+      configured = await new EKSClient({}).config.region();
+    } catch {
+      configured = undefined;
+    }
+    if (!configured) throw new InputError('no AWS region: give --region, or set AWS_REGION or a default region in the AWS config');
+    regions = [configured];
+  }
+  const wantedClusters = new Set(opts.clusters ?? []);
+  const explicit = explicitContexts(opts.contexts ?? [], opts.clusters ?? []);
+  const loadKubeConfig =
+    opts.loadKubeConfig ??
+    (() => {
+      const kc = new kube.KubeConfig();
+      kc.loadFromDefault();
+      return kc;
+    });
+  let contexts: ContextServer[] = [];
+  try {
+    const kc = loadKubeConfig();
+    contexts = kc.getContexts().map((c) => ({ name: c.name, server: kc.getCluster(c.cluster)?.server }));
+  } catch {
+    contexts = [];
+  }
+
+  const iam: IAMClient = new IAMClient({ ...sdk, region: regions[0] });
+  record(iam as unknown as Middlewared, 'iam', opts.onAwsOperation);
+  let iamEvidence;
+  try {
+    iamEvidence = await collectIam(iam);
+  } catch (e) {
+    throw new InputError(`cannot read IAM (GetAccountAuthorizationDetails, ListOpenIDConnectProviders): ${errorLine(e)}`);
+  } finally {
+    iam.destroy();
+  }
+
+  const run = limiter(Math.max(1, opts.concurrency ?? 4));
+  const gaps: ScanGap[] = [];
+  const clusterFiles: EmittedFile[] = [];
+  const found = new Set<string>();
+  const clusterAccounts: string[] = [];
+
+  const scanCluster = async (eks: EKSClient, region: string, name: string): Promise<void> => {
+    let evidence: ClusterEvidence;
+    try {
+      evidence = await collectCluster(eks, name, { associationPageSize: opts.associationPageSize });
+    } catch (e) {
+      gaps.push({ scope: 'cluster', name, region, error: errorLine(e) });
+      progress(`irsa2pi: ${region}/${name}: scan gap: ${errorLine(e)}`);
+      return;
+    }
+    clusterAccounts.push(evidence.accountId);
+    const dir = `aws/${evidence.accountId}/${region}`;
+    clusterFiles.push({ path: `${dir}/cluster-${name}.json`, content: cliJsonText(evidence.cluster) });
+    for (const a of evidence.addons) clusterFiles.push({ path: `${dir}/addon-${name}-${a.name}.json`, content: cliJsonText(a.doc) });
+    for (const a of evidence.associations) clusterFiles.push({ path: `${dir}/pod-identity-association-${a.id}.json`, content: cliJsonText(a.doc) });
+    const aws = `${evidence.addons.length} add-ons, ${evidence.associations.length} associations`;
+    const context = contextFor(evidence, explicit, contexts);
+    if (context === undefined) {
+      const error = `no kubeconfig context reaches ${evidence.endpoint ?? 'the cluster endpoint'}; give --context ${name}=CONTEXT`;
+      gaps.push({ scope: 'cluster', name, region, error });
+      progress(`irsa2pi: ${region}/${name}: ${aws}; scan gap: ${error}`);
+      return;
+    }
+    try {
+      const items = await listClusterObjects(loadKubeConfig, context, { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs });
+      clusterFiles.push({ path: `kubernetes/${name}/resources.yaml`, content: kubeListYaml(items) });
+      progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (context ${context})`);
+    } catch (e) {
+      gaps.push({ scope: 'cluster', name, region, error: `Kubernetes API (context ${context}): ${errorLine(e)}` });
+      progress(`irsa2pi: ${region}/${name}: ${aws}; scan gap: Kubernetes API (context ${context}): ${errorLine(e)}`);
+    }
+  };
+
+  const scanRegion = async (region: string): Promise<void> => {
+    const eks: EKSClient = new EKSClient({ ...sdk, region });
+    record(eks as unknown as Middlewared, 'eks', opts.onAwsOperation);
+    try {
+      let names: string[];
+      try {
+        names = await run(() => listClusters(eks));
+      } catch (e) {
+        gaps.push({ scope: 'region', name: region, region, error: errorLine(e) });
+        progress(`irsa2pi: ${region}: scan gap: ${errorLine(e)}`);
+        return;
+      }
+      const selected = wantedClusters.size > 0 ? names.filter((n) => wantedClusters.has(n)) : names;
+      selected.forEach((n) => found.add(n));
+      await Promise.all(selected.map((n) => run(() => scanCluster(eks, region, n))));
+    } finally {
+      eks.destroy();
+    }
+  };
+  await Promise.all(regions.map(scanRegion));
+
+  for (const name of wantedClusters) {
+    if (!found.has(name) && !gaps.some((g) => g.scope === 'region')) {
+      gaps.push({ scope: 'cluster', name, region: regions.join(','), error: `cluster not found in ${regions.join(', ')}` });
+      progress(`irsa2pi: ${name}: scan gap: cluster not found in ${regions.join(', ')}`);
+    }
+  }
+
+  const account = iamEvidence.accountId ?? clusterAccounts.sort()[0] ?? 'unknown-account';
+  const files: EmittedFile[] = [
+    { path: `aws/${account}/iam-authorization-details.json`, content: cliJsonText(iamEvidence.authorizationDetails) },
+    { path: `aws/${account}/oidc-providers.json`, content: cliJsonText(iamEvidence.oidcProviders) },
+    ...clusterFiles.sort((a, b) => a.path.localeCompare(b.path)),
+  ];
+  const sortedGaps = [...gaps].sort((a, b) => `${a.scope}|${a.region}|${a.name}`.localeCompare(`${b.scope}|${b.region}|${b.name}`));
+  if (sortedGaps.length > 0) files.push({ path: SCAN_GAPS_FILE, content: `${JSON.stringify({ irsa2piScanGaps: sortedGaps }, null, 2)}\n` });
+  return { files, gaps: sortedGaps };
+}

@@ -1,0 +1,118 @@
+/**
+ * Reads one cluster's Kubernetes objects (read-only `GET` list calls, paged with `limit`/`continue`)
+ * through a kubeconfig context loaded by `@kubernetes/client-node`, and renders them as the `List`
+ * YAML that `kubectl get … -A -o yaml` prints.
+ * @module
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+
+/** One list endpoint: the resources collected, in kubectl's order. */
+export interface KubeResource {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+}
+
+/** What `collect` reads from each cluster (the README's `kubectl get` list). */
+export const KUBE_RESOURCES: readonly KubeResource[] = [
+  { group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true },
+  { group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true },
+  { group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false },
+  { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment', namespaced: true },
+  { group: 'apps', version: 'v1', resource: 'statefulsets', kind: 'StatefulSet', namespaced: true },
+  { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet', namespaced: true },
+  { group: 'apps', version: 'v1', resource: 'replicasets', kind: 'ReplicaSet', namespaced: true },
+  { group: 'batch', version: 'v1', resource: 'jobs', kind: 'Job', namespaced: true },
+  { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true },
+];
+
+/** Options for {@link listClusterObjects}. */
+export interface KubeListOptions {
+  /** Page size (`limit`), default 500. */
+  readonly limit?: number;
+  /** Per-request timeout in ms, default 20 000. */
+  readonly timeoutMs?: number;
+}
+
+class KubeRequestError extends Error {}
+
+function getJson(url: URL, opts: https.RequestOptions, timeoutMs: number): Promise<Record<string, unknown>> {
+  const plain = url.protocol === 'http:';
+  const requestOptions: https.RequestOptions = { ...opts, method: 'GET', timeout: timeoutMs };
+  requestOptions.headers = { ...(opts.headers ?? {}), Accept: 'application/json' };
+  if (plain) delete requestOptions.agent;
+  return new Promise((resolve, reject) => {
+    const req = (plain ? http : https).request(url, requestOptions, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          const message = body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : text.slice(0, 200);
+          reject(new KubeRequestError(`GET ${url.pathname}: HTTP ${status}: ${message}`));
+          return;
+        }
+        if (!body || typeof body !== 'object') {
+          reject(new KubeRequestError(`GET ${url.pathname}: response is not JSON`));
+          return;
+        }
+        resolve(body as Record<string, unknown>);
+      });
+    });
+    req.on('timeout', () => req.destroy(new KubeRequestError(`GET ${url.pathname}: timed out after ${timeoutMs} ms`)));
+    req.on('error', (e) => reject(e instanceof KubeRequestError ? e : new KubeRequestError(`GET ${url.pathname}: ${(e as Error).message}`)));
+    req.end();
+  });
+}
+
+/**
+ * Lists every {@link KUBE_RESOURCES} object of the cluster reached by `context` of a freshly loaded
+ * kubeconfig. Items get `apiVersion` and `kind`, as kubectl prints them.
+ */
+export async function listClusterObjects(loadKubeConfig: () => KubeConfig, context: string, opts: KubeListOptions = {}): Promise<Record<string, unknown>[]> {
+  const local = loadKubeConfig();
+  if (!local.getContextObject(context)) throw new Error(`kubeconfig has no context ${JSON.stringify(context)}`);
+  local.setCurrentContext(context);
+  const cluster = local.getCurrentCluster();
+  if (!cluster?.server) throw new Error(`kubeconfig context ${JSON.stringify(context)} names no cluster server`);
+  const base = cluster.server.replace(/\/+$/, '');
+  const limit = opts.limit ?? 500;
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const items: Record<string, unknown>[] = [];
+  for (const r of KUBE_RESOURCES) {
+    const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+    const prefix = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+    let cont: string | undefined;
+    do {
+      const url = new URL(`${base}${prefix}/${r.resource}`);
+      url.searchParams.set('limit', String(limit));
+      if (cont) url.searchParams.set('continue', cont);
+      const httpsOptions: https.RequestOptions = {};
+      await local.applyToHTTPSOptions(httpsOptions);
+      const page = await getJson(url, httpsOptions, timeoutMs);
+      const pageItems = Array.isArray(page.items) ? (page.items as Record<string, unknown>[]) : [];
+      for (const item of pageItems) items.push({ apiVersion, kind: r.kind, ...item });
+      const meta = page.metadata as { continue?: unknown } | undefined;
+      cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+    } while (cont);
+  }
+  return items;
+}
+
+/** The `kind: List` YAML `kubectl get … -o yaml` prints (keys sorted, as kubectl does). */
+export function kubeListYaml(items: readonly Record<string, unknown>[]): string {
+  return stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, { sortMapEntries: true, lineWidth: 0 });
+}

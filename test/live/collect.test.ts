@@ -1,0 +1,159 @@
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { main } from '../../src/cli/main.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { plan } from '../../src/plan/plan.js';
+import { freePort, runCommand } from '../helpers/exec.js';
+import { buildWorld, handWrittenBundle, ACCT, REGION, type World } from './world.js';
+
+const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'collect-evidence.sh');
+const GENERATED_AT = '2026-01-01T00:00:00.000Z';
+
+/** The plan without evidence file paths (which differ between the two bundles by design). */
+function comparablePlan(dir: string): unknown {
+  const p = plan(readEvidenceBundle(dir), { generatedAt: GENERATED_AT }) as unknown as Record<string, unknown>;
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) if (k !== 'evidence' && k !== 'evidenceFiles') out[k] = strip(x);
+      if (out.rule === 'scan-gap') out.message = '<the collector\'s own error text>';
+      return out;
+    }
+    return typeof v === 'string' && v.includes(dir) ? '<path>' : v;
+  };
+  return strip(p);
+}
+
+async function runCli(world: World, args: string[]): Promise<{ code: number; stderr: string }> {
+  const saved = { ...process.env };
+  Object.assign(process.env, world.env);
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stderr };
+  } finally {
+    spy.mockRestore();
+    process.env = saved;
+  }
+}
+
+describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await buildWorld({ withC2: true, associations: 4 });
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('writes a bundle whose plan equals the plan of the README snippet run with the AWS CLI and kubectl', async () => {
+    const out = join(world.dir, 'collected');
+    const r = await runCli(world, ['collect', '--out', out, '--region', REGION, '--cluster', 'c1', '--context', 'fake']);
+    expect(r.stderr).toContain(`${REGION}/c1:`);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('testing'); // the dummy credentials
+    expect(existsSync(join(out, 'scan-gaps.json'))).toBe(false);
+    const assocFiles = readdirSync(join(out, 'aws', ACCT, REGION)).filter((f) => f.startsWith('pod-identity-association-'));
+    expect(assocFiles).toHaveLength(5);
+    // CLI shapes: decoded policy documents, ISO timestamps, kubectl's List.
+    const gaad = JSON.parse(readFileSync(join(out, 'aws', ACCT, 'iam-authorization-details.json'), 'utf8'));
+    expect(typeof gaad.RoleDetailList[0].AssumeRolePolicyDocument).toBe('object');
+    expect(gaad.RoleDetailList[0].CreateDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
+    const list = parseYaml(readFileSync(join(out, 'kubernetes', 'c1', 'resources.yaml'), 'utf8'));
+    expect(list.kind).toBe('List');
+    expect(list.items.every((o: { apiVersion?: string; kind?: string }) => o.apiVersion && o.kind)).toBe(true);
+
+    const hand = join(world.dir, 'hand');
+    await handWrittenBundle(world, hand, ['c1']);
+    const expected = comparablePlan(hand);
+    const actual = comparablePlan(out);
+    expect(actual).toEqual(expected);
+    const statuses = (actual as { associations: { status: string }[] }).associations.map((a) => a.status);
+    expect(statuses).toEqual(['exists']);
+    const inv = readEvidenceBundle(out);
+    expect(inv.associations).toHaveLength(5);
+    expect(inv.clusters[0]?.kubernetes).toBeDefined();
+  });
+
+  it('records an unreachable cluster as a scan gap, completes the other one and exits 4', async () => {
+    const out = join(world.dir, 'partial');
+    const r = await runCli(world, ['collect', '--out', out, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=dead']);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/c2: .*scan gap/);
+    const gaps = JSON.parse(readFileSync(join(out, 'scan-gaps.json'), 'utf8'));
+    expect(gaps.irsa2piScanGaps).toHaveLength(1);
+    expect(gaps.irsa2piScanGaps[0]).toMatchObject({ scope: 'cluster', name: 'c2', region: REGION });
+    expect(gaps.irsa2piScanGaps[0].error).toMatch(/ECONNREFUSED/);
+    expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.yaml'))).toBe(true);
+    expect(existsSync(join(out, 'kubernetes', 'c2'))).toBe(false);
+    const inv = readEvidenceBundle(out);
+    const byName = Object.fromEntries(inv.clusters.map((c) => [c.name, c]));
+    expect(byName.c1?.kubernetes).toBeDefined();
+    expect(byName.c2?.kubernetes).toBeUndefined();
+  });
+
+  it('--quiet prints nothing; a cluster no context reaches is a scan gap', async () => {
+    const out = join(world.dir, 'quiet');
+    const r = await runCli(world, ['collect', '--out', out, '--region', REGION, '--cluster', 'c2', '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(4);
+    const gaps = JSON.parse(readFileSync(join(out, 'scan-gaps.json'), 'utf8'));
+    expect(gaps.irsa2piScanGaps[0].error).toMatch(/no kubeconfig context/);
+  });
+
+  it('a region whose EKS endpoint fails is a scan gap; IAM is still collected', async () => {
+    const out = join(world.dir, 'badregion');
+    const closed = await freePort();
+    const r = await runCli({ ...world, env: { ...world.env, AWS_ENDPOINT_URL_EKS: `http://127.0.0.1:${closed}` } }, [
+      'collect', '--out', out, '--region', REGION, '--quiet',
+    ]);
+    expect(r.code).toBe(4);
+    const gaps = JSON.parse(readFileSync(join(out, 'scan-gaps.json'), 'utf8'));
+    expect(gaps.irsa2piScanGaps).toEqual([expect.objectContaining({ scope: 'region', name: REGION, region: REGION })]);
+    expect(existsSync(join(out, 'aws', ACCT, 'iam-authorization-details.json'))).toBe(true);
+  });
+
+  it('scripts/collect-evidence.sh (aws + kubectl only) writes a bundle with the same plan and the same scan gap', async () => {
+    const collected = join(world.dir, 'partial-2');
+    expect((await runCli(world, ['collect', '--out', collected, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=dead', '--quiet'])).code).toBe(4);
+    const scripted = join(world.dir, 'scripted');
+    const r = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-c', 'c1=fake', '-c', 'c2=dead'], {
+      env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-script') },
+      timeoutMs: 120_000,
+    });
+    expect(r.stderr).toContain('c2: scan gap');
+    expect(r.code).toBe(4);
+    expect(r.stderr).not.toContain('testing');
+    const gaps = JSON.parse(readFileSync(join(scripted, 'scan-gaps.json'), 'utf8'));
+    expect(gaps.irsa2piScanGaps).toEqual([expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION })]);
+    // moto fault: its GetAccountAuthorizationDetails omits Policies[].PolicyName (real IAM prints it).
+    const gaadPath = join(scripted, 'aws', ACCT, 'iam-authorization-details.json');
+    const gaad = JSON.parse(readFileSync(gaadPath, 'utf8'));
+    for (const p of gaad.Policies) p.PolicyName ??= String(p.Arn).split('/').pop();
+    writeFileSync(gaadPath, JSON.stringify(gaad, null, 4));
+    expect(comparablePlan(scripted)).toEqual(comparablePlan(collected));
+  });
+
+  it('scripts/collect-evidence.sh is shellcheck-clean', async () => {
+    const r = await runCommand('shellcheck', ['-S', 'warning', SCRIPT]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses to replace a directory that is not an evidence bundle (exit 2, nothing touched)', async () => {
+    const foreign = join(world.dir, 'foreign');
+    mkdirSync(foreign);
+    writeFileSync(join(foreign, 'notes.txt'), 'keep me');
+    const r = await runCli(world, ['collect', '--out', foreign, '--region', REGION, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not an evidence bundle/);
+    expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+});
