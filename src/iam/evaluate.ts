@@ -70,16 +70,27 @@ function unescapeVariables(value: string): string {
   return value.replace(/\$\{\*\}/g, '*').replace(/\$\{\?\}/g, '?').replace(/\$\{\$\}/g, '$');
 }
 
+const clauseFacts = new WeakMap<ConditionClause, { variables: boolean; values: readonly string[] }>();
+
+function factsOf(clause: ConditionClause): { variables: boolean; values: readonly string[] } {
+  let facts = clauseFacts.get(clause);
+  if (!facts) clauseFacts.set(clause, (facts = { variables: clause.values.some(hasPolicyVariable), values: clause.values.map(unescapeVariables) }));
+  return facts;
+}
+
+const variablesIn = (clause: ConditionClause) => factsOf(clause).variables;
+const matchValues = (clause: ConditionClause) => factsOf(clause).values;
+
 function describe(clause: ConditionClause): string {
   return `${clause.operatorAsWritten} on ${clause.key}`;
 }
 
 /** Evaluates one condition clause against a request context. */
 export function evaluateClause(clause: ConditionClause, context: RequestContext): Tri {
-  const key = clause.key.toLowerCase();
+  const key = clause.lowerKey;
   const requestValues = context.values.get(key);
   if (requestValues === undefined && !context.knowsAbsent(key)) return 'unknown';
-  if (clause.values.some(hasPolicyVariable)) return 'unknown';
+  if (variablesIn(clause)) return 'unknown';
   const present = requestValues !== undefined && requestValues.length > 0;
   if (clause.operator === 'Null') {
     if (clause.qualifier || clause.ifExists) return 'unknown';
@@ -94,7 +105,7 @@ export function evaluateClause(clause: ConditionClause, context: RequestContext)
     if (clause.qualifier === 'ForAnyValue') return 'no';
     return op.negated ? 'yes' : 'no';
   }
-  const policyValues = clause.values.map(unescapeVariables);
+  const policyValues = matchValues(clause);
   const matches = (rv: string) => {
     const any = policyValues.some((pv) => op.test(pv, rv));
     return op.negated ? !any : any;

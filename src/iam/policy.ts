@@ -36,6 +36,8 @@ export interface ConditionClause {
   readonly ifExists: boolean;
   /** The key as written; keys compare case-insensitively. */
   readonly key: string;
+  /** The key lower-cased: condition keys compare case-insensitively. */
+  readonly lowerKey: string;
   readonly values: readonly string[];
 }
 
@@ -83,7 +85,7 @@ function conditionClauses(raw: RawStatement['Condition']): ConditionClause[] {
   for (const [operatorAsWritten, tests] of Object.entries(raw ?? {})) {
     const parts = splitOperator(operatorAsWritten);
     for (const [key, values] of Object.entries(tests ?? {})) {
-      clauses.push({ operatorAsWritten, ...parts, key, values: asList(values).map(String) });
+      clauses.push({ operatorAsWritten, ...parts, key, lowerKey: key.toLowerCase(), values: asList(values).map(String) });
     }
   }
   return clauses;

@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Tri } from '../iam/evaluate.js';
 import { asList, type PolicyDocument } from '../iam/policy.js';
-import { identityKey, type Identity } from '../iam/requests.js';
-import type { Cluster } from '../model/inventory.js';
+import { DEFAULT_AUDIENCE, identityKey, subjectOf, type Identity } from '../iam/requests.js';
+import type { Cluster, ServiceAccount } from '../model/inventory.js';
+import { globMatch } from '../iam/glob.js';
 import type { PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
@@ -26,21 +27,37 @@ export interface CheckResult {
 
 const NEIGHBOUR = 'irsa2pi-neighbour';
 
-function identityIn(cluster: Cluster, namespace: string, serviceAccount: string, audience = 'sts.amazonaws.com'): Identity {
-  return {
-    clusterArn: cluster.arn,
-    clusterName: cluster.name,
-    accountId: cluster.accountId,
-    region: cluster.region,
-    issuerHostPath: cluster.issuerHostPath ?? '',
-    namespace,
-    serviceAccount,
-    audience,
-  };
+const interned = new WeakMap<Cluster, Map<string, Identity>>();
+
+/** The identity of a service account in a cluster; one shared object per identity, so evaluations can be cached on it. */
+function identityIn(cluster: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE): Identity {
+  let byName = interned.get(cluster);
+  if (!byName) interned.set(cluster, (byName = new Map()));
+  const key = `${namespace}|${serviceAccount}|${audience}`;
+  let id = byName.get(key);
+  if (!id) {
+    id = {
+      clusterArn: cluster.arn,
+      clusterName: cluster.name,
+      accountId: cluster.accountId,
+      region: cluster.region,
+      issuerHostPath: cluster.issuerHostPath ?? '',
+      namespace,
+      serviceAccount,
+      audience,
+    };
+    byName.set(key, id);
+  }
+  return id;
 }
 
+const synthetic = new Map<string, Cluster>();
+
 function syntheticCluster(near: Identity): Cluster {
-  return {
+  const key = `${near.region}|${near.accountId}`;
+  const known = synthetic.get(key);
+  if (known) return known;
+  const cluster: Cluster = {
     name: NEIGHBOUR,
     arn: `arn:aws:eks:${near.region}:${near.accountId}:cluster/${NEIGHBOUR}`,
     accountId: near.accountId,
@@ -55,31 +72,100 @@ function syntheticCluster(near: Identity): Cluster {
     kubernetes: undefined,
     source: '',
   };
+  synthetic.set(key, cluster);
+  return cluster;
 }
 
 const SUBJECT = /system:serviceaccount:([^:"\\]+):([^"\\]+)/g;
+const ISSUER = /oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/[A-Za-z0-9]+/g;
+const CLUSTER_ARN = /arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+/g;
+const REPRESENTATIVES = ['irsa2pi-unmentioned', 'zq0-irsa2pi-unmentioned-9', 'irsa2pi.unmentioned.x'];
+
+function stringsOf(value: unknown, out: string[]): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      stringsOf(v, out);
+    }
+  }
+  return out;
+}
+
+interface ServiceAccountIndex {
+  readonly byToken: ReadonlyMap<string, readonly ServiceAccount[]>;
+  readonly all: readonly ServiceAccount[];
+}
+
+const indexes = new WeakMap<Cluster, ServiceAccountIndex>();
+
+function indexOf(cluster: Cluster): ServiceAccountIndex {
+  let index = indexes.get(cluster);
+  if (!index) {
+    const byToken = new Map<string, ServiceAccount[]>();
+    const all = cluster.kubernetes?.serviceAccounts ?? [];
+    for (const sa of all) {
+      for (const token of new Set([sa.namespace.toLowerCase(), sa.name.toLowerCase()])) {
+        const list = byToken.get(token);
+        if (list) list.push(sa);
+        else byToken.set(token, [sa]);
+      }
+    }
+    indexes.set(cluster, (index = { byToken, all }));
+  }
+  return index;
+}
 
 /**
- * The identities worth evaluating for a role: every scanned service account of the clusters its trust
- * or its migration touches, every subject its trust names (wildcards instantiated), the migrated
- * identities, and a neighbour of each (other namespace, other service account, other cluster).
+ * The identities to evaluate for a role. Every scanned service account of the clusters the trust or the
+ * migration touches is covered: those whose namespace or name the trust mentions, those any wildcard
+ * in it matches, and those with a non-default audience are evaluated one by one; every other one
+ * compares only unequal strings and unmatched patterns, so it evaluates exactly like one unmentioned
+ * representative per cluster, which is evaluated in their place. Added: every subject the trust names
+ * (wildcards instantiated), the migrated identities, and a neighbour of each (other namespace, other
+ * service account, other clusters).
  */
 export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[]): Identity[] {
-  const text = docs.map((d) => (d ? JSON.stringify(d) : '')).join('\n');
+  const values = docs.flatMap((d) => (d ? stringsOf(d, []) : []));
+  const text = values.join('\n');
+  const tokens = new Set(values.flatMap((v) => v.toLowerCase().split(/[:/]/)));
+  const patterns = values.filter((v) => v.includes('*') || v.includes('?'));
+  const matchesPattern = (s: string) => patterns.some((p) => globMatch(p, s, true));
   const out = new Map<string, Identity>();
   const add = (id: Identity) => out.set(identityKey(id), id);
-  const relevant = ctx.clusters.filter((c) => (c.issuerHostPath && text.includes(c.issuerHostPath)) || migrated.some((m) => m.clusterArn === c.arn));
+  const byArn = new Map(ctx.clusters.map((c) => [c.arn, c]));
+  const relevant = new Set<Cluster>();
+  for (const m of text.matchAll(ISSUER)) for (const c of ctx.clustersByIssuer.get(m[0]) ?? []) relevant.add(c);
+  for (const m of text.matchAll(CLUSTER_ARN)) {
+    const c = byArn.get(m[0]);
+    if (c) relevant.add(c);
+  }
+  for (const id of migrated) {
+    const c = byArn.get(id.clusterArn);
+    if (c) relevant.add(c);
+  }
   const named: [string, string][] = [...text.matchAll(SUBJECT)].map((m) => [m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')]);
   for (const c of relevant) {
-    for (const sa of c.kubernetes?.serviceAccounts ?? []) add(identityIn(c, sa.namespace, sa.name, sa.audience));
+    const index = indexOf(c);
+    for (const token of tokens) for (const sa of index.byToken.get(token) ?? []) add(identityIn(c, sa.namespace, sa.name, sa.audience));
+    for (const sa of index.all) {
+      if (sa.audience !== DEFAULT_AUDIENCE || (patterns.length && (matchesPattern(subjectOf(sa.namespace, sa.name)) || matchesPattern(sa.namespace) || matchesPattern(sa.name)))) {
+        add(identityIn(c, sa.namespace, sa.name, sa.audience));
+      }
+    }
+    const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !matchesPattern(subjectOf(r, r)) && !matchesPattern(r));
+    if (representative) add(identityIn(c, representative, representative));
     for (const [ns, sa] of named) add(identityIn(c, ns, sa));
   }
-  const seeds = [...migrated, ...[...out.values()].filter((id) => named.some(([ns, sa]) => ns === id.namespace && sa === id.serviceAccount))];
+  const namedKeys = new Set(named.map(([ns, sa]) => `${ns}|${sa}`));
+  const seeds = [...migrated, ...[...out.values()].filter((id) => namedKeys.has(`${id.namespace}|${id.serviceAccount}`))];
+  const withIssuer = ctx.clusters.filter((c) => c.issuerHostPath).slice(0, 4);
   for (const id of seeds) {
-    const cluster = ctx.clusters.find((c) => c.arn === id.clusterArn) ?? syntheticCluster(id);
+    const cluster = byArn.get(id.clusterArn) ?? syntheticCluster(id);
     add(identityIn(cluster, `${id.namespace}-${NEIGHBOUR}`, id.serviceAccount));
     add(identityIn(cluster, id.namespace, `${id.serviceAccount}-${NEIGHBOUR}`));
-    const others = ctx.clusters.filter((c) => c.arn !== id.clusterArn && c.issuerHostPath).slice(0, 3);
+    const others = withIssuer.filter((c) => c.arn !== id.clusterArn).slice(0, 3);
     for (const other of [...others, syntheticCluster(id)]) add(identityIn(other, id.namespace, id.serviceAccount, id.audience));
   }
   for (const id of migrated) add(id);

@@ -89,7 +89,7 @@ describe('IRSA subject matching', () => {
 
   it('negated operators and IfExists follow IAM semantics for absent keys', () => {
     const ctx = irsaRequest(id('a', 'x'), '111122223333').context;
-    const clause = (op: string, key: string, values: string[]) => ({ operatorAsWritten: op, ...splitOperator(op), key, values });
+    const clause = (op: string, key: string, values: string[]) => ({ operatorAsWritten: op, ...splitOperator(op), key, lowerKey: key.toLowerCase(), values });
     expect(evaluateClause(clause('StringNotEquals', 'token.actions.githubusercontent.com:sub', ['x']), ctx)).toBe('yes');
     expect(evaluateClause(clause('StringEquals', 'token.actions.githubusercontent.com:sub', ['x']), ctx)).toBe('no');
     expect(evaluateClause(clause('StringEqualsIfExists', 'token.actions.githubusercontent.com:sub', ['x']), ctx)).toBe('yes');
