@@ -106,3 +106,21 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42): void {
     write(`kubernetes/${c.name}/resources.json`, { apiVersion: 'v1', kind: 'List', items });
   }
 }
+
+/** One cluster whose `n` service accounts (in n/10 namespaces) are all annotated with one role that trusts them all. */
+export function generateWideRole(dir: string, n: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  const hostPath = 'oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
+  const roleArn = `arn:aws:iam::${MAIN}:role/wide`;
+  const sas = Array.from({ length: n }, (_, k) => ({ ns: `ns-${k % Math.max(1, n / 10)}`, name: `sa-${k}` }));
+  const write = (path: string, value: unknown) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), JSON.stringify(value));
+  };
+  write(`aws/${MAIN}/iam.json`, {
+    RoleDetailList: [{ RoleName: 'wide', Arn: roleArn, Path: '/', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hostPath}:sub`]: sas.map((s) => `system:serviceaccount:${s.ns}:${s.name}`), [`${hostPath}:aud`]: 'sts.amazonaws.com' } } }] } }],
+    Policies: [],
+  });
+  write(`aws/${MAIN}/eu-west-1/cluster.json`, { cluster: { name: 'wide', arn: `arn:aws:eks:eu-west-1:${MAIN}:cluster/wide`, version: '1.31', platformVersion: 'eks.10', identity: { oidc: { issuer: `https://${hostPath}` } }, computeConfig: { enabled: true } } });
+  write('kubernetes/wide/resources.json', { apiVersion: 'v1', kind: 'List', items: sas.map((s) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: s.name, namespace: s.ns, annotations: { 'eks.amazonaws.com/role-arn': roleArn } } })) });
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
-import { generateBundle, SIZES } from './generate.js';
+import { generateBundle, generateWideRole, SIZES } from './generate.js';
 
 interface Sample {
   ms: number;
@@ -55,3 +55,21 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 process.stdout.write(`${table.toString()}\n`);
+
+if (!only || only === 'wide') {
+  const wideRoot = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-wide-'));
+  const wide = new Table({ head: ['service accounts trusted by one role', 'plan ms', 'growth'] });
+  let before: Sample | undefined;
+  try {
+    for (const n of [200, 2000]) {
+      const dir = join(wideRoot, String(n));
+      generateWideRole(dir, n);
+      const s = best('plan', dir, 3);
+      wide.push([n, s.ms.toFixed(0), before ? `${(s.ms / before.ms).toFixed(1)}x for 10x` : '-']);
+      before = s;
+    }
+  } finally {
+    rmSync(wideRoot, { recursive: true, force: true });
+  }
+  process.stdout.write(`${wide.toString()}\n`);
+}

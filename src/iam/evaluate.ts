@@ -70,16 +70,40 @@ function unescapeVariables(value: string): string {
   return value.replace(/\$\{\*\}/g, '*').replace(/\$\{\?\}/g, '?').replace(/\$\{\$\}/g, '$');
 }
 
-const clauseFacts = new WeakMap<ConditionClause, { variables: boolean; values: readonly string[] }>();
+interface ClauseFacts {
+  readonly variables: boolean;
+  /** Policy values that match only themselves (lower-cased for IgnoreCase operators), for O(1) look-up. */
+  readonly exact: ReadonlySet<string>;
+  /** Policy values with wildcards, tested one by one. */
+  readonly patterns: readonly string[];
+}
 
-function factsOf(clause: ConditionClause): { variables: boolean; values: readonly string[] } {
+const WILDCARD_OPERATORS = new Set(['StringLike', 'StringNotLike', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike']);
+const CASELESS_OPERATORS = new Set(['StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'Bool']);
+const clauseFacts = new WeakMap<ConditionClause, ClauseFacts>();
+
+function factsOf(clause: ConditionClause): ClauseFacts {
   let facts = clauseFacts.get(clause);
-  if (!facts) clauseFacts.set(clause, (facts = { variables: clause.values.some(hasPolicyVariable), values: clause.values.map(unescapeVariables) }));
+  if (!facts) {
+    const values = clause.values.map(unescapeVariables);
+    const wild = WILDCARD_OPERATORS.has(clause.operator);
+    const caseless = CASELESS_OPERATORS.has(clause.operator);
+    const patterns = wild ? values.filter((v) => v.includes('*') || v.includes('?')) : [];
+    const exact = new Set((wild ? values.filter((v) => !patterns.includes(v)) : values).map((v) => (caseless ? v.toLowerCase() : v)));
+    clauseFacts.set(clause, (facts = { variables: clause.values.some(hasPolicyVariable), exact, patterns }));
+  }
   return facts;
 }
 
 const variablesIn = (clause: ConditionClause) => factsOf(clause).variables;
-const matchValues = (clause: ConditionClause) => factsOf(clause).values;
+
+/** Whether a request value matches any of the clause's policy values under its operator. */
+function matchesAny(clause: ConditionClause, op: Operator, requestValue: string): boolean {
+  const facts = factsOf(clause);
+  const caseless = CASELESS_OPERATORS.has(clause.operator);
+  if (facts.exact.has(caseless ? requestValue.toLowerCase() : requestValue)) return true;
+  return facts.patterns.some((p) => op.test(p, requestValue));
+}
 
 function describe(clause: ConditionClause): string {
   return `${clause.operatorAsWritten} on ${clause.key}`;
@@ -105,9 +129,8 @@ export function evaluateClause(clause: ConditionClause, context: RequestContext)
     if (clause.qualifier === 'ForAnyValue') return 'no';
     return op.negated ? 'yes' : 'no';
   }
-  const policyValues = matchValues(clause);
   const matches = (rv: string) => {
-    const any = policyValues.some((pv) => op.test(pv, rv));
+    const any = matchesAny(clause, op, rv);
     return op.negated ? !any : any;
   };
   const result = clause.qualifier === 'ForAllValues' ? requestValues.every(matches) : requestValues.some(matches);
@@ -161,8 +184,89 @@ function or(a: Tri, b: Tri): Tri {
   return 'no';
 }
 
+/**
+ * Statements indexed first by the principal they admit, then by the value of an exact `StringEquals`
+ * clause each carries, so a request is only tested against statements that can apply to it:
+ * evaluation stays linear in the identities even when a trust has a statement per identity.
+ */
+export interface IndexedStatements {
+  readonly all: readonly NormalizedStatement[];
+  readonly byPrincipal: Map<string, StatementIndex>;
+}
+
+interface StatementIndex {
+  readonly byKey: ReadonlyMap<string, ReadonlyMap<string, readonly NormalizedStatement[]>>;
+  readonly unindexed: readonly NormalizedStatement[];
+}
+
+function selectivity(lowerKey: string): number {
+  if (lowerKey.endsWith(':sub') || lowerKey === 'aws:requesttag/kubernetes-service-account') return 3;
+  if (lowerKey === 'aws:requesttag/kubernetes-namespace' || lowerKey === 'sts:externalid') return 2;
+  return 1;
+}
+
+/** The exact clause that best tells statements apart (subjects and names before clusters). */
+function indexKeyOf(st: NormalizedStatement): ConditionClause | undefined {
+  let best: ConditionClause | undefined;
+  for (const c of st.conditions) {
+    if (c.operator !== 'StringEquals' || c.qualifier || c.ifExists || c.values.length === 0 || c.lowerKey === 'aws:tagkeys' || variablesIn(c)) continue;
+    if (!best || selectivity(c.lowerKey) > selectivity(best.lowerKey)) best = c;
+  }
+  return best;
+}
+
+export function indexStatements(statements: readonly NormalizedStatement[]): IndexedStatements {
+  return { all: statements, byPrincipal: new Map() };
+}
+
+/** Below this many statements a plain scan is cheaper than an index. */
+const INDEX_THRESHOLD = 8;
+
+function buildIndex(statements: readonly NormalizedStatement[]): StatementIndex {
+  const byKey = new Map<string, Map<string, NormalizedStatement[]>>();
+  if (statements.length <= INDEX_THRESHOLD) return { byKey, unindexed: statements };
+  const unindexed: NormalizedStatement[] = [];
+  for (const st of statements) {
+    const clause = indexKeyOf(st);
+    if (!clause) {
+      unindexed.push(st);
+      continue;
+    }
+    let byValue = byKey.get(clause.lowerKey);
+    if (!byValue) byKey.set(clause.lowerKey, (byValue = new Map()));
+    for (const value of new Set(factsOf(clause).exact)) {
+      const list = byValue.get(value);
+      if (list) list.push(st);
+      else byValue.set(value, [st]);
+    }
+  }
+  return { byKey, unindexed };
+}
+
+const principalKeys = new WeakMap<RequestPrincipal, string>();
+
+function candidates(indexed: IndexedStatements, req: AssumeRequest): readonly NormalizedStatement[] {
+  let principalKey = principalKeys.get(req.principal);
+  if (principalKey === undefined) principalKeys.set(req.principal, (principalKey = `${req.principal.type}|${req.principal.id}|${req.principal.accountId ?? ''}`));
+  let ix = indexed.byPrincipal.get(principalKey);
+  if (!ix) indexed.byPrincipal.set(principalKey, (ix = buildIndex(indexed.all.filter((st) => principalMatches(st, req.principal)))));
+  const context = req.context;
+  if (ix.byKey.size === 0) return ix.unindexed;
+  const out = new Set<NormalizedStatement>(ix.unindexed);
+  for (const [key, byValue] of ix.byKey) {
+    const values = context.values.get(key);
+    if (values === undefined && !context.knowsAbsent(key)) {
+      for (const list of byValue.values()) for (const st of list) out.add(st);
+      continue;
+    }
+    for (const v of values ?? []) for (const st of byValue.get(v) ?? []) out.add(st);
+  }
+  return [...out];
+}
+
 /** IAM's evaluation for a trust policy: an explicit Deny wins, then any Allow, else implicit deny. */
-export function evaluateTrust(statements: readonly NormalizedStatement[], req: AssumeRequest): Decision {
+export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedStatements, req: AssumeRequest): Decision {
+  const statements = 'byPrincipal' in all ? candidates(all, req) : all;
   const unknown: string[] = [];
   let overall: Tri = 'yes';
   for (const action of req.actions) {

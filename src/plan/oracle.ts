@@ -1,5 +1,5 @@
-import { evaluateTrust, type AssumeRequest, type Decision, type Tri } from '../iam/evaluate.js';
-import { normalizeStatements, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
+import { evaluateTrust, indexStatements, type AssumeRequest, type Decision, type IndexedStatements, type Tri } from '../iam/evaluate.js';
+import { normalizeStatements, type PolicyDocument } from '../iam/policy.js';
 import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../iam/requests.js';
 import type { PlanContext } from './context.js';
 
@@ -7,14 +7,14 @@ const NO: Decision = { decision: 'no', unknownBecause: [] };
 
 /** Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching normalization. */
 export class TrustOracle {
-  private readonly normalized = new WeakMap<PolicyDocument, NormalizedStatement[]>();
+  private readonly normalized = new WeakMap<PolicyDocument, IndexedStatements>();
   private readonly requests = new WeakMap<Identity, Map<string, AssumeRequest>>();
 
   constructor(private readonly ctx: PlanContext) {}
 
-  private statements(doc: PolicyDocument): NormalizedStatement[] {
+  private statements(doc: PolicyDocument): IndexedStatements {
     let st = this.normalized.get(doc);
-    if (!st) this.normalized.set(doc, (st = normalizeStatements(doc)));
+    if (!st) this.normalized.set(doc, (st = indexStatements(normalizeStatements(doc))));
     return st;
   }
 
