@@ -69,7 +69,8 @@ export function hclString(value: string): string {
     else if (code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
     else out += ch;
   }
-  return `"${out.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{')}"`;
+  // A replacer function: in a replacement string `$$` would mean a single `$`.
+  return `"${out.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')}"`;
 }
 
 /** Text safe inside a one-line `#` comment (HCL or shell): control characters and line breaks become spaces. */

@@ -1,0 +1,164 @@
+/**
+ * `--format script`: the plan as reviewed bash scripts — `migrate.sh` (in phases), `finalize.sh`
+ * and `rollback.sh` — plus the trust documents they apply.
+ *
+ * Every value that reaches a script is first checked against the AWS / Kubernetes naming rules
+ * (an {@link InputError} names a value that fails), then single-quoted by the templates.
+ * @module
+ */
+import type { PolicyDocument } from '../../iam/policy.js';
+import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
+import { checkName } from '../names.js';
+import type { EmittedFile, Emitter } from '../types.js';
+import { renderTemplate } from './templates.js';
+
+/**
+ * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
+ * script can tell by a text comparison whether a role's live trust is at a phase.
+ */
+export function cliJson(doc: PolicyDocument | unknown): string {
+  return `${JSON.stringify(doc, null, 4)}\n`;
+}
+
+function isMigrating(a: PlannedAssociation): boolean {
+  return a.status === 'create' || a.status === 'exists';
+}
+
+function identityKey(a: Pick<PlannedAssociation, 'cluster' | 'namespace' | 'serviceAccount'>): string {
+  return `${a.cluster}/${a.namespace}/${a.serviceAccount}`;
+}
+
+/** Checks every name of a migrating identity; throws an InputError naming the first bad value. */
+function checkAssociation(a: PlannedAssociation): void {
+  const where = `identity ${JSON.stringify(identityKey(a))}`;
+  checkName('cluster', a.cluster, `${where}: cluster name`);
+  checkName('account', a.accountId, `${where}: account`);
+  checkName('region', a.region, `${where}: region`);
+  checkName('namespace', a.namespace, `${where}: namespace`);
+  checkName('serviceAccount', a.serviceAccount, `${where}: service account`);
+  checkName('roleArn', a.currentRoleArn, `${where}: annotated role`);
+  checkName('roleArn', a.roleArn, `${where}: association role`);
+  if (a.targetRoleArn !== null) checkName('roleArn', a.targetRoleArn, `${where}: target role`);
+  if (a.addon !== null) checkName('addon', a.addon, `${where}: add-on`);
+  if (a.existingAssociationId !== null) checkName('associationId', a.existingAssociationId, `${where}: existing association id`);
+  for (const w of a.workloads) {
+    checkName('workloadKind', w.kind, `${where}: workload kind`);
+    checkName('workload', w.name, `${where}: workload name`);
+  }
+}
+
+function checkRole(r: PlannedRole): void {
+  const where = `role ${JSON.stringify(r.arn)}`;
+  checkName('roleArn', r.arn, `${where}: ARN`);
+  checkName('account', r.accountId, `${where}: account`);
+  checkName('roleName', r.name, `${where}: name`);
+  checkName('rolePath', r.path, `${where}: path`);
+  if (r.chainsTo !== null) checkName('roleArn', r.chainsTo, `${where}: chained role`);
+}
+
+function changes(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) !== JSON.stringify(b);
+}
+
+/** The clusters (by name) of the identities a role serves after the migration. */
+function clustersOf(r: PlannedRole, known: ReadonlySet<string>): string[] {
+  return [...new Set(r.migrated.map((m) => m.split('/')[0] ?? ''))].filter((c) => known.has(c)).sort();
+}
+
+/** The plan as bash scripts and the documents they apply. */
+export const emitScript: Emitter = (plan: Plan) => {
+  const migrating = plan.associations.filter(isMigrating);
+  migrating.forEach(checkAssociation);
+  const agentSteps = plan.steps.filter((s) => s.action === 'install-agent');
+
+  const clusterMap = new Map<string, { name: string; account: string; region: string }>();
+  for (const a of migrating) clusterMap.set(a.clusterArn, { name: a.cluster, account: a.accountId, region: a.region });
+  const agents = agentSteps.map((s) => {
+    const [, , , region = '', account = ''] = (s.clusterArn ?? '').split(':');
+    const where = `install-agent step ${s.id}`;
+    const agent = { cluster: checkName('cluster', s.cluster ?? '', `${where}: cluster`), account: checkName('account', account, `${where}: account`), region: checkName('region', region, `${where}: region`) };
+    clusterMap.set(s.clusterArn!, { name: agent.cluster, account: agent.account, region: agent.region });
+    return agent;
+  });
+  const clusters = [...clusterMap.values()].sort((a, b) => a.name.localeCompare(b.name) || a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
+  const clusterNames = new Set(clusters.map((c) => c.name));
+
+  // Roles whose trust the scripts touch, and the chaining roles they create.
+  const touched = plan.roles.filter((r) => r.kind === 'new' || changes(r.trustPolicy.current, r.trustPolicy.transition) || changes(r.trustPolicy.transition, r.trustPolicy.final));
+  touched.forEach(checkRole);
+  const base = (r: PlannedRole) => `${r.accountId}-${r.name}`;
+  const files: EmittedFile[] = [];
+  const newRoles = touched
+    .filter((r) => r.kind === 'new')
+    .map((r) => {
+      const trustFile = `roles/${base(r)}.trust.json`;
+      const policyFile = `roles/${base(r)}.permissions.json`;
+      files.push({ path: trustFile, content: cliJson(r.trustPolicy.transition) }, { path: policyFile, content: cliJson(r.permissionsPolicy ?? { Version: '2012-10-17', Statement: [] }) });
+      return { account: r.accountId, name: r.name, path: r.path, trustFile, policyFile, clusters: clustersOf(r, clusterNames) };
+    });
+  const existing = touched.filter((r) => r.kind === 'existing' && r.trustPolicy.current);
+  for (const r of existing) {
+    files.push(
+      { path: `trust/${base(r)}.current.json`, content: cliJson(r.trustPolicy.current) },
+      { path: `trust/${base(r)}.transition.json`, content: cliJson(r.trustPolicy.transition) },
+      { path: `trust/${base(r)}.final.json`, content: cliJson(r.trustPolicy.final) },
+    );
+  }
+  const roleEntry = (r: PlannedRole) => ({
+    account: r.accountId,
+    name: r.name,
+    arn: r.arn,
+    currentFile: `trust/${base(r)}.current.json`,
+    transitionFile: `trust/${base(r)}.transition.json`,
+    finalFile: `trust/${base(r)}.final.json`,
+    clusters: clustersOf(r, clusterNames),
+  });
+  const transitionRoles = existing.filter((r) => changes(r.trustPolicy.current, r.trustPolicy.transition)).map(roleEntry);
+  const finalRoles = existing.filter((r) => changes(r.trustPolicy.transition, r.trustPolicy.final)).map(roleEntry);
+  const backupRoles = existing.map(roleEntry);
+
+  const associations = migrating
+    .filter((a) => a.via === 'association')
+    .map((a) => ({ account: a.accountId, region: a.region, cluster: a.cluster, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, targetRoleArn: a.targetRoleArn ?? '', status: a.status }));
+
+  const addonGroups = new Map<string, PlannedAssociation[]>();
+  for (const a of migrating.filter((m) => m.via === 'addon' && m.addon)) {
+    const key = `${a.clusterArn}|${a.addon}`;
+    addonGroups.set(key, [...(addonGroups.get(key) ?? []), a]);
+  }
+  const addons = [...addonGroups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([, group]) => {
+      const first = group[0]!;
+      return {
+        account: first.accountId,
+        region: first.region,
+        cluster: first.cluster,
+        addon: first.addon!,
+        pairs: [...group].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)).map((a) => `${a.namespace}/${a.serviceAccount}=${a.roleArn}`),
+      };
+    });
+
+  const identities = migrating.map((a) => ({
+    key: identityKey(a),
+    cluster: a.cluster,
+    namespace: a.namespace,
+    serviceAccount: a.serviceAccount,
+    annotation: a.currentRoleArn,
+    workloads: a.workloads.map((w) => `${w.kind}/${w.name}`),
+  }));
+
+  const accounts = [...new Set([...clusters.map((c) => c.account), ...touched.map((r) => r.accountId)])].sort();
+  const notMigrated = plan.associations
+    .filter((a) => !isMigrating(a))
+    .map((a) => ({ identity: identityKey(a), status: a.status, reasons: a.reasons.join(', ') || 'none given' }));
+
+  const ctx = { clusters, accounts, agents, newRoles, transitionRoles, finalRoles, backupRoles, associations, addons, identities, notMigrated, summary: plan.summary };
+  files.unshift(
+    { path: 'migrate.sh', content: renderTemplate('scripts', 'migrate.sh', ctx), mode: 0o755 },
+    { path: 'finalize.sh', content: renderTemplate('scripts', 'finalize.sh', ctx), mode: 0o755 },
+    { path: 'rollback.sh', content: renderTemplate('scripts', 'rollback.sh', ctx), mode: 0o755 },
+    { path: 'README.md', content: renderTemplate('scripts', 'README.md', ctx) },
+  );
+  return { kind: 'files', files };
+};

@@ -1,0 +1,259 @@
+/**
+ * `--format terraform`: the plan as a Terraform configuration directory.
+ *
+ * Terraform owns the end state of what the migration adds (associations, add-on associations, the
+ * agent add-on, same-account chaining roles) and adopts what already exists with `import {}`
+ * blocks. It never declares an existing role: trust changes come as `aws_iam_policy_document` data
+ * sources for the role's own configuration to merge, plus full trust JSON files.
+ * @module
+ */
+import type { PolicyDocument, RawStatement } from '../../iam/policy.js';
+import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
+import { commentText, fileComponent, uniqueIdentifiers } from '../names.js';
+import { renderTemplate } from '../script/templates.js';
+import type { EmittedFile, Emitter } from '../types.js';
+
+/** Provider versions: the first that has each feature the output uses. */
+export const PROVIDER_VERSIONS = {
+  podIdentityAssociation: '5.29.0',
+  addonPodIdentityAssociation: '5.75.0',
+  targetRoleArn: '6.2.0',
+} as const;
+
+const AGENT_ADDON = 'eks-pod-identity-agent';
+
+interface HclCondition {
+  test: string;
+  variable: string;
+  values: string[];
+}
+interface HclPrincipals {
+  type: string;
+  identifiers: string[];
+}
+interface HclStatement {
+  sid: string | null;
+  effect: string;
+  actions: string[] | null;
+  notActions: string[] | null;
+  resources: string[] | null;
+  principals: HclPrincipals[];
+  notPrincipals: HclPrincipals[];
+  conditions: HclCondition[];
+}
+
+function list(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+}
+
+function principalsOf(value: unknown): HclPrincipals[] {
+  if (value === undefined) return [];
+  if (value === '*') return [{ type: '*', identifiers: ['*'] }];
+  if (typeof value !== 'object' || value === null) return [{ type: 'AWS', identifiers: list(value) }];
+  return Object.entries(value as Record<string, unknown>).map(([type, ids]) => ({ type, identifiers: list(ids) }));
+}
+
+/** One IAM statement as the blocks of an `aws_iam_policy_document` statement. */
+export function hclStatement(s: RawStatement): HclStatement {
+  const raw = s as unknown as Record<string, unknown>;
+  const conditions: HclCondition[] = [];
+  for (const [test, byKey] of Object.entries((raw.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+    for (const [variable, values] of Object.entries(byKey)) conditions.push({ test, variable, values: list(values) });
+  }
+  return {
+    sid: typeof raw.Sid === 'string' ? raw.Sid : null,
+    effect: typeof raw.Effect === 'string' ? raw.Effect : 'Allow',
+    actions: raw.Action === undefined ? null : list(raw.Action),
+    notActions: raw.NotAction === undefined ? null : list(raw.NotAction),
+    resources: raw.Resource === undefined ? null : list(raw.Resource),
+    principals: principalsOf(raw.Principal),
+    notPrincipals: principalsOf(raw.NotPrincipal),
+    conditions,
+  };
+}
+
+function statementsOf(doc: PolicyDocument | null): RawStatement[] {
+  if (!doc) return [];
+  const s = (doc as unknown as { Statement?: unknown }).Statement;
+  return (Array.isArray(s) ? s : s ? [s] : []) as RawStatement[];
+}
+
+/** The statements of `transition` that `current` does not have: what the migration adds. */
+export function addedStatements(role: PlannedRole): RawStatement[] {
+  const current = new Set(statementsOf(role.trustPolicy.current).map((s) => JSON.stringify(s)));
+  return statementsOf(role.trustPolicy.transition).filter((s) => !current.has(JSON.stringify(s)));
+}
+
+/** `trust/<account>-<role name>` (without the phase suffix). */
+export function trustFileBase(role: Pick<PlannedRole, 'accountId' | 'name'>): string {
+  return `trust/${fileComponent(role.accountId)}-${fileComponent(role.name)}`;
+}
+
+function identityLabel(a: PlannedAssociation): string {
+  return `${a.cluster}/${a.namespace}/${a.serviceAccount}`;
+}
+
+function pretty(doc: unknown): string {
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Whether a trust changes between phases (so the files and data source are worth emitting). */
+function trustChanges(r: PlannedRole): boolean {
+  const t = r.trustPolicy;
+  return JSON.stringify(t.current) !== JSON.stringify(t.transition) || JSON.stringify(t.transition) !== JSON.stringify(t.final);
+}
+
+/** The plan as a Terraform directory: versions, providers, associations, add-ons, roles, trust. */
+export const emitTerraform: Emitter = (plan: Plan) => {
+  const accountsRegions = new Map<string, Set<string>>();
+  const note = (account: string, region: string) => accountsRegions.set(account, new Set([...(accountsRegions.get(account) ?? []), region]));
+  const defaultRegion = [...plan.summary.regions].sort()[0] ?? 'us-east-1';
+  for (const a of plan.associations) note(a.accountId, a.region);
+  for (const s of plan.steps) if (s.action === 'install-agent' && s.clusterArn) note(s.clusterArn.split(':')[4] ?? '', s.clusterArn.split(':')[3] ?? defaultRegion);
+  const iamRegion = (account: string) => [...(accountsRegions.get(account) ?? [])].sort()[0] ?? defaultRegion;
+  for (const r of plan.roles) note(r.accountId, iamRegion(r.accountId));
+
+  // Provider aliases, one per (account, region).
+  const providerKeys = [...accountsRegions.entries()].flatMap(([account, regions]) => [...regions].map((region) => ({ account, region, key: `${account}|${region}` }))).sort((a, b) => a.key.localeCompare(b.key));
+  const providerNames = uniqueIdentifiers(providerKeys.map((p) => ({ key: p.key, label: `acct_${p.account}_${p.region.replace(/-/g, '_')}` })));
+  const provider = (account: string, region: string) => providerNames.get(`${account}|${region}`)!;
+
+  // Chaining roles the plan creates.
+  const newRoles = plan.roles.filter((r) => r.kind === 'new');
+  const roleNames = uniqueIdentifiers(plan.roles.map((r) => ({ key: r.arn, label: r.name })));
+  const newRoleRef = new Map(newRoles.map((r) => [r.arn, roleNames.get(r.arn)!]));
+
+  // Standalone associations: create, and exists (imported).
+  const standalone = plan.associations.filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)));
+  const assocNames = uniqueIdentifiers(standalone.map((a) => ({ key: `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`, label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })));
+  const associations = standalone.map((a) => ({
+    name: assocNames.get(`${a.clusterArn}|${a.namespace}|${a.serviceAccount}`)!,
+    provider: provider(a.accountId, a.region),
+    identity: identityLabel(a),
+    status: a.status,
+    cluster: a.cluster,
+    namespace: a.namespace,
+    serviceAccount: a.serviceAccount,
+    roleRef: newRoleRef.get(a.roleArn) ?? null,
+    roleArn: a.roleArn,
+    targetRoleArn: a.targetRoleArn,
+    importId: a.status === 'exists' && a.existingAssociationId ? `${a.cluster},${a.existingAssociationId}` : null,
+    workloads: a.workloads.map((w) => `${w.kind}/${w.name}`).join(', ') || 'none',
+  }));
+
+  // Add-ons: associations through an add-on, grouped per (cluster, add-on); plus agent installs.
+  const addonGroups = new Map<string, PlannedAssociation[]>();
+  for (const a of plan.associations) {
+    if (a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists')) continue;
+    const key = `${a.clusterArn}|${a.addon}`;
+    addonGroups.set(key, [...(addonGroups.get(key) ?? []), a]);
+  }
+  const agentSteps = plan.steps.filter((s) => s.action === 'install-agent' && s.cluster && s.clusterArn);
+  const addonKeys = [...[...addonGroups.keys()].map((key) => ({ key, label: `${addonGroups.get(key)![0]!.cluster}_${addonGroups.get(key)![0]!.addon}` })), ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` }))];
+  const addonNames = uniqueIdentifiers(addonKeys);
+  const addons = [...addonGroups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, group]) => {
+      const first = group[0]!;
+      return {
+        name: addonNames.get(key)!,
+        provider: provider(first.accountId, first.region),
+        cluster: first.cluster,
+        addon: first.addon!,
+        importId: `${first.cluster}:${first.addon}`,
+        associations: [...group].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status })),
+      };
+    });
+  const agents = agentSteps.map((s) => {
+    const [, , , region = defaultRegion, account = ''] = s.clusterArn!.split(':');
+    return { name: addonNames.get(`${s.clusterArn}|${AGENT_ADDON}`)!, provider: provider(account, region), cluster: s.cluster!, addon: AGENT_ADDON };
+  });
+
+  // Roles: new chaining roles as resources; inline permissions for every role that has them.
+  const roles = newRoles.map((r) => ({
+    name: newRoleRef.get(r.arn)!,
+    provider: provider(r.accountId, iamRegion(r.accountId)),
+    arn: r.arn,
+    roleName: r.name,
+    path: r.path,
+    chainsTo: r.chainsTo ?? '',
+    trust: JSON.stringify(r.trustPolicy.transition),
+  }));
+  const rolePolicies = plan.roles
+    .filter((r) => r.permissionsPolicy)
+    .map((r) => ({
+      name: roleNames.get(r.arn)!,
+      provider: provider(r.accountId, iamRegion(r.accountId)),
+      roleRef: newRoleRef.get(r.arn) ?? null,
+      roleName: r.name,
+      policy: JSON.stringify(r.permissionsPolicy),
+    }));
+
+  // Trust of existing roles: the added statements as a data source, full phases as files.
+  const trustRoles = plan.roles.filter((r) => r.kind === 'existing' && trustChanges(r));
+  const trust = trustRoles.map((r) => ({
+    name: roleNames.get(r.arn)!,
+    provider: provider(r.accountId, iamRegion(r.accountId)),
+    arn: r.arn,
+    migrated: r.migrated.join(', '),
+    transitionFile: `${trustFileBase(r)}.transition.json`,
+    finalFile: `${trustFileBase(r)}.final.json`,
+    statements: addedStatements(r).map(hclStatement),
+  }));
+  const trustWithStatements = trust.filter((t) => t.statements.length > 0);
+
+  // Identities that get nothing: comments saying why.
+  const findingsFor = (a: PlannedAssociation) =>
+    plan.findings.filter((f) => f.cluster === a.cluster && f.namespace === a.namespace && f.serviceAccount === a.serviceAccount).map((f) => f.message);
+  const notes = plan.associations
+    .filter((a) => a.status === 'blocked' || a.status === 'conflict' || a.status === 'skipped' || (a.status === 'exists' && a.via === 'association' && !a.existingAssociationId))
+    .map((a) => ({
+      identity: commentText(identityLabel(a)),
+      status: a.status,
+      role: commentText(a.currentRoleArn),
+      reasons: commentText(a.reasons.join(', ') || 'none given'),
+      details: findingsFor(a).map(commentText),
+    }));
+
+  const needs = {
+    target: associations.some((a) => a.targetRoleArn),
+    addon: addons.length > 0,
+  };
+  const providerVersion = needs.target ? PROVIDER_VERSIONS.targetRoleArn : needs.addon ? PROVIDER_VERSIONS.addonPodIdentityAssociation : PROVIDER_VERSIONS.podIdentityAssociation;
+  const versionWhy = needs.target ? 'target_role_arn (cross-account chaining)' : needs.addon ? 'aws_eks_addon pod_identity_association' : 'aws_eks_pod_identity_association';
+
+  const ctx = {
+    providerVersion,
+    providerConstraint: `>= ${providerVersion}`,
+    versionWhy,
+    providers: providerKeys.map((p) => ({ name: providerNames.get(p.key)!, account: p.account, region: p.region })),
+    associations,
+    addons,
+    agents,
+    roles,
+    rolePolicies,
+    trust,
+    trustWithStatements,
+    notes,
+    hasTrust: trust.length > 0,
+    chainTargets: roles.map((r) => r.name).flatMap((n) => [`aws_iam_role.${n}`, ...(rolePolicies.some((p) => p.roleRef === n) ? [`aws_iam_role_policy.${n}`] : [])]),
+    trustFiles: trust.map((t) => ({ arn: commentText(t.arn), transition: t.transitionFile, final: t.finalFile, migrated: commentText(t.migrated) })),
+    summary: plan.summary,
+  };
+
+  const files: EmittedFile[] = [
+    { path: 'versions.tf', content: renderTemplate('terraform', 'versions.tf', ctx) },
+    { path: 'providers.tf', content: renderTemplate('terraform', 'providers.tf', ctx) },
+    { path: 'associations.tf', content: renderTemplate('terraform', 'associations.tf', ctx) },
+    { path: 'addons.tf', content: renderTemplate('terraform', 'addons.tf', ctx) },
+    { path: 'roles.tf', content: renderTemplate('terraform', 'roles.tf', ctx) },
+    { path: 'trust.tf', content: renderTemplate('terraform', 'trust.tf', ctx) },
+    { path: 'README.md', content: renderTemplate('terraform', 'README.md', ctx) },
+  ];
+  for (const r of trustRoles) {
+    files.push({ path: `${trustFileBase(r)}.transition.json`, content: pretty(r.trustPolicy.transition) });
+    files.push({ path: `${trustFileBase(r)}.final.json`, content: pretty(r.trustPolicy.final) });
+  }
+  return { kind: 'files', files };
+};

@@ -1,0 +1,136 @@
+/**
+ * The life of a migration against the emulators: dry run, migrate (twice), finalize (twice),
+ * rollback (twice), each followed by reading the emulators' state back.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
+import { startMoto, type MotoServer } from '../helpers/moto.js';
+import type { PlannedAssociation } from '../../src/plan/model.js';
+import { associationSummaries, buildWorld, liveInlinePolicy, liveTrust, snapshot, type Accounts, type World } from './world.js';
+
+export const CLUSTER_ACCOUNT = '111122223333';
+
+const migrating = (a: PlannedAssociation) => a.status === 'create' || a.status === 'exists';
+
+/** Runs a script and expects exit 0, with its output in the failure message. */
+export async function ok(world: World, script: string, args: string[] = [], env: Record<string, string> = {}): Promise<string> {
+  const r = await world.run(script, args, env);
+  expect(r.code, `${script} ${args.join(' ')}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`).toBe(0);
+  return r.stdout + r.stderr;
+}
+
+/** Every role of the plan is at `phase` (existing roles), the chaining roles exist with their trust. */
+export async function expectTrust(accounts: Accounts, world: World, phase: 'current' | 'transition' | 'final'): Promise<void> {
+  for (const r of world.plan.roles) {
+    if (r.kind === 'new') continue;
+    expect(await liveTrust(accounts, r.arn), `${r.arn} at ${phase}`).toEqual(r.trustPolicy[phase]);
+  }
+}
+
+export async function expectChainRoles(accounts: Accounts, world: World, present: boolean): Promise<void> {
+  for (const r of world.plan.roles.filter((x) => x.kind === 'new')) {
+    if (present) {
+      expect(await liveTrust(accounts, r.arn)).toEqual(r.trustPolicy.transition);
+      expect(await liveInlinePolicy(accounts, r.arn, 'irsa2pi-chain')).toEqual(r.permissionsPolicy);
+    } else {
+      await expect(liveTrust(accounts, r.arn)).rejects.toThrow(/not found|NoSuchEntity/i);
+    }
+  }
+}
+
+/**
+ * The full cycle; asserts everything. `repeatAll: false` skips the second finalize and rollback
+ * runs and `dryRun: false` the dry run (both proven on basic and cross-account) to keep the suite fast.
+ */
+export async function lifecycle(accounts: Accounts, world: World, { repeatAll = true, dryRun = true } = {}): Promise<void> {
+  const initialAssociations = associationSummaries(accounts.shim);
+  const s0 = await snapshot(accounts, world);
+
+  // Dry run: prints the changes, changes nothing, writes no backup or state.
+  if (dryRun) {
+    const dry = await ok(world, 'migrate.sh', ['--dry-run'], { VERIFY: 'warn' });
+    expect(dry).toContain('(dry run) +');
+    expect(await snapshot(accounts, world)).toEqual(s0);
+    expect(existsSync(path.join(world.dir, 'backup'))).toBe(false);
+    expect(existsSync(path.join(world.dir, 'state'))).toBe(false);
+  }
+
+  // Migrate: transition trust, associations, annotations removed, workloads restarted.
+  await ok(world, 'migrate.sh', [], { VERIFY: 'warn' });
+  await expectTrust(accounts, world, 'transition');
+  await expectChainRoles(accounts, world, true);
+  const after = associationSummaries(accounts.shim);
+  for (const a of world.plan.associations.filter(migrating)) {
+    const got = after.find((x) => x.cluster === a.cluster && x.namespace === a.namespace && x.serviceAccount === a.serviceAccount);
+    expect(got, `association of ${a.cluster}/${a.namespace}/${a.serviceAccount}`).toMatchObject({ roleArn: a.roleArn, targetRoleArn: a.targetRoleArn, owned: a.via === 'addon' });
+    const sa = world.kube.get('ServiceAccount', a.namespace, a.serviceAccount)!;
+    expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBeUndefined();
+    for (const w of a.workloads.filter((x) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))) {
+      const obj = world.kube.get(w.kind, w.namespace, w.name) as { spec: { template: { metadata: { annotations?: Record<string, string> } } } } | undefined;
+      expect(obj?.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'], `${w.kind}/${w.name} restarted`).toBeTruthy();
+    }
+  }
+  for (const pre of initialAssociations) expect(after).toContainEqual(pre);
+  for (const a of world.plan.associations.filter((x) => !migrating(x))) {
+    const sa = world.kube.get('ServiceAccount', a.namespace, a.serviceAccount)!;
+    expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn'], `${a.namespace}/${a.serviceAccount} untouched`).toBe(a.currentRoleArn);
+  }
+
+  // Second run: nothing changes, exit 0.
+  const s1 = await snapshot(accounts, world);
+  await ok(world, 'migrate.sh', [], { VERIFY: 'warn' });
+  expect(await snapshot(accounts, world)).toEqual(s1);
+
+  // Finalize: final trust; again: nothing changes.
+  await ok(world, 'finalize.sh', [], { VERIFY: 'warn' });
+  await expectTrust(accounts, world, 'final');
+  if (repeatAll) {
+    const s2 = await snapshot(accounts, world);
+    await ok(world, 'finalize.sh', [], { VERIFY: 'warn' });
+    expect(await snapshot(accounts, world)).toEqual(s2);
+  }
+
+  // Rollback: original trust exactly, only created associations and roles removed, annotations back.
+  await ok(world, 'rollback.sh');
+  await expectTrust(accounts, world, 'current');
+  await expectChainRoles(accounts, world, false);
+  expect(associationSummaries(accounts.shim)).toEqual(initialAssociations);
+  for (const a of world.plan.associations.filter(migrating)) {
+    const sa = world.kube.get('ServiceAccount', a.namespace, a.serviceAccount)!;
+    expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBe(a.currentRoleArn);
+  }
+  if (repeatAll) {
+    const s3 = await snapshot(accounts, world);
+    await ok(world, 'rollback.sh');
+    expect(await snapshot(accounts, world)).toEqual(s3);
+  }
+}
+
+/** One account: moto behind the EKS shim, started once per test file. */
+export function singleAccount(): { accounts: () => Accounts; load: (fixture: string) => Promise<World> } {
+  let moto: MotoServer;
+  let shim: EksShim;
+  let accounts: Accounts;
+  let world: World | undefined;
+  beforeAll(async () => {
+    moto = await startMoto({ accountId: CLUSTER_ACCOUNT });
+    shim = await startEksShim({ motoEndpoint: moto.endpoint, accountId: CLUSTER_ACCOUNT });
+    accounts = { clusterAccount: CLUSTER_ACCOUNT, endpoints: { [CLUSTER_ACCOUNT]: shim.endpoint }, motos: [moto], shim };
+  });
+  afterAll(async () => {
+    await world?.stop();
+    await shim?.stop();
+    await moto?.stop();
+  });
+  return {
+    accounts: () => accounts,
+    load: async (fixture) => {
+      await world?.stop();
+      world = await buildWorld(fixture, accounts);
+      return world;
+    },
+  };
+}

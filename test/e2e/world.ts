@@ -1,0 +1,202 @@
+/**
+ * Builds the world of a fixture on real components — moto (IAM, EKS clusters) behind the EKS shim
+ * (associations, add-ons) and the Kubernetes API fake — then runs the generated scripts against it
+ * with the real `aws` CLI and `kubectl`, and reads the state back.
+ *
+ * Why the plan comes straight from the fixture (no name mapping): the scripts never read a
+ * cluster's OIDC issuer — they only name clusters, namespaces, service accounts and roles, and
+ * apply trust documents verbatim. Creating the fixture's clusters with the same names in the same
+ * region and account gives them the same ARNs in moto (`arn:aws:eks:<region>:<account>:cluster/<name>`),
+ * which is all the Pod Identity trust statements refer to; the roles are created with the fixture's
+ * exact trust documents (issuer ids included: IAM does not check them against moto's single
+ * per-process issuer). So the fixture's plan is a faithful plan of the emulated world.
+ * @module
+ */
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListRolesCommand,
+  NoSuchEntityException,
+} from '@aws-sdk/client-iam';
+import { writeDirectoryAtomic } from '../../src/cli/write-atomic.js';
+import { emitScript } from '../../src/emit/script/index.js';
+import type { Inventory } from '../../src/model/inventory.js';
+import type { Plan } from '../../src/plan/model.js';
+import { plan } from '../../src/plan/plan.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import type { EksShim } from '../helpers/eks-shim.js';
+import type { CommandResult } from '../helpers/exec.js';
+import { run as runCommand } from './run.js';
+import { startKubeFake, type KubeFake, type KubeObject } from '../helpers/kube-fake.js';
+import { objectsFromFile } from '../helpers/kube-objects.js';
+import { sdkConfig, type MotoServer } from '../helpers/moto.js';
+
+export const FIXTURES = path.join(import.meta.dirname, '..', '..', 'fixtures');
+
+/** The emulated accounts: the first is the clusters' account (moto + shim), others IAM only. */
+export interface Accounts {
+  /** The account of the clusters (served by the shim in front of moto). */
+  clusterAccount: string;
+  /** account id → endpoint serving that account (the shim for the clusters' account). */
+  endpoints: Record<string, string>;
+  motos: MotoServer[];
+  shim: EksShim;
+}
+
+export interface World {
+  fixture: string;
+  inventory: Inventory;
+  plan: Plan;
+  kube: KubeFake;
+  /** Directory holding the generated scripts. */
+  dir: string;
+  env: Record<string, string>;
+  run(script: string, args?: string[], env?: Record<string, string>): Promise<CommandResult>;
+  stop(): Promise<void>;
+}
+
+function iamFor(accounts: Accounts, account: string): IAMClient {
+  const endpoint = accounts.endpoints[account];
+  if (!endpoint) throw new Error(`no emulator for account ${account}`);
+  return new IAMClient(sdkConfig(endpoint));
+}
+
+/** Resets every emulator and loads a fixture into them; returns the world with its scripts written. */
+export async function buildWorld(fixture: string, accounts: Accounts): Promise<World> {
+  await Promise.all(accounts.motos.map((m) => m.reset()));
+  accounts.shim.clear();
+  const bundle = path.join(FIXTURES, fixture);
+  const inventory = readEvidenceBundle(bundle);
+  const result = plan(inventory, { generatedAt: '2026-01-01T00:00:00.000Z' });
+
+  for (const r of inventory.roles) {
+    await iamFor(accounts, r.accountId).send(
+      new CreateRoleCommand({ RoleName: r.name, Path: r.path, AssumeRolePolicyDocument: JSON.stringify(r.trustPolicy) }),
+    );
+  }
+  for (const p of inventory.oidcProviders) {
+    await iamFor(accounts, p.accountId).send(
+      new CreateOpenIDConnectProviderCommand({ Url: `https://${p.hostPath}`, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }),
+    );
+  }
+  const clusterAccount = accounts.clusterAccount;
+  for (const c of inventory.clusters) {
+    if (c.accountId !== clusterAccount) throw new Error(`${fixture}: cluster ${c.name} is in ${c.accountId}, not the emulated cluster account`);
+    const eks = new EKSClient({ ...sdkConfig(accounts.endpoints[c.accountId]!, c.region) });
+    const created = await eks.send(
+      new CreateClusterCommand({ name: c.name, roleArn: `arn:aws:iam::${c.accountId}:role/eks-cluster`, resourcesVpcConfig: { subnetIds: ['subnet-0123456789abcdef0'] } }),
+    );
+    if (created.cluster?.arn !== c.arn) throw new Error(`moto named ${c.name} ${created.cluster?.arn}, the fixture ${c.arn}`);
+  }
+  for (const a of inventory.addons) {
+    const owned = inventory.associations.filter((s) => s.ownerArn && s.clusterArn === a.clusterArn && a.podIdentityAssociations.includes(s.associationArn));
+    accounts.shim.seedAddon({
+      clusterName: a.clusterName,
+      addonName: a.name,
+      region: a.clusterArn.split(':')[3]!,
+      ...(a.version ? { addonVersion: a.version } : {}),
+      ...(a.serviceAccountRoleArn ? { serviceAccountRoleArn: a.serviceAccountRoleArn } : {}),
+      ...(owned.length ? { podIdentityAssociations: owned.map((s) => ({ serviceAccount: s.serviceAccount, roleArn: s.roleArn })) } : {}),
+    });
+  }
+  for (const s of inventory.associations.filter((x) => !x.ownerArn)) {
+    accounts.shim.seedAssociation({
+      clusterName: s.clusterName,
+      namespace: s.namespace,
+      serviceAccount: s.serviceAccount,
+      roleArn: s.roleArn,
+      region: s.clusterArn.split(':')[3]!,
+      ...(s.targetRoleArn ? { targetRoleArn: s.targetRoleArn } : {}),
+    });
+  }
+
+  // One Kubernetes API fake: the fixtures driven here have one cluster each.
+  const clusters = inventory.clusters.filter((c) => c.kubernetes);
+  if (clusters.length !== 1) throw new Error(`${fixture}: the e2e world supports one scanned cluster, found ${clusters.length}`);
+  const kdir = path.join(bundle, 'kubernetes', clusters[0]!.name);
+  const objects: KubeObject[] = [];
+  for (const f of (await readdir(kdir)).sort()) objects.push(...(await objectsFromFile(path.join(kdir, f))));
+  const kube = await startKubeFake(objects);
+
+  const dir = await mkdtemp(path.join(tmpdir(), `irsa2pi-e2e-${fixture}-`));
+  const rendered = emitScript(result, {});
+  if (rendered.kind !== 'files') throw new Error('script emitter returned text');
+  const scripts = path.join(dir, 'out');
+  writeDirectoryAtomic(scripts, rendered.files);
+
+  // One AWS CLI profile per account, each with its emulator's endpoint_url (moto serves one account
+  // per process, so the second account is a second moto server).
+  const config = Object.entries(accounts.endpoints)
+    .map(([acct, endpoint]) => `[profile acct${acct}]\nregion = us-east-1\nendpoint_url = ${endpoint}\naws_access_key_id = testing\naws_secret_access_key = testing\n`)
+    .join('\n');
+  await writeFile(path.join(dir, 'aws-config'), config);
+  const env: Record<string, string> = {
+    AWS_CONFIG_FILE: path.join(dir, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_PAGER: '',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...Object.fromEntries(Object.keys(accounts.endpoints).map((acct) => [`AWS_PROFILE_${acct}`, `acct${acct}`])),
+    ...kube.kubectlEnv,
+    [`KUBE_CONTEXT_${clusters[0]!.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]: 'fake',
+  };
+  return {
+    fixture,
+    inventory,
+    plan: result,
+    kube,
+    dir: scripts,
+    env,
+    run: (script, args = [], extra = {}) => runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, timeoutMs: 120_000 }),
+    stop: () => kube.stop(),
+  };
+}
+
+/** A role's trust as IAM holds it (GetRole URL-encodes the document: decoded here). */
+export async function liveTrust(accounts: Accounts, roleArn: string): Promise<unknown> {
+  const [, , , , account = '', resource = ''] = roleArn.split(':');
+  const name = resource.split('/').pop()!;
+  const got = await iamFor(accounts, account).send(new GetRoleCommand({ RoleName: name }));
+  return JSON.parse(decodeURIComponent(got.Role!.AssumeRolePolicyDocument!));
+}
+
+/** A role's inline policy, or undefined when the role or policy does not exist. */
+export async function liveInlinePolicy(accounts: Accounts, roleArn: string, policy: string): Promise<unknown> {
+  const [, , , , account = '', resource = ''] = roleArn.split(':');
+  try {
+    const got = await iamFor(accounts, account).send(new GetRolePolicyCommand({ RoleName: resource.split('/').pop()!, PolicyName: policy }));
+    return JSON.parse(decodeURIComponent(got.PolicyDocument!));
+  } catch (e) {
+    if (e instanceof NoSuchEntityException) return undefined;
+    throw e;
+  }
+}
+
+/** Everything the scripts could change, for before/after comparisons. */
+export async function snapshot(accounts: Accounts, world: World): Promise<unknown> {
+  const roles: Record<string, unknown> = {};
+  for (const account of Object.keys(accounts.endpoints)) {
+    const listed = await iamFor(accounts, account).send(new ListRolesCommand({}));
+    for (const r of listed.Roles ?? []) roles[r.Arn!] = { trust: await liveTrust(accounts, r.Arn!), chain: await liveInlinePolicy(accounts, r.Arn!, 'irsa2pi-chain') };
+  }
+  const associations = [...accounts.shim.state.associations.values()].map((s) => s.association).sort((a, b) => a.associationId.localeCompare(b.associationId));
+  const addons = [...accounts.shim.state.addons.values()].map((s) => s.addon).sort((a, b) => a.addonArn.localeCompare(b.addonArn));
+  const kube = world.kube.objects().map((o) => ({ kind: o.kind, ns: o.metadata.namespace, name: o.metadata.name, rv: o.metadata.resourceVersion, annotations: o.metadata.annotations, spec: o.spec }));
+  const files = existsSync(path.join(world.dir, 'state')) ? (await readdir(path.join(world.dir, 'state'))).sort() : [];
+  return { roles, associations, addons, kube, files };
+}
+
+/** The associations the shim holds, as comparable summaries. */
+export function associationSummaries(shim: EksShim): { cluster: string; namespace: string; serviceAccount: string; roleArn: string; targetRoleArn: string | null; owned: boolean }[] {
+  return [...shim.state.associations.values()]
+    .map(({ association: a }) => ({ cluster: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, targetRoleArn: a.targetRoleArn ?? null, owned: Boolean(a.ownerArn) }))
+    .sort((a, b) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`.localeCompare(`${b.cluster}/${b.namespace}/${b.serviceAccount}`));
+}

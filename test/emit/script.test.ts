@@ -1,0 +1,153 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeDirectoryAtomic } from '../../src/cli/write-atomic.js';
+import { InputError } from '../../src/errors.js';
+import { PLAN_EMITTERS } from '../../src/emit/index.js';
+import { checkName, hclString, shellQuote } from '../../src/emit/names.js';
+import { emitScript } from '../../src/emit/script/index.js';
+import type { EmittedFile } from '../../src/emit/types.js';
+import type { Plan } from '../../src/plan/model.js';
+import { plan } from '../../src/plan/plan.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { run as runCommand } from '../e2e/run.js';
+import { expectHelpersOnly } from './template-check.js';
+
+const ROOT = path.join(import.meta.dirname, '..', '..');
+const FIXTURES = path.join(ROOT, 'fixtures');
+const planOf = (name: string, generatedAt = '2026-01-01T00:00:00.000Z') => plan(readEvidenceBundle(path.join(FIXTURES, name)), { generatedAt });
+const withMigrations = readdirSync(FIXTURES)
+  .filter((n) => existsSync(path.join(FIXTURES, n, 'expect.json')) || n === 'demo')
+  .filter((n) => planOf(n).associations.some((a) => a.status === 'create' || a.status === 'exists'));
+
+function files(p: Plan): EmittedFile[] {
+  const r = emitScript(p, {});
+  if (r.kind !== 'files') throw new Error('expected files');
+  return [...r.files];
+}
+
+function written(p: Plan): string {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'irsa2pi-script-')), 'out');
+  writeDirectoryAtomic(dir, files(p));
+  return dir;
+}
+
+const SCRIPTS = ['migrate.sh', 'finalize.sh', 'rollback.sh'];
+
+describe.each(withMigrations)('scripts for %s', (name) => {
+  const p = planOf(name);
+
+  it('are shellcheck-clean at severity warning and parse with bash -n', async () => {
+    const dir = written(p);
+    const sc = await runCommand('shellcheck', ['-S', 'warning', ...SCRIPTS], { cwd: dir });
+    expect(sc.code, sc.stdout + sc.stderr).toBe(0);
+    for (const s of SCRIPTS) {
+      const n = await runCommand('bash', ['-n', s], { cwd: dir });
+      expect(n.code, n.stderr).toBe(0);
+      expect(statSync(path.join(dir, s)).mode & 0o777).toBe(0o755);
+    }
+  });
+
+  it('ship each changed trust per phase, as the AWS CLI prints it', () => {
+    const fs = files(p);
+    for (const r of p.roles.filter((x) => x.kind === 'existing' && JSON.stringify(x.trustPolicy.current) !== JSON.stringify(x.trustPolicy.final))) {
+      for (const phase of ['current', 'transition', 'final'] as const) {
+        const f = fs.find((x) => x.path === `trust/${r.accountId}-${r.name}.${phase}.json`);
+        expect(f, `${r.arn} ${phase}`).toBeDefined();
+        expect(JSON.parse(f!.content)).toEqual(r.trustPolicy[phase]);
+        expect(f!.content).toBe(`${JSON.stringify(r.trustPolicy[phase], null, 4)}\n`);
+      }
+    }
+    for (const r of p.roles.filter((x) => x.kind === 'new')) {
+      expect(JSON.parse(fs.find((x) => x.path === `roles/${r.accountId}-${r.name}.trust.json`)!.content)).toEqual(r.trustPolicy.transition);
+      expect(JSON.parse(fs.find((x) => x.path === `roles/${r.accountId}-${r.name}.permissions.json`)!.content)).toEqual(r.permissionsPolicy);
+    }
+  });
+
+  it('are byte-identical for the same plan', () => {
+    expect(files(planOf(name, '2031-01-01T00:00:00.000Z'))).toEqual(files(p));
+  });
+});
+
+describe('hostile names', () => {
+  const payloads = ["it's", 'x$(touch /tmp/pwned)', 'x`id`', 'a\nb', "'; rm -rf / #"];
+  const fields: [string, (p: Plan & { associations: any[] }, v: string) => void][] = [
+    ['namespace', (p, v) => (p.associations[0].namespace = v)],
+    ['service account', (p, v) => (p.associations[0].serviceAccount = v)],
+    ['cluster name', (p, v) => (p.associations[0].cluster = v)],
+    ['annotated role', (p, v) => (p.associations[0].currentRoleArn = `arn:aws:iam::111122223333:role/${v}`)],
+    ['association role', (p, v) => (p.associations[0].roleArn = v)],
+    ['workload name', (p, v) => (p.associations[0].workloads = [{ kind: 'Deployment', namespace: 'shop', name: v }])],
+    ['name', (p, v) => ((p.roles[0] as any).name = v)],
+  ];
+  for (const [field, set] of fields) {
+    it.each(payloads)(`${field} %j is refused with an InputError naming it`, (payload) => {
+      const p = JSON.parse(JSON.stringify(planOf('basic')));
+      set(p, payload);
+      let err: unknown;
+      try {
+        emitScript(p, {});
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).message).toContain(field);
+      expect((err as InputError).message).toContain(JSON.stringify(field === 'annotated role' ? `arn:aws:iam::111122223333:role/${payload}` : payload));
+    });
+  }
+
+  it('identities that are not migrated never reach the scripts (README mentions them on one line)', () => {
+    const p = JSON.parse(JSON.stringify(planOf('basic')));
+    p.associations.push({ ...p.associations[0], namespace: "x'$(id)\n`id`", status: 'blocked', reasons: ['fargate'] });
+    const fs = files(p);
+    for (const s of SCRIPTS) expect(fs.find((f) => f.path === s)!.content).not.toContain('$(id)');
+    expect(fs.find((f) => f.path === 'README.md')!.content).toContain("- c1/x'$(id) `id`/cart-reader: blocked (fargate)");
+  });
+
+  it('checkName accepts the real names and rejects look-alikes', () => {
+    expect(checkName('roleArn', 'arn:aws:iam::111122223333:role/teams/a/b+c=d,e.f@g-h_i', 'r')).toBeTruthy();
+    expect(checkName('cluster', 'Prod_EU-1', 'c')).toBe('Prod_EU-1');
+    expect(() => checkName('cluster', `-x`, 'c')).toThrow(InputError);
+    expect(() => checkName('cluster', 'a'.repeat(101), 'c')).toThrow(InputError);
+    expect(() => checkName('namespace', 'Shop', 'n')).toThrow(/DNS-1123/);
+    expect(() => checkName('serviceAccount', 'a..b', 's')).toThrow(InputError);
+    expect(checkName('serviceAccount', 'a.b-c', 's')).toBe('a.b-c');
+    expect(() => checkName('roleArn', 'arn:aws:iam::111122223333:role/a b', 'r')).toThrow(InputError);
+  });
+});
+
+describe('escaping primitives', () => {
+  it('shellQuote gives back the exact value through bash', async () => {
+    for (const v of ["it's", "''", '$(id) `id` $HOME \\ "q"', 'a\nb\tc', '', '*']) {
+      const r = await runCommand('bash', ['-c', `printf %s ${shellQuote(v)}`]);
+      expect(r.stdout).toBe(v);
+    }
+  });
+
+  it('hclString escapes quotes, backslashes, newlines and template sequences', () => {
+    expect(hclString('a"b\\c\nd${x}%{y}$${z}')).toBe('"a\\"b\\\\c\\nd$${x}%%{y}$$${z}"');
+  });
+
+  it('script templates interpolate only through escaping helpers', () => {
+    expectHelpersOnly(path.join(ROOT, 'templates', 'scripts'));
+  });
+});
+
+describe('CLI', () => {
+  it('registers terraform and script and writes their directories', async () => {
+    expect(Object.keys(PLAN_EMITTERS)).toEqual(expect.arrayContaining(['terraform', 'script']));
+    const out = mkdtempSync(path.join(tmpdir(), 'irsa2pi-cli-'));
+    for (const format of ['terraform', 'script']) {
+      const r = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', path.join(FIXTURES, 'cross-account'), '--format', format, '--out', path.join(out, format)]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    expect(readdirSync(path.join(out, 'terraform')).sort()).toEqual(['README.md', 'addons.tf', 'associations.tf', 'providers.tf', 'roles.tf', 'trust', 'trust.tf', 'versions.tf']);
+    expect(readdirSync(path.join(out, 'script')).sort()).toEqual(['README.md', 'finalize.sh', 'migrate.sh', 'roles', 'rollback.sh', 'trust']);
+    expect(statSync(path.join(out, 'script', 'migrate.sh')).mode & 0o777).toBe(0o755);
+    const missing = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', path.join(FIXTURES, 'basic'), '--format', 'script']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('give --out <dir>');
+    expect(readFileSync(path.join(out, 'terraform', 'README.md'), 'utf8')).toContain('-target=aws_iam_role.');
+  });
+});

@@ -1,0 +1,241 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+import { describe, expect, it } from 'vitest';
+import { addedStatements, emitTerraform, PROVIDER_VERSIONS } from '../../src/emit/terraform/index.js';
+import type { EmittedFile } from '../../src/emit/types.js';
+import type { Plan, PlannedAssociation } from '../../src/plan/model.js';
+import { expectHelpersOnly } from './template-check.js';
+import { plan } from '../../src/plan/plan.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+
+const FIXTURES = path.join(import.meta.dirname, '..', '..', 'fixtures');
+const planOf = (name: string, generatedAt = '2026-01-01T00:00:00.000Z') => plan(readEvidenceBundle(path.join(FIXTURES, name)), { generatedAt });
+const withMigrations = readdirSync(FIXTURES)
+  .filter((n) => existsSync(path.join(FIXTURES, n, 'expect.json')) || n === 'demo')
+  .filter((n) => planOf(n).associations.some((a) => a.status === 'create' || a.status === 'exists'));
+
+type Json = Record<string, any>;
+
+function files(p: Plan): EmittedFile[] {
+  const r = emitTerraform(p, {});
+  if (r.kind !== 'files') throw new Error('expected files');
+  return [...r.files];
+}
+
+/** Parses every .tf file; merges them the way Terraform reads a directory, failing on duplicates. */
+async function parseDir(fs: EmittedFile[]): Promise<{ resource: Json; data: Json; import: Json[]; provider: Json[]; variable: Json; output: Json }> {
+  const out = { resource: {} as Json, data: {} as Json, import: [] as Json[], provider: [] as Json[], variable: {} as Json, output: {} as Json };
+  for (const f of fs.filter((x) => x.path.endsWith('.tf'))) {
+    const doc = (await parse(f.path, f.content)) as Json;
+    for (const kind of ['resource', 'data'] as const) {
+      for (const [type, byName] of Object.entries((doc[kind] ?? {}) as Json)) {
+        for (const [name, blocks] of Object.entries(byName as Json)) {
+          expect(blocks, `${kind} ${type}.${name} declared once`).toHaveLength(1);
+          expect(out[kind][type]?.[name], `${kind} ${type}.${name} unique across files`).toBeUndefined();
+          expect(name).toMatch(/^[a-zA-Z_][a-zA-Z0-9_-]*$/);
+          (out[kind][type] ??= {})[name] = (blocks as Json[])[0];
+        }
+      }
+    }
+    out.import.push(...((doc.import ?? []) as Json[]));
+    for (const blocks of Object.values((doc.provider ?? {}) as Json)) out.provider.push(...(blocks as Json[]));
+    Object.assign(out.variable, doc.variable ?? {});
+    Object.assign(out.output, doc.output ?? {});
+  }
+  return out;
+}
+
+/** A string as written (HCL literal escapes `$${` and `%%{` undone). */
+const literal = (s: string) => s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+/** The interpolations of a parsed string (escaped `$${` excluded). */
+const interpolations = (s: string) => [...s.matchAll(/(?<!\$)\$\{([^}]*)\}/g)].map((m) => m[1]!);
+
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => strings(v, out));
+  return out;
+}
+
+/** Every reference resolves: resources, data sources, provider aliases, variables. */
+function expectResolvable(dir: Awaited<ReturnType<typeof parseDir>>): void {
+  const aliases = new Set(dir.provider.map((p) => p.alias as string));
+  for (const expr of strings(dir).flatMap(interpolations)) {
+    let rest = expr;
+    for (const m of expr.matchAll(/\bdata\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) {
+      expect(dir.data[m[1]!]?.[m[2]!], `data.${m[1]}.${m[2]}`).toBeDefined();
+      rest = rest.replace(m[0], '');
+    }
+    for (const m of rest.matchAll(/\b(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)/g)) expect(dir.resource[m[1]!]?.[m[2]!], `${m[1]}.${m[2]}`).toBeDefined();
+    for (const m of rest.matchAll(/\baws\.([A-Za-z0-9_-]+)/g)) expect(aliases, `provider aws.${m[1]}`).toContain(m[1]);
+    for (const m of rest.matchAll(/\bvar\.([A-Za-z0-9_]+)/g)) expect(dir.variable[m[1]!], `var.${m[1]}`).toBeDefined();
+  }
+}
+
+/** An IAM statement normalised: single values as lists. */
+function normal(s: Json): Json {
+  const lst = (v: unknown) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+  const out: Json = { Effect: s.Effect ?? 'Allow' };
+  if (s.Sid) out.Sid = s.Sid;
+  for (const k of ['Action', 'NotAction', 'Resource']) if (s[k] !== undefined) out[k] = lst(s[k]);
+  for (const k of ['Principal', 'NotPrincipal']) {
+    if (s[k] === undefined) continue;
+    out[k] = s[k] === '*' ? { '*': ['*'] } : Object.fromEntries(Object.entries(s[k] as Json).map(([t, v]) => [t, lst(v)]));
+  }
+  if (s.Condition) out.Condition = Object.fromEntries(Object.entries(s.Condition as Json).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv as Json).map(([k, v]) => [k, lst(v)]))]));
+  return out;
+}
+
+/** A parsed `aws_iam_policy_document` statement block back as an IAM statement. */
+function fromHcl(b: Json): Json {
+  const s: Json = { Effect: literal(b.effect) };
+  if (b.sid) s.Sid = literal(b.sid);
+  if (b.actions) s.Action = b.actions.map(literal);
+  if (b.not_actions) s.NotAction = b.not_actions.map(literal);
+  if (b.resources) s.Resource = b.resources.map(literal);
+  for (const [block, key] of [['principals', 'Principal'], ['not_principals', 'NotPrincipal']] as const) {
+    if (b[block]) s[key] = Object.fromEntries((b[block] as Json[]).map((p) => [literal(p.type), p.identifiers.map(literal)]));
+  }
+  for (const c of (b.condition ?? []) as Json[]) ((s.Condition ??= {})[literal(c.test)] ??= {})[literal(c.variable)] = c.values.map(literal);
+  return s;
+}
+
+describe.each(withMigrations)('terraform for %s', (name) => {
+  const p = planOf(name);
+  const fs = files(p);
+
+  it('parses with HashiCorp HCL; identifiers are unique and every reference resolves', async () => {
+    const dir = await parseDir(fs);
+    expectResolvable(dir);
+    for (const i of dir.import) {
+      const [type, resName] = interpolations(i.to)[0]!.split('.');
+      expect(dir.resource[type!]?.[resName!], `import target ${i.to}`).toBeDefined();
+    }
+  });
+
+  it('declares one association per create identity and imports every existing one', async () => {
+    const dir = await parseDir(fs);
+    const assocs = Object.values((dir.resource.aws_eks_pod_identity_association ?? {}) as Json);
+    const creates = p.associations.filter((a) => a.status === 'create' && a.via === 'association');
+    const exists = p.associations.filter((a) => a.status === 'exists' && a.via === 'association' && a.existingAssociationId);
+    expect(assocs).toHaveLength(creates.length + exists.length);
+    const find = (a: PlannedAssociation) => assocs.find((r) => r.cluster_name === a.cluster && r.namespace === a.namespace && r.service_account === a.serviceAccount);
+    for (const a of [...creates, ...exists]) {
+      const r = find(a);
+      expect(r, `${a.cluster}/${a.namespace}/${a.serviceAccount}`).toBeDefined();
+      if (a.targetRoleArn) expect(r!.target_role_arn).toBe(a.targetRoleArn);
+      else expect(r!.target_role_arn).toBeUndefined();
+      const newRole = p.roles.find((x) => x.arn === a.roleArn && x.kind === 'new');
+      if (newRole) expect(r!.role_arn).toMatch(/^\$\{aws_iam_role\.[A-Za-z0-9_-]+\.arn\}$/);
+      else expect(r!.role_arn).toBe(a.roleArn);
+    }
+    const ids = dir.import.map((i) => i.id);
+    for (const a of exists) expect(ids).toContain(`${a.cluster},${a.existingAssociationId}`);
+    for (const a of p.associations.filter((x) => x.via === 'addon' && x.status === 'create')) {
+      const addon = (dir.resource.aws_eks_addon ?? {}) as Json;
+      const block = Object.values(addon).find((r: Json) => r.cluster_name === a.cluster && r.addon_name === a.addon) as Json;
+      expect(block.pod_identity_association).toContainEqual({ role_arn: a.roleArn, service_account: a.serviceAccount });
+      expect(ids).toContain(`${a.cluster}:${a.addon}`);
+    }
+    for (const s of p.steps.filter((x) => x.action === 'install-agent')) {
+      expect(Object.values((dir.resource.aws_eks_addon ?? {}) as Json)).toContainEqual(expect.objectContaining({ cluster_name: s.cluster, addon_name: 'eks-pod-identity-agent' }));
+    }
+  });
+
+  it('never declares an existing role; creates the chaining roles with their trust and permissions', async () => {
+    const dir = await parseDir(fs);
+    const declared = Object.values((dir.resource.aws_iam_role ?? {}) as Json);
+    const newRoles = p.roles.filter((r) => r.kind === 'new');
+    expect(declared.map((r) => `${r.path}${r.name}`).sort()).toEqual(newRoles.map((r) => `${r.path}${r.name}`).sort());
+    for (const r of newRoles) {
+      const [resName, res] = Object.entries((dir.resource.aws_iam_role ?? {}) as Json).find(([, d]) => d.name === r.name)!;
+      expect(JSON.parse(literal(res.assume_role_policy))).toEqual(r.trustPolicy.transition);
+      const pol = Object.values((dir.resource.aws_iam_role_policy ?? {}) as Json).find((x: Json) => x.role === `\${aws_iam_role.${resName}.id}`) as Json;
+      expect(JSON.parse(literal(pol.policy))).toEqual(r.permissionsPolicy);
+    }
+  });
+
+  it('gives each changed role its added statements as a policy document, plus transition and final files', async () => {
+    const dir = await parseDir(fs);
+    const docs = (dir.data.aws_iam_policy_document ?? {}) as Json;
+    for (const r of p.roles.filter((x) => x.kind === 'existing' && JSON.stringify(x.trustPolicy.current) !== JSON.stringify(x.trustPolicy.transition))) {
+      const added = addedStatements(r);
+      const doc = Object.values(docs).find((d: Json) => JSON.stringify(d.statement.map(fromHcl)) === JSON.stringify(added.map((s) => normal(s as unknown as Json))));
+      expect(doc, `statements of ${r.arn}`).toBeDefined();
+      const transition = fs.find((f) => f.path === `trust/${r.accountId}-${r.name}.transition.json`);
+      const final = fs.find((f) => f.path === `trust/${r.accountId}-${r.name}.final.json`);
+      expect(JSON.parse(transition!.content)).toEqual(r.trustPolicy.transition);
+      expect(JSON.parse(final!.content)).toEqual(r.trustPolicy.final);
+    }
+    expect(fs.find((f) => f.path === 'README.md')!.content).toContain('How to apply');
+  });
+
+  it('pins Terraform >= 1.5 and the provider version the output needs', async () => {
+    const versions = (await parse('versions.tf', fs.find((f) => f.path === 'versions.tf')!.content)) as Json;
+    const tf = versions.terraform[0];
+    expect(tf.required_version).toBe('>= 1.5.0');
+    const want = p.associations.some((a) => a.targetRoleArn && a.status === 'create')
+      ? PROVIDER_VERSIONS.targetRoleArn
+      : p.associations.some((a) => a.via === 'addon' && (a.status === 'create' || a.status === 'exists'))
+        ? PROVIDER_VERSIONS.addonPodIdentityAssociation
+        : PROVIDER_VERSIONS.podIdentityAssociation;
+    expect(tf.required_providers[0].aws).toEqual({ source: 'hashicorp/aws', version: `>= ${want}` });
+  });
+
+  it('is byte-identical for the same plan, whenever it is generated', () => {
+    expect(files(planOf(name, '2030-05-05T00:00:00.000Z'))).toEqual(fs);
+  });
+});
+
+describe('terraform with hostile strings', () => {
+  const hostile = 'te"am\\ ${file("/etc/passwd")} %{ if true }x%{ endif }\nnext line';
+  function hostilePlan(): Plan {
+    const p = JSON.parse(JSON.stringify(planOf('cross-account'))) as Json;
+    const a = p.associations[0]!;
+    a.namespace = hostile;
+    a.serviceAccount = `sa-${hostile}`;
+    a.cluster = `c1"\n}\nresource "x" "y" {`;
+    // A blocked identity whose name would end a comment line if newlines went through.
+    p.associations.push({ ...a, namespace: 'ns\nresource "evil" "x" {}\n#', status: 'blocked', reasons: ['fargate\n}'] });
+    const target = p.roles.find((r: Json) => r.kind === 'existing');
+    target.trustPolicy.transition.Statement.push({ Sid: 'Hostile', Effect: 'Allow', Principal: { AWS: hostile }, Action: 'sts:AssumeRole', Condition: { StringEquals: { [hostile]: hostile } } });
+    const chain = p.roles.find((r: Json) => r.kind === 'new');
+    chain.trustPolicy.transition.Statement[0].Condition.StringEquals['aws:RequestTag/kubernetes-namespace'] = hostile;
+    return p as Plan;
+  }
+
+  it('escapes every value: the output parses and round-trips the values exactly', async () => {
+    const p = hostilePlan();
+    const fs = files(p);
+    const dir = await parseDir(fs);
+    expectResolvable(dir);
+    expect(Object.keys(dir.resource).sort()).toEqual(['aws_eks_pod_identity_association', 'aws_iam_role', 'aws_iam_role_policy']);
+    const [assoc] = Object.values(dir.resource.aws_eks_pod_identity_association as Json) as Json[];
+    expect(literal(assoc!.namespace)).toBe(hostile);
+    expect(literal(assoc!.service_account)).toBe(`sa-${hostile}`);
+    expect(literal(assoc!.cluster_name)).toBe(p.associations[0]!.cluster);
+    for (const [k, v] of Object.entries(assoc!)) if (k !== 'role_arn' && k !== 'provider') expect(interpolations(v as string), k).toEqual([]);
+    const [role] = Object.values(dir.resource.aws_iam_role as Json) as Json[];
+    expect(JSON.parse(literal(role!.assume_role_policy))).toEqual(p.roles.find((r) => r.kind === 'new')!.trustPolicy.transition);
+    const [doc] = Object.values(dir.data.aws_iam_policy_document as Json) as Json[];
+    expect(doc!.statement.map(fromHcl)).toEqual(addedStatements(p.roles.find((r) => r.kind === 'existing')!).map((s) => normal(s as unknown as Json)));
+    const associationsTf = fs.find((f) => f.path === 'associations.tf')!.content;
+    expect(associationsTf).not.toMatch(/^resource "evil"/m);
+    expect(associationsTf).toContain('# c1" } resource "x" "y" {/ns resource "evil" "x" {} #/sa-');
+  });
+
+  it('keeps file names inside the output directory', () => {
+    const p = JSON.parse(JSON.stringify(planOf('basic'))) as Json;
+    p.roles[0]!.name = '../../etc/x';
+    p.roles[0]!.accountId = '..';
+    for (const f of files(p as Plan)) {
+      expect(path.normalize(f.path).startsWith('..')).toBe(false);
+      expect(f.path).not.toContain('/../');
+    }
+  });
+});
+
+it('terraform templates interpolate only through escaping helpers', () => {
+  expectHelpersOnly(path.join(import.meta.dirname, '..', '..', 'templates', 'terraform'));
+});
