@@ -9,3 +9,6 @@ export { PLANNING_RULES } from './findings/planning-rules.js';
 export { evaluateTrust, type Tri, type Decision, type AssumeRequest } from './iam/evaluate.js';
 export { normalizeStatements, type PolicyDocument, type RawStatement } from './iam/policy.js';
 export { irsaRequest, podIdentityRequest, chainRequest, type Identity } from './iam/requests.js';
+export { audit, mergeFindings, RULES, RULE_CATALOGUE, RULE_ERROR, RuleContext, type Rule, type AuditOptions } from './rules/index.js';
+export { buildReport, REPORT_EMITTERS, REPORT_SCHEMA_VERSION, type ReportOptions, type ReportEmitter, type ReportFormat } from './report/index.js';
+export type { Report, ReportCluster, RoleMapping, Mechanism } from './report/model.js';

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../findings/model.js';
 import type { Emitter } from '../emit/types.js';
+import { addCollectCommand } from './collect-command.js';
 
 /** Exit codes: documented in the README. */
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
@@ -53,6 +54,29 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   return EXIT.ok;
 }
 
+async function runReport(opts: PlanCliOptions): Promise<number> {
+  const [{ readEvidenceBundle }, { plan }, { buildReport, REPORT_EMITTERS }, { writeFileAtomic }] = await Promise.all([
+    import('../sources/evidence/read-bundle.js'),
+    import('../plan/plan.js'),
+    import('../report/index.js'),
+    import('./write-atomic.js'),
+  ]);
+  const emitter = (REPORT_EMITTERS as Record<string, (r: import('../report/model.js').Report) => string>)[opts.format];
+  if (!emitter) throw new InputError(`unknown --format ${JSON.stringify(opts.format)}; expected one of ${Object.keys(REPORT_EMITTERS).join(', ')}`);
+  const inventory = readEvidenceBundle(opts.evidence);
+  for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
+  const report = buildReport(inventory, plan(inventory, { generatedAt: generatedAt() }));
+  const text = emitter(report);
+  if (opts.out) {
+    writeFileAtomic(opts.out, text);
+    process.stderr.write(`irsa2pi: wrote ${opts.out}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  if (opts.failOn && report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(opts.failOn!))) return EXIT.findings;
+  return EXIT.ok;
+}
+
 function program(setCode: (code: Promise<number>) => void): Command {
   const cmd = new Command('irsa2pi')
     .description('Plan and audit the move of Amazon EKS workloads from IRSA to EKS Pod Identity')
@@ -69,6 +93,16 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
     .option('--debug', 'print stack traces of errors')
     .action((opts: PlanCliOptions) => setCode(runPlan(opts)));
+  cmd
+    .command('report')
+    .description('read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence')
+    .requiredOption('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output')
+    .option('-f, --format <format>', 'output format: markdown, csv or json', 'markdown')
+    .option('-o, --out <path>', 'write the output to this file (atomically) instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
+    .option('--debug', 'print stack traces of errors')
+    .action((opts: PlanCliOptions) => setCode(runReport(opts)));
+  addCollectCommand(cmd, setCode);
   return cmd;
 }
 

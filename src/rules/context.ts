@@ -1,5 +1,5 @@
 import { isEksIssuer, oidcProviderHostPath } from '../iam/arn.js';
-import { actionMatches, evaluateTrust, type Decision } from '../iam/evaluate.js';
+import { actionMatches, type Decision } from '../iam/evaluate.js';
 import { normalizeStatements, type ConditionClause, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
 import { WEB_IDENTITY_ACTION, type Identity } from '../iam/requests.js';
 import type { Cluster, Inventory, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
@@ -136,6 +136,3 @@ export class RuleContext {
   }
 }
 
-export function evaluateStatement(statement: NormalizedStatement, request: Parameters<typeof evaluateTrust>[1]): Decision {
-  return evaluateTrust([statement], request);
-}

@@ -1,0 +1,65 @@
+import type { Report } from '../report/model.js';
+
+/** One RFC 4180 field: quoted when it holds `,`, `"`, CR or LF, with quotes doubled. */
+export function csvField(value: unknown): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** RFC 4180 text: CRLF line ends, header first. */
+export function toCsv(rows: readonly (readonly unknown[])[]): string {
+  return rows.map((r) => `${r.map(csvField).join(',')}\r\n`).join('');
+}
+
+export const REPORT_CSV_HEADER = [
+  'cluster',
+  'account',
+  'region',
+  'namespace',
+  'service_account',
+  'role_arn',
+  'mechanism',
+  'status',
+  'workload_kind',
+  'workload_name',
+  'pod_count',
+  'admin',
+  'policies',
+  'association_id',
+  'problems',
+] as const;
+
+/** One row per (cluster, namespace, service account, role, mechanism, workload); a mapping without workloads gets one row. */
+export function reportCsvRows(report: Report): string[][] {
+  const rows: string[][] = [];
+  for (const c of report.clusters) {
+    for (const m of c.mappings) {
+      const workloads = m.workloads.length ? m.workloads : [{ kind: '', name: '' }];
+      for (const w of workloads) {
+        rows.push([
+          c.name,
+          c.accountId,
+          c.region,
+          m.namespace,
+          m.serviceAccount,
+          m.roleArn,
+          m.mechanism,
+          m.status,
+          w.kind,
+          w.name,
+          String(m.podCount),
+          m.admin ? 'yes' : 'no',
+          m.policies.map((p) => p.name).join('; '),
+          m.associationId ?? '',
+          m.problems.join('; '),
+        ]);
+      }
+    }
+  }
+  return rows;
+}
+
+/** The role-to-pod map for spreadsheets. */
+export function emitReportCsv(report: Report): string {
+  return toCsv([[...REPORT_CSV_HEADER], ...reportCsvRows(report)]);
+}

@@ -1,0 +1,63 @@
+import type { Report, ReportCluster } from '../report/model.js';
+import { findingGroupsView, severityCounts, stepsView } from './markdown-shared.js';
+import { mermaidId, mermaidLabel, render } from './templates.js';
+
+/** A Mermaid `flowchart LR` of one cluster: workload → service account → role. */
+export function clusterDiagram(cluster: ReportCluster): string {
+  const lines = ['flowchart LR'];
+  const nodes = new Map<string, string>();
+  const edges = new Set<string>();
+  const node = (prefix: string, key: string, label: string) => {
+    const id = mermaidId(prefix, `${key}`);
+    if (!nodes.has(id)) nodes.set(id, `  ${id}[${mermaidLabel(label)}]`);
+    return id;
+  };
+  for (const m of cluster.mappings) {
+    const sa = node('sa', `${m.namespace}/${m.serviceAccount}`, `${m.namespace}/${m.serviceAccount}`);
+    const role = node('role', m.roleArn, m.admin ? `${m.roleName} (admin)` : m.roleName);
+    for (const w of m.workloads) edges.add(`  ${node('wl', `${w.namespace}/${w.kind}/${w.name}`, `${w.kind}/${w.name}`)} --> ${sa}`);
+    const label = mermaidLabel(m.status === 'active' ? m.mechanism : `${m.mechanism} ${m.status}`);
+    edges.add(m.status === 'active' ? `  ${sa} -->|${label}| ${role}` : `  ${sa} -.->|${label}| ${role}`);
+  }
+  return [...lines, ...nodes.values(), ...edges].join('\n');
+}
+
+const list = (items: readonly string[]) => items.join(', ') || '-';
+
+/** The report model as the `report-markdown` template reads it. */
+export function reportView(report: Report) {
+  return {
+    generatedAt: report.generatedAt,
+    summary: report.summary,
+    identities: Object.entries(report.summary.identities).map(([name, count]) => ({ name, count })),
+    severities: severityCounts(report.summary.findings),
+    clusters: report.clusters.map((c) => ({
+      ...c,
+      version: c.version ?? 'unknown',
+      platformVersion: c.platformVersion ?? 'unknown',
+      rows: c.mappings.map((m) => ({
+        ...m,
+        workloads: m.workloads.map((w) => `${w.kind}/${w.name}`).join('\n') || '-',
+        policies: m.policies.map((p) => `${p.name}${p.admin ? ' (admin)' : ''}`).join('\n') || (m.roleFound ? '-' : 'role not in bundle'),
+        admin: m.admin ? 'yes' : 'no',
+        notes: [m.viaRoleArn ? `via ${m.viaRoleArn}` : '', ...m.problems].filter(Boolean).join('\n'),
+      })),
+      diagram: clusterDiagram(c),
+    })),
+    findingGroups: findingGroupsView(report.findingGroups),
+    plan: report.plan,
+    steps: stepsView(report.plan.steps),
+    evidence: {
+      ...report.evidence,
+      accounts: list(report.evidence.accounts),
+      regions: list(report.evidence.regions),
+      collectedFrom: report.evidence.collectedFrom ?? 'unknown',
+      collectedTo: report.evidence.collectedTo ?? 'unknown',
+    },
+  };
+}
+
+/** The auditor's report as GitHub-flavoured Markdown. */
+export function emitReportMarkdown(report: Report): string {
+  return render('report-markdown', reportView(report));
+}

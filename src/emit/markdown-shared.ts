@@ -1,0 +1,34 @@
+import { SEVERITIES, type Finding } from '../findings/model.js';
+import type { Step } from '../plan/model.js';
+import type { ReportFindingGroup } from '../report/model.js';
+
+const TITLES = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' } as const;
+
+/** Findings grouped by severity and rule, as the `findings` partial reads them. */
+export function findingGroupsView(groups: readonly ReportFindingGroup[]) {
+  return groups.map((g) => ({
+    title: TITLES[g.severity],
+    count: g.rules.reduce((n, r) => n + r.findings.length, 0),
+    rules: g.rules.map(({ rule, findings }) => ({
+      id: rule.id,
+      title: rule.title,
+      explanation: rule.explanation,
+      fix: rule.fix,
+      findings: findings.map((f: Finding) => ({ ...f, role: f.roleArn })),
+    })),
+  }));
+}
+
+/** Steps as the `steps` partial reads them. */
+export function stepsView(steps: readonly Step[]) {
+  return steps.map((s) => ({
+    ...s,
+    subject: [s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace, s.addon ? `add-on ${s.addon}` : undefined, s.roleArn]
+      .filter(Boolean)
+      .join('\n'),
+  }));
+}
+
+export function severityCounts(counts: Readonly<Record<string, number>>) {
+  return SEVERITIES.map((s) => ({ name: s, count: counts[s] ?? 0 }));
+}

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+
+/** The package's `templates/` directory (the same from `src/emit` and `dist/emit`). */
+export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
+
+/** A table collapses into `<details>` above this many rows. */
+export const COLLAPSE_ABOVE = 10;
+
+/**
+ * Escapes a value for Markdown text and table cells: `\`, `|`, backtick, `*`, `[`, `]`, `<` and `>` are
+ * backslash-escaped, and line breaks become `<br>`, so no value can break a table row or inject markup.
+ */
+export function md(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return String(value)
+    .replace(/[\\`|*[\]<>]/g, (c) => `\\${c}`)
+    .replace(/\r\n|\r|\n/g, '<br>');
+}
+
+/** Inline code when the value is safe inside a table's code span; escaped text otherwise. */
+export function code(value: unknown): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  if (s === '' || /[\\`|\r\n]/.test(s)) return md(s);
+  return `\`${s}\``;
+}
+
+/** A Mermaid node id: `[A-Za-z0-9_]` only, unique per original value. */
+export function mermaidId(prefix: string, value: unknown): string {
+  const s = String(value ?? '');
+  const hash = createHash('sha256').update(s).digest('hex').slice(0, 8);
+  return `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${s.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40)}_${hash}`;
+}
+
+/** A quoted Mermaid label: quotes, angle brackets, backticks and `#` become entity codes, line breaks spaces. */
+export function mermaidLabel(value: unknown): string {
+  const s = String(value ?? '')
+    .replace(/#/g, '#35;')
+    .replace(/"/g, '#quot;')
+    .replace(/</g, '#lt;')
+    .replace(/>/g, '#gt;')
+    .replace(/`/g, '#96;')
+    .replace(/\r\n|\r|\n/g, ' ');
+  return `"${s}"`;
+}
+
+/** A fenced code block whose fence is longer than any backtick run in the content. */
+export function fenced(lang: string, content: string): string {
+  const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${lang}\n${content.replace(/\n$/, '')}\n${fence}`;
+}
+
+let engine: typeof Handlebars | undefined;
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+
+function setup(): typeof Handlebars {
+  if (engine) return engine;
+  const hb = Handlebars.create();
+  hb.registerHelper('md', (v: unknown) => md(v));
+  hb.registerHelper('code', (v: unknown) => code(v));
+  hb.registerHelper('mid', (prefix: string, v: unknown) => mermaidId(prefix, v));
+  hb.registerHelper('mlabel', (v: unknown) => mermaidLabel(v));
+  hb.registerHelper('json', (lang: unknown, v: unknown) => fenced(typeof lang === 'string' ? lang : 'json', JSON.stringify(v, null, 2)));
+  hb.registerHelper('fenced', (lang: string, v: unknown) => fenced(lang, String(v ?? '')));
+  /** Trusted Markdown written by irsa2pi itself (rule explanations): line breaks kept as `<br>`, nothing else touched. */
+  hb.registerHelper('prose', (v: unknown) => String(v ?? '').replace(/\r\n|\r|\n/g, '<br>'));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('gt', (a: number, b: number) => a > b);
+  hb.registerHelper('len', (v: unknown) => (Array.isArray(v) ? v.length : 0));
+  hb.registerHelper('inc', (v: number) => v + 1);
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
+  /** `{{#collapse count "summary"}}table{{/collapse}}`: wraps in `<details>` above COLLAPSE_ABOVE rows. */
+  hb.registerHelper('collapse', function (this: unknown, count: number, summary: string, options: Handlebars.HelperOptions) {
+    const body = options.fn(this);
+    return count > COLLAPSE_ABOVE ? `<details><summary>${md(summary)}</summary>\n\n${body.replace(/\n+$/, '')}\n\n</details>\n` : body;
+  });
+  const partials = new URL('partials/', TEMPLATES_DIR);
+  for (const file of readdirSync(partials).sort()) {
+    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(new URL(file, partials), 'utf8'));
+  }
+  return (engine = hb);
+}
+
+/** Renders `templates/<name>.hbs`; values are not HTML-escaped, templates escape explicitly with `md`. */
+export function render(name: string, data: unknown): string {
+  const hb = setup();
+  let template = compiled.get(name);
+  if (!template) {
+    template = hb.compile(readFileSync(new URL(`${name}.hbs`, TEMPLATES_DIR), 'utf8'), { noEscape: true, strict: false });
+    compiled.set(name, template);
+  }
+  return `${template(data).replace(/\n{3,}/g, '\n\n').replace(/\s+$/, '')}\n`;
+}

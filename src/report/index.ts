@@ -1,0 +1,19 @@
+import { emitReportCsv } from '../emit/csv.js';
+import { emitReportMarkdown } from '../emit/markdown-report.js';
+import type { Report } from './model.js';
+
+/** Renders a report as one text document. */
+export type ReportEmitter = (report: Report) => string;
+
+/** Every output format of `report`, by name. */
+export const REPORT_EMITTERS = {
+  markdown: emitReportMarkdown,
+  csv: emitReportCsv,
+  json: (report: Report) => `${JSON.stringify(report, null, 2)}\n`,
+} as const satisfies Record<string, ReportEmitter>;
+
+export type ReportFormat = keyof typeof REPORT_EMITTERS;
+
+export { buildReport, groupFindings, ruleInfo, type ReportOptions } from './build.js';
+export type * from './model.js';
+export { REPORT_SCHEMA_VERSION } from './model.js';

@@ -1,0 +1,45 @@
+import { parse } from 'csv-parse/sync';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { csvField, emitReportCsv, REPORT_CSV_HEADER, reportCsvRows, toCsv } from '../../src/emit/csv.js';
+import { plan } from '../../src/plan/plan.js';
+import { buildReport } from '../../src/report/build.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { HOSTILE, hostileInventory } from './hostile.js';
+
+const AT = '2026-01-01T00:00:00.000Z';
+const parseCsv = (text: string) => parse(text, { relax_column_count: false }) as string[][];
+
+describe('CSV', () => {
+  it('quotes per RFC 4180 only where needed', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('a\r\nb')).toBe('"a\r\nb"');
+    expect(toCsv([['a', 'b'], ['1', '2']])).toBe('a,b\r\n1,2\r\n');
+  });
+
+  it('round-trips hostile values', () => {
+    const rows = [['h1', 'h2', 'h3'], [HOSTILE.serviceAccount, HOSTILE.workload, HOSTILE.policy], ['', '"', ',']];
+    expect(parseCsv(toCsv(rows))).toEqual(rows);
+  });
+
+  it('writes one row per (cluster, namespace, service account, role, mechanism, workload) of the demo', () => {
+    const inventory = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
+    const report = buildReport(inventory, plan(inventory, { generatedAt: AT }));
+    const parsed = parseCsv(emitReportCsv(report));
+    expect(parsed[0]).toEqual([...REPORT_CSV_HEADER]);
+    expect(parsed.slice(1)).toEqual(reportCsvRows(report));
+    const expected = report.clusters.flatMap((c) => c.mappings).reduce((n, m) => n + Math.max(1, m.workloads.length), 0);
+    expect(parsed.length - 1).toBe(expected);
+    for (const row of parsed.slice(1)) expect(['IRSA', 'Pod Identity', 'both']).toContain(row[6]);
+  });
+
+  it('parses back the hostile report', () => {
+    const inventory = hostileInventory();
+    const report = buildReport(inventory, plan(inventory, { generatedAt: AT }));
+    const parsed = parseCsv(emitReportCsv(report));
+    expect(parsed.slice(1)).toEqual(reportCsvRows(report));
+    expect(parsed.slice(1).map((r) => r[4])).toEqual(['broken|sa', HOSTILE.serviceAccount]);
+  });
+});
