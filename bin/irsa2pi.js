@@ -1,4 +1,8 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 process.exitCode = await main(process.argv.slice(2));

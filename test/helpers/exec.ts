@@ -50,6 +50,7 @@ export function runCommand(cmd: string, args: readonly string[], opts: RunOption
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }
