@@ -119,12 +119,13 @@ function indexOf(cluster: Cluster): ServiceAccountIndex {
 
 /**
  * The identities to evaluate for a role. Every scanned service account of the clusters the trust or the
- * migration touches is covered: those whose namespace or name the trust mentions, those any wildcard
- * in it matches, and those with a non-default audience are evaluated one by one; every other one
- * compares only unequal strings and unmatched patterns, so it evaluates exactly like one unmentioned
- * representative per cluster, which is evaluated in their place. Added: every subject the trust names
- * (wildcards instantiated), the migrated identities, and a neighbour of each (other namespace, other
- * service account, other clusters).
+ * migration touches is covered: those whose namespace and name the trust both mention, those any
+ * wildcard in it matches, and those with a non-default audience are evaluated one by one. Conditions
+ * only compare strings for equality or against patterns, so any other service account evaluates
+ * exactly like a representative that keeps what the trust mentions of it (its namespace, or its name,
+ * or neither) and replaces the rest by a name the trust does not mention; those representatives are
+ * evaluated in their place. Added: every subject the trust names (wildcards instantiated), the
+ * migrated identities, and a neighbour of each (other namespace, other service account, other clusters).
  */
 export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[]): Identity[] {
   const values = docs.flatMap((d) => (d ? stringsOf(d, []) : []));
@@ -148,13 +149,21 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   const named: [string, string][] = [...text.matchAll(SUBJECT)].map((m) => [m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')]);
   for (const c of relevant) {
     const index = indexOf(c);
-    for (const token of tokens) for (const sa of index.byToken.get(token) ?? []) add(identityIn(c, sa.namespace, sa.name, sa.audience));
+    const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !matchesPattern(subjectOf(r, r)) && !matchesPattern(r));
+    for (const token of tokens) {
+      for (const sa of index.byToken.get(token) ?? []) {
+        const ns = sa.namespace.toLowerCase();
+        const name = sa.name.toLowerCase();
+        if (tokens.has(ns) && tokens.has(name)) add(identityIn(c, sa.namespace, sa.name, sa.audience));
+        else if (representative && tokens.has(ns)) add(identityIn(c, sa.namespace, representative));
+        else if (representative) add(identityIn(c, representative, sa.name));
+      }
+    }
     for (const sa of index.all) {
       if (sa.audience !== DEFAULT_AUDIENCE || (patterns.length && (matchesPattern(subjectOf(sa.namespace, sa.name)) || matchesPattern(sa.namespace) || matchesPattern(sa.name)))) {
         add(identityIn(c, sa.namespace, sa.name, sa.audience));
       }
     }
-    const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !matchesPattern(subjectOf(r, r)) && !matchesPattern(r));
     if (representative) add(identityIn(c, representative, representative));
     for (const [ns, sa] of named) add(identityIn(c, ns, sa));
   }
