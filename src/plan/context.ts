@@ -1,4 +1,5 @@
 import type { Addon, Cluster, Inventory, Node, PodIdentityAssociation, Role } from '../model/inventory.js';
+import { DEFAULT_AUDIENCE, type Identity } from '../iam/requests.js';
 import { identityKey } from '../iam/requests.js';
 import { WorkloadIndex } from './workloads.js';
 
@@ -45,5 +46,19 @@ export function buildContext(inventory: Inventory): PlanContext {
     addonsByCluster: group(inventory.addons, (a) => a.clusterArn),
     nodesByCluster: new Map(clusters.map((c) => [c.arn, new Map((c.kubernetes?.nodes ?? []).map((n) => [n.name, n]))])),
     workloadsByCluster: new Map(clusters.flatMap((c) => (c.kubernetes ? [[c.arn, new WorkloadIndex(c.kubernetes)] as const] : []))),
+  };
+}
+
+/** The identity of a service account (scanned or not) in a cluster. */
+export function identityOf(cluster: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE): Identity {
+  return {
+    clusterArn: cluster.arn,
+    clusterName: cluster.name,
+    accountId: cluster.accountId,
+    region: cluster.region,
+    issuerHostPath: cluster.issuerHostPath ?? '',
+    namespace,
+    serviceAccount,
+    audience,
   };
 }

@@ -4,7 +4,7 @@ import { asList, type PolicyDocument } from '../iam/policy.js';
 import { DEFAULT_AUDIENCE, identityKey, subjectOf, type Identity } from '../iam/requests.js';
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
 import { globMatch } from '../iam/glob.js';
-import type { PlanContext } from './context.js';
+import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
 import { displayIdentity } from './identities.js';
@@ -35,19 +35,7 @@ function identityIn(cluster: Cluster, namespace: string, serviceAccount: string,
   if (!byName) interned.set(cluster, (byName = new Map()));
   const key = `${namespace}|${serviceAccount}|${audience}`;
   let id = byName.get(key);
-  if (!id) {
-    id = {
-      clusterArn: cluster.arn,
-      clusterName: cluster.name,
-      accountId: cluster.accountId,
-      region: cluster.region,
-      issuerHostPath: cluster.issuerHostPath ?? '',
-      namespace,
-      serviceAccount,
-      audience,
-    };
-    byName.set(key, id);
-  }
+  if (!id) byName.set(key, (id = identityOf(cluster, namespace, serviceAccount, audience)));
   return id;
 }
 

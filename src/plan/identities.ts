@@ -4,7 +4,7 @@ import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import { accountOf, parseArn, roleNameAndPath } from '../iam/arn.js';
 import { identityKey, type Identity } from '../iam/requests.js';
 import type { Addon, Cluster, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
-import type { PlanContext } from './context.js';
+import { identityOf, type PlanContext } from './context.js';
 import type { AssociationStatus, WorkloadRef } from './model.js';
 import type { TrustOracle } from './oracle.js';
 import { placementBlocks, platformProblem } from './placement.js';
@@ -127,16 +127,7 @@ export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate
     const index = ctx.workloadsByCluster.get(cluster.arn);
     for (const sa of kube.serviceAccounts) {
       if (!sa.roleArn) continue;
-      const identity: Identity = {
-        clusterArn: cluster.arn,
-        clusterName: cluster.name,
-        accountId: cluster.accountId,
-        region: cluster.region,
-        issuerHostPath: cluster.issuerHostPath,
-        namespace: sa.namespace,
-        serviceAccount: sa.name,
-        audience: sa.audience,
-      };
+      const identity = identityOf(cluster, sa.namespace, sa.name, sa.audience);
       const role = ctx.rolesByArn.get(sa.roleArn);
       const addon = (ctx.addonsByCluster.get(cluster.arn) ?? []).find((a) => a.serviceAccountRoleArn === sa.roleArn);
       const crossAccount = role ? role.accountId !== cluster.accountId : false;

@@ -3,7 +3,7 @@ import { actionMatches, type Decision } from '../iam/evaluate.js';
 import { normalizeStatements, type ConditionClause, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
 import { WEB_IDENTITY_ACTION, type Identity } from '../iam/requests.js';
 import type { Cluster, Inventory, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
-import { buildContext, type PlanContext } from '../plan/context.js';
+import { buildContext, identityOf, type PlanContext } from '../plan/context.js';
 import type { Plan } from '../plan/model.js';
 import { TrustOracle } from '../plan/oracle.js';
 
@@ -84,17 +84,8 @@ export class RuleContext {
   }
 
   /** The identity of a service account (existing or not) in a cluster. */
-  identity(cluster: Cluster, namespace: string, serviceAccount: string, audience = 'sts.amazonaws.com'): Identity {
-    return {
-      clusterArn: cluster.arn,
-      clusterName: cluster.name,
-      accountId: cluster.accountId,
-      region: cluster.region,
-      issuerHostPath: cluster.issuerHostPath ?? '',
-      namespace,
-      serviceAccount,
-      audience,
-    };
+  identity(cluster: Cluster, namespace: string, serviceAccount: string, audience?: string): Identity {
+    return identityOf(cluster, namespace, serviceAccount, audience);
   }
 
   saIdentity(cluster: Cluster, sa: ServiceAccount): Identity {

@@ -34,7 +34,7 @@ import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import type { EksShim } from '../helpers/eks-shim.js';
 import type { CommandResult } from '../helpers/exec.js';
-import { run as runCommand } from './run.js';
+import { runCommand } from '../helpers/exec.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../helpers/kube-fake.js';
 import { objectsFromFile } from '../helpers/kube-objects.js';
 import { sdkConfig, type MotoServer } from '../helpers/moto.js';

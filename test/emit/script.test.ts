@@ -11,7 +11,7 @@ import type { EmittedFile } from '../../src/emit/types.js';
 import type { Plan } from '../../src/plan/model.js';
 import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
-import { run as runCommand } from '../e2e/run.js';
+import { runCommand } from '../helpers/exec.js';
 import { expectHelpersOnly } from './template-check.js';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');

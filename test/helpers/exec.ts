@@ -17,7 +17,7 @@ export interface CommandResult {
 export interface RunOptions {
   /** Extra environment variables, merged over `process.env`. */
   env?: Record<string, string | undefined>;
-  /** Text written to the child's stdin (stdin is closed either way). */
+  /** Text written to the child's stdin; without it stdin is not connected at all. */
   input?: string;
   /** Working directory. */
   cwd?: string;
@@ -35,12 +35,12 @@ export function runCommand(cmd: string, args: readonly string[], opts: RunOption
     const child = spawn(cmd, args, {
       env: { ...process.env, ...opts.env },
       cwd: opts.cwd,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -50,8 +50,10 @@ export function runCommand(cmd: string, args: readonly string[], opts: RunOption
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(opts.input);
+    }
   });
 }
 
