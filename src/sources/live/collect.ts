@@ -11,7 +11,8 @@ import type { EmittedFile } from '../../emit/types.js';
 import { collectCluster, collectIam, listClusters, type ClusterEvidence } from './aws.js';
 import { cliJsonText } from './cli-json.js';
 import { contextFor, explicitContexts, type ContextServer } from './contexts.js';
-import { kubeListYaml, listClusterObjects } from './kubernetes.js';
+import { kubeListYaml, listClusterObjects, listClusterObjectsDirect } from './kubernetes.js';
+import { mintEksToken, type AwsCredentials } from './eks-token.js';
 import { limiter } from './limit.js';
 
 /** A part of the estate that could not be read. Written to `scan-gaps.json`. */
@@ -148,9 +149,34 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     const aws = `${evidence.addons.length} add-ons, ${evidence.associations.length} associations`;
     const context = contextFor(evidence, explicit, contexts);
     if (context === undefined) {
-      const error = `no kubeconfig context reaches ${evidence.endpoint ?? 'the cluster endpoint'}; give --context ${name}=CONTEXT`;
-      gaps.push({ scope: 'cluster', name, region, error });
-      progress(`irsa2pi: ${region}/${name}: ${aws}; scan gap: ${error}`);
+      // No kubeconfig context: connect to the endpoint directly with the CA from DescribeCluster and
+      // the token `aws eks get-token` would make, signed with the EKS client's own credentials.
+      const noContext = `no kubeconfig context reaches ${evidence.endpoint ?? 'the cluster endpoint'}; give --context ${name}=CONTEXT`;
+      if (!evidence.endpoint) {
+        gaps.push({ scope: 'cluster', name, region, error: noContext });
+        progress(`irsa2pi: ${region}/${name}: ${aws}; scan gap: ${noContext}`);
+        return;
+      }
+      const ca = (evidence.cluster.cluster as { certificateAuthority?: { data?: unknown } } | undefined)?.certificateAuthority?.data;
+      const credentials = (): Promise<AwsCredentials> => eks.config.credentials();
+      let minted: { token: string; at: number } | undefined;
+      const token = async (): Promise<string> => {
+        // Presigned for 60 s, accepted by EKS for 15 min: re-mint every 5 min on long listings.
+        if (!minted || Date.now() - minted.at > 300_000) minted = { token: await mintEksToken({ clusterName: name, region, credentials }), at: Date.now() };
+        return minted.token;
+      };
+      try {
+        const items = await listClusterObjectsDirect(
+          { endpoint: evidence.endpoint, caData: typeof ca === 'string' && ca !== '' ? ca : undefined, token },
+          { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs },
+        );
+        clusterFiles.push({ path: `kubernetes/${name}/resources.yaml`, content: kubeListYaml(items) });
+        progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (endpoint, EKS token)`);
+      } catch (e) {
+        const error = `${noContext} (direct EKS token authentication failed: ${errorLine(e)})`;
+        gaps.push({ scope: 'cluster', name, region, error });
+        progress(`irsa2pi: ${region}/${name}: ${aws}; scan gap: ${error}`);
+      }
       return;
     }
     try {

@@ -41,7 +41,8 @@ export function explicitContexts(contexts: readonly string[], clusters: readonly
 
 /**
  * The context for an EKS cluster: the one named explicitly (by cluster name or ARN), else the only
- * context whose cluster server equals the cluster's endpoint; undefined when none (a scan gap).
+ * context whose cluster server equals the cluster's endpoint; undefined when none (then `collect`
+ * connects to the endpoint directly with an EKS token, and records a scan gap only if that fails).
  */
 export function contextFor(
   cluster: { name: string; arn: string; endpoint: string | undefined },

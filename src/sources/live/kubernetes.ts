@@ -88,7 +88,43 @@ export async function listClusterObjects(loadKubeConfig: () => KubeConfig, conte
   local.setCurrentContext(context);
   const cluster = local.getCurrentCluster();
   if (!cluster?.server) throw new Error(`kubeconfig context ${JSON.stringify(context)} names no cluster server`);
-  const base = cluster.server.replace(/\/+$/, '');
+  return listAll(cluster.server, async (o) => {
+    await local.applyToHTTPSOptions(o);
+  }, opts);
+}
+
+/** A cluster reached without a kubeconfig: its endpoint, CA and a bearer-token source. */
+export interface DirectTarget {
+  /** The EKS endpoint (`https://…`; `http://` only when {@link caData} is absent, for emulators). */
+  readonly endpoint: string;
+  /** `DescribeCluster` `certificateAuthority.data`: base64 of the PEM CA bundle. */
+  readonly caData?: string;
+  /** The bearer token for each request (called per request, so it can be refreshed). */
+  readonly token: () => Promise<string>;
+}
+
+/**
+ * Lists every {@link KUBE_RESOURCES} object at the endpoint with `Authorization: Bearer <token>`,
+ * trusting only the cluster's CA when it has one.
+ */
+export async function listClusterObjectsDirect(target: DirectTarget, opts: KubeListOptions = {}): Promise<Record<string, unknown>[]> {
+  const url = new URL(target.endpoint);
+  let ca: string | undefined;
+  if (target.caData) {
+    if (url.protocol !== 'https:') throw new Error(`refusing to send a token to ${url.protocol}// endpoint ${target.endpoint} that has a CA`);
+    ca = Buffer.from(target.caData, 'base64').toString('utf8');
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new Error('certificateAuthority.data is not a base64 PEM certificate');
+  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`unsupported endpoint ${target.endpoint}`);
+  }
+  return listAll(target.endpoint, async (o) => {
+    if (ca !== undefined) o.ca = ca;
+    o.headers = { ...(o.headers ?? {}), Authorization: `Bearer ${await target.token()}` };
+  }, opts);
+}
+
+async function listAll(server: string, applyOptions: (o: https.RequestOptions) => Promise<void>, opts: KubeListOptions): Promise<Record<string, unknown>[]> {
+  const base = server.replace(/\/+$/, '');
   const limit = opts.limit ?? 500;
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const items: Record<string, unknown>[] = [];
@@ -101,7 +137,7 @@ export async function listClusterObjects(loadKubeConfig: () => KubeConfig, conte
       url.searchParams.set('limit', String(limit));
       if (cont) url.searchParams.set('continue', cont);
       const httpsOptions: https.RequestOptions = {};
-      await local.applyToHTTPSOptions(httpsOptions);
+      await applyOptions(httpsOptions);
       const page = await getJson(url, httpsOptions, timeoutMs);
       const pageItems = Array.isArray(page.items) ? (page.items as Record<string, unknown>[]) : [];
       for (const item of pageItems) items.push({ apiVersion, kind: r.kind, ...item });
