@@ -73,3 +73,18 @@ if (!only || only === 'wide') {
   }
   process.stdout.write(`${wide.toString()}\n`);
 }
+
+if (!only || only === 'startup') {
+  const time = (args: string[]) => {
+    const start = process.hrtime.bigint();
+    execFileSync(process.execPath, args);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const median = (args: string[]) => Array.from({ length: 15 }, () => time(args)).sort((a, b) => a - b)[7]!;
+  const bin = join(import.meta.dirname, '..', 'bin', 'irsa2pi.js');
+  const base = median(['-e', '0']);
+  const version = median([bin, '--version']);
+  const startup = new Table({ head: ['start-up (median of 15)', 'ms', 'over node -e 0'] });
+  startup.push(['node -e 0', base.toFixed(0), '-'], ['irsa2pi --version', version.toFixed(0), `+${(version - base).toFixed(0)} ms`]);
+  process.stdout.write(`${startup.toString()}\n`);
+}
