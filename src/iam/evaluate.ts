@@ -41,6 +41,18 @@ interface Operator {
 const exact = (a: string, b: string) => a === b;
 const exactIgnoreCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const like = (a: string, b: string) => globMatch(a, b);
+
+/** `ArnLike`: each of the six colon-separated ARN parts is matched on its own. */
+function arnLike(pattern: string, arn: string): boolean {
+  const split = (s: string) => {
+    const parts = s.split(':');
+    return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
+  };
+  const p = split(pattern);
+  const v = split(arn);
+  if (!p || !v) return globMatch(pattern, arn);
+  return p.every((segment, i) => globMatch(segment, v[i]!));
+}
 const bool = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 const OPERATORS: Readonly<Record<string, Operator>> = {
@@ -50,10 +62,10 @@ const OPERATORS: Readonly<Record<string, Operator>> = {
   StringNotEqualsIgnoreCase: { negated: true, test: exactIgnoreCase },
   StringLike: { negated: false, test: like },
   StringNotLike: { negated: true, test: like },
-  ArnEquals: { negated: false, test: like },
-  ArnLike: { negated: false, test: like },
-  ArnNotEquals: { negated: true, test: like },
-  ArnNotLike: { negated: true, test: like },
+  ArnEquals: { negated: false, test: arnLike },
+  ArnLike: { negated: false, test: arnLike },
+  ArnNotEquals: { negated: true, test: arnLike },
+  ArnNotLike: { negated: true, test: arnLike },
   Bool: { negated: false, test: bool },
 };
 
@@ -90,7 +102,8 @@ function factsOf(clause: ConditionClause): ClauseFacts {
     const caseless = CASELESS_OPERATORS.has(clause.operator);
     const patterns = wild ? values.filter((v) => v.includes('*') || v.includes('?')) : [];
     const exact = new Set((wild ? values.filter((v) => !patterns.includes(v)) : values).map((v) => (caseless ? v.toLowerCase() : v)));
-    clauseFacts.set(clause, (facts = { variables: clause.values.some(hasPolicyVariable), exact, patterns }));
+    const escapedWildcard = wild && clause.values.some((v) => v.includes('${*}') || v.includes('${?}'));
+    clauseFacts.set(clause, (facts = { variables: escapedWildcard || clause.values.some(hasPolicyVariable), exact, patterns }));
   }
   return facts;
 }

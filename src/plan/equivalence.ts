@@ -64,7 +64,7 @@ function syntheticCluster(near: Identity): Cluster {
   return cluster;
 }
 
-const SUBJECT = /system:serviceaccount:([^:"\\]+):([^"\\]+)/g;
+const SUBJECT = /^system:serviceaccount:([^:]+):(.+)$/;
 const ISSUER = /oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\/id\/[A-Za-z0-9]+/g;
 const CLUSTER_ARN = /arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+/g;
 const REPRESENTATIVES = ['irsa2pi-unmentioned', 'zq0-irsa2pi-unmentioned-9', 'irsa2pi.unmentioned.x'];
@@ -107,9 +107,9 @@ function indexOf(cluster: Cluster): ServiceAccountIndex {
 
 /**
  * The identities to evaluate for a role. Every scanned service account of the clusters the trust or the
- * migration touches is covered: those whose namespace and name the trust both mention, those any
- * wildcard in it matches, and those with a non-default audience are evaluated one by one. Conditions
- * only compare strings for equality or against patterns, so any other service account evaluates
+ * migration touches is covered. When the trust has wildcard patterns, each is evaluated. Otherwise
+ * conditions only compare strings for equality, so those whose namespace and name the trust both
+ * mention, and those with a non-default audience, are evaluated one by one, and any other evaluates
  * exactly like a representative that keeps what the trust mentions of it (its namespace, or its name,
  * or neither) and replaces the rest by a name the trust does not mention; those representatives are
  * evaluated in their place. Added: every subject the trust names (wildcards instantiated), the
@@ -134,23 +134,26 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     const c = byArn.get(id.clusterArn);
     if (c) relevant.add(c);
   }
-  const named: [string, string][] = [...text.matchAll(SUBJECT)].map((m) => [m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')]);
+  const named: [string, string][] = values.flatMap((v) => {
+    const m = SUBJECT.exec(v);
+    return m ? [[m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')] as [string, string]] : [];
+  });
   for (const c of relevant) {
     const index = indexOf(c);
     const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !matchesPattern(subjectOf(r, r)) && !matchesPattern(r));
-    for (const token of tokens) {
-      for (const sa of index.byToken.get(token) ?? []) {
-        const ns = sa.namespace.toLowerCase();
-        const name = sa.name.toLowerCase();
-        if (tokens.has(ns) && tokens.has(name)) add(identityIn(c, sa.namespace, sa.name, sa.audience));
-        else if (representative && tokens.has(ns)) add(identityIn(c, sa.namespace, representative));
-        else if (representative) add(identityIn(c, representative, sa.name));
+    if (patterns.length) {
+      for (const sa of index.all) add(identityIn(c, sa.namespace, sa.name, sa.audience));
+    } else {
+      for (const token of tokens) {
+        for (const sa of index.byToken.get(token) ?? []) {
+          const ns = sa.namespace.toLowerCase();
+          const name = sa.name.toLowerCase();
+          if (tokens.has(ns) && tokens.has(name)) add(identityIn(c, sa.namespace, sa.name, sa.audience));
+          else if (representative && tokens.has(ns)) add(identityIn(c, sa.namespace, representative));
+          else if (representative) add(identityIn(c, representative, sa.name));
+        }
       }
-    }
-    for (const sa of index.all) {
-      if (sa.audience !== DEFAULT_AUDIENCE || (patterns.length && (matchesPattern(subjectOf(sa.namespace, sa.name)) || matchesPattern(sa.namespace) || matchesPattern(sa.name)))) {
-        add(identityIn(c, sa.namespace, sa.name, sa.audience));
-      }
+      for (const sa of index.all) if (sa.audience !== DEFAULT_AUDIENCE) add(identityIn(c, sa.namespace, sa.name, sa.audience));
     }
     if (representative) add(identityIn(c, representative, representative));
     for (const [ns, sa] of named) add(identityIn(c, ns, sa));

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateClause } from '../src/iam/evaluate.js';
+import { splitOperator } from '../src/iam/policy.js';
+import { irsaRequest } from '../src/iam/requests.js';
+import { buildContext, identityOf } from '../src/plan/context.js';
+import { checkRewrite, universeFor } from '../src/plan/equivalence.js';
+import { TrustOracle } from '../src/plan/oracle.js';
+import { plan } from '../src/plan/plan.js';
+import { podIdentityStatements, withStatements } from '../src/plan/trust-rewrite.js';
+import { cluster, inventory, irsaStatement, providerArn, role, serviceAccount } from './support/builders.js';
+
+const R = 'arn:aws:iam::111122223333:role/app';
+
+describe('regressions found in review', () => {
+  it('an escaped ${*} in StringLike is a literal star, never a wildcard: nothing is migrated', () => {
+    const c = cluster('prod', [serviceAccount('team-a', 'api', R), serviceAccount('team-a', 'worker', R)]);
+    const r = role('app', [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: providerArn(c) },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringLike: { [`${c.issuerHostPath}:sub`]: 'system:serviceaccount:team-a:${*}' }, StringEquals: { [`${c.issuerHostPath}:aud`]: 'sts.amazonaws.com' } },
+      },
+    ]);
+    const p = plan(inventory([c], [r]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => a.status)).toEqual(['skipped', 'skipped']);
+    expect(p.roles[0]!.trustPolicy.transition).toEqual(r.trustPolicy);
+  });
+
+  it('the check evaluates every subject the trust names, so a final trust that drops one is caught', () => {
+    const c = cluster('prod', [serviceAccount('team-a', 'api', R)]);
+    const r = role('app', [irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-a:api', 'system:serviceaccount:team-a:orphan'])]);
+    const ctx = buildContext(inventory([c], [r]));
+    const oracle = new TrustOracle(ctx);
+    const migrated = [identityOf(c, 'team-a', 'api')];
+    const current = r.trustPolicy;
+    const transition = withStatements(current, podIdentityStatements(migrated, new Set()));
+    const wrongFinal = { ...transition, Statement: (transition.Statement as unknown[]).slice(1) as never };
+    const universe = universeFor(ctx, [current, transition], migrated);
+    expect(universe.map((id) => `${id.namespace}/${id.serviceAccount}`)).toContain('team-a/orphan');
+    const result = checkRewrite({ current, transition, final: wrongFinal }, migrated, universe, {
+      irsa: (d, id) => oracle.irsa(d, c.accountId, id).decision,
+      podIdentity: (_p, d, id) => oracle.podIdentity(d, id).decision,
+    });
+    expect(result.differences.map((d) => `${d.phase} ${d.mechanism} ${d.identity}`)).toContain('final irsa prod/team-a/orphan');
+  });
+
+  it('with wildcard patterns in the trust every scanned service account is evaluated itself', () => {
+    const c = cluster('prod', [serviceAccount('team-a', 'api-gw', R), serviceAccount('team-a', 'worker')]);
+    const r = role('app', [irsaStatement(c, 'StringLike', ['system:serviceaccount:team-a:*-*'])]);
+    const ctx = buildContext(inventory([c], [r]));
+    const universe = universeFor(ctx, [r.trustPolicy], [identityOf(c, 'team-a', 'api-gw')]).map((id) => `${id.namespace}/${id.serviceAccount}`);
+    expect(universe).toContain('team-a/worker');
+    expect(universe).toContain('team-a/api-gw');
+  });
+
+  it('ArnLike matches each ARN part on its own', () => {
+    const c = cluster('prod');
+    const ctx = irsaRequest(identityOf(c, 'a', 'b'), '111122223333').context;
+    const withArn = { ...ctx, values: new Map([...ctx.values, ['aws:principalarn', ['arn:aws:iam::111122223333:role/x']]]) };
+    const clause = (values: string[]) => ({ operatorAsWritten: 'ArnLike', ...splitOperator('ArnLike'), key: 'aws:PrincipalArn', lowerKey: 'aws:principalarn', values });
+    expect(evaluateClause(clause(['arn:aws:iam::*:role/x']), withArn)).toBe('yes');
+    expect(evaluateClause(clause(['arn:aws:iam::*:role/y']), withArn)).toBe('no');
+    expect(evaluateClause(clause(['arn:aws:iam::111122223333:role/*']), withArn)).toBe('yes');
+    expect(evaluateClause(clause(['arn:aws:iam::444455556666:*']), withArn)).toBe('no');
+  });
+});
