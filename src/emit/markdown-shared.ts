@@ -23,7 +23,12 @@ export function findingGroupsView(groups: readonly ReportFindingGroup[]) {
 export function stepsView(steps: readonly Step[]) {
   return steps.map((s) => ({
     ...s,
-    subject: [s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace, s.addon ? `add-on ${s.addon}` : undefined, s.roleArn]
+    subject: [
+      s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace,
+      s.addon ? `add-on ${s.addon}` : undefined,
+      s.roleArn,
+      ...(s.podIdentityAssociations ?? []).map((p) => `${p.namespace}/${p.serviceAccount} → ${p.roleArn}`),
+    ]
       .filter(Boolean)
       .join('\n'),
   }));

@@ -113,6 +113,8 @@ export interface Step {
   readonly targetRoleArn?: string;
   readonly addon?: string;
   readonly workloads?: readonly WorkloadRef[];
+  /** For `update-addon`: every association the add-on is to own. */
+  readonly podIdentityAssociations?: readonly { readonly namespace: string; readonly serviceAccount: string; readonly roleArn: string }[];
 }
 
 /** Counts at a glance. */

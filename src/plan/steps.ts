@@ -48,9 +48,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
       cluster: c.cluster.name,
       clusterArn: c.cluster.arn,
       addon: c.addon!.name,
-      namespace: c.identity.namespace,
-      serviceAccount: c.identity.serviceAccount,
-      roleArn: c.annotatedRoleArn,
+      podIdentityAssociations: group.map((g) => ({ namespace: g.identity.namespace, serviceAccount: g.identity.serviceAccount, roleArn: g.annotatedRoleArn })),
       description: `Update add-on ${c.addon!.name} on ${c.cluster.name} with podIdentityAssociations for ${group.map((g) => g.identity.serviceAccount).join(', ')}`,
     });
   }
