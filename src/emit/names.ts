@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import type { PlannedAssociation, PlannedRole } from '../plan/model.js';
 
 /** The kinds of names the emitters check, with the rule each must follow. */
 const RULES = {
@@ -118,4 +119,33 @@ export function uniqueIdentifiers(entries: readonly { key: string; label: string
 export function fileComponent(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9+=,.@_-]/g, '_').replace(/^\./, '_');
   return safe === name ? safe : `${safe}-${shortHash(name)}`;
+}
+
+/** Checks every name of a migrating identity; throws an InputError naming the first bad value. */
+export function checkPlannedAssociation(a: PlannedAssociation): void {
+  const where = `identity ${JSON.stringify(`${a.cluster}/${a.namespace}/${a.serviceAccount}`)}`;
+  checkName('cluster', a.cluster, `${where}: cluster name`);
+  checkName('account', a.accountId, `${where}: account`);
+  checkName('region', a.region, `${where}: region`);
+  checkName('namespace', a.namespace, `${where}: namespace`);
+  checkName('serviceAccount', a.serviceAccount, `${where}: service account`);
+  checkName('roleArn', a.currentRoleArn, `${where}: annotated role`);
+  checkName('roleArn', a.roleArn, `${where}: association role`);
+  if (a.targetRoleArn !== null) checkName('roleArn', a.targetRoleArn, `${where}: target role`);
+  if (a.addon !== null) checkName('addon', a.addon, `${where}: add-on`);
+  if (a.existingAssociationId !== null) checkName('associationId', a.existingAssociationId, `${where}: existing association id`);
+  for (const w of a.workloads) {
+    checkName('workloadKind', w.kind, `${where}: workload kind`);
+    checkName('workload', w.name, `${where}: workload name`);
+  }
+}
+
+/** Checks every name of a role the output writes or changes; throws an InputError naming the first bad value. */
+export function checkPlannedRole(r: PlannedRole): void {
+  const where = `role ${JSON.stringify(r.arn)}`;
+  checkName('roleArn', r.arn, `${where}: ARN`);
+  checkName('account', r.accountId, `${where}: account`);
+  checkName('roleName', r.name, `${where}: name`);
+  checkName('rolePath', r.path, `${where}: path`);
+  if (r.chainsTo !== null) checkName('roleArn', r.chainsTo, `${where}: chained role`);
 }

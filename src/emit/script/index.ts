@@ -8,7 +8,7 @@
  */
 import type { PolicyDocument } from '../../iam/policy.js';
 import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
-import { checkName } from '../names.js';
+import { checkName, checkPlannedAssociation, checkPlannedRole } from '../names.js';
 import type { EmittedFile, Emitter } from '../types.js';
 import { renderTemplate } from './templates.js';
 
@@ -28,34 +28,6 @@ function identityKey(a: Pick<PlannedAssociation, 'cluster' | 'namespace' | 'serv
   return `${a.cluster}/${a.namespace}/${a.serviceAccount}`;
 }
 
-/** Checks every name of a migrating identity; throws an InputError naming the first bad value. */
-function checkAssociation(a: PlannedAssociation): void {
-  const where = `identity ${JSON.stringify(identityKey(a))}`;
-  checkName('cluster', a.cluster, `${where}: cluster name`);
-  checkName('account', a.accountId, `${where}: account`);
-  checkName('region', a.region, `${where}: region`);
-  checkName('namespace', a.namespace, `${where}: namespace`);
-  checkName('serviceAccount', a.serviceAccount, `${where}: service account`);
-  checkName('roleArn', a.currentRoleArn, `${where}: annotated role`);
-  checkName('roleArn', a.roleArn, `${where}: association role`);
-  if (a.targetRoleArn !== null) checkName('roleArn', a.targetRoleArn, `${where}: target role`);
-  if (a.addon !== null) checkName('addon', a.addon, `${where}: add-on`);
-  if (a.existingAssociationId !== null) checkName('associationId', a.existingAssociationId, `${where}: existing association id`);
-  for (const w of a.workloads) {
-    checkName('workloadKind', w.kind, `${where}: workload kind`);
-    checkName('workload', w.name, `${where}: workload name`);
-  }
-}
-
-function checkRole(r: PlannedRole): void {
-  const where = `role ${JSON.stringify(r.arn)}`;
-  checkName('roleArn', r.arn, `${where}: ARN`);
-  checkName('account', r.accountId, `${where}: account`);
-  checkName('roleName', r.name, `${where}: name`);
-  checkName('rolePath', r.path, `${where}: path`);
-  if (r.chainsTo !== null) checkName('roleArn', r.chainsTo, `${where}: chained role`);
-}
-
 function changes(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) !== JSON.stringify(b);
 }
@@ -68,7 +40,7 @@ function clustersOf(r: PlannedRole, known: ReadonlySet<string>): string[] {
 /** The plan as bash scripts and the documents they apply. */
 export const emitScript: Emitter = (plan: Plan) => {
   const migrating = plan.associations.filter(isMigrating);
-  migrating.forEach(checkAssociation);
+  migrating.forEach(checkPlannedAssociation);
   const agentSteps = plan.steps.filter((s) => s.action === 'install-agent');
 
   const clusterMap = new Map<string, { name: string; account: string; region: string }>();
@@ -85,7 +57,7 @@ export const emitScript: Emitter = (plan: Plan) => {
 
   // Roles whose trust the scripts touch, and the chaining roles they create.
   const touched = plan.roles.filter((r) => r.kind === 'new' || changes(r.trustPolicy.current, r.trustPolicy.transition) || changes(r.trustPolicy.transition, r.trustPolicy.final));
-  touched.forEach(checkRole);
+  touched.forEach(checkPlannedRole);
   const base = (r: PlannedRole) => `${r.accountId}-${r.name}`;
   const files: EmittedFile[] = [];
   const newRoles = touched

@@ -9,7 +9,7 @@
  */
 import type { PolicyDocument, RawStatement } from '../../iam/policy.js';
 import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
-import { commentText, fileComponent, uniqueIdentifiers } from '../names.js';
+import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../names.js';
 import { renderTemplate } from '../script/templates.js';
 import type { EmittedFile, Emitter } from '../types.js';
 
@@ -106,6 +106,8 @@ function trustChanges(r: PlannedRole): boolean {
 
 /** The plan as a Terraform directory: versions, providers, associations, add-ons, roles, trust. */
 export const emitTerraform: Emitter = (plan: Plan) => {
+  plan.associations.filter((a) => a.status === 'create' || a.status === 'exists').forEach(checkPlannedAssociation);
+  plan.roles.filter((r) => r.changed || r.kind === 'new').forEach(checkPlannedRole);
   const accountsRegions = new Map<string, Set<string>>();
   const note = (account: string, region: string) => accountsRegions.set(account, new Set([...(accountsRegions.get(account) ?? []), region]));
   const defaultRegion = [...plan.summary.regions].sort()[0] ?? 'us-east-1';

@@ -10,6 +10,12 @@ function arnAccount(arn: string, file: string, where: string): string {
   return parsed.accountId;
 }
 
+function roleArnField(f: Fields, key: string, optional: boolean): string | undefined {
+  const arn = optional ? f.optStr(key) || undefined : f.str(key);
+  if (arn !== undefined && (!roleNameAndPath(arn) || /\s/.test(arn))) throw new InputError(`${f.path}.${key} is not an IAM role ARN: ${JSON.stringify(arn)}`, f.file);
+  return arn;
+}
+
 /** A role from `get-account-authorization-details` (RoleDetailList), `list-roles` (Roles) or `get-role` (Role). */
 export function roleFrom(f: Fields): Role {
   const arn = f.str('Arn');
@@ -59,7 +65,10 @@ export function clusterFrom(f: Fields): Omit<Cluster, 'kubernetes'> {
   if (!parsed || parsed.service !== 'eks' || !parsed.resource.startsWith('cluster/')) {
     throw new InputError(`${f.path}.arn is not an EKS cluster ARN: ${JSON.stringify(arn)}`, f.file);
   }
-  const issuer = f.optObj('identity')?.optObj('oidc')?.optStr('issuer');
+  const issuer = f.optObj('identity')?.optObj('oidc')?.optStr('issuer') || undefined;
+  if (issuer !== undefined && !/^https:\/\/[^\s/]+(\/\S*)?$/i.test(issuer)) {
+    throw new InputError(`${f.path}.identity.oidc.issuer is not an https URL: ${JSON.stringify(issuer)}`, f.file);
+  }
   return {
     name: f.str('name'),
     arn,
@@ -90,8 +99,8 @@ export function associationFrom(f: Fields): PodIdentityAssociation {
     clusterArn: eksChildClusterArn(f, 'associationArn'),
     namespace: f.str('namespace'),
     serviceAccount: f.str('serviceAccount'),
-    roleArn: f.str('roleArn'),
-    targetRoleArn: f.optStr('targetRoleArn') || undefined,
+    roleArn: roleArnField(f, 'roleArn', false)!,
+    targetRoleArn: roleArnField(f, 'targetRoleArn', true),
     associationId: f.str('associationId'),
     associationArn: f.str('associationArn'),
     ownerArn: f.optStr('ownerArn') || undefined,
@@ -107,7 +116,7 @@ export function addonFrom(f: Fields): Addon {
     clusterName: f.str('clusterName'),
     clusterArn: eksChildClusterArn(f, 'addonArn'),
     version: f.optStr('addonVersion'),
-    serviceAccountRoleArn: f.optStr('serviceAccountRoleArn') || undefined,
+    serviceAccountRoleArn: roleArnField(f, 'serviceAccountRoleArn', true),
     podIdentityAssociations: f.strings('podIdentityAssociations'),
     source: f.file,
   };

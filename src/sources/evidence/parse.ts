@@ -5,6 +5,13 @@ import { InputError, locate } from '../../errors.js';
 /** The largest evidence file the reader accepts. */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
+/**
+ * The deepest nesting of arrays and objects the reader accepts. AWS CLI and kubectl output stays far
+ * below it (managed fields nest about 20 deep); deeper documents would overflow the recursive helpers
+ * downstream (policy analysis, JSON.stringify), so they are refused here with a clean error.
+ */
+export const MAX_NESTING_DEPTH = 256;
+
 export type EvidenceFormat = 'json' | 'yaml';
 
 export function formatOf(path: string): EvidenceFormat | undefined {
@@ -24,10 +31,55 @@ function readText(absPath: string, display: string): string {
   }
 }
 
+interface Frame {
+  readonly value: unknown;
+  readonly depth: number;
+  readonly parent?: Frame;
+  readonly key?: string | number;
+}
+
+/** The path of the first value nested deeper than {@link MAX_NESTING_DEPTH}, found without recursion. */
+export function tooDeep(root: unknown, max = MAX_NESTING_DEPTH): string | undefined {
+  const stack: Frame[] = [{ value: root, depth: 0 }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    const { value, depth } = frame;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= max) {
+      const keys: (string | number)[] = [];
+      for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) keys.push(f.key);
+      return `$${keys.reverse().map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object' && value[i] !== null) stack.push({ value: value[i], depth: depth + 1, parent: frame, key: i });
+    } else {
+      for (const key in value) {
+        const v = (value as Record<string, unknown>)[key];
+        if (typeof v === 'object' && v !== null) stack.push({ value: v, depth: depth + 1, parent: frame, key });
+      }
+    }
+  }
+  return undefined;
+}
+
+function checkDepth(docs: unknown[], display: string): unknown[] {
+  docs.forEach((doc, i) => {
+    const path = tooDeep(doc);
+    if (path !== undefined) {
+      const shown = path.length > 80 ? `${path.slice(0, 77)}...` : path;
+      throw new InputError(`${docs.length > 1 ? `document ${i + 1}: ` : ''}nested more than ${MAX_NESTING_DEPTH} levels deep (at ${shown})`, display);
+    }
+  });
+  return docs;
+}
+
+const isStackOverflow = (e: unknown) => e instanceof RangeError && /call stack/i.test(e.message);
+
 function parseJson(text: string, display: string): unknown[] {
   try {
     return [JSON.parse(text)];
   } catch (e) {
+    if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
     const message = (e as Error).message;
     const at = /position (\d+)/.exec(message);
     const offset = at ? Number(at[1]) : text.length;
@@ -37,23 +89,35 @@ function parseJson(text: string, display: string): unknown[] {
 }
 
 function parseYaml(text: string, display: string): unknown[] {
-  const docs = YAML.parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  let docs;
+  try {
+    docs = YAML.parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
+    throw e;
+  }
   const list = Array.isArray(docs) ? docs : [docs];
   const out: unknown[] = [];
   for (const doc of list) {
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0];
-      const reason = error.message.split('\n')[0] ?? 'parse error';
-      throw new InputError(`malformed YAML: ${reason.replace(/ at line \d+, column \d+.*$/, '')}`, display, pos ? { line: pos.line, column: pos.col } : undefined);
+      const offset = error.pos?.[0];
+      const location = pos ? { line: pos.line, column: pos.col } : typeof offset === 'number' ? locate(text, offset) : undefined;
+      const first = error.message.split('\n')[0] ?? 'parse error';
+      // the yaml library reports its own stack overflow on deep nesting as a parse error
+      const reason = /call stack/i.test(first) ? `nested more than ${MAX_NESTING_DEPTH} levels deep` : first;
+      throw new InputError(`malformed YAML: ${reason.replace(/ at line \d+, column \d+.*$/, '')}`, display, location);
     }
     try {
       const value: unknown = doc.toJS({ maxAliasCount: 1000 });
       if (value !== null && value !== undefined) out.push(value);
     } catch (e) {
-      throw new InputError(`malformed YAML: ${(e as Error).message}`, display);
+      if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
+      throw new InputError(`malformed YAML: ${(e as Error).message.split('\n')[0]}`, display);
     }
   }
+  if (out.length === 0) throw new InputError('file holds no YAML documents (only comments, `---` or null)', display);
   return out;
 }
 
@@ -61,5 +125,5 @@ function parseYaml(text: string, display: string): unknown[] {
 export function parseEvidenceFile(absPath: string, display: string, format: EvidenceFormat): unknown[] {
   const text = readText(absPath, display);
   if (text.trim() === '') throw new InputError('file is empty', display);
-  return format === 'json' ? parseJson(text, display) : parseYaml(text, display);
+  return checkDepth(format === 'json' ? parseJson(text, display) : parseYaml(text, display), display);
 }

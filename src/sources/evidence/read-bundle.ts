@@ -161,8 +161,10 @@ export function readEvidenceBundle(dir: string): Inventory {
       const kind = classify(doc);
       if (!kind) {
         if (inEvidenceFolder || docs.length > 1) {
-          const keys = typeof doc === 'object' && doc !== null ? Object.keys(doc).slice(0, 4).join(', ') : typeof doc;
-          throw new InputError(`not recognised as AWS CLI or kubectl output (top-level: ${keys || 'empty'})`, display);
+          const what =
+            doc === null ? 'null' : Array.isArray(doc) ? 'a list' : typeof doc === 'object' ? `keys ${JSON.stringify(Object.keys(doc).slice(0, 4)).slice(0, 120)}` : typeof doc;
+          const where = docs.length > 1 ? `document ${index + 1}: ` : '';
+          throw new InputError(`${where}not recognised as AWS CLI or kubectl output (top-level: ${what})`, display);
         }
         return;
       }

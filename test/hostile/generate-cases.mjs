@@ -1,0 +1,291 @@
+// Regenerates test/hostile/cases/: small broken and hostile evidence bundles, each with expect.json.
+// Run: node test/hostile/generate-cases.mjs   (big cases are generated at test time, not here)
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const OUT = join(import.meta.dirname, 'cases');
+const ACCOUNT = '111122223333';
+const ISSUER_HP = 'oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082';
+const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER_HP}`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/s3-readers`;
+const IAM = `aws/${ACCOUNT}/iam-authorization-details.json`;
+const OIDC = `aws/${ACCOUNT}/oidc-providers.json`;
+const CLUSTER = `aws/${ACCOUNT}/eu-west-1/cluster-c1.json`;
+const ADDON = `aws/${ACCOUNT}/eu-west-1/addon-c1-eks-pod-identity-agent.json`;
+const ASSOC = `aws/${ACCOUNT}/eu-west-1/pod-identity-association-a-1.json`;
+const KUBE = 'kubernetes/c1/resources.yaml';
+
+const irsaStatement = (sa = 'system:serviceaccount:shop:cart-reader') => ({
+  Effect: 'Allow',
+  Principal: { Federated: PROVIDER },
+  Action: 'sts:AssumeRoleWithWebIdentity',
+  Condition: { StringEquals: { [`${ISSUER_HP}:aud`]: 'sts.amazonaws.com', [`${ISSUER_HP}:sub`]: sa } },
+});
+const trust = (statements = [irsaStatement()]) => ({ Version: '2012-10-17', Statement: statements });
+const role = (over = {}) => ({
+  Path: '/',
+  RoleName: 's3-readers',
+  RoleId: 'AROAX5FUBF4QKD6KE75RB',
+  Arn: ROLE_ARN,
+  AssumeRolePolicyDocument: trust(),
+  RolePolicyList: [{ PolicyName: 's3-access', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } }],
+  AttachedManagedPolicies: [],
+  ...over,
+});
+const iam = (roles = [role()]) => ({ UserDetailList: [], GroupDetailList: [], RoleDetailList: roles, Policies: [] });
+const cluster = (over = {}) => ({
+  cluster: {
+    name: 'c1',
+    arn: `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/c1`,
+    version: '1.31',
+    platformVersion: 'eks.12',
+    identity: { oidc: { issuer: `https://${ISSUER_HP}` } },
+    status: 'ACTIVE',
+    ...over,
+  },
+});
+const addon = (over = {}) => ({
+  addon: {
+    addonName: 'eks-pod-identity-agent',
+    clusterName: 'c1',
+    addonVersion: 'v1.3.4-eksbuild.1',
+    addonArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:addon/c1/eks-pod-identity-agent/3d612a1d-9a81-9279-1351-5d90fde237fe`,
+    ...over,
+  },
+});
+const association = (over = {}) => ({
+  association: {
+    clusterName: 'c1',
+    namespace: 'shop',
+    serviceAccount: 'cart-reader',
+    roleArn: ROLE_ARN,
+    associationArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:podidentityassociation/c1/a-1`,
+    associationId: 'a-1',
+    ...over,
+  },
+});
+const sa = (name = 'cart-reader', namespace = 'shop', annotations = { 'eks.amazonaws.com/role-arn': ROLE_ARN }) => ({
+  apiVersion: 'v1',
+  kind: 'ServiceAccount',
+  metadata: { name, namespace, annotations },
+});
+const pod = (name = 'cart-1', namespace = 'shop', serviceAccountName = 'cart-reader', meta = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, namespace, uid: `uid-${name}`, ...meta },
+  spec: { serviceAccountName, nodeName: 'node-1' },
+  status: { phase: 'Running' },
+});
+const node = () => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/os': 'linux' } } });
+const list = (items) => ({ apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } });
+const kube = (items = [sa(), pod(), node()]) => list(items);
+
+const json = (v) => `${JSON.stringify(v, null, 2)}\n`;
+/** JSON that YAML also reads: kubectl -o yaml is written here as JSON-in-YAML only where that does not matter. */
+const yamlOf = (v, indent = '') => {
+  // a small block-YAML writer, enough for these fixtures
+  if (Array.isArray(v)) {
+    if (v.length === 0) return ' []\n';
+    return '\n' + v.map((x) => `${indent}-${yamlOf(x, indent + '  ').replace(/^\n\s*/, ' ')}`).join('');
+  }
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v);
+    if (entries.length === 0) return ' {}\n';
+    return '\n' + entries.map(([k, x]) => `${indent}${JSON.stringify(k)}:${yamlOf(x, indent + '  ')}`).join('');
+  }
+  return ` ${JSON.stringify(v)}\n`;
+};
+const yaml = (v) => yamlOf(v).replace(/^\n/, '');
+
+const base = () => ({
+  [IAM]: json(iam()),
+  [OIDC]: json({ OpenIDConnectProviderList: [{ Arn: PROVIDER }] }),
+  [CLUSTER]: json(cluster()),
+  [ADDON]: json(addon()),
+  [KUBE]: yaml(kube()),
+});
+
+const cases = {};
+const error = (files, message, location = false, note) => ({ files: { ...base(), ...files }, expect: { outcome: 'error', message, location, ...(note ? { note } : {}) } });
+const planned = (files, statuses, note) => ({ files: { ...base(), ...files }, expect: { outcome: 'plan', ...(statuses ? { statuses } : {}), ...(note ? { note } : {}) } });
+
+// --- the control: the base bundle plans
+cases['control-base'] = planned({}, { 'c1/shop/cart-reader': 'create' });
+
+// --- truncated files
+cases['truncated-json-aws'] = error({ [IAM]: json(iam()).slice(0, 400) }, `${IAM}:\\d+:\\d+: malformed JSON`, true);
+cases['truncated-json-kubernetes'] = error({ [KUBE]: undefined, 'kubernetes/c1/resources.json': json(kube()).slice(0, 300) }, 'kubernetes/c1/resources\\.json:\\d+:\\d+: malformed JSON', true);
+cases['truncated-yaml-kubernetes'] = error({ [KUBE]: 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {name: "cart-reader", namespace: [shop\n' }, `${KUBE}:\\d+:\\d+: malformed YAML`, true);
+cases['truncated-yaml-aws'] = error({ [CLUSTER]: undefined, [`aws/${ACCOUNT}/eu-west-1/cluster-c1.yaml`]: 'cluster:\n  name: "c1\n  arn: arn:aws:eks:eu-west-1:111122223333:cluster/c1\n' }, 'cluster-c1\\.yaml:\\d+:\\d+: malformed YAML: Missing closing "quote', true);
+
+// --- wrong types at each field the tool reads
+cases['roles-not-a-list'] = error({ [IAM]: json({ RoleDetailList: { Arn: ROLE_ARN } }) }, `${IAM}: \\$\\.RoleDetailList must be a list`);
+cases['list-roles-not-a-list'] = error({ [`aws/${ACCOUNT}/list-roles.json`]: json({ Roles: 'all of them' }) }, `list-roles\\.json: \\$\\.Roles must be a list`);
+cases['arn-a-number'] = error({ [IAM]: json(iam([role({ Arn: 111122223333 })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.Arn must be a non-empty string`);
+cases['trust-policy-a-number'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: 42 })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument`);
+cases['trust-policy-a-list'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: [trust()] })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument`);
+cases['trust-policy-null'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: null })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument`);
+cases['statement-a-string'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: 'allow everyone' } })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument.*Statement`);
+{
+  const st = irsaStatement();
+  st.Condition.StringEquals[`${ISSUER_HP}:sub`] = { nested: 'system:serviceaccount:shop:cart-reader' };
+  cases['condition-value-object'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([st]) })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument.*Condition`);
+  const st2 = irsaStatement();
+  st2.Condition = { StringEquals: 'system:serviceaccount:shop:cart-reader' };
+  cases['condition-operator-a-string'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([st2]) })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument.*Condition`);
+  const st3 = irsaStatement();
+  st3.Principal = { Federated: 42 };
+  cases['principal-a-number'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([st3]) })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument.*Principal`);
+  const st4 = irsaStatement();
+  st4.Action = { 'sts:AssumeRoleWithWebIdentity': true };
+  cases['action-an-object'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([st4]) })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument.*Action`);
+}
+cases['inline-policy-a-number'] = error({ [IAM]: json(iam([role({ RolePolicyList: [{ PolicyName: 'p', PolicyDocument: 7 }] })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.RolePolicyList\\[0\\]\\.PolicyDocument`);
+cases['issuer-a-number'] = error({ [CLUSTER]: json(cluster({ identity: { oidc: { issuer: 12345 } } })) }, `cluster-c1\\.json: \\$\\.cluster\\.identity\\.oidc\\.issuer must be a string`);
+cases['issuer-not-a-url'] = error({ [CLUSTER]: json(cluster({ identity: { oidc: { issuer: 'not a url at all' } } })) }, `cluster-c1\\.json: \\$\\.cluster\\.identity\\.oidc\\.issuer`);
+cases['cluster-arn-not-an-arn'] = error({ [CLUSTER]: json(cluster({ arn: 'c1' })) }, `cluster-c1\\.json: \\$\\.cluster\\.arn is not an EKS cluster ARN`);
+cases['cluster-arn-bad-account'] = error({ [CLUSTER]: json(cluster({ arn: 'arn:aws:eks:eu-west-1:12:cluster/c1' })) }, `cluster-c1\\.json: \\$\\.cluster\\.arn is not an ARN with an account ID`);
+cases['association-role-arn-missing'] = error({ [ASSOC]: json(association({ roleArn: undefined })) }, `pod-identity-association-a-1\\.json: \\$\\.association\\.roleArn must be a non-empty string`);
+cases['association-role-arn-not-an-arn'] = error({ [ASSOC]: json(association({ roleArn: 'cart-reader-role' })) }, `pod-identity-association-a-1\\.json: \\$\\.association\\.roleArn`);
+cases['addon-service-account-role-arn-bad'] = error({ [ADDON]: json(addon({ serviceAccountRoleArn: 'arn:aws:iam::111122223333:user/bob' })) }, `addon-c1-eks-pod-identity-agent\\.json: \\$\\.addon\\.serviceAccountRoleArn is not an IAM role ARN`);
+cases['association-target-role-arn-newline'] = error({ [ASSOC]: json(association({ targetRoleArn: `${ROLE_ARN}\nx` })) }, `pod-identity-association-a-1\\.json: \\$\\.association\\.targetRoleArn is not an IAM role ARN`);
+cases['addon-associations-not-a-list'] = error({ [ADDON]: json(addon({ podIdentityAssociations: 'arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c1/a-1' })) }, `addon-c1-eks-pod-identity-agent\\.json: \\$\\.addon\\.podIdentityAssociations must be a list`);
+cases['addon-associations-numbers'] = error({ [ADDON]: json(addon({ podIdentityAssociations: [1, 2] })) }, `addon-c1-eks-pod-identity-agent\\.json: \\$\\.addon\\.podIdentityAssociations must be a list of strings`);
+cases['oidc-provider-arn-a-number'] = error({ [OIDC]: json({ OpenIDConnectProviderList: [{ Arn: 5 }] }) }, `oidc-providers\\.json: \\$\\.OpenIDConnectProviderList\\[0\\]\\.Arn must be a non-empty string`);
+{
+  const noMeta = sa();
+  delete noMeta.metadata;
+  cases['kubernetes-metadata-missing'] = error({ [KUBE]: yaml(kube([noMeta, pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata must be an object`);
+  cases['kubernetes-annotation-a-number'] = error({ [KUBE]: yaml(kube([sa('cart-reader', 'shop', { 'eks.amazonaws.com/role-arn': ROLE_ARN, 'example.com/replicas': 3 }), pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata\\.annotations`);
+  cases['kubernetes-annotations-a-list'] = error({ [KUBE]: yaml(kube([sa('cart-reader', 'shop', [ROLE_ARN]), pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata\\.annotations must be a map of strings`);
+  cases['kubernetes-owner-references-not-a-list'] = error({ [KUBE]: yaml(kube([sa(), pod('cart-1', 'shop', 'cart-reader', { ownerReferences: { kind: 'ReplicaSet', name: 'cart-x' } }), node()])) }, `${KUBE}: \\$\\.items\\[1\\]\\.metadata\\.ownerReferences must be a list`);
+  cases['kubernetes-service-account-name-a-number'] = error({ [KUBE]: yaml(kube([sa(), pod('cart-1', 'shop', 42), node()])) }, `${KUBE}: \\$\\.items\\[1\\]\\.spec\\.serviceAccountName must be a string`);
+  cases['kubernetes-name-a-number'] = error({ [KUBE]: yaml(kube([sa(1234), pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata\\.name must be a non-empty string`);
+  cases['kubernetes-items-not-a-list'] = error({ [KUBE]: yaml({ apiVersion: 'v1', kind: 'List', items: { a: sa() } }) }, `${KUBE}: \\$\\.items must be a list`);
+  cases['kubernetes-item-a-string'] = error({ [KUBE]: yaml(kube([sa(), 'pod/cart-1', node()])) }, `${KUBE}: \\$\\.items\\[1\\] must be an object`);
+}
+
+// --- URL-encoded policy documents
+cases['policy-invalid-url-encoding'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: `${encodeURIComponent(JSON.stringify(trust()))}%E0%A4%A` })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument is not valid URL-encoding`);
+cases['policy-url-encoded-invalid-json'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust())).slice(0, -9) })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument is not valid JSON`);
+cases['policy-url-encoded-ok'] = planned({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust())) })])) }, { 'c1/shop/cart-reader': 'create' });
+cases['policy-json-string-not-json'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: '{"Version": "2012-10-17", "Statement": [' })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument is not valid JSON`);
+cases['policy-string-decodes-to-number'] = error({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: '%34%32' })])) }, `${IAM}: \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument`);
+
+// --- valid but unusual policies: NotPrincipal, NotAction, Deny, Principal "*"
+{
+  const deny = { Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${ISSUER_HP}:sub`]: 'system:serviceaccount:shop:cart-reader' } } };
+  cases['policy-deny-on-subject'] = planned({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(), deny]) })])) }, { 'c1/shop/cart-reader': 'skipped' }, 'A Deny on the migrated subject: the role does not trust the service account, so it is skipped.');
+  const notPrincipal = { Effect: 'Deny', NotPrincipal: { Federated: PROVIDER }, Action: 'sts:*' };
+  cases['policy-not-principal'] = planned({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(), notPrincipal]) })])) }, undefined, 'Deny with NotPrincipal: valid evidence; the plan must be produced.');
+  const notAction = { Effect: 'Allow', Principal: { Federated: PROVIDER }, NotAction: 'sts:AssumeRole', Condition: { StringEquals: { [`${ISSUER_HP}:sub`]: 'system:serviceaccount:shop:cart-reader' } } };
+  cases['policy-not-action'] = planned({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([notAction]) })])) }, undefined, 'Allow with NotAction: valid evidence; the plan must be produced.');
+  const star = { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRoleWithWebIdentity' };
+  cases['policy-principal-star'] = planned({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([star]) })])) }, undefined, 'Principal "*": valid evidence (and a very open role); the plan must be produced.');
+  const denyAll = { Effect: 'Deny', Principal: '*', Action: '*' };
+  cases['policy-deny-everyone'] = planned({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(), denyAll]) })])) }, { 'c1/shop/cart-reader': 'skipped' }, 'A Deny on everyone: the service account is not trusted; skipped.');
+}
+
+// --- duplicate keys
+cases['json-duplicate-keys-last-wins'] = planned(
+  { [CLUSTER]: json(cluster()).replace('"name": "c1",', '"name": "other",\n    "name": "c1",') },
+  { 'c1/shop/cart-reader': 'create' },
+  'JSON.parse keeps the last of duplicate keys; AWS CLI output never has them, and the reader accepts them with last-wins (documented here).',
+);
+cases['yaml-duplicate-keys'] = error({ [KUBE]: 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: cart-reader\n  name: cart-writer\n  namespace: shop\n' }, `${KUBE}:5:3: malformed YAML: Map keys must be unique`, true);
+
+// --- encodings
+cases['non-utf8-json'] = error({ [OIDC]: Buffer.concat([Buffer.from('{"OpenIDConnectProviderList": [{"Arn": "'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`${PROVIDER}"}]}\n`)]) }, `oidc-providers\\.json: file is not valid UTF-8`);
+cases['non-utf8-yaml'] = error({ [KUBE]: Buffer.concat([Buffer.from(yaml(kube())), Buffer.from([0x23, 0x20, 0xfe, 0xfe, 0x0a])]) }, `${KUBE}: file is not valid UTF-8`);
+cases['utf16-json'] = error({ [OIDC]: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json({ OpenIDConnectProviderList: [{ Arn: PROVIDER }] }), 'utf16le')]) }, `oidc-providers\\.json: file is not valid UTF-8`);
+cases['utf8-bom-json'] = planned({ [IAM]: `\ufeff${json(iam())}`, [CLUSTER]: `\ufeff${json(cluster())}` }, { 'c1/shop/cart-reader': 'create' });
+cases['utf8-bom-yaml'] = planned({ [KUBE]: `\ufeff${yaml(kube())}` }, { 'c1/shop/cart-reader': 'create' });
+
+// --- nesting
+cases['deep-json-arrays-small'] = error({ [`aws/${ACCOUNT}/deep.json`]: `${'['.repeat(5000)}${']'.repeat(5000)}` }, `deep\\.json: nested more than 256 levels deep \\(at \\$\\[0\\]`);
+cases['deep-json-inside-trust-policy'] = error({ [IAM]: json(iam()).replace('"Action": "sts:AssumeRoleWithWebIdentity",', `"Action": "sts:AssumeRoleWithWebIdentity", "Sid": ${'['.repeat(3000)}${']'.repeat(3000)},`) }, `${IAM}: nested more than 256 levels deep \\(at \\$\\.RoleDetailList\\[0\\]\\.AssumeRolePolicyDocument\\.Statement\\[0\\]\\.Sid`, false, 'Was an internal error (stack overflow, exit 3) before the depth guard.');
+cases['deep-json-just-under-limit'] = error({ [`aws/${ACCOUNT}/deep.json`]: `${'['.repeat(256)}${']'.repeat(256)}` }, `deep\\.json: not recognised as AWS CLI or kubectl output \\(top-level: a list\\)`);
+cases['deep-yaml-flow'] = error({ [`kubernetes/c1/deep.yaml`]: `${'['.repeat(5000)}${']'.repeat(5000)}\n` }, `deep\\.yaml:\\d+:\\d+: malformed YAML: nested more than 256 levels deep`, true);
+cases['yaml-alias-bomb'] = error(
+  {
+    [`kubernetes/c1/bomb.yaml`]: [
+      'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+      'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+      'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+      'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+      'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+      'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+      'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
+      'h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]',
+      'i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
+      '',
+    ].join('\n'),
+  },
+  `bomb\\.yaml: malformed YAML: .*alias`,
+);
+cases['yaml-alias-bomb-in-kubernetes-object'] = error(
+  {
+    [KUBE]: [
+      'apiVersion: v1',
+      'kind: ServiceAccount',
+      'metadata:',
+      '  name: cart-reader',
+      '  namespace: shop',
+      'x0: &x0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+      ...Array.from({ length: 12 }, (_, i) => `x${i + 1}: &x${i + 1} [${Array(10).fill(`*x${i}`).join(',')}]`),
+      '',
+    ].join('\n'),
+  },
+  `${KUBE}: malformed YAML: .*alias`,
+);
+
+// --- names valid as JSON but not for AWS or Kubernetes
+{
+  const hostileSa = (name, ns, arn = ROLE_ARN) => {
+    const sub = `system:serviceaccount:${ns}:${name}`;
+    return {
+      [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(sub)]) })])),
+      [KUBE]: yaml(kube([sa(name, ns, { 'eks.amazonaws.com/role-arn': arn }), pod('p-1', ns, name), node()])),
+    };
+  };
+  cases['name-namespace-uppercase'] = planned(hostileSa('cart-reader', 'Shop'), undefined, 'Namespace "Shop" is invalid for Kubernetes; json must plan, script must refuse.');
+  cases['name-namespace-slash'] = planned(hostileSa('cart-reader', 'shop/../x'), undefined, 'Namespace with "/": json must plan, script must refuse.');
+  cases['name-service-account-shell'] = planned(hostileSa("'$(rm -rf /)", 'shop'), undefined, 'A shell-injection service-account name: json must plan, script must refuse.');
+  cases['name-role-arn-newline'] = planned(hostileSa('cart-reader', 'shop', `${ROLE_ARN}\nrm -rf /`), undefined, 'A role-ARN annotation with a newline: json must plan; the identity is skipped, nothing is emitted for it.');
+  for (const name of ['name-namespace-uppercase', 'name-namespace-slash', 'name-service-account-shell']) {
+    cases[name].expect.emittersRefuse = ['script', 'terraform'];
+  }
+  // The newline makes the annotation name no role of the bundle: the identity is skipped (sa-role-missing)
+  // and no emitter writes the injected text.
+  cases['name-role-arn-newline'].expect.statuses = { 'c1/shop/cart-reader': 'skipped' };
+  cases['name-role-arn-newline'].expect.emittersAccept = ['script', 'terraform'];
+  cases['name-role-arn-newline'].expect.outputNeverContains = '\nrm -rf'; // the raw newline never reaches an output (comments flatten it)
+}
+
+// --- degenerate files
+cases['empty-file-aws'] = error({ [OIDC]: '' }, `oidc-providers\\.json: file is empty`);
+cases['whitespace-file-kubernetes'] = error({ [KUBE]: '\n  \n' }, `${KUBE}: file is empty`);
+cases['null-json-aws'] = error({ [OIDC]: 'null\n' }, `oidc-providers\\.json: not recognised as AWS CLI or kubectl output \\(top-level: null\\)`);
+cases['array-json-aws'] = error({ [OIDC]: json([{ Arn: PROVIDER }]) }, `oidc-providers\\.json: not recognised as AWS CLI or kubectl output`);
+cases['string-json-aws'] = error({ [OIDC]: '"hello"\n' }, `oidc-providers\\.json: not recognised as AWS CLI or kubectl output`);
+cases['scalar-yaml-kubernetes'] = error({ [KUBE]: 'just a string\n' }, `${KUBE}: not recognised as AWS CLI or kubectl output`);
+cases['null-yaml-kubernetes'] = error({ [KUBE]: '~\n' }, `${KUBE}: file holds no YAML documents`);
+cases['comment-only-yaml-kubernetes'] = error({ [KUBE]: '# nothing here\n' }, `${KUBE}: file holds no YAML documents`);
+cases['empty-documents-yaml-kubernetes'] = error({ [KUBE]: '---\n---\n' }, `${KUBE}: file holds no YAML documents`);
+cases['multi-doc-yaml-scalar-second'] = error({ [KUBE]: `${yaml(sa())}---\n42\n` }, `${KUBE}: document 2: not recognised as AWS CLI or kubectl output \\(top-level: number\\)`);
+cases['only-empty-bundle'] = { files: { 'README.txt': 'nothing\n' }, expect: { outcome: 'error', message: 'no AWS CLI or kubectl output found', location: false } };
+
+// --- prototype pollution attempts
+cases['json-proto-key'] = planned({ [KUBE]: undefined, 'kubernetes/c1/resources.json': json(kube()).replace('"annotations": {', '"annotations": {\n "__proto__": "x", "constructor": "y",') }, { 'c1/shop/cart-reader': 'create' });
+
+rmSync(OUT, { recursive: true, force: true });
+for (const [name, { files, expect }] of Object.entries(cases)) {
+  for (const [rel, content] of Object.entries(files)) {
+    if (content === undefined) continue;
+    const path = join(OUT, name, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+  writeFileSync(join(OUT, name, 'expect.json'), json(expect));
+}
+console.log(`wrote ${Object.keys(cases).length} cases to ${OUT}`);

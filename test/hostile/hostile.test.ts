@@ -1,0 +1,197 @@
+/**
+ * Runs every bundle of test/hostile/cases/ (broken and hostile evidence; regenerate with
+ * `node test/hostile/generate-cases.mjs`) through the built CLI and checks its expect.json:
+ * an error is exit 2 with one `irsa2pi: error:` line naming the file, no stack trace, nothing written;
+ * a plan is exit 0. Every case must finish in bounded time. Big and deep inputs are generated here.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'irsa2pi.js');
+const CASES = join(import.meta.dirname, 'cases');
+/** Generous: the point is "bounded", not benchmarking. */
+const BOUND_MS = 20_000;
+
+interface Expect {
+  outcome: 'error' | 'plan';
+  message?: string;
+  location?: boolean;
+  statuses?: Record<string, string>;
+  emittersRefuse?: string[];
+  emittersAccept?: string[];
+  outputNeverContains?: string;
+  note?: string;
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-hostile-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function run(dir: string, format = 'json', timeout = 60_000) {
+  const out = join(mkdtempSync(join(scratch, 'out-')), format === 'terraform' ? 'tf' : 'plan.out');
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [BIN, 'plan', '--evidence', dir, '--format', format, '--out', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600' },
+  });
+  return { code: r.status, signal: r.signal, stderr: r.stderr, out, ms: Date.now() - started };
+}
+
+const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('irsa2pi: error: '));
+
+function expectCleanError(r: ReturnType<typeof run>, file: RegExp | string, message?: RegExp, location?: boolean) {
+  expect(r.signal, r.stderr).toBeNull();
+  expect(r.code, r.stderr).toBe(2);
+  const lines = errorLines(r.stderr);
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(r.stderr).not.toMatch(/^ {4}at /m);
+  expect(r.stderr).not.toContain('internal error');
+  const line = lines[0]!;
+  if (typeof file === 'string') expect(line).toContain(file);
+  else expect(line).toMatch(file);
+  if (message) expect(line).toMatch(message);
+  if (location !== undefined) expect(/\.(json|ya?ml):\d+:\d+: /.test(line), line).toBe(location);
+  expect(existsSync(r.out)).toBe(false);
+}
+
+/** The text of an --out file, or of every file under an --out directory. */
+function outputs(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [readFileSync(path, 'utf8')];
+  return readdirSync(path, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+}
+
+const cases = readdirSync(CASES).filter((name) => existsSync(join(CASES, name, 'expect.json'))).sort();
+
+describe('hostile evidence corpus', () => {
+  it('has cases', () => expect(cases.length).toBeGreaterThan(50));
+
+  it.each(cases)('%s', (name) => {
+    const dir = join(CASES, name);
+    const want = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expect;
+    const r = run(dir);
+    expect(r.ms, `${name} took ${r.ms} ms`).toBeLessThan(BOUND_MS);
+    if (want.outcome === 'error') {
+      expectCleanError(r, `test/hostile/cases/${name}`, new RegExp(want.message!), want.location);
+      return;
+    }
+    expect(r.code, r.stderr).toBe(0);
+    expect(errorLines(r.stderr)).toEqual([]);
+    const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string }[] };
+    for (const [key, status] of Object.entries(want.statuses ?? {})) {
+      const got = plan.associations.find((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}` === key);
+      expect(got?.status, `${key} in ${JSON.stringify(plan.associations.map((a) => [a.namespace, a.serviceAccount, a.status]))}`).toBe(status);
+    }
+    for (const format of want.emittersRefuse ?? []) {
+      const e = run(dir, format);
+      expect(e.ms).toBeLessThan(BOUND_MS);
+      expectCleanError(e, /^irsa2pi: error: refusing to emit: /);
+    }
+    for (const format of want.emittersAccept ?? []) {
+      const e = run(dir, format);
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.ms).toBeLessThan(BOUND_MS);
+      if (want.outputNeverContains) for (const text of outputs(e.out)) expect(text).not.toContain(want.outputNeverContains);
+    }
+    if (want.outputNeverContains) expect(readFileSync(r.out, 'utf8')).not.toContain(want.outputNeverContains);
+  });
+});
+
+/** A copy of the control bundle plus extra files, in the scratch dir. */
+function bundleWith(name: string, extra: Record<string, string | Buffer>, drop: string[] = []): string {
+  const dir = join(scratch, name);
+  cpSync(join(CASES, 'control-base'), dir, { recursive: true });
+  rmSync(join(dir, 'expect.json'));
+  for (const rel of drop) rmSync(join(dir, rel));
+  for (const [rel, content] of Object.entries(extra)) {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  return dir;
+}
+
+describe('deep and big evidence, generated at test time', () => {
+  it('100,000 nested JSON arrays under aws/ are a clean error', () => {
+    const dir = bundleWith('deep-json', { 'aws/111122223333/deep.json': `${'['.repeat(100_000)}${']'.repeat(100_000)}` });
+    const r = run(dir);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    expectCleanError(r, 'deep.json', /nested more than 256 levels deep/, false);
+  });
+
+  it('100,000 nested JSON objects inside a policy document are a clean error', () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const iam = readFileSync(join(CASES, 'control-base', 'aws/111122223333/iam-authorization-details.json'), 'utf8').replace('"RoleId"', `"Tags": ${deep}, "RoleId"`);
+    const dir = bundleWith('deep-json-objects', { 'aws/111122223333/iam-authorization-details.json': iam });
+    const r = run(dir);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    expectCleanError(r, 'iam-authorization-details.json', /nested more than 256 levels deep \(at \$\.RoleDetailList\[0\]\.Tags\.a\.a/, false);
+  });
+
+  it('100,000 nested YAML flow sequences and 20,000 nested block maps are clean errors', () => {
+    for (const [name, text] of [
+      ['flow', `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`],
+      ['block', Array.from({ length: 20_000 }, (_, i) => `${' '.repeat(i)}a:`).join('\n') + ' x\n'],
+    ] as const) {
+      const dir = bundleWith(`deep-yaml-${name}`, { 'kubernetes/c1/deep.yaml': text });
+      const r = run(dir);
+      expect(r.ms).toBeLessThan(BOUND_MS);
+      expectCleanError(r, 'deep.yaml', /nested more than 256 levels deep/);
+    }
+  });
+
+  it('a 10 MB line of JSON string is read (long values are not a problem)', () => {
+    const oidc = JSON.stringify({ OpenIDConnectProviderList: [{ Arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082' }], Padding: 'x'.repeat(10_000_000) });
+    const r = run(bundleWith('long-string', { 'aws/111122223333/oidc-providers.json': oidc }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+  });
+});
+
+/**
+ * A ~200 MB kubectl List (pods of one Deployment-less service account) streamed to disk here.
+ * Generous timeout: reading, parsing and planning 200 MB takes a while on a 2-core CI runner.
+ */
+describe('a 200 MB kubectl List', () => {
+  it('plans, or fails cleanly, in bounded time', { timeout: 240_000 }, () => {
+    const dir = bundleWith('big', {}, ['kubernetes/c1/resources.yaml']);
+    const file = join(dir, 'kubernetes/c1/resources.json');
+    const fd = openSync(file, 'w');
+    const padding = 'x'.repeat(1500);
+    let bytes = 0;
+    const write = (s: string) => {
+      writeSync(fd, s);
+      bytes += Buffer.byteLength(s);
+    };
+    write('{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[');
+    write(JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'cart-reader', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/s3-readers' } } }));
+    write(`,${JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/os': 'linux' } } })}`);
+    let chunk = '';
+    for (let i = 0; bytes < 200 * 1024 * 1024; i++) {
+      chunk += `,${JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `cart-${i}`, namespace: 'shop', uid: `uid-${i}`, labels: { app: 'cart' }, annotations: { note: padding } }, spec: { serviceAccountName: 'cart-reader', nodeName: 'node-1' }, status: { phase: 'Running' } })}`;
+      if (chunk.length > 1 << 20) {
+        write(chunk);
+        chunk = '';
+      }
+    }
+    write(`${chunk}]}`);
+    closeSync(fd);
+    const r = run(dir, 'json', 220_000);
+    expect(r.signal, `killed after ${r.ms} ms: ${r.stderr}`).toBeNull();
+    console.log(`200 MB kubectl List: exit ${r.code} in ${r.ms} ms`);
+    if (r.code === 0) {
+      const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { serviceAccount: string; status: string; podCount: number }[] };
+      const cart = plan.associations.find((a) => a.serviceAccount === 'cart-reader');
+      expect(cart?.status).toBe('create');
+      expect(cart!.podCount).toBeGreaterThan(100_000);
+    } else {
+      expectCleanError(r, 'resources.json');
+    }
+    expect(r.ms).toBeLessThan(220_000);
+  });
+});
