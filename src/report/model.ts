@@ -81,18 +81,13 @@ export interface ReportEvidenceFile {
   readonly modifiedAt: string | null;
 }
 
-export interface ReportSummary {
-  readonly accounts: readonly string[];
-  readonly regions: readonly string[];
-  readonly clusters: number;
-  readonly clustersScanned: number;
-  readonly serviceAccounts: number;
-  readonly annotatedServiceAccounts: number;
-  readonly roles: number;
+/** The plan's counts, plus what the auditor's view adds. */
+export interface ReportSummary
+  extends Pick<PlanSummary, 'accounts' | 'regions' | 'clusters' | 'clustersScanned' | 'serviceAccounts' | 'annotatedServiceAccounts' | 'roles' | 'identities'> {
   /** Roles pods can act as today. */
   readonly rolesInUse: number;
   readonly mappings: Readonly<Record<RoleMapping['status'], number>>;
-  readonly identities: Readonly<Record<AssociationStatus, number>>;
+  /** Audit and planning findings together, by severity. */
   readonly findings: Readonly<Record<Severity, number>>;
 }
 
