@@ -88,3 +88,4 @@ if (!only || only === 'startup') {
   startup.push(['node -e 0', base.toFixed(0), '-'], ['irsa2pi --version', version.toFixed(0), `+${(version - base).toFixed(0)} ms`]);
   process.stdout.write(`${startup.toString()}\n`);
 }
+if (!only || only === 'api') await (await import('./api-calls.js')).apiCalls();

@@ -50,7 +50,7 @@ const ACCOUNT_IN_ARN = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/;
 
 /**
  * `GetAccountAuthorizationDetails` (filters `Role`, `LocalManagedPolicy`, `AWSManagedPolicy`, paged
- * with `Marker`) and `ListOpenIDConnectProviders`. Only managed policies attached to a role are kept.
+ * with `Marker`, 1,000 items a page, the most IAM allows) and `ListOpenIDConnectProviders`. Only managed policies attached to a role are kept.
  */
 export async function collectIam(iam: IAMClient): Promise<IamEvidence> {
   const { GetAccountAuthorizationDetailsCommand, ListOpenIDConnectProvidersCommand } = await import('@aws-sdk/client-iam');
@@ -59,7 +59,7 @@ export async function collectIam(iam: IAMClient): Promise<IamEvidence> {
   let marker: string | undefined;
   do {
     const page = await iam.send(
-      new GetAccountAuthorizationDetailsCommand({ Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'], Marker: marker }),
+      new GetAccountAuthorizationDetailsCommand({ Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: 1000, Marker: marker }),
     );
     roles.push(...((toCliJson(page.RoleDetailList ?? []) as Json[]).map(decodeRole)));
     policies.push(...((toCliJson(page.Policies ?? []) as Json[]).map(decodeManagedPolicy)));
