@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { SEVERITIES, type Severity } from '../findings/model.js';
+import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
+import type { Report } from '../report/model.js';
 import type { Emitter } from '../emit/types.js';
 import { addCollectCommand } from './collect-command.js';
 
@@ -26,55 +27,60 @@ function generatedAt(): string | undefined {
   return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000).toISOString() : undefined;
 }
 
-async function runPlan(opts: PlanCliOptions): Promise<number> {
-  const [{ readEvidenceBundle }, { plan }, { PLAN_EMITTERS }, { writeFileAtomic, writeDirectoryAtomic }] = await Promise.all([
-    import('../sources/evidence/read-bundle.js'),
-    import('../plan/plan.js'),
-    import('../emit/index.js'),
-    import('./write-atomic.js'),
-  ]);
-  const emitter = (PLAN_EMITTERS as Record<string, Emitter>)[opts.format];
-  if (!emitter) throw new InputError(`unknown --format ${JSON.stringify(opts.format)}; expected one of ${Object.keys(PLAN_EMITTERS).join(', ')}`);
-  const inventory = readEvidenceBundle(opts.evidence);
+/** Picks the emitter for `--format`, or fails naming the formats there are. */
+function pick<T>(emitters: Readonly<Record<string, T>>, format: string): T {
+  const emitter = emitters[format];
+  if (!emitter) throw new InputError(`unknown --format ${JSON.stringify(format)}; expected one of ${Object.keys(emitters).join(', ')}`);
+  return emitter;
+}
+
+/** Reads the bundle (noting ignored files on stderr) and plans it. */
+async function readAndPlan(evidence: string) {
+  const [{ readEvidenceBundle }, { plan }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js')]);
+  const inventory = readEvidenceBundle(evidence);
   for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
-  const result = plan(inventory, { generatedAt: generatedAt() });
+  return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }) };
+}
+
+/** Writes text to `--out` atomically, or to stdout. */
+async function output(text: string, out: string | undefined): Promise<void> {
+  if (!out) {
+    process.stdout.write(text);
+    return;
+  }
+  const { writeFileAtomic } = await import('./write-atomic.js');
+  writeFileAtomic(out, text);
+  process.stderr.write(`irsa2pi: wrote ${out}\n`);
+}
+
+function exitFor(findings: readonly Finding[], failOn: Severity | undefined): number {
+  return failOn && findings.some((f) => atLeast(f.severity, failOn)) ? EXIT.findings : EXIT.ok;
+}
+
+async function runPlan(opts: PlanCliOptions): Promise<number> {
+  const { PLAN_EMITTERS } = await import('../emit/index.js');
+  const emitter = pick<Emitter>(PLAN_EMITTERS, opts.format);
+  const { plan } = await readAndPlan(opts.evidence);
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const rendered = emitter(result, { color });
+  const rendered = emitter(plan, { color });
   if (rendered.kind === 'files') {
     if (!opts.out) throw new InputError(`--format ${opts.format} writes a directory: give --out <dir>`);
+    const { writeDirectoryAtomic } = await import('./write-atomic.js');
     writeDirectoryAtomic(opts.out, rendered.files);
     process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${opts.out}\n`);
-  } else if (opts.out) {
-    writeFileAtomic(opts.out, rendered.text);
-    process.stderr.write(`irsa2pi: wrote ${opts.out}\n`);
   } else {
-    process.stdout.write(rendered.text);
+    await output(rendered.text, opts.out);
   }
-  if (opts.failOn && result.findings.some((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(opts.failOn!))) return EXIT.findings;
-  return EXIT.ok;
+  return exitFor(plan.findings, opts.failOn);
 }
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
-  const [{ readEvidenceBundle }, { plan }, { buildReport, REPORT_EMITTERS }, { writeFileAtomic }] = await Promise.all([
-    import('../sources/evidence/read-bundle.js'),
-    import('../plan/plan.js'),
-    import('../report/index.js'),
-    import('./write-atomic.js'),
-  ]);
-  const emitter = (REPORT_EMITTERS as Record<string, (r: import('../report/model.js').Report) => string>)[opts.format];
-  if (!emitter) throw new InputError(`unknown --format ${JSON.stringify(opts.format)}; expected one of ${Object.keys(REPORT_EMITTERS).join(', ')}`);
-  const inventory = readEvidenceBundle(opts.evidence);
-  for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
-  const report = buildReport(inventory, plan(inventory, { generatedAt: generatedAt() }));
-  const text = emitter(report);
-  if (opts.out) {
-    writeFileAtomic(opts.out, text);
-    process.stderr.write(`irsa2pi: wrote ${opts.out}\n`);
-  } else {
-    process.stdout.write(text);
-  }
-  if (opts.failOn && report.findings.some((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(opts.failOn!))) return EXIT.findings;
-  return EXIT.ok;
+  const { buildReport, REPORT_EMITTERS } = await import('../report/index.js');
+  const emitter = pick<(r: Report) => string>(REPORT_EMITTERS, opts.format);
+  const { inventory, plan } = await readAndPlan(opts.evidence);
+  const report = buildReport(inventory, plan);
+  await output(emitter(report), opts.out);
+  return exitFor(report.findings, opts.failOn);
 }
 
 function program(setCode: (code: Promise<number>) => void): Command {
@@ -84,24 +90,18 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  cmd
-    .command('plan')
-    .description('read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity')
-    .requiredOption('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output')
-    .option('-f, --format <format>', 'output format: table, json, or another of the emitters (see README)', 'table')
-    .option('-o, --out <path>', 'write the output to this file (atomically) instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
-    .option('--debug', 'print stack traces of errors')
-    .action((opts: PlanCliOptions) => setCode(runPlan(opts)));
-  cmd
-    .command('report')
-    .description('read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence')
-    .requiredOption('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output')
-    .option('-f, --format <format>', 'output format: markdown, csv or json', 'markdown')
-    .option('-o, --out <path>', 'write the output to this file (atomically) instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
-    .option('--debug', 'print stack traces of errors')
-    .action((opts: PlanCliOptions) => setCode(runReport(opts)));
+  const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
+    cmd
+      .command(name)
+      .description(description)
+      .requiredOption('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output')
+      .option('-f, --format <format>', `output format: ${formats}`, defaultFormat)
+      .option('-o, --out <path>', 'write the output to this path (atomically) instead of stdout')
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
+      .option('--debug', 'print stack traces of errors')
+      .action((opts: PlanCliOptions) => setCode(run(opts)));
+  evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan);
+  evidenceCommand('report', 'read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence', 'markdown, csv or json', 'markdown', runReport);
   addCollectCommand(cmd, setCode);
   return cmd;
 }

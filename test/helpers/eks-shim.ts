@@ -4,6 +4,7 @@
  * forwarded verbatim to moto, so IAM and `/clusters` work through the shim's single endpoint.
  * @module
  */
+import { readBody } from './http.js';
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -644,16 +645,6 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
       },
     },
   ];
-
-  function readBody(req: http.IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let data = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => (data += c));
-      req.on('end', () => resolve(data));
-      req.on('error', reject);
-    });
-  }
 
   function send(res: http.ServerResponse, status: number, body: unknown, errorType?: string): void {
     const text = JSON.stringify(body);

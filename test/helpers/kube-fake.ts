@@ -5,6 +5,7 @@
  * No real API server can run on these machines (see docs/test-infra.md).
  * @module
  */
+import { readBody } from './http.js';
 import http from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -613,16 +614,6 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
     n.metadata.resourceVersion = String(rv++);
     store.get(r.resource)!.set(keyOf(r, n.metadata.namespace, n.metadata.name), n);
     return n;
-  }
-
-  function readBody(req: http.IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
-      let data = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => (data += c));
-      req.on('end', () => resolve(data));
-      req.on('error', reject);
-    });
   }
 
   async function handle(req: http.IncomingMessage): Promise<{ status: number; body: unknown }> {
