@@ -3,6 +3,7 @@
  * The SDKs are imported lazily, so `irsa2pi --version` never loads them.
  * @module
  */
+import { progressTo } from './progress.js';
 import { Option, type Command } from 'commander';
 import { readdirSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
@@ -41,8 +42,13 @@ const BUNDLE_ENTRIES = new Set(['aws', 'kubernetes', 'scan-gaps.json']);
 async function runCollect(opts: CollectCliOptions): Promise<number> {
   const [{ collectEvidence }, { writeDirectoryAtomic }] = await Promise.all([import('../sources/live/collect.js'), import('./write-atomic.js')]);
   refuseToReplaceForeignDirectory(opts.out);
-  const progress = opts.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-  const result = await collectEvidence({ regions: opts.region, clusters: opts.cluster, contexts: opts.context, progress });
+  const progress = opts.quiet ? undefined : progressTo(process.stderr);
+  let result;
+  try {
+    result = await collectEvidence({ regions: opts.region, clusters: opts.cluster, contexts: opts.context, progress: progress?.line });
+  } finally {
+    progress?.done();
+  }
   writeDirectoryAtomic(opts.out, result.files);
   if (!opts.quiet) {
     const gaps = result.gaps.length ? `, ${result.gaps.length} scan gap(s) in scan-gaps.json` : '';

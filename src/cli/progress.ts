@@ -1,0 +1,28 @@
+/** Where progress goes: stderr, or a stand-in in tests. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** A progress reporter: one line per finished item, and on a TTY a live status line below them. */
+export interface Progress {
+  readonly line: (text: string) => void;
+  readonly done: () => void;
+}
+
+/**
+ * Plain lines when the stream is not a terminal; on a terminal each finished line is printed above a
+ * status line (`irsa2pi: collecting… N done`) that is rewritten in place and cleared at the end.
+ */
+export function progressTo(stream: ProgressStream, status = (n: number) => `irsa2pi: collecting… ${n} done`): Progress {
+  if (!stream.isTTY) return { line: (text) => stream.write(`${text}\n`), done: () => undefined };
+  let count = 0;
+  stream.write(status(0));
+  return {
+    line: (text) => {
+      count++;
+      stream.write(`\r\u001b[K${text}\n${status(count)}`);
+    },
+    done: () => stream.write('\r\u001b[K'),
+  };
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { progressTo } from '../src/cli/progress.js';
+
+function stream(isTTY: boolean) {
+  const out: string[] = [];
+  return { isTTY, out, write: (t: string) => out.push(t) };
+}
+
+describe('collect progress', () => {
+  it('prints plain lines when stderr is not a terminal', () => {
+    const s = stream(false);
+    const p = progressTo(s);
+    p.line('irsa2pi: eu-west-1/a: 3 objects');
+    p.line('irsa2pi: eu-west-1/b: scan gap: timeout');
+    p.done();
+    expect(s.out.join('')).toBe('irsa2pi: eu-west-1/a: 3 objects\nirsa2pi: eu-west-1/b: scan gap: timeout\n');
+  });
+
+  it('keeps a live status line below the finished lines on a terminal, and clears it at the end', () => {
+    const s = stream(true);
+    const p = progressTo(s);
+    p.line('irsa2pi: eu-west-1/a: 3 objects');
+    p.done();
+    const text = s.out.join('');
+    expect(text).toBe('irsa2pi: collecting… 0 done\r\u001b[Kirsa2pi: eu-west-1/a: 3 objects\nirsa2pi: collecting… 1 done\r\u001b[K');
+  });
+});
