@@ -57,7 +57,7 @@ describe('irsa2pi CLI (built binary)', () => {
     [['plan', '--evidence', 'fixtures/invalid/unknown-cluster-folder'], /^irsa2pi: error: .*kubernetes\/nope/],
     [['plan', '--evidence', 'fixtures/does-not-exist'], /^irsa2pi: error: fixtures\/does-not-exist: evidence directory does not exist/],
     [['plan', '--evidence', 'fixtures/basic', '--format', 'xml'], /unknown --format "xml"/],
-    [['plan'], /required option/],
+    [['plan', '--evidence', 'fixtures/basic', '--region', 'eu-west-1'], /give either --evidence or the live options/],
     [['plan', '--evidence', 'fixtures/basic', '--fail-on', 'severe'], /invalid/],
   ])('exits 2 with one clear line for %j', (args, pattern) => {
     const r = run(args);

@@ -11,12 +11,17 @@ import { InputError } from '../errors.js';
 /** Exit code when the bundle was written but some cluster or region could not be read. */
 export const EXIT_PARTIAL = 4;
 
-interface CollectCliOptions {
-  out: string;
+/** The options that choose what live collection reads (`collect`, and `plan`/`report` without `--evidence`). */
+export interface LiveOptions {
+  profile?: string;
   region: string[];
   cluster: string[];
   context: string[];
   quiet?: boolean;
+}
+
+interface CollectCliOptions extends LiveOptions {
+  out: string;
 }
 
 const collectRepeatable = (value: string, previous: string[]): string[] => [...previous, value];
@@ -39,9 +44,19 @@ function refuseToReplaceForeignDirectory(out: string): void {
 
 const BUNDLE_ENTRIES = new Set(['aws', 'kubernetes', 'scan-gaps.json']);
 
-async function runCollect(opts: CollectCliOptions): Promise<number> {
+/** True when any live option was given. */
+export function hasLiveOptions(opts: LiveOptions): boolean {
+  return !!opts.profile || opts.region.length > 0 || opts.cluster.length > 0 || opts.context.length > 0;
+}
+
+/**
+ * Collects live evidence into `dir` (written atomically; an existing directory must be an earlier
+ * bundle) and returns how many scan gaps it recorded.
+ */
+export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files: number; gaps: number }> {
   const [{ collectEvidence }, { writeDirectoryAtomic }] = await Promise.all([import('../sources/live/collect.js'), import('./write-atomic.js')]);
-  refuseToReplaceForeignDirectory(opts.out);
+  refuseToReplaceForeignDirectory(dir);
+  if (opts.profile) process.env.AWS_PROFILE = opts.profile;
   const progress = opts.quiet ? undefined : progressTo(process.stderr);
   let result;
   try {
@@ -49,20 +64,20 @@ async function runCollect(opts: CollectCliOptions): Promise<number> {
   } finally {
     progress?.done();
   }
-  writeDirectoryAtomic(opts.out, result.files);
-  if (!opts.quiet) {
-    const gaps = result.gaps.length ? `, ${result.gaps.length} scan gap(s) in scan-gaps.json` : '';
-    process.stderr.write(`irsa2pi: wrote ${result.files.length} files to ${opts.out}${gaps}\n`);
-  }
-  return result.gaps.length > 0 ? EXIT_PARTIAL : 0;
+  writeDirectoryAtomic(dir, result.files);
+  return { files: result.files.length, gaps: result.gaps.length };
 }
 
-/** Adds `collect` to the program; the action hands its exit code promise to `setCode`. */
-export function addCollectCommand(program: Command, setCode: (code: Promise<number>) => void): void {
-  program
-    .command('collect')
-    .description('read IAM, EKS and each cluster (read-only) and write an evidence bundle for `plan`')
-    .requiredOption('-o, --out <dir>', 'evidence bundle directory to write (atomically; replaces it)')
+async function runCollect(opts: CollectCliOptions): Promise<number> {
+  const { files, gaps } = await collectTo(opts.out, opts);
+  if (!opts.quiet) process.stderr.write(`irsa2pi: wrote ${files} files to ${opts.out}${gaps ? `, ${gaps} scan gap(s) in scan-gaps.json` : ''}\n`);
+  return gaps > 0 ? EXIT_PARTIAL : 0;
+}
+
+/** Adds the live-collection options to a command. */
+export function addLiveOptions(command: Command): Command {
+  return command
+    .option('--profile <name>', 'AWS profile (default: the SDK\'s default credential chain)')
     .addOption(new Option('--region <region>', 'AWS region to scan (repeatable)').argParser(collectRepeatable).default([], 'the configured region'))
     .addOption(new Option('--cluster <name>', 'only this EKS cluster (repeatable)').argParser(collectRepeatable).default([], 'every cluster'))
     .addOption(
@@ -70,7 +85,17 @@ export function addCollectCommand(program: Command, setCode: (code: Promise<numb
         .argParser(collectRepeatable)
         .default([], 'the context whose server is the cluster endpoint'),
     )
-    .option('-q, --quiet', 'no progress on stderr')
+    .option('-q, --quiet', 'no progress on stderr');
+}
+
+/** Adds `collect` to the program; the action hands its exit code promise to `setCode`. */
+export function addCollectCommand(program: Command, setCode: (code: Promise<number>) => void): void {
+  addLiveOptions(
+    program
+      .command('collect')
+      .description('read IAM, EKS and each cluster (read-only) and write an evidence bundle for `plan`')
+      .requiredOption('-o, --out <dir>', 'evidence bundle directory to write (atomically; replaces it)'),
+  )
     .option('--debug', 'print stack traces of errors')
     .action((opts: CollectCliOptions) => setCode(runCollect(opts)));
 }

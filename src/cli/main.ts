@@ -1,21 +1,24 @@
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
 import type { Emitter } from '../emit/types.js';
-import { addCollectCommand } from './collect-command.js';
+import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
 
 /** Exit codes: documented in the README. */
-export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3, partial: EXIT_PARTIAL } as const;
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 
-interface PlanCliOptions {
-  evidence: string;
+interface PlanCliOptions extends LiveOptions {
+  evidence?: string;
+  saveEvidence?: string;
   format: string;
   out?: string;
   failOn?: Severity;
@@ -34,12 +37,33 @@ function pick<T>(emitters: Readonly<Record<string, T>>, format: string): T {
   return emitter;
 }
 
-/** Reads the bundle (noting ignored files on stderr) and plans it. */
-async function readAndPlan(evidence: string) {
+/**
+ * Reads the bundle (noting ignored files on stderr) and plans it; without `--evidence`, collects it live
+ * first (into `--save-evidence`, or a temporary directory removed afterwards).
+ */
+async function readAndPlan(opts: PlanCliOptions) {
   const [{ readEvidenceBundle }, { plan }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js')]);
-  const inventory = readEvidenceBundle(evidence);
-  for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
-  return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }) };
+  let dir = opts.evidence;
+  let temporary: string | undefined;
+  let gaps = 0;
+  if (dir) {
+    if (hasLiveOptions(opts) || opts.saveEvidence) throw new InputError('give either --evidence or the live options (--profile, --region, --cluster, --context, --save-evidence), not both');
+  } else {
+    dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
+    try {
+      ({ gaps } = await collectTo(dir, opts));
+    } catch (e) {
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
+      throw e;
+    }
+  }
+  try {
+    const inventory = readEvidenceBundle(dir);
+    for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
+    return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }), partial: gaps > 0 };
+  } finally {
+    if (temporary) rmSync(temporary, { recursive: true, force: true });
+  }
 }
 
 /** Writes text to `--out` atomically, or to stdout. */
@@ -53,14 +77,15 @@ async function output(text: string, out: string | undefined): Promise<void> {
   process.stderr.write(`irsa2pi: wrote ${out}\n`);
 }
 
-function exitFor(findings: readonly Finding[], failOn: Severity | undefined): number {
-  return failOn && findings.some((f) => atLeast(f.severity, failOn)) ? EXIT.findings : EXIT.ok;
+function exitFor(findings: readonly Finding[], failOn: Severity | undefined, partial: boolean): number {
+  if (failOn && findings.some((f) => atLeast(f.severity, failOn))) return EXIT.findings;
+  return partial ? EXIT.partial : EXIT.ok;
 }
 
 async function runPlan(opts: PlanCliOptions): Promise<number> {
   const { PLAN_EMITTERS } = await import('../emit/index.js');
   const emitter = pick<Emitter>(PLAN_EMITTERS, opts.format);
-  const { plan } = await readAndPlan(opts.evidence);
+  const { plan, partial } = await readAndPlan(opts);
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const rendered = emitter(plan, { color });
   if (rendered.kind === 'files') {
@@ -71,16 +96,16 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   } else {
     await output(rendered.text, opts.out);
   }
-  return exitFor(plan.findings, opts.failOn);
+  return exitFor(plan.findings, opts.failOn, partial);
 }
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
   const { buildReport, REPORT_EMITTERS } = await import('../report/index.js');
   const emitter = pick<(r: Report) => string>(REPORT_EMITTERS, opts.format);
-  const { inventory, plan } = await readAndPlan(opts.evidence);
+  const { inventory, plan, partial } = await readAndPlan(opts);
   const report = buildReport(inventory, plan);
   await output(emitter(report), opts.out);
-  return exitFor(report.findings, opts.failOn);
+  return exitFor(report.findings, opts.failOn, partial);
 }
 
 function program(setCode: (code: Promise<number>) => void): Command {
@@ -91,10 +116,13 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
-    cmd
-      .command(name)
-      .description(description)
-      .requiredOption('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output')
+    addLiveOptions(
+      cmd
+        .command(name)
+        .description(description)
+        .option('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output (without it: collect live)'),
+    )
+      .option('--save-evidence <dir>', 'when collecting live, keep the evidence bundle in this directory')
       .option('-f, --format <format>', `output format: ${formats}`, defaultFormat)
       .option('-o, --out <path>', 'write the output to this path (atomically) instead of stdout')
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))

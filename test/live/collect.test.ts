@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
@@ -53,7 +54,42 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     await world?.stop();
   });
 
+  it('plans live without --evidence, keeping the bundle with --save-evidence, and the plan equals the offline plan of that bundle', async () => {
+    const saved = join(world.dir, 'saved-by-plan');
+    const out = join(world.dir, 'live-plan.json');
+    const r = await runCli(world, ['plan', '--region', REGION, '--cluster', 'c1', '--context', 'fake', '--save-evidence', saved, '--format', 'json', '--out', out]);
+    expect(r.code).toBe(0);
+    const live = JSON.parse(readFileSync(out, 'utf8'));
+    const offline = plan(readEvidenceBundle(saved), { generatedAt: live.generatedAt });
+    expect(live).toEqual(JSON.parse(JSON.stringify(offline)));
+    expect(live.associations.map((a: { status: string }) => a.status)).toEqual(['exists']);
+  });
+
+  it('reports live into a temporary bundle it removes, and exits 4 when a cluster is a scan gap', async () => {
+    const out = join(world.dir, 'live-report.md');
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith('irsa2pi-evidence-')).length;
+    const r = await runCli(world, ['report', '--region', REGION, '--context', 'c1=fake', '--context', 'c2=dead', '--out', out, '--quiet']);
+    expect(r.code).toBe(4);
+    expect(readFileSync(out, 'utf8')).toContain('scan-gap');
+    expect(readdirSync(tmpdir()).filter((f) => f.startsWith('irsa2pi-evidence-')).length).toBe(before);
+  });
+
+  it('--profile picks the AWS profile for live collection', async () => {
+    const config = join(world.dir, 'aws-config');
+    writeFileSync(config, `[profile audit]\nregion = ${REGION}\naws_access_key_id = testing\naws_secret_access_key = testing\n`);
+    const out = join(world.dir, 'by-profile');
+    const env = { ...world.env };
+    delete env.AWS_ACCESS_KEY_ID;
+    delete env.AWS_SECRET_ACCESS_KEY;
+    const r = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config } }, ['collect', '--profile', 'audit', '--cluster', 'c1', '--context', 'fake', '--out', out, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.yaml'))).toBe(true);
+    const without = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config, AWS_REGION: REGION } }, ['collect', '--cluster', 'c1', '--context', 'fake', '--out', join(world.dir, 'no-profile'), '--quiet']);
+    expect(without.code).not.toBe(0);
+  });
+
   it('writes a bundle whose plan equals the plan of the README snippet run with the AWS CLI and kubectl', async () => {
+
     const out = join(world.dir, 'collected');
     const r = await runCli(world, ['collect', '--out', out, '--region', REGION, '--cluster', 'c1', '--context', 'fake']);
     expect(r.stderr).toContain(`${REGION}/c1:`);
