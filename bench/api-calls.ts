@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { KubeConfig } from '@kubernetes/client-node';
-import { EKSClient, CreateClusterCommand, DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { EKSClient, DescribeClusterCommand } from '@aws-sdk/client-eks';
 import {
   IAMClient,
   AttachRolePolicyCommand,
@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { collectEvidence } from '../src/sources/live/collect.js';
 import { KUBE_RESOURCES } from '../src/sources/live/kubernetes.js';
-import { startMoto, sdkConfig, awsEnv, type MotoServer } from '../test/helpers/moto.js';
+import { startMoto, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer } from '../test/helpers/moto.js';
 import { startEksShim, type EksShim } from '../test/helpers/eks-shim.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../test/helpers/kube-fake.js';
 
@@ -121,14 +121,7 @@ async function buildWorld(account: ApiAccount, world: Partial<World>): Promise<W
     const issuers: string[] = [];
     for (let c = 0; c < account.clusters; c++) {
       const name = clusterName(c);
-      await eks.send(
-        new CreateClusterCommand({
-          name,
-          version: '1.31',
-          roleArn: `arn:aws:iam::${ACCT}:role/eks-cluster-role`,
-          resourcesVpcConfig: { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] },
-        }),
-      );
+      await createEmulatedCluster(eks, name, ACCT);
       const issuer = (await eks.send(new DescribeClusterCommand({ name }))).cluster!.identity!.oidc!.issuer!;
       const host = issuer.replace(/^https:\/\//, '');
       // moto gives every cluster of a process the same issuer: one provider per distinct issuer.

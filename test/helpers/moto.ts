@@ -2,6 +2,7 @@
  * Starts a real `moto_server` (the moto AWS emulator) on a free loopback port.
  * @module
  */
+import { CreateClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './exec.js';
 
@@ -144,4 +145,16 @@ export interface SdkConfig {
 /** AWS SDK v3 client configuration pointing at `endpoint` with dummy credentials. */
 export function sdkConfig(endpoint: string, region = 'us-east-1'): SdkConfig {
   return { endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+}
+
+/** Creates an EKS cluster in moto with the dummy role and subnets it accepts (it does not check them). */
+export async function createEmulatedCluster(eks: EKSClient, name: string, accountId: string = DEFAULT_ACCOUNT_ID): Promise<void> {
+  await eks.send(
+    new CreateClusterCommand({
+      name,
+      version: '1.31',
+      roleArn: `arn:aws:iam::${accountId}:role/eks-cluster-role`,
+      resourcesVpcConfig: { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] },
+    }),
+  );
 }

@@ -5,9 +5,9 @@
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EKSClient, CreateClusterCommand, DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { EKSClient, DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { IAMClient, CreateOpenIDConnectProviderCommand, CreateRoleCommand, PutRolePolicyCommand, AttachRolePolicyCommand, CreatePolicyCommand } from '@aws-sdk/client-iam';
-import { startMoto, sdkConfig, awsEnv, type MotoServer } from '../helpers/moto.js';
+import { startMoto, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer } from '../helpers/moto.js';
 import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-fake.js';
 import { freePort, runCommand } from '../helpers/exec.js';
@@ -37,14 +37,7 @@ export async function buildWorld(opts: { withC2?: boolean; associations?: number
   const iam = new IAMClient(sdkConfig(shim.endpoint, REGION));
   const clusters = opts.withC2 ? ['c1', 'c2'] : ['c1'];
   for (const name of clusters) {
-    await eks.send(
-      new CreateClusterCommand({
-        name,
-        version: '1.31',
-        roleArn: `arn:aws:iam::${ACCT}:role/eks-cluster-role`,
-        resourcesVpcConfig: { subnetIds: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'] },
-      }),
-    );
+    await createEmulatedCluster(eks, name, ACCT);
   }
   const issuer = (await eks.send(new DescribeClusterCommand({ name: 'c1' }))).cluster!.identity!.oidc!.issuer!;
   await iam.send(
