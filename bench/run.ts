@@ -8,23 +8,25 @@ import { generateBundle, generateWideRole, SIZES } from './generate.js';
 interface Sample {
   ms: number;
   maxRssKb: number;
-  count: number;
+  size: number;
   bytes: number;
 }
 
-function measure(mode: 'floor' | 'plan', dir: string): Sample {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'measure.ts'), mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+type Mode = 'floor' | 'plan' | 'report';
+
+function measure(mode: Mode, dir: string): Sample {
+  const out = execFileSync(process.execPath, [join(import.meta.dirname, 'measure.mjs'), mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out) as Sample;
 }
 
-function best(mode: 'floor' | 'plan', dir: string, runs: number): Sample {
+function best(mode: Mode, dir: string, runs: number): Sample {
   const samples = Array.from({ length: runs }, () => measure(mode, dir));
   return samples.sort((a, b) => a.ms - b.ms)[0]!;
 }
 
 const only = process.argv[2];
 const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
-const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'time growth', 'peak MB', 'peak/bundle'] });
+const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'peak MB', 'peak/bundle'] });
 let previous: Sample | undefined;
 try {
   for (const size of SIZES.filter((s) => !only || s.name === only)) {
@@ -33,6 +35,8 @@ try {
     const runs = size.name === 'large' ? 1 : 3;
     const floor = best('floor', dir, runs);
     const full = best('plan', dir, runs);
+    const report = best('report', dir, runs);
+    const peakKb = Math.max(full.maxRssKb, report.maxRssKb);
     const sas = size.clusters * (size.serviceAccountsPerCluster + 1);
     table.push([
       size.name,
@@ -44,9 +48,11 @@ try {
       floor.ms.toFixed(0),
       full.ms.toFixed(0),
       (full.ms / floor.ms).toFixed(2),
+      report.ms.toFixed(0),
+      (report.ms / floor.ms).toFixed(2),
       previous ? `${(full.ms / previous.ms).toFixed(1)}x` : '-',
-      (full.maxRssKb / 1024).toFixed(0),
-      ((full.maxRssKb * 1024) / full.bytes).toFixed(2),
+      (peakKb / 1024).toFixed(0),
+      ((peakKb * 1024) / full.bytes).toFixed(2),
     ]);
     previous = full;
     rmSync(dir, { recursive: true, force: true });

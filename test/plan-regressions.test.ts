@@ -45,13 +45,13 @@ describe('regressions found in review', () => {
     expect(result.differences.map((d) => `${d.phase} ${d.mechanism} ${d.identity}`)).toContain('final irsa prod/team-a/orphan');
   });
 
-  it('with wildcard patterns in the trust every scanned service account is evaluated itself', () => {
-    const c = cluster('prod', [serviceAccount('team-a', 'api-gw', R), serviceAccount('team-a', 'worker')]);
-    const r = role('app', [irsaStatement(c, 'StringLike', ['system:serviceaccount:team-a:*-*'])]);
+  it('with wildcard patterns in the trust, service accounts a pattern matches are evaluated themselves, the rest through representatives', () => {
+    const c = cluster('prod', [serviceAccount('team-a', 'api-gw', R), serviceAccount('team-a', 'worker'), serviceAccount('team-b', 'cron-job'), serviceAccount('team-c', 'batch')]);
+    const r = role('app', [irsaStatement(c, 'StringLike', ['system:serviceaccount:team-a:*-*', 'system:serviceaccount:*:cron-*'])]);
     const ctx = buildContext(inventory([c], [r]));
     const universe = universeFor(ctx, [r.trustPolicy], [identityOf(c, 'team-a', 'api-gw')]).map((id) => `${id.namespace}/${id.serviceAccount}`);
-    expect(universe).toContain('team-a/worker');
-    expect(universe).toContain('team-a/api-gw');
+    expect(universe).toEqual(expect.arrayContaining(['team-a/api-gw', 'team-a/worker', 'team-b/cron-job', 'irsa2pi-unmentioned/irsa2pi-unmentioned']));
+    expect(universe).not.toContain('team-c/batch');
   });
 
   it('ArnLike matches each ARN part on its own', () => {

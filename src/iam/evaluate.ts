@@ -84,6 +84,7 @@ function unescapeVariables(value: string): string {
 
 interface ClauseFacts {
   readonly variables: boolean;
+  readonly caseless: boolean;
   /** Policy values that match only themselves (lower-cased for IgnoreCase operators), for O(1) look-up. */
   readonly exact: ReadonlySet<string>;
   /** Policy values with wildcards, tested one by one. */
@@ -103,7 +104,7 @@ function factsOf(clause: ConditionClause): ClauseFacts {
     const patterns = wild ? values.filter((v) => v.includes('*') || v.includes('?')) : [];
     const exact = new Set((wild ? values.filter((v) => !patterns.includes(v)) : values).map((v) => (caseless ? v.toLowerCase() : v)));
     const escapedWildcard = wild && clause.values.some((v) => v.includes('${*}') || v.includes('${?}'));
-    clauseFacts.set(clause, (facts = { variables: escapedWildcard || clause.values.some(hasPolicyVariable), exact, patterns }));
+    clauseFacts.set(clause, (facts = { variables: escapedWildcard || clause.values.some(hasPolicyVariable), caseless, exact, patterns }));
   }
   return facts;
 }
@@ -111,11 +112,10 @@ function factsOf(clause: ConditionClause): ClauseFacts {
 const variablesIn = (clause: ConditionClause) => factsOf(clause).variables;
 
 /** Whether a request value matches any of the clause's policy values under its operator. */
-function matchesAny(clause: ConditionClause, op: Operator, requestValue: string): boolean {
-  const facts = factsOf(clause);
-  const caseless = CASELESS_OPERATORS.has(clause.operator);
-  if (facts.exact.has(caseless ? requestValue.toLowerCase() : requestValue)) return true;
-  return facts.patterns.some((p) => op.test(p, requestValue));
+function matchesAny(facts: ClauseFacts, op: Operator, requestValue: string): boolean {
+  if (facts.exact.has(facts.caseless ? requestValue.toLowerCase() : requestValue)) return true;
+  for (const p of facts.patterns) if (op.test(p, requestValue)) return true;
+  return false;
 }
 
 function describe(clause: ConditionClause): string {
@@ -127,7 +127,8 @@ export function evaluateClause(clause: ConditionClause, context: RequestContext)
   const key = clause.lowerKey;
   const requestValues = context.values.get(key);
   if (requestValues === undefined && !context.knowsAbsent(key)) return 'unknown';
-  if (variablesIn(clause)) return 'unknown';
+  const facts = factsOf(clause);
+  if (facts.variables) return 'unknown';
   const present = requestValues !== undefined && requestValues.length > 0;
   if (clause.operator === 'Null') {
     if (clause.qualifier || clause.ifExists) return 'unknown';
@@ -142,12 +143,13 @@ export function evaluateClause(clause: ConditionClause, context: RequestContext)
     if (clause.qualifier === 'ForAnyValue') return 'no';
     return op.negated ? 'yes' : 'no';
   }
-  const matches = (rv: string) => {
-    const any = matchesAny(clause, op, rv);
-    return op.negated ? !any : any;
-  };
-  const result = clause.qualifier === 'ForAllValues' ? requestValues.every(matches) : requestValues.some(matches);
-  return result ? 'yes' : 'no';
+  const all = clause.qualifier === 'ForAllValues';
+  for (const rv of requestValues) {
+    const matches = matchesAny(facts, op, rv) !== op.negated;
+    if (all && !matches) return 'no';
+    if (!all && matches) return 'yes';
+  }
+  return all ? 'yes' : 'no';
 }
 
 function inPrincipalSet(set: PrincipalSet, p: RequestPrincipal): boolean {
@@ -172,23 +174,26 @@ export function actionMatches(st: NormalizedStatement, action: string): boolean 
   return false;
 }
 
-function conditionsHold(st: NormalizedStatement, context: RequestContext, unknown: string[]): Tri {
+function conditionsHold(st: NormalizedStatement, context: RequestContext): Tri {
   let result: Tri = 'yes';
   for (const clause of st.conditions) {
     const r = evaluateClause(clause, context);
     if (r === 'no') return 'no';
-    if (r === 'unknown') {
-      result = 'unknown';
-      unknown.push(describe(clause));
-    }
+    if (r === 'unknown') result = 'unknown';
   }
   return result;
+}
+
+function undecidedClauses(st: NormalizedStatement, context: RequestContext): string[] {
+  return st.conditions.filter((clause) => evaluateClause(clause, context) === 'unknown').map(describe);
 }
 
 /** Whether one statement applies to the request for one action. */
 export function statementApplies(st: NormalizedStatement, req: AssumeRequest, action: string, unknown: string[] = []): Tri {
   if (!principalMatches(st, req.principal) || !actionMatches(st, action)) return 'no';
-  return conditionsHold(st, req.context, unknown);
+  const result = conditionsHold(st, req.context);
+  if (result === 'unknown') unknown.push(...undecidedClauses(st, req.context));
+  return result;
 }
 
 function or(a: Tri, b: Tri): Tri {
@@ -207,9 +212,13 @@ export interface IndexedStatements {
   readonly byPrincipal: Map<string, StatementIndex>;
 }
 
+/** The statements that admit one principal. */
 interface StatementIndex {
-  readonly byKey: ReadonlyMap<string, ReadonlyMap<string, readonly NormalizedStatement[]>>;
+  readonly keys: readonly (readonly [string, ReadonlyMap<string, readonly NormalizedStatement[]>])[];
   readonly unindexed: readonly NormalizedStatement[];
+  /** Per action, the statements of this principal that name it. */
+  readonly byAction: Map<string, ReadonlySet<NormalizedStatement>>;
+  readonly statements: readonly NormalizedStatement[];
 }
 
 function selectivity(lowerKey: string): number {
@@ -236,8 +245,9 @@ export function indexStatements(statements: readonly NormalizedStatement[]): Ind
 const INDEX_THRESHOLD = 8;
 
 function buildIndex(statements: readonly NormalizedStatement[]): StatementIndex {
+  const index = { keys: [] as [string, Map<string, NormalizedStatement[]>][], unindexed: statements, byAction: new Map(), statements };
+  if (statements.length <= INDEX_THRESHOLD) return index;
   const byKey = new Map<string, Map<string, NormalizedStatement[]>>();
-  if (statements.length <= INDEX_THRESHOLD) return { byKey, unindexed: statements };
   const unindexed: NormalizedStatement[] = [];
   for (const st of statements) {
     const clause = indexKeyOf(st);
@@ -253,46 +263,72 @@ function buildIndex(statements: readonly NormalizedStatement[]): StatementIndex 
       else byValue.set(value, [st]);
     }
   }
-  return { byKey, unindexed };
+  return { ...index, keys: [...byKey], unindexed };
+}
+
+function namingAction(ix: StatementIndex, action: string): ReadonlySet<NormalizedStatement> {
+  let set = ix.byAction.get(action);
+  if (!set) ix.byAction.set(action, (set = new Set(ix.statements.filter((st) => actionMatches(st, action)))));
+  return set;
 }
 
 const principalKeys = new WeakMap<RequestPrincipal, string>();
 
-function candidates(indexed: IndexedStatements, req: AssumeRequest): readonly NormalizedStatement[] {
-  let principalKey = principalKeys.get(req.principal);
-  if (principalKey === undefined) principalKeys.set(req.principal, (principalKey = `${req.principal.type}|${req.principal.id}|${req.principal.accountId ?? ''}`));
+function indexFor(indexed: IndexedStatements, principal: RequestPrincipal): StatementIndex {
+  let principalKey = principalKeys.get(principal);
+  if (principalKey === undefined) principalKeys.set(principal, (principalKey = `${principal.type}|${principal.id}|${principal.accountId ?? ''}`));
   let ix = indexed.byPrincipal.get(principalKey);
-  if (!ix) indexed.byPrincipal.set(principalKey, (ix = buildIndex(indexed.all.filter((st) => principalMatches(st, req.principal)))));
-  const context = req.context;
-  if (ix.byKey.size === 0) return ix.unindexed;
-  const out = new Set<NormalizedStatement>(ix.unindexed);
-  for (const [key, byValue] of ix.byKey) {
+  if (!ix) indexed.byPrincipal.set(principalKey, (ix = buildIndex(indexed.all.filter((st) => principalMatches(st, principal)))));
+  return ix;
+}
+
+function candidates(ix: StatementIndex, context: RequestContext): readonly NormalizedStatement[] {
+  if (ix.keys.length === 0) return ix.unindexed;
+  let out: NormalizedStatement[] | undefined;
+  let duplicates = false;
+  for (const [key, byValue] of ix.keys) {
     const values = context.values.get(key);
-    if (values === undefined && !context.knowsAbsent(key)) {
-      for (const list of byValue.values()) for (const st of list) out.add(st);
+    if (values === undefined) {
+      if (context.knowsAbsent(key)) continue;
+      out ??= [...ix.unindexed];
+      for (const list of byValue.values()) out.push(...list);
+      duplicates = true;
       continue;
     }
-    for (const v of values ?? []) for (const st of byValue.get(v) ?? []) out.add(st);
+    if (values.length > 1) duplicates = true;
+    for (const v of values) {
+      const list = byValue.get(v);
+      if (list) (out ??= [...ix.unindexed]).push(...list);
+    }
   }
-  return [...out];
+  if (!out) return ix.unindexed;
+  return duplicates ? [...new Set(out)] : out;
 }
+
+const YES: Decision = Object.freeze({ decision: 'yes', unknownBecause: Object.freeze([]) as readonly string[] });
+const NO: Decision = Object.freeze({ decision: 'no', unknownBecause: Object.freeze([]) as readonly string[] });
 
 /** IAM's evaluation for a trust policy: an explicit Deny wins, then any Allow, else implicit deny. */
 export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedStatements, req: AssumeRequest): Decision {
-  const statements = 'byPrincipal' in all ? candidates(all, req) : all;
-  const unknown: string[] = [];
+  const ix = 'byPrincipal' in all ? indexFor(all, req.principal) : undefined;
+  const statements = ix ? candidates(ix, req.context) : (all as readonly NormalizedStatement[]);
   let overall: Tri = 'yes';
+  let undecided: NormalizedStatement[] | undefined;
   for (const action of req.actions) {
+    const naming = ix ? namingAction(ix, action) : undefined;
     let denied: Tri = 'no';
     let allowed: Tri = 'no';
     for (const st of statements) {
-      const applies = statementApplies(st, req, action, unknown);
+      if (naming ? !naming.has(st) : !principalMatches(st, req.principal) || !actionMatches(st, action)) continue;
+      const applies = conditionsHold(st, req.context);
+      if (applies === 'unknown') (undecided ??= []).push(st);
       if (st.effect === 'Deny') denied = or(denied, applies);
       else allowed = or(allowed, applies);
     }
     const result: Tri = denied === 'yes' ? 'no' : denied === 'unknown' ? (allowed === 'no' ? 'no' : 'unknown') : allowed;
-    if (result === 'no') return { decision: 'no', unknownBecause: [] };
+    if (result === 'no') return NO;
     if (result === 'unknown') overall = 'unknown';
   }
-  return { decision: overall, unknownBecause: overall === 'unknown' ? [...new Set(unknown)] : [] };
+  if (overall === 'yes') return YES;
+  return { decision: overall, unknownBecause: [...new Set(undecided!.flatMap((st) => undecidedClauses(st, req.context)))] };
 }

@@ -85,7 +85,7 @@ export function podIdentityRequest(identity: Identity, sessionTags = true): Assu
 }
 
 /** EKS's external ID for a target-role association: `region/account/cluster/namespace/serviceaccount`. */
-export function externalIdOf(identity: Identity): string {
+export function externalIdOf(identity: Pick<Identity, 'region' | 'accountId' | 'clusterName' | 'namespace' | 'serviceAccount'>): string {
   return `${identity.region}/${identity.accountId}/${identity.clusterName}/${identity.namespace}/${identity.serviceAccount}`;
 }
 

@@ -11,6 +11,7 @@ export interface PlanContext {
   /** Per account, the OIDC provider host/paths known to exist (only accounts whose list was collected). */
   readonly providersByAccount: ReadonlyMap<string, ReadonlySet<string>>;
   readonly clusters: readonly Cluster[];
+  readonly clustersByArn: ReadonlyMap<string, Cluster>;
   readonly clustersByIssuer: ReadonlyMap<string, readonly Cluster[]>;
   readonly associationsByIdentity: ReadonlyMap<string, PodIdentityAssociation>;
   readonly addonsByCluster: ReadonlyMap<string, readonly Addon[]>;
@@ -41,6 +42,7 @@ export function buildContext(inventory: Inventory): PlanContext {
     scannedRoleAccounts: new Set(inventory.roles.map((r) => r.accountId)),
     providersByAccount,
     clusters,
+    clustersByArn: new Map(clusters.map((c) => [c.arn, c])),
     clustersByIssuer: group(clusters, (c) => c.issuerHostPath),
     associationsByIdentity: new Map(inventory.associations.map((a) => [identityKey(a), a])),
     addonsByCluster: group(inventory.addons, (a) => a.clusterArn),

@@ -1,9 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Tri } from '../iam/evaluate.js';
-import { asList, type PolicyDocument } from '../iam/policy.js';
-import { DEFAULT_AUDIENCE, identityKey, subjectOf, type Identity } from '../iam/requests.js';
+import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
+import { DEFAULT_AUDIENCE, externalIdOf, identityKey, subjectOf, type Identity } from '../iam/requests.js';
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
-import { globMatch } from '../iam/glob.js';
+import { globRegExp, hasWildcard } from '../iam/glob.js';
 import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
@@ -71,6 +71,7 @@ const REPRESENTATIVES = ['irsa2pi-unmentioned', 'zq0-irsa2pi-unmentioned-9', 'ir
 
 function stringsOf(value: unknown, out: string[]): string[] {
   if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number' || typeof value === 'boolean') out.push(String(value));
   else if (Array.isArray(value)) for (const v of value) stringsOf(v, out);
   else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
@@ -81,9 +82,40 @@ function stringsOf(value: unknown, out: string[]): string[] {
   return out;
 }
 
+/** What the universe needs to know of one statement's strings, computed once per statement object. */
+interface StatementStrings {
+  readonly tokens: readonly string[];
+  readonly patterns: readonly string[];
+  readonly issuers: readonly string[];
+  readonly clusterArns: readonly string[];
+  readonly named: readonly (readonly [string, string])[];
+}
+
+const statementStrings = new WeakMap<RawStatement, StatementStrings>();
+
+function stringsOfStatement(st: RawStatement): StatementStrings {
+  let known = statementStrings.get(st);
+  if (known) return known;
+  const values = stringsOf(st, []);
+  const text = values.join('\n');
+  known = {
+    tokens: [...new Set(values.flatMap((v) => v.toLowerCase().split(/[:/]/)))],
+    patterns: [...new Set(values.filter(hasWildcard))],
+    issuers: [...text.matchAll(ISSUER)].map((m) => m[0]),
+    clusterArns: [...text.matchAll(CLUSTER_ARN)].map((m) => m[0]),
+    named: values.flatMap((v) => {
+      const m = SUBJECT.exec(v);
+      return m ? [[m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')] as const] : [];
+    }),
+  };
+  statementStrings.set(st, known);
+  return known;
+}
+
 interface ServiceAccountIndex {
   readonly byToken: ReadonlyMap<string, readonly ServiceAccount[]>;
   readonly all: readonly ServiceAccount[];
+  readonly customAudience: readonly ServiceAccount[];
 }
 
 const indexes = new WeakMap<Cluster, ServiceAccountIndex>();
@@ -100,67 +132,85 @@ function indexOf(cluster: Cluster): ServiceAccountIndex {
         else byToken.set(token, [sa]);
       }
     }
-    indexes.set(cluster, (index = { byToken, all }));
+    indexes.set(cluster, (index = { byToken, all, customAudience: all.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) }));
   }
   return index;
 }
 
+function firstWithIssuer(clusters: readonly Cluster[], n: number): Cluster[] {
+  const out: Cluster[] = [];
+  for (const c of clusters) {
+    if (out.length === n) break;
+    if (c.issuerHostPath) out.push(c);
+  }
+  return out;
+}
+
+/** The strings a request derives from a service account's namespace and name (subject, session tags, external ID). */
+function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): string[] {
+  return [subjectOf(namespace, serviceAccount), namespace, serviceAccount, externalIdOf({ region: c.region, accountId: c.accountId, clusterName: c.name, namespace, serviceAccount })];
+}
+
 /**
  * The identities to evaluate for a role. Every scanned service account of the clusters the trust or the
- * migration touches is covered. When the trust has wildcard patterns, each is evaluated. Otherwise
- * conditions only compare strings for equality, so those whose namespace and name the trust both
- * mention, and those with a non-default audience, are evaluated one by one, and any other evaluates
- * exactly like a representative that keeps what the trust mentions of it (its namespace, or its name,
- * or neither) and replaces the rest by a name the trust does not mention; those representatives are
- * evaluated in their place. Added: every subject the trust names (wildcards instantiated), the
- * migrated identities, and a neighbour of each (other namespace, other service account, other clusters).
+ * migration touches is covered. A condition can only tell two service accounts apart through the
+ * strings a request derives from their namespace and name, compared for equality or matched against
+ * the trust's wildcard patterns. So a service account is evaluated itself when the trust mentions both
+ * its namespace and its name, when a pattern matches one of its strings, or when it has a non-default
+ * audience; any other evaluates exactly like a representative that keeps what the trust mentions of it
+ * (its namespace, or its name, or neither) and replaces the rest by a name the trust neither mentions
+ * nor matches, and that representative is evaluated in its place (where a pattern matches the
+ * representative itself, the service account is evaluated itself). Added: every subject the trust
+ * names (wildcards instantiated), the migrated identities, and a neighbour of each (other namespace,
+ * other service account, other clusters).
  */
 export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[]): Identity[] {
-  const values = docs.flatMap((d) => (d ? stringsOf(d, []) : []));
-  const text = values.join('\n');
-  const tokens = new Set(values.flatMap((v) => v.toLowerCase().split(/[:/]/)));
-  const patterns = values.filter((v) => v.includes('*') || v.includes('?'));
-  const matchesPattern = (s: string) => patterns.some((p) => globMatch(p, s, true));
+  const facts = [...new Set(docs.flatMap((d) => (d ? asList(d.Statement) : [])))].map(stringsOfStatement);
+  const tokens = new Set(facts.flatMap((f) => f.tokens));
+  const patterns = [...new Set(facts.flatMap((f) => f.patterns))].map((p) => globRegExp(p, true));
+  const matchesPattern = (s: string) => patterns.some((p) => p.test(s));
+  const hits = (c: Cluster, namespace: string, serviceAccount: string) => patterns.length > 0 && derivedStrings(c, namespace, serviceAccount).some(matchesPattern);
   const out = new Map<string, Identity>();
   const add = (id: Identity) => out.set(identityKey(id), id);
-  const byArn = new Map(ctx.clusters.map((c) => [c.arn, c]));
+  const byArn = ctx.clustersByArn;
   const relevant = new Set<Cluster>();
-  for (const m of text.matchAll(ISSUER)) for (const c of ctx.clustersByIssuer.get(m[0]) ?? []) relevant.add(c);
-  for (const m of text.matchAll(CLUSTER_ARN)) {
-    const c = byArn.get(m[0]);
-    if (c) relevant.add(c);
+  for (const f of facts) {
+    for (const issuer of f.issuers) for (const c of ctx.clustersByIssuer.get(issuer) ?? []) relevant.add(c);
+    for (const arn of f.clusterArns) {
+      const c = byArn.get(arn);
+      if (c) relevant.add(c);
+    }
   }
   for (const id of migrated) {
     const c = byArn.get(id.clusterArn);
     if (c) relevant.add(c);
   }
-  const named: [string, string][] = values.flatMap((v) => {
-    const m = SUBJECT.exec(v);
-    return m ? [[m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')] as [string, string]] : [];
-  });
+  const named = [...new Map(facts.flatMap((f) => f.named).map(([ns, sa]) => [`${ns}|${sa}`, [ns, sa] as const])).values()];
   for (const c of relevant) {
     const index = indexOf(c);
-    const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !matchesPattern(subjectOf(r, r)) && !matchesPattern(r));
-    if (patterns.length) {
-      for (const sa of index.all) add(identityIn(c, sa.namespace, sa.name, sa.audience));
-    } else {
-      for (const token of tokens) {
-        for (const sa of index.byToken.get(token) ?? []) {
-          const ns = sa.namespace.toLowerCase();
-          const name = sa.name.toLowerCase();
-          if (tokens.has(ns) && tokens.has(name)) add(identityIn(c, sa.namespace, sa.name, sa.audience));
-          else if (representative && tokens.has(ns)) add(identityIn(c, sa.namespace, representative));
-          else if (representative) add(identityIn(c, representative, sa.name));
-        }
+    const found = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
+    const representative = found && !matchesPattern(found) ? found : undefined;
+    const own = (sa: ServiceAccount) => add(identityIn(c, sa.namespace, sa.name, sa.audience));
+    const candidates = patterns.length || !representative ? index.all : [...new Set([...tokens].flatMap((t) => index.byToken.get(t) ?? []))];
+    for (const sa of candidates) {
+      const nsKnown = tokens.has(sa.namespace.toLowerCase());
+      const nameKnown = tokens.has(sa.name.toLowerCase());
+      if (!representative || sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || hits(c, sa.namespace, sa.name)) own(sa);
+      else if (nsKnown) {
+        if (hits(c, sa.namespace, representative)) own(sa);
+        else add(identityIn(c, sa.namespace, representative));
+      } else if (nameKnown) {
+        if (hits(c, representative, sa.name)) own(sa);
+        else add(identityIn(c, representative, sa.name));
       }
-      for (const sa of index.all) if (sa.audience !== DEFAULT_AUDIENCE) add(identityIn(c, sa.namespace, sa.name, sa.audience));
     }
+    if (!patterns.length && representative) for (const sa of index.customAudience) own(sa);
     if (representative) add(identityIn(c, representative, representative));
     for (const [ns, sa] of named) add(identityIn(c, ns, sa));
   }
   const namedKeys = new Set(named.map(([ns, sa]) => `${ns}|${sa}`));
   const seeds = [...migrated, ...[...out.values()].filter((id) => namedKeys.has(`${id.namespace}|${id.serviceAccount}`))];
-  const withIssuer = ctx.clusters.filter((c) => c.issuerHostPath).slice(0, 4);
+  const withIssuer = firstWithIssuer(ctx.clusters, 4);
   for (const id of seeds) {
     const cluster = byArn.get(id.clusterArn) ?? syntheticCluster(id);
     add(identityIn(cluster, `${id.namespace}-${NEIGHBOUR}`, id.serviceAccount));

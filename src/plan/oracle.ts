@@ -8,7 +8,8 @@ const NO: Decision = { decision: 'no', unknownBecause: [] };
 /** Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching normalization. */
 export class TrustOracle {
   private readonly normalized = new WeakMap<PolicyDocument, IndexedStatements>();
-  private readonly requests = new WeakMap<Identity, Map<string, AssumeRequest>>();
+  private readonly irsaRequests = new Map<string, WeakMap<Identity, AssumeRequest>>();
+  private readonly podIdentityRequests = { tagged: new WeakMap<Identity, AssumeRequest>(), untagged: new WeakMap<Identity, AssumeRequest>() };
 
   constructor(private readonly ctx: PlanContext) {}
 
@@ -24,22 +25,21 @@ export class TrustOracle {
     return !known || known.has(identity.issuerHostPath);
   }
 
-  private request(kind: string, identity: Identity, build: () => AssumeRequest): AssumeRequest {
-    let byKind = this.requests.get(identity);
-    if (!byKind) this.requests.set(identity, (byKind = new Map()));
-    let req = byKind.get(kind);
-    if (!req) byKind.set(kind, (req = build()));
-    return req;
-  }
-
   irsa(doc: PolicyDocument | null, roleAccountId: string, identity: Identity): Decision {
     if (!doc || !this.providerExists(roleAccountId, identity)) return NO;
-    return evaluateTrust(this.statements(doc), this.request(`irsa:${roleAccountId}`, identity, () => irsaRequest(identity, roleAccountId)));
+    let byIdentity = this.irsaRequests.get(roleAccountId);
+    if (!byIdentity) this.irsaRequests.set(roleAccountId, (byIdentity = new WeakMap()));
+    let req = byIdentity.get(identity);
+    if (!req) byIdentity.set(identity, (req = irsaRequest(identity, roleAccountId)));
+    return evaluateTrust(this.statements(doc), req);
   }
 
   podIdentity(doc: PolicyDocument | null, identity: Identity, sessionTags = true): Decision {
     if (!doc) return NO;
-    return evaluateTrust(this.statements(doc), this.request(`pi:${sessionTags}`, identity, () => podIdentityRequest(identity, sessionTags)));
+    const byIdentity = sessionTags ? this.podIdentityRequests.tagged : this.podIdentityRequests.untagged;
+    let req = byIdentity.get(identity);
+    if (!req) byIdentity.set(identity, (req = podIdentityRequest(identity, sessionTags)));
+    return evaluateTrust(this.statements(doc), req);
   }
 
   chain(targetDoc: PolicyDocument | null, sourceRoleArn: string, identity: Identity): Decision {

@@ -1,0 +1,30 @@
+// Runs one measurement in a fresh process against the built CLI modules (dist/), as users run them.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+function files(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+const [mode, dir] = process.argv.slice(2);
+const dist = new URL('../dist/', import.meta.url);
+const load = (path) => import(new URL(path, dist).href);
+const [{ readEvidenceBundle }, { plan }, { emitJson }, report] = await Promise.all([
+  load('sources/evidence/read-bundle.js'),
+  load('plan/plan.js'),
+  load('emit/json.js'),
+  mode === 'report' ? load('report/index.js') : undefined,
+]);
+const start = performance.now();
+let size = 0;
+if (mode === 'floor') {
+  for (const f of files(dir)) size += JSON.stringify(JSON.parse(readFileSync(f, 'utf8')) === null).length;
+} else {
+  const inventory = readEvidenceBundle(dir);
+  const result = plan(inventory, { generatedAt: 'bench' });
+  size = mode === 'report' ? report.REPORT_EMITTERS.markdown(report.buildReport(inventory, result)).length : emitJson(result).text.length;
+}
+const ms = performance.now() - start;
+const bytes = files(dir).reduce((n, f) => n + statSync(f).size, 0);
+process.stdout.write(JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS, size, bytes }));
