@@ -209,7 +209,7 @@ function or(a: Tri, b: Tri): Tri {
  */
 export interface IndexedStatements {
   readonly all: readonly NormalizedStatement[];
-  readonly byPrincipal: Map<string, StatementIndex>;
+  readonly byPrincipal: Map<RequestPrincipal, StatementIndex>;
 }
 
 /** The statements that admit one principal. */
@@ -272,13 +272,10 @@ function namingAction(ix: StatementIndex, action: string): ReadonlySet<Normalize
   return set;
 }
 
-const principalKeys = new WeakMap<RequestPrincipal, string>();
-
+/** The index for one principal object; requests built by `requests.ts` share their principal objects. */
 function indexFor(indexed: IndexedStatements, principal: RequestPrincipal): StatementIndex {
-  let principalKey = principalKeys.get(principal);
-  if (principalKey === undefined) principalKeys.set(principal, (principalKey = `${principal.type}|${principal.id}|${principal.accountId ?? ''}`));
-  let ix = indexed.byPrincipal.get(principalKey);
-  if (!ix) indexed.byPrincipal.set(principalKey, (ix = buildIndex(indexed.all.filter((st) => principalMatches(st, principal)))));
+  let ix = indexed.byPrincipal.get(principal);
+  if (!ix) indexed.byPrincipal.set(principal, (ix = buildIndex(indexed.all.filter((st) => principalMatches(st, principal)))));
   return ix;
 }
 

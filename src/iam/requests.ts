@@ -1,5 +1,5 @@
 import { oidcProviderArn } from './arn.js';
-import type { AssumeRequest, RequestContext } from './evaluate.js';
+import type { AssumeRequest, RequestContext, RequestPrincipal } from './evaluate.js';
 
 /** A Kubernetes identity in one EKS cluster: what IRSA and Pod Identity both grant roles to. */
 export interface Identity {
@@ -44,6 +44,19 @@ export function isOidcClaimKey(lowerKey: string): boolean {
   return colon > 0 && /[./]/.test(lowerKey.slice(0, colon));
 }
 
+const principals = new Map<string, RequestPrincipal>();
+
+/** One shared object per principal, so evaluators can key their indexes on it. */
+function principal(type: RequestPrincipal['type'], id: string, accountId?: string): RequestPrincipal {
+  const key = `${type}|${id}|${accountId ?? ''}`;
+  let p = principals.get(key);
+  if (!p) {
+    if (principals.size > 100_000) principals.clear();
+    principals.set(key, (p = accountId === undefined ? { type, id } : { type, id, accountId }));
+  }
+  return p;
+}
+
 function context(values: Record<string, string[]>, knowsAbsent: (k: string) => boolean): RequestContext {
   return { values: new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v])), knowsAbsent };
 }
@@ -52,7 +65,7 @@ function context(values: Record<string, string[]>, knowsAbsent: (k: string) => b
 export function irsaRequest(identity: Identity, roleAccountId: string): AssumeRequest {
   const hp = identity.issuerHostPath;
   return {
-    principal: { type: 'Federated', id: oidcProviderArn(roleAccountId, hp) },
+    principal: principal('Federated', oidcProviderArn(roleAccountId, hp)),
     actions: [WEB_IDENTITY_ACTION],
     context: context(
       { [`${hp}:sub`]: [subjectOf(identity.namespace, identity.serviceAccount)], [`${hp}:aud`]: [identity.audience] },
@@ -78,7 +91,7 @@ export function podIdentityRequest(identity: Identity, sessionTags = true): Assu
   const knowsAbsent = (k: string) =>
     isOidcClaimKey(k) || k === 'sts:externalid' || (k.startsWith('aws:requesttag/') && !(sessionTags && VARYING_TAGS.has(k))) || (!sessionTags && k === 'aws:tagkeys');
   return {
-    principal: { type: 'Service', id: POD_IDENTITY_SERVICE },
+    principal: principal('Service', POD_IDENTITY_SERVICE),
     actions: [...POD_IDENTITY_ACTIONS],
     context: context(sessionTags ? sessionTagValues(identity) : {}, knowsAbsent),
   };
@@ -92,7 +105,7 @@ export function externalIdOf(identity: Pick<Identity, 'region' | 'accountId' | '
 /** The chained `AssumeRole` EKS makes from the association's role into its target role. */
 export function chainRequest(identity: Identity, sourceRoleArn: string): AssumeRequest {
   return {
-    principal: { type: 'AWS', id: sourceRoleArn, accountId: identity.accountId },
+    principal: principal('AWS', sourceRoleArn, identity.accountId),
     actions: [...POD_IDENTITY_ACTIONS],
     context: context(
       { 'sts:ExternalId': [externalIdOf(identity)], 'aws:PrincipalArn': [sourceRoleArn], 'aws:PrincipalAccount': [identity.accountId] },

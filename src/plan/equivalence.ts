@@ -93,11 +93,18 @@ interface StatementStrings {
 
 const statementStrings = new WeakMap<RawStatement, StatementStrings>();
 
+function conditionValues(st: RawStatement): string[] {
+  const out: string[] = [];
+  for (const tests of Object.values(st.Condition ?? {})) for (const value of Object.values(tests ?? {})) stringsOf(value, out);
+  return out;
+}
+
+/** Only condition values are ever compared with what a request derives from a service account. */
 function stringsOfStatement(st: RawStatement): StatementStrings {
   let known = statementStrings.get(st);
   if (known) return known;
-  const values = stringsOf(st, []);
-  const text = values.join('\n');
+  const values = conditionValues(st);
+  const text = stringsOf(st, []).join('\n');
   known = {
     tokens: [...new Set(values.flatMap((v) => v.toLowerCase().split(/[:/]/)))],
     patterns: [...new Set(values.filter(hasWildcard))],
@@ -112,27 +119,42 @@ function stringsOfStatement(st: RawStatement): StatementStrings {
   return known;
 }
 
+/** A scanned service account with its namespace and name lower-cased, as tokens compare. */
+interface IndexedServiceAccount {
+  readonly sa: ServiceAccount;
+  readonly namespace: string;
+  readonly name: string;
+}
+
 interface ServiceAccountIndex {
-  readonly byToken: ReadonlyMap<string, readonly ServiceAccount[]>;
-  readonly all: readonly ServiceAccount[];
+  readonly all: readonly IndexedServiceAccount[];
+  /** Namespaces (as written) by their lower-cased name. */
+  readonly namespacesByToken: ReadonlyMap<string, readonly string[]>;
+  readonly byNameToken: ReadonlyMap<string, readonly IndexedServiceAccount[]>;
   readonly customAudience: readonly ServiceAccount[];
+  /** Per service account (in the order of `all`), the strings a request derives from it; built on first need. */
+  derived?: readonly (readonly string[])[];
 }
 
 const indexes = new WeakMap<Cluster, ServiceAccountIndex>();
 
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 function indexOf(cluster: Cluster): ServiceAccountIndex {
   let index = indexes.get(cluster);
   if (!index) {
-    const byToken = new Map<string, ServiceAccount[]>();
-    const all = cluster.kubernetes?.serviceAccounts ?? [];
-    for (const sa of all) {
-      for (const token of new Set([sa.namespace.toLowerCase(), sa.name.toLowerCase()])) {
-        const list = byToken.get(token);
-        if (list) list.push(sa);
-        else byToken.set(token, [sa]);
-      }
-    }
-    indexes.set(cluster, (index = { byToken, all, customAudience: all.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) }));
+    const scanned = cluster.kubernetes?.serviceAccounts ?? [];
+    const all = scanned.map((sa) => ({ sa, namespace: sa.namespace.toLowerCase(), name: sa.name.toLowerCase() }));
+    const namespaces = new Map<string, string[]>();
+    const byNameToken = new Map<string, IndexedServiceAccount[]>();
+    for (const entry of all) byNameToken.set(entry.name, [...(byNameToken.get(entry.name) ?? []), entry]);
+    for (const ns of new Set(scanned.map((sa) => sa.namespace))) push(namespaces, ns.toLowerCase(), ns);
+    index = { all, namespacesByToken: namespaces, byNameToken, customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
+    indexes.set(cluster, index);
   }
   return index;
 }
@@ -169,7 +191,8 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   const tokens = new Set(facts.flatMap((f) => f.tokens));
   const patterns = [...new Set(facts.flatMap((f) => f.patterns))].map((p) => globRegExp(p, true));
   const matchesPattern = (s: string) => patterns.some((p) => p.test(s));
-  const hits = (c: Cluster, namespace: string, serviceAccount: string) => patterns.length > 0 && derivedStrings(c, namespace, serviceAccount).some(matchesPattern);
+  const anyMatches = (strings: readonly string[]) => strings.some(matchesPattern);
+  const hits = (c: Cluster, namespace: string, serviceAccount: string) => patterns.length > 0 && anyMatches(derivedStrings(c, namespace, serviceAccount));
   const out = new Map<string, Identity>();
   const add = (id: Identity) => out.set(identityKey(id), id);
   const byArn = ctx.clustersByArn;
@@ -191,20 +214,31 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     const found = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
     const representative = found && !matchesPattern(found) ? found : undefined;
     const own = (sa: ServiceAccount) => add(identityIn(c, sa.namespace, sa.name, sa.audience));
-    const candidates = patterns.length || !representative ? index.all : [...new Set([...tokens].flatMap((t) => index.byToken.get(t) ?? []))];
-    for (const sa of candidates) {
-      const nsKnown = tokens.has(sa.namespace.toLowerCase());
-      const nameKnown = tokens.has(sa.name.toLowerCase());
-      if (!representative || sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || hits(c, sa.namespace, sa.name)) own(sa);
-      else if (nsKnown) {
-        if (hits(c, sa.namespace, representative)) own(sa);
-        else add(identityIn(c, sa.namespace, representative));
-      } else if (nameKnown) {
-        if (hits(c, representative, sa.name)) own(sa);
-        else add(identityIn(c, representative, sa.name));
+    if (!representative) for (const { sa } of index.all) own(sa);
+    else if (patterns.length) {
+      const derived = (index.derived ??= index.all.map(({ sa }) => derivedStrings(c, sa.namespace, sa.name)));
+      for (const [i, { sa, namespace, name }] of index.all.entries()) {
+        const nsKnown = tokens.has(namespace);
+        const nameKnown = tokens.has(name);
+        if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || anyMatches(derived[i]!)) own(sa);
+        else if (nsKnown) {
+          if (hits(c, sa.namespace, representative)) own(sa);
+          else add(identityIn(c, sa.namespace, representative));
+        } else if (nameKnown) {
+          if (hits(c, representative, sa.name)) own(sa);
+          else add(identityIn(c, representative, sa.name));
+        }
       }
+    } else {
+      for (const token of tokens) {
+        for (const ns of index.namespacesByToken.get(token) ?? []) add(identityIn(c, ns, representative));
+        for (const { sa, namespace } of index.byNameToken.get(token) ?? []) {
+          if (tokens.has(namespace)) own(sa);
+          else add(identityIn(c, representative, sa.name));
+        }
+      }
+      for (const sa of index.customAudience) own(sa);
     }
-    if (!patterns.length && representative) for (const sa of index.customAudience) own(sa);
     if (representative) add(identityIn(c, representative, representative));
     for (const [ns, sa] of named) add(identityIn(c, ns, sa));
   }
