@@ -3,7 +3,7 @@ import { evaluateClause } from '../src/iam/evaluate.js';
 import { splitOperator } from '../src/iam/policy.js';
 import { irsaRequest } from '../src/iam/requests.js';
 import { buildContext, identityOf } from '../src/plan/context.js';
-import { checkRewrite, universeFor } from '../src/plan/equivalence.js';
+import { checkRewrite, sameStatementsFor, universeFor } from '../src/plan/equivalence.js';
 import { TrustOracle } from '../src/plan/oracle.js';
 import { plan } from '../src/plan/plan.js';
 import { podIdentityStatements, withStatements } from '../src/plan/trust-rewrite.js';
@@ -43,6 +43,28 @@ describe('regressions found in review', () => {
       podIdentity: (_p, d, id) => oracle.podIdentity(d, id).decision,
     });
     expect(result.differences.map((d) => `${d.phase} ${d.mechanism} ${d.identity}`)).toContain('final irsa prod/team-a/orphan');
+  });
+
+  it('the check reuses a phase only when the statements for the mechanism are the very same objects, so a changed Pod Identity statement is caught', () => {
+    const c = cluster('prod', [serviceAccount('team-a', 'api', R)]);
+    const r = role('app', [irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-a:api'])]);
+    const ctx = buildContext(inventory([c], [r]));
+    const oracle = new TrustOracle(ctx);
+    const migrated = [identityOf(c, 'team-a', 'api')];
+    const current = r.trustPolicy;
+    const added = podIdentityStatements(migrated, new Set());
+    const transition = withStatements(current, added);
+    const widened = { ...added[0]!, Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': c.arn } } };
+    const final = withStatements(current, [widened]);
+    const phases = { current, transition, final };
+    const result = checkRewrite(phases, migrated, universeFor(ctx, [current, transition, final], migrated), {
+      irsa: (d, id) => oracle.irsa(d, c.accountId, id).decision,
+      podIdentity: (_p, d, id) => oracle.podIdentity(d, id).decision,
+      samePhases: (mechanism, a, b) => sameStatementsFor(phases[a], phases[b], mechanism === 'irsa' ? ['Federated'] : ['Service', 'AWS']),
+    });
+    expect(sameStatementsFor(transition, final, ['Federated'])).toBe(true);
+    expect(sameStatementsFor(transition, final, ['Service', 'AWS'])).toBe(false);
+    expect(result.differences.map((d) => `${d.phase} ${d.mechanism}`)).toContain('final pod-identity');
   });
 
   it('with wildcard patterns in the trust, service accounts a pattern matches are evaluated themselves, the rest through representatives', () => {

@@ -13,6 +13,22 @@ import { displayIdentity } from './identities.js';
 export interface AdmissionProbe {
   readonly irsa: (doc: PolicyDocument | null, identity: Identity) => Tri;
   readonly podIdentity: (phase: keyof TrustPhases, doc: PolicyDocument | null, identity: Identity) => Tri;
+  /**
+   * Whether two phases admit every identity alike through a mechanism, proven from their statements
+   * (the same statement objects can apply to its principals); when true the check reuses one phase's
+   * answers for the other. Optional: without it every phase is evaluated.
+   */
+  readonly samePhases?: (mechanism: 'irsa' | 'pod-identity', a: keyof TrustPhases, b: keyof TrustPhases) => boolean;
+}
+
+/** Whether the statements of `a` and `b` that can apply to a principal of one of `types` are the very same objects. */
+export function sameStatementsFor(a: PolicyDocument | null, b: PolicyDocument | null, types: readonly string[]): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const applicable = (st: RawStatement) => st.NotPrincipal !== undefined || st.Principal === '*' || (st.Principal !== undefined && types.some((t) => Object.hasOwn(st.Principal as object, t)));
+  const left = asList(a.Statement).filter(applicable);
+  const right = asList(b.Statement).filter(applicable);
+  return left.length === right.length && left.every((st, i) => st === right[i]);
 }
 
 /** The outcome of the check for one role. */
@@ -283,14 +299,19 @@ export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[],
   const migratedKeys = new Set(migrated.map(identityKey));
   const diff = (phase: EquivalenceDifference['phase'], mechanism: EquivalenceDifference['mechanism'], id: Identity | string, expected: string, actual: string) =>
     differences.push({ phase, mechanism, identity: typeof id === 'string' ? id : displayIdentity(id), expected, actual });
+  const same = (mechanism: 'irsa' | 'pod-identity', a: keyof TrustPhases, b: keyof TrustPhases) => probe.samePhases?.(mechanism, a, b) ?? false;
+  const irsaTransitionSame = same('irsa', 'current', 'transition');
+  const irsaFinalSame = same('irsa', 'transition', 'final');
+  const piTransitionSame = same('pod-identity', 'current', 'transition');
+  const piFinalSame = same('pod-identity', 'transition', 'final');
   for (const id of universe) {
     const isMigrated = migratedKeys.has(identityKey(id));
     const irsaNow = probe.irsa(phases.current, id);
-    const irsaTransition = probe.irsa(phases.transition, id);
-    const irsaFinal = probe.irsa(phases.final, id);
+    const irsaTransition = irsaTransitionSame ? irsaNow : probe.irsa(phases.transition, id);
+    const irsaFinal = irsaFinalSame ? irsaTransition : probe.irsa(phases.final, id);
     const piNow = probe.podIdentity('current', phases.current, id);
-    const piTransition = probe.podIdentity('transition', phases.transition, id);
-    const piFinal = probe.podIdentity('final', phases.final, id);
+    const piTransition = piTransitionSame ? piNow : probe.podIdentity('transition', phases.transition, id);
+    const piFinal = piFinalSame ? piTransition : probe.podIdentity('final', phases.final, id);
     if ([irsaNow, irsaTransition, irsaFinal, piNow, piTransition, piFinal].includes('unknown')) {
       unknown.push(displayIdentity(id));
       continue;

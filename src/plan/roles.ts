@@ -5,11 +5,11 @@ import type { PolicyDocument, RawStatement } from '../iam/policy.js';
 import { identityKey, POD_IDENTITY_ACTIONS, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import type { PlanContext } from './context.js';
-import { checkRewrite, universeFor, type AdmissionProbe } from './equivalence.js';
+import { checkRewrite, sameStatementsFor, universeFor, type AdmissionProbe } from './equivalence.js';
 import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
 import { and, type TrustOracle } from './oracle.js';
-import { chainStatement, podIdentityStatements, sidsOf, trustSize, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
+import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
 
 /** IAM's default limit on a role trust policy, in characters. */
 export const TRUST_POLICY_LIMIT = 2048;
@@ -53,12 +53,17 @@ class RolePlanner {
     return this.ctx.rolesByArn.get(arn)?.trustPolicy ?? null;
   }
 
-  private probeFor(role: Role): AdmissionProbe {
+  private probeFor(role: Role, phases: TrustPhases): AdmissionProbe {
+    const chains = [...this.chainDrafts.values()].filter((d) => d.target.arn === role.arn);
     return {
+      samePhases: (mechanism, a, b) =>
+        mechanism === 'irsa'
+          ? sameStatementsFor(phases[a], phases[b], ['Federated'])
+          : sameStatementsFor(phases[a], phases[b], ['Service', 'AWS']) && chains.every((d) => d.phases[a] === d.phases[b]),
       irsa: (doc, id) => this.oracle.irsa(doc, role.accountId, id).decision,
       podIdentity: (phase, doc, id) => {
         if (id.accountId === role.accountId) return this.oracle.podIdentity(doc, id).decision;
-        const chainArn = [...this.chainDrafts.values()].find((d) => d.target.arn === role.arn && accountOf(d.arn) === id.accountId)?.arn;
+        const chainArn = chains.find((d) => accountOf(d.arn) === id.accountId)?.arn;
         if (!chainArn) return 'no';
         return and(this.oracle.podIdentity(this.chainTrust(chainArn, phase), id).decision, this.oracle.chain(doc, chainArn, id).decision);
       },
@@ -93,7 +98,7 @@ class RolePlanner {
     const transition = withStatements(current, added);
     const migratedIds = [...direct, ...[...chained.values()].flat()];
     const phases: TrustPhases = { current, transition, final: withoutIrsaSubjects(transition, migratedIds) };
-    const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds), this.probeFor(role));
+    const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds), this.probeFor(role, phases));
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
 
     for (const id of result.irsaRetained) {
@@ -108,8 +113,9 @@ class RolePlanner {
       const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
       this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn}: ${sample.join('; ')}` });
     }
-    this.flagSize(role.arn, phases, migrating);
-    return this.planned(role.arn, 'existing', null, null, phases, equivalent, result.identitiesChecked, result.differences, migratedIds);
+    const planned = this.planned(role.arn, 'existing', null, null, phases, equivalent, result.identitiesChecked, result.differences, migratedIds);
+    this.flagSize(planned, migrating);
+    return planned;
   }
 
   /** The same-account roles created for chaining, checked once every target role is planned. */
@@ -124,14 +130,15 @@ class RolePlanner {
         const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities), probe, false);
         const equivalent = result.differences.length === 0 && result.unknown.length === 0;
         if (!equivalent) this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: d.arn, message: `${d.arn}: the chaining role's trust does not admit exactly its identities` });
-        this.flagSize(d.arn, d.phases, []);
-        return this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, equivalent, result.identitiesChecked, result.differences, d.identities);
+        const planned = this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, equivalent, result.identitiesChecked, result.differences, d.identities);
+        this.flagSize(planned, []);
+        return planned;
       });
   }
 
-  private flagSize(arn: string, phases: TrustPhases, migrating: Candidate[]): void {
-    const size = Math.max(trustSize(phases.transition), trustSize(phases.final));
-    if (size <= TRUST_POLICY_LIMIT || trustSize(phases.current) >= size) return;
+  private flagSize({ arn, trustSize: sizes }: PlannedRole, migrating: Candidate[]): void {
+    const size = Math.max(sizes.transition, sizes.final);
+    if (size <= TRUST_POLICY_LIMIT || sizes.current >= size) return;
     this.findings.push({ rule: R.trustPolicyTooLarge.id, severity: R.trustPolicyTooLarge.severity, roleArn: arn, message: `${arn}: the rewritten trust has ${size} characters, over IAM's default limit of ${TRUST_POLICY_LIMIT}` });
     for (const c of migrating) if (!c.reasons.includes(R.trustPolicyTooLarge.id)) c.reasons.push(R.trustPolicyTooLarge.id);
   }
@@ -145,7 +152,10 @@ class RolePlanner {
 
   private planned(arn: string, kind: PlannedRole['kind'], chainsTo: string | null, permissionsPolicy: PolicyDocument | null, phases: TrustPhases, equivalent: boolean, checked: number, differences: PlannedRole['equivalence']['differences'], migrated: readonly Identity[]): PlannedRole {
     const np = roleNameAndPath(arn) ?? { name: arn, path: '/' };
-    const changed = !phases.current || JSON.stringify(phases.current) !== JSON.stringify(phases.transition) || JSON.stringify(phases.transition) !== JSON.stringify(phases.final);
+    const current = minified(phases.current);
+    const transition = phases.transition === phases.current ? current : minified(phases.transition);
+    const final = phases.final === phases.transition ? transition : minified(phases.final);
+    const changed = !phases.current || current !== transition || transition !== final;
     return {
       arn,
       accountId: accountOf(arn) ?? '',
@@ -159,7 +169,7 @@ class RolePlanner {
       equivalent,
       equivalence: { identitiesChecked: checked, differences },
       migrated: migrated.map(displayIdentity).sort(),
-      trustSize: { current: trustSize(phases.current), transition: trustSize(phases.transition), final: trustSize(phases.final) },
+      trustSize: { current: current.length, transition: transition.length, final: final.length },
     };
   }
 }

@@ -143,7 +143,7 @@ export function withoutIrsaSubjects(doc: PolicyDocument, migrated: readonly Iden
   return changed ? { ...doc, Statement: out } : doc;
 }
 
-/** The character count IAM measures (the minified document). */
-export function trustSize(doc: PolicyDocument | null): number {
-  return doc ? JSON.stringify(doc).length : 0;
+/** The document as IAM measures its size (minified JSON), or '' for none. */
+export function minified(doc: PolicyDocument | null): string {
+  return doc ? JSON.stringify(doc) : '';
 }

@@ -38,8 +38,8 @@ interface Frame {
   readonly key?: string | number;
 }
 
-/** The path of the first value nested deeper than {@link MAX_NESTING_DEPTH}, found without recursion. */
-export function tooDeep(root: unknown, max = MAX_NESTING_DEPTH): string | undefined {
+/** The path to the first value nested `max` deep; only called once such a value is known to exist. */
+function pathTooDeep(root: unknown, max: number): string {
   const stack: Frame[] = [{ value: root, depth: 0 }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
@@ -56,6 +56,33 @@ export function tooDeep(root: unknown, max = MAX_NESTING_DEPTH): string | undefi
       for (const key in value) {
         const v = (value as Record<string, unknown>)[key];
         if (typeof v === 'object' && v !== null) stack.push({ value: v, depth: depth + 1, parent: frame, key });
+      }
+    }
+  }
+  return '$';
+}
+
+/** The path of the first value nested deeper than {@link MAX_NESTING_DEPTH}, found without recursion. */
+export function tooDeep(root: unknown, max = MAX_NESTING_DEPTH): string | undefined {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= max) return pathTooDeep(root, max);
+    if (Array.isArray(value)) {
+      for (const v of value) {
+        if (typeof v !== 'object' || v === null) continue;
+        values.push(v);
+        depths.push(depth + 1);
+      }
+    } else {
+      for (const key in value) {
+        const v = (value as Record<string, unknown>)[key];
+        if (typeof v !== 'object' || v === null) continue;
+        values.push(v);
+        depths.push(depth + 1);
       }
     }
   }
