@@ -61,40 +61,63 @@ function context(values: Record<string, string[]>, knowsAbsent: (k: string) => b
   return { values: new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v])), knowsAbsent };
 }
 
+/** What every IRSA request through one provider shares: its principal and its claim keys. */
+interface ProviderRequestParts {
+  readonly principal: RequestPrincipal;
+  readonly subKey: string;
+  readonly audKey: string;
+}
+
+const providerParts = new Map<string, Map<string, ProviderRequestParts>>();
+
+function partsFor(roleAccountId: string, hostPath: string): ProviderRequestParts {
+  let byHost = providerParts.get(roleAccountId);
+  if (!byHost) providerParts.set(roleAccountId, (byHost = new Map()));
+  let parts = byHost.get(hostPath);
+  if (!parts) {
+    const lower = hostPath.toLowerCase();
+    byHost.set(hostPath, (parts = { principal: principal('Federated', oidcProviderArn(roleAccountId, hostPath)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
+  }
+  return parts;
+}
+
+const WEB_IDENTITY_ACTIONS: readonly string[] = Object.freeze([WEB_IDENTITY_ACTION]);
+
 /** `AssumeRoleWithWebIdentity` by a pod of `identity`, through the OIDC provider of its issuer in `roleAccountId`. */
 export function irsaRequest(identity: Identity, roleAccountId: string): AssumeRequest {
-  const hp = identity.issuerHostPath;
-  return {
-    principal: principal('Federated', oidcProviderArn(roleAccountId, hp)),
-    actions: [WEB_IDENTITY_ACTION],
-    context: context(
-      { [`${hp}:sub`]: [subjectOf(identity.namespace, identity.serviceAccount)], [`${hp}:aud`]: [identity.audience] },
-      isOidcClaimKey,
-    ),
-  };
+  const parts = partsFor(roleAccountId, identity.issuerHostPath);
+  const values = new Map<string, readonly string[]>();
+  values.set(parts.subKey, [subjectOf(identity.namespace, identity.serviceAccount)]);
+  values.set(parts.audKey, [identity.audience]);
+  return { principal: parts.principal, actions: WEB_IDENTITY_ACTIONS, context: { values, knowsAbsent: isOidcClaimKey } };
 }
 
-function sessionTagValues(identity: Identity): Record<string, string[]> {
-  return {
-    [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: [identity.clusterArn],
-    [`aws:RequestTag/${SESSION_TAGS.clusterName}`]: [identity.clusterName],
-    [`aws:RequestTag/${SESSION_TAGS.namespace}`]: [identity.namespace],
-    [`aws:RequestTag/${SESSION_TAGS.serviceAccount}`]: [identity.serviceAccount],
-    'aws:TagKeys': Object.values(SESSION_TAGS),
-  };
-}
+const tagKey = (tag: string) => `aws:requesttag/${tag}`;
+const TAG_KEYS = {
+  clusterArn: tagKey(SESSION_TAGS.clusterArn),
+  clusterName: tagKey(SESSION_TAGS.clusterName),
+  namespace: tagKey(SESSION_TAGS.namespace),
+  serviceAccount: tagKey(SESSION_TAGS.serviceAccount),
+} as const;
+const ALL_TAG_KEYS: readonly string[] = Object.freeze(Object.values(SESSION_TAGS));
+const VARYING_TAGS = new Set([SESSION_TAGS.podName, SESSION_TAGS.podUid].map(tagKey));
+const POD_IDENTITY_PRINCIPAL = principal('Service', POD_IDENTITY_SERVICE);
+const POD_IDENTITY_ACTION_LIST: readonly string[] = Object.freeze([...POD_IDENTITY_ACTIONS]);
 
-const VARYING_TAGS = new Set([SESSION_TAGS.podName, SESSION_TAGS.podUid].map((t) => `aws:requesttag/${t}`));
+const knowsAbsentTagged = (k: string) => isOidcClaimKey(k) || k === 'sts:externalid' || (k.startsWith('aws:requesttag/') && !VARYING_TAGS.has(k));
+const knowsAbsentUntagged = (k: string) => isOidcClaimKey(k) || k === 'sts:externalid' || k.startsWith('aws:requesttag/') || k === 'aws:tagkeys';
 
 /** `AssumeRole` + `TagSession` by EKS Pod Identity for `identity` (session tags unless disabled). */
 export function podIdentityRequest(identity: Identity, sessionTags = true): AssumeRequest {
-  const knowsAbsent = (k: string) =>
-    isOidcClaimKey(k) || k === 'sts:externalid' || (k.startsWith('aws:requesttag/') && !(sessionTags && VARYING_TAGS.has(k))) || (!sessionTags && k === 'aws:tagkeys');
-  return {
-    principal: principal('Service', POD_IDENTITY_SERVICE),
-    actions: [...POD_IDENTITY_ACTIONS],
-    context: context(sessionTags ? sessionTagValues(identity) : {}, knowsAbsent),
-  };
+  const values = new Map<string, readonly string[]>();
+  if (sessionTags) {
+    values.set(TAG_KEYS.clusterArn, [identity.clusterArn]);
+    values.set(TAG_KEYS.clusterName, [identity.clusterName]);
+    values.set(TAG_KEYS.namespace, [identity.namespace]);
+    values.set(TAG_KEYS.serviceAccount, [identity.serviceAccount]);
+    values.set('aws:tagkeys', ALL_TAG_KEYS);
+  }
+  return { principal: POD_IDENTITY_PRINCIPAL, actions: POD_IDENTITY_ACTION_LIST, context: { values, knowsAbsent: sessionTags ? knowsAbsentTagged : knowsAbsentUntagged } };
 }
 
 /** EKS's external ID for a target-role association: `region/account/cluster/namespace/serviceaccount`. */

@@ -19,6 +19,11 @@ export class TrustOracle {
     return st;
   }
 
+  /** Drops what was cached for `doc`; for documents that are not evaluated again. */
+  forget(doc: PolicyDocument): void {
+    this.normalized.delete(doc);
+  }
+
   /** Whether the OIDC provider for the identity's issuer can exist in the role's account. */
   providerExists(roleAccountId: string, identity: Identity): boolean {
     const known = this.ctx.providersByAccount.get(roleAccountId);

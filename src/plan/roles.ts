@@ -99,6 +99,7 @@ class RolePlanner {
     const migratedIds = [...direct, ...[...chained.values()].flat()];
     const phases: TrustPhases = { current, transition, final: withoutIrsaSubjects(transition, migratedIds) };
     const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds), this.probeFor(role, phases));
+    for (const doc of [transition, phases.final]) if (doc !== current) this.oracle.forget(doc);
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
 
     for (const id of result.irsaRetained) {
