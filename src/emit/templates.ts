@@ -52,6 +52,12 @@ export function fenced(lang: string, content: string): string {
   return `${fence}${lang}\n${content.replace(/\n$/, '')}\n${fence}`;
 }
 
+function withoutTrailingNewlines(s: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === '\n') end--;
+  return s.slice(0, end);
+}
+
 let engine: typeof Handlebars | undefined;
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -75,7 +81,7 @@ function setup(): typeof Handlebars {
   /** `{{#collapse count "summary"}}table{{/collapse}}`: wraps in `<details>` above COLLAPSE_ABOVE rows. */
   hb.registerHelper('collapse', function (this: unknown, count: number, summary: string, options: Handlebars.HelperOptions) {
     const body = options.fn(this);
-    return count > COLLAPSE_ABOVE ? `<details><summary>${md(summary)}</summary>\n\n${body.replace(/\n+$/, '')}\n\n</details>\n` : body;
+    return count > COLLAPSE_ABOVE ? `<details><summary>${md(summary)}</summary>\n\n${withoutTrailingNewlines(body)}\n\n</details>\n` : body;
   });
   const partials = new URL('partials/', TEMPLATES_DIR);
   for (const file of readdirSync(partials).sort()) {
@@ -92,5 +98,5 @@ export function render(name: string, data: unknown): string {
     template = hb.compile(readFileSync(new URL(`${name}.hbs`, TEMPLATES_DIR), 'utf8'), { noEscape: true, strict: false });
     compiled.set(name, template);
   }
-  return `${template(data).replace(/\n{3,}/g, '\n\n').replace(/\s+$/, '')}\n`;
+  return `${template(data).replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -114,7 +114,7 @@ function clusterMappings(ctx: RuleContext, cluster: Cluster): RoleMapping[] {
   }
 
   const index = ctx.planContext.workloadsByCluster.get(cluster.arn);
-  const managed = new Map(ctx.inventory.managedPolicies.map((m) => [m.arn, m]));
+  const managed = ctx.managedPolicies;
   const mappings = [...drafts.values()].map((d): RoleMapping => {
     const role = ctx.rolesByArn.get(d.roleArn);
     const exists = saNames.has(`${d.namespace}/${d.serviceAccount}`);
@@ -149,9 +149,9 @@ function clusterMappings(ctx: RuleContext, cluster: Cluster): RoleMapping[] {
 
 function openRoles(ctx: RuleContext, cluster: Cluster): OpenRole[] {
   if (!cluster.issuerHostPath) return [];
-  const candidates = new Set(ctx.eksTrustStatements().filter((s) => s.hostPath === cluster.issuerHostPath).map((s) => s.role));
+  const candidates = new Set(ctx.eksTrustStatementsOf(cluster.issuerHostPath).map((s) => s.role));
   const probe = ctx.identity(cluster, PROBE_NAMESPACE, PROBE_SERVICE_ACCOUNT);
-  const managed = new Map(ctx.inventory.managedPolicies.map((m) => [m.arn, m]));
+  const managed = ctx.managedPolicies;
   return [...candidates]
     .filter((role) => ctx.irsa(role, probe).decision === 'yes')
     .map((role) => ({ roleArn: role.arn, roleName: role.name, admin: rolePolicies(role, managed).some((p) => p.admin) }))

@@ -2,7 +2,7 @@ import { isEksIssuer, oidcProviderHostPath } from '../iam/arn.js';
 import { actionMatches, type Decision } from '../iam/evaluate.js';
 import { normalizeStatements, type ConditionClause, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
 import { WEB_IDENTITY_ACTION, type Identity } from '../iam/requests.js';
-import type { Cluster, Inventory, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
+import type { Cluster, Inventory, ManagedPolicy, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
 import { buildContext, identityOf, type PlanContext } from '../plan/context.js';
 import type { Plan } from '../plan/model.js';
 import { TrustOracle } from '../plan/oracle.js';
@@ -38,8 +38,11 @@ export class RuleContext {
   readonly clusters: readonly Cluster[];
   /** Accounts whose roles are in the bundle. */
   readonly scannedRoleAccounts: ReadonlySet<string>;
+  /** Customer-managed policies by ARN. */
+  readonly managedPolicies: ReadonlyMap<string, ManagedPolicy>;
   private readonly normalized = new WeakMap<PolicyDocument, NormalizedStatement[]>();
   private eksStatementsCache: EksTrustStatement[] | undefined;
+  private eksStatementsByIssuer: Map<string, EksTrustStatement[]> | undefined;
 
   constructor(
     readonly inventory: Inventory,
@@ -50,6 +53,7 @@ export class RuleContext {
     this.rolesByArn = this.planContext.rolesByArn;
     this.clusters = this.planContext.clusters;
     this.scannedRoleAccounts = this.planContext.scannedRoleAccounts;
+    this.managedPolicies = new Map(inventory.managedPolicies.map((m) => [m.arn, m]));
   }
 
   statements(doc: PolicyDocument): NormalizedStatement[] {
@@ -74,13 +78,22 @@ export class RuleContext {
     return (this.eksStatementsCache = out);
   }
 
+  /** The statements of {@link eksTrustStatements} that trust the provider of one issuer. */
+  eksTrustStatementsOf(hostPath: string): readonly EksTrustStatement[] {
+    if (!this.eksStatementsByIssuer) {
+      this.eksStatementsByIssuer = new Map();
+      for (const s of this.eksTrustStatements()) this.eksStatementsByIssuer.set(s.hostPath, [...(this.eksStatementsByIssuer.get(s.hostPath) ?? []), s]);
+    }
+    return this.eksStatementsByIssuer.get(hostPath) ?? [];
+  }
+
   /** The clusters (any, scanned or not) whose issuer is `hostPath`. */
   clustersOfIssuer(hostPath: string): readonly Cluster[] {
     return this.planContext.clustersByIssuer.get(hostPath) ?? [];
   }
 
   clusterByArn(arn: string): Cluster | undefined {
-    return this.clusters.find((c) => c.arn === arn);
+    return this.planContext.clustersByArn.get(arn);
   }
 
   /** The identity of a service account (existing or not) in a cluster. */

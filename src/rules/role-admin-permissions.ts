@@ -9,7 +9,7 @@ export const roleAdminPermissions: Rule = {
     'A role that pods can act as (annotated on a service account or used by a Pod Identity association) has `AdministratorAccess` attached or a policy allowing `*` on `*`. Compromising any of those pods compromises the account.',
   fix: 'Replace the policy with one granting only the actions and resources the workload uses (IAM Access Analyzer can generate one from CloudTrail).',
   check(ctx) {
-    const managed = new Map(ctx.inventory.managedPolicies.map((m) => [m.arn, m]));
+    const managed = ctx.managedPolicies;
     const out = [];
     for (const arn of [...ctx.reachableRoleArns()].sort()) {
       const role = ctx.rolesByArn.get(arn);
