@@ -26,7 +26,7 @@ function best(mode: Mode, dir: string, runs: number): Sample {
 
 const only = process.argv[2];
 const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
-const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'peak MB', 'peak/bundle'] });
+const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'plan peak MB', 'plan peak/bundle', 'report peak MB', 'report peak/bundle'] });
 let previous: Sample | undefined;
 try {
   for (const size of SIZES.filter((s) => !only || s.name === only)) {
@@ -36,7 +36,6 @@ try {
     const floor = best('floor', dir, runs);
     const full = best('plan', dir, runs);
     const report = best('report', dir, runs);
-    const peakKb = Math.max(full.maxRssKb, report.maxRssKb);
     const sas = size.clusters * (size.serviceAccountsPerCluster + 1);
     table.push([
       size.name,
@@ -51,8 +50,10 @@ try {
       report.ms.toFixed(0),
       (report.ms / floor.ms).toFixed(2),
       previous ? `${(full.ms / previous.ms).toFixed(1)}x` : '-',
-      (peakKb / 1024).toFixed(0),
-      ((peakKb * 1024) / full.bytes).toFixed(2),
+      (full.maxRssKb / 1024).toFixed(0),
+      ((full.maxRssKb * 1024) / full.bytes).toFixed(2),
+      (report.maxRssKb / 1024).toFixed(0),
+      ((report.maxRssKb * 1024) / full.bytes).toFixed(2),
     ]);
     previous = full;
     rmSync(dir, { recursive: true, force: true });

@@ -31,7 +31,16 @@ function group<T>(items: readonly T[], key: (t: T) => string | undefined): Map<s
   return map;
 }
 
+const contexts = new WeakMap<Inventory, PlanContext>();
+
+/** The look-up tables of an inventory, built once and shared by the plan and the report of the same inventory. */
 export function buildContext(inventory: Inventory): PlanContext {
+  let ctx = contexts.get(inventory);
+  if (!ctx) contexts.set(inventory, (ctx = createContext(inventory)));
+  return ctx;
+}
+
+function createContext(inventory: Inventory): PlanContext {
   const providersByAccount = new Map<string, Set<string>>();
   for (const account of inventory.accountsWithProviderList) providersByAccount.set(account, new Set());
   for (const p of inventory.oidcProviders) providersByAccount.get(p.accountId)?.add(p.hostPath);
