@@ -1,5 +1,6 @@
-// Runs one measurement in a fresh process against the built CLI modules (dist/), as users run them.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Runs one measurement in a fresh process against the built CLI modules (dist/), as users run them,
+// writing the output to /dev/null the way the CLI writes it.
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -23,7 +24,10 @@ if (mode === 'floor') {
 } else {
   const inventory = readEvidenceBundle(dir);
   const result = plan(inventory, { generatedAt: 'bench' });
-  size = mode === 'report' ? report.REPORT_EMITTERS.markdown(report.buildReport(inventory, result)).length : emitJson(result).text.length;
+  const sink = openSync('/dev/null', 'w');
+  const pieces = mode === 'report' ? [report.REPORT_EMITTERS.markdown(report.buildReport(inventory, result))] : emitJson(result).chunks();
+  for (const piece of pieces) size += writeSync(sink, piece);
+  closeSync(sink);
 }
 const ms = performance.now() - start;
 const bytes = files(dir).reduce((n, f) => n + statSync(f).size, 0);

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,14 +67,16 @@ async function readAndPlan(opts: PlanCliOptions) {
   }
 }
 
-/** Writes text to `--out` atomically, or to stdout. */
-async function output(text: string, out: string | undefined): Promise<void> {
+/** Writes text (whole or in pieces) to `--out` atomically, or to stdout, waiting for a slow reader. */
+async function output(content: string | Iterable<string>, out: string | undefined): Promise<void> {
   if (!out) {
-    process.stdout.write(text);
+    for (const chunk of typeof content === 'string' ? [content] : content) {
+      if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+    }
     return;
   }
   const { writeFileAtomic } = await import('./write-atomic.js');
-  writeFileAtomic(out, text);
+  writeFileAtomic(out, content);
   process.stderr.write(`irsa2pi: wrote ${out}\n`);
 }
 
@@ -94,7 +97,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
     writeDirectoryAtomic(opts.out, rendered.files);
     process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${opts.out}\n`);
   } else {
-    await output(rendered.text, opts.out);
+    await output(rendered.chunks?.() ?? rendered.text, opts.out);
   }
   return exitFor(plan.findings, opts.failOn, partial);
 }

@@ -1,14 +1,22 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync, chmodSync, existsSync, mkdtempSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync, chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { EmittedFile } from '../emit/types.js';
 
-/** Writes a file whole or not at all: a temporary sibling, then a rename. */
-export function writeFileAtomic(path: string, content: string, mode?: number): void {
+/** Writes a file whole or not at all: a temporary sibling, then a rename. Content may come in pieces. */
+export function writeFileAtomic(path: string, content: string | Iterable<string>, mode?: number): void {
   const target = resolve(path);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, content, { mode: mode ?? 0o644 });
+    if (typeof content === 'string') writeFileSync(tmp, content, { mode: mode ?? 0o644 });
+    else {
+      const fd = openSync(tmp, 'w', mode ?? 0o644);
+      try {
+        for (const chunk of content) writeSync(fd, chunk);
+      } finally {
+        closeSync(fd);
+      }
+    }
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -8,8 +8,13 @@ export interface EmittedFile {
   readonly mode?: number;
 }
 
-/** What an emitter returns: one text document, or a set of files for a directory. */
-export type Rendered = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'files'; readonly files: readonly EmittedFile[] };
+/**
+ * What an emitter returns: one text document, or a set of files for a directory. A large document can
+ * also be read in pieces (`chunks`), which join to `text`, so it is written without being held whole.
+ */
+export type Rendered =
+  | { readonly kind: 'text'; readonly text: string; readonly chunks?: () => Iterable<string> }
+  | { readonly kind: 'files'; readonly files: readonly EmittedFile[] };
 
 /** Options every emitter accepts. */
 export interface EmitOptions {
