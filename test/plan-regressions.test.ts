@@ -76,6 +76,37 @@ describe('regressions found in review', () => {
     expect(universe).not.toContain('team-c/batch');
   });
 
+  it('a scanned service account with its own audience is evaluated with it, never replaced by a default-audience stand-in', () => {
+    const c = cluster('c1', [{ ...serviceAccount('a', 'app'), audience: 'custom' }]);
+    const hp = c.issuerHostPath!;
+    const allow = { Effect: 'Allow' as const, Principal: { Federated: providerArn(c) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hp}:sub`]: 'system:serviceaccount:a:app', [`${hp}:aud`]: 'custom' } } };
+    const deny = { Effect: 'Deny' as const, Principal: { Federated: providerArn(c) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hp}:aud`]: 'custom' } } };
+    const current = { Version: '2012-10-17', Statement: [allow] };
+    const transition = { Version: '2012-10-17', Statement: [allow, deny] };
+    const ctx = buildContext(inventory([c], []));
+    const oracle = new TrustOracle(ctx);
+    const universe = universeFor(ctx, [current, transition], []);
+    expect(universe.filter((id) => id.clusterName === 'c1' && id.namespace === 'a' && id.serviceAccount === 'app').map((id) => id.audience)).toEqual(['custom']);
+    const result = checkRewrite({ current, transition, final: transition }, [], universe, {
+      irsa: (d, id) => oracle.irsa(d, c.accountId, id).decision,
+      podIdentity: () => 'no',
+    });
+    expect(result.differences.map((d) => `${d.phase} ${d.mechanism} ${d.identity}`)).toContain('transition irsa c1/a/app');
+  });
+
+  it('clusters a trust names only by cluster name or matches by an ARN pattern are enumerated', () => {
+    const c1 = cluster('c1', [serviceAccount('a', 'app')]);
+    const c2 = cluster('c2', [serviceAccount('a', 'app')]);
+    const c3 = cluster('c3', [serviceAccount('a', 'app')]);
+    const pi = (condition: Record<string, Record<string, string>>) => ({ Effect: 'Allow' as const, Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: condition });
+    const byName = { Version: '2012-10-17', Statement: [pi({ StringEquals: { 'aws:RequestTag/eks-cluster-name': 'c2', 'aws:RequestTag/kubernetes-namespace': 'a' } })] };
+    const byPattern = { Version: '2012-10-17', Statement: [pi({ StringLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:*:*:cluster/c3*' } })] };
+    const ctx = buildContext(inventory([c1, c2, c3], []));
+    const clustersOf = (doc: typeof byName) => [...new Set(universeFor(ctx, [doc], []).map((id) => id.clusterName))].sort();
+    expect(clustersOf(byName)).toContain('c2');
+    expect(clustersOf(byPattern)).toContain('c3');
+  });
+
   it('ArnLike matches each ARN part on its own', () => {
     const c = cluster('prod');
     const ctx = irsaRequest(identityOf(c, 'a', 'b'), '111122223333').context;

@@ -2,23 +2,37 @@ import type { Emitter } from './types.js';
 
 const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
 
+/** What `JSON.stringify` serializes for `v` under `key`: the result of its `toJSON`, when it has one. */
+function resolved(v: unknown, key: string): unknown {
+  const toJSON = v !== null && typeof v === 'object' ? (v as { toJSON?: unknown }).toJSON : undefined;
+  return typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(v, key) : v;
+}
+
 /**
  * `JSON.stringify(value, null, 2)` and a trailing newline, in pieces: one per top-level member and one
  * per element of a top-level array, so a plan of any size is written without one string holding it all.
  */
-export function* jsonChunks(value: Readonly<Record<string, unknown>>): Generator<string> {
-  const keys = Object.keys(value).filter((k) => !omitted(value[k]));
-  if (keys.length === 0) {
+export function* jsonChunks(value: unknown): Generator<string> {
+  const root = resolved(value, '');
+  if (root === null || typeof root !== 'object' || Array.isArray(root)) {
+    yield `${JSON.stringify(root, null, 2)}\n`;
+    return;
+  }
+  const record = root as Readonly<Record<string, unknown>>;
+  const members = Object.keys(record)
+    .map((key) => [key, resolved(record[key], key)] as const)
+    .filter(([, v]) => !omitted(v));
+  if (members.length === 0) {
     yield '{}\n';
     return;
   }
   yield '{\n';
-  for (const [i, key] of keys.entries()) {
-    const v = value[key];
-    const end = i === keys.length - 1 ? '\n' : ',\n';
+  for (const [i, [key, v]] of members.entries()) {
+    const end = i === members.length - 1 ? '\n' : ',\n';
     if (Array.isArray(v) && v.length > 0) {
       yield `  ${JSON.stringify(key)}: [\n`;
-      for (const [j, element] of v.entries()) {
+      for (let j = 0; j < v.length; j++) {
+        const element = resolved(v[j], String(j));
         const text = omitted(element) ? 'null' : JSON.stringify(element, null, 2);
         yield `    ${text.replace(/\n/g, '\n    ')}${j === v.length - 1 ? '\n' : ',\n'}`;
       }
@@ -32,12 +46,11 @@ export function* jsonChunks(value: Readonly<Record<string, unknown>>): Generator
 
 /** The plan as the versioned JSON contract, two-space indented with a trailing newline; streamed by the CLI. */
 export const emitJson: Emitter = (plan) => {
-  const value = plan as unknown as Readonly<Record<string, unknown>>;
   return {
     kind: 'text',
     get text() {
-      return [...jsonChunks(value)].join('');
+      return [...jsonChunks(plan)].join('');
     },
-    chunks: () => jsonChunks(value),
+    chunks: () => jsonChunks(plan),
   };
 };

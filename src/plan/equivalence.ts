@@ -167,7 +167,7 @@ function indexOf(cluster: Cluster): ServiceAccountIndex {
     const all = scanned.map((sa) => ({ sa, namespace: sa.namespace.toLowerCase(), name: sa.name.toLowerCase() }));
     const namespaces = new Map<string, string[]>();
     const byNameToken = new Map<string, IndexedServiceAccount[]>();
-    for (const entry of all) byNameToken.set(entry.name, [...(byNameToken.get(entry.name) ?? []), entry]);
+    for (const entry of all) push(byNameToken, entry.name, entry);
     for (const ns of new Set(scanned.map((sa) => sa.namespace))) push(namespaces, ns.toLowerCase(), ns);
     index = { all, namespacesByToken: namespaces, byNameToken, customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
     indexes.set(cluster, index);
@@ -184,6 +184,18 @@ function firstWithIssuer(clusters: readonly Cluster[], n: number): Cluster[] {
   return out;
 }
 
+const namesOf = new WeakMap<PlanContext, Map<string, Cluster[]>>();
+
+function clustersByName(ctx: PlanContext): ReadonlyMap<string, readonly Cluster[]> {
+  let byName = namesOf.get(ctx);
+  if (!byName) {
+    byName = new Map();
+    for (const c of ctx.clusters) push(byName, c.name.toLowerCase(), c);
+    namesOf.set(ctx, byName);
+  }
+  return byName;
+}
+
 /** The strings a request derives from a service account's namespace and name (subject, session tags, external ID). */
 function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): string[] {
   return [subjectOf(namespace, serviceAccount), namespace, serviceAccount, externalIdOf({ region: c.region, accountId: c.accountId, clusterName: c.name, namespace, serviceAccount })];
@@ -191,7 +203,11 @@ function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): 
 
 /**
  * The identities to evaluate for a role. Every scanned service account of the clusters the trust or the
- * migration touches is covered. A condition can only tell two service accounts apart through the
+ * migration touches is covered: clusters of the migrated identities, and clusters whose issuer or ARN
+ * the trust names, whose name a condition value holds, or whose ARN or name a pattern matches (a
+ * statement that names no cluster at all applies alike everywhere, and the check requires such
+ * statements to stay as they are). A scanned service account is never replaced by a stand-in with
+ * another audience. A condition can only tell two service accounts apart through the
  * strings a request derives from their namespace and name, compared for equality or matched against
  * the trust's wildcard patterns. So a service account is evaluated itself when the trust mentions both
  * its namespace and its name, when a pattern matches one of its strings, or when it has a non-default
@@ -210,7 +226,12 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   const anyMatches = (strings: readonly string[]) => strings.some(matchesPattern);
   const hits = (c: Cluster, namespace: string, serviceAccount: string) => patterns.length > 0 && anyMatches(derivedStrings(c, namespace, serviceAccount));
   const out = new Map<string, Identity>();
-  const add = (id: Identity) => out.set(identityKey(id), id);
+  /** Representatives, named subjects and neighbours never replace a scanned service account (whose audience may differ). */
+  const add = (id: Identity) => {
+    const key = identityKey(id);
+    if (!out.has(key)) out.set(key, id);
+  };
+  const addScanned = (id: Identity) => out.set(identityKey(id), id);
   const byArn = ctx.clustersByArn;
   const relevant = new Set<Cluster>();
   for (const f of facts) {
@@ -224,12 +245,15 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     const c = byArn.get(id.clusterArn);
     if (c) relevant.add(c);
   }
+  const byName = clustersByName(ctx);
+  for (const token of tokens) for (const c of byName.get(token) ?? []) relevant.add(c);
+  if (patterns.length) for (const c of ctx.clusters) if (matchesPattern(c.arn) || matchesPattern(c.name)) relevant.add(c);
   const named = [...new Map(facts.flatMap((f) => f.named).map(([ns, sa]) => [`${ns}|${sa}`, [ns, sa] as const])).values()];
   for (const c of relevant) {
     const index = indexOf(c);
     const found = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
     const representative = found && !matchesPattern(found) ? found : undefined;
-    const own = (sa: ServiceAccount) => add(identityIn(c, sa.namespace, sa.name, sa.audience));
+    const own = (sa: ServiceAccount) => addScanned(identityIn(c, sa.namespace, sa.name, sa.audience));
     if (!representative) for (const { sa } of index.all) own(sa);
     else if (patterns.length) {
       const derived = (index.derived ??= index.all.map(({ sa }) => derivedStrings(c, sa.namespace, sa.name)));
@@ -268,7 +292,7 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     const others = withIssuer.filter((c) => c.arn !== id.clusterArn).slice(0, 3);
     for (const other of [...others, syntheticCluster(id)]) add(identityIn(other, id.namespace, id.serviceAccount, id.audience));
   }
-  for (const id of migrated) add(id);
+  for (const id of migrated) addScanned(id);
   return [...out.values()];
 }
 

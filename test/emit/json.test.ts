@@ -21,6 +21,19 @@ describe('JSON plan output in pieces', () => {
     );
   });
 
+  it('applies toJSON like JSON.stringify: with the key, at the top, on members and on elements, dropping or nulling undefined', () => {
+    const keyed = { toJSON: (key: string) => `key:${key}` };
+    const gone = { toJSON: () => undefined };
+    const cases: unknown[] = [
+      { a: keyed, b: [keyed, gone, 1], c: gone, d: { e: keyed } },
+      { toJSON: () => ({ wrapped: [1, 2], also: keyed }) },
+      { toJSON: () => [1, 2] },
+      { toJSON: () => 'text' },
+      { list: { toJSON: () => [keyed, gone] } },
+    ];
+    for (const value of cases) expect([...jsonChunks(value)].join('')).toBe(`${JSON.stringify(value, null, 2)}\n`);
+  });
+
   it('streams the demo plan in one piece per association, role, finding and step', () => {
     const p = plan(readEvidenceBundle(join(ROOT, 'fixtures', 'demo')), { generatedAt: 'x' });
     const rendered = emitJson(p, {});
