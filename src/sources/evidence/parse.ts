@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { InputError, locate } from '../../errors.js';
@@ -21,14 +22,14 @@ export function formatOf(path: string): EvidenceFormat | undefined {
   return undefined;
 }
 
+const BOM = [0xef, 0xbb, 0xbf];
+
 function readText(absPath: string, display: string): string {
   const bytes = readFileSync(absPath);
   if (bytes.length > MAX_FILE_BYTES) throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, display);
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new InputError('file is not valid UTF-8', display);
-  }
+  if (!isUtf8(bytes)) throw new InputError('file is not valid UTF-8', display);
+  const start = BOM.every((b, i) => bytes[i] === b) ? BOM.length : 0;
+  return bytes.toString('utf8', start);
 }
 
 interface Frame {
