@@ -45,12 +45,10 @@ export function* jsonChunks(value: unknown): Generator<string> {
 }
 
 /** The plan as the versioned JSON contract, two-space indented with a trailing newline; streamed by the CLI. */
-export const emitJson: Emitter = (plan) => {
-  return {
-    kind: 'text',
-    get text() {
-      return [...jsonChunks(plan)].join('');
-    },
-    chunks: () => jsonChunks(plan),
-  };
-};
+export const emitJson: Emitter = (plan) => ({
+  kind: 'text',
+  get text() {
+    return [...jsonChunks(plan)].join('');
+  },
+  chunks: () => jsonChunks(plan),
+});

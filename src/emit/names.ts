@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { PlannedAssociation, PlannedRole } from '../plan/model.js';
+import { push } from '../group.js';
 
 /** The kinds of names the emitters check, with the rule each must follow. */
 const RULES = {
@@ -104,7 +105,7 @@ export function uniqueIdentifiers(entries: readonly { key: string; label: string
   const byBase = new Map<string, string[]>();
   for (const e of entries) {
     const base = identifierOf(e.label);
-    byBase.set(base, [...(byBase.get(base) ?? []), e.key]);
+    push(byBase, base, e.key);
   }
   const out = new Map<string, string>();
   for (const e of entries) {

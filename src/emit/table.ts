@@ -3,6 +3,7 @@ import { SEVERITIES, type Severity } from '../findings/model.js';
 import type { AssociationStatus, Plan, PlannedAssociation } from '../plan/model.js';
 import { painter, type Colour } from './colors.js';
 import type { Emitter } from './types.js';
+import { group } from '../group.js';
 
 const STATUS_COLOUR: Record<AssociationStatus, Colour> = { create: 'green', exists: 'cyan', conflict: 'red', blocked: 'yellow', skipped: 'gray' };
 const SEVERITY_COLOUR: Record<Severity, Colour> = { critical: 'magenta', high: 'red', medium: 'yellow', low: 'blue', info: 'gray' };
@@ -29,8 +30,7 @@ export const emitTable: Emitter = (plan: Plan, options) => {
   const color = options.color ?? false;
   const paint = painter(color);
   const out: string[] = [];
-  const byCluster = new Map<string, PlannedAssociation[]>();
-  for (const a of plan.associations) byCluster.set(a.clusterArn, [...(byCluster.get(a.clusterArn) ?? []), a]);
+  const byCluster = group(plan.associations, (a) => a.clusterArn);
   const clusters = [...byCluster.values()].sort((a, b) => a[0]!.cluster.localeCompare(b[0]!.cluster) || a[0]!.clusterArn.localeCompare(b[0]!.clusterArn));
   for (const rows of clusters) {
     const first = rows[0]!;

@@ -2,6 +2,7 @@ import type { Addon, Cluster, Inventory, Node, PodIdentityAssociation, Role } fr
 import { DEFAULT_AUDIENCE, type Identity } from '../iam/requests.js';
 import { identityKey } from '../iam/requests.js';
 import { WorkloadIndex } from './workloads.js';
+import { group } from '../group.js';
 
 /** Look-up tables over an inventory, built once per plan. */
 export interface PlanContext {
@@ -13,22 +14,12 @@ export interface PlanContext {
   readonly clusters: readonly Cluster[];
   readonly clustersByArn: ReadonlyMap<string, Cluster>;
   readonly clustersByIssuer: ReadonlyMap<string, readonly Cluster[]>;
+  /** Clusters by lower-cased name. */
+  readonly clustersByName: ReadonlyMap<string, readonly Cluster[]>;
   readonly associationsByIdentity: ReadonlyMap<string, PodIdentityAssociation>;
   readonly addonsByCluster: ReadonlyMap<string, readonly Addon[]>;
   readonly nodesByCluster: ReadonlyMap<string, ReadonlyMap<string, Node>>;
   readonly workloadsByCluster: ReadonlyMap<string, WorkloadIndex>;
-}
-
-function group<T>(items: readonly T[], key: (t: T) => string | undefined): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (k === undefined) continue;
-    const list = map.get(k);
-    if (list) list.push(item);
-    else map.set(k, [item]);
-  }
-  return map;
 }
 
 const contexts = new WeakMap<Inventory, PlanContext>();
@@ -53,6 +44,7 @@ function createContext(inventory: Inventory): PlanContext {
     clusters,
     clustersByArn: new Map(clusters.map((c) => [c.arn, c])),
     clustersByIssuer: group(clusters, (c) => c.issuerHostPath),
+    clustersByName: group(clusters, (c) => c.name.toLowerCase()),
     associationsByIdentity: new Map(inventory.associations.map((a) => [identityKey(a), a])),
     addonsByCluster: group(inventory.addons, (a) => a.clusterArn),
     nodesByCluster: new Map(clusters.map((c) => [c.arn, new Map((c.kubernetes?.nodes ?? []).map((n) => [n.name, n]))])),

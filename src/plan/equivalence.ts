@@ -8,6 +8,7 @@ import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
 import { displayIdentity } from './identities.js';
+import { group } from '../group.js';
 
 /** How to ask whether a trust document admits an identity, per mechanism. */
 export interface AdmissionProbe {
@@ -154,22 +155,13 @@ interface ServiceAccountIndex {
 
 const indexes = new WeakMap<Cluster, ServiceAccountIndex>();
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 function indexOf(cluster: Cluster): ServiceAccountIndex {
   let index = indexes.get(cluster);
   if (!index) {
     const scanned = cluster.kubernetes?.serviceAccounts ?? [];
     const all = scanned.map((sa) => ({ sa, namespace: sa.namespace.toLowerCase(), name: sa.name.toLowerCase() }));
-    const namespaces = new Map<string, string[]>();
-    const byNameToken = new Map<string, IndexedServiceAccount[]>();
-    for (const entry of all) push(byNameToken, entry.name, entry);
-    for (const ns of new Set(scanned.map((sa) => sa.namespace))) push(namespaces, ns.toLowerCase(), ns);
-    index = { all, namespacesByToken: namespaces, byNameToken, customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
+    const namespacesByToken = group(new Set(scanned.map((sa) => sa.namespace)), (ns) => ns.toLowerCase());
+    index = { all, namespacesByToken, byNameToken: group(all, (e) => e.name), customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
     indexes.set(cluster, index);
   }
   return index;
@@ -182,18 +174,6 @@ function firstWithIssuer(clusters: readonly Cluster[], n: number): Cluster[] {
     if (c.issuerHostPath) out.push(c);
   }
   return out;
-}
-
-const namesOf = new WeakMap<PlanContext, Map<string, Cluster[]>>();
-
-function clustersByName(ctx: PlanContext): ReadonlyMap<string, readonly Cluster[]> {
-  let byName = namesOf.get(ctx);
-  if (!byName) {
-    byName = new Map();
-    for (const c of ctx.clusters) push(byName, c.name.toLowerCase(), c);
-    namesOf.set(ctx, byName);
-  }
-  return byName;
 }
 
 /** The strings a request derives from a service account's namespace and name (subject, session tags, external ID). */
@@ -245,14 +225,12 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     const c = byArn.get(id.clusterArn);
     if (c) relevant.add(c);
   }
-  const byName = clustersByName(ctx);
-  for (const token of tokens) for (const c of byName.get(token) ?? []) relevant.add(c);
+  for (const token of tokens) for (const c of ctx.clustersByName.get(token) ?? []) relevant.add(c);
   if (patterns.length) for (const c of ctx.clusters) if (matchesPattern(c.arn) || matchesPattern(c.name)) relevant.add(c);
   const named = [...new Map(facts.flatMap((f) => f.named).map(([ns, sa]) => [`${ns}|${sa}`, [ns, sa] as const])).values()];
   for (const c of relevant) {
     const index = indexOf(c);
-    const found = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
-    const representative = found && !matchesPattern(found) ? found : undefined;
+    const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
     const own = (sa: ServiceAccount) => addScanned(identityIn(c, sa.namespace, sa.name, sa.audience));
     if (!representative) for (const { sa } of index.all) own(sa);
     else if (patterns.length) {

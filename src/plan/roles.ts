@@ -10,6 +10,7 @@ import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candi
 import type { PlannedRole, TrustPhases } from './model.js';
 import { and, type TrustOracle } from './oracle.js';
 import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
+import { group } from '../group.js';
 
 /** IAM's default limit on a role trust policy, in characters. */
 export const TRUST_POLICY_LIMIT = 2048;
@@ -75,11 +76,7 @@ class RolePlanner {
     const migrating = candidates.filter(isMigrating);
     const current = role.trustPolicy;
     const direct = migrating.filter((c) => !c.chainRoleArn).map((c) => c.identity);
-    const chained = new Map<string, Identity[]>();
-    for (const c of migrating) {
-      if (!c.chainRoleArn) continue;
-      chained.set(c.chainRoleArn, [...(chained.get(c.chainRoleArn) ?? []), c.identity]);
-    }
+    const chained = new Map([...group(migrating, (c) => c.chainRoleArn ?? undefined)].map(([arn, cs]) => [arn, cs.map((c) => c.identity)] as const));
     const pi = (doc: PolicyDocument | null, id: Identity) => this.oracle.podIdentity(doc, id).decision;
     const undecidable = direct.filter((id) => pi(current, id) === 'unknown');
     if (undecidable.length) return this.giveUp(role, candidates, this.oracle.podIdentity(current, undecidable[0]!).unknownBecause.join('; '));
@@ -177,8 +174,7 @@ class RolePlanner {
 
 /** Plans the trust of every role an annotated service account names, plus the chaining roles. */
 export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[]): RolePlanning {
-  const byRole = new Map<string, Candidate[]>();
-  for (const c of candidates) if (c.role) byRole.set(c.role.arn, [...(byRole.get(c.role.arn) ?? []), c]);
+  const byRole = group(candidates, (c) => c.role?.arn);
   const planner = new RolePlanner(ctx, oracle);
   const roles = [...byRole.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

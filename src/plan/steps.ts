@@ -1,6 +1,7 @@
 import type { Cluster } from '../model/inventory.js';
 import { displayIdentity, isMigrating, type Candidate } from './identities.js';
 import type { PlannedRole, Step } from './model.js';
+import { push } from '../group.js';
 
 type StepDraft = Omit<Step, 'id'>;
 
@@ -25,7 +26,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   for (const c of migrating.filter((c) => c.status === 'create')) {
     if (c.via === 'addon' && c.addon) {
       const key = `${c.cluster.arn}|${c.addon.name}`;
-      addonGroups.set(key, [...(addonGroups.get(key) ?? []), c]);
+      push(addonGroups, key, c);
       continue;
     }
     drafts.push({

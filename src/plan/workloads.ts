@@ -1,5 +1,6 @@
 import type { KubernetesState, Pod, Workload } from '../model/inventory.js';
 import type { WorkloadRef } from './model.js';
+import { push } from '../group.js';
 
 /** Finds the pods and top-level workloads that use each service account of one cluster. */
 export class WorkloadIndex {
@@ -43,10 +44,4 @@ export class WorkloadIndex {
     }
     return [...refs.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
   }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

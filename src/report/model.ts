@@ -1,6 +1,6 @@
 import type { Finding, RuleInfo, Severity } from '../findings/model.js';
 import type { Tri } from '../iam/evaluate.js';
-import type { AssociationStatus, PlanSummary, Step, WorkloadRef } from '../plan/model.js';
+import type { PlanSummary, Step, WorkloadRef } from '../plan/model.js';
 import type { RolePolicy } from '../rules/admin.js';
 
 /** The version of the JSON report contract; bumped on any incompatible change. */

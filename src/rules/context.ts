@@ -6,6 +6,7 @@ import type { Cluster, Inventory, ManagedPolicy, PodIdentityAssociation, Role, S
 import { buildContext, identityOf, type PlanContext } from '../plan/context.js';
 import type { Plan } from '../plan/model.js';
 import { TrustOracle } from '../plan/oracle.js';
+import { group } from '../group.js';
 
 /** An Allow statement of a role's trust that admits web identities of one EKS OIDC provider. */
 export interface EksTrustStatement {
@@ -80,10 +81,7 @@ export class RuleContext {
 
   /** The statements of {@link eksTrustStatements} that trust the provider of one issuer. */
   eksTrustStatementsOf(hostPath: string): readonly EksTrustStatement[] {
-    if (!this.eksStatementsByIssuer) {
-      this.eksStatementsByIssuer = new Map();
-      for (const s of this.eksTrustStatements()) this.eksStatementsByIssuer.set(s.hostPath, [...(this.eksStatementsByIssuer.get(s.hostPath) ?? []), s]);
-    }
+    this.eksStatementsByIssuer ??= group(this.eksTrustStatements(), (s) => s.hostPath);
     return this.eksStatementsByIssuer.get(hostPath) ?? [];
   }
 

@@ -11,6 +11,7 @@ import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js'
 import { checkName, checkPlannedAssociation, checkPlannedRole } from '../names.js';
 import type { EmittedFile, Emitter } from '../types.js';
 import { renderTemplate } from './templates.js';
+import { push } from '../../group.js';
 
 /**
  * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
@@ -96,7 +97,7 @@ export const emitScript: Emitter = (plan: Plan) => {
   const addonGroups = new Map<string, PlannedAssociation[]>();
   for (const a of migrating.filter((m) => m.via === 'addon' && m.addon)) {
     const key = `${a.clusterArn}|${a.addon}`;
-    addonGroups.set(key, [...(addonGroups.get(key) ?? []), a]);
+    push(addonGroups, key, a);
   }
   const addons = [...addonGroups.entries()]
     .sort(([a], [b]) => a.localeCompare(b))

@@ -12,6 +12,7 @@ import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js'
 import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../names.js';
 import { renderTemplate } from '../script/templates.js';
 import type { EmittedFile, Emitter } from '../types.js';
+import { push } from '../../group.js';
 
 /** Provider versions: the first that has each feature the output uses. */
 export const PROVIDER_VERSIONS = {
@@ -149,7 +150,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   for (const a of plan.associations) {
     if (a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists')) continue;
     const key = `${a.clusterArn}|${a.addon}`;
-    addonGroups.set(key, [...(addonGroups.get(key) ?? []), a]);
+    push(addonGroups, key, a);
   }
   const agentSteps = plan.steps.filter((s) => s.action === 'install-agent' && s.cluster && s.clusterArn);
   const addonKeys = [...[...addonGroups.keys()].map((key) => ({ key, label: `${addonGroups.get(key)![0]!.cluster}_${addonGroups.get(key)![0]!.addon}` })), ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` }))];

@@ -1,0 +1,16 @@
+/** Appends `value` to the list under `key`, creating it. */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The items grouped by key, groups and items in first-seen order; items without a key are left out. */
+export function group<T, K = string>(items: Iterable<T>, key: (t: T) => K | undefined): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k !== undefined) push(map, k, item);
+  }
+  return map;
+}
