@@ -44,18 +44,6 @@ export interface CheckResult {
 
 const NEIGHBOUR = 'irsa2pi-neighbour';
 
-const interned = new WeakMap<Cluster, Map<string, Identity>>();
-
-/** The identity of a service account in a cluster; one shared object per identity, so evaluations can be cached on it. */
-function identityIn(cluster: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE): Identity {
-  let byName = interned.get(cluster);
-  if (!byName) interned.set(cluster, (byName = new Map()));
-  const key = `${namespace}|${serviceAccount}|${audience}`;
-  let id = byName.get(key);
-  if (!id) byName.set(key, (id = identityOf(cluster, namespace, serviceAccount, audience)));
-  return id;
-}
-
 const synthetic = new Map<string, Cluster>();
 
 function syntheticCluster(near: Identity): Cluster {
@@ -207,11 +195,11 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   const hits = (c: Cluster, namespace: string, serviceAccount: string) => patterns.length > 0 && anyMatches(derivedStrings(c, namespace, serviceAccount));
   const out = new Map<string, Identity>();
   /** Representatives, named subjects and neighbours never replace a scanned service account (whose audience may differ). */
-  const add = (id: Identity) => {
-    const key = identityKey(id);
-    if (!out.has(key)) out.set(key, id);
+  const add = (c: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE) => {
+    const key = `${c.arn}|${namespace}|${serviceAccount}`;
+    if (!out.has(key)) out.set(key, identityOf(c, namespace, serviceAccount, audience));
   };
-  const addScanned = (id: Identity) => out.set(identityKey(id), id);
+  const addScanned = (c: Cluster, sa: ServiceAccount) => out.set(`${c.arn}|${sa.namespace}|${sa.name}`, identityOf(c, sa.namespace, sa.name, sa.audience));
   const byArn = ctx.clustersByArn;
   const relevant = new Set<Cluster>();
   for (const f of facts) {
@@ -231,7 +219,7 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   for (const c of relevant) {
     const index = indexOf(c);
     const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
-    const own = (sa: ServiceAccount) => addScanned(identityIn(c, sa.namespace, sa.name, sa.audience));
+    const own = (sa: ServiceAccount) => addScanned(c, sa);
     if (!representative) for (const { sa } of index.all) own(sa);
     else if (patterns.length) {
       const derived = (index.derived ??= index.all.map(({ sa }) => derivedStrings(c, sa.namespace, sa.name)));
@@ -241,36 +229,36 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
         if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || anyMatches(derived[i]!)) own(sa);
         else if (nsKnown) {
           if (hits(c, sa.namespace, representative)) own(sa);
-          else add(identityIn(c, sa.namespace, representative));
+          else add(c, sa.namespace, representative);
         } else if (nameKnown) {
           if (hits(c, representative, sa.name)) own(sa);
-          else add(identityIn(c, representative, sa.name));
+          else add(c, representative, sa.name);
         }
       }
     } else {
       for (const token of tokens) {
-        for (const ns of index.namespacesByToken.get(token) ?? []) add(identityIn(c, ns, representative));
+        for (const ns of index.namespacesByToken.get(token) ?? []) add(c, ns, representative);
         for (const { sa, namespace } of index.byNameToken.get(token) ?? []) {
           if (tokens.has(namespace)) own(sa);
-          else add(identityIn(c, representative, sa.name));
+          else add(c, representative, sa.name);
         }
       }
       for (const sa of index.customAudience) own(sa);
     }
-    if (representative) add(identityIn(c, representative, representative));
-    for (const [ns, sa] of named) add(identityIn(c, ns, sa));
+    if (representative) add(c, representative, representative);
+    for (const [ns, sa] of named) add(c, ns, sa);
   }
   const namedKeys = new Set(named.map(([ns, sa]) => `${ns}|${sa}`));
   const seeds = [...migrated, ...[...out.values()].filter((id) => namedKeys.has(`${id.namespace}|${id.serviceAccount}`))];
   const withIssuer = firstWithIssuer(ctx.clusters, 4);
   for (const id of seeds) {
     const cluster = byArn.get(id.clusterArn) ?? syntheticCluster(id);
-    add(identityIn(cluster, `${id.namespace}-${NEIGHBOUR}`, id.serviceAccount));
-    add(identityIn(cluster, id.namespace, `${id.serviceAccount}-${NEIGHBOUR}`));
+    add(cluster, `${id.namespace}-${NEIGHBOUR}`, id.serviceAccount);
+    add(cluster, id.namespace, `${id.serviceAccount}-${NEIGHBOUR}`);
     const others = withIssuer.filter((c) => c.arn !== id.clusterArn).slice(0, 3);
-    for (const other of [...others, syntheticCluster(id)]) add(identityIn(other, id.namespace, id.serviceAccount, id.audience));
+    for (const other of [...others, syntheticCluster(id)]) add(other, id.namespace, id.serviceAccount, id.audience);
   }
-  for (const id of migrated) addScanned(id);
+  for (const id of migrated) out.set(identityKey(id), id);
   return [...out.values()];
 }
 

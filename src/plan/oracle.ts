@@ -8,8 +8,12 @@ const NO: Decision = { decision: 'no', unknownBecause: [] };
 /** Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching normalization. */
 export class TrustOracle {
   private readonly normalized = new WeakMap<PolicyDocument, IndexedStatements>();
-  private readonly irsaRequests = new Map<string, WeakMap<Identity, AssumeRequest>>();
-  private readonly podIdentityRequests = { tagged: new WeakMap<Identity, AssumeRequest>(), untagged: new WeakMap<Identity, AssumeRequest>() };
+  /**
+   * The last request built per mechanism: callers ask about one identity in every phase before moving
+   * on, so one slot answers nearly every repeat without keeping a request per identity alive.
+   */
+  private lastIrsa: { identity: Identity; roleAccountId: string; request: AssumeRequest } | undefined;
+  private lastPodIdentity: { identity: Identity; sessionTags: boolean; request: AssumeRequest } | undefined;
 
   constructor(private readonly ctx: PlanContext) {}
 
@@ -32,19 +36,16 @@ export class TrustOracle {
 
   irsa(doc: PolicyDocument | null, roleAccountId: string, identity: Identity): Decision {
     if (!doc || !this.providerExists(roleAccountId, identity)) return NO;
-    let byIdentity = this.irsaRequests.get(roleAccountId);
-    if (!byIdentity) this.irsaRequests.set(roleAccountId, (byIdentity = new WeakMap()));
-    let req = byIdentity.get(identity);
-    if (!req) byIdentity.set(identity, (req = irsaRequest(identity, roleAccountId)));
-    return evaluateTrust(this.statements(doc), req);
+    let last = this.lastIrsa;
+    if (last?.identity !== identity || last.roleAccountId !== roleAccountId) this.lastIrsa = last = { identity, roleAccountId, request: irsaRequest(identity, roleAccountId) };
+    return evaluateTrust(this.statements(doc), last.request);
   }
 
   podIdentity(doc: PolicyDocument | null, identity: Identity, sessionTags = true): Decision {
     if (!doc) return NO;
-    const byIdentity = sessionTags ? this.podIdentityRequests.tagged : this.podIdentityRequests.untagged;
-    let req = byIdentity.get(identity);
-    if (!req) byIdentity.set(identity, (req = podIdentityRequest(identity, sessionTags)));
-    return evaluateTrust(this.statements(doc), req);
+    let last = this.lastPodIdentity;
+    if (last?.identity !== identity || last.sessionTags !== sessionTags) this.lastPodIdentity = last = { identity, sessionTags, request: podIdentityRequest(identity, sessionTags) };
+    return evaluateTrust(this.statements(doc), last.request);
   }
 
   chain(targetDoc: PolicyDocument | null, sourceRoleArn: string, identity: Identity): Decision {
