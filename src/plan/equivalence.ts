@@ -164,6 +164,45 @@ function firstWithIssuer(clusters: readonly Cluster[], n: number): Cluster[] {
   return out;
 }
 
+/**
+ * A trust's wildcard patterns, matched without regard to case (a superset of what any operator
+ * matches). Each is tried only on strings that start with its literal ASCII prefix: a case-insensitive
+ * regular expression matches an ASCII character only with an ASCII character, so the filter never
+ * turns away a string the expression would match.
+ */
+class PatternSet {
+  private readonly prefixes: string[] = [];
+  private readonly expressions: RegExp[] = [];
+
+  constructor(patterns: Iterable<string>) {
+    for (const pattern of patterns) {
+      let end = 0;
+      while (end < pattern.length) {
+        const ch = pattern.charCodeAt(end);
+        if (ch === 42 || ch === 63 || ch > 127) break;
+        end++;
+      }
+      this.prefixes.push(pattern.slice(0, end).toLowerCase());
+      this.expressions.push(globRegExp(pattern, true));
+    }
+  }
+
+  get empty(): boolean {
+    return this.expressions.length === 0;
+  }
+
+  matches(s: string): boolean {
+    const lower = s.toLowerCase();
+    for (let i = 0; i < this.expressions.length; i++) if (lower.startsWith(this.prefixes[i]!) && this.expressions[i]!.test(s)) return true;
+    return false;
+  }
+
+  matchesAny(strings: readonly string[]): boolean {
+    for (const s of strings) if (this.matches(s)) return true;
+    return false;
+  }
+}
+
 /** The strings a request derives from a service account's namespace and name (subject, session tags, external ID). */
 function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): string[] {
   return [subjectOf(namespace, serviceAccount), namespace, serviceAccount, externalIdOf({ region: c.region, accountId: c.accountId, clusterName: c.name, namespace, serviceAccount })];
@@ -189,10 +228,8 @@ function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): 
 export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[]): Identity[] {
   const facts = [...new Set(docs.flatMap((d) => (d ? asList(d.Statement) : [])))].map(stringsOfStatement);
   const tokens = new Set(facts.flatMap((f) => f.tokens));
-  const patterns = [...new Set(facts.flatMap((f) => f.patterns))].map((p) => globRegExp(p, true));
-  const matchesPattern = (s: string) => patterns.some((p) => p.test(s));
-  const anyMatches = (strings: readonly string[]) => strings.some(matchesPattern);
-  const hits = (c: Cluster, namespace: string, serviceAccount: string) => patterns.length > 0 && anyMatches(derivedStrings(c, namespace, serviceAccount));
+  const patterns = new PatternSet(new Set(facts.flatMap((f) => f.patterns)));
+  const hits = (c: Cluster, namespace: string, serviceAccount: string) => !patterns.empty && patterns.matchesAny(derivedStrings(c, namespace, serviceAccount));
   const out = new Map<string, Identity>();
   /** Representatives, named subjects and neighbours never replace a scanned service account (whose audience may differ). */
   const add = (c: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE) => {
@@ -214,19 +251,20 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     if (c) relevant.add(c);
   }
   for (const token of tokens) for (const c of ctx.clustersByName.get(token) ?? []) relevant.add(c);
-  if (patterns.length) for (const c of ctx.clusters) if (matchesPattern(c.arn) || matchesPattern(c.name)) relevant.add(c);
+  if (!patterns.empty) for (const c of ctx.clusters) if (patterns.matches(c.arn) || patterns.matches(c.name)) relevant.add(c);
   const named = [...new Map(facts.flatMap((f) => f.named).map(([ns, sa]) => [`${ns}|${sa}`, [ns, sa] as const])).values()];
   for (const c of relevant) {
     const index = indexOf(c);
     const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
     const own = (sa: ServiceAccount) => addScanned(c, sa);
     if (!representative) for (const { sa } of index.all) own(sa);
-    else if (patterns.length) {
+    else if (!patterns.empty) {
       const derived = (index.derived ??= index.all.map(({ sa }) => derivedStrings(c, sa.namespace, sa.name)));
-      for (const [i, { sa, namespace, name }] of index.all.entries()) {
+      for (let i = 0; i < index.all.length; i++) {
+        const { sa, namespace, name } = index.all[i]!;
         const nsKnown = tokens.has(namespace);
         const nameKnown = tokens.has(name);
-        if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || anyMatches(derived[i]!)) own(sa);
+        if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || patterns.matchesAny(derived[i]!)) own(sa);
         else if (nsKnown) {
           if (hits(c, sa.namespace, representative)) own(sa);
           else add(c, sa.namespace, representative);
