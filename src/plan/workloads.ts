@@ -2,22 +2,37 @@ import type { KubernetesState, Pod, Workload } from '../model/inventory.js';
 import type { WorkloadRef } from './model.js';
 import { push } from '../group.js';
 
+/** Lists keyed by namespace, then by a name in it; no key strings are built per object. */
+type ByNamespace<V> = Map<string, Map<string, V[]>>;
+
+function pushIn<V>(map: ByNamespace<V>, namespace: string, name: string, value: V): void {
+  let inNamespace = map.get(namespace);
+  if (!inNamespace) map.set(namespace, (inNamespace = new Map()));
+  push(inNamespace, name, value);
+}
+
 /** Finds the pods and top-level workloads that use each service account of one cluster. */
 export class WorkloadIndex {
-  private readonly workloads = new Map<string, Workload>();
-  private readonly podsBySa = new Map<string, Pod[]>();
-  private readonly templatesBySa = new Map<string, Workload[]>();
+  private readonly workloads: ByNamespace<Workload> = new Map();
+  private readonly podsBySa: ByNamespace<Pod> = new Map();
+  private readonly templatesBySa: ByNamespace<Workload> = new Map();
 
   constructor(state: KubernetesState) {
     for (const w of state.workloads) {
-      this.workloads.set(`${w.kind}/${w.namespace}/${w.name}`, w);
-      if (!w.owner) push(this.templatesBySa, `${w.namespace}/${w.serviceAccount}`, w);
+      pushIn(this.workloads, w.namespace, w.name, w);
+      if (!w.owner) pushIn(this.templatesBySa, w.namespace, w.serviceAccount, w);
     }
-    for (const p of state.pods) push(this.podsBySa, `${p.namespace}/${p.serviceAccount}`, p);
+    for (const p of state.pods) pushIn(this.podsBySa, p.namespace, p.serviceAccount, p);
   }
 
   pods(namespace: string, serviceAccount: string): readonly Pod[] {
-    return this.podsBySa.get(`${namespace}/${serviceAccount}`) ?? [];
+    return this.podsBySa.get(namespace)?.get(serviceAccount) ?? [];
+  }
+
+  private workload(kind: string, namespace: string, name: string): Workload | undefined {
+    const named = this.workloads.get(namespace)?.get(name) ?? [];
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]!.kind === kind) return named[i];
+    return undefined;
   }
 
   /** The top owner of a pod: ReplicaSet → Deployment, Job → CronJob; the pod itself when it has none. */
@@ -27,7 +42,7 @@ export class WorkloadIndex {
     for (let depth = 0; owner && depth < 8; depth++) {
       if (owner.kind === 'Node') break;
       ref = { kind: owner.kind, namespace: pod.namespace, name: owner.name };
-      owner = this.workloads.get(`${owner.kind}/${pod.namespace}/${owner.name}`)?.owner;
+      owner = this.workload(owner.kind, pod.namespace, owner.name)?.owner;
     }
     return ref;
   }
@@ -39,7 +54,7 @@ export class WorkloadIndex {
       const ref = this.topOwner(pod);
       refs.set(`${ref.kind}/${ref.name}`, ref);
     }
-    for (const w of this.templatesBySa.get(`${namespace}/${serviceAccount}`) ?? []) {
+    for (const w of this.templatesBySa.get(namespace)?.get(serviceAccount) ?? []) {
       refs.set(`${w.kind}/${w.name}`, { kind: w.kind, namespace: w.namespace, name: w.name });
     }
     return [...refs.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
