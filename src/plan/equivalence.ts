@@ -96,7 +96,6 @@ interface StatementStrings {
   readonly named: readonly (readonly [string, string])[];
 }
 
-const statementStrings = new WeakMap<RawStatement, StatementStrings>();
 
 function conditionValues(st: RawStatement): string[] {
   const out: string[] = [];
@@ -105,8 +104,8 @@ function conditionValues(st: RawStatement): string[] {
 }
 
 /** Only condition values are ever compared with what a request derives from a service account. */
-function stringsOfStatement(st: RawStatement): StatementStrings {
-  let known = statementStrings.get(st);
+function stringsOfStatement(cache: UniverseCache, st: RawStatement): StatementStrings {
+  let known = cache.statements.get(st);
   if (known) return known;
   const values = conditionValues(st);
   const text = stringsOf(st, []).join('\n');
@@ -120,7 +119,7 @@ function stringsOfStatement(st: RawStatement): StatementStrings {
       return m ? [[m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')] as const] : [];
     }),
   };
-  statementStrings.set(st, known);
+  cache.statements.set(st, known);
   return known;
 }
 
@@ -141,16 +140,23 @@ interface ServiceAccountIndex {
   derived?: readonly (readonly string[])[];
 }
 
-const indexes = new WeakMap<Cluster, ServiceAccountIndex>();
+/**
+ * What {@link universeFor} learns of statements and clusters, kept for the roles of one plan: pass the
+ * same cache for every role of a plan and let it go with the plan.
+ */
+export class UniverseCache {
+  readonly statements = new WeakMap<RawStatement, StatementStrings>();
+  readonly indexes = new WeakMap<Cluster, ServiceAccountIndex>();
+}
 
-function indexOf(cluster: Cluster): ServiceAccountIndex {
-  let index = indexes.get(cluster);
+function indexOf(cache: UniverseCache, cluster: Cluster): ServiceAccountIndex {
+  let index = cache.indexes.get(cluster);
   if (!index) {
     const scanned = cluster.kubernetes?.serviceAccounts ?? [];
     const all = scanned.map((sa) => ({ sa, namespace: sa.namespace.toLowerCase(), name: sa.name.toLowerCase() }));
     const namespacesByToken = group(new Set(scanned.map((sa) => sa.namespace)), (ns) => ns.toLowerCase());
     index = { all, namespacesByToken, byNameToken: group(all, (e) => e.name), customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
-    indexes.set(cluster, index);
+    cache.indexes.set(cluster, index);
   }
   return index;
 }
@@ -225,8 +231,8 @@ function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): 
  * names (wildcards instantiated), the migrated identities, and a neighbour of each (other namespace,
  * other service account, other clusters).
  */
-export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[]): Identity[] {
-  const facts = [...new Set(docs.flatMap((d) => (d ? asList(d.Statement) : [])))].map(stringsOfStatement);
+export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[], cache = new UniverseCache()): Identity[] {
+  const facts = [...new Set(docs.flatMap((d) => (d ? asList(d.Statement) : [])))].map((st) => stringsOfStatement(cache, st));
   const tokens = new Set(facts.flatMap((f) => f.tokens));
   const patterns = new PatternSet(new Set(facts.flatMap((f) => f.patterns)));
   const hits = (c: Cluster, namespace: string, serviceAccount: string) => !patterns.empty && patterns.matchesAny(derivedStrings(c, namespace, serviceAccount));
@@ -254,7 +260,7 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   if (!patterns.empty) for (const c of ctx.clusters) if (patterns.matches(c.arn) || patterns.matches(c.name)) relevant.add(c);
   const named = [...new Map(facts.flatMap((f) => f.named).map(([ns, sa]) => [`${ns}|${sa}`, [ns, sa] as const])).values()];
   for (const c of relevant) {
-    const index = indexOf(c);
+    const index = indexOf(cache, c);
     const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
     const own = (sa: ServiceAccount) => addScanned(c, sa);
     if (!representative) for (const { sa } of index.all) own(sa);

@@ -5,7 +5,7 @@ import type { PolicyDocument, RawStatement } from '../iam/policy.js';
 import { identityKey, POD_IDENTITY_ACTIONS, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import type { PlanContext } from './context.js';
-import { checkRewrite, sameStatementsFor, universeFor, type AdmissionProbe } from './equivalence.js';
+import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe } from './equivalence.js';
 import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
 import { and, type TrustOracle } from './oracle.js';
@@ -41,6 +41,7 @@ function unchanged(doc: PolicyDocument): TrustPhases {
 
 class RolePlanner {
   private readonly chainDrafts = new Map<string, ChainRoleDraft>();
+  private readonly universes = new UniverseCache();
   readonly findings: Finding[] = [];
 
   constructor(
@@ -95,7 +96,7 @@ class RolePlanner {
     const transition = withStatements(current, added);
     const migratedIds = [...direct, ...[...chained.values()].flat()];
     const phases: TrustPhases = { current, transition, final: withoutIrsaSubjects(transition, migratedIds) };
-    const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds), this.probeFor(role, phases));
+    const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds, this.universes), this.probeFor(role, phases));
     for (const doc of [transition, phases.final]) if (doc !== current) this.oracle.forget(doc);
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
 
@@ -125,7 +126,7 @@ class RolePlanner {
           irsa: () => 'no',
           podIdentity: (_phase, doc, id) => this.oracle.podIdentity(doc, id).decision,
         };
-        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities), probe, false);
+        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false);
         const equivalent = result.differences.length === 0 && result.unknown.length === 0;
         if (!equivalent) this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: d.arn, message: `${d.arn}: the chaining role's trust does not admit exactly its identities` });
         const planned = this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, equivalent, result.identitiesChecked, result.differences, d.identities);
