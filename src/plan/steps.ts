@@ -5,21 +5,27 @@ import { push } from '../group.js';
 
 type StepDraft = Omit<Step, 'id'>;
 
+/** Whether two phases of a trust differ; a phase that changes nothing is the same document object. */
+function differs(a: unknown, b: unknown): boolean {
+  return a !== b && JSON.stringify(a) !== JSON.stringify(b);
+}
+
 /**
  * The migration in order: agent and chaining roles, transition trust, associations (or add-on
  * updates), annotation removal with restarts, verification, then the final trust.
  */
 export function planSteps(candidates: readonly Candidate[], roles: readonly PlannedRole[], agentMissing: readonly Cluster[]): Step[] {
-  const drafts: StepDraft[] = [];
+  const steps: Step[] = [];
+  const add = (d: StepDraft) => steps.push({ id: `s${String(steps.length + 1).padStart(3, '0')}`, ...d });
   for (const c of agentMissing) {
-    drafts.push({ phase: 'prepare', action: 'install-agent', cluster: c.name, clusterArn: c.arn, addon: 'eks-pod-identity-agent', description: `Install the eks-pod-identity-agent add-on on ${c.name}` });
+    add({ phase: 'prepare', action: 'install-agent', cluster: c.name, clusterArn: c.arn, addon: 'eks-pod-identity-agent', description: `Install the eks-pod-identity-agent add-on on ${c.name}` });
   }
   for (const r of roles.filter((r) => r.kind === 'new')) {
-    drafts.push({ phase: 'prepare', action: 'create-role', roleArn: r.arn, targetRoleArn: r.chainsTo ?? undefined, description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}` });
+    add({ phase: 'prepare', action: 'create-role', roleArn: r.arn, targetRoleArn: r.chainsTo ?? undefined, description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}` });
   }
   const transitionOrder = [...roles].sort((a, b) => Number(b.kind === 'new') - Number(a.kind === 'new') || a.arn.localeCompare(b.arn));
-  for (const r of transitionOrder.filter((r) => r.kind === 'existing' && JSON.stringify(r.trustPolicy.current) !== JSON.stringify(r.trustPolicy.transition))) {
-    drafts.push({ phase: 'transition', action: 'update-trust', roleArn: r.arn, description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement` });
+  for (const r of transitionOrder.filter((r) => r.kind === 'existing' && differs(r.trustPolicy.current, r.trustPolicy.transition))) {
+    add({ phase: 'transition', action: 'update-trust', roleArn: r.arn, description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement` });
   }
   const migrating = candidates.filter(isMigrating);
   const addonGroups = new Map<string, Candidate[]>();
@@ -29,7 +35,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
       push(addonGroups, key, c);
       continue;
     }
-    drafts.push({
+    add({
       phase: 'associate',
       action: 'create-association',
       cluster: c.cluster.name,
@@ -43,7 +49,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   }
   for (const group of addonGroups.values()) {
     const c = group[0]!;
-    drafts.push({
+    add({
       phase: 'associate',
       action: 'update-addon',
       cluster: c.cluster.name,
@@ -55,18 +61,18 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   }
   for (const c of migrating) {
     const base = { cluster: c.cluster.name, clusterArn: c.cluster.arn, namespace: c.identity.namespace, serviceAccount: c.identity.serviceAccount };
-    drafts.push({ ...base, phase: 'cutover', action: 'remove-annotation', roleArn: c.annotatedRoleArn, description: `Remove eks.amazonaws.com/role-arn from ${displayIdentity(c.identity)}` });
+    add({ ...base, phase: 'cutover', action: 'remove-annotation', roleArn: c.annotatedRoleArn, description: `Remove eks.amazonaws.com/role-arn from ${displayIdentity(c.identity)}` });
     const restartable = c.workloads.filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind));
     if (c.workloads.length) {
-      drafts.push({ ...base, phase: 'cutover', action: 'restart-workloads', workloads: c.workloads, description: restartable.length === c.workloads.length ? `Restart ${c.workloads.map((w) => `${w.kind}/${w.name}`).join(', ')}` : `Restart ${restartable.map((w) => `${w.kind}/${w.name}`).join(', ') || 'nothing restartable'}; pods of ${c.workloads.filter((w) => !restartable.includes(w)).map((w) => `${w.kind}/${w.name}`).join(', ')} pick up Pod Identity when next created` });
+      add({ ...base, phase: 'cutover', action: 'restart-workloads', workloads: c.workloads, description: restartable.length === c.workloads.length ? `Restart ${c.workloads.map((w) => `${w.kind}/${w.name}`).join(', ')}` : `Restart ${restartable.map((w) => `${w.kind}/${w.name}`).join(', ') || 'nothing restartable'}; pods of ${c.workloads.filter((w) => !restartable.includes(w)).map((w) => `${w.kind}/${w.name}`).join(', ')} pick up Pod Identity when next created` });
     }
   }
   const verifyClusters = new Map(migrating.map((c) => [c.cluster.arn, c.cluster]));
   for (const cl of [...verifyClusters.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    drafts.push({ phase: 'verify', action: 'verify', cluster: cl.name, clusterArn: cl.arn, description: `Check that new pods on ${cl.name} carry AWS_CONTAINER_CREDENTIALS_FULL_URI and no AWS_ROLE_ARN` });
+    add({ phase: 'verify', action: 'verify', cluster: cl.name, clusterArn: cl.arn, description: `Check that new pods on ${cl.name} carry AWS_CONTAINER_CREDENTIALS_FULL_URI and no AWS_ROLE_ARN` });
   }
-  for (const r of roles.filter((r) => JSON.stringify(r.trustPolicy.transition) !== JSON.stringify(r.trustPolicy.final))) {
-    drafts.push({ phase: 'finalize', action: 'finalize-trust', roleArn: r.arn, description: `Remove IRSA admission for the migrated identities from ${r.arn}'s trust` });
+  for (const r of roles.filter((r) => differs(r.trustPolicy.transition, r.trustPolicy.final))) {
+    add({ phase: 'finalize', action: 'finalize-trust', roleArn: r.arn, description: `Remove IRSA admission for the migrated identities from ${r.arn}'s trust` });
   }
-  return drafts.map((d, i) => ({ id: `s${String(i + 1).padStart(3, '0')}`, ...d }));
+  return steps;
 }
