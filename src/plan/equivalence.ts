@@ -130,11 +130,19 @@ interface IndexedServiceAccount {
   readonly name: string;
 }
 
+/** The scanned service accounts that share one lower-cased name. */
+interface NamedServiceAccounts {
+  /** Them by their name as written. */
+  readonly byName: ReadonlyMap<string, readonly IndexedServiceAccount[]>;
+  /** Them by lower-cased namespace. */
+  readonly byNamespace: ReadonlyMap<string, readonly ServiceAccount[]>;
+}
+
 interface ServiceAccountIndex {
   readonly all: readonly IndexedServiceAccount[];
   /** Namespaces (as written) by their lower-cased name. */
   readonly namespacesByToken: ReadonlyMap<string, readonly string[]>;
-  readonly byNameToken: ReadonlyMap<string, readonly IndexedServiceAccount[]>;
+  readonly byNameToken: ReadonlyMap<string, NamedServiceAccounts>;
   readonly customAudience: readonly ServiceAccount[];
   /** Per service account (in the order of `all`), the strings a request derives from it; built on first need. */
   derived?: readonly (readonly string[])[];
@@ -155,7 +163,12 @@ function indexOf(cache: UniverseCache, cluster: Cluster): ServiceAccountIndex {
     const scanned = cluster.kubernetes?.serviceAccounts ?? [];
     const all = scanned.map((sa) => ({ sa, namespace: sa.namespace.toLowerCase(), name: sa.name.toLowerCase() }));
     const namespacesByToken = group(new Set(scanned.map((sa) => sa.namespace)), (ns) => ns.toLowerCase());
-    index = { all, namespacesByToken, byNameToken: group(all, (e) => e.name), customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
+    const byNameToken = new Map<string, NamedServiceAccounts>();
+    for (const [token, entries] of group(all, (e) => e.name)) {
+      const byNamespace = group(entries, (e) => e.namespace);
+      byNameToken.set(token, { byName: group(entries, (e) => e.sa.name), byNamespace: new Map([...byNamespace].map(([ns, es]) => [ns, es.map((e) => e.sa)])) });
+    }
+    index = { all, namespacesByToken, byNameToken, customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
     cache.indexes.set(cluster, index);
   }
   return index;
@@ -282,10 +295,10 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     } else {
       for (const token of tokens) {
         for (const ns of index.namespacesByToken.get(token) ?? []) add(c, ns, representative);
-        for (const { sa, namespace } of index.byNameToken.get(token) ?? []) {
-          if (tokens.has(namespace)) own(sa);
-          else add(c, representative, sa.name);
-        }
+        const sameName = index.byNameToken.get(token);
+        if (!sameName) continue;
+        for (const namespace of tokens) for (const sa of sameName.byNamespace.get(namespace) ?? []) own(sa);
+        for (const [name, entries] of sameName.byName) if (entries.some((e) => !tokens.has(e.namespace))) add(c, representative, name);
       }
       for (const sa of index.customAudience) own(sa);
     }
