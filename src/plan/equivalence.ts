@@ -96,6 +96,25 @@ interface StatementStrings {
   readonly named: readonly (readonly [string, string])[];
 }
 
+/** The lower-cased parts of a value between `:` and `/`, added to `out`. */
+function addTokens(value: string, out: Set<string>): void {
+  const lower = value.toLowerCase();
+  let start = 0;
+  for (let i = 0; i <= lower.length; i++) {
+    const ch = i < lower.length ? lower.charCodeAt(i) : 58;
+    if (ch === 58 || ch === 47) {
+      out.add(lower.slice(start, i));
+      start = i + 1;
+    }
+  }
+}
+
+/** Every match of a global expression in the strings; no match spans two of them. */
+function matchesIn(strings: readonly string[], mark: string, expression: RegExp): string[] {
+  const out: string[] = [];
+  for (const s of strings) if (s.includes(mark)) for (const m of s.matchAll(expression)) out.push(m[0]);
+  return out;
+}
 
 function conditionValues(st: RawStatement): string[] {
   const out: string[] = [];
@@ -108,12 +127,14 @@ function stringsOfStatement(cache: UniverseCache, st: RawStatement): StatementSt
   let known = cache.statements.get(st);
   if (known) return known;
   const values = conditionValues(st);
-  const text = stringsOf(st, []).join('\n');
+  const strings = stringsOf(st, []);
+  const tokens = new Set<string>();
+  for (const v of values) addTokens(v, tokens);
   known = {
-    tokens: [...new Set(values.flatMap((v) => v.toLowerCase().split(/[:/]/)))],
+    tokens: [...tokens],
     patterns: [...new Set(values.filter(hasWildcard))],
-    issuers: [...text.matchAll(ISSUER)].map((m) => m[0]),
-    clusterArns: [...text.matchAll(CLUSTER_ARN)].map((m) => m[0]),
+    issuers: matchesIn(strings, 'oidc.eks.', ISSUER),
+    clusterArns: matchesIn(strings, ':eks:', CLUSTER_ARN),
     named: values.flatMap((v) => {
       const m = SUBJECT.exec(v);
       return m ? [[m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')] as const] : [];

@@ -5,9 +5,10 @@ import { push } from '../group.js';
 
 type StepDraft = Omit<Step, 'id'>;
 
-/** Whether two phases of a trust differ; a phase that changes nothing is the same document object. */
-function differs(a: unknown, b: unknown): boolean {
-  return a !== b && JSON.stringify(a) !== JSON.stringify(b);
+/** Whether two phases of a role's trust differ: the same object never does, minified sizes that differ always do. */
+function differs(role: PlannedRole, a: keyof PlannedRole['trustSize'], b: keyof PlannedRole['trustSize']): boolean {
+  const [x, y] = [role.trustPolicy[a], role.trustPolicy[b]];
+  return x !== y && (role.trustSize[a] !== role.trustSize[b] || JSON.stringify(x) !== JSON.stringify(y));
 }
 
 /**
@@ -24,7 +25,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
     add({ phase: 'prepare', action: 'create-role', roleArn: r.arn, targetRoleArn: r.chainsTo ?? undefined, description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}` });
   }
   const transitionOrder = [...roles].sort((a, b) => Number(b.kind === 'new') - Number(a.kind === 'new') || a.arn.localeCompare(b.arn));
-  for (const r of transitionOrder.filter((r) => r.kind === 'existing' && differs(r.trustPolicy.current, r.trustPolicy.transition))) {
+  for (const r of transitionOrder.filter((r) => r.kind === 'existing' && differs(r, 'current', 'transition'))) {
     add({ phase: 'transition', action: 'update-trust', roleArn: r.arn, description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement` });
   }
   const migrating = candidates.filter(isMigrating);
@@ -71,7 +72,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   for (const cl of [...verifyClusters.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     add({ phase: 'verify', action: 'verify', cluster: cl.name, clusterArn: cl.arn, description: `Check that new pods on ${cl.name} carry AWS_CONTAINER_CREDENTIALS_FULL_URI and no AWS_ROLE_ARN` });
   }
-  for (const r of roles.filter((r) => differs(r.trustPolicy.transition, r.trustPolicy.final))) {
+  for (const r of roles.filter((r) => differs(r, 'transition', 'final'))) {
     add({ phase: 'finalize', action: 'finalize-trust', roleArn: r.arn, description: `Remove IRSA admission for the migrated identities from ${r.arn}'s trust` });
   }
   return steps;
