@@ -25,7 +25,7 @@ if (mode === 'floor') {
   const inventory = readEvidenceBundle(dir);
   const result = plan(inventory, { generatedAt: 'bench' });
   const sink = openSync('/dev/null', 'w');
-  const pieces = mode === 'report' ? [report.REPORT_EMITTERS.markdown(report.buildReport(inventory, result))] : emitJson(result).chunks();
+  const pieces = mode === 'report' ? report.REPORT_CHUNKS.markdown(report.buildReport(inventory, result)) : emitJson(result).chunks();
   for (const piece of pieces) size += writeSync(sink, piece);
   closeSync(sink);
 }

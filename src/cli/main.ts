@@ -103,8 +103,8 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
 }
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
-  const { buildReport, REPORT_EMITTERS } = await import('../report/index.js');
-  const emitter = pick<(r: Report) => string>(REPORT_EMITTERS, opts.format);
+  const { buildReport, REPORT_CHUNKS } = await import('../report/index.js');
+  const emitter = pick<(r: Report) => Iterable<string>>(REPORT_CHUNKS, opts.format);
   const { inventory, plan, partial } = await readAndPlan(opts);
   const report = buildReport(inventory, plan);
   await output(emitter(report), opts.out);

@@ -1,6 +1,6 @@
 import type { Report, ReportCluster } from '../report/model.js';
 import { findingGroupsView, severityCounts, stepsView } from './markdown-shared.js';
-import { mermaidId, mermaidLabel, render } from './templates.js';
+import { mermaidId, mermaidLabel, renderPieces } from './templates.js';
 
 /** A Mermaid `flowchart LR` of one cluster: workload → service account → role. */
 export function clusterDiagram(cluster: ReportCluster): string {
@@ -24,26 +24,30 @@ export function clusterDiagram(cluster: ReportCluster): string {
 
 const list = (items: readonly string[]) => items.join(', ') || '-';
 
-/** The report model as the `report-markdown` template reads it. */
+/** One cluster as the `report-cluster` template reads it. */
+function clusterView(c: ReportCluster) {
+  return {
+    ...c,
+    version: c.version ?? 'unknown',
+    platformVersion: c.platformVersion ?? 'unknown',
+    rows: c.mappings.map((m) => ({
+      ...m,
+      workloads: m.workloads.map((w) => `${w.kind}/${w.name}`).join('\n') || '-',
+      policies: m.policies.map((p) => `${p.name}${p.admin ? ' (admin)' : ''}`).join('\n') || (m.roleFound ? '-' : 'role not in bundle'),
+      admin: m.admin ? 'yes' : 'no',
+      notes: [m.viaRoleArn ? `via ${m.viaRoleArn}` : '', ...m.problems].filter(Boolean).join('\n'),
+    })),
+    diagram: clusterDiagram(c),
+  };
+}
+
+/** The report model as the `report-head` and `report-tail` templates read it. */
 export function reportView(report: Report) {
   return {
     generatedAt: report.generatedAt,
     summary: report.summary,
     identities: Object.entries(report.summary.identities).map(([name, count]) => ({ name, count })),
     severities: severityCounts(report.summary.findings),
-    clusters: report.clusters.map((c) => ({
-      ...c,
-      version: c.version ?? 'unknown',
-      platformVersion: c.platformVersion ?? 'unknown',
-      rows: c.mappings.map((m) => ({
-        ...m,
-        workloads: m.workloads.map((w) => `${w.kind}/${w.name}`).join('\n') || '-',
-        policies: m.policies.map((p) => `${p.name}${p.admin ? ' (admin)' : ''}`).join('\n') || (m.roleFound ? '-' : 'role not in bundle'),
-        admin: m.admin ? 'yes' : 'no',
-        notes: [m.viaRoleArn ? `via ${m.viaRoleArn}` : '', ...m.problems].filter(Boolean).join('\n'),
-      })),
-      diagram: clusterDiagram(c),
-    })),
     findingGroups: findingGroupsView(report.findingGroups),
     plan: report.plan,
     steps: stepsView(report.plan.steps),
@@ -57,7 +61,19 @@ export function reportView(report: Report) {
   };
 }
 
+/** The auditor's report as GitHub-flavoured Markdown, in pieces (one per cluster), so it is never held whole. */
+export function* reportMarkdownChunks(report: Report): Generator<string> {
+  const view = reportView(report);
+  yield* renderPieces(
+    (function* () {
+      yield ['report-head', view] as const;
+      for (const c of report.clusters) yield ['report-cluster', clusterView(c)] as const;
+      yield ['report-tail', view] as const;
+    })(),
+  );
+}
+
 /** The auditor's report as GitHub-flavoured Markdown. */
 export function emitReportMarkdown(report: Report): string {
-  return render('report-markdown', reportView(report));
+  return [...reportMarkdownChunks(report)].join('');
 }

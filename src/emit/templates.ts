@@ -90,13 +90,40 @@ function setup(): typeof Handlebars {
   return (engine = hb);
 }
 
-/** Renders `templates/<name>.hbs`; values are not HTML-escaped, templates escape explicitly with `md`. */
-export function render(name: string, data: unknown): string {
+function renderRaw(name: string, data: unknown): string {
   const hb = setup();
   let template = compiled.get(name);
   if (!template) {
     template = hb.compile(readFileSync(new URL(`${name}.hbs`, TEMPLATES_DIR), 'utf8'), { noEscape: true, strict: false });
     compiled.set(name, template);
   }
-  return `${template(data).replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return template(data);
+}
+
+/**
+ * Pieces of a document joined, with every run of blank lines cut to one and trailing white space
+ * replaced by one line break; each piece is yielded as soon as it is tidy, white space at its end held
+ * back until more text follows it.
+ */
+export function* tidy(pieces: Iterable<string>): Generator<string> {
+  let pending = '';
+  for (const piece of pieces) {
+    const text = (pending + piece).replace(/\n{3,}/g, '\n\n');
+    const end = text.trimEnd().length;
+    if (end > 0) yield text.slice(0, end);
+    pending = text.slice(end);
+  }
+  yield '\n';
+}
+
+/** Renders `templates/<name>.hbs`, tidied; values are not HTML-escaped, templates escape explicitly with `md`. */
+export function render(name: string, data: unknown): string {
+  return [...tidy([renderRaw(name, data)])].join('');
+}
+
+/** Renders each `[template, data]` in turn as one tidy document, in pieces. */
+export function renderPieces(parts: Iterable<readonly [string, unknown]>): Generator<string> {
+  return tidy((function* () {
+    for (const [name, data] of parts) yield renderRaw(name, data);
+  })());
 }

@@ -1,5 +1,6 @@
 import { emitReportCsv } from '../emit/csv.js';
-import { emitReportMarkdown } from '../emit/markdown-report.js';
+import { jsonChunks } from '../emit/json.js';
+import { emitReportMarkdown, reportMarkdownChunks } from '../emit/markdown-report.js';
 import type { Report } from './model.js';
 
 /** Renders a report as one text document. */
@@ -13,6 +14,13 @@ export const REPORT_EMITTERS = {
 } as const satisfies Record<string, ReportEmitter>;
 
 export type ReportFormat = keyof typeof REPORT_EMITTERS;
+
+/** Every output format of `report` in pieces that join to what {@link REPORT_EMITTERS} returns, for writing a large report without holding it whole. */
+export const REPORT_CHUNKS = {
+  markdown: reportMarkdownChunks,
+  csv: (report: Report) => [emitReportCsv(report)],
+  json: (report: Report) => jsonChunks(report),
+} as const satisfies Record<ReportFormat, (report: Report) => Iterable<string>>;
 
 export { buildReport, groupFindings, ruleInfo, type ReportOptions } from './build.js';
 export type * from './model.js';

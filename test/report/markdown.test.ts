@@ -5,6 +5,7 @@ import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
 import { code, fenced, md, mermaidId, mermaidLabel } from '../../src/emit/templates.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
+import { REPORT_CHUNKS, REPORT_EMITTERS } from '../../src/report/index.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { HOSTILE, hostileInventory } from './hostile.js';
 import { codeBlocksOf, tableProblems, tablesOf } from './markdown-check.js';
@@ -130,5 +131,16 @@ describe('plan --format markdown', () => {
   it('lists the steps in order', () => {
     const steps = tablesOf(markdown).find((t) => t.header[0]?.text === '#')!;
     expect(steps.rows.map((r) => r[2]!.text)).toEqual(demoPlan.steps.map((s) => s.action));
+  });
+});
+
+describe('report output in pieces', () => {
+  it('joins to what the emitter of each format returns, the Markdown in one piece or more per cluster', () => {
+    for (const format of Object.keys(REPORT_EMITTERS) as (keyof typeof REPORT_EMITTERS)[]) {
+      const pieces = [...REPORT_CHUNKS[format](demoReport)];
+      expect(pieces.join(''), format).toBe(REPORT_EMITTERS[format](demoReport));
+    }
+    expect(demoReport.clusters.length).toBeGreaterThan(1);
+    expect([...REPORT_CHUNKS.markdown(demoReport)].length).toBeGreaterThan(demoReport.clusters.length);
   });
 });
