@@ -94,6 +94,17 @@ describe('regressions found in review', () => {
     expect(result.differences.map((d) => `${d.phase} ${d.mechanism} ${d.identity}`)).toContain('transition irsa c1/a/app');
   });
 
+  it('a pattern is matched without regard to case past its literal ASCII prefix: a service account it matches is evaluated itself', () => {
+    const c = cluster('prod', [serviceAccount('\u03d0x', 'app'), serviceAccount('team-a', 'api'), serviceAccount('other', 'svc')]);
+    const hp = c.issuerHostPath!;
+    const trust = (pattern: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Principal: { Federated: providerArn(c) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${hp}:sub`]: pattern } } }] });
+    const ctx = buildContext(inventory([c], []));
+    const scanned = (pattern: string) => universeFor(ctx, [trust(pattern)], []).map((id) => `${id.namespace}/${id.serviceAccount}`).filter((s) => !s.includes('irsa2pi'));
+    expect(scanned('system:serviceaccount:\u0392*')).toEqual(['\u03d0x/app']);
+    expect(scanned('system:serviceaccount:TEAM-?:*')).toContain('team-a/api');
+    expect(scanned('system:serviceaccount:TEAM-?:*')).not.toContain('other/svc');
+  });
+
   it('clusters a trust names only by cluster name or matches by an ARN pattern are enumerated', () => {
     const c1 = cluster('c1', [serviceAccount('a', 'app')]);
     const c2 = cluster('c2', [serviceAccount('a', 'app')]);
