@@ -8,7 +8,7 @@ import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
 import { displayIdentity } from './identities.js';
-import { group } from '../group.js';
+import { group, push } from '../group.js';
 
 /** How to ask whether a trust document admits an identity, per mechanism. */
 export interface AdmissionProbe {
@@ -364,7 +364,13 @@ export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[],
   const differences: EquivalenceDifference[] = [];
   const unknown: string[] = [];
   const irsaRetained: Identity[] = [];
-  const migratedKeys = new Set(migrated.map(identityKey));
+  const migratedByName = new Map<string, Map<string, Identity[]>>();
+  for (const m of migrated) {
+    let byNamespace = migratedByName.get(m.serviceAccount);
+    if (!byNamespace) migratedByName.set(m.serviceAccount, (byNamespace = new Map()));
+    push(byNamespace, m.namespace, m);
+  }
+  const isMigrated = (id: Identity) => migratedByName.get(id.serviceAccount)?.get(id.namespace)?.some((m) => m.clusterArn === id.clusterArn) ?? false;
   const diff = (phase: EquivalenceDifference['phase'], mechanism: EquivalenceDifference['mechanism'], id: Identity | string, expected: string, actual: string) =>
     differences.push({ phase, mechanism, identity: typeof id === 'string' ? id : displayIdentity(id), expected, actual });
   const same = (mechanism: 'irsa' | 'pod-identity', a: keyof TrustPhases, b: keyof TrustPhases) => probe.samePhases?.(mechanism, a, b) ?? false;
@@ -373,19 +379,19 @@ export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[],
   const piTransitionSame = same('pod-identity', 'current', 'transition');
   const piFinalSame = same('pod-identity', 'transition', 'final');
   for (const id of universe) {
-    const isMigrated = migratedKeys.has(identityKey(id));
+    const migratedHere = isMigrated(id);
     const irsaNow = probe.irsa(phases.current, id);
     const irsaTransition = irsaTransitionSame ? irsaNow : probe.irsa(phases.transition, id);
     const irsaFinal = irsaFinalSame ? irsaTransition : probe.irsa(phases.final, id);
     const piNow = probe.podIdentity('current', phases.current, id);
     const piTransition = piTransitionSame ? piNow : probe.podIdentity('transition', phases.transition, id);
     const piFinal = piFinalSame ? piTransition : probe.podIdentity('final', phases.final, id);
-    if ([irsaNow, irsaTransition, irsaFinal, piNow, piTransition, piFinal].includes('unknown')) {
+    if (irsaNow === 'unknown' || irsaTransition === 'unknown' || irsaFinal === 'unknown' || piNow === 'unknown' || piTransition === 'unknown' || piFinal === 'unknown') {
       unknown.push(displayIdentity(id));
       continue;
     }
     if (irsaTransition !== irsaNow) diff('transition', 'irsa', id, irsaNow, irsaTransition);
-    if (isMigrated) {
+    if (migratedHere) {
       if (requireIrsaToday && irsaNow !== 'yes') diff('transition', 'irsa', id, 'admitted through IRSA today', irsaNow);
       if (piTransition !== 'yes') diff('transition', 'pod-identity', id, 'yes', piTransition);
       if (irsaFinal === 'yes') irsaRetained.push(id);

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isEksIssuer, oidcProviderHostPath } from '../iam/arn.js';
 import { asList, type PolicyDocument, type RawStatement, splitOperator } from '../iam/policy.js';
 import { type Identity, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, SESSION_TAGS, WEB_IDENTITY_ACTION, externalIdOf, subjectOf } from '../iam/requests.js';
 import { globMatch } from '../iam/glob.js';
 
 function sid(prefix: string, content: unknown, taken: Set<string>): string {
-  const base = `${prefix}${createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 12).toUpperCase()}`;
+  const base = `${prefix}${hash('sha256', JSON.stringify(content)).slice(0, 12).toUpperCase()}`;
   let candidate = base;
   for (let n = 2; taken.has(candidate); n++) candidate = `${base}${n}`;
   taken.add(candidate);
