@@ -2,17 +2,35 @@ import { InputError } from '../../errors.js';
 
 /** Reads typed fields out of parsed evidence, failing with the file and the field path. */
 export class Fields {
+  /**
+   * @param at the path to the value as written, or the object it is a field of
+   * @param key with `at` an object: the field, and `index` its list position when it is a list item
+   * @param impliedKind the `kind` its list implies, for list items that leave it out
+   */
   constructor(
     readonly file: string,
     readonly value: Record<string, unknown>,
-    readonly path: string,
+    private readonly at: string | Fields,
+    private readonly key?: string,
+    private readonly index?: number,
+    readonly impliedKind?: string,
   ) {}
 
+  /** The path to the value, like `$.items[3].metadata`; spelled out only when asked for. */
+  get path(): string {
+    if (typeof this.at === 'string') return this.at;
+    return `${this.at.path}.${this.key}${this.index === undefined ? '' : `[${this.index}]`}`;
+  }
+
   static of(file: string, value: unknown, path: string): Fields {
+    return Fields.at(file, value, path);
+  }
+
+  private static at(file: string, value: unknown, at: string | Fields, key?: string, index?: number, impliedKind?: string): Fields {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new InputError(`${path} must be an object`, file);
+      throw new InputError(`${new Fields(file, {}, at, key, index).path} must be an object`, file);
     }
-    return new Fields(file, value as Record<string, unknown>, path);
+    return new Fields(file, value as Record<string, unknown>, at, key, index, impliedKind);
   }
 
   private fail(key: string, what: string): never {
@@ -40,7 +58,7 @@ export class Fields {
   }
 
   obj(key: string): Fields {
-    return Fields.of(this.file, this.value[key], `${this.path}.${key}`);
+    return Fields.at(this.file, this.value[key], this, key);
   }
 
   optObj(key: string): Fields | undefined {
@@ -59,8 +77,8 @@ export class Fields {
     return v === undefined || v === null ? [] : this.list(key);
   }
 
-  objects(key: string): Fields[] {
-    return this.optList(key).map((item, i) => Fields.of(this.file, item, `${this.path}.${key}[${i}]`));
+  objects(key: string, impliedKind?: string): Fields[] {
+    return this.optList(key).map((item, index) => Fields.at(this.file, item, this, key, index, impliedKind));
   }
 
   strings(key: string): string[] {

@@ -17,9 +17,7 @@ export function kubernetesObjects(doc: Record<string, unknown>, file: string, wh
   const kind = doc.kind as string;
   if (kind === 'List' || (kind.endsWith('List') && Array.isArray(doc.items))) {
     const listKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-    return Fields.of(file, doc, where)
-      .objects('items')
-      .map((item) => (listKind && item.value.kind === undefined ? new Fields(file, { ...item.value, kind: listKind }, item.path) : item));
+    return Fields.of(file, doc, where).objects('items', listKind);
   }
   return [Fields.of(file, doc, where)];
 }
@@ -45,7 +43,7 @@ export class KubernetesCollector {
 
   add(object: Fields): void {
     this.sources.add(object.file);
-    const kind = object.optStr('kind');
+    const kind = object.value.kind === undefined ? object.impliedKind : object.optStr('kind');
     const meta = object.obj('metadata');
     switch (kind) {
       case 'ServiceAccount': {
