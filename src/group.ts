@@ -5,6 +5,13 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** Appends `value` to the list under `outer`, then `inner`, creating both. */
+export function pushIn<K1, K2, V>(map: Map<K1, Map<K2, V[]>>, outer: K1, inner: K2, value: V): void {
+  let nested = map.get(outer);
+  if (!nested) map.set(outer, (nested = new Map()));
+  push(nested, inner, value);
+}
+
 /** The items grouped by key, groups and items in first-seen order; items without a key are left out. */
 export function group<T, K = string>(items: Iterable<T>, key: (t: T) => K | undefined): Map<K, T[]> {
   const map = new Map<K, T[]>();

@@ -1,14 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Tri } from '../iam/evaluate.js';
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
-import { DEFAULT_AUDIENCE, externalIdOf, identityKey, subjectOf, type Identity } from '../iam/requests.js';
+import { DEFAULT_AUDIENCE, externalIdOf, identityKey, identityKeyOf, subjectOf, type Identity } from '../iam/requests.js';
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
 import { globRegExp, hasWildcard } from '../iam/glob.js';
 import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
 import { displayIdentity } from './identities.js';
-import { group, push } from '../group.js';
+import { group, push, pushIn } from '../group.js';
 
 /** How to ask whether a trust document admits an identity, per mechanism. */
 export interface AdmissionProbe {
@@ -186,8 +186,9 @@ function indexOf(cache: UniverseCache, cluster: Cluster): ServiceAccountIndex {
     const namespacesByToken = group(new Set(scanned.map((sa) => sa.namespace)), (ns) => ns.toLowerCase());
     const byNameToken = new Map<string, NamedServiceAccounts>();
     for (const [token, entries] of group(all, (e) => e.name)) {
-      const byNamespace = group(entries, (e) => e.namespace);
-      byNameToken.set(token, { byName: group(entries, (e) => e.sa.name), byNamespace: new Map([...byNamespace].map(([ns, es]) => [ns, es.map((e) => e.sa)])) });
+      const byNamespace = new Map<string, ServiceAccount[]>();
+      for (const e of entries) push(byNamespace, e.namespace, e.sa);
+      byNameToken.set(token, { byName: group(entries, (e) => e.sa.name), byNamespace });
     }
     index = { all, namespacesByToken, byNameToken, customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
     cache.indexes.set(cluster, index);
@@ -273,10 +274,10 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   const out = new Map<string, Identity>();
   /** Representatives, named subjects and neighbours never replace a scanned service account (whose audience may differ). */
   const add = (c: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE) => {
-    const key = `${c.arn}|${namespace}|${serviceAccount}`;
+    const key = identityKeyOf(c.arn, namespace, serviceAccount);
     if (!out.has(key)) out.set(key, identityOf(c, namespace, serviceAccount, audience));
   };
-  const addScanned = (c: Cluster, sa: ServiceAccount) => out.set(`${c.arn}|${sa.namespace}|${sa.name}`, identityOf(c, sa.namespace, sa.name, sa.audience));
+  const addScanned = (c: Cluster, sa: ServiceAccount) => out.set(identityKeyOf(c.arn, sa.namespace, sa.name), identityOf(c, sa.namespace, sa.name, sa.audience));
   const byArn = ctx.clustersByArn;
   const relevant = new Set<Cluster>();
   for (const f of facts) {
@@ -365,11 +366,7 @@ export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[],
   const unknown: string[] = [];
   const irsaRetained: Identity[] = [];
   const migratedByName = new Map<string, Map<string, Identity[]>>();
-  for (const m of migrated) {
-    let byNamespace = migratedByName.get(m.serviceAccount);
-    if (!byNamespace) migratedByName.set(m.serviceAccount, (byNamespace = new Map()));
-    push(byNamespace, m.namespace, m);
-  }
+  for (const m of migrated) pushIn(migratedByName, m.serviceAccount, m.namespace, m);
   const isMigrated = (id: Identity) => migratedByName.get(id.serviceAccount)?.get(id.namespace)?.some((m) => m.clusterArn === id.clusterArn) ?? false;
   const diff = (phase: EquivalenceDifference['phase'], mechanism: EquivalenceDifference['mechanism'], id: Identity | string, expected: string, actual: string) =>
     differences.push({ phase, mechanism, identity: typeof id === 'string' ? id : displayIdentity(id), expected, actual });

@@ -1,15 +1,9 @@
 import type { KubernetesState, Pod, Workload } from '../model/inventory.js';
 import type { WorkloadRef } from './model.js';
-import { push } from '../group.js';
+import { pushIn } from '../group.js';
 
 /** Lists keyed by namespace, then by a name in it; no key strings are built per object. */
 type ByNamespace<V> = Map<string, Map<string, V[]>>;
-
-function pushIn<V>(map: ByNamespace<V>, namespace: string, name: string, value: V): void {
-  let inNamespace = map.get(namespace);
-  if (!inNamespace) map.set(namespace, (inNamespace = new Map()));
-  push(inNamespace, name, value);
-}
 
 /** Finds the pods and top-level workloads that use each service account of one cluster. */
 export class WorkloadIndex {
