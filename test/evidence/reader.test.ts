@@ -113,6 +113,22 @@ describe('evidence bundle reader', () => {
       expect(errorOf(dir).line).toMatch(/must be under kubernetes\/<cluster-name>\//);
     });
 
+    const describeCluster = (region: string) =>
+      JSON.stringify({ cluster: { name: 'c1', arn: `arn:aws:eks:${region}:111122223333:cluster/c1`, version: '1.31', platformVersion: 'eks.20' } });
+    const serviceAccounts = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'shop' } }] });
+
+    it('reads a Kubernetes folder whose cluster is described in a file read after it', () => {
+      const dir = bundle({ 'kubernetes/c1/sa.json': serviceAccounts, 'zz-later/cluster.json': describeCluster('eu-west-1') });
+      expect(readEvidenceBundle(dir).clusters[0]!.kubernetes!.serviceAccounts.map((sa) => sa.name)).toEqual(['app']);
+    });
+
+    it('rejects a Kubernetes folder made ambiguous by a same-named cluster described after it', () => {
+      const dir = bundle({ 'aws/cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/sa.json': serviceAccounts, 'zz-later/cluster.json': describeCluster('us-east-1') });
+      const error = errorOf(dir);
+      expect(error.line).toMatch(/folder kubernetes\/c1\/ is ambiguous: 2 clusters are named "c1"/);
+      expect(error.line).toContain(join('kubernetes', 'c1', 'sa.json'));
+    });
+
     it('rejects a YAML alias bomb without exhausting memory', () => {
       const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
       for (let i = 0; i < 12; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);

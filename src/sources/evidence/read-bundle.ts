@@ -39,7 +39,7 @@ interface Pending {
   readonly providerAccounts: Set<string>;
   readonly associations: Map<string, PodIdentityAssociation>;
   readonly addons: Map<string, Addon>;
-  readonly kubernetes: Map<string, { collector: KubernetesCollector; firstFile: string }>;
+  readonly kubernetes: Map<string, KubernetesCollector>;
   readonly evidence: EvidenceFile[];
   readonly scanGaps: ScanGap[];
   readonly ignored: string[];
@@ -100,9 +100,36 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
   }
 }
 
+interface KubernetesDocument {
+  readonly file: string;
+  readonly cluster: string;
+  readonly doc: Record<string, unknown>;
+  readonly index: number;
+}
+
+function clusterNamed(cluster: string, file: string, p: Pending): Omit<Cluster, 'kubernetes'> {
+  const matches = p.clusters.filter((c) => c.name === cluster);
+  if (matches.length === 0) throw new InputError(`folder kubernetes/${cluster}/ names no cluster of the bundle (no describe-cluster output for "${cluster}")`, file);
+  if (matches.length > 1) throw new InputError(`folder kubernetes/${cluster}/ is ambiguous: ${matches.length} clusters are named "${cluster}"`, file);
+  return matches[0]!;
+}
+
+/**
+ * Adds a document's objects to its cluster as soon as the cluster is known, so that no parsed file
+ * outlives its reading; `collected` keeps each folder's first file, for checking at the end that a
+ * cluster described later does not make the folder ambiguous.
+ */
+function collect({ file, cluster, doc, index }: KubernetesDocument, p: Pending, collected: Map<string, string>): void {
+  const target = clusterNamed(cluster, file, p);
+  if (!collected.has(cluster)) collected.set(cluster, file);
+  let collector = p.kubernetes.get(target.arn);
+  if (!collector) p.kubernetes.set(target.arn, (collector = new KubernetesCollector()));
+  for (const object of kubernetesObjects(doc, file, index > 0 ? `document ${index + 1}` : '$')) collector.add(object);
+}
+
 function assemble(p: Pending): Inventory {
   const clusters: Cluster[] = p.clusters
-    .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.collector.result() }))
+    .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
     .sort((a, b) => a.arn.localeCompare(b.arn));
   const byArn = <T>(m: Map<string, T>, key: (t: T) => string) => [...m.values()].sort((a, b) => key(a).localeCompare(key(b)));
   return {
@@ -145,7 +172,8 @@ export function readEvidenceBundle(dir: string): Inventory {
     scanGaps: [],
     ignored: [],
   };
-  const kubeDocs: { file: string; cluster: string; doc: Record<string, unknown>; index: number }[] = [];
+  const kubeDocs: KubernetesDocument[] = [];
+  const collected = new Map<string, string>();
   for (const abs of walk(dir)) {
     const rel = relative(dir, abs);
     const display = join(dir, rel);
@@ -171,7 +199,9 @@ export function readEvidenceBundle(dir: string): Inventory {
       if (kind === 'kubernetes') {
         const cluster = kubernetesFolderCluster(rel);
         if (!cluster) throw new InputError('Kubernetes objects must be under kubernetes/<cluster-name>/', display);
-        kubeDocs.push({ file: display, cluster, doc: doc as Record<string, unknown>, index });
+        const document = { file: display, cluster, doc: doc as Record<string, unknown>, index };
+        if (p.clusters.some((c) => c.name === cluster)) collect(document, p, collected);
+        else kubeDocs.push(document);
         taken = { kind, cluster };
         return;
       }
@@ -181,14 +211,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     else p.ignored.push(display);
   }
   if (p.evidence.length === 0) throw new InputError('no AWS CLI or kubectl output found in the evidence bundle', dir);
-  for (const { file, cluster, doc, index } of kubeDocs) {
-    const matches = p.clusters.filter((c) => c.name === cluster);
-    if (matches.length === 0) throw new InputError(`folder kubernetes/${cluster}/ names no cluster of the bundle (no describe-cluster output for "${cluster}")`, file);
-    if (matches.length > 1) throw new InputError(`folder kubernetes/${cluster}/ is ambiguous: ${matches.length} clusters are named "${cluster}"`, file);
-    const target = matches[0]!;
-    let entry = p.kubernetes.get(target.arn);
-    if (!entry) p.kubernetes.set(target.arn, (entry = { collector: new KubernetesCollector(), firstFile: file }));
-    for (const object of kubernetesObjects(doc, file, index > 0 ? `document ${index + 1}` : '$')) entry.collector.add(object);
-  }
+  for (const document of kubeDocs) collect(document, p, collected);
+  for (const [cluster, file] of collected) clusterNamed(cluster, file, p);
   return assemble(p);
 }
