@@ -216,8 +216,8 @@ export interface IndexedStatements {
 interface StatementIndex {
   readonly keys: readonly (readonly [string, ReadonlyMap<string, readonly NormalizedStatement[]>])[];
   readonly unindexed: readonly NormalizedStatement[];
-  /** Per action, the statements of this principal that name it. */
-  readonly byAction: Map<string, ReadonlySet<NormalizedStatement>>;
+  /** Per action, the statements of this principal that name it; only for lists above {@link INDEX_THRESHOLD}, where a scan would cost more. */
+  readonly byAction: Map<string, ReadonlySet<NormalizedStatement>> | undefined;
   readonly statements: readonly NormalizedStatement[];
 }
 
@@ -245,8 +245,7 @@ export function indexStatements(statements: readonly NormalizedStatement[]): Ind
 const INDEX_THRESHOLD = 8;
 
 function buildIndex(statements: readonly NormalizedStatement[]): StatementIndex {
-  const index = { keys: [] as [string, Map<string, NormalizedStatement[]>][], unindexed: statements, byAction: new Map(), statements };
-  if (statements.length <= INDEX_THRESHOLD) return index;
+  if (statements.length <= INDEX_THRESHOLD) return { keys: [], unindexed: statements, byAction: undefined, statements };
   const byKey = new Map<string, Map<string, NormalizedStatement[]>>();
   const unindexed: NormalizedStatement[] = [];
   for (const st of statements) {
@@ -263,12 +262,12 @@ function buildIndex(statements: readonly NormalizedStatement[]): StatementIndex 
       else byValue.set(value, [st]);
     }
   }
-  return { ...index, keys: [...byKey], unindexed };
+  return { keys: [...byKey], unindexed, byAction: new Map(), statements };
 }
 
-function namingAction(ix: StatementIndex, action: string): ReadonlySet<NormalizedStatement> {
-  let set = ix.byAction.get(action);
-  if (!set) ix.byAction.set(action, (set = new Set(ix.statements.filter((st) => actionMatches(st, action)))));
+function namingAction(byAction: Map<string, ReadonlySet<NormalizedStatement>>, statements: readonly NormalizedStatement[], action: string): ReadonlySet<NormalizedStatement> {
+  let set = byAction.get(action);
+  if (!set) byAction.set(action, (set = new Set(statements.filter((st) => actionMatches(st, action)))));
   return set;
 }
 
@@ -312,11 +311,11 @@ export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedState
   let overall: Tri = 'yes';
   let undecided: NormalizedStatement[] | undefined;
   for (const action of req.actions) {
-    const naming = ix ? namingAction(ix, action) : undefined;
+    const naming = ix?.byAction ? namingAction(ix.byAction, ix.statements, action) : undefined;
     let denied: Tri = 'no';
     let allowed: Tri = 'no';
     for (const st of statements) {
-      if (naming ? !naming.has(st) : !principalMatches(st, req.principal) || !actionMatches(st, action)) continue;
+      if (naming ? !naming.has(st) : (!ix && !principalMatches(st, req.principal)) || !actionMatches(st, action)) continue;
       const applies = conditionsHold(st, req.context);
       if (applies === 'unknown') (undecided ??= []).push(st);
       if (st.effect === 'Deny') denied = or(denied, applies);

@@ -1,5 +1,8 @@
 import { InputError } from '../../errors.js';
 
+/** Shared by every absent or empty map: a cluster's pods mostly carry no node selector. */
+export const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
+
 /** Reads typed fields out of parsed evidence, failing with the file and the field path. */
 export class Fields {
   /**
@@ -87,16 +90,16 @@ export class Fields {
     return list as string[];
   }
 
-  /** A string-to-string map such as Kubernetes labels or annotations. */
-  stringMap(key: string): Record<string, string> {
+  /** A string-to-string map such as Kubernetes labels or annotations; absent or empty maps share one frozen empty object. */
+  stringMap(key: string): Readonly<Record<string, string>> {
     const v = this.value[key];
-    if (v === undefined || v === null) return {};
+    if (v === undefined || v === null) return EMPTY_MAP;
     if (typeof v !== 'object' || Array.isArray(v)) this.fail(key, 'a map of strings');
-    const out: Record<string, string> = {};
+    let out: Record<string, string> | undefined;
     for (const [k, x] of Object.entries(v)) {
       if (typeof x !== 'string') throw new InputError(`${this.path}.${key}.${k} must be a string`, this.file);
-      out[k] = x;
+      (out ??= {})[k] = x;
     }
-    return out;
+    return out ?? EMPTY_MAP;
   }
 }

@@ -1,6 +1,6 @@
 import type { KubernetesState, Node, OwnerRef, Pod, ServiceAccount, Workload } from '../../model/inventory.js';
 import { DEFAULT_AUDIENCE } from '../../iam/requests.js';
-import { Fields } from './fields.js';
+import { EMPTY_MAP, Fields } from './fields.js';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
@@ -66,7 +66,7 @@ export class KubernetesCollector {
           serviceAccount: spec?.optStr('serviceAccountName') || spec?.optStr('serviceAccount') || 'default',
           nodeName: spec?.optStr('nodeName') || undefined,
           labels: meta.stringMap('labels'),
-          nodeSelector: spec?.stringMap('nodeSelector') ?? {},
+          nodeSelector: spec?.stringMap('nodeSelector') ?? EMPTY_MAP,
           owner: ownerOf(meta),
           phase: object.optObj('status')?.optStr('phase'),
         });
