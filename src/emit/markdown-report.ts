@@ -1,6 +1,6 @@
 import type { Report, ReportCluster } from '../report/model.js';
 import { findingGroupsView, severityCounts, stepsView } from './markdown-shared.js';
-import { mermaidId, mermaidLabel, renderPieces } from './templates.js';
+import { COLLAPSE_CLOSING, collapseOpening, mermaidId, mermaidLabel, renderPieces } from './templates.js';
 
 /** A Mermaid `flowchart LR` of one cluster: workload → service account → role. */
 export function clusterDiagram(cluster: ReportCluster): string {
@@ -61,14 +61,31 @@ export function reportView(report: Report) {
   };
 }
 
-/** The auditor's report as GitHub-flavoured Markdown, in pieces (one per cluster), so it is never held whole. */
-export function* reportMarkdownChunks(report: Report): Generator<string> {
+/** The steps table as the `steps` partial renders it, a longer one in pieces of `perPiece` rows. */
+function* stepPieces(steps: ReturnType<typeof stepsView>, perPiece: number): Generator<readonly [string, unknown] | string> {
+  if (steps.length <= perPiece) {
+    yield ['partials/steps', { steps }];
+    return;
+  }
+  yield collapseOpening(`${steps.length} steps`);
+  yield ['partials/step-table-head', {}];
+  for (let i = 0; i < steps.length; i += perPiece) yield ['partials/step-rows', { steps: steps.slice(i, i + perPiece) }];
+  yield COLLAPSE_CLOSING;
+}
+
+/**
+ * The auditor's report as GitHub-flavoured Markdown, in pieces (one per cluster, the steps table
+ * `stepsPerPiece` rows at a time), so it is never held whole.
+ */
+export function* reportMarkdownChunks(report: Report, stepsPerPiece = 1000): Generator<string> {
   const view = reportView(report);
   yield* renderPieces(
     (function* () {
       yield ['report-head', view] as const;
       for (const c of report.clusters) yield ['report-cluster', clusterView(c)] as const;
-      yield ['report-tail', view] as const;
+      yield ['report-findings', view] as const;
+      yield* stepPieces(view.steps, stepsPerPiece);
+      yield ['report-evidence', view] as const;
     })(),
   );
 }

@@ -21,8 +21,9 @@ export function findingGroupsView(groups: readonly ReportFindingGroup[]) {
 
 /** Steps as the `steps` partial reads them. */
 export function stepsView(steps: readonly Step[]) {
-  return steps.map((s) => ({
+  return steps.map((s, i) => ({
     ...s,
+    number: i + 1,
     subject: [
       s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace,
       s.addon ? `add-on ${s.addon}` : undefined,

@@ -52,6 +52,14 @@ export function fenced(lang: string, content: string): string {
   return `${fence}${lang}\n${content.replace(/\n$/, '')}\n${fence}`;
 }
 
+/** What the `collapse` helper puts before a table it collapses; for tables rendered in pieces. */
+export function collapseOpening(summary: string): string {
+  return `<details><summary>${md(summary)}</summary>\n\n`;
+}
+
+/** What the `collapse` helper puts after a table it collapses. */
+export const COLLAPSE_CLOSING = '\n\n</details>\n';
+
 function withoutTrailingNewlines(s: string): string {
   let end = s.length;
   while (end > 0 && s[end - 1] === '\n') end--;
@@ -81,7 +89,7 @@ function setup(): typeof Handlebars {
   /** `{{#collapse count "summary"}}table{{/collapse}}`: wraps in `<details>` above COLLAPSE_ABOVE rows. */
   hb.registerHelper('collapse', function (this: unknown, count: number, summary: string, options: Handlebars.HelperOptions) {
     const body = options.fn(this);
-    return count > COLLAPSE_ABOVE ? `<details><summary>${md(summary)}</summary>\n\n${withoutTrailingNewlines(body)}\n\n</details>\n` : body;
+    return count > COLLAPSE_ABOVE ? `${collapseOpening(summary)}${withoutTrailingNewlines(body)}${COLLAPSE_CLOSING}` : body;
   });
   const partials = new URL('partials/', TEMPLATES_DIR);
   for (const file of readdirSync(partials).sort()) {
@@ -121,9 +129,12 @@ export function render(name: string, data: unknown): string {
   return [...tidy([renderRaw(name, data)])].join('');
 }
 
-/** Renders each `[template, data]` in turn as one tidy document, in pieces. */
-export function renderPieces(parts: Iterable<readonly [string, unknown]>): Generator<string> {
+/**
+ * Renders each `[template, data]` in turn as one tidy document, in pieces; a template may be a partial
+ * (`partials/<name>`), and a plain string is taken as written.
+ */
+export function renderPieces(parts: Iterable<readonly [string, unknown] | string>): Generator<string> {
   return tidy((function* () {
-    for (const [name, data] of parts) yield renderRaw(name, data);
+    for (const part of parts) yield typeof part === 'string' ? part : renderRaw(part[0], part[1]);
   })());
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emitPlanMarkdown } from '../../src/emit/markdown-plan.js';
-import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
+import { emitReportMarkdown, reportMarkdownChunks } from '../../src/emit/markdown-report.js';
 import { code, fenced, md, mermaidId, mermaidLabel } from '../../src/emit/templates.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
@@ -142,5 +142,21 @@ describe('report output in pieces', () => {
     }
     expect(demoReport.clusters.length).toBeGreaterThan(1);
     expect([...REPORT_CHUNKS.markdown(demoReport)].length).toBeGreaterThan(demoReport.clusters.length);
+  });
+
+  it('renders a long steps table in pieces exactly as in one, every step once and in order', () => {
+    const steps = Array.from({ length: 25 }, () => demoReport.plan.steps).flat();
+    const long = { ...demoReport, plan: { ...demoReport.plan, steps } };
+    const whole = [...reportMarkdownChunks(long, Infinity)].join('');
+    for (const perPiece of [1, 7, 1000]) {
+      const pieces = [...reportMarkdownChunks(long, perPiece)];
+      expect(pieces.join(''), `${perPiece} per piece`).toBe(whole);
+      expect(pieces.length).toBeGreaterThan(Math.ceil(steps.length / perPiece));
+    }
+    expect(tableProblems(whole)).toEqual([]);
+    const table = tablesOf(whole).find((t) => t.header[0]?.text === '#')!;
+    expect(table.rows.map((r) => r[0]!.text)).toEqual(steps.map((_, i) => String(i + 1)));
+    expect(table.rows.map((r) => r[2]!.text)).toEqual(steps.map((s) => s.action));
+    expect(whole).toContain(`<details><summary>${steps.length} steps</summary>`);
   });
 });
