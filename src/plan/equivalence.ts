@@ -144,6 +144,12 @@ function stringsOfStatement(cache: UniverseCache, st: RawStatement): StatementSt
   return known;
 }
 
+/** The strings a request derives from a service account, and the same lower-cased, as patterns filter them. */
+interface DerivedStrings {
+  readonly strings: readonly string[];
+  readonly lower: readonly string[];
+}
+
 /** A scanned service account with its namespace and name lower-cased, as tokens compare. */
 interface IndexedServiceAccount {
   readonly sa: ServiceAccount;
@@ -166,7 +172,7 @@ interface ServiceAccountIndex {
   readonly byNameToken: ReadonlyMap<string, NamedServiceAccounts>;
   readonly customAudience: readonly ServiceAccount[];
   /** Per service account (in the order of `all`), the strings a request derives from it; built on first need. */
-  derived?: readonly (readonly string[])[];
+  derived?: readonly DerivedStrings[];
 }
 
 /**
@@ -232,14 +238,20 @@ class PatternSet {
     return this.expressions.length === 0;
   }
 
-  matches(s: string): boolean {
-    const lower = s.toLowerCase();
+  /** @param lower `s` lower-cased, when the caller has it already */
+  matches(s: string, lower = s.toLowerCase()): boolean {
     for (let i = 0; i < this.expressions.length; i++) if (lower.startsWith(this.prefixes[i]!) && this.expressions[i]!.test(s)) return true;
     return false;
   }
 
   matchesAny(strings: readonly string[]): boolean {
     for (const s of strings) if (this.matches(s)) return true;
+    return false;
+  }
+
+  /** Whether a pattern matches one of a service account's derived strings. */
+  matchesDerived({ strings, lower }: DerivedStrings): boolean {
+    for (let i = 0; i < strings.length; i++) if (this.matches(strings[i]!, lower[i]!)) return true;
     return false;
   }
 }
@@ -300,12 +312,15 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     const own = (sa: ServiceAccount) => addScanned(c, sa);
     if (!representative) for (const { sa } of index.all) own(sa);
     else if (!patterns.empty) {
-      const derived = (index.derived ??= index.all.map(({ sa }) => derivedStrings(c, sa.namespace, sa.name)));
+      const derived = (index.derived ??= index.all.map(({ sa }) => {
+        const strings = derivedStrings(c, sa.namespace, sa.name);
+        return { strings, lower: strings.map((s) => s.toLowerCase()) };
+      }));
       for (let i = 0; i < index.all.length; i++) {
         const { sa, namespace, name } = index.all[i]!;
         const nsKnown = tokens.has(namespace);
         const nameKnown = tokens.has(name);
-        if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || patterns.matchesAny(derived[i]!)) own(sa);
+        if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || patterns.matchesDerived(derived[i]!)) own(sa);
         else if (nsKnown) {
           if (hits(c, sa.namespace, representative)) own(sa);
           else add(c, sa.namespace, representative);
@@ -319,7 +334,9 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
         for (const ns of index.namespacesByToken.get(token) ?? []) add(c, ns, representative);
         const sameName = index.byNameToken.get(token);
         if (!sameName) continue;
-        for (const namespace of tokens) for (const sa of sameName.byNamespace.get(namespace) ?? []) own(sa);
+        if (sameName.byNamespace.size < tokens.size) {
+          for (const [namespace, sas] of sameName.byNamespace) if (tokens.has(namespace)) for (const sa of sas) own(sa);
+        } else for (const namespace of tokens) for (const sa of sameName.byNamespace.get(namespace) ?? []) own(sa);
         for (const [name, entries] of sameName.byName) if (entries.some((e) => !tokens.has(e.namespace))) add(c, representative, name);
       }
       for (const sa of index.customAudience) own(sa);
