@@ -1,5 +1,5 @@
 import { evaluateTrust, indexStatements, type AssumeRequest, type Decision, type IndexedStatements, type Tri } from '../iam/evaluate.js';
-import { normalizeStatements, type PolicyDocument } from '../iam/policy.js';
+import { normalizeStatements, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
 import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../iam/requests.js';
 import type { PlanContext } from './context.js';
 
@@ -21,6 +21,11 @@ export class TrustOracle {
     let st = this.normalized.get(doc);
     if (!st) this.normalized.set(doc, (st = indexStatements(normalizeStatements(doc))));
     return st;
+  }
+
+  /** The document's statements, normalized once for every question about it. */
+  normalizedStatements(doc: PolicyDocument): readonly NormalizedStatement[] {
+    return this.statements(doc).all;
   }
 
   /** Drops what was cached for `doc`; for documents that are not evaluated again. */

@@ -1,6 +1,6 @@
 import { isEksIssuer, oidcProviderHostPath } from '../iam/arn.js';
 import { actionMatches, type Decision } from '../iam/evaluate.js';
-import { normalizeStatements, type ConditionClause, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
+import type { ConditionClause, NormalizedStatement, PolicyDocument } from '../iam/policy.js';
 import { WEB_IDENTITY_ACTION, type Identity } from '../iam/requests.js';
 import type { Cluster, Inventory, ManagedPolicy, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
 import { buildContext, identityOf, type PlanContext } from '../plan/context.js';
@@ -41,7 +41,6 @@ export class RuleContext {
   readonly scannedRoleAccounts: ReadonlySet<string>;
   /** Customer-managed policies by ARN. */
   readonly managedPolicies: ReadonlyMap<string, ManagedPolicy>;
-  private readonly normalized = new WeakMap<PolicyDocument, NormalizedStatement[]>();
   private eksStatementsCache: EksTrustStatement[] | undefined;
   private eksStatementsByIssuer: Map<string, EksTrustStatement[]> | undefined;
 
@@ -57,10 +56,9 @@ export class RuleContext {
     this.managedPolicies = new Map(inventory.managedPolicies.map((m) => [m.arn, m]));
   }
 
-  statements(doc: PolicyDocument): NormalizedStatement[] {
-    let st = this.normalized.get(doc);
-    if (!st) this.normalized.set(doc, (st = normalizeStatements(doc)));
-    return st;
+  /** The document's statements as the oracle normalized them for its evaluations. */
+  statements(doc: PolicyDocument): readonly NormalizedStatement[] {
+    return this.oracle.normalizedStatements(doc);
   }
 
   /** Every Allow statement, of every role, that trusts an EKS OIDC provider for `sts:AssumeRoleWithWebIdentity`. */
