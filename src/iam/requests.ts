@@ -35,12 +35,7 @@ export function subjectOf(namespace: string, serviceAccount: string): string {
 }
 
 export function identityKey(id: Pick<Identity, 'clusterArn' | 'namespace' | 'serviceAccount'>): string {
-  return identityKeyOf(id.clusterArn, id.namespace, id.serviceAccount);
-}
-
-/** {@link identityKey} from its parts, for callers that have no identity object yet. */
-export function identityKeyOf(clusterArn: string, namespace: string, serviceAccount: string): string {
-  return `${clusterArn}|${namespace}|${serviceAccount}`;
+  return `${id.clusterArn}|${id.namespace}|${id.serviceAccount}`;
 }
 
 /** A key like `oidc.eks…/id/X:sub` or `token.actions.githubusercontent.com:aud`: a claim of some OIDC issuer. */

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Tri } from '../iam/evaluate.js';
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
-import { DEFAULT_AUDIENCE, externalIdOf, identityKey, identityKeyOf, subjectOf, type Identity } from '../iam/requests.js';
+import { DEFAULT_AUDIENCE, externalIdOf, subjectOf, type Identity } from '../iam/requests.js';
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
 import { globRegExp, hasWildcard } from '../iam/glob.js';
 import { identityOf, type PlanContext } from './context.js';
@@ -256,6 +256,34 @@ class PatternSet {
   }
 }
 
+/** Identities in the order first added, one per cluster, namespace and service account. */
+class IdentityList {
+  readonly list: Identity[] = [];
+  private readonly positions = new Map<string, Map<string, Map<string, number>>>();
+
+  private namesIn(clusterArn: string, namespace: string): Map<string, number> {
+    let byNamespace = this.positions.get(clusterArn);
+    if (!byNamespace) this.positions.set(clusterArn, (byNamespace = new Map()));
+    let names = byNamespace.get(namespace);
+    if (!names) byNamespace.set(namespace, (names = new Map()));
+    return names;
+  }
+
+  /** Adds the identity of a service account unless the list has one for it already. */
+  addIfAbsent(c: Cluster, namespace: string, serviceAccount: string, audience: string): void {
+    const names = this.namesIn(c.arn, namespace);
+    if (!names.has(serviceAccount)) names.set(serviceAccount, this.list.push(identityOf(c, namespace, serviceAccount, audience)) - 1);
+  }
+
+  /** Adds an identity, or replaces the one for its service account where it stands. */
+  put(id: Identity): void {
+    const names = this.namesIn(id.clusterArn, id.namespace);
+    const at = names.get(id.serviceAccount);
+    if (at === undefined) names.set(id.serviceAccount, this.list.push(id) - 1);
+    else this.list[at] = id;
+  }
+}
+
 /** The strings a request derives from a service account's namespace and name (subject, session tags, external ID). */
 function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): string[] {
   return [subjectOf(namespace, serviceAccount), namespace, serviceAccount, externalIdOf({ region: c.region, accountId: c.accountId, clusterName: c.name, namespace, serviceAccount })];
@@ -283,13 +311,10 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   const tokens = new Set(facts.flatMap((f) => f.tokens));
   const patterns = new PatternSet(new Set(facts.flatMap((f) => f.patterns)));
   const hits = (c: Cluster, namespace: string, serviceAccount: string) => !patterns.empty && patterns.matchesAny(derivedStrings(c, namespace, serviceAccount));
-  const out = new Map<string, Identity>();
+  const out = new IdentityList();
   /** Representatives, named subjects and neighbours never replace a scanned service account (whose audience may differ). */
-  const add = (c: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE) => {
-    const key = identityKeyOf(c.arn, namespace, serviceAccount);
-    if (!out.has(key)) out.set(key, identityOf(c, namespace, serviceAccount, audience));
-  };
-  const addScanned = (c: Cluster, sa: ServiceAccount) => out.set(identityKeyOf(c.arn, sa.namespace, sa.name), identityOf(c, sa.namespace, sa.name, sa.audience));
+  const add = (c: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE) => out.addIfAbsent(c, namespace, serviceAccount, audience);
+  const addScanned = (c: Cluster, sa: ServiceAccount) => out.put(identityOf(c, sa.namespace, sa.name, sa.audience));
   const byArn = ctx.clustersByArn;
   const relevant = new Set<Cluster>();
   for (const f of facts) {
@@ -345,7 +370,7 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     for (const [ns, sa] of named) add(c, ns, sa);
   }
   const namedKeys = new Set(named.map(([ns, sa]) => `${ns}|${sa}`));
-  const seeds = [...migrated, ...[...out.values()].filter((id) => namedKeys.has(`${id.namespace}|${id.serviceAccount}`))];
+  const seeds = [...migrated, ...out.list.filter((id) => namedKeys.has(`${id.namespace}|${id.serviceAccount}`))];
   const withIssuer = firstWithIssuer(ctx.clusters, 4);
   for (const id of seeds) {
     const cluster = byArn.get(id.clusterArn) ?? syntheticCluster(id);
@@ -354,8 +379,8 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     const others = withIssuer.filter((c) => c.arn !== id.clusterArn).slice(0, 3);
     for (const other of [...others, syntheticCluster(id)]) add(other, id.namespace, id.serviceAccount, id.audience);
   }
-  for (const id of migrated) out.set(identityKey(id), id);
-  return [...out.values()];
+  for (const id of migrated) out.put(id);
+  return out.list;
 }
 
 function nonIrsaStatementsKept(current: PolicyDocument | null, rewritten: PolicyDocument): boolean {
