@@ -1,8 +1,16 @@
 import type { Report } from '../report/model.js';
 
-/** One RFC 4180 field: quoted when it holds `,`, `"`, CR or LF, with quotes doubled. */
+/** What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One RFC 4180 field: quoted when it holds `,`, `"`, CR or LF, with quotes doubled. A value a
+ * spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, tab or CR: IAM allows policy
+ * names like `=HYPERLINK(…)`) is written with a leading `'`, which spreadsheets show as text.
+ */
 export function csvField(value: unknown): string {
-  const s = value === null || value === undefined ? '' : String(value);
+  const raw = value === null || value === undefined ? '' : String(value);
+  const s = FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

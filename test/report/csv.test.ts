@@ -19,6 +19,16 @@ describe('CSV', () => {
     expect(toCsv([['a', 'b'], ['1', '2']])).toBe('a,b\r\n1,2\r\n');
   });
 
+  it('writes a value a spreadsheet would run as a formula as text, and nothing else differently', () => {
+    for (const formula of ['=HYPERLINK("http://x","y")', '+1+2', '-2+3', '@SUM(A1)', '\tcmd', '\r=1']) {
+      const field = csvField(formula);
+      expect(parseCsv(`${field}\r\n`)).toEqual([[`'${formula}`]]);
+    }
+    for (const plain of ['a=b', 'x-y', 'user@example.com', "'quoted", '1+1']) expect(csvField(plain)).toBe(plain);
+    const rows = [['=1+2', 'policy-a; =evil'], ['-', '@']];
+    expect(parseCsv(toCsv(rows))).toEqual([["'=1+2", 'policy-a; =evil'], ["'-", "'@"]]);
+  });
+
   it('round-trips hostile values', () => {
     const rows = [['h1', 'h2', 'h3'], [HOSTILE.serviceAccount, HOSTILE.workload, HOSTILE.policy], ['', '"', ',']];
     expect(parseCsv(toCsv(rows))).toEqual(rows);
@@ -33,6 +43,16 @@ describe('CSV', () => {
     const expected = report.clusters.flatMap((c) => c.mappings).reduce((n, m) => n + Math.max(1, m.workloads.length), 0);
     expect(parsed.length - 1).toBe(expected);
     for (const row of parsed.slice(1)) expect(['IRSA', 'Pod Identity', 'both']).toContain(row[6]);
+  });
+
+  it('guards a report whose policy is named like a formula', () => {
+    const inventory = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
+    const report = structuredClone(buildReport(inventory, plan(inventory, { generatedAt: AT })));
+    const mapping = report.clusters.flatMap((c) => c.mappings).find((m) => m.policies.length > 0)!;
+    (mapping as { policies: { name: string }[] }).policies[0]!.name = '=HYPERLINK("https://evil.example","open")';
+    const cells = parseCsv(emitReportCsv(report)).flat();
+    expect(cells.filter((c) => c.includes('HYPERLINK'))[0]).toMatch(/^'=HYPERLINK/);
+    expect(cells.some((c) => /^[=+\-@]/.test(c))).toBe(false);
   });
 
   it('parses back the hostile report', () => {
