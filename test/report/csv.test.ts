@@ -49,7 +49,7 @@ describe('CSV', () => {
     const inventory = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
     const report = structuredClone(buildReport(inventory, plan(inventory, { generatedAt: AT })));
     const mapping = report.clusters.flatMap((c) => c.mappings).find((m) => m.policies.length > 0)!;
-    (mapping as { policies: { name: string }[] }).policies[0]!.name = '=HYPERLINK("https://evil.example","open")';
+    (mapping.policies[0] as { name: string }).name = '=HYPERLINK("https://evil.example","open")';
     const cells = parseCsv(emitReportCsv(report)).flat();
     expect(cells.filter((c) => c.includes('HYPERLINK'))[0]).toMatch(/^'=HYPERLINK/);
     expect(cells.some((c) => /^[=+\-@]/.test(c))).toBe(false);
