@@ -1,4 +1,4 @@
-import type { KubernetesState, Pod, Workload } from '../model/inventory.js';
+import type { KubernetesState, OwnerRef, Pod, Workload } from '../model/inventory.js';
 import type { WorkloadRef } from './model.js';
 import { pushIn } from '../group.js';
 
@@ -7,14 +7,18 @@ type ByNamespace<V> = Map<string, Map<string, V[]>>;
 
 /** Finds the pods and top-level workloads that use each service account of one cluster. */
 export class WorkloadIndex {
-  private readonly workloads: ByNamespace<Workload> = new Map();
+  /** Workloads that have an owner, the only ones looked up. */
+  private readonly owned: ByNamespace<Workload> = new Map();
   private readonly podsBySa: ByNamespace<Pod> = new Map();
   private readonly templatesBySa: ByNamespace<Workload> = new Map();
 
   constructor(state: KubernetesState) {
     for (const w of state.workloads) {
-      pushIn(this.workloads, w.namespace, w.name, w);
-      if (!w.owner) pushIn(this.templatesBySa, w.namespace, w.serviceAccount, w);
+      if (!w.owner) {
+        pushIn(this.templatesBySa, w.namespace, w.serviceAccount, w);
+        continue;
+      }
+      pushIn(this.owned, w.namespace, w.name, w);
     }
     for (const p of state.pods) pushIn(this.podsBySa, p.namespace, p.serviceAccount, p);
   }
@@ -23,9 +27,9 @@ export class WorkloadIndex {
     return this.podsBySa.get(namespace)?.get(serviceAccount) ?? [];
   }
 
-  private workload(kind: string, namespace: string, name: string): Workload | undefined {
-    const named = this.workloads.get(namespace)?.get(name) ?? [];
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]!.kind === kind) return named[i];
+  private ownerOf(kind: string, namespace: string, name: string): OwnerRef | undefined {
+    const named = this.owned.get(namespace)?.get(name) ?? [];
+    for (let i = named.length - 1; i >= 0; i--) if (named[i]!.kind === kind) return named[i]!.owner;
     return undefined;
   }
 
@@ -36,7 +40,7 @@ export class WorkloadIndex {
     for (let depth = 0; owner && depth < 8; depth++) {
       if (owner.kind === 'Node') break;
       ref = { kind: owner.kind, namespace: pod.namespace, name: owner.name };
-      owner = this.workload(owner.kind, pod.namespace, owner.name)?.owner;
+      owner = this.ownerOf(owner.kind, pod.namespace, owner.name);
     }
     return ref;
   }
