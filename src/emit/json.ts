@@ -9,6 +9,21 @@ function resolved(v: unknown, key: string): unknown {
 }
 
 /**
+ * `JSON.stringify(value, null, 2)` as it reads `depth` levels down in a larger document, first line
+ * indented too: the value is serialized inside that many one-element arrays, which are cut off again.
+ */
+function indented(value: unknown, depth: number): string {
+  let wrapped = value;
+  for (let i = 0; i < depth; i++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  let start = 0;
+  for (let i = 0; i < depth; i++) start = text.indexOf('\n', start) + 1;
+  let end = text.length;
+  for (let i = 0; i < depth; i++) end = text.lastIndexOf('\n', end - 1);
+  return text.slice(start, end);
+}
+
+/**
  * `JSON.stringify(value, null, 2)` and a trailing newline, in pieces: one per top-level member and one
  * per element of a top-level array, so a plan of any size is written without one string holding it all.
  */
@@ -33,12 +48,11 @@ export function* jsonChunks(value: unknown): Generator<string> {
       yield `  ${JSON.stringify(key)}: [\n`;
       for (let j = 0; j < v.length; j++) {
         const element = resolved(v[j], String(j));
-        const text = omitted(element) ? 'null' : JSON.stringify(element, null, 2);
-        yield `    ${text.replace(/\n/g, '\n    ')}${j === v.length - 1 ? '\n' : ',\n'}`;
+        yield `${omitted(element) ? '    null' : indented(element, 2)}${j === v.length - 1 ? '\n' : ',\n'}`;
       }
       yield `  ]${end}`;
     } else {
-      yield `  ${JSON.stringify(key)}: ${JSON.stringify(v, null, 2).replace(/\n/g, '\n  ')}${end}`;
+      yield `  ${JSON.stringify(key)}: ${indented(v, 1).trimStart()}${end}`;
     }
   }
   yield '}\n';
