@@ -105,6 +105,17 @@ describe('regressions found in review', () => {
     expect(scanned('system:serviceaccount:TEAM-?:*')).not.toContain('other/svc');
   });
 
+  it('same-named service accounts are evaluated in the order the trust names their namespaces, however they are looked up', () => {
+    const c = cluster('prod', [serviceAccount('a', 'app', R), serviceAccount('b', 'app', R), serviceAccount('c', 'app', R)]);
+    const r = role('app', [irsaStatement(c, 'StringEquals', ['system:serviceaccount:b:app', 'system:serviceaccount:a:app'])]);
+    const ctx = buildContext(inventory([c], [r]));
+    const scanned = universeFor(ctx, [r.trustPolicy], [])
+      .filter((id) => id.clusterName === 'prod')
+      .map((id) => `${id.namespace}/${id.serviceAccount}`)
+      .filter((s) => s.endsWith('/app') && !s.includes('irsa2pi'));
+    expect(scanned).toEqual(['b/app', 'a/app']);
+  });
+
   it('clusters a trust names only by cluster name or matches by an ARN pattern are enumerated', () => {
     const c1 = cluster('c1', [serviceAccount('a', 'app')]);
     const c2 = cluster('c2', [serviceAccount('a', 'app')]);

@@ -330,6 +330,8 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   }
   for (const token of tokens) for (const c of ctx.clustersByName.get(token) ?? []) relevant.add(c);
   if (!patterns.empty) for (const c of ctx.clusters) if (patterns.matches(c.arn) || patterns.matches(c.name)) relevant.add(c);
+  /** Each token's position in `tokens`, for walking the smaller side of a look-up in the trust's order. */
+  let tokenOrder: Map<string, number> | undefined;
   const named = [...new Map(facts.flatMap((f) => f.named).map(([ns, sa]) => [`${ns}|${sa}`, [ns, sa] as const])).values()];
   for (const c of relevant) {
     const index = indexOf(cache, c);
@@ -360,7 +362,13 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
         const sameName = index.byNameToken.get(token);
         if (!sameName) continue;
         if (sameName.byNamespace.size < tokens.size) {
-          for (const [namespace, sas] of sameName.byNamespace) if (tokens.has(namespace)) for (const sa of sas) own(sa);
+          tokenOrder ??= new Map([...tokens].map((t, i) => [t, i]));
+          const found: [number, readonly ServiceAccount[]][] = [];
+          for (const [namespace, sas] of sameName.byNamespace) {
+            const at = tokenOrder.get(namespace);
+            if (at !== undefined) found.push([at, sas]);
+          }
+          for (const [, sas] of found.sort((a, b) => a[0] - b[0])) for (const sa of sas) own(sa);
         } else for (const namespace of tokens) for (const sa of sameName.byNamespace.get(namespace) ?? []) own(sa);
         for (const [name, entries] of sameName.byName) if (entries.some((e) => !tokens.has(e.namespace))) add(c, representative, name);
       }
