@@ -122,6 +122,13 @@ describe('evidence bundle reader', () => {
       expect(readEvidenceBundle(dir).clusters[0]!.kubernetes!.serviceAccounts.map((sa) => sa.name)).toEqual(['app']);
     });
 
+    it('keeps the first copy of an object in file order when the cluster is described between two copies', () => {
+      const annotated = (role: string) =>
+        JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } });
+      const dir = bundle({ 'kubernetes/c1/a-old.json': annotated('first'), 'kubernetes/c1/m-cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/z-new.json': annotated('second') });
+      expect(readEvidenceBundle(dir).clusters[0]!.kubernetes!.serviceAccounts.map((sa) => sa.roleArn)).toEqual(['arn:aws:iam::111122223333:role/first']);
+    });
+
     it('rejects a Kubernetes folder made ambiguous by a same-named cluster described after it', () => {
       const dir = bundle({ 'aws/cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/sa.json': serviceAccounts, 'zz-later/cluster.json': describeCluster('us-east-1') });
       const error = errorOf(dir);

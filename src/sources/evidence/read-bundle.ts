@@ -115,13 +115,12 @@ function clusterNamed(cluster: string, file: string, p: Pending): Omit<Cluster, 
 }
 
 /**
- * Adds a document's objects to its cluster as soon as the cluster is known, so that no parsed file
- * outlives its reading; `collected` keeps each folder's first file, for checking at the end that a
- * cluster described later does not make the folder ambiguous.
+ * Adds a document's objects to its cluster; `firstFileOfFolder` keeps each folder's first file, for
+ * checking at the end that a cluster described later does not make the folder ambiguous.
  */
-function collect({ file, cluster, doc, index }: KubernetesDocument, p: Pending, collected: Map<string, string>): void {
+function collect({ file, cluster, doc, index }: KubernetesDocument, p: Pending, firstFileOfFolder: Map<string, string>): void {
   const target = clusterNamed(cluster, file, p);
-  if (!collected.has(cluster)) collected.set(cluster, file);
+  if (!firstFileOfFolder.has(cluster)) firstFileOfFolder.set(cluster, file);
   let collector = p.kubernetes.get(target.arn);
   if (!collector) p.kubernetes.set(target.arn, (collector = new KubernetesCollector()));
   for (const object of kubernetesObjects(doc, file, index > 0 ? `document ${index + 1}` : '$')) collector.add(object);
@@ -172,8 +171,15 @@ export function readEvidenceBundle(dir: string): Inventory {
     scanGaps: [],
     ignored: [],
   };
-  const kubeDocs: KubernetesDocument[] = [];
-  const collected = new Map<string, string>();
+  /**
+   * Documents of folders whose cluster was not yet described when they were read: a folder's
+   * documents are collected as soon as its cluster is known, so that no parsed file outlives its
+   * reading, unless one of them had to wait; then the rest wait too, to keep the folder's file order
+   * (the first copy of an object wins).
+   */
+  const deferred: KubernetesDocument[] = [];
+  const waiting = new Set<string>();
+  const firstFileOfFolder = new Map<string, string>();
   for (const abs of walk(dir)) {
     const rel = relative(dir, abs);
     const display = join(dir, rel);
@@ -200,8 +206,11 @@ export function readEvidenceBundle(dir: string): Inventory {
         const cluster = kubernetesFolderCluster(rel);
         if (!cluster) throw new InputError('Kubernetes objects must be under kubernetes/<cluster-name>/', display);
         const document = { file: display, cluster, doc: doc as Record<string, unknown>, index };
-        if (p.clusters.some((c) => c.name === cluster)) collect(document, p, collected);
-        else kubeDocs.push(document);
+        if (!waiting.has(cluster) && p.clusters.some((c) => c.name === cluster)) collect(document, p, firstFileOfFolder);
+        else {
+          deferred.push(document);
+          waiting.add(cluster);
+        }
         taken = { kind, cluster };
         return;
       }
@@ -211,7 +220,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     else p.ignored.push(display);
   }
   if (p.evidence.length === 0) throw new InputError('no AWS CLI or kubectl output found in the evidence bundle', dir);
-  for (const document of kubeDocs) collect(document, p, collected);
-  for (const [cluster, file] of collected) clusterNamed(cluster, file, p);
+  for (const document of deferred) collect(document, p, firstFileOfFolder);
+  for (const [cluster, file] of firstFileOfFolder) clusterNamed(cluster, file, p);
   return assemble(p);
 }
