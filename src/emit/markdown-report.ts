@@ -1,6 +1,6 @@
 import type { Report, ReportCluster } from '../report/model.js';
 import { findingGroupsView, severityCounts, stepsView } from './markdown-shared.js';
-import { COLLAPSE_CLOSING, collapseOpening, mermaidId, mermaidLabel, renderPieces } from './templates.js';
+import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, mermaidId, mermaidLabel, renderPieces } from './templates.js';
 
 /** A Mermaid `flowchart LR` of one cluster: workload → service account → role. */
 export function clusterDiagram(cluster: ReportCluster): string {
@@ -41,7 +41,7 @@ function clusterView(c: ReportCluster) {
   };
 }
 
-/** The report model as the `report-head` and `report-tail` templates read it. */
+/** The report model as the `report-head`, `report-findings` and `report-evidence` templates read it. */
 export function reportView(report: Report) {
   return {
     generatedAt: report.generatedAt,
@@ -63,7 +63,7 @@ export function reportView(report: Report) {
 
 /** The steps table as the `steps` partial renders it, a longer one in pieces of `perPiece` rows. */
 function* stepPieces(steps: ReturnType<typeof stepsView>, perPiece: number): Generator<readonly [string, unknown] | string> {
-  if (steps.length <= perPiece) {
+  if (steps.length <= Math.max(perPiece, COLLAPSE_ABOVE)) {
     yield ['partials/steps', { steps }];
     return;
   }
@@ -78,6 +78,7 @@ function* stepPieces(steps: ReturnType<typeof stepsView>, perPiece: number): Gen
  * `stepsPerPiece` rows at a time), so it is never held whole.
  */
 export function* reportMarkdownChunks(report: Report, stepsPerPiece = 1000): Generator<string> {
+  if (!(stepsPerPiece >= 1 && (Number.isInteger(stepsPerPiece) || stepsPerPiece === Infinity))) throw new RangeError(`stepsPerPiece must be a positive whole number, not ${stepsPerPiece}`);
   const view = reportView(report);
   yield* renderPieces(
     (function* () {

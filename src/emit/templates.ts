@@ -83,7 +83,6 @@ function setup(): typeof Handlebars {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('gt', (a: number, b: number) => a > b);
   hb.registerHelper('len', (v: unknown) => (Array.isArray(v) ? v.length : 0));
-  hb.registerHelper('inc', (v: number) => v + 1);
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hb.registerHelper('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
   /** `{{#collapse count "summary"}}table{{/collapse}}`: wraps in `<details>` above COLLAPSE_ABOVE rows. */

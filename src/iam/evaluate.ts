@@ -315,7 +315,8 @@ export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedState
     let denied: Tri = 'no';
     let allowed: Tri = 'no';
     for (const st of statements) {
-      if (naming ? !naming.has(st) : (!ix && !principalMatches(st, req.principal)) || !actionMatches(st, action)) continue;
+      const relevant = naming ? naming.has(st) : (ix !== undefined || principalMatches(st, req.principal)) && actionMatches(st, action);
+      if (!relevant) continue;
       const applies = conditionsHold(st, req.context);
       if (applies === 'unknown') (undecided ??= []).push(st);
       if (st.effect === 'Deny') denied = or(denied, applies);

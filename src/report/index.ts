@@ -17,7 +17,7 @@ export type ReportFormat = keyof typeof REPORT_EMITTERS;
 
 /** Every output format of `report` in pieces that join to what {@link REPORT_EMITTERS} returns, for writing a large report without holding it whole. */
 export const REPORT_CHUNKS = {
-  markdown: reportMarkdownChunks,
+  markdown: (report: Report) => reportMarkdownChunks(report),
   csv: (report: Report) => [emitReportCsv(report)],
   json: (report: Report) => jsonChunks(report),
 } as const satisfies Record<ReportFormat, (report: Report) => Iterable<string>>;

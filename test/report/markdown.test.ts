@@ -144,15 +144,22 @@ describe('report output in pieces', () => {
     expect([...REPORT_CHUNKS.markdown(demoReport)].length).toBeGreaterThan(demoReport.clusters.length);
   });
 
-  it('renders a long steps table in pieces exactly as in one, every step once and in order', () => {
+  it('renders a steps table of any length in pieces of any size exactly as in one', () => {
+    const all = Array.from({ length: 25 }, () => demoReport.plan.steps).flat();
+    for (const count of [0, 1, 2, 9, 10, 11, 12, 999, 1000, 1001, all.length]) {
+      const report = { ...demoReport, plan: { ...demoReport.plan, steps: all.slice(0, count) } };
+      const whole = [...reportMarkdownChunks(report, Infinity)].join('');
+      for (const perPiece of [1, 7, 1000]) expect([...reportMarkdownChunks(report, perPiece)].join(''), `${count} steps, ${perPiece} per piece`).toBe(whole);
+    }
+    for (const bad of [0, -1, 2.5, Number.NaN]) expect(() => [...reportMarkdownChunks(demoReport, bad)]).toThrow(RangeError);
+    expect([...REPORT_CHUNKS.markdown(demoReport)].join('')).toBe(emitReportMarkdown(demoReport));
+  });
+
+  it('renders a long steps table in pieces, every step once and in order', () => {
     const steps = Array.from({ length: 25 }, () => demoReport.plan.steps).flat();
     const long = { ...demoReport, plan: { ...demoReport.plan, steps } };
     const whole = [...reportMarkdownChunks(long, Infinity)].join('');
-    for (const perPiece of [1, 7, 1000]) {
-      const pieces = [...reportMarkdownChunks(long, perPiece)];
-      expect(pieces.join(''), `${perPiece} per piece`).toBe(whole);
-      expect(pieces.length).toBeGreaterThan(Math.ceil(steps.length / perPiece));
-    }
+    for (const perPiece of [1, 7, 1000]) expect([...reportMarkdownChunks(long, perPiece)].length).toBeGreaterThan(Math.ceil(steps.length / perPiece));
     expect(tableProblems(whole)).toEqual([]);
     const table = tablesOf(whole).find((t) => t.header[0]?.text === '#')!;
     expect(table.rows.map((r) => r[0]!.text)).toEqual(steps.map((_, i) => String(i + 1)));
