@@ -11,10 +11,11 @@ function files(dir) {
 const [mode, dir] = process.argv.slice(2);
 const dist = new URL('../dist/', import.meta.url);
 const load = (path) => import(new URL(path, dist).href);
-const [{ readEvidenceBundle }, { plan }, { emitJson }, report] = await Promise.all([
+const [{ readEvidenceBundle }, { plan }, { emitJson }, { batched }, report] = await Promise.all([
   load('sources/evidence/read-bundle.js'),
   load('plan/plan.js'),
   load('emit/json.js'),
+  load('cli/batched.js'),
   mode === 'report' ? load('report/index.js') : undefined,
 ]);
 const start = performance.now();
@@ -26,7 +27,7 @@ if (mode === 'floor') {
   const result = plan(inventory, { generatedAt: 'bench' });
   const sink = openSync('/dev/null', 'w');
   const pieces = mode === 'report' ? report.REPORT_CHUNKS.markdown(report.buildReport(inventory, result)) : emitJson(result).chunks();
-  for (const piece of pieces) size += writeSync(sink, piece);
+  for (const piece of batched(pieces)) size += writeSync(sink, piece);
   closeSync(sink);
 }
 const ms = performance.now() - start;

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { batched } from './batched.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
 import type { Emitter } from '../emit/types.js';
@@ -69,14 +70,15 @@ async function readAndPlan(opts: PlanCliOptions) {
 
 /** Writes text (whole or in pieces) to `--out` atomically, or to stdout, waiting for a slow reader. */
 async function output(content: string | Iterable<string>, out: string | undefined): Promise<void> {
+  const pieces = typeof content === 'string' ? [content] : batched(content);
   if (!out) {
-    for (const chunk of typeof content === 'string' ? [content] : content) {
+    for (const chunk of pieces) {
       if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
     }
     return;
   }
   const { writeFileAtomic } = await import('./write-atomic.js');
-  writeFileAtomic(out, content);
+  writeFileAtomic(out, pieces);
   process.stderr.write(`irsa2pi: wrote ${out}\n`);
 }
 
