@@ -32,7 +32,7 @@ try {
   for (const size of SIZES.filter((s) => !only || s.name === only)) {
     const dir = join(root, size.name);
     generateBundle(dir, size);
-    const runs = size.name === 'large' ? 1 : 3;
+    const runs = size.name === 'large' ? 2 : 3;
     const floor = best('floor', dir, runs);
     const full = best('plan', dir, runs);
     const report = best('report', dir, runs);

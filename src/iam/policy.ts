@@ -91,19 +91,32 @@ function conditionClauses(raw: RawStatement['Condition']): ConditionClause[] {
   return clauses;
 }
 
-/** Normalizes every statement of a policy document once, keeping the raw statement beside it. */
-export function normalizeStatements(doc: PolicyDocument): NormalizedStatement[] {
-  return asList(doc.Statement).map((raw, index) => ({
-    index,
-    sid: raw.Sid,
-    effect: raw.Effect,
+/** What normalizing one raw statement yields wherever it stands: documents that share a statement object can share it. */
+export type StatementParts = Pick<NormalizedStatement, 'principal' | 'notPrincipal' | 'actions' | 'notActions' | 'conditions'>;
+
+function partsOf(raw: RawStatement): StatementParts {
+  return {
     principal: principalSet(raw.Principal),
     notPrincipal: principalSet(raw.NotPrincipal),
     actions: raw.Action === undefined ? null : asList(raw.Action),
     notActions: raw.NotAction === undefined ? null : asList(raw.NotAction),
     conditions: conditionClauses(raw.Condition),
-    raw,
-  }));
+  };
+}
+
+/**
+ * Normalizes every statement of a policy document, keeping the raw statement beside it. With `shared`,
+ * a statement object already normalized for another document is not normalized again.
+ */
+export function normalizeStatements(doc: PolicyDocument, shared?: WeakMap<RawStatement, StatementParts>): NormalizedStatement[] {
+  return asList(doc.Statement).map((raw, index) => {
+    let parts = shared?.get(raw);
+    if (!parts) {
+      parts = partsOf(raw);
+      shared?.set(raw, parts);
+    }
+    return { index, sid: raw.Sid, effect: raw.Effect, principal: parts.principal, notPrincipal: parts.notPrincipal, actions: parts.actions, notActions: parts.notActions, conditions: parts.conditions, raw };
+  });
 }
 
 /** Why a value is not a usable policy document, or undefined when it is. */

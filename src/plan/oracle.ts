@@ -1,5 +1,5 @@
 import { evaluateTrust, indexStatements, type AssumeRequest, type Decision, type IndexedStatements, type Tri } from '../iam/evaluate.js';
-import { normalizeStatements, type NormalizedStatement, type PolicyDocument } from '../iam/policy.js';
+import { normalizeStatements, type NormalizedStatement, type PolicyDocument, type RawStatement, type StatementParts } from '../iam/policy.js';
 import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../iam/requests.js';
 import type { PlanContext } from './context.js';
 
@@ -8,6 +8,8 @@ const NO: Decision = { decision: 'no', unknownBecause: [] };
 /** Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching normalization. */
 export class TrustOracle {
   private readonly normalized = new WeakMap<PolicyDocument, IndexedStatements>();
+  /** A rewritten trust shares most statement objects with the current one: each is normalized once. */
+  private readonly statementParts = new WeakMap<RawStatement, StatementParts>();
   /**
    * The last request built per mechanism: callers ask about one identity in every phase before moving
    * on, so one slot answers nearly every repeat without keeping a request per identity alive.
@@ -19,7 +21,7 @@ export class TrustOracle {
 
   private statements(doc: PolicyDocument): IndexedStatements {
     let st = this.normalized.get(doc);
-    if (!st) this.normalized.set(doc, (st = indexStatements(normalizeStatements(doc))));
+    if (!st) this.normalized.set(doc, (st = indexStatements(normalizeStatements(doc, this.statementParts))));
     return st;
   }
 
