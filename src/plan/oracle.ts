@@ -17,7 +17,7 @@ export class TrustOracle {
   private lastIrsa: { identity: Identity; roleAccountId: string; request: AssumeRequest } | undefined;
   private lastPodIdentity: { identity: Identity; sessionTags: boolean; request: AssumeRequest } | undefined;
 
-  constructor(private readonly ctx: PlanContext) {}
+  constructor(readonly ctx: PlanContext) {}
 
   private statements(doc: PolicyDocument): IndexedStatements {
     let st = this.normalized.get(doc);
@@ -59,6 +59,22 @@ export class TrustOracle {
     if (!targetDoc) return NO;
     return evaluateTrust(this.statements(targetDoc), chainRequest(identity, sourceRoleArn));
   }
+}
+
+const oraclesByPlan = new WeakMap<object, TrustOracle>();
+
+/** Remembers the oracle a plan was made with, for as long as the plan lives. */
+export function rememberOracle(plan: object, oracle: TrustOracle): void {
+  oraclesByPlan.set(plan, oracle);
+}
+
+/**
+ * The oracle `plan` was made with when it was made from the inventory of `ctx` (an audit of the same
+ * inventory then reuses every trust it normalized), else a new one.
+ */
+export function oracleFor(plan: object | undefined, ctx: PlanContext): TrustOracle {
+  const known = plan ? oraclesByPlan.get(plan) : undefined;
+  return known?.ctx === ctx ? known : new TrustOracle(ctx);
 }
 
 export function and(a: Tri, b: Tri): Tri {

@@ -4,7 +4,7 @@ import type { Cluster, Inventory } from '../model/inventory.js';
 import { buildContext, type PlanContext } from './context.js';
 import { AGENT_ADDON, isMigrating, planCandidates, type Candidate } from './identities.js';
 import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
-import { TrustOracle } from './oracle.js';
+import { rememberOracle, TrustOracle } from './oracle.js';
 import { planRoles } from './roles.js';
 import { planSteps } from './steps.js';
 
@@ -76,7 +76,7 @@ export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of allFindings) bySeverity[f.severity]++;
   const scanned = ctx.clusters.filter((c) => c.kubernetes);
-  return {
+  const result: Plan = {
     schemaVersion: PLAN_SCHEMA_VERSION,
     generatedAt: options.generatedAt ?? new Date().toISOString(),
     summary: {
@@ -98,4 +98,6 @@ export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
     findings: allFindings,
     steps: planSteps(candidates, rolePlanning.roles, agentMissing),
   };
+  rememberOracle(result, oracle);
+  return result;
 }

@@ -5,7 +5,7 @@ import { WEB_IDENTITY_ACTION, type Identity } from '../iam/requests.js';
 import type { Cluster, Inventory, ManagedPolicy, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
 import { buildContext, identityOf, type PlanContext } from '../plan/context.js';
 import type { Plan } from '../plan/model.js';
-import { TrustOracle } from '../plan/oracle.js';
+import { oracleFor, type TrustOracle } from '../plan/oracle.js';
 import { group } from '../group.js';
 
 /** An Allow statement of a role's trust that admits web identities of one EKS OIDC provider. */
@@ -49,7 +49,7 @@ export class RuleContext {
     readonly plan: Plan | undefined,
   ) {
     this.planContext = buildContext(inventory);
-    this.oracle = new TrustOracle(this.planContext);
+    this.oracle = oracleFor(plan, this.planContext);
     this.rolesByArn = this.planContext.rolesByArn;
     this.clusters = this.planContext.clusters;
     this.scannedRoleAccounts = this.planContext.scannedRoleAccounts;

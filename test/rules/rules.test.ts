@@ -88,3 +88,18 @@ describe('audit', () => {
     expect(grantsEverything({ Statement: [{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b/*' }] })).toBe(false);
   });
 });
+
+describe('the rules\' look-ups', () => {
+  it('reuse the oracle a plan of the same inventory was made with, and never one made for another inventory', async () => {
+    const { RuleContext } = await import('../../src/rules/context.js');
+    const demo = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
+    const basic = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'basic'));
+    const demoPlan = plan(demo, { generatedAt: 'x' });
+    const shared = new RuleContext(demo, demoPlan).oracle;
+    expect(new RuleContext(demo, demoPlan).oracle).toBe(shared);
+    const other = new RuleContext(basic, demoPlan);
+    expect(other.oracle).not.toBe(shared);
+    expect(other.oracle.ctx).toBe(other.planContext);
+    expect(new RuleContext(demo, undefined).oracle).not.toBe(shared);
+  });
+});
