@@ -1,3 +1,4 @@
+import type { Step } from '../plan/model.js';
 import type { Report, ReportCluster } from '../report/model.js';
 import { findingGroupsView, severityCounts, stepsView } from './markdown-shared.js';
 import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, mermaidId, mermaidLabel, renderPieces } from './templates.js';
@@ -50,7 +51,6 @@ export function reportView(report: Report) {
     severities: severityCounts(report.summary.findings),
     findingGroups: findingGroupsView(report.findingGroups),
     plan: report.plan,
-    steps: stepsView(report.plan.steps),
     evidence: {
       ...report.evidence,
       accounts: list(report.evidence.accounts),
@@ -61,15 +61,15 @@ export function reportView(report: Report) {
   };
 }
 
-/** The steps table as the `steps` partial renders it, a longer one in pieces of `perPiece` rows. */
-function* stepPieces(steps: ReturnType<typeof stepsView>, perPiece: number): Generator<readonly [string, unknown] | string> {
+/** The steps table as the `steps` partial renders it, a longer one in pieces of `perPiece` rows (each viewed only when rendered). */
+function* stepPieces(steps: readonly Step[], perPiece: number): Generator<readonly [string, unknown] | string> {
   if (steps.length <= Math.max(perPiece, COLLAPSE_ABOVE)) {
-    yield ['partials/steps', { steps }];
+    yield ['partials/steps', { steps: stepsView(steps) }];
     return;
   }
   yield collapseOpening(`${steps.length} steps`);
   yield ['partials/step-table-head', {}];
-  for (let i = 0; i < steps.length; i += perPiece) yield ['partials/step-rows', { steps: steps.slice(i, i + perPiece) }];
+  for (let i = 0; i < steps.length; i += perPiece) yield ['partials/step-rows', { steps: stepsView(steps.slice(i, i + perPiece), i) }];
   yield COLLAPSE_CLOSING;
 }
 
@@ -85,7 +85,7 @@ export function* reportMarkdownChunks(report: Report, stepsPerPiece = 1000): Gen
       yield ['report-head', view] as const;
       for (const c of report.clusters) yield ['report-cluster', clusterView(c)] as const;
       yield ['report-findings', view] as const;
-      yield* stepPieces(view.steps, stepsPerPiece);
+      yield* stepPieces(report.plan.steps, stepsPerPiece);
       yield ['report-evidence', view] as const;
     })(),
   );

@@ -19,11 +19,11 @@ export function findingGroupsView(groups: readonly ReportFindingGroup[]) {
   }));
 }
 
-/** Steps as the `steps` partial reads them. */
-export function stepsView(steps: readonly Step[]) {
+/** Steps as the `steps` partial reads them; `before` steps precede them in the table. */
+export function stepsView(steps: readonly Step[], before = 0) {
   return steps.map((s, i) => ({
     ...s,
-    number: i + 1,
+    number: before + i + 1,
     subject: [
       s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace,
       s.addon ? `add-on ${s.addon}` : undefined,
