@@ -169,7 +169,8 @@ interface ServiceAccountIndex {
   readonly all: readonly IndexedServiceAccount[];
   /** Namespaces (as written) by their lower-cased name. */
   readonly namespacesByToken: ReadonlyMap<string, readonly string[]>;
-  readonly byNameToken: ReadonlyMap<string, NamedServiceAccounts>;
+  /** By lower-cased name: the one service account of that name, or look-ups over the several. */
+  readonly byNameToken: ReadonlyMap<string, IndexedServiceAccount | NamedServiceAccounts>;
   readonly customAudience: readonly ServiceAccount[];
   /** Per service account (in the order of `all`), the strings a request derives from it; built on first need. */
   derived?: readonly DerivedStrings[];
@@ -190,8 +191,12 @@ function indexOf(cache: UniverseCache, cluster: Cluster): ServiceAccountIndex {
     const scanned = cluster.kubernetes?.serviceAccounts ?? [];
     const all = scanned.map((sa) => ({ sa, namespace: sa.namespace.toLowerCase(), name: sa.name.toLowerCase() }));
     const namespacesByToken = group(new Set(scanned.map((sa) => sa.namespace)), (ns) => ns.toLowerCase());
-    const byNameToken = new Map<string, NamedServiceAccounts>();
+    const byNameToken = new Map<string, IndexedServiceAccount | NamedServiceAccounts>();
     for (const [token, entries] of group(all, (e) => e.name)) {
+      if (entries.length === 1) {
+        byNameToken.set(token, entries[0]!);
+        continue;
+      }
       const byNamespace = new Map<string, ServiceAccount[]>();
       for (const e of entries) push(byNamespace, e.namespace, e.sa);
       byNameToken.set(token, { byName: group(entries, (e) => e.sa.name), byNamespace });
@@ -341,7 +346,8 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
     else if (!patterns.empty) {
       const derived = (index.derived ??= index.all.map(({ sa }) => {
         const strings = derivedStrings(c, sa.namespace, sa.name);
-        return { strings, lower: strings.map((s) => s.toLowerCase()) };
+        const lower = strings.map((s) => s.toLowerCase());
+        return { strings, lower: lower.every((l, i) => l === strings[i]) ? strings : lower };
       }));
       for (let i = 0; i < index.all.length; i++) {
         const { sa, namespace, name } = index.all[i]!;
@@ -361,6 +367,11 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
         for (const ns of index.namespacesByToken.get(token) ?? []) add(c, ns, representative);
         const sameName = index.byNameToken.get(token);
         if (!sameName) continue;
+        if ('sa' in sameName) {
+          if (tokens.has(sameName.namespace)) own(sameName.sa);
+          else add(c, representative, sameName.sa.name);
+          continue;
+        }
         if (sameName.byNamespace.size < tokens.size) {
           tokenOrder ??= new Map([...tokens].map((t, i) => [t, i]));
           const found: [number, readonly ServiceAccount[]][] = [];
