@@ -1,7 +1,7 @@
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import type { Plan, PlannedAssociation, PlannedRole } from '../plan/model.js';
 import { groupFindings } from '../report/build.js';
-import { findingGroupsView, severityCounts, stepsView } from './markdown-shared.js';
+import { findingGroupsView, severityCounts } from './markdown-shared.js';
 import { render } from './templates.js';
 import type { Emitter } from './types.js';
 
@@ -68,7 +68,7 @@ export function planView(plan: Plan) {
     severities: severityCounts(plan.summary.findings),
     clusters: sorted,
     roles: plan.roles.filter((r) => r.changed || r.kind === 'new').map(roleView),
-    steps: stepsView(plan.steps),
+    steps: plan.steps,
     findingGroups: findingGroupsView(groupFindings(plan.findings)),
   };
 }

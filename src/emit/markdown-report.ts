@@ -1,6 +1,6 @@
 import type { Step } from '../plan/model.js';
 import type { Report, ReportCluster } from '../report/model.js';
-import { findingGroupsView, severityCounts, stepsView } from './markdown-shared.js';
+import { findingGroupsView, severityCounts } from './markdown-shared.js';
 import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, mermaidId, mermaidLabel, renderPieces } from './templates.js';
 
 /** A Mermaid `flowchart LR` of one cluster: workload → service account → role. */
@@ -61,15 +61,15 @@ export function reportView(report: Report) {
   };
 }
 
-/** The steps table as the `steps` partial renders it, a longer one in pieces of `perPiece` rows (each viewed only when rendered). */
+/** The steps table as the `steps` partial renders it, a longer one in pieces of `perPiece` rows. */
 function* stepPieces(steps: readonly Step[], perPiece: number): Generator<readonly [string, unknown] | string> {
   if (steps.length <= Math.max(perPiece, COLLAPSE_ABOVE)) {
-    yield ['partials/steps', { steps: stepsView(steps) }];
+    yield ['partials/steps', { steps }];
     return;
   }
   yield collapseOpening(`${steps.length} steps`);
   yield ['partials/step-table-head', {}];
-  for (let i = 0; i < steps.length; i += perPiece) yield ['partials/step-rows', { steps: stepsView(steps.slice(i, i + perPiece), i) }];
+  for (let i = 0; i < steps.length; i += perPiece) yield ['partials/step-rows', { steps: steps.slice(i, i + perPiece), first: i }];
   yield COLLAPSE_CLOSING;
 }
 

@@ -19,20 +19,16 @@ export function findingGroupsView(groups: readonly ReportFindingGroup[]) {
   }));
 }
 
-/** Steps as the `steps` partial reads them; `before` steps precede them in the table. */
-export function stepsView(steps: readonly Step[], before = 0) {
-  return steps.map((s, i) => ({
-    ...s,
-    number: before + i + 1,
-    subject: [
-      s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace,
-      s.addon ? `add-on ${s.addon}` : undefined,
-      s.roleArn,
-      ...(s.podIdentityAssociations ?? []).map((p) => `${p.namespace}/${p.serviceAccount} → ${p.roleArn}`),
-    ]
-      .filter(Boolean)
-      .join('\n'),
-  }));
+/** What a step acts on, one line each: service account, add-on, role, associations an add-on is to own. */
+export function stepSubject(s: Step): string {
+  return [
+    s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace,
+    s.addon ? `add-on ${s.addon}` : undefined,
+    s.roleArn,
+    ...(s.podIdentityAssociations ?? []).map((p) => `${p.namespace}/${p.serviceAccount} → ${p.roleArn}`),
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export function severityCounts(counts: Readonly<Record<string, number>>) {

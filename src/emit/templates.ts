@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import type { Step } from '../plan/model.js';
+import { stepSubject } from './markdown-shared.js';
 
 /** The package's `templates/` directory (the same from `src/emit` and `dist/emit`). */
 export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
@@ -85,6 +87,9 @@ function setup(): typeof Handlebars {
   hb.registerHelper('len', (v: unknown) => (Array.isArray(v) ? v.length : 0));
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hb.registerHelper('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
+  /** `{{stepNumber @index first}}`: a step's number in its table, `first` steps rendered before its piece. */
+  hb.registerHelper('stepNumber', (index: number, first: unknown) => (typeof first === 'number' ? first : 0) + index + 1);
+  hb.registerHelper('stepSubject', (step: Step) => stepSubject(step));
   /** `{{#collapse count "summary"}}table{{/collapse}}`: wraps in `<details>` above COLLAPSE_ABOVE rows. */
   hb.registerHelper('collapse', function (this: unknown, count: number, summary: string, options: Handlebars.HelperOptions) {
     const body = options.fn(this);
