@@ -31,13 +31,6 @@ function clusterView(c: ReportCluster) {
     ...c,
     version: c.version ?? 'unknown',
     platformVersion: c.platformVersion ?? 'unknown',
-    rows: c.mappings.map((m) => ({
-      ...m,
-      workloads: m.workloads.map((w) => `${w.kind}/${w.name}`).join('\n') || '-',
-      policies: m.policies.map((p) => `${p.name}${p.admin ? ' (admin)' : ''}`).join('\n') || (m.roleFound ? '-' : 'role not in bundle'),
-      admin: m.admin ? 'yes' : 'no',
-      notes: [m.viaRoleArn ? `via ${m.viaRoleArn}` : '', ...m.problems].filter(Boolean).join('\n'),
-    })),
     diagram: clusterDiagram(c),
   };
 }

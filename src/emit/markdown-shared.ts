@@ -1,6 +1,6 @@
 import { SEVERITIES, type Finding } from '../findings/model.js';
 import type { Step } from '../plan/model.js';
-import type { ReportFindingGroup } from '../report/model.js';
+import type { ReportFindingGroup, RoleMapping } from '../report/model.js';
 
 const TITLES = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' } as const;
 
@@ -33,4 +33,19 @@ export function stepSubject(s: Step): string {
 
 export function severityCounts(counts: Readonly<Record<string, number>>) {
   return SEVERITIES.map((s) => ({ name: s, count: counts[s] ?? 0 }));
+}
+
+/** A role mapping's workloads for its table cell, one per line. */
+export function mappingWorkloads(m: RoleMapping): string {
+  return m.workloads.map((w) => `${w.kind}/${w.name}`).join('\n') || '-';
+}
+
+/** A role mapping's policies for its table cell, one per line, administrator ones marked. */
+export function mappingPolicies(m: RoleMapping): string {
+  return m.policies.map((p) => `${p.name}${p.admin ? ' (admin)' : ''}`).join('\n') || (m.roleFound ? '-' : 'role not in bundle');
+}
+
+/** A role mapping's notes for its table cell: the role it chains through, then its problems. */
+export function mappingNotes(m: RoleMapping): string {
+  return [m.viaRoleArn ? `via ${m.viaRoleArn}` : '', ...m.problems].filter(Boolean).join('\n');
 }

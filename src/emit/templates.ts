@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { Step } from '../plan/model.js';
-import { stepSubject } from './markdown-shared.js';
+import type { RoleMapping } from '../report/model.js';
+import { mappingNotes, mappingPolicies, mappingWorkloads, stepSubject } from './markdown-shared.js';
 
 /** The package's `templates/` directory (the same from `src/emit` and `dist/emit`). */
 export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
@@ -90,6 +91,9 @@ function setup(): typeof Handlebars {
   /** `{{stepNumber @index first}}`: a step's number in its table, `first` steps rendered before its piece. */
   hb.registerHelper('stepNumber', (index: number, first: unknown) => (typeof first === 'number' ? first : 0) + index + 1);
   hb.registerHelper('stepSubject', (step: Step) => stepSubject(step));
+  hb.registerHelper('mappingWorkloads', (m: RoleMapping) => mappingWorkloads(m));
+  hb.registerHelper('mappingPolicies', (m: RoleMapping) => mappingPolicies(m));
+  hb.registerHelper('mappingNotes', (m: RoleMapping) => mappingNotes(m));
   /** `{{#collapse count "summary"}}table{{/collapse}}`: wraps in `<details>` above COLLAPSE_ABOVE rows. */
   hb.registerHelper('collapse', function (this: unknown, count: number, summary: string, options: Handlebars.HelperOptions) {
     const body = options.fn(this);
