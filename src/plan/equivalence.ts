@@ -312,9 +312,22 @@ function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): 
  * other service account, other clusters).
  */
 export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[], cache = new UniverseCache()): Identity[] {
-  const facts = [...new Set(docs.flatMap((d) => (d ? asList(d.Statement) : [])))].map((st) => stringsOfStatement(cache, st));
-  const tokens = new Set(facts.flatMap((f) => f.tokens));
-  const patterns = new PatternSet(new Set(facts.flatMap((f) => f.patterns)));
+  const seen = new Set<RawStatement>();
+  const facts: StatementStrings[] = [];
+  const tokens = new Set<string>();
+  const patternStrings = new Set<string>();
+  for (const doc of docs) {
+    if (!doc) continue;
+    for (const st of asList(doc.Statement)) {
+      if (seen.has(st)) continue;
+      seen.add(st);
+      const f = stringsOfStatement(cache, st);
+      facts.push(f);
+      for (const t of f.tokens) tokens.add(t);
+      for (const p of f.patterns) patternStrings.add(p);
+    }
+  }
+  const patterns = new PatternSet(patternStrings);
   const hits = (c: Cluster, namespace: string, serviceAccount: string) => !patterns.empty && patterns.matchesAny(derivedStrings(c, namespace, serviceAccount));
   const out = new IdentityList();
   /** Representatives, named subjects and neighbours never replace a scanned service account (whose audience may differ). */
