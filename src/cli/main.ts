@@ -70,15 +70,14 @@ async function readAndPlan(opts: PlanCliOptions) {
 
 /** Writes text (whole or in pieces) to `--out` atomically, or to stdout, waiting for a slow reader. */
 async function output(content: string | Iterable<string>, out: string | undefined): Promise<void> {
-  const pieces = typeof content === 'string' ? [content] : batched(content);
   if (!out) {
-    for (const chunk of pieces) {
+    for (const chunk of typeof content === 'string' ? [content] : batched(content)) {
       if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
     }
     return;
   }
   const { writeFileAtomic } = await import('./write-atomic.js');
-  writeFileAtomic(out, pieces);
+  writeFileAtomic(out, typeof content === 'string' ? content : batched(content));
   process.stderr.write(`irsa2pi: wrote ${out}\n`);
 }
 

@@ -2,6 +2,11 @@ import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writ
 import { basename, dirname, join, resolve } from 'node:path';
 import type { EmittedFile } from '../emit/types.js';
 
+/** Writes every byte of `data`: a write may take fewer than it was given. */
+function writeWhole(fd: number, data: Buffer): void {
+  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
+}
+
 /** Writes a file whole or not at all: a temporary sibling, then a rename. Content may come in pieces. */
 export function writeFileAtomic(path: string, content: string | Iterable<string>, mode?: number): void {
   const target = resolve(path);
@@ -12,7 +17,7 @@ export function writeFileAtomic(path: string, content: string | Iterable<string>
     else {
       const fd = openSync(tmp, 'w', mode ?? 0o644);
       try {
-        for (const chunk of content) writeSync(fd, chunk);
+        for (const chunk of content) writeWhole(fd, Buffer.from(chunk));
       } finally {
         closeSync(fd);
       }

@@ -88,7 +88,7 @@ function setup(): typeof Handlebars {
   hb.registerHelper('len', (v: unknown) => (Array.isArray(v) ? v.length : 0));
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hb.registerHelper('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
-  /** `{{stepNumber @index first}}`: a step's number in its table, `first` steps rendered before its piece. */
+  /** `{{stepNumber @index ../first}}`: a step's number in its table, `first` steps rendered before its piece. */
   hb.registerHelper('stepNumber', (index: number, first: unknown) => (typeof first === 'number' ? first : 0) + index + 1);
   hb.registerHelper('stepSubject', (step: Step) => stepSubject(step));
   hb.registerHelper('mappingWorkloads', (m: RoleMapping) => mappingWorkloads(m));

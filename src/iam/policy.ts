@@ -104,16 +104,21 @@ function partsOf(raw: RawStatement): StatementParts {
   };
 }
 
+/** Normalizes every statement of a policy document, keeping the raw statement beside it. */
+export function normalizeStatements(doc: PolicyDocument): NormalizedStatement[] {
+  return normalizeSharing(doc, new WeakMap());
+}
+
 /**
- * Normalizes every statement of a policy document, keeping the raw statement beside it. With `shared`,
- * a statement object already normalized for another document is not normalized again.
+ * {@link normalizeStatements} for documents that share statement objects (a rewritten trust keeps the
+ * current one's): a statement object whose parts are in `shared` is not normalized again.
  */
-export function normalizeStatements(doc: PolicyDocument, shared?: WeakMap<RawStatement, StatementParts>): NormalizedStatement[] {
+export function normalizeSharing(doc: PolicyDocument, shared: WeakMap<RawStatement, StatementParts>): NormalizedStatement[] {
   return asList(doc.Statement).map((raw, index) => {
-    let parts = shared?.get(raw);
+    let parts = shared.get(raw);
     if (!parts) {
       parts = partsOf(raw);
-      shared?.set(raw, parts);
+      shared.set(raw, parts);
     }
     return { index, sid: raw.Sid, effect: raw.Effect, principal: parts.principal, notPrincipal: parts.notPrincipal, actions: parts.actions, notActions: parts.notActions, conditions: parts.conditions, raw };
   });

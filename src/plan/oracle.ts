@@ -1,5 +1,5 @@
 import { evaluateTrust, indexStatements, type AssumeRequest, type Decision, type IndexedStatements, type Tri } from '../iam/evaluate.js';
-import { normalizeStatements, type NormalizedStatement, type PolicyDocument, type RawStatement, type StatementParts } from '../iam/policy.js';
+import { normalizeSharing, type NormalizedStatement, type PolicyDocument, type RawStatement, type StatementParts } from '../iam/policy.js';
 import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../iam/requests.js';
 import type { PlanContext } from './context.js';
 
@@ -21,7 +21,7 @@ export class TrustOracle {
 
   private statements(doc: PolicyDocument): IndexedStatements {
     let st = this.normalized.get(doc);
-    if (!st) this.normalized.set(doc, (st = indexStatements(normalizeStatements(doc, this.statementParts))));
+    if (!st) this.normalized.set(doc, (st = indexStatements(normalizeSharing(doc, this.statementParts))));
     return st;
   }
 
@@ -30,7 +30,10 @@ export class TrustOracle {
     return this.statements(doc).all;
   }
 
-  /** Drops what was cached for `doc`; for documents that are not evaluated again. */
+  /**
+   * Drops the index kept for `doc`, for documents that are not evaluated again; the normalized parts of
+   * its statements are kept while the statement objects live.
+   */
   forget(doc: PolicyDocument): void {
     this.normalized.delete(doc);
   }
@@ -63,7 +66,10 @@ export class TrustOracle {
 
 const oraclesByPlan = new WeakMap<object, TrustOracle>();
 
-/** Remembers the oracle a plan was made with, for as long as the plan lives. */
+/**
+ * Remembers the oracle a plan was made with, for as long as the plan lives: its caches (every trust it
+ * normalized) stay alive with the plan, so that a report on the same inventory does not redo them.
+ */
 export function rememberOracle(plan: object, oracle: TrustOracle): void {
   oraclesByPlan.set(plan, oracle);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClause, evaluateTrust } from '../../src/iam/evaluate.js';
-import { normalizeStatements, splitOperator, type PolicyDocument } from '../../src/iam/policy.js';
+import { normalizeSharing, normalizeStatements, splitOperator, type PolicyDocument } from '../../src/iam/policy.js';
 import { irsaRequest, podIdentityRequest, type Identity } from '../../src/iam/requests.js';
 
 const HP = 'oidc.eks.eu-west-1.amazonaws.com/id/AAAABBBBCCCCDDDDEEEEFFFF00001111';
@@ -139,5 +139,18 @@ describe('Pod Identity admission', () => {
   it('IRSA statements do not admit Pod Identity and vice versa', () => {
     expect(pi(irsaTrust({}), id('a', 'x'))).toBe('no');
     expect(irsa(scoped, id('a', 'x'))).toBe('no');
+  });
+});
+
+describe('statement normalization', () => {
+  it('normalizes a statement shared by two documents once when asked to share, at each document\'s position, and works as an Array.map callback', () => {
+    const shared = { Effect: 'Allow' as const, Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop' } } };
+    const first: PolicyDocument = { Version: '2012-10-17', Statement: [shared] };
+    const second: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole' }, shared] };
+    const parts = new WeakMap();
+    const [a, b] = [normalizeSharing(first, parts), normalizeSharing(second, parts)];
+    expect(b[1]!.conditions).toBe(a[0]!.conditions);
+    expect([a[0]!.index, b[1]!.index]).toEqual([0, 1]);
+    expect([first, second].map(normalizeStatements)).toEqual([a, b]);
   });
 });
