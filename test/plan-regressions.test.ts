@@ -7,7 +7,7 @@ import { checkRewrite, sameStatementsFor, universeFor } from '../src/plan/equiva
 import { TrustOracle } from '../src/plan/oracle.js';
 import { plan } from '../src/plan/plan.js';
 import { podIdentityStatements, withStatements } from '../src/plan/trust-rewrite.js';
-import { cluster, inventory, irsaStatement, providerArn, role, serviceAccount } from './support/builders.js';
+import { ACCOUNT, cluster, inventory, irsaStatement, providerArn, role, serviceAccount } from './support/builders.js';
 
 const R = 'arn:aws:iam::111122223333:role/app';
 
@@ -103,6 +103,20 @@ describe('regressions found in review', () => {
     expect(scanned('system:serviceaccount:\u0392*')).toEqual(['\u03d0x/app']);
     expect(scanned('system:serviceaccount:TEAM-?:*')).toContain('team-a/api');
     expect(scanned('system:serviceaccount:TEAM-?:*')).not.toContain('other/svc');
+  });
+
+  it('a pattern on the external ID picks out the service accounts it matches, found by its literal prefix', () => {
+    const c = cluster('prod', [serviceAccount('team-a', 'api'), serviceAccount('team-a', 'worker'), serviceAccount('team-b', 'api'), serviceAccount('other', 'svc')]);
+    const chained = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/chain` }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': `${c.region}/${ACCOUNT}/prod/team-a*/*` } } }],
+    };
+    const scanned = universeFor(buildContext(inventory([c], [])), [chained], [])
+      .filter((id) => id.clusterName === 'prod' && !id.namespace.includes('irsa2pi') && !id.serviceAccount.includes('irsa2pi'))
+      .map((id) => `${id.namespace}/${id.serviceAccount}`);
+    expect(scanned).toEqual(expect.arrayContaining(['team-a/api', 'team-a/worker']));
+    expect(scanned).not.toContain('team-b/api');
+    expect(scanned).not.toContain('other/svc');
   });
 
   it('same-named service accounts are evaluated in the order the trust names their namespaces, however they are looked up', () => {

@@ -174,6 +174,8 @@ interface ServiceAccountIndex {
   readonly customAudience: readonly ServiceAccount[];
   /** Per service account (in the order of `all`), the strings a request derives from it; built on first need. */
   derived?: readonly DerivedStrings[];
+  /** Per kind of derived string (subject, namespace, name, external ID), positions into `derived` sorted by it lower-cased; built on first need. */
+  derivedOrder?: readonly (readonly number[])[];
 }
 
 /**
@@ -254,10 +256,34 @@ class PatternSet {
     return false;
   }
 
-  /** Whether a pattern matches one of a service account's derived strings. */
-  matchesDerived({ strings, lower }: DerivedStrings): boolean {
-    for (let i = 0; i < strings.length; i++) if (this.matches(strings[i]!, lower[i]!)) return true;
-    return false;
+  /**
+   * The positions in `derived` of the service accounts a pattern matches through one of their derived
+   * strings. Strings that start with a pattern's literal prefix are one run of each kind's sorted order,
+   * found by binary search, so only they are tested.
+   */
+  matchingPositions(derived: readonly DerivedStrings[], order: readonly (readonly number[])[]): Set<number> {
+    const out = new Set<number>();
+    for (let p = 0; p < this.expressions.length; p++) {
+      const prefix = this.prefixes[p]!;
+      const expression = this.expressions[p]!;
+      for (let kind = 0; kind < order.length; kind++) {
+        const sorted = order[kind]!;
+        let lo = 0;
+        let hi = sorted.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (derived[sorted[mid]!]!.lower[kind]! < prefix) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let j = lo; j < sorted.length; j++) {
+          const at = sorted[j]!;
+          const d = derived[at]!;
+          if (!d.lower[kind]!.startsWith(prefix)) break;
+          if (!out.has(at) && expression.test(d.strings[kind]!)) out.add(at);
+        }
+      }
+    }
+    return out;
   }
 }
 
@@ -362,11 +388,18 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
         const lower = strings.map((s) => s.toLowerCase());
         return { strings, lower: lower.every((l, i) => l === strings[i]) ? strings : lower };
       }));
+      const order = (index.derivedOrder ??= (derived[0]?.strings ?? []).map((_, kind) =>
+        derived.map((_, i) => i).sort((a, b) => {
+          const [x, y] = [derived[a]!.lower[kind]!, derived[b]!.lower[kind]!];
+          return x < y ? -1 : x > y ? 1 : 0;
+        }),
+      ));
+      const matched = patterns.matchingPositions(derived, order);
       for (let i = 0; i < index.all.length; i++) {
         const { sa, namespace, name } = index.all[i]!;
         const nsKnown = tokens.has(namespace);
         const nameKnown = tokens.has(name);
-        if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || patterns.matchesDerived(derived[i]!)) own(sa);
+        if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || matched.has(i)) own(sa);
         else if (nsKnown) {
           if (hits(c, sa.namespace, representative)) own(sa);
           else add(c, sa.namespace, representative);
