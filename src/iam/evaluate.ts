@@ -168,9 +168,14 @@ export function principalMatches(st: NormalizedStatement, p: RequestPrincipal): 
   return false;
 }
 
+function anyActionMatches(patterns: readonly string[], action: string): boolean {
+  for (let i = 0; i < patterns.length; i++) if (globMatch(patterns[i]!, action, true)) return true;
+  return false;
+}
+
 export function actionMatches(st: NormalizedStatement, action: string): boolean {
-  if (st.actions) return st.actions.some((a) => globMatch(a, action, true));
-  if (st.notActions) return !st.notActions.some((a) => globMatch(a, action, true));
+  if (st.actions) return anyActionMatches(st.actions, action);
+  if (st.notActions) return !anyActionMatches(st.notActions, action);
   return false;
 }
 
@@ -310,7 +315,8 @@ export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedState
   const statements = ix ? candidates(ix, req.context) : (all as readonly NormalizedStatement[]);
   let overall: Tri = 'yes';
   let undecided: NormalizedStatement[] | undefined;
-  for (const action of req.actions) {
+  for (let a = 0; a < req.actions.length; a++) {
+    const action = req.actions[a]!;
     const naming = ix?.byAction ? namingAction(ix.byAction, ix.statements, action) : undefined;
     let denied: Tri = 'no';
     let allowed: Tri = 'no';
