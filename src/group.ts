@@ -5,11 +5,16 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** The map under `key`, created when missing. */
+export function mapIn<K1, K2, V>(map: Map<K1, Map<K2, V>>, key: K1): Map<K2, V> {
+  let nested = map.get(key);
+  if (!nested) map.set(key, (nested = new Map()));
+  return nested;
+}
+
 /** Appends `value` to the list under `outer`, then `inner`, creating both. */
 export function pushIn<K1, K2, V>(map: Map<K1, Map<K2, V[]>>, outer: K1, inner: K2, value: V): void {
-  let nested = map.get(outer);
-  if (!nested) map.set(outer, (nested = new Map()));
-  push(nested, inner, value);
+  push(mapIn(map, outer), inner, value);
 }
 
 /** The items grouped by key, groups and items in first-seen order; items without a key are left out. */

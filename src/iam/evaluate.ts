@@ -1,5 +1,6 @@
 import { accountRootArn } from './arn.js';
 import { globMatch } from './glob.js';
+import { mapIn, push } from '../group.js';
 import type { ConditionClause, NormalizedStatement, PrincipalSet } from './policy.js';
 
 /** Three-valued logic: the evaluator says `unknown` rather than guess. */
@@ -259,13 +260,8 @@ function buildIndex(statements: readonly NormalizedStatement[]): StatementIndex 
       unindexed.push(st);
       continue;
     }
-    let byValue = byKey.get(clause.lowerKey);
-    if (!byValue) byKey.set(clause.lowerKey, (byValue = new Map()));
-    for (const value of new Set(factsOf(clause).exact)) {
-      const list = byValue.get(value);
-      if (list) list.push(st);
-      else byValue.set(value, [st]);
-    }
+    const byValue = mapIn(byKey, clause.lowerKey);
+    for (const value of new Set(factsOf(clause).exact)) push(byValue, value, st);
   }
   return { keys: [...byKey], unindexed, byAction: new Map(), statements };
 }

@@ -1,4 +1,5 @@
 import { oidcProviderArn } from './arn.js';
+import { mapIn } from '../group.js';
 import type { AssumeRequest, RequestContext, RequestPrincipal } from './evaluate.js';
 
 /** A Kubernetes identity in one EKS cluster: what IRSA and Pod Identity both grant roles to. */
@@ -71,8 +72,7 @@ interface ProviderRequestParts {
 const providerParts = new Map<string, Map<string, ProviderRequestParts>>();
 
 function partsFor(roleAccountId: string, hostPath: string): ProviderRequestParts {
-  let byHost = providerParts.get(roleAccountId);
-  if (!byHost) providerParts.set(roleAccountId, (byHost = new Map()));
+  const byHost = mapIn(providerParts, roleAccountId);
   let parts = byHost.get(hostPath);
   if (!parts) {
     const lower = hostPath.toLowerCase();

@@ -8,7 +8,7 @@ import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
 import { displayIdentity } from './identities.js';
-import { group, push, pushIn } from '../group.js';
+import { group, mapIn, push, pushIn } from '../group.js';
 
 /** How to ask whether a trust document admits an identity, per mechanism. */
 export interface AdmissionProbe {
@@ -293,11 +293,7 @@ class IdentityList {
   private readonly positions = new Map<string, Map<string, Map<string, number>>>();
 
   private namesIn(clusterArn: string, namespace: string): Map<string, number> {
-    let byNamespace = this.positions.get(clusterArn);
-    if (!byNamespace) this.positions.set(clusterArn, (byNamespace = new Map()));
-    let names = byNamespace.get(namespace);
-    if (!names) byNamespace.set(namespace, (names = new Map()));
-    return names;
+    return mapIn(mapIn(this.positions, clusterArn), namespace);
   }
 
   /** Adds the identity of a service account unless the list has one for it already. */

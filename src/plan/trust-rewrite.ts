@@ -3,6 +3,7 @@ import { isEksIssuer, oidcProviderHostPath } from '../iam/arn.js';
 import { asList, type PolicyDocument, type RawStatement, splitOperator } from '../iam/policy.js';
 import { type Identity, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, SESSION_TAGS, WEB_IDENTITY_ACTION, externalIdOf, subjectOf } from '../iam/requests.js';
 import { globMatch } from '../iam/glob.js';
+import { mapIn } from '../group.js';
 
 function sid(prefix: string, content: unknown, taken: Set<string>): string {
   const base = `${prefix}${hash('sha256', JSON.stringify(content)).slice(0, 12).toUpperCase()}`;
@@ -24,8 +25,7 @@ function oneOrMany(values: readonly string[]): string | string[] {
 export function podIdentityStatements(identities: readonly Identity[], takenSids: Set<string>): RawStatement[] {
   const byCluster = new Map<string, Map<string, Set<string>>>();
   for (const id of identities) {
-    let namespaces = byCluster.get(id.clusterArn);
-    if (!namespaces) byCluster.set(id.clusterArn, (namespaces = new Map()));
+    const namespaces = mapIn(byCluster, id.clusterArn);
     let sas = namespaces.get(id.namespace);
     if (!sas) namespaces.set(id.namespace, (sas = new Set()));
     sas.add(id.serviceAccount);
