@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KUBECTL, SKELETON, type Shape } from './shapes.js';
 
 /** The size of a generated organisation. */
 export interface BenchSize {
@@ -31,11 +32,22 @@ const MAIN = '111122223333';
 const DATA = '444455556666';
 const NAMESPACES = 20;
 
+/** How much of each object a generated bundle holds. */
+export type BundleShape = 'kubectl' | 'skeleton';
+
+const SHAPES: Readonly<Record<BundleShape, Shape>> = { kubectl: KUBECTL, skeleton: SKELETON };
+
+/** Customer-managed policies the generated roles attach, round robin. */
+const MANAGED_POLICIES = 50;
+
 /**
  * Writes a deterministic evidence bundle of realistic shape: shared roles across clusters, wildcard
- * and subject-less trusts, add-on roles, cross-account roles, Fargate and Windows workloads.
+ * and subject-less trusts, add-on roles, cross-account roles, Fargate and Windows workloads. Objects
+ * are printed as `kubectl get -o json` and the AWS CLI print them, or (`skeleton`) stripped to the
+ * fields irsa2pi reads; both shapes carry the same facts.
  */
-export function generateBundle(dir: string, size: BenchSize, seed = 42): void {
+export function generateBundle(dir: string, size: BenchSize, seed = 42, shapeName: BundleShape = 'kubectl'): void {
+  const shape = SHAPES[shapeName];
   const random = prng(seed);
   rmSync(dir, { recursive: true, force: true });
   const clusters = Array.from({ length: size.clusters }, (_, i) => {
@@ -70,19 +82,22 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42): void {
       return { Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition };
     });
     if (random() < 0.03) statements.push({ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } });
-    roles[account]!.push({ Path: '/', RoleName: name, RoleId: `AROA${j}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, RolePolicyList: [], AttachedManagedPolicies: [], Tags: [] });
+    const policyArn = `arn:aws:iam::${account}:policy/app-policy-${j % MANAGED_POLICIES}`;
+    const region = clusters[home]!.region;
+    roles[account]!.push({ Path: '/', RoleName: name, RoleId: `AROA${j}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, ...shape.roleExtras(name, account, policyArn, region) });
   }
   for (const c of clusters) {
     const arn = `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}`;
     annotations.set(`${c.name}/kube-system/aws-node`, arn);
-    roles[MAIN]!.push({ Path: '/', RoleName: `vpc-cni-${c.name}`, RoleId: `AROAV${c.name}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${c.hostPath}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${c.hostPath}:aud`]: 'sts.amazonaws.com' } } }] }, RolePolicyList: [], AttachedManagedPolicies: [], Tags: [] });
+    roles[MAIN]!.push({ Path: '/', RoleName: `vpc-cni-${c.name}`, RoleId: `AROAV${c.name}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${c.hostPath}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${c.hostPath}:aud`]: 'sts.amazonaws.com' } } }] }, ...shape.roleExtras(`vpc-cni-${c.name}`, MAIN, `arn:aws:iam::${MAIN}:policy/app-policy-0`, c.region) });
   }
   const write = (path: string, value: unknown) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), JSON.stringify(value, null, 1));
   };
   for (const account of [MAIN, DATA]) {
-    write(`aws/${account}/iam-authorization-details.json`, { UserDetailList: [], GroupDetailList: [], RoleDetailList: roles[account], Policies: [] });
+    const policies = shape.policies(Array.from({ length: MANAGED_POLICIES }, (_, k) => `arn:aws:iam::${account}:policy/app-policy-${k}`));
+    write(`aws/${account}/iam-authorization-details.json`, { UserDetailList: [], GroupDetailList: [], RoleDetailList: roles[account], Policies: policies });
     write(`aws/${account}/oidc-providers.json`, { OpenIDConnectProviderList: providers(account) });
   }
   for (const c of clusters) {
@@ -90,17 +105,17 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42): void {
     write(`aws/${MAIN}/${c.region}/addon-${c.name}-vpc-cni.json`, { addon: { addonName: 'vpc-cni', clusterName: c.name, addonArn: `arn:aws:eks:${c.region}:${MAIN}:addon/${c.name}/vpc-cni/x`, addonVersion: 'v1.18.0', serviceAccountRoleArn: `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}` } });
     const items: unknown[] = [];
     const nodes = ['node-0', 'node-1', 'node-2', 'node-3', 'node-win', 'fargate-ip-1'];
-    for (const n of nodes) items.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: n, labels: { 'kubernetes.io/os': n === 'node-win' ? 'windows' : 'linux', ...(n.startsWith('fargate') ? { 'eks.amazonaws.com/compute-type': 'fargate' } : {}) } } });
+    for (const n of nodes) items.push(shape.node({ name: n, os: n === 'node-win' ? 'windows' : 'linux', fargate: n.startsWith('fargate'), region: c.region }));
     const accounts = [...Array.from({ length: size.serviceAccountsPerCluster }, (_, k) => sa(k)), { ns: 'kube-system', name: 'aws-node' }];
     for (const [k, s] of accounts.entries()) {
-      const role = annotations.get(`${c.name}/${s.ns}/${s.name}`);
-      items.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: s.name, namespace: s.ns, annotations: role ? { 'eks.amazonaws.com/role-arn': role } : {} } });
+      const roleArn = annotations.get(`${c.name}/${s.ns}/${s.name}`);
+      items.push(shape.serviceAccount({ namespace: s.ns, name: s.name, roleArn }));
       const dep = `${s.name}-app`;
-      items.push({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: dep, namespace: s.ns, uid: `d-${k}` }, spec: { template: { spec: { serviceAccountName: s.name } } } });
-      items.push({ apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `${dep}-5d9f`, namespace: s.ns, uid: `r-${k}`, ownerReferences: [{ kind: 'Deployment', name: dep, uid: `d-${k}`, controller: true }] }, spec: { template: { spec: { serviceAccountName: s.name } } } });
+      const workload = { namespace: s.ns, deployment: dep, deploymentUid: `d-${k}`, replicaSet: `${dep}-5d9f`, replicaSetUid: `r-${k}`, serviceAccount: s.name };
+      items.push(shape.deployment(workload), shape.replicaSet(workload));
       for (let p = 0; p < size.podsPerServiceAccount; p++) {
         const node = k % 50 === 7 ? 'fargate-ip-1' : k % 50 === 9 ? 'node-win' : nodes[p % 4]!;
-        items.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `${dep}-5d9f-${p}`, namespace: s.ns, uid: `p-${k}-${p}`, ownerReferences: [{ kind: 'ReplicaSet', name: `${dep}-5d9f`, uid: `r-${k}`, controller: true }] }, spec: { serviceAccountName: s.name, nodeName: node }, status: { phase: 'Running' } });
+        items.push(shape.pod({ namespace: s.ns, name: `${dep}-5d9f-${p}`, replicaSet: workload.replicaSet, replicaSetUid: workload.replicaSetUid, uid: `p-${k}-${p}`, serviceAccount: s.name, nodeName: node, roleArn, region: c.region }));
       }
     }
     write(`kubernetes/${c.name}/resources.json`, { apiVersion: 'v1', kind: 'List', items });

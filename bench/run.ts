@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
-import { generateBundle, generateWideRole, SIZES } from './generate.js';
+import { generateBundle, generateWideRole, SIZES, type BenchSize, type BundleShape } from './generate.js';
 
 interface Sample {
   ms: number;
@@ -27,18 +27,20 @@ function best(mode: Mode, dir: string, runs: number): Sample {
 const only = process.argv[2];
 const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
 const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'plan peak MB', 'plan peak/bundle', 'report peak MB', 'report peak/bundle'] });
+/** Bundles as kubectl and the AWS CLI print them (what users feed the tool), then the largest once more stripped to the fields irsa2pi reads, where its own work weighs most. */
+const RUNS: readonly { size: BenchSize; shape: BundleShape }[] = [...SIZES.map((size) => ({ size, shape: 'kubectl' as const })), { size: SIZES[SIZES.length - 1]!, shape: 'skeleton' }];
 let previous: Sample | undefined;
 try {
-  for (const size of SIZES.filter((s) => !only || s.name === only)) {
-    const dir = join(root, size.name);
-    generateBundle(dir, size);
+  for (const { size, shape } of RUNS.filter((r) => !only || r.size.name === only)) {
+    const dir = join(root, `${size.name}-${shape}`);
+    generateBundle(dir, size, 42, shape);
     const runs = size.name === 'large' ? 2 : 3;
     const floor = best('floor', dir, runs);
     const full = best('plan', dir, runs);
     const report = best('report', dir, runs);
     const sas = size.clusters * (size.serviceAccountsPerCluster + 1);
     table.push([
-      size.name,
+      shape === 'kubectl' ? size.name : `${size.name}, ${shape}`,
       size.roles + size.clusters,
       size.clusters,
       sas,
@@ -49,7 +51,7 @@ try {
       (full.ms / floor.ms).toFixed(2),
       report.ms.toFixed(0),
       (report.ms / floor.ms).toFixed(2),
-      previous ? `${(full.ms / previous.ms).toFixed(1)}x` : '-',
+      previous && shape === 'kubectl' ? `${(full.ms / previous.ms).toFixed(1)}x` : '-',
       (full.maxRssKb / 1024).toFixed(0),
       ((full.maxRssKb * 1024) / full.bytes).toFixed(2),
       (report.maxRssKb / 1024).toFixed(0),
