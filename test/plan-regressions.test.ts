@@ -4,6 +4,7 @@ import { splitOperator } from '../src/iam/policy.js';
 import { irsaRequest } from '../src/iam/requests.js';
 import { buildContext, identityOf } from '../src/plan/context.js';
 import { checkRewrite, sameStatementsFor, universeFor } from '../src/plan/equivalence.js';
+import { chainRoleArnFor } from '../src/plan/identities.js';
 import { TrustOracle } from '../src/plan/oracle.js';
 import { plan } from '../src/plan/plan.js';
 import { podIdentityStatements, withStatements } from '../src/plan/trust-rewrite.js';
@@ -152,5 +153,42 @@ describe('regressions found in review', () => {
     expect(evaluateClause(clause(['arn:aws:iam::*:role/y']), withArn)).toBe('no');
     expect(evaluateClause(clause(['arn:aws:iam::111122223333:role/*']), withArn)).toBe('yes');
     expect(evaluateClause(clause(['arn:aws:iam::444455556666:*']), withArn)).toBe('no');
+  });
+
+  it('a rewrite the check finds not equivalent is never planned: the role keeps its trust and its identities are skipped', () => {
+    const c = cluster('c1', [serviceAccount('team-a', 'x', R), serviceAccount('team-b', 'x', R)]);
+    const podIdentity = { Service: 'pods.eks.amazonaws.com' };
+    const r = role('app', [
+      irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-a:x', 'system:serviceaccount:team-b:x']),
+      { Effect: 'Allow', Principal: podIdentity, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+      { Effect: 'Deny', Principal: podIdentity, Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:RequestTag/kubernetes-namespace': 'team-a' } } },
+    ]);
+    const p = plan(inventory([c], [r]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => [a.namespace, a.status, a.reasons])).toEqual([
+      ['team-a', 'skipped', ['rewrite-not-equivalent']],
+      ['team-b', 'skipped', ['rewrite-not-equivalent']],
+    ]);
+    const planned = p.roles.find((x) => x.arn === R)!;
+    expect([planned.changed, planned.equivalent]).toEqual([false, false]);
+    expect(planned.trustPolicy.final).toBe(r.trustPolicy);
+    expect(planned.equivalence.differences.map((d) => `${d.phase} ${d.mechanism} ${d.identity}`)).toContain('transition pod-identity c1/team-b/x');
+    expect(p.findings.filter((f) => f.rule === 'rewrite-not-equivalent' && f.roleArn === R && !f.namespace)).toHaveLength(1);
+    expect(JSON.stringify(p.steps)).not.toContain(R);
+    expect(p.steps.filter((s) => s.kind !== 'install-agent')).toEqual([]);
+  });
+
+  it('a chaining role whose trust refuses its identities takes its target role down with it: no chaining role, no steps', () => {
+    const target = 'arn:aws:iam::444455556666:role/data';
+    const c = cluster('c1', [serviceAccount('team-a', 'x', target)]);
+    const chainArn = chainRoleArnFor(ACCOUNT, target);
+    const targetRole = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-a:x']), Principal: { Federated: `arn:aws:iam::444455556666:oidc-provider/${c.issuerHostPath}` } }]), arn: target, accountId: '444455556666' };
+    const denying = { ...role('x', [{ Effect: 'Deny', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }]), arn: chainArn, name: chainArn.slice(chainArn.lastIndexOf('/') + 1), path: '/irsa2pi/' };
+    const inv = inventory([c], [targetRole, denying]);
+    const withProvider = { ...inv, oidcProviders: [...inv.oidcProviders, { arn: `arn:aws:iam::444455556666:oidc-provider/${c.issuerHostPath}`, accountId: '444455556666', hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, '444455556666'] };
+    const p = plan(withProvider, { generatedAt: 'x' });
+    expect(p.associations.map((a) => [a.namespace, a.status, a.reasons])).toEqual([['team-a', 'skipped', ['cross-account-role', 'rewrite-not-equivalent']]]);
+    expect(p.roles.map((x) => [x.arn, x.changed, x.equivalent])).toEqual([[target, false, false]]);
+    expect(p.findings.find((f) => f.rule === 'rewrite-not-equivalent' && !f.namespace)?.message).toContain('transition pod-identity c1/team-a/x: expected yes, got no');
+    expect(JSON.stringify(p.steps)).not.toContain(chainArn);
   });
 });

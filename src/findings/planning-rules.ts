@@ -119,8 +119,8 @@ export const PLANNING_RULES = {
     'rewrite-not-equivalent',
     'high',
     'Trust rewrite failed the equivalence check',
-    'Evaluating the current and rewritten trust for every scanned identity and their neighbours found a difference beyond the migrated identities.',
-    'Do not apply this role\'s rewrite; report the difference as a bug.',
+    'Evaluating the current and rewritten trust for every scanned identity and their neighbours found a difference beyond the migrated identities, so the role is not rewritten and its identities are skipped (the differences are on the role).',
+    'Read the differences: a statement in the trust (a Deny, a condition on Pod Identity) keeps the rewrite from holding; change it by hand, or report the difference as a bug.',
   ),
   scanGap: rule(
     'scan-gap',

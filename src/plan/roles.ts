@@ -5,7 +5,7 @@ import type { PolicyDocument, RawStatement } from '../iam/policy.js';
 import { identityKey, POD_IDENTITY_ACTIONS, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import type { PlanContext } from './context.js';
-import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe } from './equivalence.js';
+import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
 import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
 import { and, type TrustOracle } from './oracle.js';
@@ -99,6 +99,7 @@ class RolePlanner {
     const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds, this.universes), this.probeFor(role, phases));
     for (const doc of [transition, phases.final]) if (doc !== current) this.oracle.forget(doc);
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
+    if (result.differences.length) return this.refuse(role, candidates, role.arn, result);
 
     for (const id of result.irsaRetained) {
       const c = migrating.find((m) => identityKey(m.identity) === identityKey(id));
@@ -107,32 +108,40 @@ class RolePlanner {
         c.findings.push(candidateFinding(R.finalKeepsIrsa, `${displayIdentity(id)}: ${role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`, c));
       }
     }
-    const equivalent = result.differences.length === 0;
-    if (!equivalent) {
-      const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
-      this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn}: ${sample.join('; ')}` });
-    }
-    const planned = this.planned(role.arn, 'existing', null, null, phases, equivalent, result.identitiesChecked, result.differences, migratedIds);
+    const planned = this.planned(role.arn, 'existing', null, null, phases, true, result.identitiesChecked, [], migratedIds);
     this.flagSize(planned, migrating);
     return planned;
   }
 
-  /** The same-account roles created for chaining, checked once every target role is planned. */
-  chainRoles(): PlannedRole[] {
-    return [...this.chainDrafts.values()]
+  /**
+   * The same-account roles created for chaining, checked once every target role is planned. A chaining
+   * role whose check fails takes its target role down with it (`refused`): the target's rewrite is
+   * replaced by {@link refuse}, and no chaining role of that target is planned.
+   */
+  chainRoles(candidatesByRole: ReadonlyMap<string, Candidate[]>): { planned: PlannedRole[]; refused: PlannedRole[] } {
+    const checked = [...this.chainDrafts.values()]
       .sort((a, b) => a.arn.localeCompare(b.arn))
       .map((d) => {
         const probe: AdmissionProbe = {
           irsa: () => 'no',
           podIdentity: (_phase, doc, id) => this.oracle.podIdentity(doc, id).decision,
         };
-        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false);
-        const equivalent = result.differences.length === 0 && result.unknown.length === 0;
-        if (!equivalent) this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: d.arn, message: `${d.arn}: the chaining role's trust does not admit exactly its identities` });
-        const planned = this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, equivalent, result.identitiesChecked, result.differences, d.identities);
+        return { d, result: checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false) };
+      });
+    const failed = new Map<string, { arn: string; result: CheckResult }>();
+    for (const { d, result } of checked) if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
+    const refused = [...failed].map(([target, { arn, result }]) => {
+      const differences: CheckResult['differences'] = result.differences.length ? result.differences : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
+      return this.refuse(this.ctx.rolesByArn.get(target)!, candidatesByRole.get(target) ?? [], arn, { ...result, differences });
+    });
+    const planned = checked
+      .filter(({ d }) => !failed.has(d.target.arn))
+      .map(({ d, result }) => {
+        const planned = this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, true, result.identitiesChecked, [], d.identities);
         this.flagSize(planned, []);
         return planned;
       });
+    return { planned, refused };
   }
 
   private flagSize({ arn, trustSize: sizes }: PlannedRole, migrating: Candidate[]): void {
@@ -142,11 +151,29 @@ class RolePlanner {
     for (const c of migrating) if (!c.reasons.includes(R.trustPolicyTooLarge.id)) c.reasons.push(R.trustPolicyTooLarge.id);
   }
 
+  private dropChains(targetArn: string): void {
+    for (const [arn, draft] of this.chainDrafts) if (draft.target.arn === targetArn) this.chainDrafts.delete(arn);
+  }
+
   private giveUp(role: Role, candidates: Candidate[], why: string): PlannedRole {
-    for (const [arn, draft] of this.chainDrafts) if (draft.target.arn === role.arn) this.chainDrafts.delete(arn);
+    this.dropChains(role.arn);
     this.findings.push({ rule: R.unsupportedCondition.id, severity: R.unsupportedCondition.severity, roleArn: role.arn, message: `${role.arn} is not rewritten: ${why}` });
     for (const c of candidates.filter(isMigrating)) skipForRole(c, R.unsupportedCondition, `${displayIdentity(c.identity)}: ${role.arn} is not rewritten automatically`);
     return this.planned(role.arn, 'existing', null, null, unchanged(role.trustPolicy), true, 0, [], []);
+  }
+
+  /**
+   * A rewrite the check found not equivalent (of `role` itself, or of `checkedArn`, a chaining role
+   * into it) is never planned for applying: the role keeps its trust, its identities are skipped, and
+   * the differences stay on the role for the report.
+   */
+  private refuse(role: Role, candidates: Candidate[], checkedArn: string, result: CheckResult): PlannedRole {
+    this.dropChains(role.arn);
+    const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
+    const which = checkedArn === role.arn ? '' : ` (the check of chaining role ${checkedArn} failed)`;
+    this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn} is not rewritten${which}: ${sample.join('; ')}` });
+    for (const c of candidates.filter(isMigrating)) skipForRole(c, R.rewriteNotEquivalent, `${displayIdentity(c.identity)}: ${role.arn}'s rewrite failed the equivalence check, so it is not rewritten`);
+    return this.planned(role.arn, 'existing', null, null, unchanged(role.trustPolicy), false, result.identitiesChecked, result.differences, []);
   }
 
   private planned(arn: string, kind: PlannedRole['kind'], chainsTo: string | null, permissionsPolicy: PolicyDocument | null, phases: TrustPhases, equivalent: boolean, checked: number, differences: PlannedRole['equivalence']['differences'], migrated: readonly Identity[]): PlannedRole {
@@ -177,10 +204,13 @@ class RolePlanner {
 export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[]): RolePlanning {
   const byRole = group(candidates, (c) => c.role?.arn);
   const planner = new RolePlanner(ctx, oracle);
-  const roles = [...byRole.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([arn, cs]) => planner.planRole(ctx.rolesByArn.get(arn)!, cs));
-  const chainArns = new Set(roles.map((r) => r.arn));
-  const chainRoles = planner.chainRoles().filter((r) => !chainArns.has(r.arn));
-  return { roles: [...roles, ...chainRoles].sort((a, b) => a.arn.localeCompare(b.arn)), findings: planner.findings };
+  const roles = new Map(
+    [...byRole.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
+  );
+  const chains = planner.chainRoles(byRole);
+  for (const refused of chains.refused) roles.set(refused.arn, refused);
+  const chainRoles = chains.planned.filter((r) => !roles.has(r.arn));
+  return { roles: [...roles.values(), ...chainRoles].sort((a, b) => a.arn.localeCompare(b.arn)), findings: planner.findings };
 }
