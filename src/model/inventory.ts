@@ -133,6 +133,8 @@ export interface Addon {
   readonly clusterArn: string;
   readonly version: string | undefined;
   readonly serviceAccountRoleArn: string | undefined;
+  /** The namespace the add-on is installed in, when `describe-addon` says (`namespaceConfig`, a custom namespace). */
+  readonly namespace: string | undefined;
   /** ARNs of the Pod Identity associations the add-on owns. */
   readonly podIdentityAssociations: readonly string[];
   readonly source: string;

@@ -42,6 +42,17 @@ export function chainRoleArnFor(clusterAccountId: string, targetRoleArn: string)
 
 export const AGENT_ADDON = 'eks-pod-identity-agent';
 
+/** AWS add-ons installed outside `kube-system` by default. */
+const ADDON_NAMESPACES: Readonly<Record<string, string>> = { 'amazon-cloudwatch-observability': 'amazon-cloudwatch' };
+
+/**
+ * The namespace an add-on's service accounts live in: its custom namespace when `describe-addon` gives
+ * one, else where AWS installs it. `UpdateAddon` names only service accounts, in this namespace.
+ */
+export function addonNamespace(addon: Addon): string {
+  return addon.namespace ?? ADDON_NAMESPACES[addon.name] ?? 'kube-system';
+}
+
 function finding(rule: RuleInfo, message: string, c: Pick<Candidate, 'identity' | 'annotatedRoleArn'>): Finding {
   return {
     rule: rule.id,
@@ -129,7 +140,7 @@ export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate
       if (!sa.roleArn) continue;
       const identity = identityOf(cluster, sa.namespace, sa.name, sa.audience);
       const role = ctx.rolesByArn.get(sa.roleArn);
-      const addon = (ctx.addonsByCluster.get(cluster.arn) ?? []).find((a) => a.serviceAccountRoleArn === sa.roleArn);
+      const addon = (ctx.addonsByCluster.get(cluster.arn) ?? []).find((a) => a.serviceAccountRoleArn === sa.roleArn && addonNamespace(a) === sa.namespace);
       const crossAccount = role ? role.accountId !== cluster.accountId : false;
       const c: Candidate = {
         identity,

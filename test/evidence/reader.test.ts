@@ -86,6 +86,15 @@ describe('evidence bundle reader', () => {
       return dir;
     }
 
+    it("reads an add-on's custom namespace from describe-addon's namespaceConfig", () => {
+      const addon = (name: string, extra: object) => JSON.stringify({ addon: { addonName: name, clusterName: 'c1', addonArn: `arn:aws:eks:eu-west-1:111122223333:addon/c1/${name}/x`, ...extra } });
+      const dir = bundle({ 'aws/a.json': addon('vpc-cni', { namespaceConfig: { namespace: 'net' } }), 'aws/b.json': addon('coredns', {}) });
+      expect(readEvidenceBundle(dir).addons.map((a) => [a.name, a.namespace])).toEqual([
+        ['coredns', undefined],
+        ['vpc-cni', 'net'],
+      ]);
+    });
+
     it('rejects a wrong type at a field it reads, naming the field', () => {
       const dir = bundle({ 'aws/roles.json': JSON.stringify({ Roles: [{ Arn: 42, AssumeRolePolicyDocument: {} }] }) });
       expect(errorOf(dir).line).toMatch(/roles\.json: \$\.Roles\[0\]\.Arn must be a non-empty string/);

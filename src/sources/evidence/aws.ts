@@ -117,6 +117,7 @@ export function addonFrom(f: Fields): Addon {
     clusterArn: eksChildClusterArn(f, 'addonArn'),
     version: f.optStr('addonVersion'),
     serviceAccountRoleArn: roleArnField(f, 'serviceAccountRoleArn', true),
+    namespace: f.optObj('namespaceConfig')?.optStr('namespace') || undefined,
     podIdentityAssociations: f.strings('podIdentityAssociations'),
     source: f.file,
   };
