@@ -133,6 +133,18 @@ describe('deep and big evidence, generated at test time', () => {
     expectCleanError(r, 'iam-authorization-details.json', /nested more than 256 levels deep \(at \$\.RoleDetailList\[0\]\.Tags\.a\.a/, false);
   });
 
+  it('100,000 nested JSON objects in a field of a Kubernetes object the tool never reads are planned past', () => {
+    const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
+    const pod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"shop"},"spec":{"serviceAccountName":"cart-reader","containers":[{"name":"c","env":${deep}}]}}`;
+    const control = run(bundleWith('deep-pod-control', {}));
+    const r = run(bundleWith('deep-pod', { 'kubernetes/c1/pod.json': pod }));
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(r.code, r.stderr).toBe(0);
+    const statuses = (out: string) => (JSON.parse(readFileSync(out, 'utf8')) as { associations: { status: string }[] }).associations.map((a) => a.status);
+    expect(statuses(r.out)).toEqual(statuses(control.out));
+    expect(readFileSync(r.out, 'utf8')).not.toContain('"a": {');
+  });
+
   it('100,000 nested YAML flow sequences and 20,000 nested block maps are clean errors', () => {
     for (const [name, text] of [
       ['flow', `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`],

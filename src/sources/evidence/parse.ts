@@ -7,9 +7,10 @@ import { InputError, locate } from '../../errors.js';
 export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 /**
- * The deepest nesting of arrays and objects the reader accepts. AWS CLI and kubectl output stays far
- * below it (managed fields nest about 20 deep); deeper documents would overflow the recursive helpers
- * downstream (policy analysis, JSON.stringify), so they are refused here with a clean error.
+ * The deepest nesting of arrays and objects the reader accepts in AWS documents. AWS CLI output stays far
+ * below it; deeper documents would overflow the recursive helpers downstream (policy analysis,
+ * JSON.stringify of trusts), so they are refused with a clean error. Kubernetes objects are only read
+ * at fixed paths, so their nesting is never walked.
  */
 export const MAX_NESTING_DEPTH = 256;
 
@@ -90,15 +91,12 @@ export function tooDeep(root: unknown, max = MAX_NESTING_DEPTH): string | undefi
   return undefined;
 }
 
-function checkDepth(docs: unknown[], display: string): unknown[] {
-  docs.forEach((doc, i) => {
-    const path = tooDeep(doc);
-    if (path !== undefined) {
-      const shown = path.length > 80 ? `${path.slice(0, 77)}...` : path;
-      throw new InputError(`${docs.length > 1 ? `document ${i + 1}: ` : ''}nested more than ${MAX_NESTING_DEPTH} levels deep (at ${shown})`, display);
-    }
-  });
-  return docs;
+/** Throws when `doc`, document `index` of `count` in a file, nests deeper than {@link MAX_NESTING_DEPTH}. */
+export function refuseTooDeep(doc: unknown, display: string, index: number, count: number): void {
+  const path = tooDeep(doc);
+  if (path === undefined) return;
+  const shown = path.length > 80 ? `${path.slice(0, 77)}...` : path;
+  throw new InputError(`${count > 1 ? `document ${index + 1}: ` : ''}nested more than ${MAX_NESTING_DEPTH} levels deep (at ${shown})`, display);
 }
 
 const isStackOverflow = (e: unknown) => e instanceof RangeError && /call stack/i.test(e.message);
@@ -149,9 +147,12 @@ function parseYaml(text: string, display: string): unknown[] {
   return out;
 }
 
-/** Reads one evidence file into its documents (one for JSON, one per `---` document for YAML). */
+/**
+ * Reads one evidence file into its documents (one for JSON, one per `---` document for YAML); their
+ * nesting is checked by the caller, with {@link refuseTooDeep}, once it knows what they are.
+ */
 export function parseEvidenceFile(absPath: string, display: string, format: EvidenceFormat): unknown[] {
   const text = readText(absPath, display);
   if (text.trim() === '') throw new InputError('file is empty', display);
-  return checkDepth(format === 'json' ? parseJson(text, display) : parseYaml(text, display), display);
+  return format === 'json' ? parseJson(text, display) : parseYaml(text, display);
 }

@@ -6,7 +6,7 @@ import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProvide
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
 import { KubernetesCollector, kubernetesObjects } from './kubernetes.js';
-import { formatOf, parseEvidenceFile } from './parse.js';
+import { formatOf, parseEvidenceFile, refuseTooDeep } from './parse.js';
 
 const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);
 
@@ -193,6 +193,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     let taken: Omit<EvidenceFile, 'path' | 'modifiedAt'> | undefined;
     docs.forEach((doc, index) => {
       const kind = classify(doc);
+      if (kind !== 'kubernetes') refuseTooDeep(doc, display, index, docs.length);
       if (!kind) {
         if (inEvidenceFolder || docs.length > 1) {
           const what =
