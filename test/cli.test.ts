@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,25 @@ describe('irsa2pi CLI (built binary)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--evidence <dir>');
     expect(help.stdout).toContain('--fail-on <severity>');
+  });
+
+  it("orders every output the same whatever the machine's locale (Danish sorts \"aa\" after \"z\" and capitals first)", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'irsa2pi-locale-')), 'bundle');
+    cpSync(join(ROOT, 'fixtures', 'demo'), dir, { recursive: true });
+    const sa = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/read-from-s3' } } });
+    writeFileSync(join(dir, 'kubernetes', 'prod-eu', 'extra.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [sa('b-batch', 'job'), sa('aa-batch', 'job'), sa('aa-batch', 'Zed'), sa('aa-batch', 'app')] }));
+    const outputs = (locale: string) =>
+      ['json', 'markdown', 'script'].map((format) => {
+        const args = format === 'script' ? ['--out', join(dir, '..', `script-${locale}`)] : [];
+        const r = run(['plan', '--evidence', dir, '--format', format, ...args], { LC_ALL: locale, LANG: locale });
+        expect(r.code, r.stderr).toBe(0);
+        return format === 'script' ? readFileSync(join(dir, '..', `script-${locale}`, 'migrate.sh'), 'utf8') : r.stdout;
+      });
+    const english = outputs('C.UTF-8');
+    expect(outputs('da_DK.UTF-8')).toEqual(english);
+    const plan = JSON.parse(english[0]!) as { associations: { namespace: string; serviceAccount: string }[] };
+    const batch = plan.associations.filter((a) => a.namespace.endsWith('-batch')).map((a) => `${a.namespace}/${a.serviceAccount}`);
+    expect(batch).toEqual(['aa-batch/app', 'aa-batch/Zed', 'aa-batch/job', 'b-batch/job'].sort((a, b) => a.localeCompare(b, 'en')));
   });
 
   it('plans the demo as a table grouped by cluster, with a findings summary', () => {

@@ -4,6 +4,7 @@ import { groupFindings } from '../report/build.js';
 import { findingGroupsView, severityCounts } from './markdown-shared.js';
 import { render } from './templates.js';
 import type { Emitter } from './types.js';
+import { compareText } from '../order.js';
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -57,8 +58,8 @@ export function planView(plan: Plan) {
     if (!c) clusters.set(a.clusterArn, (c = { name: a.cluster, arn: a.clusterArn, accountId: a.accountId, region: a.region, rows: [] }));
     c.rows.push(associationRow(a));
   }
-  const sorted = [...clusters.values()].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
-  for (const c of sorted) c.rows.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount));
+  const sorted = [...clusters.values()].sort((a, b) => compareText(a.name, b.name) || compareText(a.arn, b.arn));
+  for (const c of sorted) c.rows.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.serviceAccount, b.serviceAccount));
   return {
     generatedAt: plan.generatedAt,
     schemaVersion: plan.schemaVersion,

@@ -4,6 +4,7 @@ import type { AssociationStatus, Plan, PlannedAssociation } from '../plan/model.
 import { painter, type Colour } from './colors.js';
 import type { Emitter } from './types.js';
 import { group } from '../group.js';
+import { compareText } from '../order.js';
 
 const STATUS_COLOUR: Record<AssociationStatus, Colour> = { create: 'green', exists: 'cyan', conflict: 'red', blocked: 'yellow', skipped: 'gray' };
 const SEVERITY_COLOUR: Record<Severity, Colour> = { critical: 'magenta', high: 'red', medium: 'yellow', low: 'blue', info: 'gray' };
@@ -31,12 +32,12 @@ export const emitTable: Emitter = (plan: Plan, options) => {
   const paint = painter(color);
   const out: string[] = [];
   const byCluster = group(plan.associations, (a) => a.clusterArn);
-  const clusters = [...byCluster.values()].sort((a, b) => a[0]!.cluster.localeCompare(b[0]!.cluster) || a[0]!.clusterArn.localeCompare(b[0]!.clusterArn));
+  const clusters = [...byCluster.values()].sort((a, b) => compareText(a[0]!.cluster, b[0]!.cluster) || compareText(a[0]!.clusterArn, b[0]!.clusterArn));
   for (const rows of clusters) {
     const first = rows[0]!;
     out.push(paint('bold', `Cluster ${first.cluster} (${first.accountId}, ${first.region})`));
     const table = newTable(['Namespace', 'Service account', 'Role', 'Workloads', 'Status', 'Notes'], color);
-    const sorted = [...rows].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount));
+    const sorted = [...rows].sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.serviceAccount, b.serviceAccount));
     for (const a of sorted) {
       const workloads = a.workloads.map((w) => `${w.kind}/${w.name}`).join('\n') || '-';
       table.push([a.namespace, a.serviceAccount, shortArn(a.currentRoleArn), workloads, paint(STATUS_COLOUR[a.status], a.status), notes(a)]);
@@ -57,7 +58,7 @@ export const emitTable: Emitter = (plan: Plan, options) => {
     const counts = new Map<string, { severity: Severity; count: number }>();
     for (const f of plan.findings) counts.set(f.rule, { severity: f.severity, count: (counts.get(f.rule)?.count ?? 0) + 1 });
     const table = newTable(['Severity', 'Rule', 'Count'], color);
-    const rows = [...counts.entries()].sort(([ra, a], [rb, b]) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || ra.localeCompare(rb));
+    const rows = [...counts.entries()].sort(([ra, a], [rb, b]) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || compareText(ra, rb));
     for (const [rule, { severity, count }] of rows) table.push([paint(SEVERITY_COLOUR[severity], severity), rule, String(count)]);
     out.push(table.toString(), '');
   }

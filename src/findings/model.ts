@@ -1,3 +1,5 @@
+import { compareText } from '../order.js';
+
 /** How much a finding matters, most severe first. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -31,11 +33,11 @@ export interface Finding {
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
-    a.rule.localeCompare(b.rule) ||
-    (a.cluster ?? '').localeCompare(b.cluster ?? '') ||
-    (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
-    (a.serviceAccount ?? '').localeCompare(b.serviceAccount ?? '') ||
-    (a.roleArn ?? '').localeCompare(b.roleArn ?? '') ||
-    a.message.localeCompare(b.message)
+    compareText(a.rule, b.rule) ||
+    compareText(a.cluster ?? '', b.cluster ?? '') ||
+    compareText(a.namespace ?? '', b.namespace ?? '') ||
+    compareText(a.serviceAccount ?? '', b.serviceAccount ?? '') ||
+    compareText(a.roleArn ?? '', b.roleArn ?? '') ||
+    compareText(a.message, b.message)
   );
 }

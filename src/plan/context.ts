@@ -3,6 +3,7 @@ import { DEFAULT_AUDIENCE, type Identity } from '../iam/requests.js';
 import { identityKey } from '../iam/requests.js';
 import { WorkloadIndex } from './workloads.js';
 import { group } from '../group.js';
+import { compareText } from '../order.js';
 
 /** Look-up tables over an inventory, built once per plan. */
 export interface PlanContext {
@@ -35,7 +36,7 @@ function createContext(inventory: Inventory): PlanContext {
   const providersByAccount = new Map<string, Set<string>>();
   for (const account of inventory.accountsWithProviderList) providersByAccount.set(account, new Set());
   for (const p of inventory.oidcProviders) providersByAccount.get(p.accountId)?.add(p.hostPath);
-  const clusters = [...inventory.clusters].sort((a, b) => a.name.localeCompare(b.name) || a.arn.localeCompare(b.arn));
+  const clusters = [...inventory.clusters].sort((a, b) => compareText(a.name, b.name) || compareText(a.arn, b.arn));
   return {
     inventory,
     rolesByArn: new Map(inventory.roles.map((r) => [r.arn, r])),

@@ -7,6 +7,7 @@ import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type
 import { rememberOracle, TrustOracle } from './oracle.js';
 import { planRoles } from './roles.js';
 import { planSteps } from './steps.js';
+import { compareText } from '../order.js';
 
 /** Options of {@link plan}. */
 export interface PlanOptions {
@@ -59,7 +60,7 @@ export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
   const findings: Finding[] = [...candidates.flatMap((c) => c.findings), ...rolePlanning.findings];
 
   const migratingClusters = new Map(candidates.filter(isMigrating).map((c) => [c.cluster.arn, c.cluster]));
-  const agentMissing = [...migratingClusters.values()].filter((c) => !hasAgent(ctx, c)).sort((a, b) => a.name.localeCompare(b.name));
+  const agentMissing = [...migratingClusters.values()].filter((c) => !hasAgent(ctx, c)).sort((a, b) => compareText(a.name, b.name));
   for (const c of agentMissing) findings.push({ rule: R.agentMissing.id, severity: R.agentMissing.severity, cluster: c.name, message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode` });
   for (const c of candidates) if (isMigrating(c) && agentMissing.includes(c.cluster) && !c.reasons.includes(R.agentMissing.id)) c.reasons.push(R.agentMissing.id);
   for (const g of inventory.scanGaps) {

@@ -11,6 +11,7 @@ import type { PlannedRole, TrustPhases } from './model.js';
 import { and, type TrustOracle } from './oracle.js';
 import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
 import { group } from '../group.js';
+import { compareText } from '../order.js';
 
 /** IAM's default limit on a role trust policy, in characters. */
 export const TRUST_POLICY_LIMIT = 2048;
@@ -84,7 +85,7 @@ class RolePlanner {
 
     const sids = sidsOf(current);
     const added: RawStatement[] = podIdentityStatements(direct.filter((id) => pi(current, id) !== 'yes'), sids);
-    for (const [chainArn, ids] of [...chained.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [chainArn, ids] of [...chained.entries()].sort(([a], [b]) => compareText(a, b))) {
       const existing = this.ctx.rolesByArn.get(chainArn);
       const chainCurrent = existing?.trustPolicy ?? null;
       const chainAdded = podIdentityStatements(ids.filter((id) => pi(chainCurrent, id) !== 'yes'), sidsOf(chainCurrent));
@@ -120,7 +121,7 @@ class RolePlanner {
    */
   chainRoles(candidatesByRole: ReadonlyMap<string, Candidate[]>): { planned: PlannedRole[]; refused: PlannedRole[] } {
     const checked = [...this.chainDrafts.values()]
-      .sort((a, b) => a.arn.localeCompare(b.arn))
+      .sort((a, b) => compareText(a.arn, b.arn))
       .map((d) => {
         const probe: AdmissionProbe = {
           irsa: () => 'no',
@@ -206,11 +207,11 @@ export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Can
   const planner = new RolePlanner(ctx, oracle);
   const roles = new Map(
     [...byRole.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => compareText(a, b))
       .map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
   );
   const chains = planner.chainRoles(byRole);
   for (const refused of chains.refused) roles.set(refused.arn, refused);
   const chainRoles = chains.planned.filter((r) => !roles.has(r.arn));
-  return { roles: [...roles.values(), ...chainRoles].sort((a, b) => a.arn.localeCompare(b.arn)), findings: planner.findings };
+  return { roles: [...roles.values(), ...chainRoles].sort((a, b) => compareText(a.arn, b.arn)), findings: planner.findings };
 }

@@ -2,6 +2,7 @@ import type { Cluster } from '../model/inventory.js';
 import { displayIdentity, isMigrating, type Candidate } from './identities.js';
 import type { PlannedRole, Step } from './model.js';
 import { push } from '../group.js';
+import { compareText } from '../order.js';
 
 type StepDraft = Omit<Step, 'id'>;
 
@@ -24,7 +25,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   for (const r of roles.filter((r) => r.kind === 'new')) {
     add({ phase: 'prepare', action: 'create-role', roleArn: r.arn, targetRoleArn: r.chainsTo ?? undefined, description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}` });
   }
-  const transitionOrder = [...roles].sort((a, b) => Number(b.kind === 'new') - Number(a.kind === 'new') || a.arn.localeCompare(b.arn));
+  const transitionOrder = [...roles].sort((a, b) => Number(b.kind === 'new') - Number(a.kind === 'new') || compareText(a.arn, b.arn));
   for (const r of transitionOrder.filter((r) => r.kind === 'existing' && differs(r, 'current', 'transition'))) {
     add({ phase: 'transition', action: 'update-trust', roleArn: r.arn, description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement` });
   }
@@ -69,7 +70,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
     }
   }
   const verifyClusters = new Map(migrating.map((c) => [c.cluster.arn, c.cluster]));
-  for (const cl of [...verifyClusters.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const cl of [...verifyClusters.values()].sort((a, b) => compareText(a.name, b.name))) {
     add({ phase: 'verify', action: 'verify', cluster: cl.name, clusterArn: cl.arn, description: `Check that new pods on ${cl.name} carry AWS_CONTAINER_CREDENTIALS_FULL_URI and no AWS_ROLE_ARN` });
   }
   for (const r of roles.filter((r) => differs(r, 'transition', 'final'))) {

@@ -4,6 +4,7 @@ import { asList, type PolicyDocument, type RawStatement, splitOperator } from '.
 import { type Identity, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, SESSION_TAGS, WEB_IDENTITY_ACTION, externalIdOf, subjectOf } from '../iam/requests.js';
 import { globMatch } from '../iam/glob.js';
 import { mapIn } from '../group.js';
+import { compareText } from '../order.js';
 
 function sid(prefix: string, content: unknown, taken: Set<string>): string {
   const base = `${prefix}${hash('sha256', JSON.stringify(content)).slice(0, 12).toUpperCase()}`;
@@ -31,9 +32,9 @@ export function podIdentityStatements(identities: readonly Identity[], takenSids
     sas.add(id.serviceAccount);
   }
   const statements: RawStatement[] = [];
-  for (const [clusterArn, namespaces] of [...byCluster.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [clusterArn, namespaces] of [...byCluster.entries()].sort(([a], [b]) => compareText(a, b))) {
     const bySet = new Map<string, { namespaces: string[]; serviceAccounts: string[] }>();
-    for (const [namespace, sas] of [...namespaces.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [namespace, sas] of [...namespaces.entries()].sort(([a], [b]) => compareText(a, b))) {
       const serviceAccounts = [...sas].sort();
       const key = JSON.stringify(serviceAccounts);
       const group = bySet.get(key);

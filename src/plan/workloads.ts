@@ -1,6 +1,7 @@
 import type { KubernetesState, OwnerRef, Pod, Workload } from '../model/inventory.js';
 import type { WorkloadRef } from './model.js';
 import { pushIn } from '../group.js';
+import { compareText } from '../order.js';
 
 /** Lists keyed by namespace, then by a name in it; no key strings are built per object. */
 type ByNamespace<V> = Map<string, Map<string, V[]>>;
@@ -55,6 +56,6 @@ export class WorkloadIndex {
     for (const w of this.templatesBySa.get(namespace)?.get(serviceAccount) ?? []) {
       refs.set(`${w.kind}/${w.name}`, { kind: w.kind, namespace: w.namespace, name: w.name });
     }
-    return [...refs.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+    return [...refs.values()].sort((a, b) => compareText(a.kind, b.kind) || compareText(a.name, b.name));
   }
 }

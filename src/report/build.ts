@@ -18,6 +18,7 @@ import {
   type ReportFindingGroup,
   type RoleMapping,
 } from './model.js';
+import { compareText } from '../order.js';
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions {
@@ -144,7 +145,7 @@ function clusterMappings(ctx: RuleContext, cluster: Cluster): RoleMapping[] {
       admin: policies.some((p) => p.admin),
     };
   });
-  return mappings.sort((a, b) => a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount) || a.roleArn.localeCompare(b.roleArn));
+  return mappings.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.serviceAccount, b.serviceAccount) || compareText(a.roleArn, b.roleArn));
 }
 
 function openRoles(ctx: RuleContext, cluster: Cluster): OpenRole[] {
@@ -155,7 +156,7 @@ function openRoles(ctx: RuleContext, cluster: Cluster): OpenRole[] {
   return [...candidates]
     .filter((role) => ctx.irsa(role, probe).decision === 'yes')
     .map((role) => ({ roleArn: role.arn, roleName: role.name, admin: rolePolicies(role, managed).some((p) => p.admin) }))
-    .sort((a, b) => a.roleArn.localeCompare(b.roleArn));
+    .sort((a, b) => compareText(a.roleArn, b.roleArn));
 }
 
 function reportCluster(ctx: RuleContext, cluster: Cluster): ReportCluster {
@@ -192,7 +193,7 @@ export function groupFindings(findings: readonly Finding[]): ReportFindingGroup[
 function evidence(inventory: Inventory): Report['evidence'] {
   const files: ReportEvidenceFile[] = inventory.evidence
     .map((e) => ({ path: e.path, kind: e.kind, accountId: e.accountId ?? null, region: e.region ?? null, cluster: e.cluster ?? null, modifiedAt: e.modifiedAt ?? null }))
-    .sort((a, b) => a.path.localeCompare(b.path));
+    .sort((a, b) => compareText(a.path, b.path));
   const times = files.flatMap((f) => (f.modifiedAt ? [f.modifiedAt] : [])).sort();
   const accounts = new Set([...files.flatMap((f) => (f.accountId ? [f.accountId] : [])), ...inventory.clusters.map((c) => c.accountId), ...inventory.roles.map((r) => r.accountId)]);
   const regions = new Set([...files.flatMap((f) => (f.region ? [f.region] : [])), ...inventory.clusters.map((c) => c.region)]);

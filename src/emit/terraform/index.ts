@@ -13,6 +13,7 @@ import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, 
 import { renderTemplate } from '../script/templates.js';
 import type { EmittedFile, Emitter } from '../types.js';
 import { push } from '../../group.js';
+import { compareText } from '../../order.js';
 
 /** Provider versions: the first that has each feature the output uses. */
 export const PROVIDER_VERSIONS = {
@@ -118,7 +119,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   for (const r of plan.roles) note(r.accountId, iamRegion(r.accountId));
 
   // Provider aliases, one per (account, region).
-  const providerKeys = [...accountsRegions.entries()].flatMap(([account, regions]) => [...regions].map((region) => ({ account, region, key: `${account}|${region}` }))).sort((a, b) => a.key.localeCompare(b.key));
+  const providerKeys = [...accountsRegions.entries()].flatMap(([account, regions]) => [...regions].map((region) => ({ account, region, key: `${account}|${region}` }))).sort((a, b) => compareText(a.key, b.key));
   const providerNames = uniqueIdentifiers(providerKeys.map((p) => ({ key: p.key, label: `acct_${p.account}_${p.region.replace(/-/g, '_')}` })));
   const provider = (account: string, region: string) => providerNames.get(`${account}|${region}`)!;
 
@@ -156,7 +157,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const addonKeys = [...[...addonGroups.keys()].map((key) => ({ key, label: `${addonGroups.get(key)![0]!.cluster}_${addonGroups.get(key)![0]!.addon}` })), ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` }))];
   const addonNames = uniqueIdentifiers(addonKeys);
   const addons = [...addonGroups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([key, group]) => {
       const first = group[0]!;
       return {
@@ -165,7 +166,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
         cluster: first.cluster,
         addon: first.addon!,
         importId: `${first.cluster}:${first.addon}`,
-        associations: [...group].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status })),
+        associations: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status })),
       };
     });
   const agents = agentSteps.map((s) => {

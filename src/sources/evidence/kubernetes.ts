@@ -1,6 +1,7 @@
 import type { KubernetesState, Node, OwnerRef, Pod, ServiceAccount, Workload } from '../../model/inventory.js';
 import { DEFAULT_AUDIENCE } from '../../iam/requests.js';
 import { EMPTY_MAP, Fields } from './fields.js';
+import { compareText } from '../../order.js';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
 export const AUDIENCE_ANNOTATION = 'eks.amazonaws.com/audience';
@@ -101,12 +102,12 @@ export class KubernetesCollector {
 
   result(): KubernetesState {
     const byName = <T extends { namespace?: string; name: string }>(a: T, b: T) =>
-      (a.namespace ?? '').localeCompare(b.namespace ?? '') || a.name.localeCompare(b.name);
+      compareText((a.namespace ?? ''), b.namespace ?? '') || compareText(a.name, b.name);
     return {
       serviceAccounts: dedupe(this.serviceAccounts, (s) => `${s.namespace}/${s.name}`).sort(byName),
       pods: dedupe(this.pods, (p) => `${p.namespace}/${p.name}`).sort(byName),
       nodes: dedupe(this.nodes, (n) => n.name).sort(byName),
-      workloads: dedupe(this.workloads, (w) => `${w.kind}/${w.namespace}/${w.name}`).sort((a, b) => a.kind.localeCompare(b.kind) || byName(a, b)),
+      workloads: dedupe(this.workloads, (w) => `${w.kind}/${w.namespace}/${w.name}`).sort((a, b) => compareText(a.kind, b.kind) || byName(a, b)),
       sources: [...this.sources].sort(),
     };
   }

@@ -7,13 +7,14 @@ import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
 import { KubernetesCollector, kubernetesObjects } from './kubernetes.js';
 import { formatOf, parseEvidenceFile, refuseTooDeep } from './parse.js';
+import { compareText } from '../../order.js';
 
 const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);
 
 function walk(root: string): string[] {
   const out: string[] = [];
   const visit = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) visit(full);
@@ -129,8 +130,8 @@ function collect({ file, cluster, doc, index }: KubernetesDocument, p: Pending, 
 function assemble(p: Pending): Inventory {
   const clusters: Cluster[] = p.clusters
     .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
-    .sort((a, b) => a.arn.localeCompare(b.arn));
-  const byArn = <T>(m: Map<string, T>, key: (t: T) => string) => [...m.values()].sort((a, b) => key(a).localeCompare(key(b)));
+    .sort((a, b) => compareText(a.arn, b.arn));
+  const byArn = <T>(m: Map<string, T>, key: (t: T) => string) => [...m.values()].sort((a, b) => compareText(key(a), key(b)));
   return {
     roles: byArn(p.roles, (r) => r.arn),
     managedPolicies: byArn(p.managedPolicies, (m) => m.arn),

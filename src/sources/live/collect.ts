@@ -14,6 +14,7 @@ import { contextFor, explicitContexts, type ContextServer } from './contexts.js'
 import { kubeListYaml, listClusterObjects, listClusterObjectsDirect } from './kubernetes.js';
 import { mintEksToken, type AwsCredentials } from './eks-token.js';
 import { limiter } from './limit.js';
+import { compareText } from '../../order.js';
 
 /** A part of the estate that could not be read. Written to `scan-gaps.json`. */
 export interface ScanGap {
@@ -221,9 +222,9 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const files: EmittedFile[] = [
     { path: `aws/${account}/iam-authorization-details.json`, content: cliJsonText(iamEvidence.authorizationDetails) },
     { path: `aws/${account}/oidc-providers.json`, content: cliJsonText(iamEvidence.oidcProviders) },
-    ...clusterFiles.sort((a, b) => a.path.localeCompare(b.path)),
+    ...clusterFiles.sort((a, b) => compareText(a.path, b.path)),
   ];
-  const sortedGaps = [...gaps].sort((a, b) => `${a.scope}|${a.region}|${a.name}`.localeCompare(`${b.scope}|${b.region}|${b.name}`));
+  const sortedGaps = [...gaps].sort((a, b) => compareText(`${a.scope}|${a.region}|${a.name}`, `${b.scope}|${b.region}|${b.name}`));
   if (sortedGaps.length > 0) files.push({ path: SCAN_GAPS_FILE, content: `${JSON.stringify({ irsa2piScanGaps: sortedGaps }, null, 2)}\n` });
   return { files, gaps: sortedGaps };
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import { InputError } from '../../errors.js';
+import { compareText } from '../../order.js';
 
 /** A kubeconfig context and the server its cluster points at. */
 export interface ContextServer {
@@ -54,5 +55,5 @@ export function contextFor(
   if (!cluster.endpoint) return undefined;
   const want = normaliseServer(cluster.endpoint);
   const matches = contexts.filter((c) => c.server !== undefined && normaliseServer(c.server) === want);
-  return matches.length >= 1 ? [...matches].sort((a, b) => a.name.localeCompare(b.name))[0]!.name : undefined;
+  return matches.length >= 1 ? [...matches].sort((a, b) => compareText(a.name, b.name))[0]!.name : undefined;
 }
