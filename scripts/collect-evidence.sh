@@ -122,16 +122,26 @@ for region in "${regions[@]}"; do
       gap cluster "$c" "$region" "no kubeconfig context reaches $endpoint; give -c $c=CONTEXT"
       continue
     fi
-    mkdir -p "$tmp/kubernetes/$c"
+    mkdir -p "$tmp/kubernetes/$region.$c"
     if ! err="$(kubectl --context "$ctx" --request-timeout=20s get \
       serviceaccounts,pods,nodes,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs \
-      -A -o yaml --chunk-size=500 2>&1 > "$tmp/kubernetes/$c/resources.yaml")"; then
-      rm -rf "${tmp:?}/kubernetes/$c"
+      -A -o yaml --chunk-size=500 2>&1 > "$tmp/kubernetes/$region.$c/resources.yaml")"; then
+      rm -rf "${tmp:?}/kubernetes/$region.$c"
       gap cluster "$c" "$region" "Kubernetes API (context $ctx): $err"
       continue
     fi
     echo "collect-evidence: $region/$c: collected (context $ctx)" >&2
   done
+done
+
+# A cluster's objects go to kubernetes/<name>/, or kubernetes/<region>.<name>/ where clusters of that
+# name were described in several regions.
+for d in "$tmp"/kubernetes/*.*; do
+  [[ -d "$d" ]] || continue
+  folder="$(basename "$d")"
+  c="${folder#*.}"
+  described=("$tmp"/aws/*/*/"cluster-$c.json")
+  if [[ ${#described[@]} -eq 1 ]]; then mv "$d" "$tmp/kubernetes/$c"; fi
 done
 
 if [[ ${#gaps[@]} -gt 0 ]]; then

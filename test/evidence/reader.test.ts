@@ -141,8 +141,25 @@ describe('evidence bundle reader', () => {
     it('rejects a Kubernetes folder made ambiguous by a same-named cluster described after it', () => {
       const dir = bundle({ 'aws/cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/sa.json': serviceAccounts, 'zz-later/cluster.json': describeCluster('us-east-1') });
       const error = errorOf(dir);
-      expect(error.line).toMatch(/folder kubernetes\/c1\/ is ambiguous: 2 clusters are named "c1"/);
+      expect(error.line).toMatch(/folder kubernetes\/c1\/ is ambiguous: 2 clusters are named "c1"; name each folder <region>\.c1 or <account>\.<region>\.c1 \(111122223333\.eu-west-1\.c1, 111122223333\.us-east-1\.c1\)/);
       expect(error.line).toContain(join('kubernetes', 'c1', 'sa.json'));
+    });
+
+    it('same-named clusters in two regions read their Kubernetes objects from kubernetes/<region>.<name>/ (or <account>.<region>.<name>/)', () => {
+      const named = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'shop' } });
+      const dir = bundle({
+        'aws/eu.json': describeCluster('eu-west-1'),
+        'aws/us.json': describeCluster('us-east-1'),
+        'kubernetes/eu-west-1.c1/sa.json': named('in-eu'),
+        'kubernetes/111122223333.us-east-1.c1/sa.json': named('in-us'),
+      });
+      const byRegion = Object.fromEntries(readEvidenceBundle(dir).clusters.map((c) => [c.region, c.kubernetes?.serviceAccounts.map((sa) => sa.name)]));
+      expect(byRegion).toEqual({ 'eu-west-1': ['in-eu'], 'us-east-1': ['in-us'] });
+    });
+
+    it('a folder named by region and name that matches no described cluster is an error naming it', () => {
+      const dir = bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/us-east-1.c1/sa.json': serviceAccounts });
+      expect(errorOf(dir).line).toMatch(/folder kubernetes\/us-east-1\.c1\/ names no cluster of the bundle/);
     });
 
     it('rejects a YAML alias bomb without exhausting memory', () => {

@@ -6,7 +6,9 @@ import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../src/plan/plan.js';
+import { DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { freePort, runCommand } from '../helpers/exec.js';
+import { createEmulatedCluster, sdkConfig } from '../helpers/moto.js';
 import { buildWorld, handWrittenBundle, ACCT, REGION, type World } from './world.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'collect-evidence.sh');
@@ -175,6 +177,38 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     for (const p of gaad.Policies) p.PolicyName ??= String(p.Arn).split('/').pop();
     writeFileSync(gaadPath, JSON.stringify(gaad, null, 4));
     expect(comparablePlan(scripted)).toEqual(comparablePlan(collected));
+  });
+
+  it('clusters of one name in two regions get a folder each, kubernetes/<region>.<name>/, from both collectors', async () => {
+    const east = new EKSClient(sdkConfig(world.shim.endpoint, 'us-east-1'));
+    await createEmulatedCluster(east, 'c1', ACCT);
+    try {
+      const collected = join(world.dir, 'two-regions');
+      const r = await runCli(world, ['collect', '--out', collected, '--region', REGION, '--region', 'us-east-1', '--context', 'c1=fake', '--context', 'c2=dead', '--quiet']);
+      expect(r.code, r.stderr).toBe(4);
+      expect(readdirSync(join(collected, 'kubernetes')).sort()).toEqual([`${REGION}.c1`, 'us-east-1.c1']);
+      const inv = readEvidenceBundle(collected);
+      expect(inv.clusters.map((c) => [c.region, c.name, (c.kubernetes?.serviceAccounts.length ?? 0) > 0])).toEqual([
+        [REGION, 'c1', true],
+        [REGION, 'c2', false],
+        ['us-east-1', 'c1', true],
+      ]);
+      const scripted = join(world.dir, 'two-regions-scripted');
+      const s = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-r', 'us-east-1', '-c', 'c1=fake', '-c', 'c2=dead'], {
+        env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-two-regions') },
+        timeoutMs: 120_000,
+      });
+      expect(s.code, s.stderr).toBe(4);
+      expect(readdirSync(join(scripted, 'kubernetes')).sort()).toEqual([`${REGION}.c1`, 'us-east-1.c1']);
+      const gaadPath = join(scripted, 'aws', ACCT, 'iam-authorization-details.json');
+      const gaad = JSON.parse(readFileSync(gaadPath, 'utf8'));
+      for (const p of gaad.Policies) p.PolicyName ??= String(p.Arn).split('/').pop();
+      writeFileSync(gaadPath, JSON.stringify(gaad, null, 4));
+      expect(comparablePlan(scripted)).toEqual(comparablePlan(collected));
+    } finally {
+      await east.send(new DeleteClusterCommand({ name: 'c1' }));
+      east.destroy();
+    }
   });
 
   it('scripts/collect-evidence.sh is shellcheck-clean', async () => {

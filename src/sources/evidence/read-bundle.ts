@@ -108,10 +108,27 @@ interface KubernetesDocument {
   readonly index: number;
 }
 
-function clusterNamed(cluster: string, file: string, p: Pending): Omit<Cluster, 'kubernetes'> {
-  const matches = p.clusters.filter((c) => c.name === cluster);
-  if (matches.length === 0) throw new InputError(`folder kubernetes/${cluster}/ names no cluster of the bundle (no describe-cluster output for "${cluster}")`, file);
-  if (matches.length > 1) throw new InputError(`folder kubernetes/${cluster}/ is ambiguous: ${matches.length} clusters are named "${cluster}"`, file);
+/**
+ * The described clusters a `kubernetes/<folder>/` names: those of that name, or, where names repeat
+ * across regions or accounts, the one `<region>.<name>` or `<account>.<region>.<name>` names (an EKS
+ * cluster name holds no dot).
+ */
+function clustersOfFolder(folder: string, clusters: readonly Omit<Cluster, 'kubernetes'>[]): Omit<Cluster, 'kubernetes'>[] {
+  const named = clusters.filter((c) => c.name === folder);
+  if (named.length > 0) return named;
+  const parts = folder.split('.');
+  if (parts.length === 2) return clusters.filter((c) => c.region === parts[0] && c.name === parts[1]);
+  if (parts.length === 3) return clusters.filter((c) => c.accountId === parts[0] && c.region === parts[1] && c.name === parts[2]);
+  return [];
+}
+
+function clusterOfFolder(folder: string, file: string, p: Pending): Omit<Cluster, 'kubernetes'> {
+  const matches = clustersOfFolder(folder, p.clusters);
+  if (matches.length === 0) throw new InputError(`folder kubernetes/${folder}/ names no cluster of the bundle (no describe-cluster output for "${folder}")`, file);
+  if (matches.length > 1) {
+    const where = matches.map((c) => `${c.accountId}.${c.region}.${c.name}`).sort(compareText);
+    throw new InputError(`folder kubernetes/${folder}/ is ambiguous: ${matches.length} clusters are named "${folder}"; name each folder <region>.${folder} or <account>.<region>.${folder} (${where.join(', ')})`, file);
+  }
   return matches[0]!;
 }
 
@@ -120,7 +137,7 @@ function clusterNamed(cluster: string, file: string, p: Pending): Omit<Cluster, 
  * checking at the end that a cluster described later does not make the folder ambiguous.
  */
 function collect({ file, cluster, doc, index }: KubernetesDocument, p: Pending, firstFileOfFolder: Map<string, string>): void {
-  const target = clusterNamed(cluster, file, p);
+  const target = clusterOfFolder(cluster, file, p);
   if (!firstFileOfFolder.has(cluster)) firstFileOfFolder.set(cluster, file);
   let collector = p.kubernetes.get(target.arn);
   if (!collector) p.kubernetes.set(target.arn, (collector = new KubernetesCollector()));
@@ -149,7 +166,8 @@ function assemble(p: Pending): Inventory {
 /**
  * Reads an evidence bundle: a directory of unmodified AWS CLI and kubectl output.
  * Files are recognised by content; Kubernetes objects belong to the cluster named by their
- * `kubernetes/<cluster-name>/` folder. Throws {@link InputError} naming the file on bad input.
+ * `kubernetes/<cluster-name>/` folder (`<region>.<name>` or `<account>.<region>.<name>` where names
+ * repeat). Throws {@link InputError} naming the file on bad input.
  */
 export function readEvidenceBundle(dir: string): Inventory {
   let stat;
@@ -208,7 +226,7 @@ export function readEvidenceBundle(dir: string): Inventory {
         const cluster = kubernetesFolderCluster(rel);
         if (!cluster) throw new InputError('Kubernetes objects must be under kubernetes/<cluster-name>/', display);
         const document = { file: display, cluster, doc: doc as Record<string, unknown>, index };
-        if (!waiting.has(cluster) && p.clusters.some((c) => c.name === cluster)) collect(document, p, firstFileOfFolder);
+        if (!waiting.has(cluster) && clustersOfFolder(cluster, p.clusters).length > 0) collect(document, p, firstFileOfFolder);
         else {
           deferred.push(document);
           waiting.add(cluster);
@@ -223,6 +241,6 @@ export function readEvidenceBundle(dir: string): Inventory {
   }
   if (p.evidence.length === 0) throw new InputError('no AWS CLI or kubectl output found in the evidence bundle', dir);
   for (const document of deferred) collect(document, p, firstFileOfFolder);
-  for (const [cluster, file] of firstFileOfFolder) clusterNamed(cluster, file, p);
+  for (const [cluster, file] of firstFileOfFolder) clusterOfFolder(cluster, file, p);
   return assemble(p);
 }

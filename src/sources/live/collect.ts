@@ -130,6 +130,9 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const run = limiter(Math.max(1, opts.concurrency ?? 4));
   const gaps: ScanGap[] = [];
   const clusterFiles: EmittedFile[] = [];
+  /** Each cluster's Kubernetes objects; its folder is known once every region is scanned. */
+  const kubernetesFiles: { region: string; name: string; content: string }[] = [];
+  const regionsByName = new Map<string, Set<string>>();
   const found = new Set<string>();
   const clusterAccounts: string[] = [];
 
@@ -145,6 +148,9 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     clusterAccounts.push(evidence.accountId);
     const dir = `aws/${evidence.accountId}/${region}`;
     clusterFiles.push({ path: `${dir}/cluster-${name}.json`, content: cliJsonText(evidence.cluster) });
+    const regionsOfName = regionsByName.get(name);
+    if (regionsOfName) regionsOfName.add(region);
+    else regionsByName.set(name, new Set([region]));
     for (const a of evidence.addons) clusterFiles.push({ path: `${dir}/addon-${name}-${a.name}.json`, content: cliJsonText(a.doc) });
     for (const a of evidence.associations) clusterFiles.push({ path: `${dir}/pod-identity-association-${a.id}.json`, content: cliJsonText(a.doc) });
     const aws = `${evidence.addons.length} add-ons, ${evidence.associations.length} associations`;
@@ -171,7 +177,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
           { endpoint: evidence.endpoint, caData: typeof ca === 'string' && ca !== '' ? ca : undefined, token },
           { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs },
         );
-        clusterFiles.push({ path: `kubernetes/${name}/resources.yaml`, content: kubeListYaml(items) });
+        kubernetesFiles.push({ region, name, content: kubeListYaml(items) });
         progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (endpoint, EKS token)`);
       } catch (e) {
         const error = `${noContext} (direct EKS token authentication failed: ${errorLine(e)})`;
@@ -182,7 +188,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     }
     try {
       const items = await listClusterObjects(loadKubeConfig, context, { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs });
-      clusterFiles.push({ path: `kubernetes/${name}/resources.yaml`, content: kubeListYaml(items) });
+      kubernetesFiles.push({ region, name, content: kubeListYaml(items) });
       progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (context ${context})`);
     } catch (e) {
       gaps.push({ scope: 'cluster', name, region, error: `Kubernetes API (context ${context}): ${errorLine(e)}` });
@@ -218,6 +224,10 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     }
   }
 
+  for (const k of kubernetesFiles) {
+    const folder = (regionsByName.get(k.name)?.size ?? 0) > 1 ? `${k.region}.${k.name}` : k.name;
+    clusterFiles.push({ path: `kubernetes/${folder}/resources.yaml`, content: k.content });
+  }
   const account = iamEvidence.accountId ?? clusterAccounts.sort()[0] ?? 'unknown-account';
   const files: EmittedFile[] = [
     { path: `aws/${account}/iam-authorization-details.json`, content: cliJsonText(iamEvidence.authorizationDetails) },
