@@ -12,7 +12,7 @@
  * per-process issuer). So the fixture's plan is a faithful plan of the emulated world.
  * @module
  */
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,7 +36,7 @@ import type { EksShim } from '../helpers/eks-shim.js';
 import type { CommandResult } from '../helpers/exec.js';
 import { runCommand } from '../helpers/exec.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../helpers/kube-fake.js';
-import { objectsFromFile } from '../helpers/kube-objects.js';
+import { objectsFromFile, objectsFromText } from '../helpers/kube-objects.js';
 import { sdkConfig, type MotoServer } from '../helpers/moto.js';
 
 export const FIXTURES = path.join(import.meta.dirname, '..', '..', 'fixtures');
@@ -69,11 +69,14 @@ function iamFor(accounts: Accounts, account: string): IAMClient {
   return new IAMClient(sdkConfig(endpoint));
 }
 
-/** Resets every emulator and loads a fixture into them; returns the world with its scripts written. */
+/**
+ * Resets every emulator and loads a fixture into them; returns the world with its scripts written.
+ * `fixture` names a folder of `fixtures/`, or is the absolute path of a bundle (see {@link twoRolesBundle}).
+ */
 export async function buildWorld(fixture: string, accounts: Accounts): Promise<World> {
   await Promise.all(accounts.motos.map((m) => m.reset()));
   accounts.shim.clear();
-  const bundle = path.join(FIXTURES, fixture);
+  const bundle = path.resolve(FIXTURES, fixture);
   const inventory = readEvidenceBundle(bundle);
   const result = plan(inventory, { generatedAt: '2026-01-01T00:00:00.000Z' });
 
@@ -126,7 +129,7 @@ export async function buildWorld(fixture: string, accounts: Accounts): Promise<W
   for (const f of (await readdir(kdir)).sort()) objects.push(...(await objectsFromFile(path.join(kdir, f))));
   const kube = await startKubeFake(objects);
 
-  const dir = await mkdtemp(path.join(tmpdir(), `irsa2pi-e2e-${fixture}-`));
+  const dir = await mkdtemp(path.join(tmpdir(), `irsa2pi-e2e-${path.basename(bundle)}-`));
   const rendered = emitScript(result, {});
   if (rendered.kind !== 'files') throw new Error('script emitter returned text');
   const scripts = path.join(dir, 'out');
@@ -199,4 +202,60 @@ export function associationSummaries(shim: EksShim): { cluster: string; namespac
   return [...shim.state.associations.values()]
     .map(({ association: a }) => ({ cluster: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, targetRoleArn: a.targetRoleArn ?? null, owned: Boolean(a.ownerArn) }))
     .sort((a, b) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`.localeCompare(`${b.cluster}/${b.namespace}/${b.serviceAccount}`));
+}
+
+/**
+ * A bundle with two roles in one cluster, derived from `fixtures/broken-annotation`: `s3-readers`
+ * serves shop/cart-reader (Deployment/cart) and a new `s3-writers` serves shop/cart-writer
+ * (Deployment/cart-writer), each trusted by its own IRSA statement. Written to a temporary folder;
+ * returns its absolute path for {@link buildWorld}.
+ */
+export async function twoRolesBundle(): Promise<string> {
+  const bundle = path.join(await mkdtemp(path.join(tmpdir(), 'irsa2pi-bundle-')), 'two-roles');
+  await cp(path.join(FIXTURES, 'broken-annotation'), bundle, { recursive: true });
+  const readers = 'arn:aws:iam::111122223333:role/s3-readers';
+  const writers = 'arn:aws:iam::111122223333:role/s3-writers';
+
+  const iamFile = path.join(bundle, 'aws', '111122223333', 'iam-authorization-details.json');
+  const iam = JSON.parse(await readFile(iamFile, 'utf8')) as { RoleDetailList: Record<string, unknown>[] };
+  const source = iam.RoleDetailList.find((r) => r.Arn === readers)!;
+  const copy = JSON.parse(JSON.stringify(source).replaceAll('s3-readers', 's3-writers').replace('system:serviceaccount:shop:cart-reader', 'system:serviceaccount:shop:cart-writer')) as Record<string, unknown>;
+  iam.RoleDetailList.push({ ...copy, RoleId: 'AROAX5FUBF4QKD6KE75RW' });
+  await writeFile(iamFile, JSON.stringify(iam, null, 2));
+
+  const kubeDir = path.join(bundle, 'kubernetes', 'c1');
+  const objects = objectsFromText(await readFile(path.join(kubeDir, 'resources.yaml'), 'utf8'));
+  for (const o of objects) {
+    const spec = o.spec as { serviceAccountName?: string; containers?: { env?: { name: string; value?: string }[] }[] } | undefined;
+    if (o.kind === 'ServiceAccount' && o.metadata.namespace === 'shop' && o.metadata.name === 'cart-writer') o.metadata.annotations = { 'eks.amazonaws.com/role-arn': writers };
+    if (o.kind === 'Pod' && spec?.serviceAccountName === 'cart-writer') {
+      for (const c of spec.containers ?? []) for (const e of c.env ?? []) if (e.name === 'AWS_ROLE_ARN') e.value = writers;
+    }
+  }
+  await rm(path.join(kubeDir, 'resources.yaml'));
+  await writeFile(path.join(kubeDir, 'resources.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
+  return bundle;
+}
+
+/**
+ * Environment that puts a wrapper of the AWS CLI first on PATH: a call whose arguments (joined by
+ * spaces) match the extended regular expression `pattern` fails as the CLI does on a service error
+ * (exit 254, the message on stderr); every other call runs the real CLI.
+ */
+export async function failingAws(world: World, pattern: string): Promise<Record<string, string>> {
+  const real = (await runCommand('bash', ['-c', 'command -v aws'])).stdout.trim();
+  if (!real) throw new Error('aws is not on PATH');
+  const bin = path.join(path.dirname(world.dir), 'failing-aws');
+  await mkdir(bin, { recursive: true });
+  const wrapper = [
+    '#!/usr/bin/env bash',
+    `if printf '%s\\n' "$*" | grep -qE -- "$IRSA2PI_TEST_FAIL_AWS"; then`,
+    `  printf '\\nAn error occurred (ServiceUnavailableException) when calling the operation: injected by the test\\n' >&2`,
+    '  exit 254',
+    'fi',
+    `exec ${JSON.stringify(real)} "$@"`,
+    '',
+  ].join('\n');
+  await writeFile(path.join(bin, 'aws'), wrapper, { mode: 0o755 });
+  return { PATH: `${bin}:${process.env.PATH ?? ''}`, IRSA2PI_TEST_FAIL_AWS: pattern };
 }
