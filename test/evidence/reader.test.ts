@@ -162,6 +162,16 @@ describe('evidence bundle reader', () => {
       expect(errorOf(dir).line).toMatch(/folder kubernetes\/us-east-1\.c1\/ names no cluster of the bundle/);
     });
 
+    it('keeps every annotation as written, a "__proto__" key included', () => {
+      const sa = '{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"app","namespace":"shop","annotations":{"__proto__":"x","team":"a"}}}';
+      const dir = bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/c1/sa.json': sa });
+      const annotations = readEvidenceBundle(dir).clusters[0]!.kubernetes!.serviceAccounts[0]!.annotations;
+      expect(Object.entries(annotations)).toEqual([
+        ['__proto__', 'x'],
+        ['team', 'a'],
+      ]);
+    });
+
     it('rejects a YAML alias bomb without exhausting memory', () => {
       const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
       for (let i = 0; i < 12; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);

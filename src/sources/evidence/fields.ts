@@ -90,16 +90,21 @@ export class Fields {
     return list as string[];
   }
 
-  /** A string-to-string map such as Kubernetes labels or annotations; absent or empty maps share one frozen empty object. */
+  /**
+   * A string-to-string map such as Kubernetes labels or annotations, checked and returned as parsed (a
+   * copy would cost an object per map, and assigning a `__proto__` key to one would drop it); absent or
+   * empty maps share one frozen empty object.
+   */
   stringMap(key: string): Readonly<Record<string, string>> {
     const v = this.value[key];
     if (v === undefined || v === null) return EMPTY_MAP;
     if (typeof v !== 'object' || Array.isArray(v)) this.fail(key, 'a map of strings');
-    let out: Record<string, string> | undefined;
-    for (const [k, x] of Object.entries(v)) {
-      if (typeof x !== 'string') throw new InputError(`${this.path}.${key}.${k} must be a string`, this.file);
-      (out ??= {})[k] = x;
+    let empty = true;
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      if (typeof (v as Record<string, unknown>)[k] !== 'string') throw new InputError(`${this.path}.${key}.${k} must be a string`, this.file);
+      empty = false;
     }
-    return out ?? EMPTY_MAP;
+    return empty ? EMPTY_MAP : (v as Record<string, string>);
   }
 }
