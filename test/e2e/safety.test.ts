@@ -54,6 +54,7 @@ describe('generated scripts: verification, conflicts, --cluster, drift (moto + E
     const r0 = await w.run('migrate.sh', ['--cluster', 'c1', '--phase', 'trust']);
     expect(r0.code, r0.stderr).toBe(0);
     expect(await liveTrust(env.accounts(), role.arn)).toEqual(role.trustPolicy.transition);
+    await ok(w, 'migrate.sh', ['--cluster', 'c1'], { VERIFY: 'warn' });
     await new IAMClient(sdkConfig(env.accounts().shim.endpoint)).send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(drifted) }));
     const r1 = await w.run('finalize.sh', ['--phase', 'trust']);
     expect(r1.code).toBe(1);

@@ -33,9 +33,9 @@ function changes(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) !== JSON.stringify(b);
 }
 
-/** The clusters (by name) of the identities a role serves after the migration. */
-function clustersOf(r: PlannedRole, known: ReadonlySet<string>): string[] {
-  return [...new Set(r.migrated.map((m) => m.split('/')[0] ?? ''))].filter((c) => known.has(c)).sort();
+/** The migrated identities (`cluster/namespace/serviceAccount`) a role serves after the migration. */
+function identitiesOf(r: PlannedRole, migrated: ReadonlySet<string>): string[] {
+  return r.migrated.filter((m) => migrated.has(m)).sort();
 }
 
 /** The plan as bash scripts and the documents they apply. */
@@ -54,7 +54,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     return agent;
   });
   const clusters = [...clusterMap.values()].sort((a, b) => a.name.localeCompare(b.name) || a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
-  const clusterNames = new Set(clusters.map((c) => c.name));
+  const migratedKeys = new Set(migrating.map(identityKey));
 
   // Roles whose trust the scripts touch, and the chaining roles they create.
   const touched = plan.roles.filter((r) => r.kind === 'new' || changes(r.trustPolicy.current, r.trustPolicy.transition) || changes(r.trustPolicy.transition, r.trustPolicy.final));
@@ -67,7 +67,7 @@ export const emitScript: Emitter = (plan: Plan) => {
       const trustFile = `roles/${base(r)}.trust.json`;
       const policyFile = `roles/${base(r)}.permissions.json`;
       files.push({ path: trustFile, content: cliJson(r.trustPolicy.transition) }, { path: policyFile, content: cliJson(r.permissionsPolicy ?? { Version: '2012-10-17', Statement: [] }) });
-      return { account: r.accountId, name: r.name, path: r.path, trustFile, policyFile, clusters: clustersOf(r, clusterNames) };
+      return { account: r.accountId, name: r.name, path: r.path, trustFile, policyFile, identities: identitiesOf(r, migratedKeys) };
     });
   const existing = touched.filter((r) => r.kind === 'existing' && r.trustPolicy.current);
   for (const r of existing) {
@@ -84,7 +84,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     currentFile: `trust/${base(r)}.current.json`,
     transitionFile: `trust/${base(r)}.transition.json`,
     finalFile: `trust/${base(r)}.final.json`,
-    clusters: clustersOf(r, clusterNames),
+    identities: identitiesOf(r, migratedKeys),
   });
   const transitionRoles = existing.filter((r) => changes(r.trustPolicy.current, r.trustPolicy.transition)).map(roleEntry);
   const finalRoles = existing.filter((r) => changes(r.trustPolicy.transition, r.trustPolicy.final)).map(roleEntry);
@@ -118,6 +118,11 @@ export const emitScript: Emitter = (plan: Plan) => {
     namespace: a.namespace,
     serviceAccount: a.serviceAccount,
     annotation: a.currentRoleArn,
+    account: a.accountId,
+    region: a.region,
+    roleArn: a.roleArn,
+    targetRoleArn: a.targetRoleArn ?? '',
+    addon: a.via === 'addon' ? (a.addon ?? '') : '',
     workloads: a.workloads.map((w) => `${w.kind}/${w.name}`),
   }));
 

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { PlannedRole } from '../../src/plan/model.js';
+import { CLUSTER_ACCOUNT as ACCOUNT, expectTrust, ok, singleAccount } from './lifecycle.js';
+import { associationSummaries, failingAws, liveTrust, twoRolesBundle, type World } from './world.js';
+
+const ROLE_ARN = 'eks.amazonaws.com/role-arn';
+const OTHER_ROLE = `arn:aws:iam::${ACCOUNT}:role/someone-else`;
+
+function annotation(w: World, ns: string, sa: string): string | undefined {
+  return w.kube.get('ServiceAccount', ns, sa)?.metadata.annotations?.[ROLE_ARN];
+}
+
+function restartedAt(w: World, name: string): string | undefined {
+  const d = w.kube.get('Deployment', 'shop', name) as { spec: { template: { metadata: { annotations?: Record<string, string> } } } } | undefined;
+  return d?.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
+}
+
+function role(w: World, name: string): PlannedRole {
+  const r = w.plan.roles.find((x) => x.name === name);
+  if (!r) throw new Error(`no role ${name} in the plan`);
+  return r;
+}
+
+/** The pods of a service account stop running (a CronJob between runs, a Deployment scaled to zero). */
+function stopPods(w: World, sa: string): void {
+  for (const p of w.kube.objects().filter((o) => o.kind === 'Pod' && (o.spec as { serviceAccountName?: string }).serviceAccountName === sa)) {
+    w.kube.put({ ...p, status: { phase: 'Succeeded' } });
+  }
+}
+
+describe('generated scripts: what each step checks before it acts, and what a failure stops (moto + EKS shim + Kubernetes fake)', () => {
+  const env = singleAccount();
+
+  it('finalize.sh keeps the trust of a role whose identity migrate.sh refused, and finalizes the other role', async () => {
+    const w = await env.load(await twoRolesBundle());
+    env.accounts().shim.seedAssociation({ clusterName: 'c1', namespace: 'shop', serviceAccount: 'cart-reader', roleArn: OTHER_ROLE, region: 'eu-west-1' });
+    const m = await w.run('migrate.sh', [], { VERIFY: 'warn' });
+    expect(m.code).toBe(1);
+    expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+    expect(annotation(w, 'shop', 'cart-writer')).toBeUndefined();
+
+    for (let run = 0; run < 2; run++) {
+      const f = await w.run('finalize.sh', [], { VERIFY: 'warn' });
+      expect(f.code, f.stdout + f.stderr).toBe(1);
+      expect(f.stderr).toMatch(new RegExp(`^ERROR: c1/shop/cart-reader: association \\S+ uses ${OTHER_ROLE} .*the trust of s3-readers \\(${ACCOUNT}\\) is kept`, 'm'));
+      expect(await liveTrust(env.accounts(), role(w, 's3-readers').arn)).toEqual(role(w, 's3-readers').trustPolicy.transition);
+      expect(await liveTrust(env.accounts(), role(w, 's3-writers').arn)).toEqual(role(w, 's3-writers').trustPolicy.final);
+    }
+  }, 120_000);
+
+  it('finalize.sh keeps the trust while a service account with no running pods still has its IRSA annotation', async () => {
+    const w = await env.load('basic');
+    await ok(w, 'migrate.sh', ['--phase', 'trust']);
+    await ok(w, 'migrate.sh', ['--phase', 'associations']);
+    stopPods(w, 'cart-reader');
+    const f = await w.run('finalize.sh');
+    expect(f.code, f.stdout + f.stderr).toBe(1);
+    expect(f.stderr).toContain('c1/shop/cart-reader: no running pods to verify');
+    expect(f.stderr).toMatch(/^ERROR: c1\/shop\/cart-reader: its service account is still annotated with \S+s3-readers \(IRSA\)/m);
+    await expectTrust(env.accounts(), w, 'transition');
+
+    await ok(w, 'migrate.sh', ['--phase', 'cutover']);
+    await ok(w, 'finalize.sh');
+    await expectTrust(env.accounts(), w, 'final');
+  }, 90_000);
+
+  it('migrate.sh --phase cutover confirms the planned association itself before it removes an annotation', async () => {
+    const w = await env.load('basic');
+    await ok(w, 'migrate.sh', ['--phase', 'trust']);
+    const none = await w.run('migrate.sh', ['--phase', 'cutover']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^ERROR: c1\/shop\/cart-reader: it has no Pod Identity association; annotation kept, no restart$/m);
+    expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+    expect(restartedAt(w, 'cart')).toBeUndefined();
+
+    env.accounts().shim.seedAssociation({ clusterName: 'c1', namespace: 'shop', serviceAccount: 'cart-reader', roleArn: OTHER_ROLE, region: 'eu-west-1' });
+    expect((await w.run('migrate.sh', [], { VERIFY: 'warn' })).code).toBe(1);
+    const other = await w.run('migrate.sh', ['--phase', 'cutover']);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(new RegExp(`^ERROR: c1/shop/cart-reader: association \\S+ uses ${OTHER_ROLE} → None, not arn:aws:iam::${ACCOUNT}:role/s3-readers → None; annotation kept, no restart$`, 'm'));
+    expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+    expect(restartedAt(w, 'cart')).toBeUndefined();
+  }, 90_000);
+
+  it('a failed create-pod-identity-association is an ERROR for that identity only; the next run completes it', async () => {
+    const w = await env.load(await twoRolesBundle());
+    const failing = await failingAws(w, 'create-pod-identity-association .*--service-account cart-reader ');
+    const r = await w.run('migrate.sh', [], { VERIFY: 'warn', ...failing });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^ERROR: c1\/shop\/cart-reader: cannot create its association: .*injected by the test/m);
+    expect(r.stdout).toContain('c1/shop/cart-reader: skipped');
+    expect(r.stdout).toContain('migrate.sh: finished WITH ERRORS');
+    expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+    expect(restartedAt(w, 'cart')).toBeUndefined();
+    expect(annotation(w, 'shop', 'cart-writer')).toBeUndefined();
+    expect(restartedAt(w, 'cart-writer')).toBeTruthy();
+    expect(associationSummaries(env.accounts().shim).map((a) => a.serviceAccount)).toEqual(['cart-writer']);
+
+    await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
+    expect(annotation(w, 'shop', 'cart-reader')).toBeUndefined();
+    expect(restartedAt(w, 'cart')).toBeTruthy();
+    expect(associationSummaries(env.accounts().shim).map((a) => a.serviceAccount)).toEqual(['cart-reader', 'cart-writer']);
+    await expectTrust(env.accounts(), w, 'transition');
+  }, 120_000);
+
+  it('a failed transition trust is an ERROR for that role; its identities are not cut over, the other role goes ahead', async () => {
+    const w = await env.load(await twoRolesBundle());
+    const failing = await failingAws(w, 'update-assume-role-policy --role-name s3-readers ');
+    const r = await w.run('migrate.sh', [], { VERIFY: 'warn', ...failing });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^ERROR: s3-readers \(111122223333\): cannot set its trust at transition: .*injected by the test/m);
+    expect(await liveTrust(env.accounts(), role(w, 's3-readers').arn)).toEqual(role(w, 's3-readers').trustPolicy.current);
+    expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+    expect(restartedAt(w, 'cart')).toBeUndefined();
+    expect(await liveTrust(env.accounts(), role(w, 's3-writers').arn)).toEqual(role(w, 's3-writers').trustPolicy.transition);
+    expect(annotation(w, 'shop', 'cart-writer')).toBeUndefined();
+
+    await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
+    await expectTrust(env.accounts(), w, 'transition');
+    expect(annotation(w, 'shop', 'cart-reader')).toBeUndefined();
+    expect(restartedAt(w, 'cart')).toBeTruthy();
+  }, 120_000);
+});
