@@ -125,7 +125,7 @@ for region in "${regions[@]}"; do
     mkdir -p "$tmp/kubernetes/$region.$c"
     if ! err="$(kubectl --context "$ctx" --request-timeout=20s get \
       serviceaccounts,pods,nodes,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs \
-      -A -o yaml --chunk-size=500 2>&1 > "$tmp/kubernetes/$region.$c/resources.yaml")"; then
+      -A -o json --chunk-size=500 2>&1 > "$tmp/kubernetes/$region.$c/resources.json")"; then
       rm -rf "${tmp:?}/kubernetes/$region.$c"
       gap cluster "$c" "$region" "Kubernetes API (context $ctx): $err"
       continue

@@ -2,7 +2,6 @@ import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { parse as parseYaml } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../src/plan/plan.js';
@@ -85,7 +84,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     delete env.AWS_SECRET_ACCESS_KEY;
     const r = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config } }, ['collect', '--profile', 'audit', '--cluster', 'c1', '--context', 'fake', '--out', out, '--quiet']);
     expect(r.code).toBe(0);
-    expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.yaml'))).toBe(true);
+    expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
     const without = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config, AWS_REGION: REGION } }, ['collect', '--cluster', 'c1', '--context', 'fake', '--out', join(world.dir, 'no-profile'), '--quiet']);
     expect(without.code).not.toBe(0);
   });
@@ -104,7 +103,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     const gaad = JSON.parse(readFileSync(join(out, 'aws', ACCT, 'iam-authorization-details.json'), 'utf8'));
     expect(typeof gaad.RoleDetailList[0].AssumeRolePolicyDocument).toBe('object');
     expect(gaad.RoleDetailList[0].CreateDate).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
-    const list = parseYaml(readFileSync(join(out, 'kubernetes', 'c1', 'resources.yaml'), 'utf8'));
+    const list = JSON.parse(readFileSync(join(out, 'kubernetes', 'c1', 'resources.json'), 'utf8'));
     expect(list.kind).toBe('List');
     expect(list.items.every((o: { apiVersion?: string; kind?: string }) => o.apiVersion && o.kind)).toBe(true);
 
@@ -129,7 +128,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     expect(gaps.irsa2piScanGaps).toHaveLength(1);
     expect(gaps.irsa2piScanGaps[0]).toMatchObject({ scope: 'cluster', name: 'c2', region: REGION });
     expect(gaps.irsa2piScanGaps[0].error).toMatch(/ECONNREFUSED/);
-    expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.yaml'))).toBe(true);
+    expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
     expect(existsSync(join(out, 'kubernetes', 'c2'))).toBe(false);
     const inv = readEvidenceBundle(out);
     const byName = Object.fromEntries(inv.clusters.map((c) => [c.name, c]));

@@ -4,7 +4,6 @@ import { createHash, createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { mintEksToken, type AwsCredentials } from '../../src/sources/live/eks-token.js';
 import { collectEvidence } from '../../src/sources/live/collect.js';
@@ -268,7 +267,7 @@ describe('collect without a kubeconfig context: direct EKS token authentication'
       expect(s.problem).toBeUndefined();
       expect(await verifyToken(s.token, { cluster: 'c1', region: REGION, credentials: envCreds() })).toBeUndefined();
     }
-    const list = parseYaml(readFileSync(join(out, 'kubernetes', 'c1', 'resources.yaml'), 'utf8'));
+    const list = JSON.parse(readFileSync(join(out, 'kubernetes', 'c1', 'resources.json'), 'utf8'));
     expect(list.kind).toBe('List');
     expect(list.items).toHaveLength(accepting.objects().length);
     expect(list.items.some((o: { kind: string }) => o.kind === 'ServiceAccount')).toBe(true);
@@ -288,7 +287,7 @@ describe('collect without a kubeconfig context: direct EKS token authentication'
       }),
     );
     expect(result.gaps).toEqual([]);
-    expect(result.files.some((f) => f.path === 'kubernetes/c1/resources.yaml')).toBe(true);
+    expect(result.files.some((f) => f.path === 'kubernetes/c1/resources.json')).toBe(true);
   });
 
   it('a cluster whose API server rejects the token is a scan gap (exit 4)', async () => {

@@ -143,11 +143,11 @@ export async function handWrittenBundle(world: World, out: string, clusters: str
     }
     const k = await runCommand(
       'kubectl',
-      ['--kubeconfig', world.kube.kubeconfigPath, '--cache-dir', join(world.dir, 'kcache'), 'get', 'serviceaccounts,pods,nodes,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs', '-A', '-o', 'yaml'],
+      ['--kubeconfig', world.kube.kubeconfigPath, '--cache-dir', join(world.dir, 'kcache'), 'get', 'serviceaccounts,pods,nodes,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs', '-A', '-o', 'json'],
       {},
     );
     if (k.code !== 0) throw new Error(`kubectl: ${k.stderr}`);
     mkdirSync(join(out, 'kubernetes', c), { recursive: true });
-    writeFileSync(join(out, 'kubernetes', c, 'resources.yaml'), k.stdout);
+    writeFileSync(join(out, 'kubernetes', c, 'resources.json'), k.stdout);
   }
 }

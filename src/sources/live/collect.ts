@@ -11,7 +11,7 @@ import type { EmittedFile } from '../../emit/types.js';
 import { collectCluster, collectIam, listClusters, type ClusterEvidence } from './aws.js';
 import { cliJsonText } from './cli-json.js';
 import { contextFor, explicitContexts, type ContextServer } from './contexts.js';
-import { kubeListYaml, listClusterObjects, listClusterObjectsDirect } from './kubernetes.js';
+import { kubeListJson, listClusterObjects, listClusterObjectsDirect } from './kubernetes.js';
 import { mintEksToken, type AwsCredentials } from './eks-token.js';
 import { limiter } from './limit.js';
 import { compareText } from '../../order.js';
@@ -177,7 +177,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
           { endpoint: evidence.endpoint, caData: typeof ca === 'string' && ca !== '' ? ca : undefined, token },
           { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs },
         );
-        kubernetesFiles.push({ region, name, content: kubeListYaml(items) });
+        kubernetesFiles.push({ region, name, content: kubeListJson(items) });
         progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (endpoint, EKS token)`);
       } catch (e) {
         const error = `${noContext} (direct EKS token authentication failed: ${errorLine(e)})`;
@@ -188,7 +188,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     }
     try {
       const items = await listClusterObjects(loadKubeConfig, context, { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs });
-      kubernetesFiles.push({ region, name, content: kubeListYaml(items) });
+      kubernetesFiles.push({ region, name, content: kubeListJson(items) });
       progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (context ${context})`);
     } catch (e) {
       gaps.push({ scope: 'cluster', name, region, error: `Kubernetes API (context ${context}): ${errorLine(e)}` });
@@ -226,7 +226,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
 
   for (const k of kubernetesFiles) {
     const folder = (regionsByName.get(k.name)?.size ?? 0) > 1 ? `${k.region}.${k.name}` : k.name;
-    clusterFiles.push({ path: `kubernetes/${folder}/resources.yaml`, content: k.content });
+    clusterFiles.push({ path: `kubernetes/${folder}/resources.json`, content: k.content });
   }
   const account = iamEvidence.accountId ?? clusterAccounts.sort()[0] ?? 'unknown-account';
   const files: EmittedFile[] = [

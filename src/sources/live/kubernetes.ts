@@ -1,13 +1,12 @@
 /**
  * Reads one cluster's Kubernetes objects (read-only `GET` list calls, paged with `limit`/`continue`)
  * through a kubeconfig context loaded by `@kubernetes/client-node`, and renders them as the `List`
- * YAML that `kubectl get … -A -o yaml` prints.
+ * JSON that `kubectl get … -A -o json` prints.
  * @module
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { stringify } from 'yaml';
 
 /** One list endpoint: the resources collected, in kubectl's order. */
 export interface KubeResource {
@@ -148,7 +147,19 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
   return items;
 }
 
-/** The `kind: List` YAML `kubectl get … -o yaml` prints (keys sorted, as kubectl does). */
-export function kubeListYaml(items: readonly Record<string, unknown>[]): string {
-  return stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, { sortMapEntries: true, lineWidth: 0 });
+/** `value` with every object's keys in sorted order, as Go's JSON encoder writes a map. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortedKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+/**
+ * The `kind: List` JSON `kubectl get … -o json` prints (keys sorted, 4-space indent). JSON rather than
+ * YAML: the reader parses it about a hundred times faster (a cluster's 9 MB of YAML took 3.3 s).
+ */
+export function kubeListJson(items: readonly Record<string, unknown>[]): string {
+  return `${JSON.stringify(sortedKeys({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }), null, 4)}\n`;
 }
