@@ -15,6 +15,10 @@ function restartedAt(w: World, name: string): string | undefined {
   return d?.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
 }
 
+function deploymentVersion(w: World, name: string): string | undefined {
+  return w.kube.get('Deployment', 'shop', name)?.metadata.resourceVersion;
+}
+
 function role(w: World, name: string): PlannedRole {
   const r = w.plan.roles.find((x) => x.name === name);
   if (!r) throw new Error(`no role ${name} in the plan`);
@@ -26,6 +30,17 @@ function stopPods(w: World, sa: string): void {
   for (const p of w.kube.objects().filter((o) => o.kind === 'Pod' && (o.spec as { serviceAccountName?: string }).serviceAccountName === sa)) {
     w.kube.put({ ...p, status: { phase: 'Succeeded' } });
   }
+}
+
+/** The commands a script ran (`+ 'aws' …` lines), in order. */
+function commands(out: string): string[] {
+  return out.split('\n').filter((l) => l.startsWith('+ '));
+}
+
+function indexOf(lines: string[], ...parts: string[]): number {
+  const i = lines.findIndex((l) => parts.every((p) => l.includes(p)));
+  expect(i, `a command with ${parts.join(' ')} in\n${lines.join('\n')}`).toBeGreaterThanOrEqual(0);
+  return i;
 }
 
 describe('generated scripts: what each step checks before it acts, and what a failure stops (moto + EKS shim + Kubernetes fake)', () => {
@@ -120,4 +135,42 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     expect(annotation(w, 'shop', 'cart-reader')).toBeUndefined();
     expect(restartedAt(w, 'cart')).toBeTruthy();
   }, 120_000);
+
+  it('rollback.sh re-annotates and restarts while the trust admits both, deletes the association before the restart, restores the trust last', async () => {
+    const w = await env.load('basic');
+    await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
+    await ok(w, 'finalize.sh', [], { VERIFY: 'warn' });
+    const out = commands(await ok(w, 'rollback.sh'));
+    const admit = indexOf(out, "'update-assume-role-policy'", "'--role-name' 's3-readers'", '.transition.json');
+    const annotate = indexOf(out, "'annotate' 'serviceaccount' 'cart-reader'", 'role-arn=');
+    const remove = indexOf(out, "'delete-pod-identity-association'");
+    const restart = indexOf(out, "'rollout' 'restart' 'deployment/cart'");
+    const restore = indexOf(out, "'update-assume-role-policy'", "'--role-name' 's3-readers'", '/backup/');
+    expect([admit, annotate, remove, restart, restore]).toEqual([...[admit, annotate, remove, restart, restore]].sort((a, b) => a - b));
+    await expectTrust(env.accounts(), w, 'current');
+  }, 90_000);
+
+  it('rollback.sh: a failed association delete keeps that identity on Pod Identity and its role admitting it; the next run completes', async () => {
+    const w = await env.load(await twoRolesBundle());
+    await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
+    await ok(w, 'finalize.sh', [], { VERIFY: 'warn' });
+    const reader = [...env.accounts().shim.state.associations.values()].find((s) => s.association.serviceAccount === 'cart-reader')!.association.associationId;
+    const cart = deploymentVersion(w, 'cart');
+    const writer = deploymentVersion(w, 'cart-writer');
+    const r = await w.run('rollback.sh', [], await failingAws(w, `delete-pod-identity-association .*--association-id ${reader}`));
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^ERROR: c1/shop/cart-reader: cannot delete association ${reader}: .*injected by the test`, 'm'));
+    expect(associationSummaries(env.accounts().shim).map((a) => a.serviceAccount)).toEqual(['cart-reader']);
+    expect(deploymentVersion(w, 'cart')).toBe(cart);
+    expect(await liveTrust(env.accounts(), role(w, 's3-readers').arn)).toEqual(role(w, 's3-readers').trustPolicy.transition);
+    expect(deploymentVersion(w, 'cart-writer')).not.toBe(writer);
+    expect(await liveTrust(env.accounts(), role(w, 's3-writers').arn)).toEqual(role(w, 's3-writers').trustPolicy.current);
+    expect(annotation(w, 'shop', 'cart-writer')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-writers`);
+
+    await ok(w, 'rollback.sh');
+    expect(associationSummaries(env.accounts().shim)).toEqual([]);
+    expect(deploymentVersion(w, 'cart')).not.toBe(cart);
+    await expectTrust(env.accounts(), w, 'current');
+    expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+  }, 150_000);
 });
