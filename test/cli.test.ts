@@ -39,6 +39,9 @@ describe('irsa2pi CLI (built binary)', () => {
     const plan = JSON.parse(english[0]!) as { associations: { namespace: string; serviceAccount: string }[] };
     const batch = plan.associations.filter((a) => a.namespace.endsWith('-batch')).map((a) => `${a.namespace}/${a.serviceAccount}`);
     expect(batch).toEqual(['aa-batch/app', 'aa-batch/Zed', 'aa-batch/job', 'b-batch/job'].sort((a, b) => a.localeCompare(b, 'en')));
+    const sources = readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.ts'));
+    const bare = sources.filter((e) => e.name !== 'order.ts' && readFileSync(join(e.parentPath, e.name), 'utf8').includes('.localeCompare('));
+    expect(bare.map((e) => e.name), 'sort with compareText (src/order.ts)').toEqual([]);
   });
 
   it('plans the demo as a table grouped by cluster, with a findings summary', () => {

@@ -12,6 +12,7 @@ import { checkName, checkPlannedAssociation, checkPlannedRole } from '../names.j
 import type { EmittedFile, Emitter } from '../types.js';
 import { renderTemplate } from './templates.js';
 import { push } from '../../group.js';
+import { compareText } from '../../order.js';
 
 /**
  * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
@@ -53,7 +54,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     clusterMap.set(s.clusterArn!, { name: agent.cluster, account: agent.account, region: agent.region });
     return agent;
   });
-  const clusters = [...clusterMap.values()].sort((a, b) => a.name.localeCompare(b.name) || a.account.localeCompare(b.account) || a.region.localeCompare(b.region));
+  const clusters = [...clusterMap.values()].sort((a, b) => compareText(a.name, b.name) || compareText(a.account, b.account) || compareText(a.region, b.region));
   const migratedKeys = new Set(migrating.map(identityKey));
 
   // Roles whose trust the scripts touch, and the chaining roles they create.
@@ -100,7 +101,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     push(addonGroups, key, a);
   }
   const addons = [...addonGroups.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, group]) => {
       const first = group[0]!;
       return {
@@ -108,7 +109,7 @@ export const emitScript: Emitter = (plan: Plan) => {
         region: first.region,
         cluster: first.cluster,
         addon: first.addon!,
-        pairs: [...group].sort((a, b) => a.serviceAccount.localeCompare(b.serviceAccount)).map((a) => `${a.namespace}/${a.serviceAccount}=${a.roleArn}`),
+        pairs: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => `${a.namespace}/${a.serviceAccount}=${a.roleArn}`),
       };
     });
 
