@@ -165,12 +165,17 @@ interface NamedServiceAccounts {
   readonly byNamespace: ReadonlyMap<string, readonly ServiceAccount[]>;
 }
 
+/** The namespaces and service accounts one lower-cased token names in a cluster. */
+interface TokenEntry {
+  namespaces?: string[];
+  /** The one service account of that name, or look-ups over the several. */
+  sameName?: IndexedServiceAccount | NamedServiceAccounts;
+}
+
 interface ServiceAccountIndex {
   readonly all: readonly IndexedServiceAccount[];
-  /** Namespaces (as written) by their lower-cased name. */
-  readonly namespacesByToken: ReadonlyMap<string, readonly string[]>;
-  /** By lower-cased name: the one service account of that name, or look-ups over the several. */
-  readonly byNameToken: ReadonlyMap<string, IndexedServiceAccount | NamedServiceAccounts>;
+  /** What a lower-cased token names: namespaces (as written), and the service accounts of that name. */
+  readonly byToken: ReadonlyMap<string, TokenEntry>;
   readonly customAudience: readonly ServiceAccount[];
   /** Per service account (in the order of `all`), the strings a request derives from it; built on first need. */
   derived?: readonly DerivedStrings[];
@@ -192,18 +197,23 @@ function indexOf(cache: UniverseCache, cluster: Cluster): ServiceAccountIndex {
   if (!index) {
     const scanned = cluster.kubernetes?.serviceAccounts ?? [];
     const all = scanned.map((sa) => ({ sa, namespace: sa.namespace.toLowerCase(), name: sa.name.toLowerCase() }));
-    const namespacesByToken = group(new Set(scanned.map((sa) => sa.namespace)), (ns) => ns.toLowerCase());
-    const byNameToken = new Map<string, IndexedServiceAccount | NamedServiceAccounts>();
+    const byToken = new Map<string, TokenEntry>();
+    const entryFor = (token: string): TokenEntry => {
+      let entry = byToken.get(token);
+      if (!entry) byToken.set(token, (entry = {}));
+      return entry;
+    };
+    for (const ns of new Set(scanned.map((sa) => sa.namespace))) (entryFor(ns.toLowerCase()).namespaces ??= []).push(ns);
     for (const [token, entries] of group(all, (e) => e.name)) {
       if (entries.length === 1) {
-        byNameToken.set(token, entries[0]!);
+        entryFor(token).sameName = entries[0]!;
         continue;
       }
       const byNamespace = new Map<string, ServiceAccount[]>();
       for (const e of entries) push(byNamespace, e.namespace, e.sa);
-      byNameToken.set(token, { byName: group(entries, (e) => e.sa.name), byNamespace });
+      entryFor(token).sameName = { byName: group(entries, (e) => e.sa.name), byNamespace };
     }
-    index = { all, namespacesByToken, byNameToken, customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
+    index = { all, byToken, customAudience: scanned.filter((sa) => sa.audience !== DEFAULT_AUDIENCE) };
     cache.indexes.set(cluster, index);
   }
   return index;
@@ -406,8 +416,10 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
       }
     } else {
       for (const token of tokens) {
-        for (const ns of index.namespacesByToken.get(token) ?? []) add(c, ns, representative);
-        const sameName = index.byNameToken.get(token);
+        const entry = index.byToken.get(token);
+        if (!entry) continue;
+        for (const ns of entry.namespaces ?? []) add(c, ns, representative);
+        const sameName = entry.sameName;
         if (!sameName) continue;
         if ('sa' in sameName) {
           if (tokens.has(sameName.namespace)) own(sameName.sa);

@@ -18,7 +18,8 @@ function differs(role: PlannedRole, a: keyof PlannedRole['trustSize'], b: keyof 
  */
 export function planSteps(candidates: readonly Candidate[], roles: readonly PlannedRole[], agentMissing: readonly Cluster[]): Step[] {
   const steps: Step[] = [];
-  const add = (d: StepDraft) => steps.push({ id: `s${String(steps.length + 1).padStart(3, '0')}`, ...d });
+  const nextId = () => `s${String(steps.length + 1).padStart(3, '0')}`;
+  const add = (d: StepDraft) => steps.push({ id: nextId(), ...d });
   for (const c of agentMissing) {
     add({ phase: 'prepare', action: 'install-agent', cluster: c.name, clusterArn: c.arn, addon: 'eks-pod-identity-agent', description: `Install the eks-pod-identity-agent add-on on ${c.name}` });
   }
@@ -62,11 +63,12 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
     });
   }
   for (const c of migrating) {
-    const base = { cluster: c.cluster.name, clusterArn: c.cluster.arn, namespace: c.identity.namespace, serviceAccount: c.identity.serviceAccount };
-    add({ ...base, phase: 'cutover', action: 'remove-annotation', roleArn: c.annotatedRoleArn, description: `Remove eks.amazonaws.com/role-arn from ${displayIdentity(c.identity)}` });
+    const { name: cluster, arn: clusterArn } = c.cluster;
+    const { namespace, serviceAccount } = c.identity;
+    steps.push({ id: nextId(), cluster, clusterArn, namespace, serviceAccount, phase: 'cutover', action: 'remove-annotation', roleArn: c.annotatedRoleArn, description: `Remove eks.amazonaws.com/role-arn from ${displayIdentity(c.identity)}` });
     const restartable = c.workloads.filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind));
     if (c.workloads.length) {
-      add({ ...base, phase: 'cutover', action: 'restart-workloads', workloads: c.workloads, description: restartable.length === c.workloads.length ? `Restart ${c.workloads.map((w) => `${w.kind}/${w.name}`).join(', ')}` : `Restart ${restartable.map((w) => `${w.kind}/${w.name}`).join(', ') || 'nothing restartable'}; pods of ${c.workloads.filter((w) => !restartable.includes(w)).map((w) => `${w.kind}/${w.name}`).join(', ')} pick up Pod Identity when next created` });
+      steps.push({ id: nextId(), cluster, clusterArn, namespace, serviceAccount, phase: 'cutover', action: 'restart-workloads', workloads: c.workloads, description: restartable.length === c.workloads.length ? `Restart ${c.workloads.map((w) => `${w.kind}/${w.name}`).join(', ')}` : `Restart ${restartable.map((w) => `${w.kind}/${w.name}`).join(', ') || 'nothing restartable'}; pods of ${c.workloads.filter((w) => !restartable.includes(w)).map((w) => `${w.kind}/${w.name}`).join(', ')} pick up Pod Identity when next created` });
     }
   }
   const verifyClusters = new Map(migrating.map((c) => [c.cluster.arn, c.cluster]));
