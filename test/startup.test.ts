@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -26,5 +28,19 @@ describe('CLI start-up', () => {
     const { packages } = staticGraph(join(DIST, 'cli', 'main.js'));
     expect([...packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@kubernetes/') || p.startsWith('@smithy/'))).toEqual([]);
     expect(packages).toContain('commander');
+  });
+
+  it('loads the YAML parser only when the bundle holds a YAML file', () => {
+    const jsonOnly = join(mkdtempSync(join(tmpdir(), 'irsa2pi-json-only-')), 'bundle');
+    cpSync(join(import.meta.dirname, '..', 'fixtures', 'basic'), jsonOnly, { recursive: true });
+    rmSync(join(jsonOnly, 'kubernetes'), { recursive: true });
+    const yamlLoaded = (dir: string) => {
+      const script = `const { readEvidenceBundle } = await import(${JSON.stringify(join(DIST, 'sources', 'evidence', 'read-bundle.js'))}); readEvidenceBundle(${JSON.stringify(dir)}); const { createRequire } = await import('node:module'); console.log(Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/yaml/')));`;
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    expect(yamlLoaded(jsonOnly)).toBe('false');
+    expect(yamlLoaded(join(import.meta.dirname, '..', 'fixtures', 'basic'))).toBe('true');
   });
 });

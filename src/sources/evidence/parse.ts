@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import { InputError, locate } from '../../errors.js';
 
 /** The largest evidence file the reader accepts. */
@@ -15,6 +15,11 @@ export const MAX_FILE_BYTES = 512 * 1024 * 1024;
 export const MAX_NESTING_DEPTH = 256;
 
 export type EvidenceFormat = 'json' | 'yaml';
+
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+/** The YAML parser, loaded on the first YAML file: a bundle of JSON (what the collectors write) never needs it. */
+const yaml = () => (yamlModule ??= require('yaml') as typeof import('yaml'));
 
 export function formatOf(path: string): EvidenceFormat | undefined {
   const lower = path.toLowerCase();
@@ -117,7 +122,7 @@ function parseJson(text: string, display: string): unknown[] {
 function parseYaml(text: string, display: string): unknown[] {
   let docs;
   try {
-    docs = YAML.parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+    docs = yaml().parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
   } catch (e) {
     if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
     throw e;
