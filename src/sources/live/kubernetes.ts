@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { cliJsonText } from './cli-json.js';
 
 /** One list endpoint: the resources collected, in kubectl's order. */
 export interface KubeResource {
@@ -147,13 +148,15 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
   return items;
 }
 
-/** `value` with every object's keys in sorted order, as Go's JSON encoder writes a map. */
+/** `value` with every object's keys in sorted order, as Go's JSON encoder writes a map (a `__proto__` key stays a key). */
 function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) out[key] = sortedKeys((value as Record<string, unknown>)[key]);
-  return out;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
 }
 
 /**
@@ -161,5 +164,5 @@ function sortedKeys(value: unknown): unknown {
  * YAML: the reader parses it about a hundred times faster (a cluster's 9 MB of YAML took 3.3 s).
  */
 export function kubeListJson(items: readonly Record<string, unknown>[]): string {
-  return `${JSON.stringify(sortedKeys({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }), null, 4)}\n`;
+  return cliJsonText(sortedKeys({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }));
 }
