@@ -211,4 +211,18 @@ describe('regressions found in review', () => {
       ['c2', ['net/aws-node']],
     ]);
   });
+
+  it("a service account carrying the role of an add-on whose namespace is unknown is skipped, never routed by a guess", () => {
+    const role_ = 'arn:aws:iam::111122223333:role/acme';
+    const unknown = cluster('c1', [serviceAccount('acme', 'agent', role_)]);
+    const configured = cluster('c2', [serviceAccount('acme', 'agent', role_)]);
+    const r = role('acme', [irsaStatement(unknown, 'StringEquals', ['system:serviceaccount:acme:agent']), irsaStatement(configured, 'StringEquals', ['system:serviceaccount:acme:agent'])]);
+    const addon = (c: typeof unknown, namespace: string | undefined) => ({ name: 'acme-agent', clusterName: c.name, clusterArn: c.arn, version: 'v1', serviceAccountRoleArn: role_, namespace, podIdentityAssociations: [], source: 'builder' });
+    const p = plan({ ...inventory([unknown, configured], [r]), addons: [addon(unknown, undefined), addon(configured, 'acme')] }, { generatedAt: 'x' });
+    expect(p.associations.map((a) => [a.cluster, a.status, a.via, a.reasons])).toEqual([
+      ['c1', 'skipped', 'association', ['addon-owned-role']],
+      ['c2', 'create', 'addon', ['addon-owned-role']],
+    ]);
+    expect(p.findings.find((f) => f.cluster === 'c1')?.message).toContain('namespace irsa2pi cannot tell');
+  });
 });

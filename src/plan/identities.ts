@@ -21,6 +21,8 @@ export interface Candidate {
   readonly findings: Finding[];
   readonly via: 'association' | 'addon';
   readonly addon: Addon | undefined;
+  /** An add-on whose role the service account carries, installed where irsa2pi cannot tell: it may be the add-on's own. */
+  readonly addonOfUnknownNamespace: Addon | undefined;
   /** The same-account role EKS chains from, when the annotated role is in another account. */
   readonly chainRoleArn: string | undefined;
   readonly workloads: readonly WorkloadRef[];
@@ -42,15 +44,34 @@ export function chainRoleArnFor(clusterAccountId: string, targetRoleArn: string)
 
 export const AGENT_ADDON = 'eks-pod-identity-agent';
 
-/** AWS add-ons installed outside `kube-system` by default. */
-const ADDON_NAMESPACES: Readonly<Record<string, string>> = { 'amazon-cloudwatch-observability': 'amazon-cloudwatch' };
+const KUBE_SYSTEM_ADDONS = [
+  'vpc-cni',
+  'coredns',
+  'kube-proxy',
+  'aws-ebs-csi-driver',
+  'aws-efs-csi-driver',
+  'aws-fsx-csi-driver',
+  'aws-mountpoint-s3-csi-driver',
+  'snapshot-controller',
+  'eks-pod-identity-agent',
+  'eks-node-monitoring-agent',
+  'metrics-server',
+];
+
+/** Where AWS installs the add-ons irsa2pi knows, by default. */
+const ADDON_NAMESPACES: ReadonlyMap<string, string> = new Map([
+  ...KUBE_SYSTEM_ADDONS.map((name) => [name, 'kube-system'] as const),
+  ['amazon-cloudwatch-observability', 'amazon-cloudwatch'],
+  ['aws-guardduty-agent', 'amazon-guardduty'],
+]);
 
 /**
  * The namespace an add-on's service accounts live in: its custom namespace when `describe-addon` gives
- * one, else where AWS installs it. `UpdateAddon` names only service accounts, in this namespace.
+ * one, else where AWS installs it; undefined for an add-on irsa2pi does not know. `UpdateAddon` names
+ * only service accounts, in this namespace.
  */
-export function addonNamespace(addon: Addon): string {
-  return addon.namespace ?? ADDON_NAMESPACES[addon.name] ?? 'kube-system';
+export function addonNamespace(addon: Addon): string | undefined {
+  return addon.namespace ?? ADDON_NAMESPACES.get(addon.name);
 }
 
 function finding(rule: RuleInfo, message: string, c: Pick<Candidate, 'identity' | 'annotatedRoleArn'>): Finding {
@@ -89,6 +110,10 @@ function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
       ? 'its trust does not admit it'
       : `account ${role.accountId} has no OIDC provider for ${c.identity.issuerHostPath}`;
     return skip(R.saRoleNotTrusted, `${who} is annotated with ${role.arn}, but ${why}; IRSA fails for it today`);
+  }
+  if (c.addonOfUnknownNamespace) {
+    const a = c.addonOfUnknownNamespace;
+    return skip(R.addonOwnedRole, `${who} carries ${role.arn}, the role of add-on ${a.name}, whose namespace irsa2pi cannot tell (describe-addon gives no namespaceConfig): it may be the add-on's own service account, which only the add-on can move; migrate it by hand`);
   }
   if (c.chainRoleArn && c.via === 'addon') {
     return skip(R.crossAccountRole, `${who}: add-on ${c.addon?.name} uses ${role.arn} from another account; add-on associations cannot chain`);
@@ -140,7 +165,8 @@ export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate
       if (!sa.roleArn) continue;
       const identity = identityOf(cluster, sa.namespace, sa.name, sa.audience);
       const role = ctx.rolesByArn.get(sa.roleArn);
-      const addon = (ctx.addonsByCluster.get(cluster.arn) ?? []).find((a) => a.serviceAccountRoleArn === sa.roleArn && addonNamespace(a) === sa.namespace);
+      const sharing = (ctx.addonsByCluster.get(cluster.arn) ?? []).filter((a) => a.serviceAccountRoleArn === sa.roleArn);
+      const addon = sharing.find((a) => addonNamespace(a) === sa.namespace);
       const crossAccount = role ? role.accountId !== cluster.accountId : false;
       const c: Candidate = {
         identity,
@@ -153,6 +179,7 @@ export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate
         findings: [],
         via: addon ? 'addon' : 'association',
         addon,
+        addonOfUnknownNamespace: addon ? undefined : sharing.find((a) => addonNamespace(a) === undefined),
         chainRoleArn: role && crossAccount ? chainRoleArnFor(cluster.accountId, role.arn) : undefined,
         workloads: index?.workloadsOf(sa.namespace, sa.name) ?? [],
         podCount: index?.pods(sa.namespace, sa.name).length ?? 0,

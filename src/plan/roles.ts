@@ -165,11 +165,17 @@ class RolePlanner {
 
   /**
    * A rewrite the check found not equivalent (of `role` itself, or of `checkedArn`, a chaining role
-   * into it) is never planned for applying: the role keeps its trust, its identities are skipped, and
-   * the differences stay on the role for the report.
+   * into it) is never planned for applying: the role keeps its trust, its identities are skipped, the
+   * differences stay on the role for the report, and findings about the dropped rewrite are withdrawn.
    */
   private refuse(role: Role, candidates: Candidate[], checkedArn: string, result: CheckResult): PlannedRole {
     this.dropChains(role.arn);
+    const ofRewrite = new Set([R.trustPolicyTooLarge.id, R.finalKeepsIrsa.id]);
+    for (let i = this.findings.length - 1; i >= 0; i--) if (this.findings[i]!.roleArn === role.arn && ofRewrite.has(this.findings[i]!.rule)) this.findings.splice(i, 1);
+    for (const c of candidates) {
+      c.reasons.splice(0, c.reasons.length, ...c.reasons.filter((r) => !ofRewrite.has(r)));
+      c.findings.splice(0, c.findings.length, ...c.findings.filter((f) => !ofRewrite.has(f.rule)));
+    }
     const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
     const which = checkedArn === role.arn ? '' : ` (the check of chaining role ${checkedArn} failed)`;
     this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn} is not rewritten${which}: ${sample.join('; ')}` });
