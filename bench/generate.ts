@@ -32,6 +32,17 @@ const MAIN = '111122223333';
 const DATA = '444455556666';
 const NAMESPACES = 20;
 
+/** `value` with every object's keys sorted, as kubectl prints Kubernetes objects. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
 /** How much of each object a generated bundle holds. */
 export type BundleShape = 'kubectl' | 'skeleton';
 
@@ -84,16 +95,17 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42, shapeNam
     if (random() < 0.03) statements.push({ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } });
     const policyArn = `arn:aws:iam::${account}:policy/app-policy-${j % MANAGED_POLICIES}`;
     const region = clusters[home]!.region;
-    roles[account]!.push({ Path: '/', RoleName: name, RoleId: `AROA${j}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, ...shape.roleExtras(name, account, policyArn, region) });
+    roles[account]!.push({ Path: '/', RoleName: name, RoleId: `AROA${j}`, Arn: arn, CreateDate: '2024-01-01T00:00:00+00:00', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, ...shape.roleExtras(name, account, policyArn, region) });
   }
   for (const c of clusters) {
     const arn = `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}`;
     annotations.set(`${c.name}/kube-system/aws-node`, arn);
-    roles[MAIN]!.push({ Path: '/', RoleName: `vpc-cni-${c.name}`, RoleId: `AROAV${c.name}`, Arn: arn, CreateDate: '2024-01-01T00:00:00Z', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${c.hostPath}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${c.hostPath}:aud`]: 'sts.amazonaws.com' } } }] }, ...shape.roleExtras(`vpc-cni-${c.name}`, MAIN, `arn:aws:iam::${MAIN}:policy/app-policy-0`, c.region) });
+    roles[MAIN]!.push({ Path: '/', RoleName: `vpc-cni-${c.name}`, RoleId: `AROAV${c.name}`, Arn: arn, CreateDate: '2024-01-01T00:00:00+00:00', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${c.hostPath}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${c.hostPath}:aud`]: 'sts.amazonaws.com' } } }] }, ...shape.roleExtras(`vpc-cni-${c.name}`, MAIN, `arn:aws:iam::${MAIN}:policy/app-policy-0`, c.region) });
   }
   const write = (path: string, value: unknown) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), JSON.stringify(value, null, 1));
+    const sorted = shape.sortKubernetesKeys && path.startsWith('kubernetes/');
+    writeFileSync(join(dir, path), JSON.stringify(sorted ? sortedKeys(value) : value, null, shape.indent));
   };
   for (const account of [MAIN, DATA]) {
     const policies = shape.policies(Array.from({ length: MANAGED_POLICIES }, (_, k) => `arn:aws:iam::${account}:policy/app-policy-${k}`));

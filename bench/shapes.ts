@@ -1,7 +1,8 @@
 /**
  * Evidence objects as the AWS CLI and `kubectl get -o json` print them (modelled on the demo fixture,
- * which is such output): every field those commands show, not only the ones irsa2pi reads. The
- * skeleton builders keep only the fields irsa2pi reads; both carry the same facts.
+ * which is such output): every field those commands show, not only the ones irsa2pi reads, indented by
+ * four spaces, Kubernetes keys sorted. The skeleton keeps only the fields irsa2pi reads, indented by
+ * one; both carry the same facts.
  * @module
  */
 
@@ -51,6 +52,20 @@ export interface Shape {
   roleExtras(roleName: string, account: string, policyArn: string, region: string): Record<string, unknown>;
   /** The customer-managed policies the roles attach, as the `Policies` list prints them. */
   policies(arns: readonly string[]): unknown[];
+  /** Spaces per indentation level in the files. */
+  readonly indent: number;
+  /** Whether Kubernetes objects are printed with their keys sorted, as kubectl prints them. */
+  readonly sortKubernetesKeys: boolean;
+}
+
+const policyNameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+function secretsPolicy(roleName: string, account: string, region: string): unknown {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: `arn:aws:secretsmanager:${region}:${account}:secret:${roleName}/*` }] };
+}
+
+function bucketPolicy(name: string): unknown {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::acme-${name}`, `arn:aws:s3:::acme-${name}/*`] }] };
 }
 
 export const SKELETON: Shape = {
@@ -70,8 +85,13 @@ export const SKELETON: Shape = {
     status: { phase: 'Running' },
   }),
   node: (f) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: f.name, labels: { 'kubernetes.io/os': f.os, ...(f.fargate ? { 'eks.amazonaws.com/compute-type': 'fargate' } : {}) } } }),
-  roleExtras: () => ({ RolePolicyList: [], AttachedManagedPolicies: [], Tags: [] }),
-  policies: () => [],
+  roleExtras: (roleName, account, policyArn, region) => ({
+    RolePolicyList: [{ PolicyName: `${roleName}-secrets`, PolicyDocument: secretsPolicy(roleName, account, region) }],
+    AttachedManagedPolicies: [{ PolicyName: policyNameOf(policyArn), PolicyArn: policyArn }],
+  }),
+  policies: (arns) => arns.map((arn) => ({ PolicyName: policyNameOf(arn), Arn: arn, PolicyVersionList: [{ Document: bucketPolicy(policyNameOf(arn)), IsDefaultVersion: true }] })),
+  indent: 1,
+  sortKubernetesKeys: false,
 };
 
 const CREATED = '2025-03-14T09:26:53Z';
@@ -340,16 +360,8 @@ export const KUBECTL: Shape = {
   },
   roleExtras: (roleName, account, policyArn, region) => ({
     InstanceProfileList: [],
-    RolePolicyList: [
-      {
-        PolicyName: `${roleName}-secrets`,
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: `arn:aws:secretsmanager:${region}:${account}:secret:${roleName}/*` }],
-        },
-      },
-    ],
-    AttachedManagedPolicies: [{ PolicyName: policyArn.slice(policyArn.lastIndexOf('/') + 1), PolicyArn: policyArn }],
+    RolePolicyList: [{ PolicyName: `${roleName}-secrets`, PolicyDocument: secretsPolicy(roleName, account, region) }],
+    AttachedManagedPolicies: [{ PolicyName: policyNameOf(policyArn), PolicyArn: policyArn }],
     Tags: [
       { Key: 'ManagedBy', Value: 'terraform' },
       { Key: 'Repository', Value: 'github.com/acme/infra' },
@@ -358,7 +370,7 @@ export const KUBECTL: Shape = {
   }),
   policies: (arns) =>
     arns.map((arn) => {
-      const name = arn.slice(arn.lastIndexOf('/') + 1);
+      const name = policyNameOf(arn);
       return {
         PolicyName: name,
         PolicyId: `ANPA${hex(name.length * 40503, 8).toUpperCase()}${name.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 9)}`,
@@ -370,14 +382,9 @@ export const KUBECTL: Shape = {
         IsAttachable: true,
         CreateDate: '2024-01-08T08:48:12+00:00',
         UpdateDate: '2024-01-08T08:48:12+00:00',
-        PolicyVersionList: [
-          {
-            Document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::acme-${name}`, `arn:aws:s3:::acme-${name}/*`] }] },
-            VersionId: 'v1',
-            IsDefaultVersion: true,
-            CreateDate: '2024-01-08T08:48:12+00:00',
-          },
-        ],
+        PolicyVersionList: [{ Document: bucketPolicy(name), VersionId: 'v1', IsDefaultVersion: true, CreateDate: '2024-01-08T08:48:12+00:00' }],
       };
     }),
+  indent: 4,
+  sortKubernetesKeys: true,
 };
