@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import type { Plan } from '../../src/plan/model.js';
 import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { runCommand } from '../helpers/exec.js';
+import { cluster, inventory, irsaStatement, role, serviceAccount } from '../support/builders.js';
+import type { Cluster } from '../../src/model/inventory.js';
 import { expectHelpersOnly } from './template-check.js';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
@@ -114,6 +116,64 @@ describe('hostile names', () => {
     expect(() => checkName('serviceAccount', 'a..b', 's')).toThrow(InputError);
     expect(checkName('serviceAccount', 'a.b-c', 's')).toBe('a.b-c');
     expect(() => checkName('roleArn', 'arn:aws:iam::111122223333:role/a b', 'r')).toThrow(InputError);
+  });
+});
+
+describe('clusters of one name', () => {
+  const R = 'arn:aws:iam::111122223333:role/api';
+  /** The builders' cluster moved to another region: its ARN and issuer follow. */
+  const inRegion = (c: Cluster, region: string): Cluster => {
+    const issuerHostPath = c.issuerHostPath!.replace(c.region, region).replace(/\/id\/.{4}/, '/id/FFFF');
+    return { ...c, region, arn: c.arn.replace(c.region, region), issuer: `https://${issuerHostPath}`, issuerHostPath };
+  };
+  const eu = cluster('c1', [serviceAccount('shop', 'api', R)]);
+  const us = inRegion(cluster('c1', [serviceAccount('shop', 'api', R)]), 'us-east-1');
+  const both = plan(inventory([eu, us], [role('api', [irsaStatement(eu, 'StringEquals', ['system:serviceaccount:shop:api']), irsaStatement(us, 'StringEquals', ['system:serviceaccount:shop:api'])])]), { generatedAt: 'x' });
+
+  it('in two regions, both migrated: the scripts are refused with one line naming them and what to use instead', () => {
+    expect(both.associations.map((a) => [a.region, a.status])).toEqual([['eu-west-1', 'create'], ['us-east-1', 'create']]);
+    let err: unknown;
+    try {
+      emitScript(both, {});
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    const message = (err as InputError).line;
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^refusing to emit: clusters "c1" in 111122223333 eu-west-1 and 111122223333 us-east-1 share a name/);
+    expect(message).toContain('--format json or --format terraform, or plan one region');
+  });
+
+  it('only one of them touched by the scripts: emitted', () => {
+    const one = { ...both, associations: both.associations.map((a) => (a.region === 'us-east-1' ? { ...a, status: 'skipped' as const, reasons: ['test'] } : a)) };
+    expect(files(one).find((f) => f.path === 'migrate.sh')!.content).toContain("IDENTITIES=( 'c1/shop/api' )");
+  });
+
+  it('the CLI exits 2 with the one line and writes nothing', async () => {
+    // fixtures/basic with a copy of c1 in us-east-1, its provider trusted by the same role.
+    const bundle = mkdtempSync(path.join(tmpdir(), 'irsa2pi-same-name-'));
+    cpSync(path.join(FIXTURES, 'basic'), bundle, { recursive: true });
+    const account = path.join(bundle, 'aws', '111122223333');
+    const toUs = (text: string) => text.replaceAll('eu-west-1', 'us-east-1');
+    cpSync(path.join(account, 'eu-west-1'), path.join(account, 'us-east-1'), { recursive: true });
+    for (const f of readdirSync(path.join(account, 'us-east-1'))) writeFileSync(path.join(account, 'us-east-1', f), toUs(readFileSync(path.join(account, 'us-east-1', f), 'utf8')));
+    const providers = JSON.parse(readFileSync(path.join(account, 'oidc-providers.json'), 'utf8')) as { OpenIDConnectProviderList: { Arn: string }[] };
+    providers.OpenIDConnectProviderList.push({ Arn: toUs(providers.OpenIDConnectProviderList[0]!.Arn) });
+    writeFileSync(path.join(account, 'oidc-providers.json'), JSON.stringify(providers));
+    const iam = JSON.parse(readFileSync(path.join(account, 'iam-authorization-details.json'), 'utf8')) as { RoleDetailList: { RoleName: string; AssumeRolePolicyDocument: { Statement: unknown[] } }[] };
+    const trust = iam.RoleDetailList.find((r) => r.RoleName === 's3-readers')!.AssumeRolePolicyDocument;
+    trust.Statement.push(JSON.parse(toUs(JSON.stringify(trust.Statement[0]))));
+    writeFileSync(path.join(account, 'iam-authorization-details.json'), JSON.stringify(iam));
+    renameSync(path.join(bundle, 'kubernetes', 'c1'), path.join(bundle, 'kubernetes', 'eu-west-1.c1'));
+    cpSync(path.join(bundle, 'kubernetes', 'eu-west-1.c1'), path.join(bundle, 'kubernetes', 'us-east-1.c1'), { recursive: true });
+    const json = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', bundle, '--format', 'json']);
+    expect((JSON.parse(json.stdout) as Plan).associations.map((a) => [a.region, a.status])).toEqual([['eu-west-1', 'create'], ['us-east-1', 'create']]);
+    const out = path.join(bundle, 'out');
+    const r = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', bundle, '--format', 'script', '--out', out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^irsa2pi: error: refusing to emit: clusters "c1" in 111122223333 eu-west-1 and 111122223333 us-east-1 share a name, .*plan one region \(or account\) at a time\n$/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

@@ -13,6 +13,7 @@ import type { EmittedFile, Emitter } from '../types.js';
 import { renderTemplate } from './templates.js';
 import { push } from '../../group.js';
 import { compareText } from '../../order.js';
+import { InputError } from '../../errors.js';
 
 /**
  * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
@@ -39,6 +40,22 @@ function identitiesOf(r: PlannedRole, migrated: ReadonlySet<string>): string[] {
   return r.migrated.filter((m) => migrated.has(m)).sort();
 }
 
+/**
+ * The scripts tell clusters apart by name alone (`--cluster`, `KUBE_CONTEXT_<CLUSTER>`, the
+ * `cluster/namespace/serviceAccount` keys of their state), so a plan with two clusters of one name
+ * (in other regions or accounts) is refused rather than acted on as if they were one.
+ */
+function refuseSharedClusterNames(clusters: Iterable<{ name: string; account: string; region: string }>): void {
+  const byName = new Map<string, string[]>();
+  for (const c of clusters) push(byName, c.name, `${c.account} ${c.region}`);
+  const shared = [...byName.entries()].filter(([, where]) => where.length > 1).sort(([a], [b]) => compareText(a, b));
+  if (shared.length === 0) return;
+  const listed = shared.map(([name, where]) => `${JSON.stringify(name)} in ${[...where].sort(compareText).join(' and ')}`).join('; ');
+  throw new InputError(
+    `refusing to emit: clusters ${listed} share a name, and the scripts tell clusters apart by name only (--cluster, KUBE_CONTEXT_<CLUSTER>, state/); use --format json or --format terraform, or plan one region (or account) at a time`,
+  );
+}
+
 /** The plan as bash scripts and the documents they apply. */
 export const emitScript: Emitter = (plan: Plan) => {
   const migrating = plan.associations.filter(isMigrating);
@@ -54,6 +71,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     clusterMap.set(s.clusterArn!, { name: agent.cluster, account: agent.account, region: agent.region });
     return agent;
   });
+  refuseSharedClusterNames(clusterMap.values());
   const clusters = [...clusterMap.values()].sort((a, b) => compareText(a.name, b.name) || compareText(a.account, b.account) || compareText(a.region, b.region));
   const migratedKeys = new Set(migrating.map(identityKey));
 
