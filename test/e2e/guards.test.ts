@@ -127,13 +127,34 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     expect(await liveTrust(env.accounts(), role(w, 's3-readers').arn)).toEqual(role(w, 's3-readers').trustPolicy.current);
     expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
     expect(restartedAt(w, 'cart')).toBeUndefined();
+    expect(associationSummaries(env.accounts().shim).map((a) => a.serviceAccount)).toEqual(['cart-writer']);
+    expect(r.stdout).toContain('c1/shop/cart-reader: no association (something it depends on failed');
     expect(await liveTrust(env.accounts(), role(w, 's3-writers').arn)).toEqual(role(w, 's3-writers').trustPolicy.transition);
     expect(annotation(w, 'shop', 'cart-writer')).toBeUndefined();
+    expect(restartedAt(w, 'cart-writer')).toBeTruthy();
 
     await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
     await expectTrust(env.accounts(), w, 'transition');
+    expect(associationSummaries(env.accounts().shim).map((a) => a.serviceAccount)).toEqual(['cart-reader', 'cart-writer']);
     expect(annotation(w, 'shop', 'cart-reader')).toBeUndefined();
     expect(restartedAt(w, 'cart')).toBeTruthy();
+  }, 120_000);
+
+  it('a failed transition trust of an add-on\'s role leaves the add-on without that service account; the next run adds it', async () => {
+    const w = await env.load('addon-role');
+    const addon = () => [...env.accounts().shim.state.addons.values()].find((s) => s.addon.addonName === 'vpc-cni')!.addon;
+    const before = addon().podIdentityAssociations;
+    const r = await w.run('migrate.sh', [], { VERIFY: 'warn', ...(await failingAws(w, 'update-assume-role-policy --role-name AmazonEKSVPCCNIRole ')) });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^ERROR: AmazonEKSVPCCNIRole \(111122223333\): cannot set its trust at transition: .*injected by the test/m);
+    expect(addon().podIdentityAssociations).toEqual(before);
+    expect(associationSummaries(env.accounts().shim)).toEqual([]);
+    expect(commands(r.stdout).filter((l) => l.includes("'update-addon'"))).toEqual([]);
+    expect(r.stdout).toContain('c1/vpc-cni: not updated, since none of its service accounts goes ahead');
+    expect(w.kube.get('ServiceAccount', 'kube-system', 'aws-node')?.metadata.annotations?.[ROLE_ARN]).toBe(role(w, 'AmazonEKSVPCCNIRole').arn);
+
+    await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
+    expect(associationSummaries(env.accounts().shim)).toEqual([expect.objectContaining({ serviceAccount: 'aws-node', owned: true })]);
   }, 120_000);
 
   it('rollback.sh re-annotates and restarts while the trust admits both, deletes the association before the restart, restores the trust last', async () => {
