@@ -171,6 +171,40 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     await expectTrust(env.accounts(), w, 'current');
   }, 90_000);
 
+  it('rollback.sh --cluster keeps the saved trust of a role that also serves another cluster, as does --phase trust while state/ lists an identity; a full rollback restores it', async () => {
+    const w = await env.load('shared-role-two-clusters');
+    const shared = role(w, 'read-from-s3');
+    const annotated = (cluster: string, sa: string) => w.kubes[cluster]!.get('ServiceAccount', 'media', sa)?.metadata.annotations?.[ROLE_ARN];
+    const associated = () => associationSummaries(env.accounts().shim).map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`);
+    await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
+    await ok(w, 'finalize.sh', [], { VERIFY: 'warn' });
+    expect(associated()).toEqual(['c1/media/thumbnailer', 'c2/media/thumbnailer', 'c2/media/transcoder']);
+    expect(await liveTrust(env.accounts(), shared.arn)).toEqual(shared.trustPolicy.final);
+
+    const one = await w.run('rollback.sh', ['--cluster', 'c1']);
+    expect(await liveTrust(env.accounts(), shared.arn)).toEqual(shared.trustPolicy.transition);
+    expect(one.code, one.stdout + one.stderr).toBe(1);
+    expect(one.stderr).toMatch(/^ERROR: read-from-s3 \(111122223333\): also serves cluster c2 \(c2\/media\/thumbnailer\), which this run does not roll back; trust kept/m);
+    expect(annotated('c1', 'thumbnailer')).toBe(shared.arn);
+    expect(annotated('c2', 'thumbnailer')).toBeUndefined();
+    expect(associated()).toEqual(['c2/media/thumbnailer', 'c2/media/transcoder']);
+
+    const trustOnly = await w.run('rollback.sh', ['--phase', 'trust']);
+    expect(await liveTrust(env.accounts(), shared.arn)).toEqual(shared.trustPolicy.transition);
+    expect(trustOnly.code, trustOnly.stdout + trustOnly.stderr).toBe(1);
+    expect(trustOnly.stderr).toMatch(/^ERROR: read-from-s3 \(111122223333\): c2\/media\/thumbnailer is not rolled back yet \(state\/annotations.txt lists it\); trust kept/m);
+
+    const dry = await ok(w, 'rollback.sh', ['--dry-run']);
+    expect(dry).toMatch(/\(dry run\) \+ 'aws' .*'update-assume-role-policy' '--role-name' 'read-from-s3' .*backup/);
+    expect(await liveTrust(env.accounts(), shared.arn)).toEqual(shared.trustPolicy.transition);
+
+    await ok(w, 'rollback.sh');
+    await expectTrust(env.accounts(), w, 'current');
+    expect(associated()).toEqual([]);
+    for (const [cluster, sa] of [['c1', 'thumbnailer'], ['c2', 'thumbnailer'], ['c2', 'transcoder']] as const) expect(annotated(cluster, sa)).toBe(shared.arn);
+    expect(await ok(w, 'rollback.sh', ['--cluster', 'c1'])).toContain('read-from-s3 (111122223333): trust already as saved');
+  }, 150_000);
+
   it('rollback.sh: a failed association delete keeps that identity on Pod Identity and its role admitting it; the next run completes', async () => {
     const w = await env.load(await twoRolesBundle());
     await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });

@@ -55,7 +55,10 @@ export interface World {
   fixture: string;
   inventory: Inventory;
   plan: Plan;
+  /** The Kubernetes fake of the first scanned cluster (the only one in most fixtures). */
   kube: KubeFake;
+  /** One Kubernetes fake per scanned cluster, by cluster name; kubectl reaches each through KUBE_CONTEXT_<CLUSTER>. */
+  kubes: Record<string, KubeFake>;
   /** Directory holding the generated scripts. */
   dir: string;
   env: Record<string, string>;
@@ -121,15 +124,37 @@ export async function buildWorld(fixture: string, accounts: Accounts): Promise<W
     });
   }
 
-  // One Kubernetes API fake: the fixtures driven here have one cluster each.
+  // One Kubernetes API fake per scanned cluster, each a context of one kubeconfig.
   const clusters = inventory.clusters.filter((c) => c.kubernetes);
-  if (clusters.length !== 1) throw new Error(`${fixture}: the e2e world supports one scanned cluster, found ${clusters.length}`);
-  const kdir = path.join(bundle, 'kubernetes', clusters[0]!.name);
-  const objects: KubeObject[] = [];
-  for (const f of (await readdir(kdir)).sort()) objects.push(...(await objectsFromFile(path.join(kdir, f))));
-  const kube = await startKubeFake(objects);
+  if (clusters.length === 0) throw new Error(`${fixture}: no scanned cluster`);
+  if (new Set(clusters.map((c) => c.name)).size !== clusters.length) throw new Error(`${fixture}: the e2e world needs distinct cluster names`);
+  const kubes: Record<string, KubeFake> = {};
+  for (const c of clusters) {
+    const kdir = path.join(bundle, 'kubernetes', c.name);
+    const objects: KubeObject[] = [];
+    for (const f of (await readdir(kdir)).sort()) objects.push(...(await objectsFromFile(path.join(kdir, f))));
+    kubes[c.name] = await startKubeFake(objects);
+  }
+  const kube = kubes[clusters[0]!.name]!;
 
   const dir = await mkdtemp(path.join(tmpdir(), `irsa2pi-e2e-${path.basename(bundle)}-`));
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  await writeFile(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      ...clusters.flatMap((c) => [`- name: ${c.name}`, '  cluster:', `    server: ${kubes[c.name]!.server}`, '    insecure-skip-tls-verify: true']),
+      'users:',
+      '- name: fake',
+      '  user: {}',
+      'contexts:',
+      ...clusters.flatMap((c) => [`- name: fake-${c.name}`, '  context:', `    cluster: ${c.name}`, '    user: fake', '    namespace: default']),
+      `current-context: fake-${clusters[0]!.name}`,
+      '',
+    ].join('\n'),
+  );
   const rendered = emitScript(result, {});
   if (rendered.kind !== 'files') throw new Error('script emitter returned text');
   const scripts = path.join(dir, 'out');
@@ -148,18 +173,22 @@ export async function buildWorld(fixture: string, accounts: Accounts): Promise<W
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_EC2_METADATA_DISABLED: 'true',
     ...Object.fromEntries(Object.keys(accounts.endpoints).map((acct) => [`AWS_PROFILE_${acct}`, `acct${acct}`])),
-    ...kube.kubectlEnv,
-    [`KUBE_CONTEXT_${clusters[0]!.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`]: 'fake',
+    KUBECONFIG: kubeconfig,
+    KUBECACHEDIR: path.join(dir, 'kube-cache'),
+    ...Object.fromEntries(clusters.map((c) => [`KUBE_CONTEXT_${c.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, `fake-${c.name}`])),
   };
   return {
     fixture,
     inventory,
     plan: result,
     kube,
+    kubes,
     dir: scripts,
     env,
     run: (script, args = [], extra = {}) => runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, timeoutMs: 120_000 }),
-    stop: () => kube.stop(),
+    stop: async () => {
+      await Promise.all(Object.values(kubes).map((k) => k.stop()));
+    },
   };
 }
 
