@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sortedKeys } from '../src/sources/live/kubernetes.js';
 import { KUBECTL, SKELETON, type Shape } from './shapes.js';
 
 /** The size of a generated organisation. */
@@ -31,17 +32,6 @@ function prng(seed: number): () => number {
 const MAIN = '111122223333';
 const DATA = '444455556666';
 const NAMESPACES = 20;
-
-/** `value` with every object's keys sorted, as kubectl prints Kubernetes objects. */
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
-  );
-}
 
 /** How much of each object a generated bundle holds. */
 export type BundleShape = 'kubectl' | 'skeleton';

@@ -149,7 +149,7 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
 }
 
 /** `value` with every object's keys in sorted order, as Go's JSON encoder writes a map (a `__proto__` key stays a key). */
-function sortedKeys(value: unknown): unknown {
+export function sortedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortedKeys);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
