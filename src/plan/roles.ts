@@ -32,6 +32,13 @@ export interface RolePlanning {
   readonly findings: Finding[];
 }
 
+/** Removes, in place, the items of `list` that `drop` picks. */
+function removeWhere<T>(list: T[], drop: (item: T) => boolean): void {
+  let kept = 0;
+  for (const item of list) if (!drop(item)) list[kept++] = item;
+  list.length = kept;
+}
+
 function permissionsFor(target: Role): PolicyDocument {
   return { Version: '2012-10-17', Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: target.arn } as RawStatement] };
 }
@@ -171,10 +178,10 @@ class RolePlanner {
   private refuse(role: Role, candidates: Candidate[], checkedArn: string, result: CheckResult): PlannedRole {
     this.dropChains(role.arn);
     const ofRewrite = new Set([R.trustPolicyTooLarge.id, R.finalKeepsIrsa.id]);
-    for (let i = this.findings.length - 1; i >= 0; i--) if (this.findings[i]!.roleArn === role.arn && ofRewrite.has(this.findings[i]!.rule)) this.findings.splice(i, 1);
+    removeWhere(this.findings, (f) => f.roleArn === role.arn && ofRewrite.has(f.rule));
     for (const c of candidates) {
-      c.reasons.splice(0, c.reasons.length, ...c.reasons.filter((r) => !ofRewrite.has(r)));
-      c.findings.splice(0, c.findings.length, ...c.findings.filter((f) => !ofRewrite.has(f.rule)));
+      removeWhere(c.reasons, (r) => ofRewrite.has(r));
+      removeWhere(c.findings, (f) => ofRewrite.has(f.rule));
     }
     const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
     const which = checkedArn === role.arn ? '' : ` (the check of chaining role ${checkedArn} failed)`;
