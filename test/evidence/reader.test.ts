@@ -172,6 +172,56 @@ describe('evidence bundle reader', () => {
       ]);
     });
 
+    describe('kubectl JSON Lists, read one item at a time', () => {
+      const items = [
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/r' } } },
+        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app-1', namespace: 'shop', labels: { app: 'x' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'app-7d', controller: true }] }, spec: { serviceAccountName: 'app', nodeName: 'n1' }, status: { phase: 'Running' } },
+        { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/os': 'windows' } } },
+        { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'shop' }, spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName: 'app' } } } } } },
+        { apiVersion: 'v1', metadata: { name: 'kindless', namespace: 'shop' } },
+      ];
+      const pods = [{ metadata: { name: 'p1', namespace: 'shop' }, spec: { serviceAccountName: 'app' } }, { kind: 'Pod', metadata: { name: 'p2', namespace: 'shop' } }];
+      /** The cluster's objects as read from `text` saved as `name` beside a describe-cluster, sources left out (their names differ). */
+      const objectsOf = (name: string, text: string) => {
+        const { sources: _sources, ...objects } = readEvidenceBundle(bundle({ 'aws/eu.json': describeCluster('eu-west-1'), [`kubernetes/c1/${name}`]: text })).clusters[0]!.kubernetes!;
+        return objects;
+      };
+
+      it.each([
+        ['a List, kind after items, as kubectl prints it', JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, null, 4)],
+        ['a PodList whose kind comes first, items without kind', JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods })],
+        ['a PodList whose kind comes last, items without kind', JSON.stringify({ apiVersion: 'v1', items: pods, kind: 'PodList' })],
+        ['a single object that has an items field', JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'solo', namespace: 'shop' }, items: [items[1]] })],
+        ['a List with a repeated kind (the last counts)', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', items: pods }).replace('"kind":"Pod"', '"kind":"Pod","kind":"List"')],
+      ])('%s reads as the same text read whole (as YAML) does', (_name, text) => {
+        const streamed = objectsOf('resources.json', text);
+        expect(streamed).toEqual(objectsOf('resources.yaml', text.includes('"kind":"Pod","kind"') ? text.replace('"kind":"Pod",', '') : text));
+        expect(streamed.serviceAccounts.length + streamed.pods.length).toBeGreaterThan(0);
+      });
+
+      it('a field error before a syntax error is reported as reading the whole file reports it: the syntax error first', () => {
+        const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ kind: 'ServiceAccount', metadata: { name: 7 } }, ...items] }, null, 2);
+        const error = errorOf(bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/c1/resources.json': text.slice(0, -10) }));
+        expect(error.line).toMatch(/resources\.json:\d+:\d+: malformed JSON/);
+        const whole = errorOf(bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/c1/resources.json': text }));
+        expect(whole.line).toMatch(/resources\.json: \$\.items\[0\]\.metadata\.name must be a non-empty string$/);
+      });
+
+      it('a List read once its cluster is described still waits behind a file of its folder that waited for that', () => {
+        const annotated = (role: string) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ ...items[0]!, metadata: { ...items[0]!.metadata, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } }] });
+        const dir = bundle({ 'kubernetes/c1/a-old.json': annotated('first'), 'kubernetes/c1/m-cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/z-new.json': annotated('second') });
+        expect(readEvidenceBundle(dir).clusters[0]!.kubernetes!.serviceAccounts.map((sa) => sa.roleArn)).toEqual(['arn:aws:iam::111122223333:role/first']);
+      });
+
+      it('a later file of the folder still loses to the first copy of an object', () => {
+        const annotated = (role: string) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ ...items[0]!, metadata: { ...items[0]!.metadata, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } }] });
+        const dir = bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/c1/a.json': annotated('first'), 'kubernetes/c1/b.yaml': annotated('second'), 'kubernetes/c1/c.json': annotated('third') });
+        const kube = readEvidenceBundle(dir).clusters[0]!.kubernetes!;
+        expect(kube.serviceAccounts.map((sa) => sa.roleArn)).toEqual(['arn:aws:iam::111122223333:role/first']);
+        expect(kube.sources.map((f) => f.slice(-6))).toEqual(['a.json', 'b.yaml', 'c.json']);
+      });
+    });
+
     it('rejects a YAML alias bomb without exhausting memory', () => {
       const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
       for (let i = 0; i < 12; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);

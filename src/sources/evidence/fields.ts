@@ -81,7 +81,12 @@ export class Fields {
   }
 
   objects(key: string, impliedKind?: string): Fields[] {
-    return this.optList(key).map((item, index) => Fields.at(this.file, item, this, key, index, impliedKind));
+    return this.optList(key).map((item, index) => this.element(key, index, item, impliedKind));
+  }
+
+  /** Element `index` of the list at `key`, for a list whose elements are handed over one at a time. */
+  element(key: string, index: number, item: unknown, impliedKind?: string): Fields {
+    return Fields.at(this.file, item, this, key, index, impliedKind);
   }
 
   strings(key: string): string[] {

@@ -1,6 +1,7 @@
 import type { KubernetesState, Node, OwnerRef, Pod, ServiceAccount, Workload } from '../../model/inventory.js';
 import { DEFAULT_AUDIENCE } from '../../iam/requests.js';
 import { EMPTY_MAP, Fields } from './fields.js';
+import { streamListItems } from './json-items.js';
 import { compareText } from '../../order.js';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
@@ -13,14 +14,34 @@ export function isKubernetesDocument(doc: unknown): boolean {
   return typeof doc === 'object' && doc !== null && typeof (doc as Record<string, unknown>).apiVersion === 'string' && typeof (doc as Record<string, unknown>).kind === 'string';
 }
 
+/** The kind a `…List` implies for items that leave theirs out (none for a plain `List`). */
+const impliedKindOf = (listKind: string) => (listKind === 'List' ? undefined : listKind.slice(0, -'List'.length));
+
 /** The objects of a document: a `List`/`…List` is unwrapped, a single object stands alone. */
 export function kubernetesObjects(doc: Record<string, unknown>, file: string, where: string): Fields[] {
   const kind = doc.kind as string;
-  if (kind === 'List' || (kind.endsWith('List') && Array.isArray(doc.items))) {
-    const listKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
-    return Fields.of(file, doc, where).objects('items', listKind);
-  }
+  if (kind === 'List' || (kind.endsWith('List') && Array.isArray(doc.items))) return Fields.of(file, doc, where).objects('items', impliedKindOf(kind));
   return [Fields.of(file, doc, where)];
+}
+
+/**
+ * The objects of a kubectl JSON `List` (or `…List`) file, read one item at a time instead of parsing
+ * the whole file; undefined when the file is anything else or does not read cleanly, so that the caller
+ * reads it whole, for the same outcome or the error that reading gives.
+ */
+export function streamKubernetesList(path: string, file: string, maxBytes: number): KubernetesCollector | undefined {
+  const staged = new KubernetesCollector();
+  const list = Fields.of(file, {}, '$');
+  const head = streamListItems(
+    path,
+    (item, index, { kind }) => {
+      const listed = typeof kind === 'string' && kind.endsWith('List');
+      if (!listed && (typeof item !== 'object' || item === null || (item as Record<string, unknown>).kind === undefined)) throw new Error('the item kind waits on the list kind');
+      staged.add(list.element('items', index, item, listed ? impliedKindOf(kind) : undefined));
+    },
+    maxBytes,
+  );
+  return head && isKubernetesDocument(head) && (head.kind as string).endsWith('List') ? staged : undefined;
 }
 
 function ownerOf(meta: Fields): OwnerRef | undefined {
@@ -98,6 +119,15 @@ export class KubernetesCollector {
           });
         }
     }
+  }
+
+  /** Adds, after this collector's own, every object `other` collected. */
+  absorb(other: KubernetesCollector): void {
+    for (const s of other.serviceAccounts) this.serviceAccounts.push(s);
+    for (const p of other.pods) this.pods.push(p);
+    for (const n of other.nodes) this.nodes.push(n);
+    for (const w of other.workloads) this.workloads.push(w);
+    for (const source of other.sources) this.sources.add(source);
   }
 
   result(): KubernetesState {

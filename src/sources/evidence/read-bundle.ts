@@ -5,8 +5,8 @@ import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvid
 import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
-import { KubernetesCollector, kubernetesObjects } from './kubernetes.js';
-import { formatOf, parseEvidenceFile, refuseTooDeep } from './parse.js';
+import { KubernetesCollector, kubernetesObjects, streamKubernetesList } from './kubernetes.js';
+import { formatOf, MAX_FILE_BYTES, parseEvidenceFile, refuseTooDeep } from './parse.js';
 import { compareText } from '../../order.js';
 
 const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);
@@ -132,16 +132,35 @@ function clusterOfFolder(folder: string, file: string, p: Pending): Omit<Cluster
   return matches[0]!;
 }
 
+/** Adds a document's objects to its cluster. */
+function collect({ file, cluster, doc, index }: KubernetesDocument, p: Pending, firstFileOfFolder: Map<string, string>): void {
+  const collector = collectorOf(cluster, file, p, firstFileOfFolder);
+  for (const object of kubernetesObjects(doc, file, index > 0 ? `document ${index + 1}` : '$')) collector.add(object);
+}
+
 /**
- * Adds a document's objects to its cluster; `firstFileOfFolder` keeps each folder's first file, for
+ * The collector of the cluster a folder names; `firstFileOfFolder` keeps each folder's first file, for
  * checking at the end that a cluster described later does not make the folder ambiguous.
  */
-function collect({ file, cluster, doc, index }: KubernetesDocument, p: Pending, firstFileOfFolder: Map<string, string>): void {
+function collectorOf(cluster: string, file: string, p: Pending, firstFileOfFolder: Map<string, string>): KubernetesCollector {
   const target = clusterOfFolder(cluster, file, p);
   if (!firstFileOfFolder.has(cluster)) firstFileOfFolder.set(cluster, file);
   let collector = p.kubernetes.get(target.arn);
   if (!collector) p.kubernetes.set(target.arn, (collector = new KubernetesCollector()));
-  for (const object of kubernetesObjects(doc, file, index > 0 ? `document ${index + 1}` : '$')) collector.add(object);
+  return collector;
+}
+
+/**
+ * Reads a kubectl JSON List of a folder whose cluster is already described one item at a time (such
+ * Lists are most of a bundle's bytes); false when the file must be read whole, as every other one is.
+ */
+function streamed(abs: string, display: string, cluster: string | undefined, p: Pending, waiting: ReadonlySet<string>, firstFileOfFolder: Map<string, string>): boolean {
+  if (cluster === undefined || waiting.has(cluster) || clustersOfFolder(cluster, p.clusters).length === 0) return false;
+  const objects = streamKubernetesList(abs, display, MAX_FILE_BYTES);
+  if (!objects) return false;
+  collectorOf(cluster, display, p, firstFileOfFolder).absorb(objects);
+  p.evidence.push({ path: display, kind: 'kubernetes', cluster, modifiedAt: statSync(abs).mtime.toISOString() });
+  return true;
 }
 
 function assemble(p: Pending): Inventory {
@@ -207,6 +226,7 @@ export function readEvidenceBundle(dir: string): Inventory {
       p.ignored.push(display);
       continue;
     }
+    if (format === 'json' && streamed(abs, display, kubernetesFolderCluster(rel), p, waiting, firstFileOfFolder)) continue;
     const docs = parseEvidenceFile(abs, display, format);
     const inEvidenceFolder = rel.split(sep).some((part) => EVIDENCE_FOLDERS.has(part));
     let taken: Omit<EvidenceFile, 'path' | 'modifiedAt'> | undefined;

@@ -1,0 +1,213 @@
+import { isUtf8 } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+/** The members of a file's top-level object other than `items`, as far as they have been read. */
+export type ListHead = Record<string, unknown>;
+
+/** Takes one parsed element of `items`; may throw to give up on the file. */
+export type ItemSink = (item: unknown, index: number, head: Readonly<ListHead>) => void;
+
+/** How much of the file is read at a time; a longer element grows the window to hold it. */
+export const CHUNK_BYTES = 1 << 20;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/** The file's bytes from the oldest one still needed on, read a chunk at a time. */
+class Window {
+  buf: Buffer;
+  /** File offset of `buf[0]`. */
+  base = 0;
+  /** File offset just past the last byte held. */
+  end = 0;
+  private eof = false;
+
+  constructor(
+    private readonly fd: number,
+    chunkBytes: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(chunkBytes);
+  }
+
+  /** Reads on until byte `at` is held, dropping the bytes before `keep`; false when the file ends first. */
+  hold(at: number, keep: number): boolean {
+    while (at >= this.end) {
+      if (this.eof) return false;
+      const kept = this.end - keep;
+      const target = kept > this.buf.length / 2 ? Buffer.allocUnsafe(this.buf.length * 2) : this.buf;
+      this.buf.copy(target, 0, keep - this.base, this.end - this.base);
+      this.buf = target;
+      this.base = keep;
+      const read = readSync(this.fd, this.buf, kept, this.buf.length - kept, null);
+      if (read === 0) this.eof = true;
+      this.end += read;
+    }
+    return true;
+  }
+
+  /** The byte at `at`, or -1 past the end of the file. */
+  byte(at: number, keep: number): number {
+    return this.hold(at, keep) ? this.buf[at - this.base]! : -1;
+  }
+
+  /** Bytes `from` to `to`, parsed as JSON; undefined when they are not valid UTF-8 or not one JSON value. */
+  parse(from: number, to: number): { value: unknown } | undefined {
+    const bytes = this.buf.subarray(from - this.base, to - this.base);
+    if (!isUtf8(bytes)) return undefined;
+    try {
+      return { value: JSON.parse(bytes.toString('utf8')) };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Offset of the first byte at or after `at` that is not JSON whitespace (the end of file gives -1 from `byte`). */
+function skipSpace(w: Window, at: number, keep: number): number {
+  while (isSpace(w.byte(at, keep))) at++;
+  return at;
+}
+
+/**
+ * Offset just past the string, object or array starting at `from`, found by matching brackets outside
+ * strings; -1 when the file ends first. Only the extent is found: the bytes are validated by parsing.
+ */
+function endOfNested(w: Window, from: number): number {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let at = from;
+  for (;;) {
+    if (!w.hold(at, from)) return -1;
+    const { buf, base } = w;
+    const stop = w.end - base;
+    for (let i = at - base; i < stop; i++) {
+      const c = buf[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === BACKSLASH) escaped = true;
+        else if (c === QUOTE) {
+          inString = false;
+          if (depth === 0) return base + i + 1;
+        }
+      } else if (c === QUOTE) inString = true;
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (--depth === 0) return base + i + 1;
+      }
+    }
+    at = w.end;
+  }
+}
+
+/** Offset just past the value starting at `from` (a number, `true`, `false` or `null` ends at a delimiter). */
+function endOfValue(w: Window, from: number): number {
+  const first = w.byte(from, from);
+  if (first === QUOTE || first === OPEN_BRACE || first === OPEN_BRACKET) return endOfNested(w, from);
+  let at = from;
+  for (let c = first; c !== -1 && c !== COMMA && c !== CLOSE_BRACE && c !== CLOSE_BRACKET && !isSpace(c); c = w.byte(++at, from));
+  return at > from ? at : -1;
+}
+
+/** Why a file is handed back to be read whole. */
+class NotStreamable extends Error {}
+
+function expect(condition: boolean): asserts condition {
+  if (!condition) throw new NotStreamable();
+}
+
+/** Parses bytes `from` to `to`, or gives up on the file. */
+function parsed(w: Window, from: number, to: number): unknown {
+  expect(to > from);
+  const result = w.parse(from, to);
+  expect(result !== undefined);
+  return result.value;
+}
+
+/** Reads the `items` array starting at `from`, handing over each element; returns the offset past it. */
+function readItems(w: Window, from: number, head: ListHead, onItem: ItemSink): number {
+  let at = skipSpace(w, from + 1, from + 1);
+  if (w.byte(at, at) === CLOSE_BRACKET) return at + 1;
+  for (let index = 0; ; index++) {
+    expect(w.byte(at, at) === OPEN_BRACE);
+    const end = endOfNested(w, at);
+    onItem(parsed(w, at, end), index, head);
+    at = skipSpace(w, end, end);
+    const c = w.byte(at, at);
+    if (c === CLOSE_BRACKET) return at + 1;
+    expect(c === COMMA);
+    at = skipSpace(w, at + 1, at + 1);
+  }
+}
+
+function readObject(w: Window, onItem: ItemSink): ListHead {
+  const head: ListHead = {};
+  let sawItems = false;
+  let at = 0;
+  if (w.byte(0, 0) === 0xef && w.byte(1, 0) === 0xbb && w.byte(2, 0) === 0xbf) at = 3;
+  at = skipSpace(w, at, at);
+  expect(w.byte(at, at) === OPEN_BRACE);
+  at = skipSpace(w, at + 1, at + 1);
+  expect(w.byte(at, at) !== CLOSE_BRACE);
+  for (;;) {
+    expect(w.byte(at, at) === QUOTE);
+    const keyEnd = endOfNested(w, at);
+    const key = parsed(w, at, keyEnd) as string;
+    expect(key !== '__proto__' && !Object.hasOwn(head, key) && !(key === 'items' && sawItems));
+    at = skipSpace(w, keyEnd, keyEnd);
+    expect(w.byte(at, at) === COLON);
+    at = skipSpace(w, at + 1, at + 1);
+    if (key === 'items') {
+      expect(w.byte(at, at) === OPEN_BRACKET);
+      sawItems = true;
+      at = readItems(w, at, head, onItem);
+    } else {
+      const end = endOfValue(w, at);
+      head[key] = parsed(w, at, end);
+      at = end;
+    }
+    at = skipSpace(w, at, at);
+    const c = w.byte(at, at);
+    if (c === CLOSE_BRACE) break;
+    expect(c === COMMA);
+    at = skipSpace(w, at + 1, at + 1);
+  }
+  at = skipSpace(w, at + 1, at + 1);
+  expect(w.byte(at, at) === -1 && sawItems);
+  return head;
+}
+
+/**
+ * Reads a JSON file holding one object with an `items` array of objects (kubectl's `List`), handing
+ * each element to `onItem` as soon as it is parsed, so that no more than about one element and a
+ * chunk of the file are held at once, where `JSON.parse` would hold the whole text and its whole tree.
+ * Returns the object's other members; undefined whenever the file is anything but such an object
+ * exactly as `JSON.parse` reads it (another shape, bad JSON, bad UTF-8, a repeated top-level key), when
+ * `onItem` throws, or when the file cannot be opened or is larger than `maxBytes`: the caller then reads
+ * it whole, for its outcome or its error. Elements handed over before giving up are the caller's to
+ * discard.
+ */
+export function streamListItems(path: string, onItem: ItemSink, maxBytes: number, chunkBytes = CHUNK_BYTES): ListHead | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    if (fstatSync(fd).size > maxBytes) return undefined;
+    return readObject(new Window(fd, chunkBytes), onItem);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
