@@ -1,5 +1,5 @@
-// Runs one measurement in a fresh process against the built CLI modules (dist/), as users run them,
-// writing the output to /dev/null the way the CLI writes it.
+// Runs one measurement in a fresh process against the built CLI modules (dist/), as users run them: idle (the
+// modules loaded, nothing read), floor, plan or report, writing the output to /dev/null the way the CLI writes it.
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,7 +22,7 @@ const start = performance.now();
 let size = 0;
 if (mode === 'floor') {
   for (const f of files(dir)) size += JSON.stringify(JSON.parse(readFileSync(f, 'utf8')) === null).length;
-} else {
+} else if (mode !== 'idle') {
   const inventory = readEvidenceBundle(dir);
   const result = plan(inventory, { generatedAt: 'bench' });
   const sink = openSync('/dev/null', 'w');

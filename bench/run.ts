@@ -12,7 +12,7 @@ interface Sample {
   bytes: number;
 }
 
-type Mode = 'floor' | 'plan' | 'report';
+type Mode = 'idle' | 'floor' | 'plan' | 'report';
 
 function measure(mode: Mode, dir: string): Sample {
   const out = execFileSync(process.execPath, [join(import.meta.dirname, 'measure.mjs'), mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -26,7 +26,7 @@ function best(mode: Mode, dir: string, runs: number): Sample {
 
 const only = process.argv[2];
 const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
-const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'plan peak MB', 'plan peak/bundle', 'report peak MB', 'report peak/bundle'] });
+const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'floor peak MB', 'floor peak/bundle', 'plan peak MB', 'plan peak/bundle', 'report peak MB', 'report peak/bundle'] });
 /** Bundles as kubectl and the AWS CLI print them (what users feed the tool), then the largest once more stripped to the fields irsa2pi reads, where its own work weighs most. */
 const RUNS: readonly { size: BenchSize; shape: BundleShape }[] = [...SIZES.map((size) => ({ size, shape: 'kubectl' as const })), { size: SIZES[SIZES.length - 1]!, shape: 'skeleton' }];
 let previous: Sample | undefined;
@@ -52,6 +52,8 @@ try {
       report.ms.toFixed(0),
       (report.ms / floor.ms).toFixed(2),
       previous && shape === 'kubectl' ? `${(full.ms / previous.ms).toFixed(1)}x` : '-',
+      (floor.maxRssKb / 1024).toFixed(0),
+      ((floor.maxRssKb * 1024) / full.bytes).toFixed(2),
       (full.maxRssKb / 1024).toFixed(0),
       ((full.maxRssKb * 1024) / full.bytes).toFixed(2),
       (report.maxRssKb / 1024).toFixed(0),
@@ -64,6 +66,10 @@ try {
   rmSync(root, { recursive: true, force: true });
 }
 process.stdout.write(`${table.toString()}\n`);
+if (!only || SIZES.some((s) => s.name === only)) {
+  const idle = best('idle', join(import.meta.dirname, '..', 'fixtures', 'demo'), 3);
+  process.stdout.write(`peak of a process with the modules of plan loaded and nothing read: ${(idle.maxRssKb / 1024).toFixed(0)} MB\n`);
+}
 
 if (!only || only === 'wide') {
   const wideRoot = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-wide-'));
