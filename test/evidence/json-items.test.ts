@@ -86,6 +86,17 @@ describe('streaming the items of a JSON list', () => {
     expect(got.items).toHaveLength(3);
   });
 
+  it('holds no more of a long run of whitespace than a chunk', () => {
+    const path = fileOf(`{"items":[{"a":1},${' '.repeat(48 << 20)}{"b":2}]}`);
+    const before = process.memoryUsage().arrayBuffers;
+    let held = 0;
+    const head = streamListItems(path, () => {
+      held = Math.max(held, process.memoryUsage().arrayBuffers - before);
+    }, 1 << 30);
+    expect(head).toEqual({});
+    expect(held).toBeLessThan(8 << 20);
+  });
+
   it.each([
     ['truncated', JSON.stringify(list).slice(0, -3)],
     ['trailing garbage', `${JSON.stringify(list)} x`],

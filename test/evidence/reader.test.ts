@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { constants } from 'node:buffer';
+import { mkdtempSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { MAX_FILE_BYTES } from '../../src/sources/evidence/parse.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -115,6 +117,13 @@ describe('evidence bundle reader', () => {
       mkdirSync(join(dir, 'aws'));
       writeFileSync(join(dir, 'aws', 'x.json'), Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
       expect(errorOf(dir).line).toMatch(/not valid UTF-8/);
+    });
+
+    it.each(['kubernetes/c1/resources.json', 'aws/roles.json'])('rejects %s larger than the limit, one string can hold, without reading it', (path) => {
+      const dir = bundle({ 'aws/eu.json': describeCluster('eu-west-1'), [path]: '' });
+      truncateSync(join(dir, path), MAX_FILE_BYTES + 1);
+      expect(MAX_FILE_BYTES).toBeLessThanOrEqual(constants.MAX_STRING_LENGTH);
+      expect(errorOf(dir).line).toBe(`${join(dir, path)}: file is larger than ${MAX_FILE_BYTES} bytes`);
     });
 
     it('rejects Kubernetes objects outside kubernetes/<cluster>/', () => {

@@ -32,7 +32,7 @@ class Window {
 
   constructor(
     private readonly fd: number,
-    chunkBytes: number,
+    private readonly chunkBytes: number,
   ) {
     this.buf = Buffer.allocUnsafe(chunkBytes);
   }
@@ -42,7 +42,7 @@ class Window {
     while (at >= this.end) {
       if (this.eof) return false;
       const kept = this.end - keep;
-      const target = kept > this.buf.length / 2 ? Buffer.allocUnsafe(this.buf.length * 2) : this.buf;
+      const target = this.bufferFor(kept);
       this.buf.copy(target, 0, keep - this.base, this.end - this.base);
       this.buf = target;
       this.base = keep;
@@ -51,6 +51,13 @@ class Window {
       this.end += read;
     }
     return true;
+  }
+
+  /** A buffer for `kept` bytes and at least as many more: twice as large when they fill half, a chunk again once a long element is gone. */
+  private bufferFor(kept: number): Buffer {
+    if (kept > this.buf.length / 2) return Buffer.allocUnsafe(this.buf.length * 2);
+    if (this.buf.length > this.chunkBytes && kept <= this.chunkBytes / 2) return Buffer.allocUnsafe(this.chunkBytes);
+    return this.buf;
   }
 
   /** The byte at `at`, or -1 past the end of the file. */
@@ -71,8 +78,8 @@ class Window {
 }
 
 /** Offset of the first byte at or after `at` that is not JSON whitespace (the end of file gives -1 from `byte`). */
-function skipSpace(w: Window, at: number, keep: number): number {
-  while (isSpace(w.byte(at, keep))) at++;
+function skipSpace(w: Window, at: number): number {
+  while (isSpace(w.byte(at, at))) at++;
   return at;
 }
 
@@ -132,19 +139,28 @@ function parsed(w: Window, from: number, to: number): unknown {
   return result.value;
 }
 
+/** Hands `item` over; whatever its taker throws gives up on the file. */
+function handOver(onItem: ItemSink, item: unknown, index: number, head: ListHead): void {
+  try {
+    onItem(item, index, head);
+  } catch {
+    throw new NotStreamable();
+  }
+}
+
 /** Reads the `items` array starting at `from`, handing over each element; returns the offset past it. */
 function readItems(w: Window, from: number, head: ListHead, onItem: ItemSink): number {
-  let at = skipSpace(w, from + 1, from + 1);
+  let at = skipSpace(w, from + 1);
   if (w.byte(at, at) === CLOSE_BRACKET) return at + 1;
   for (let index = 0; ; index++) {
     expect(w.byte(at, at) === OPEN_BRACE);
     const end = endOfNested(w, at);
-    onItem(parsed(w, at, end), index, head);
-    at = skipSpace(w, end, end);
+    handOver(onItem, parsed(w, at, end), index, head);
+    at = skipSpace(w, end);
     const c = w.byte(at, at);
     if (c === CLOSE_BRACKET) return at + 1;
     expect(c === COMMA);
-    at = skipSpace(w, at + 1, at + 1);
+    at = skipSpace(w, at + 1);
   }
 }
 
@@ -153,18 +169,17 @@ function readObject(w: Window, onItem: ItemSink): ListHead {
   let sawItems = false;
   let at = 0;
   if (w.byte(0, 0) === 0xef && w.byte(1, 0) === 0xbb && w.byte(2, 0) === 0xbf) at = 3;
-  at = skipSpace(w, at, at);
+  at = skipSpace(w, at);
   expect(w.byte(at, at) === OPEN_BRACE);
-  at = skipSpace(w, at + 1, at + 1);
-  expect(w.byte(at, at) !== CLOSE_BRACE);
+  at = skipSpace(w, at + 1);
   for (;;) {
     expect(w.byte(at, at) === QUOTE);
     const keyEnd = endOfNested(w, at);
     const key = parsed(w, at, keyEnd) as string;
     expect(key !== '__proto__' && !Object.hasOwn(head, key) && !(key === 'items' && sawItems));
-    at = skipSpace(w, keyEnd, keyEnd);
+    at = skipSpace(w, keyEnd);
     expect(w.byte(at, at) === COLON);
-    at = skipSpace(w, at + 1, at + 1);
+    at = skipSpace(w, at + 1);
     if (key === 'items') {
       expect(w.byte(at, at) === OPEN_BRACKET);
       sawItems = true;
@@ -174,13 +189,13 @@ function readObject(w: Window, onItem: ItemSink): ListHead {
       head[key] = parsed(w, at, end);
       at = end;
     }
-    at = skipSpace(w, at, at);
+    at = skipSpace(w, at);
     const c = w.byte(at, at);
     if (c === CLOSE_BRACE) break;
     expect(c === COMMA);
-    at = skipSpace(w, at + 1, at + 1);
+    at = skipSpace(w, at + 1);
   }
-  at = skipSpace(w, at + 1, at + 1);
+  at = skipSpace(w, at + 1);
   expect(w.byte(at, at) === -1 && sawItems);
   return head;
 }
@@ -205,8 +220,9 @@ export function streamListItems(path: string, onItem: ItemSink, maxBytes: number
   try {
     if (fstatSync(fd).size > maxBytes) return undefined;
     return readObject(new Window(fd, chunkBytes), onItem);
-  } catch {
-    return undefined;
+  } catch (e) {
+    if (e instanceof NotStreamable) return undefined;
+    throw e;
   } finally {
     closeSync(fd);
   }

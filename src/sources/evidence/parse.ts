@@ -1,10 +1,10 @@
-import { isUtf8 } from 'node:buffer';
-import { readFileSync } from 'node:fs';
+import { constants, isUtf8 } from 'node:buffer';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InputError, locate } from '../../errors.js';
 
-/** The largest evidence file the reader accepts. */
-export const MAX_FILE_BYTES = 512 * 1024 * 1024;
+/** The largest evidence file the reader accepts: 512 MiB, or less where that is more than one string can hold. */
+export const MAX_FILE_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH);
 
 /**
  * The deepest nesting of arrays and objects the reader accepts in AWS documents. AWS CLI output stays far
@@ -31,6 +31,7 @@ export function formatOf(path: string): EvidenceFormat | undefined {
 const BOM = [0xef, 0xbb, 0xbf];
 
 function readText(absPath: string, display: string): string {
+  if (statSync(absPath).size > MAX_FILE_BYTES) throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, display);
   const bytes = readFileSync(absPath);
   if (bytes.length > MAX_FILE_BYTES) throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, display);
   if (!isUtf8(bytes)) throw new InputError('file is not valid UTF-8', display);
