@@ -108,12 +108,28 @@ const base = () => ({
 const cases = {};
 const error = (files, message, location = false, note) => ({ files: { ...base(), ...files }, expect: { outcome: 'error', message, location, ...(note ? { note } : {}) } });
 const planned = (files, statuses, note) => ({ files: { ...base(), ...files }, expect: { outcome: 'plan', ...(statuses ? { statuses } : {}), ...(note ? { note } : {}) } });
+const KUBE_JSON = 'kubernetes/c1/resources.json';
+/**
+ * A broken Kubernetes document as `kubectl -o yaml` and as `-o json` print it: the reader reads a JSON
+ * List one item at a time and YAML whole, and both must end in the same error.
+ */
+const kubernetesCases = (name, doc, message) => {
+  cases[name] = error({ [KUBE]: yaml(doc) }, `${KUBE}: ${message}`);
+  cases[`${name}-json`] = error({ [KUBE]: undefined, [KUBE_JSON]: json(doc) }, `${KUBE_JSON}: ${message}`);
+};
 
 // --- the control: the base bundle plans
 cases['control-base'] = planned({}, { 'c1/shop/cart-reader': 'create' });
 
 // --- truncated files
 cases['truncated-json-aws'] = error({ [IAM]: json(iam()).slice(0, 400) }, `${IAM}:\\d+:\\d+: malformed JSON`, true);
+cases['control-json-kubernetes'] = planned({ [KUBE]: undefined, [KUBE_JSON]: json(kube()) }, { 'c1/shop/cart-reader': 'create' });
+cases['truncated-json-kubernetes-after-a-field-error'] = error(
+  { [KUBE]: undefined, [KUBE_JSON]: json(kube([sa(1234), pod(), node()])).slice(0, -40) },
+  'kubernetes/c1/resources\\.json:\\d+:\\d+: malformed JSON',
+  true,
+  'read whole, the file gives its syntax error before the field error of its first item',
+);
 cases['truncated-json-kubernetes'] = error({ [KUBE]: undefined, 'kubernetes/c1/resources.json': json(kube()).slice(0, 300) }, 'kubernetes/c1/resources\\.json:\\d+:\\d+: malformed JSON', true);
 cases['truncated-yaml-kubernetes'] = error({ [KUBE]: 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata: {name: "cart-reader", namespace: [shop\n' }, `${KUBE}:\\d+:\\d+: malformed YAML`, true);
 cases['truncated-yaml-aws'] = error({ [CLUSTER]: undefined, [`aws/${ACCOUNT}/eu-west-1/cluster-c1.yaml`]: 'cluster:\n  name: "c1\n  arn: arn:aws:eks:eu-west-1:111122223333:cluster/c1\n' }, 'cluster-c1\\.yaml:\\d+:\\d+: malformed YAML: Missing closing "quote', true);
@@ -155,14 +171,14 @@ cases['oidc-provider-arn-a-number'] = error({ [OIDC]: json({ OpenIDConnectProvid
 {
   const noMeta = sa();
   delete noMeta.metadata;
-  cases['kubernetes-metadata-missing'] = error({ [KUBE]: yaml(kube([noMeta, pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata must be an object`);
-  cases['kubernetes-annotation-a-number'] = error({ [KUBE]: yaml(kube([sa('cart-reader', 'shop', { 'eks.amazonaws.com/role-arn': ROLE_ARN, 'example.com/replicas': 3 }), pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata\\.annotations`);
-  cases['kubernetes-annotations-a-list'] = error({ [KUBE]: yaml(kube([sa('cart-reader', 'shop', [ROLE_ARN]), pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata\\.annotations must be a map of strings`);
-  cases['kubernetes-owner-references-not-a-list'] = error({ [KUBE]: yaml(kube([sa(), pod('cart-1', 'shop', 'cart-reader', { ownerReferences: { kind: 'ReplicaSet', name: 'cart-x' } }), node()])) }, `${KUBE}: \\$\\.items\\[1\\]\\.metadata\\.ownerReferences must be a list`);
-  cases['kubernetes-service-account-name-a-number'] = error({ [KUBE]: yaml(kube([sa(), pod('cart-1', 'shop', 42), node()])) }, `${KUBE}: \\$\\.items\\[1\\]\\.spec\\.serviceAccountName must be a string`);
-  cases['kubernetes-name-a-number'] = error({ [KUBE]: yaml(kube([sa(1234), pod(), node()])) }, `${KUBE}: \\$\\.items\\[0\\]\\.metadata\\.name must be a non-empty string`);
-  cases['kubernetes-items-not-a-list'] = error({ [KUBE]: yaml({ apiVersion: 'v1', kind: 'List', items: { a: sa() } }) }, `${KUBE}: \\$\\.items must be a list`);
-  cases['kubernetes-item-a-string'] = error({ [KUBE]: yaml(kube([sa(), 'pod/cart-1', node()])) }, `${KUBE}: \\$\\.items\\[1\\] must be an object`);
+  kubernetesCases('kubernetes-metadata-missing', kube([noMeta, pod(), node()]), `\\$\\.items\\[0\\]\\.metadata must be an object`);
+  kubernetesCases('kubernetes-annotation-a-number', kube([sa('cart-reader', 'shop', { 'eks.amazonaws.com/role-arn': ROLE_ARN, 'example.com/replicas': 3 }), pod(), node()]), `\\$\\.items\\[0\\]\\.metadata\\.annotations`);
+  kubernetesCases('kubernetes-annotations-a-list', kube([sa('cart-reader', 'shop', [ROLE_ARN]), pod(), node()]), `\\$\\.items\\[0\\]\\.metadata\\.annotations must be a map of strings`);
+  kubernetesCases('kubernetes-owner-references-not-a-list', kube([sa(), pod('cart-1', 'shop', 'cart-reader', { ownerReferences: { kind: 'ReplicaSet', name: 'cart-x' } }), node()]), `\\$\\.items\\[1\\]\\.metadata\\.ownerReferences must be a list`);
+  kubernetesCases('kubernetes-service-account-name-a-number', kube([sa(), pod('cart-1', 'shop', 42), node()]), `\\$\\.items\\[1\\]\\.spec\\.serviceAccountName must be a string`);
+  kubernetesCases('kubernetes-name-a-number', kube([sa(1234), pod(), node()]), `\\$\\.items\\[0\\]\\.metadata\\.name must be a non-empty string`);
+  kubernetesCases('kubernetes-items-not-a-list', { apiVersion: 'v1', kind: 'List', items: { a: sa() } }, `\\$\\.items must be a list`);
+  kubernetesCases('kubernetes-item-a-string', kube([sa(), 'pod/cart-1', node()]), `\\$\\.items\\[1\\] must be an object`);
 }
 
 // --- URL-encoded policy documents
