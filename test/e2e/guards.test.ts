@@ -97,6 +97,42 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     expect(restartedAt(w, 'cart')).toBeUndefined();
   }, 90_000);
 
+  it('migrate.sh --phase associations or cutover before the trust phase changes nothing, since the role would refuse the new pods', async () => {
+    const w = await env.load('basic');
+    for (const [phase, kept] of [['associations', 'no association, annotation kept'], ['cutover', 'annotation kept, no restart']] as const) {
+      const r = await w.run('migrate.sh', ['--phase', phase]);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^ERROR: c1/shop/cart-reader: the trust of s3-readers \\(${ACCOUNT}\\) does not admit Pod Identity yet \\(run the trust phase first\\); ${kept}$`, 'm'));
+    }
+    expect(associationSummaries(env.accounts().shim)).toEqual([]);
+    expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+    expect(restartedAt(w, 'cart')).toBeUndefined();
+    await expectTrust(env.accounts(), w, 'current');
+
+    await ok(w, 'migrate.sh', ['--phase', 'trust']);
+    await ok(w, 'migrate.sh', ['--phase', 'associations']);
+    await ok(w, 'migrate.sh', ['--phase', 'cutover']);
+    expect(associationSummaries(env.accounts().shim).map((a) => a.serviceAccount)).toEqual(['cart-reader']);
+    expect(annotation(w, 'shop', 'cart-reader')).toBeUndefined();
+    await ok(w, 'finalize.sh', [], { VERIFY: 'warn' });
+    await ok(w, 'migrate.sh', ['--phase', 'cutover']);
+  }, 120_000);
+
+  it("migrate.sh --phase addons before the trust phase leaves the add-on as it is", async () => {
+    const w = await env.load('addon-role');
+    const addon = () => [...env.accounts().shim.state.addons.values()].find((s) => s.addon.addonName === 'vpc-cni')!.addon;
+    const before = addon().podIdentityAssociations;
+    const r = await w.run('migrate.sh', ['--phase', 'addons']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^ERROR: c1/kube-system/aws-node: the trust of AmazonEKSVPCCNIRole \\(${ACCOUNT}\\) does not admit Pod Identity yet \\(run the trust phase first\\); not added to add-on vpc-cni$`, 'm'));
+    expect(addon().podIdentityAssociations).toEqual(before);
+    expect(commands(r.stdout).filter((l) => l.includes("'update-addon'"))).toEqual([]);
+
+    await ok(w, 'migrate.sh', ['--phase', 'trust']);
+    await ok(w, 'migrate.sh', ['--phase', 'addons']);
+    expect(associationSummaries(env.accounts().shim)).toEqual([expect.objectContaining({ serviceAccount: 'aws-node', owned: true })]);
+  }, 120_000);
+
   it('a failed create-pod-identity-association is an ERROR for that identity only; the next run completes it', async () => {
     const w = await env.load(await twoRolesBundle());
     const failing = await failingAws(w, 'create-pod-identity-association .*--service-account cart-reader ');

@@ -131,8 +131,12 @@ export const emitScript: Emitter = (plan: Plan) => {
       };
     });
 
+  const trustsOf = new Map<string, string[]>();
+  for (const r of newRoles) for (const key of r.identities) push(trustsOf, key, `${r.account}|${r.name}|${r.trustFile}|${r.trustFile}`);
+  for (const r of transitionRoles) for (const key of r.identities) push(trustsOf, key, `${r.account}|${r.name}|${r.transitionFile}|${r.finalFile}`);
   const identities = migrating.map((a) => ({
     key: identityKey(a),
+    trusts: trustsOf.get(identityKey(a)) ?? [],
     cluster: a.cluster,
     namespace: a.namespace,
     serviceAccount: a.serviceAccount,
