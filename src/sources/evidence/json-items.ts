@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { BOM } from './parse.js';
 
 /** The members of a file's top-level object other than `items`, as far as they have been read. */
 export type ListHead = Record<string, unknown>;
@@ -167,9 +168,7 @@ function readItems(w: Window, from: number, head: ListHead, onItem: ItemSink): n
 function readObject(w: Window, onItem: ItemSink): ListHead {
   const head: ListHead = {};
   let sawItems = false;
-  let at = 0;
-  if (w.byte(0, 0) === 0xef && w.byte(1, 0) === 0xbb && w.byte(2, 0) === 0xbf) at = 3;
-  at = skipSpace(w, at);
+  let at = skipSpace(w, BOM.every((b, i) => w.byte(i, 0) === b) ? BOM.length : 0);
   expect(w.byte(at, at) === OPEN_BRACE);
   at = skipSpace(w, at + 1);
   for (;;) {

@@ -28,7 +28,8 @@ export function formatOf(path: string): EvidenceFormat | undefined {
   return undefined;
 }
 
-const BOM = [0xef, 0xbb, 0xbf];
+/** The UTF-8 byte order mark, which an evidence file may start with. */
+export const BOM: readonly number[] = [0xef, 0xbb, 0xbf];
 
 function readText(absPath: string, display: string): string {
   if (statSync(absPath).size > MAX_FILE_BYTES) throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, display);
