@@ -1,4 +1,7 @@
 import { defineConfig } from 'vitest/config';
+import { writePrecompiled } from './tools/precompile-templates.mjs';
+
+writePrecompiled();
 
 export default defineConfig({
   test: {

@@ -43,4 +43,34 @@ describe('CLI start-up', () => {
     expect(yamlLoaded(jsonOnly)).toBe('false');
     expect(yamlLoaded(join(import.meta.dirname, '..', 'fixtures', 'basic'))).toBe('true');
   });
+
+  it('renders reports, scripts and Terraform with the Handlebars runtime alone, never its template compiler', () => {
+    const out = mkdtempSync(join(tmpdir(), 'irsa2pi-runtime-only-'));
+    const script = `
+      const dist = ${JSON.stringify(DIST)};
+      const { readEvidenceBundle } = await import(dist + '/sources/evidence/read-bundle.js');
+      const { plan } = await import(dist + '/plan/plan.js');
+      const { buildReport, REPORT_CHUNKS } = await import(dist + '/report/index.js');
+      const { PLAN_EMITTERS } = await import(dist + '/emit/index.js');
+      const inventory = readEvidenceBundle(${JSON.stringify(join(import.meta.dirname, '..', 'fixtures', 'demo'))});
+      const result = plan(inventory, {});
+      const sizes = [[...REPORT_CHUNKS.markdown(buildReport(inventory, result))].join('').length];
+      for (const format of ['markdown', 'terraform', 'script']) {
+        const r = PLAN_EMITTERS[format](result, { color: false });
+        sizes.push(r.kind === 'files' ? r.files.length : r.text.length);
+      }
+      const { createRequire } = await import('node:module');
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/handlebars/'));
+      console.log(JSON.stringify({ sizes, loaded }));`;
+    try {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: out });
+      expect(r.status, r.stderr).toBe(0);
+      const { sizes, loaded } = JSON.parse(r.stdout) as { sizes: number[]; loaded: string[] };
+      expect(sizes.every((n) => n > 0)).toBe(true);
+      expect(loaded.some((k) => k.endsWith('/handlebars.runtime.js'))).toBe(true);
+      expect(loaded.filter((k) => k.includes('/compiler/') || k.endsWith('/handlebars.js') || k.endsWith('/lib/index.js'))).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 });

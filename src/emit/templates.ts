@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { createHandlebarsRuntime, type HandlebarsRuntime, type HelperOptions, type TemplateDelegate } from './handlebars-runtime.js';
 import type { Step } from '../plan/model.js';
 import type { RoleMapping } from '../report/model.js';
 import { mappingNotes, mappingPolicies, mappingWorkloads, stepSubject } from './markdown-shared.js';
-
-/** The package's `templates/` directory (the same from `src/emit` and `dist/emit`). */
-export const TEMPLATES_DIR = new URL('../../templates/', import.meta.url);
+import { PRECOMPILED } from './precompiled-templates.js';
 
 /** A table collapses into `<details>` above this many rows. */
 export const COLLAPSE_ABOVE = 10;
@@ -69,12 +66,12 @@ function withoutTrailingNewlines(s: string): string {
   return s.slice(0, end);
 }
 
-let engine: typeof Handlebars | undefined;
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
+let engine: HandlebarsRuntime | undefined;
+const compiled = new Map<string, TemplateDelegate>();
 
-function setup(): typeof Handlebars {
+function setup(): HandlebarsRuntime {
   if (engine) return engine;
-  const hb = Handlebars.create();
+  const hb = createHandlebarsRuntime();
   hb.registerHelper('md', (v: unknown) => md(v));
   hb.registerHelper('code', (v: unknown) => code(v));
   hb.registerHelper('mid', (prefix: string, v: unknown) => mermaidId(prefix, v));
@@ -95,13 +92,12 @@ function setup(): typeof Handlebars {
   hb.registerHelper('mappingPolicies', (m: RoleMapping) => mappingPolicies(m));
   hb.registerHelper('mappingNotes', (m: RoleMapping) => mappingNotes(m));
   /** `{{#collapse count "summary"}}table{{/collapse}}`: wraps in `<details>` above COLLAPSE_ABOVE rows. */
-  hb.registerHelper('collapse', function (this: unknown, count: number, summary: string, options: Handlebars.HelperOptions) {
+  hb.registerHelper('collapse', function (this: unknown, count: number, summary: string, options: HelperOptions) {
     const body = options.fn(this);
     return count > COLLAPSE_ABOVE ? `${collapseOpening(summary)}${withoutTrailingNewlines(body)}${COLLAPSE_CLOSING}` : body;
   });
-  const partials = new URL('partials/', TEMPLATES_DIR);
-  for (const file of readdirSync(partials).sort()) {
-    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(new URL(file, partials), 'utf8'));
+  for (const [name, spec] of Object.entries(PRECOMPILED)) {
+    if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), hb.template(spec));
   }
   return (engine = hb);
 }
@@ -110,7 +106,9 @@ function renderRaw(name: string, data: unknown): string {
   const hb = setup();
   let template = compiled.get(name);
   if (!template) {
-    template = hb.compile(readFileSync(new URL(`${name}.hbs`, TEMPLATES_DIR), 'utf8'), { noEscape: true, strict: false });
+    const spec = PRECOMPILED[name];
+    if (!spec) throw new Error(`internal: no template ${JSON.stringify(name)}`);
+    template = hb.template(spec);
     compiled.set(name, template);
   }
   return template(data);

@@ -1,23 +1,20 @@
 /**
- * The Handlebars setup of the code-writing emitters (Terraform, bash): templates come from the
- * package's `templates/` directory; every interpolation goes through an escaping helper, since
- * the environment is compiled with `noEscape` (HTML escaping means nothing to HCL or bash).
+ * The Handlebars setup of the code-writing emitters (Terraform, bash): templates are the package's
+ * `templates/<folder>/`, precompiled strict with `noEscape` (HTML escaping means nothing to HCL or
+ * bash), so every interpolation goes through an escaping helper.
  * @module
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { createHandlebarsRuntime, type HandlebarsRuntime, type TemplateDelegate } from '../handlebars-runtime.js';
 import { commentText, hclString, shellQuote } from '../names.js';
-
-/** `dist/emit/script/` (or `src/emit/script/` under the tests) → the package's `templates/`. */
-export const TEMPLATES_DIR = new URL('../../../templates/', import.meta.url);
+import { PRECOMPILED } from '../precompiled-templates.js';
 
 /** The helpers a template may interpolate with; a bare `{{value}}` is refused by the tests. */
 export const ESCAPING_HELPERS = ['sq', 'hcl', 'comment', 'ident'] as const;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
-function createEnvironment(): typeof Handlebars {
-  const hb = Handlebars.create();
+function createEnvironment(): HandlebarsRuntime {
+  const hb = createHandlebarsRuntime();
   /** One shell word: single-quoted, `'` as `'\''`. */
   hb.registerHelper('sq', (value: unknown) => shellQuote(String(value)));
   /** An HCL quoted string. */
@@ -34,16 +31,15 @@ function createEnvironment(): typeof Handlebars {
 }
 
 const env = createEnvironment();
-const compiled = new Map<string, Handlebars.TemplateDelegate>();
+const compiled = new Map<string, TemplateDelegate>();
 const partialsLoaded = new Set<string>();
 
 function loadPartials(folder: string): void {
   if (partialsLoaded.has(folder)) return;
   partialsLoaded.add(folder);
-  const dir = new URL(`${folder}/`, TEMPLATES_DIR);
-  for (const file of readdirSync(dir).sort()) {
-    if (!file.startsWith('_') || !file.endsWith('.hbs')) continue;
-    env.registerPartial(file.slice(1, -'.hbs'.length), readFileSync(new URL(file, dir), 'utf8'));
+  const prefix = `${folder}/_`;
+  for (const [name, spec] of Object.entries(PRECOMPILED)) {
+    if (name.startsWith(prefix) && !name.slice(prefix.length).includes('/')) env.registerPartial(name.slice(prefix.length), env.template(spec));
   }
 }
 
@@ -53,7 +49,9 @@ export function renderTemplate(folder: string, name: string, context: object): s
   const key = `${folder}/${name}`;
   let template = compiled.get(key);
   if (!template) {
-    template = env.compile(readFileSync(new URL(`${name}.hbs`, new URL(`${folder}/`, TEMPLATES_DIR)), 'utf8'), { noEscape: true, strict: true });
+    const spec = PRECOMPILED[key];
+    if (!spec) throw new Error(`internal: no template ${JSON.stringify(key)}`);
+    template = env.template(spec);
     compiled.set(key, template);
   }
   return template(context);
