@@ -1,7 +1,8 @@
 import type { KubernetesState, Node, OwnerRef, Pod, ServiceAccount, Workload } from '../../model/inventory.js';
 import { DEFAULT_AUDIENCE } from '../../iam/requests.js';
 import { EMPTY_MAP, Fields } from './fields.js';
-import { streamListItems } from './json-items.js';
+import { streamListItems, type ItemSink, type ListHead } from './json-items.js';
+import { streamYamlListItems, type YamlParser } from './yaml-items.js';
 import { compareText } from '../../order.js';
 
 export const ROLE_ARN_ANNOTATION = 'eks.amazonaws.com/role-arn';
@@ -24,24 +25,38 @@ export function kubernetesObjects(doc: Record<string, unknown>, file: string, wh
   return [Fields.of(file, doc, where)];
 }
 
+/** A collector for the items of one List file, and what hands each item to it. */
+function listItems(file: string): { staged: KubernetesCollector; onItem: ItemSink } {
+  const staged = new KubernetesCollector();
+  const list = Fields.of(file, {}, '$');
+  const onItem: ItemSink = (item, index, { kind }) => {
+    const listed = typeof kind === 'string' && kind.endsWith('List');
+    if (!listed && (typeof item !== 'object' || item === null || (item as Record<string, unknown>).kind === undefined)) throw new Error('the item kind waits on the list kind');
+    staged.add(list.element('items', index, item, listed ? impliedKindOf(kind) : undefined));
+  };
+  return { staged, onItem };
+}
+
+const isList = (head: ListHead | undefined) => head !== undefined && isKubernetesDocument(head) && (head.kind as string).endsWith('List');
+
 /**
  * The objects of a kubectl JSON `List` (or `…List`) file, read one item at a time instead of parsing
  * the whole file; undefined when the file is anything else or does not read cleanly, so that the caller
  * reads it whole, for the same outcome or the error that reading gives.
  */
 export function streamKubernetesList(path: string, file: string, maxBytes: number): KubernetesCollector | undefined {
-  const staged = new KubernetesCollector();
-  const list = Fields.of(file, {}, '$');
-  const head = streamListItems(
-    path,
-    (item, index, { kind }) => {
-      const listed = typeof kind === 'string' && kind.endsWith('List');
-      if (!listed && (typeof item !== 'object' || item === null || (item as Record<string, unknown>).kind === undefined)) throw new Error('the item kind waits on the list kind');
-      staged.add(list.element('items', index, item, listed ? impliedKindOf(kind) : undefined));
-    },
-    maxBytes,
-  );
-  return head && isKubernetesDocument(head) && (head.kind as string).endsWith('List') ? staged : undefined;
+  const { staged, onItem } = listItems(file);
+  return isList(streamListItems(path, onItem, maxBytes)) ? staged : undefined;
+}
+
+/**
+ * The objects of a kubectl `-o yaml` `List` (or `…List`), its text parsed one entry at a time; undefined
+ * when the text is anything else or does not read cleanly that way, so that the caller parses it whole,
+ * for the same outcome or the error that parsing gives.
+ */
+export function streamKubernetesYamlList(text: string, file: string, parser: YamlParser): KubernetesCollector | undefined {
+  const { staged, onItem } = listItems(file);
+  return isList(streamYamlListItems(text, parser, onItem)) ? staged : undefined;
 }
 
 function ownerOf(meta: Fields): OwnerRef | undefined {

@@ -31,7 +31,11 @@ export function formatOf(path: string): EvidenceFormat | undefined {
 /** The UTF-8 byte order mark, which an evidence file may start with. */
 export const BOM: readonly number[] = [0xef, 0xbb, 0xbf];
 
-function readText(absPath: string, display: string): string {
+/** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
+export const yamlParser = (): { parseAllDocuments: typeof import('yaml').parseAllDocuments } => yaml();
+
+/** A file's text, checked (size, UTF-8) and without its byte order mark; throws {@link InputError}. */
+export function readEvidenceText(absPath: string, display: string): string {
   if (statSync(absPath).size > MAX_FILE_BYTES) throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, display);
   const bytes = readFileSync(absPath);
   if (bytes.length > MAX_FILE_BYTES) throw new InputError(`file is larger than ${MAX_FILE_BYTES} bytes`, display);
@@ -159,7 +163,11 @@ function parseYaml(text: string, display: string): unknown[] {
  * nesting is checked by the caller, with {@link refuseTooDeep}, once it knows what they are.
  */
 export function parseEvidenceFile(absPath: string, display: string, format: EvidenceFormat): unknown[] {
-  const text = readText(absPath, display);
+  return parseEvidenceText(readEvidenceText(absPath, display), display, format);
+}
+
+/** {@link parseEvidenceFile} of a text already read with {@link readEvidenceText}. */
+export function parseEvidenceText(text: string, display: string, format: EvidenceFormat): unknown[] {
   if (text.trim() === '') throw new InputError('file is empty', display);
   return format === 'json' ? parseJson(text, display) : parseYaml(text, display);
 }

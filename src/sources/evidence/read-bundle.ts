@@ -5,8 +5,8 @@ import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvid
 import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
-import { KubernetesCollector, kubernetesObjects, streamKubernetesList } from './kubernetes.js';
-import { formatOf, MAX_FILE_BYTES, parseEvidenceFile, refuseTooDeep } from './parse.js';
+import { KubernetesCollector, kubernetesObjects, streamKubernetesList, streamKubernetesYamlList } from './kubernetes.js';
+import { formatOf, MAX_FILE_BYTES, parseEvidenceFile, parseEvidenceText, readEvidenceText, refuseTooDeep, yamlParser, type EvidenceFormat } from './parse.js';
 import { compareText } from '../../order.js';
 
 const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);
@@ -151,17 +151,23 @@ function collectorOf(cluster: string, file: string, p: Pending, firstFileOfFolde
 }
 
 /**
- * Reads a kubectl JSON List of a folder whose cluster is already described one item at a time (such
- * Lists are most of a bundle's bytes); false when the file must be read whole, as every other one is.
+ * Reads a kubectl List of a folder whose cluster is already described one item at a time (such Lists
+ * are most of a bundle's bytes): JSON from the file a chunk at a time, YAML from its text one entry at a
+ * time. Otherwise the file is to be read whole, as every other one is (from its text, when already read).
  */
-function streamed(abs: string, display: string, cluster: string | undefined, p: Pending, waiting: ReadonlySet<string>, firstFileOfFolder: Map<string, string>): boolean {
-  if (cluster === undefined || waiting.has(cluster) || clustersOfFolder(cluster, p.clusters).length === 0) return false;
-  const objects = streamKubernetesList(abs, display, MAX_FILE_BYTES);
-  if (!objects) return false;
+function streamed(abs: string, display: string, format: EvidenceFormat, cluster: string | undefined, p: Pending, waiting: ReadonlySet<string>, firstFileOfFolder: Map<string, string>): Streaming {
+  if (cluster === undefined || waiting.has(cluster) || clustersOfFolder(cluster, p.clusters).length === 0) return { read: 'whole' };
+  let text: string | undefined;
+  let objects: KubernetesCollector | undefined;
+  if (format === 'json') objects = streamKubernetesList(abs, display, MAX_FILE_BYTES);
+  else objects = streamKubernetesYamlList((text = readEvidenceText(abs, display)), display, yamlParser());
+  if (!objects) return { read: 'whole', text };
   collectorOf(cluster, display, p, firstFileOfFolder).absorb(objects);
   p.evidence.push({ path: display, kind: 'kubernetes', cluster, modifiedAt: statSync(abs).mtime.toISOString() });
-  return true;
+  return { read: 'streamed' };
 }
+
+type Streaming = { readonly read: 'streamed' } | { readonly read: 'whole'; readonly text?: string };
 
 function assemble(p: Pending): Inventory {
   const clusters: Cluster[] = p.clusters
@@ -226,8 +232,9 @@ export function readEvidenceBundle(dir: string): Inventory {
       p.ignored.push(display);
       continue;
     }
-    if (format === 'json' && streamed(abs, display, kubernetesFolderCluster(rel), p, waiting, firstFileOfFolder)) continue;
-    const docs = parseEvidenceFile(abs, display, format);
+    const streaming = streamed(abs, display, format, kubernetesFolderCluster(rel), p, waiting, firstFileOfFolder);
+    if (streaming.read === 'streamed') continue;
+    const docs = streaming.text === undefined ? parseEvidenceFile(abs, display, format) : parseEvidenceText(streaming.text, display, format);
     const inEvidenceFolder = rel.split(sep).some((part) => EVIDENCE_FOLDERS.has(part));
     let taken: Omit<EvidenceFile, 'path' | 'modifiedAt'> | undefined;
     docs.forEach((doc, index) => {
