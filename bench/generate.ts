@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortedKeys } from '../src/sources/live/kubernetes.js';
-import { KUBECTL, SKELETON, type Shape } from './shapes.js';
+import { stringify as yamlStringify } from 'yaml';
+import { KUBECTL, KUBECTL_YAML, SKELETON, type Shape } from './shapes.js';
 
 /** The size of a generated organisation. */
 export interface BenchSize {
@@ -34,9 +35,9 @@ const DATA = '444455556666';
 const NAMESPACES = 20;
 
 /** How much of each object a generated bundle holds. */
-export type BundleShape = 'kubectl' | 'skeleton';
+export type BundleShape = 'kubectl' | 'kubectl-yaml' | 'skeleton';
 
-const SHAPES: Readonly<Record<BundleShape, Shape>> = { kubectl: KUBECTL, skeleton: SKELETON };
+const SHAPES: Readonly<Record<BundleShape, Shape>> = { kubectl: KUBECTL, 'kubectl-yaml': KUBECTL_YAML, skeleton: SKELETON };
 
 /** Customer-managed policies the generated roles attach, round robin. */
 const MANAGED_POLICIES = 50;
@@ -44,8 +45,9 @@ const MANAGED_POLICIES = 50;
 /**
  * Writes a deterministic evidence bundle of realistic shape: shared roles across clusters, wildcard
  * and subject-less trusts, add-on roles, cross-account roles, Fargate and Windows workloads. Objects
- * are printed as `kubectl get -o json` and the AWS CLI print them, or (`skeleton`) stripped to the
- * fields irsa2pi reads; both shapes carry the same facts.
+ * are printed as `kubectl get -o json` and the AWS CLI print them, the Kubernetes Lists as
+ * `kubectl get -o yaml` prints them (`kubectl-yaml`), or (`skeleton`) stripped to the fields irsa2pi
+ * reads; every shape carries the same facts.
  */
 export function generateBundle(dir: string, size: BenchSize, seed = 42, shapeName: BundleShape = 'kubectl'): void {
   const shape = SHAPES[shapeName];
@@ -94,8 +96,10 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42, shapeNam
   }
   const write = (path: string, value: unknown) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
-    const sorted = shape.sortKubernetesKeys && path.startsWith('kubernetes/');
-    writeFileSync(join(dir, path), JSON.stringify(sorted ? sortedKeys(value) : value, null, shape.indent));
+    const kubernetes = path.startsWith('kubernetes/');
+    const printed = shape.sortKubernetesKeys && kubernetes ? sortedKeys(value) : value;
+    if (kubernetes && shape.kubernetesFormat === 'yaml') writeFileSync(join(dir, path.replace(/\.json$/, '.yaml')), yamlStringify(printed, { indentSeq: false, lineWidth: 0 }));
+    else writeFileSync(join(dir, path), JSON.stringify(printed, null, shape.indent));
   };
   for (const account of [MAIN, DATA]) {
     const policies = shape.policies(Array.from({ length: MANAGED_POLICIES }, (_, k) => `arn:aws:iam::${account}:policy/app-policy-${k}`));

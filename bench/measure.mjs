@@ -1,5 +1,6 @@
 // Runs one measurement in a fresh process against the built CLI modules (dist/), as users run them: idle (the
-// modules loaded, nothing read), floor, plan or report, writing the output to /dev/null the way the CLI writes it.
+// modules loaded, nothing read), floor (JSON.parse, or the yaml package for YAML, of every file whole), plan or
+// report, writing the output to /dev/null the way the CLI writes it.
 import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +22,9 @@ const [{ readEvidenceBundle }, { plan }, { emitJson }, { batched }, report] = aw
 const start = performance.now();
 let size = 0;
 if (mode === 'floor') {
-  for (const f of files(dir)) size += JSON.stringify(JSON.parse(readFileSync(f, 'utf8')) === null).length;
+  const yaml = files(dir).some((f) => f.endsWith('.yaml')) ? await import('yaml') : undefined;
+  const parse = (f) => (f.endsWith('.yaml') ? yaml.parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS()) : JSON.parse(readFileSync(f, 'utf8')));
+  for (const f of files(dir)) size += JSON.stringify(parse(f) === null).length;
 } else if (mode !== 'idle') {
   const inventory = readEvidenceBundle(dir);
   const result = plan(inventory, { generatedAt: 'bench' });

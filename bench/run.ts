@@ -27,20 +27,24 @@ function best(mode: Mode, dir: string, runs: number): Sample {
 const only = process.argv[2];
 const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
 const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'floor peak MB', 'floor peak/bundle', 'plan peak MB', 'plan peak/bundle', 'report peak MB', 'report peak/bundle'] });
-/** Bundles as kubectl and the AWS CLI print them (what users feed the tool), then the largest once more stripped to the fields irsa2pi reads, where its own work weighs most. */
-const RUNS: readonly { size: BenchSize; shape: BundleShape }[] = [...SIZES.map((size) => ({ size, shape: 'kubectl' as const })), { size: SIZES[SIZES.length - 1]!, shape: 'skeleton' }];
-let previous: Sample | undefined;
+/** Bundles as kubectl and the AWS CLI print them (what users feed the tool), then the largest once more stripped to the fields irsa2pi reads, where its own work weighs most, and the two smaller ones with the Kubernetes Lists as `kubectl -o yaml` prints them. */
+const RUNS: readonly { size: BenchSize; shape: BundleShape }[] = [
+  ...SIZES.map((size) => ({ size, shape: 'kubectl' as const })),
+  { size: SIZES[SIZES.length - 1]!, shape: 'skeleton' },
+  ...SIZES.slice(0, 2).map((size) => ({ size, shape: 'kubectl-yaml' as const })),
+];
+const previous = new Map<BundleShape, Sample>();
 try {
   for (const { size, shape } of RUNS.filter((r) => !only || r.size.name === only)) {
     const dir = join(root, `${size.name}-${shape}`);
     generateBundle(dir, size, 42, shape);
-    const runs = size.name === 'large' ? 2 : 3;
+    const runs = size.name === 'large' || shape === 'kubectl-yaml' ? 2 : 3;
     const floor = best('floor', dir, runs);
     const full = best('plan', dir, runs);
     const report = best('report', dir, runs);
     const sas = size.clusters * (size.serviceAccountsPerCluster + 1);
     table.push([
-      shape === 'kubectl' ? size.name : `${size.name}, ${shape}`,
+      shape === 'kubectl' ? size.name : `${size.name}, ${shape === 'skeleton' ? 'fields read only' : 'kubectl -o yaml'}`,
       size.roles + size.clusters,
       size.clusters,
       sas,
@@ -51,7 +55,7 @@ try {
       (full.ms / floor.ms).toFixed(2),
       report.ms.toFixed(0),
       (report.ms / floor.ms).toFixed(2),
-      previous && shape === 'kubectl' ? `${(full.ms / previous.ms).toFixed(1)}x` : '-',
+      previous.has(shape) ? `${(full.ms / previous.get(shape)!.ms).toFixed(1)}x` : '-',
       (floor.maxRssKb / 1024).toFixed(0),
       ((floor.maxRssKb * 1024) / full.bytes).toFixed(2),
       (full.maxRssKb / 1024).toFixed(0),
@@ -59,7 +63,7 @@ try {
       (report.maxRssKb / 1024).toFixed(0),
       ((report.maxRssKb * 1024) / full.bytes).toFixed(2),
     ]);
-    previous = full;
+    previous.set(shape, full);
     rmSync(dir, { recursive: true, force: true });
   }
 } finally {

@@ -56,6 +56,8 @@ export interface Shape {
   readonly indent: number;
   /** Whether Kubernetes objects are printed with their keys sorted, as kubectl prints them. */
   readonly sortKubernetesKeys: boolean;
+  /** How the Kubernetes Lists are printed: `kubectl get -o json` or `-o yaml`. */
+  readonly kubernetesFormat: 'json' | 'yaml';
 }
 
 const policyNameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
@@ -92,6 +94,7 @@ export const SKELETON: Shape = {
   policies: (arns) => arns.map((arn) => ({ PolicyName: policyNameOf(arn), Arn: arn, PolicyVersionList: [{ Document: bucketPolicy(policyNameOf(arn)), IsDefaultVersion: true }] })),
   indent: 1,
   sortKubernetesKeys: false,
+  kubernetesFormat: 'json',
 };
 
 const CREATED = '2025-03-14T09:26:53Z';
@@ -387,4 +390,8 @@ export const KUBECTL: Shape = {
     }),
   indent: 4,
   sortKubernetesKeys: true,
+  kubernetesFormat: 'json',
 };
+
+/** The same objects with the Kubernetes Lists as `kubectl get -o yaml` prints them. */
+export const KUBECTL_YAML: Shape = { ...KUBECTL, kubernetesFormat: 'yaml' };
