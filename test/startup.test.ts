@@ -30,6 +30,25 @@ describe('CLI start-up', () => {
     expect(packages).toContain('commander');
   });
 
+  it('plan --format json loads neither the templates nor the Handlebars runtime', () => {
+    const out = mkdtempSync(join(tmpdir(), 'irsa2pi-json-only-'));
+    const script = `
+      const { main } = await import(${JSON.stringify(join(DIST, 'cli', 'main.js'))});
+      const { writeSync } = await import('node:fs');
+      process.stdout.write = () => true;
+      const code = await main(['plan', '--evidence', ${JSON.stringify(join(import.meta.dirname, '..', 'fixtures', 'basic'))}, '--format', 'json']);
+      const { createRequire } = await import('node:module');
+      const handlebars = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/handlebars/'));
+      writeSync(2, JSON.stringify({ code, handlebars }));`;
+    try {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: out });
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{"code"')))).toEqual({ code: 0, handlebars: [] });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('loads the YAML parser only when the bundle holds a YAML file', () => {
     const jsonOnly = join(mkdtempSync(join(tmpdir(), 'irsa2pi-json-only-')), 'bundle');
     cpSync(join(import.meta.dirname, '..', 'fixtures', 'basic'), jsonOnly, { recursive: true });

@@ -7,7 +7,6 @@ import { InputError } from '../errors.js';
 import { batched } from './batched.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
-import type { Emitter } from '../emit/types.js';
 import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
 
 /** Exit codes: documented in the README. */
@@ -87,8 +86,8 @@ function exitFor(findings: readonly Finding[], failOn: Severity | undefined, par
 }
 
 async function runPlan(opts: PlanCliOptions): Promise<number> {
-  const { PLAN_EMITTERS } = await import('../emit/index.js');
-  const emitter = pick<Emitter>(PLAN_EMITTERS, opts.format);
+  const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
+  const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format)();
   const { plan, partial } = await readAndPlan(opts);
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const rendered = emitter(plan, { color });
