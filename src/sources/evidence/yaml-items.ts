@@ -84,11 +84,20 @@ export function streamYamlListItems(text: string, parser: YamlParser, onItem: It
   }
 }
 
-function readList(text: string, parser: YamlParser, onItem: ItemSink): ListHead {
+interface Range {
+  readonly start: number;
+  end: number;
+}
+
+/**
+ * Splits the text by lines into its top level without the entries of `items` (to parse as one
+ * document, where `items` is then null) and the text range of each entry.
+ */
+function splitList(text: string): { head: string; entries: Range[] } {
   expect(!UNUSUAL.test(text));
   const head: string[] = [];
+  const entries: Range[] = [];
   let sawKey = false;
-  const entries: { start: number; end: number }[] = [];
   let itemsKey = false;
   let inItems = false;
   let indent = -1;
@@ -130,7 +139,12 @@ function readList(text: string, parser: YamlParser, onItem: ItemSink): ListHead 
     head.push(line.text);
   }
   expect(itemsKey && entries.length > 0);
-  const top = valueOf(parser, head.join('\n'));
+  return { head: head.join('\n'), entries };
+}
+
+function readList(text: string, parser: YamlParser, onItem: ItemSink): ListHead {
+  const { head, entries } = splitList(text);
+  const top = valueOf(parser, head);
   expect(typeof top === 'object' && top !== null && !Array.isArray(top) && (top as Record<string, unknown>).items === null);
   const list = { ...(top as Record<string, unknown>) };
   delete list.items;
