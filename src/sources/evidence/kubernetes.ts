@@ -31,7 +31,7 @@ function listItems(file: string): { staged: KubernetesCollector; onItem: ItemSin
   const list = Fields.of(file, {}, '$');
   const onItem: ItemSink = (item, index, { kind }) => {
     if (typeof kind === 'string' && !kind.endsWith('List')) throw new Error('not a List: read whole');
-    const listed = typeof kind === 'string' && kind.endsWith('List');
+    const listed = typeof kind === 'string';
     if (!listed && (typeof item !== 'object' || item === null || (item as Record<string, unknown>).kind === undefined)) throw new Error('the item kind waits on the list kind');
     staged.add(list.element('items', index, item, listed ? impliedKindOf(kind) : undefined));
   };
