@@ -58,13 +58,16 @@ describe('streaming the entries of a YAML list', () => {
     ['long strings folded over lines', YAML.stringify(list, { indentSeq: false, lineWidth: 20, minContentWidth: 5 })],
     ['double-quoted strings', YAML.stringify(list, { indentSeq: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })],
     ['CRLF line ends', kubectl.replace(/\n/g, '\r\n')],
-    ['comments and blank lines between entries', kubectl.replace(/\n- /g, '\n\n# next\n  # indented\n- ').replace('kind: List', '# before kind\nkind: List')],
+    ['comments and blank lines inside entries, at their content', kubectl.replace('\n- apiVersion: v1\n  kind: Pod', '\n  # note\n\n- apiVersion: v1\n    # deeper\n  kind: Pod')],
     ['a comment and a blank line before everything', `# kubectl get\n\n${kubectl}`],
     ['kind before items', YAML.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'p' } }] }, { indentSeq: false })],
     ['entries that start on the line after the dash', kubectl.replace(/^- /gm, '-\n  ')],
     ['items as the last key', YAML.stringify({ apiVersion: 'v1', kind: 'List', items }, { indentSeq: false })],
     ['no trailing line break', kubectl.trimEnd()],
     ['a scalar entry', 'kind: List\nitems:\n- just text\n- 3\n'],
+    ['a kept block scalar last in the head', `${kubectl}x: |+\n  l\n\n\n`],
+    ['a kept block scalar last in the head, CRLF', `${kubectl}x: >+\r\n  l\r\n\r\n`.replace(/\n/g, '\r\n').replace(/\r\r/g, '\r')],
+    ['a kept block scalar ending the text without a line break', `${kubectl}x: |+\n  l`],
   ])('reads %s as the whole reading does', (_name, text) => {
     const got = expectFaithful(text);
     expect(got.head).toBeDefined();
@@ -94,6 +97,15 @@ describe('streaming the entries of a YAML list', () => {
     ['a quoted string that swallows the items key', 'apiVersion: "v1\nitems:\n- x\nkind: List"\n'],
     ['a quoted string that runs from an entry into the next', 'apiVersion: v1\nitems:\n- a: "x\n- b"\nkind: List\n'],
     ['a flow list that runs from an entry into the next', 'apiVersion: v1\nitems:\n- a: [x,\n- b]\nkind: List\n'],
+    ['a plain scalar the lexer runs on into the next entry after a comment left of the entries', 'kind: List\nitems:\n -\n\n# c\n  null\n - x\n'],
+    ['a marker character of the lexer', kubectl.replace('name: p', 'name: "p\x1f"')],
+    ['a comment left of the entries', kubectl.replace(/\n- /g, '\n# next\n- ')],
+    ['a comment left of an entry\'s content', kubectl.replace('\n  kind: Pod', '\n # aside\n  kind: Pod')],
+    ['a comment before the first entry', kubectl.replace('items:\n', 'items:\n# first\n')],
+    ['a comment after an empty entry, before its value', 'kind: List\nitems:\n-\n\n# c\n  b\n- c\n'],
+    ['an explicit key, then a comment left of its value', 'kind: List\nitems:\n- ? k\n\n# c\n    c\nk:\n  x: 1\n'],
+    ['a tab leading a block scalar line', 'kind: List\nitems:\n  - a: |\n    \t\n  - b\n'],
+    ['a tab leading a head line', `${kubectl}x:\n\t y\n`],
     ['an entry at another indentation', 'apiVersion: v1\nitems:\n  - a: 1\n - b: 2\nkind: List\n'],
     ['a mapping key beside the entries', 'apiVersion: v1\nitems:\n  - a: 1\n  b: 2\nkind: List\n'],
     ['a last entry cut inside a quoted string', kubectl.slice(0, kubectl.indexOf(`'"- q`) + 3)],
@@ -116,7 +128,7 @@ describe('streaming the entries of a YAML list', () => {
 
   it('parses each entry on its own: the whole text is never given to the parser', () => {
     const seen: number[] = [];
-    const parser = { parseAllDocuments: ((text: string, options: object) => (seen.push(text.length), YAML.parseAllDocuments(text, options))) as typeof YAML.parseAllDocuments };
+    const parser = { parseAllDocuments: ((text: string, options: object) => (seen.push(text.length), YAML.parseAllDocuments(text, options))) as typeof YAML.parseAllDocuments, Lexer: YAML.Lexer };
     const head = streamYamlListItems(kubectl, parser, () => {});
     expect(head).toEqual({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' } });
     expect(seen).toHaveLength(1 + items.length);

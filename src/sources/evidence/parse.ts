@@ -32,7 +32,7 @@ export function formatOf(path: string): EvidenceFormat | undefined {
 export const BOM: readonly number[] = [0xef, 0xbb, 0xbf];
 
 /** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
-export const yamlParser = (): { parseAllDocuments: typeof import('yaml').parseAllDocuments } => yaml();
+export const yamlParser = (): { parseAllDocuments: typeof import('yaml').parseAllDocuments; Lexer: typeof import('yaml').Lexer } => yaml();
 
 /** A file's text, checked (size, UTF-8) and without its byte order mark; throws {@link InputError}. */
 export function readEvidenceText(absPath: string, display: string): string {

@@ -3,16 +3,24 @@ import type { ItemSink, ListHead } from './json-items.js';
 /** What the YAML reader needs of the `yaml` package, which the caller loads. */
 export interface YamlParser {
   parseAllDocuments: typeof import('yaml').parseAllDocuments;
+  Lexer: typeof import('yaml').Lexer;
 }
 
 /** A top-level key kubectl writes: a plain word, then `:` and a space or the line's end. */
 const TOP_LEVEL_KEY = /^([A-Za-z_][A-Za-z0-9_./-]*):(?: |$)/;
 /** A sequence entry at the start of a line, after its indentation. */
 const ENTRY = /^-(?: |$)/;
-/** Line breaks other than `\n` and `\r\n`, and a byte order mark past the start, which a line scan could misread. */
-const UNUSUAL = /\r(?!\n)|[\u0085\u2028\u2029\uFEFF]/;
+/**
+ * Line breaks other than `\n` and `\r\n` and a byte order mark (the reader drops one at the start),
+ * which a line scan could misread, and the control characters the yaml lexer uses as markers, which
+ * would upset the offsets.
+ */
+const UNUSUAL = /\r(?!\n)|[\u0085\u2028\u2029\uFEFF\x02\x18\x1f]/;
+/** The yaml lexer's tokens that mark a place without standing for any of the text. */
+const MARKERS = new Set(['\x02', '\x18', '\x1f']);
 const SPACE = 0x20;
 const HASH = 0x23;
+const TAB = 0x09;
 
 class NotStreamable extends Error {}
 
@@ -89,35 +97,55 @@ interface Range {
   end: number;
 }
 
+/** Where the text is split: the start of a top-level key's line, or the dash of an entry. */
+interface Cut {
+  readonly at: number;
+  readonly dash: boolean;
+}
+
 /**
  * Splits the text by lines into its top level without the entries of `items` (to parse as one
- * document, where `items` is then null) and the text range of each entry.
+ * document, where `items` is then null, byte for byte as written), the text range of each entry, and
+ * the places the split relies on, in order.
  */
-function splitList(text: string): { head: string; entries: Range[] } {
+function splitList(text: string): { head: string; entries: Range[]; cuts: Cut[] } {
   expect(!UNUSUAL.test(text));
   const head: string[] = [];
   const entries: Range[] = [];
+  const cuts: Cut[] = [];
   let sawKey = false;
   let itemsKey = false;
   let inItems = false;
   let indent = -1;
+  /** Where the current entry's content starts; -1 until a line shows it. */
+  let content = -1;
   for (const line of lines(text)) {
+    const at = indentOf(line.text);
+    expect(line.text.charCodeAt(at) !== TAB);
     if (inItems) {
-      if (isBlankOrComment(line.text)) {
+      if (at === line.text.length) {
         if (entries.length > 0) entries[entries.length - 1]!.end = line.end;
         continue;
       }
-      const at = indentOf(line.text);
+      if (line.text.charCodeAt(at) === HASH) {
+        expect(entries.length > 0 && content !== -1 && at >= content);
+        entries[entries.length - 1]!.end = line.end;
+        continue;
+      }
       if (indent === -1) {
         expect(ENTRY.test(line.text.slice(at)));
         indent = at;
       }
       if (at > indent) {
+        if (content === -1) content = at;
         entries[entries.length - 1]!.end = line.end;
         continue;
       }
       if (at === indent && ENTRY.test(line.text.slice(at))) {
         entries.push({ start: line.start, end: line.end });
+        cuts.push({ at: line.start + at, dash: true });
+        const after = indentOf(line.text.slice(at + 1)) + at + 1;
+        content = after < line.text.length && line.text.charCodeAt(after) !== HASH ? after : -1;
         continue;
       }
       expect(at === 0);
@@ -125,27 +153,55 @@ function splitList(text: string): { head: string; entries: Range[] } {
     }
     if (isBlankOrComment(line.text) || indentOf(line.text) > 0 || ENTRY.test(line.text)) {
       expect(sawKey || isBlankOrComment(line.text));
-      head.push(line.text);
+      head.push(text.slice(line.start, line.end));
       continue;
     }
     const key = TOP_LEVEL_KEY.exec(line.text);
     expect(key !== null);
     sawKey = true;
+    cuts.push({ at: line.start, dash: false });
     if (key[1] === 'items') {
       expect(!itemsKey && line.text.slice('items:'.length).trim() === '');
       itemsKey = true;
       inItems = true;
     }
-    head.push(line.text);
+    head.push(text.slice(line.start, line.end));
   }
   expect(itemsKey && entries.length > 0);
-  return { head: head.join('\n'), entries };
+  return { head: head.join(''), entries, cuts };
+}
+
+/**
+ * Whether the yaml lexer, reading the whole text, starts a token outside any flow collection at every
+ * cut (a dash at each entry's): so no scalar, quoted, plain or block, runs across a cut, as the line
+ * scan assumed. The lexer streams its tokens; it holds no tree.
+ */
+function lexedAtCuts(text: string, parser: YamlParser, cuts: readonly Cut[]): boolean {
+  let offset = 0;
+  let depth = 0;
+  let next = 0;
+  for (const token of new parser.Lexer().lex(text)) {
+    if (MARKERS.has(token)) continue;
+    const cut = cuts[next];
+    if (cut !== undefined) {
+      if (cut.at < offset) return false;
+      if (cut.at === offset) {
+        if (depth !== 0 || (cut.dash && token !== '-')) return false;
+        next++;
+      }
+    }
+    if (token === '[' || token === '{') depth++;
+    else if (token === ']' || token === '}') depth--;
+    offset += token.length;
+  }
+  return next === cuts.length && offset === text.length;
 }
 
 function readList(text: string, parser: YamlParser, onItem: ItemSink): ListHead {
-  const { head, entries } = splitList(text);
+  const { head, entries, cuts } = splitList(text);
   const top = valueOf(parser, head);
   expect(typeof top === 'object' && top !== null && !Array.isArray(top) && (top as Record<string, unknown>).items === null);
+  expect(lexedAtCuts(text, parser, cuts));
   const list = { ...(top as Record<string, unknown>) };
   delete list.items;
   entries.forEach(({ start, end }, index) => {
