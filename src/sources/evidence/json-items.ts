@@ -1,12 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { expect, handOver, unlessGivenUp, type ItemSink, type ListHead } from './list-items.js';
 import { BOM } from './parse.js';
 
-/** The members of a file's top-level object other than `items`, as far as they have been read. */
-export type ListHead = Record<string, unknown>;
-
-/** Takes one parsed element of `items`; may throw to give up on the file. */
-export type ItemSink = (item: unknown, index: number, head: Readonly<ListHead>) => void;
+export type { ItemSink, ListHead } from './list-items.js';
 
 /** How much of the file is read at a time; a longer element grows the window to hold it. */
 export const CHUNK_BYTES = 1 << 20;
@@ -125,28 +122,12 @@ function endOfValue(w: Window, from: number): number {
   return at > from ? at : -1;
 }
 
-/** Why a file is handed back to be read whole. */
-class NotStreamable extends Error {}
-
-function expect(condition: boolean): asserts condition {
-  if (!condition) throw new NotStreamable();
-}
-
 /** Parses bytes `from` to `to`, or gives up on the file. */
 function parsed(w: Window, from: number, to: number): unknown {
   expect(to > from);
   const result = w.parse(from, to);
   expect(result !== undefined);
   return result.value;
-}
-
-/** Hands `item` over; whatever its taker throws gives up on the file. */
-function handOver(onItem: ItemSink, item: unknown, index: number, head: ListHead): void {
-  try {
-    onItem(item, index, head);
-  } catch {
-    throw new NotStreamable();
-  }
 }
 
 /** Reads the `items` array starting at `from`, handing over each element; returns the offset past it. */
@@ -218,10 +199,7 @@ export function streamListItems(path: string, onItem: ItemSink, maxBytes: number
   }
   try {
     if (fstatSync(fd).size > maxBytes) return undefined;
-    return readObject(new Window(fd, chunkBytes), onItem);
-  } catch (e) {
-    if (e instanceof NotStreamable) return undefined;
-    throw e;
+    return unlessGivenUp(() => readObject(new Window(fd, chunkBytes), onItem));
   } finally {
     closeSync(fd);
   }

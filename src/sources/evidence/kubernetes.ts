@@ -1,7 +1,8 @@
 import type { KubernetesState, Node, OwnerRef, Pod, ServiceAccount, Workload } from '../../model/inventory.js';
 import { DEFAULT_AUDIENCE } from '../../iam/requests.js';
 import { EMPTY_MAP, Fields } from './fields.js';
-import { streamListItems, type ItemSink, type ListHead } from './json-items.js';
+import { streamListItems } from './json-items.js';
+import type { ItemSink, ListHead } from './list-items.js';
 import { streamYamlListItems, type YamlParser } from './yaml-items.js';
 import { compareText } from '../../order.js';
 

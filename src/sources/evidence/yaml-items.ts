@@ -1,4 +1,4 @@
-import type { ItemSink, ListHead } from './json-items.js';
+import { expect, handOver, NotStreamable, unlessGivenUp, type ItemSink, type ListHead } from './list-items.js';
 
 /** What the YAML reader needs of the `yaml` package, which the caller loads. */
 export interface YamlParser {
@@ -21,12 +21,6 @@ const MARKERS = new Set(['\x02', '\x18', '\x1f']);
 const SPACE = 0x20;
 const HASH = 0x23;
 const TAB = 0x09;
-
-class NotStreamable extends Error {}
-
-function expect(condition: boolean): asserts condition {
-  if (!condition) throw new NotStreamable();
-}
 
 interface Line {
   readonly start: number;
@@ -51,11 +45,6 @@ function indentOf(line: string): number {
   let at = 0;
   while (line.charCodeAt(at) === SPACE) at++;
   return at;
-}
-
-function isBlankOrComment(line: string): boolean {
-  const at = indentOf(line);
-  return at === line.length || line.charCodeAt(at) === HASH;
 }
 
 /**
@@ -84,12 +73,7 @@ function valueOf(parser: YamlParser, text: string): unknown {
  * over before giving up are the caller's to discard.
  */
 export function streamYamlListItems(text: string, parser: YamlParser, onItem: ItemSink): ListHead | undefined {
-  try {
-    return readList(text, parser, onItem);
-  } catch (e) {
-    if (e instanceof NotStreamable) return undefined;
-    throw e;
-  }
+  return unlessGivenUp(() => readList(text, parser, onItem));
 }
 
 interface Range {
@@ -151,8 +135,9 @@ function splitList(text: string): { head: string; entries: Range[]; cuts: Cut[] 
       expect(at === 0);
       inItems = false;
     }
-    if (isBlankOrComment(line.text) || indentOf(line.text) > 0 || ENTRY.test(line.text)) {
-      expect(sawKey || isBlankOrComment(line.text));
+    const blankOrComment = at === line.text.length || line.text.charCodeAt(at) === HASH;
+    if (blankOrComment || at > 0 || ENTRY.test(line.text)) {
+      expect(sawKey || blankOrComment);
       head.push(text.slice(line.start, line.end));
       continue;
     }
@@ -207,11 +192,7 @@ function readList(text: string, parser: YamlParser, onItem: ItemSink): ListHead 
   entries.forEach(({ start, end }, index) => {
     const entry = valueOf(parser, text.slice(start, end));
     expect(Array.isArray(entry) && entry.length === 1);
-    try {
-      onItem(entry[0], index, list);
-    } catch {
-      throw new NotStreamable();
-    }
+    handOver(onItem, entry[0], index, list);
   });
   return list;
 }
