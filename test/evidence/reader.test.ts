@@ -1,8 +1,10 @@
 import { constants } from 'node:buffer';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { InputError } from '../../src/errors.js';
 import { MAX_FILE_BYTES } from '../../src/sources/evidence/parse.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
@@ -229,6 +231,25 @@ describe('evidence bundle reader', () => {
         expect(kube.serviceAccounts.map((sa) => sa.roleArn)).toEqual(['arn:aws:iam::111122223333:role/first']);
         expect(kube.sources.map((f) => f.slice(-6))).toEqual(['a.json', 'b.yaml', 'c.json']);
       });
+    });
+
+    it('keeps none of a YAML file\'s text once read, streamed or whole: the inventory holds copies of its strings', () => {
+      const accounts = Array.from({ length: 2500 }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `service-account-${i}`, namespace: `namespace-of-${i % 7}`, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/role-${i}` } } }));
+      const list = stringify({ apiVersion: 'v1', items: accounts, kind: 'List' });
+      const dir = bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/c1/streamed.yaml': list, 'kubernetes/c1/whole.yaml': `---\n${list.replaceAll('service-account-', 'other-account-')}` });
+      const script = `
+        const { readEvidenceBundle } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'sources', 'evidence', 'read-bundle.js'))});
+        const v8 = await import('node:v8');
+        const inventory = readEvidenceBundle(${JSON.stringify(dir)});
+        globalThis.gc();
+        const large = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'large_object_space').space_used_size;
+        console.log(JSON.stringify({ accounts: inventory.clusters[0].kubernetes.serviceAccounts.length, large }));`;
+      const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const { accounts: read, large } = JSON.parse(r.stdout) as { accounts: number; large: number };
+      expect(read).toBe(5000);
+      expect(list.length).toBeGreaterThan(500_000);
+      expect(large).toBeLessThan(list.length / 2);
     });
 
     it('rejects a YAML alias bomb without exhausting memory', () => {

@@ -31,6 +31,41 @@ export function formatOf(path: string): EvidenceFormat | undefined {
 /** The UTF-8 byte order mark, which an evidence file may start with. */
 export const BOM: readonly number[] = [0xef, 0xbb, 0xbf];
 
+/**
+ * Gives every string in `value`, a document the yaml package made, its own copy (in place; the value
+ * itself when it is a string). The yaml package slices strings out of the text it parses, and V8 keeps
+ * a slice of 13 characters or more as a view holding its whole source: one namespace name kept in the
+ * inventory would keep the text of its cluster's whole file.
+ */
+export function ownStrings(value: unknown): unknown {
+  if (typeof value === 'string') return own(value);
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (typeof child === 'string') node[i] = own(child);
+        else stack.push(child);
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (typeof child !== 'string') stack.push(child);
+      else if (key === '__proto__') Object.defineProperty(record, key, { value: own(child) });
+      else record[key] = own(child);
+    }
+  }
+  return value;
+}
+
+const own = (text: string): string => (text.length > 12 ? (JSON.parse(JSON.stringify(text)) as string) : text);
+
 /** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
 export const yamlParser = (): { parseAllDocuments: typeof import('yaml').parseAllDocuments; Lexer: typeof import('yaml').Lexer } => yaml();
 
@@ -147,7 +182,7 @@ function parseYaml(text: string, display: string): unknown[] {
       throw new InputError(`malformed YAML: ${reason.replace(/ at line \d+, column \d+.*$/, '')}`, display, location);
     }
     try {
-      const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+      const value: unknown = ownStrings(doc.toJS({ maxAliasCount: 1000 }));
       if (value !== null && value !== undefined) out.push(value);
     } catch (e) {
       if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
