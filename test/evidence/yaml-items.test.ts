@@ -89,6 +89,7 @@ describe('streaming the entries of a YAML list', () => {
     ['items twice', `${kubectl}items:\n- x\n`],
     ['a quoted top-level key', kubectl.replace('kind: List', '"kind": List')],
     ['a repeated top-level key', `${kubectl}kind: Pod\n`],
+    ['a mapping key that is a collection', kubectl.replace('name: a\n', 'name: a\n    ? [k]\n    : v\n')],
     ['a repeated key inside an entry', kubectl.replace('name: a\n', 'name: a\n    name: b\n')],
     ['a tab before an entry', kubectl.replace('\n- apiVersion: v1\n  kind: Pod', '\n\t- apiVersion: v1\n  kind: Pod')],
     ['a lone carriage return', kubectl.replace('kind: List\n', 'kind: List\rx: 1\n')],

@@ -212,6 +212,16 @@ cases['yaml-duplicate-keys'] = error({ [KUBE]: 'apiVersion: v1\nkind: ServiceAcc
 
 // --- encodings
 cases['non-utf8-json'] = error({ [OIDC]: Buffer.concat([Buffer.from('{"OpenIDConnectProviderList": [{"Arn": "'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`${PROVIDER}"}]}\n`)]) }, `oidc-providers\\.json: file is not valid UTF-8`);
+cases['yaml-collection-key-in-list'] = error(
+  { [KUBE]: 'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    labels:\n      ? [team, tier]\n      : shop\n    name: cart-reader\n    namespace: shop\nkind: List\n' },
+  `${KUBE}:7:9: unsupported YAML: a mapping key that is a collection`,
+  true,
+);
+cases['yaml-aliased-collection-key'] = error(
+  { [KUBE]: 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: cart-reader\n  namespace: shop\n  labels: &keys {team: shop}\n  annotations:\n    ? *keys\n    : x\n' },
+  `${KUBE}:8:7: unsupported YAML: a mapping key that is a collection`,
+  true,
+);
 cases['non-utf8-yaml'] = error({ [KUBE]: Buffer.concat([Buffer.from(yaml(kube())), Buffer.from([0x23, 0x20, 0xfe, 0xfe, 0x0a])]) }, `${KUBE}: file is not valid UTF-8`);
 cases['utf16-json'] = error({ [OIDC]: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json({ OpenIDConnectProviderList: [{ Arn: PROVIDER }] }), 'utf16le')]) }, `oidc-providers\\.json: file is not valid UTF-8`);
 cases['utf8-bom-json'] = planned({ [IAM]: `\ufeff${json(iam())}`, [CLUSTER]: `\ufeff${json(cluster())}` }, { 'c1/shop/cart-reader': 'create' });

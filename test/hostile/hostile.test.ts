@@ -51,6 +51,7 @@ function expectCleanError(r: ReturnType<typeof run>, file: RegExp | string, mess
   expect(lines, r.stderr).toHaveLength(1);
   expect(r.stderr).not.toMatch(/^ {4}at /m);
   expect(r.stderr).not.toContain('internal error');
+  expect(r.stderr).not.toMatch(/\(node:\d+\) /);
   const line = lines[0]!;
   if (typeof file === 'string') expect(line).toContain(file);
   else expect(line).toMatch(file);

@@ -66,6 +66,24 @@ export function ownStrings(value: unknown): unknown {
 
 const own = (text: string): string => (text.length > 12 ? (JSON.parse(JSON.stringify(text)) as string) : text);
 
+/**
+ * Where `doc` has its first mapping key that is a collection (or an alias of one), which no JSON
+ * document, and so neither kubectl nor the AWS CLI, can hold; undefined when it has none.
+ */
+export function collectionKeyAt(doc: import('yaml').Document.Parsed): number | undefined {
+  const { visit, isAlias, isCollection } = yaml();
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (!isCollection(key)) return undefined;
+      at = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
 /** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
 export const yamlParser = (): { parseAllDocuments: typeof import('yaml').parseAllDocuments; Lexer: typeof import('yaml').Lexer } => yaml();
 
@@ -181,13 +199,16 @@ function parseYaml(text: string, display: string): unknown[] {
       const reason = /call stack/i.test(first) ? `nested more than ${MAX_NESTING_DEPTH} levels deep` : first;
       throw new InputError(`malformed YAML: ${reason.replace(/ at line \d+, column \d+.*$/, '')}`, display, location);
     }
+    let keyAt: number | undefined;
     try {
-      const value: unknown = ownStrings(doc.toJS({ maxAliasCount: 1000 }));
+      keyAt = collectionKeyAt(doc);
+      const value: unknown = keyAt === undefined ? ownStrings(doc.toJS({ maxAliasCount: 1000 })) : undefined;
       if (value !== null && value !== undefined) out.push(value);
     } catch (e) {
       if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
       throw new InputError(`malformed YAML: ${(e as Error).message.split('\n')[0]}`, display);
     }
+    if (keyAt !== undefined) throw new InputError('unsupported YAML: a mapping key that is a collection (kubectl and the AWS CLI never write one)', display, locate(text, keyAt));
   }
   if (out.length === 0) throw new InputError('file holds no YAML documents (only comments, `---` or null)', display);
   return out;

@@ -1,5 +1,5 @@
 import { expect, handOver, NotStreamable, unlessGivenUp, type ItemSink, type ListHead } from './list-items.js';
-import { ownStrings } from './parse.js';
+import { collectionKeyAt, ownStrings } from './parse.js';
 
 /** What the YAML reader needs of the `yaml` package, which the caller loads. */
 export interface YamlParser {
@@ -56,6 +56,7 @@ function valueOf(parser: YamlParser, text: string): unknown {
   const docs = parser.parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
   expect(Array.isArray(docs) && docs.length === 1 && docs[0]!.errors.length === 0);
   try {
+    expect(collectionKeyAt(docs[0]!) === undefined);
     return ownStrings(docs[0]!.toJS({ maxAliasCount: 0 }));
   } catch {
     throw new NotStreamable();
