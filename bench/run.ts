@@ -26,7 +26,12 @@ function best(mode: Mode, dir: string, runs: number): Sample {
 
 const only = process.argv[2];
 const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
-const table = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth', 'floor peak MB', 'floor peak/bundle', 'plan peak MB', 'plan peak/bundle', 'report peak MB', 'report peak/bundle'] });
+const times = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth'] });
+const peaks = new Table({ head: ['size', 'bundle MB', 'floor peak MB', '/bundle', 'plan peak MB', '/bundle', 'over node -e 0 /bundle', 'report peak MB', '/bundle', 'over node -e 0 /bundle'] });
+/** The peak of an empty Node process, the least of 5: what any Node program pays before its own work. */
+const nodePeakKb = Math.min(
+  ...Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { encoding: 'utf8' }))),
+);
 /** Bundles as kubectl and the AWS CLI print them (what users feed the tool), then the largest once more stripped to the fields irsa2pi reads, where its own work weighs most, and the two smaller ones with the Kubernetes Lists as `kubectl -o yaml` prints them. */
 const RUNS: readonly { size: BenchSize; shape: BundleShape }[] = [
   ...SIZES.map((size) => ({ size, shape: 'kubectl' as const })),
@@ -43,8 +48,11 @@ try {
     const full = best('plan', dir, runs);
     const report = best('report', dir, runs);
     const sas = size.clusters * (size.serviceAccountsPerCluster + 1);
-    table.push([
-      shape === 'kubectl' ? size.name : `${size.name}, ${shape === 'skeleton' ? 'fields read only' : 'kubectl -o yaml'}`,
+    const name = shape === 'kubectl' ? size.name : `${size.name}, ${shape === 'skeleton' ? 'fields read only' : 'kubectl -o yaml'}`;
+    const mb = (kb: number) => (kb / 1024).toFixed(0);
+    const perBundle = (kb: number) => ((kb * 1024) / full.bytes).toFixed(2);
+    times.push([
+      name,
       size.roles + size.clusters,
       size.clusters,
       sas,
@@ -56,12 +64,18 @@ try {
       report.ms.toFixed(0),
       (report.ms / floor.ms).toFixed(2),
       previous.has(shape) ? `${(full.ms / previous.get(shape)!.ms).toFixed(1)}x` : '-',
-      (floor.maxRssKb / 1024).toFixed(0),
-      ((floor.maxRssKb * 1024) / full.bytes).toFixed(2),
-      (full.maxRssKb / 1024).toFixed(0),
-      ((full.maxRssKb * 1024) / full.bytes).toFixed(2),
-      (report.maxRssKb / 1024).toFixed(0),
-      ((report.maxRssKb * 1024) / full.bytes).toFixed(2),
+    ]);
+    peaks.push([
+      name,
+      (full.bytes / 1e6).toFixed(1),
+      mb(floor.maxRssKb),
+      perBundle(floor.maxRssKb),
+      mb(full.maxRssKb),
+      perBundle(full.maxRssKb),
+      perBundle(full.maxRssKb - nodePeakKb),
+      mb(report.maxRssKb),
+      perBundle(report.maxRssKb),
+      perBundle(report.maxRssKb - nodePeakKb),
     ]);
     previous.set(shape, full);
     rmSync(dir, { recursive: true, force: true });
@@ -69,7 +83,7 @@ try {
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
-process.stdout.write(`${table.toString()}\n`);
+process.stdout.write(`${times.toString()}\n${peaks.toString()}\nnode -e 0 peaks at ${(nodePeakKb / 1024).toFixed(0)} MB\n`);
 if (!only || SIZES.some((s) => s.name === only)) {
   const idle = best('idle', join(import.meta.dirname, '..', 'fixtures', 'demo'), 3);
   process.stdout.write(`peak of a process with the modules of plan loaded and nothing read: ${(idle.maxRssKb / 1024).toFixed(0)} MB\n`);
