@@ -15,6 +15,9 @@ const BIN = join(ROOT, 'bin', 'irsa2pi.js');
 const CASES = join(import.meta.dirname, 'cases');
 /** Generous: the point is "bounded", not benchmarking. */
 const BOUND_MS = 20_000;
+/** Peak RSS a case may take, in KiB: each corpus case's files are small, so this is Node, the modules and room to spare. */
+const BOUND_RSS_KB = 192 * 1024;
+const PEAK_RSS = join(import.meta.dirname, 'peak-rss.mjs');
 
 interface Expect {
   outcome: 'error' | 'plan';
@@ -32,14 +35,17 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function run(dir: string, format = 'json', timeout = 60_000) {
   const out = join(mkdtempSync(join(scratch, 'out-')), format === 'terraform' ? 'tf' : 'plan.out');
+  const peakFile = join(out, '..', 'peak-rss');
   const started = Date.now();
-  const r = spawnSync(process.execPath, [BIN, 'plan', '--evidence', dir, '--format', format, '--out', out], {
+  const r = spawnSync(process.execPath, ['--import', PEAK_RSS, BIN, 'plan', '--evidence', dir, '--format', format, '--out', out], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout,
-    env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600' },
+    env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', IRSA2PI_PEAK_FILE: peakFile },
   });
-  return { code: r.status, signal: r.signal, stderr: r.stderr, out, ms: Date.now() - started };
+  const ms = Date.now() - started;
+  const peakKb = existsSync(peakFile) ? Number(readFileSync(peakFile, 'utf8')) : Number.NaN;
+  return { code: r.status, signal: r.signal, stderr: r.stderr, out, ms, peakKb };
 }
 
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('irsa2pi: error: '));
@@ -78,6 +84,7 @@ describe('hostile evidence corpus', () => {
     const want = JSON.parse(readFileSync(join(dir, 'expect.json'), 'utf8')) as Expect;
     const r = run(dir);
     expect(r.ms, `${name} took ${r.ms} ms`).toBeLessThan(BOUND_MS);
+    expect(r.peakKb, `${name} peaked at ${r.peakKb} KiB`).toBeLessThan(BOUND_RSS_KB);
     if (want.outcome === 'error') {
       expectCleanError(r, `test/hostile/cases/${name}`, new RegExp(want.message!), want.location);
       return;
@@ -122,6 +129,7 @@ describe('deep and big evidence, generated at test time', () => {
     const dir = bundleWith('deep-json', { 'aws/111122223333/deep.json': `${'['.repeat(100_000)}${']'.repeat(100_000)}` });
     const r = run(dir);
     expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(r.peakKb).toBeLessThan(BOUND_RSS_KB);
     expectCleanError(r, 'deep.json', /nested more than 256 levels deep/, false);
   });
 
@@ -131,6 +139,7 @@ describe('deep and big evidence, generated at test time', () => {
     const dir = bundleWith('deep-json-objects', { 'aws/111122223333/iam-authorization-details.json': iam });
     const r = run(dir);
     expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(r.peakKb).toBeLessThan(BOUND_RSS_KB);
     expectCleanError(r, 'iam-authorization-details.json', /nested more than 256 levels deep \(at \$\.RoleDetailList\[0\]\.Tags\.a\.a/, false);
   });
 
@@ -140,6 +149,7 @@ describe('deep and big evidence, generated at test time', () => {
     const control = run(bundleWith('deep-pod-control', {}));
     const r = run(bundleWith('deep-pod', { 'kubernetes/c1/pod.json': pod }));
     expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(r.peakKb).toBeLessThan(BOUND_RSS_KB);
     expect(r.code, r.stderr).toBe(0);
     const statuses = (out: string) => (JSON.parse(readFileSync(out, 'utf8')) as { associations: { status: string }[] }).associations.map((a) => a.status);
     expect(statuses(r.out)).toEqual(statuses(control.out));
@@ -154,7 +164,22 @@ describe('deep and big evidence, generated at test time', () => {
       const dir = bundleWith(`deep-yaml-${name}`, { 'kubernetes/c1/deep.yaml': text });
       const r = run(dir);
       expect(r.ms).toBeLessThan(BOUND_MS);
+      expect(r.peakKb, `${text.length} bytes`).toBeLessThan(BOUND_RSS_KB + (3 * text.length) / 1024);
       expectCleanError(r, 'deep.yaml', /nested more than 256 levels deep/);
+    }
+  });
+
+  it('a MB of nesting in YAML, block or flow, is a clean error in bounded memory: the parser stops once its stack outgrows the limit', () => {
+    for (const [name, text] of [
+      ['flow', `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`],
+      ['compact', `${'- '.repeat(1_000_000)}x\n`],
+      ['flow-maps', `${'{a: '.repeat(500_000)}x\n`],
+      ['in-a-list', `apiVersion: v1\nitems:\n- a: ${'['.repeat(1_000_000)}\nkind: List\n`],
+    ] as const) {
+      const r = run(bundleWith(`nested-yaml-${name}`, { 'kubernetes/c1/deep.yaml': text }));
+      expect(r.ms).toBeLessThan(BOUND_MS);
+      expect(r.peakKb, name).toBeLessThan(BOUND_RSS_KB);
+      expectCleanError(r, 'deep.yaml', /:\d+:\d+: malformed YAML: nested more than 256 levels deep/);
     }
   });
 
@@ -163,6 +188,7 @@ describe('deep and big evidence, generated at test time', () => {
     const r = run(bundleWith('long-string', { 'aws/111122223333/oidc-providers.json': oidc }));
     expect(r.code, r.stderr).toBe(0);
     expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(r.peakKb).toBeLessThan(BOUND_RSS_KB);
   });
 });
 
@@ -196,7 +222,8 @@ describe('a 200 MB kubectl List', () => {
     closeSync(fd);
     const r = run(dir, 'json', 220_000);
     expect(r.signal, `killed after ${r.ms} ms: ${r.stderr}`).toBeNull();
-    console.log(`200 MB kubectl List: exit ${r.code} in ${r.ms} ms`);
+    console.log(`200 MB kubectl List: exit ${r.code} in ${r.ms} ms, peak ${r.peakKb} KiB`);
+    expect(r.peakKb, 'peak RSS in KiB').toBeLessThan((2 * bytes) / 1024);
     if (r.code === 0) {
       const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { serviceAccount: string; status: string; podCount: number }[] };
       const cart = plan.associations.find((a) => a.serviceAccount === 'cart-reader');

@@ -84,8 +84,41 @@ export function collectionKeyAt(doc: import('yaml').Document.Parsed): number | u
   return at;
 }
 
+/**
+ * The yaml parser's stack past which a document surely nests more than {@link MAX_NESTING_DEPTH} deep:
+ * the stack holds about one token per level of nesting.
+ */
+export const MAX_PARSER_STACK = 4 * MAX_NESTING_DEPTH;
+
+/** Thrown by {@link parseYamlDocuments} where the parser's stack outgrew {@link MAX_PARSER_STACK}. */
+export class YamlTooDeep extends Error {
+  constructor(readonly offset: number) {
+    super(`nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  }
+}
+
+/**
+ * The yaml package's `parseAllDocuments`, which stops with {@link YamlTooDeep} once the parser's stack
+ * outgrows {@link MAX_PARSER_STACK}: the parser's tree of a deeply nested text costs about half a KiB
+ * a level, so that two MB of `[` would otherwise take a GB before the yaml package gives up.
+ */
+export function parseYamlDocuments(text: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions): import('yaml').Document.Parsed[] | import('yaml').EmptyStream {
+  const { Composer, Lexer, Parser } = yaml();
+  const parser = new Parser();
+  function* tokens() {
+    for (const lexeme of new Lexer().lex(text)) {
+      yield* parser.next(lexeme);
+      if (parser.stack.length > MAX_PARSER_STACK) throw new YamlTooDeep(parser.offset);
+    }
+    yield* parser.end();
+  }
+  const composer = new Composer(options);
+  const docs = Array.from(composer.compose(tokens()));
+  return docs.length > 0 ? docs : Object.assign([], { empty: true as const }, composer.streamInfo());
+}
+
 /** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
-export const yamlParser = (): { parseAllDocuments: typeof import('yaml').parseAllDocuments; Lexer: typeof import('yaml').Lexer } => yaml();
+export const yamlParser = (): { parseAllDocuments: typeof parseYamlDocuments; Lexer: typeof import('yaml').Lexer } => ({ parseAllDocuments: parseYamlDocuments, Lexer: yaml().Lexer });
 
 /** A file's text, checked (size, UTF-8) and without its byte order mark; throws {@link InputError}. */
 export function readEvidenceText(absPath: string, display: string): string {
@@ -181,8 +214,9 @@ function parseJson(text: string, display: string): unknown[] {
 function parseYaml(text: string, display: string): unknown[] {
   let docs;
   try {
-    docs = yaml().parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true });
+    docs = parseYamlDocuments(text, { prettyErrors: false, uniqueKeys: true });
   } catch (e) {
+    if (e instanceof YamlTooDeep) throw new InputError(`malformed YAML: ${e.message}`, display, locate(text, e.offset));
     if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
     throw e;
   }
