@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as YAML from 'yaml';
 import type { ListHead } from '../../src/sources/evidence/json-items.js';
+import { yamlParser } from '../../src/sources/evidence/yaml-documents.js';
 import { streamYamlListItems } from '../../src/sources/evidence/yaml-items.js';
 
 interface Streamed {
@@ -11,7 +12,7 @@ interface Streamed {
 
 function stream(text: string): Streamed {
   const items: unknown[] = [];
-  const head = streamYamlListItems(text, YAML, (item, index, list) => {
+  const head = streamYamlListItems(text, yamlParser(), (item, index, list) => {
     expect(index).toBe(items.length);
     expect(list).toBeDefined();
     items.push(item);
@@ -121,7 +122,7 @@ describe('streaming the entries of a YAML list', () => {
   });
 
   it('hands back the text when the taker of an entry throws', () => {
-    const head = streamYamlListItems(kubectl, YAML, () => {
+    const head = streamYamlListItems(kubectl, yamlParser(), () => {
       throw new Error('no');
     });
     expect(head).toBeUndefined();
@@ -129,7 +130,7 @@ describe('streaming the entries of a YAML list', () => {
 
   it('parses each entry on its own: the whole text is never given to the parser', () => {
     const seen: number[] = [];
-    const parser = { parseAllDocuments: ((text: string, options: object) => (seen.push(text.length), YAML.parseAllDocuments(text, options))) as typeof YAML.parseAllDocuments, Lexer: YAML.Lexer };
+    const parser = { parseAllDocuments: (text: string) => (seen.push(text.length), yamlParser().parseAllDocuments(text)), Lexer: YAML.Lexer };
     const head = streamYamlListItems(kubectl, parser, () => {});
     expect(head).toEqual({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' } });
     expect(seen).toHaveLength(1 + items.length);

@@ -214,12 +214,12 @@ cases['yaml-duplicate-keys'] = error({ [KUBE]: 'apiVersion: v1\nkind: ServiceAcc
 cases['non-utf8-json'] = error({ [OIDC]: Buffer.concat([Buffer.from('{"OpenIDConnectProviderList": [{"Arn": "'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(`${PROVIDER}"}]}\n`)]) }, `oidc-providers\\.json: file is not valid UTF-8`);
 cases['yaml-collection-key-in-list'] = error(
   { [KUBE]: 'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ServiceAccount\n  metadata:\n    labels:\n      ? [team, tier]\n      : shop\n    name: cart-reader\n    namespace: shop\nkind: List\n' },
-  `${KUBE}:7:9: unsupported YAML: a mapping key that is a collection`,
+  `${KUBE}:7:9: malformed YAML: a mapping key that is a collection, which no JSON document holds`,
   true,
 );
 cases['yaml-aliased-collection-key'] = error(
   { [KUBE]: 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: cart-reader\n  namespace: shop\n  labels: &keys {team: shop}\n  annotations:\n    ? *keys\n    : x\n' },
-  `${KUBE}:8:7: unsupported YAML: a mapping key that is a collection`,
+  `${KUBE}:8:7: malformed YAML: a mapping key that is a collection, which no JSON document holds`,
   true,
 );
 cases['non-utf8-yaml'] = error({ [KUBE]: Buffer.concat([Buffer.from(yaml(kube())), Buffer.from([0x23, 0x20, 0xfe, 0xfe, 0x0a])]) }, `${KUBE}: file is not valid UTF-8`);

@@ -183,6 +183,17 @@ describe('deep and big evidence, generated at test time', () => {
     }
   });
 
+  it('a YAML mapping of 200,000 keys, and one of 200,000 aliases as keys, are read in linear time', () => {
+    const keys = Array.from({ length: 200_000 }, (_, i) => `  k${i}: ${i}`);
+    const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: extra\n  namespace: shop\n';
+    const repeated = run(bundleWith('wide-yaml-map', { 'kubernetes/c1/wide.yaml': `${sa}labels:\n${keys.join('\n')}\n  k7: again\n` }));
+    expect(repeated.ms).toBeLessThan(BOUND_MS);
+    expectCleanError(repeated, 'wide.yaml', /:\d+:3: malformed YAML: Map keys must be unique/);
+    const aliases = run(bundleWith('alias-keys-yaml', { 'kubernetes/c1/wide.yaml': `${sa}  labels: &k x\n  annotations:\n${'    ? *k\n    : v\n'.repeat(200_000)}` }));
+    expect(aliases.ms).toBeLessThan(BOUND_MS);
+    expectCleanError(aliases, 'wide.yaml', /malformed YAML: .*alias/i);
+  });
+
   it('a 10 MB line of JSON string is read (long values are not a problem)', () => {
     const oidc = JSON.stringify({ OpenIDConnectProviderList: [{ Arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082' }], Padding: 'x'.repeat(10_000_000) });
     const r = run(bundleWith('long-string', { 'aws/111122223333/oidc-providers.json': oidc }));

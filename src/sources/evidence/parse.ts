@@ -1,25 +1,15 @@
 import { constants, isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { InputError, locate } from '../../errors.js';
+import { MAX_NESTING_DEPTH } from './limits.js';
+import { ownStrings, parseYamlDocuments, YamlTooDeep } from './yaml-documents.js';
 
 /** The largest evidence file the reader accepts: 512 MiB, or less where that is more than one string can hold. */
 export const MAX_FILE_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH);
 
-/**
- * The deepest nesting of arrays and objects the reader accepts in AWS documents. AWS CLI output stays far
- * below it; deeper documents would overflow the recursive helpers downstream (policy analysis,
- * JSON.stringify of trusts), so they are refused with a clean error. Kubernetes objects are only read
- * at fixed paths, so their nesting is never walked.
- */
-export const MAX_NESTING_DEPTH = 256;
+export { MAX_NESTING_DEPTH };
 
 export type EvidenceFormat = 'json' | 'yaml';
-
-const require = createRequire(import.meta.url);
-let yamlModule: typeof import('yaml') | undefined;
-/** The YAML parser, loaded on the first YAML file: a bundle of JSON (what the collectors write) never needs it. */
-const yaml = () => (yamlModule ??= require('yaml') as typeof import('yaml'));
 
 export function formatOf(path: string): EvidenceFormat | undefined {
   const lower = path.toLowerCase();
@@ -30,95 +20,6 @@ export function formatOf(path: string): EvidenceFormat | undefined {
 
 /** The UTF-8 byte order mark, which an evidence file may start with. */
 export const BOM: readonly number[] = [0xef, 0xbb, 0xbf];
-
-/**
- * Gives every string in `value`, a document the yaml package made, its own copy (in place; the value
- * itself when it is a string). The yaml package slices strings out of the text it parses, and V8 keeps
- * a slice of 13 characters or more as a view holding its whole source: one namespace name kept in the
- * inventory would keep the text of its cluster's whole file.
- */
-export function ownStrings(value: unknown): unknown {
-  if (typeof value === 'string') return own(value);
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
-    seen.add(node);
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const child: unknown = node[i];
-        if (typeof child === 'string') node[i] = own(child);
-        else stack.push(child);
-      }
-      continue;
-    }
-    const record = node as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      const child = record[key];
-      if (typeof child !== 'string') stack.push(child);
-      else if (key === '__proto__') Object.defineProperty(record, key, { value: own(child) });
-      else record[key] = own(child);
-    }
-  }
-  return value;
-}
-
-const own = (text: string): string => (text.length > 12 ? (JSON.parse(JSON.stringify(text)) as string) : text);
-
-/**
- * Where `doc` has its first mapping key that is a collection (or an alias of one), which no JSON
- * document, and so neither kubectl nor the AWS CLI, can hold; undefined when it has none.
- */
-export function collectionKeyAt(doc: import('yaml').Document.Parsed): number | undefined {
-  const { visit, isAlias, isCollection } = yaml();
-  let at: number | undefined;
-  visit(doc, {
-    Pair(_, pair) {
-      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
-      if (!isCollection(key)) return undefined;
-      at = (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0;
-      return visit.BREAK;
-    },
-  });
-  return at;
-}
-
-/**
- * The yaml parser's stack past which a document surely nests more than {@link MAX_NESTING_DEPTH} deep:
- * the stack holds about one token per level of nesting.
- */
-export const MAX_PARSER_STACK = 4 * MAX_NESTING_DEPTH;
-
-/** Thrown by {@link parseYamlDocuments} where the parser's stack outgrew {@link MAX_PARSER_STACK}. */
-export class YamlTooDeep extends Error {
-  constructor(readonly offset: number) {
-    super(`nested more than ${MAX_NESTING_DEPTH} levels deep`);
-  }
-}
-
-/**
- * The yaml package's `parseAllDocuments`, which stops with {@link YamlTooDeep} once the parser's stack
- * outgrows {@link MAX_PARSER_STACK}: the parser's tree of a deeply nested text costs about half a KiB
- * a level, so that two MB of `[` would otherwise take a GB before the yaml package gives up.
- */
-export function parseYamlDocuments(text: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions): import('yaml').Document.Parsed[] | import('yaml').EmptyStream {
-  const { Composer, Lexer, Parser } = yaml();
-  const parser = new Parser();
-  function* tokens() {
-    for (const lexeme of new Lexer().lex(text)) {
-      yield* parser.next(lexeme);
-      if (parser.stack.length > MAX_PARSER_STACK) throw new YamlTooDeep(parser.offset);
-    }
-    yield* parser.end();
-  }
-  const composer = new Composer(options);
-  const docs = Array.from(composer.compose(tokens()));
-  return docs.length > 0 ? docs : Object.assign([], { empty: true as const }, composer.streamInfo());
-}
-
-/** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
-export const yamlParser = (): { parseAllDocuments: typeof parseYamlDocuments; Lexer: typeof import('yaml').Lexer } => ({ parseAllDocuments: parseYamlDocuments, Lexer: yaml().Lexer });
 
 /** A file's text, checked (size, UTF-8) and without its byte order mark; throws {@link InputError}. */
 export function readEvidenceText(absPath: string, display: string): string {
@@ -214,7 +115,7 @@ function parseJson(text: string, display: string): unknown[] {
 function parseYaml(text: string, display: string): unknown[] {
   let docs;
   try {
-    docs = parseYamlDocuments(text, { prettyErrors: false, uniqueKeys: true });
+    docs = parseYamlDocuments(text);
   } catch (e) {
     if (e instanceof YamlTooDeep) throw new InputError(`malformed YAML: ${e.message}`, display, locate(text, e.offset));
     if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
@@ -233,16 +134,13 @@ function parseYaml(text: string, display: string): unknown[] {
       const reason = /call stack/i.test(first) ? `nested more than ${MAX_NESTING_DEPTH} levels deep` : first;
       throw new InputError(`malformed YAML: ${reason.replace(/ at line \d+, column \d+.*$/, '')}`, display, location);
     }
-    let keyAt: number | undefined;
     try {
-      keyAt = collectionKeyAt(doc);
-      const value: unknown = keyAt === undefined ? ownStrings(doc.toJS({ maxAliasCount: 1000 })) : undefined;
+      const value: unknown = ownStrings(doc.toJS({ maxAliasCount: 1000 }));
       if (value !== null && value !== undefined) out.push(value);
     } catch (e) {
       if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
       throw new InputError(`malformed YAML: ${(e as Error).message.split('\n')[0]}`, display);
     }
-    if (keyAt !== undefined) throw new InputError('unsupported YAML: a mapping key that is a collection (kubectl and the AWS CLI never write one)', display, locate(text, keyAt));
   }
   if (out.length === 0) throw new InputError('file holds no YAML documents (only comments, `---` or null)', display);
   return out;

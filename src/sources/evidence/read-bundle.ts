@@ -6,7 +6,8 @@ import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProvide
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
 import { KubernetesCollector, kubernetesObjects, streamKubernetesList, streamKubernetesYamlList } from './kubernetes.js';
-import { formatOf, MAX_FILE_BYTES, parseEvidenceFile, parseEvidenceText, readEvidenceText, refuseTooDeep, yamlParser, type EvidenceFormat } from './parse.js';
+import { formatOf, MAX_FILE_BYTES, parseEvidenceFile, parseEvidenceText, readEvidenceText, refuseTooDeep, type EvidenceFormat } from './parse.js';
+import { yamlParser } from './yaml-documents.js';
 import { compareText } from '../../order.js';
 
 const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as YAML from 'yaml';
-import { MAX_NESTING_DEPTH, MAX_PARSER_STACK, parseYamlDocuments, YamlTooDeep } from '../../src/sources/evidence/parse.js';
+import { MAX_NESTING_DEPTH } from '../../src/sources/evidence/limits.js';
+import { MAX_PARSER_STACK, parseYamlDocuments, YamlTooDeep } from '../../src/sources/evidence/yaml-documents.js';
 
 /** Levels of arrays and objects in a parsed value: a scalar is 0. */
 function depthOf(value: unknown): number {
@@ -61,12 +62,12 @@ describe('the YAML nesting guard', () => {
     ['comments between levels', Array.from({ length: n }, (_, i) => `${' '.repeat(i)}a: # ${i}\n${' '.repeat(i)}# aside`).join('\n') + '\n' + ' '.repeat(n) + 'x\n'],
   ])(`%s, ${n} deep, stay within a few tokens of the depth on the stack`, (_name, text) => {
     expect(parserStackPeak(text)).toBeLessThanOrEqual(MAX_NESTING_DEPTH + 4);
-    expect(() => parseYamlDocuments(text, { prettyErrors: false, uniqueKeys: true })).not.toThrow();
+    expect(() => parseYamlDocuments(text)).not.toThrow();
   });
 
   it('reads what the yaml package reads, up to the depth limit', () => {
     const text = YAML.stringify({ a: nested(MAX_NESTING_DEPTH, [true, false]) });
-    const [ours] = parseYamlDocuments(text, { prettyErrors: false, uniqueKeys: true });
+    const [ours] = parseYamlDocuments(text);
     expect(ours!.toJS()).toEqual(YAML.parse(text));
   });
 
@@ -77,11 +78,64 @@ describe('the YAML nesting guard', () => {
   ])('stops on %s nested past the stack limit, where the parser has read little more than the limit', (_name, text) => {
     let error: unknown;
     try {
-      parseYamlDocuments(text, { prettyErrors: false, uniqueKeys: true });
+      parseYamlDocuments(text);
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(YamlTooDeep);
     expect((error as YamlTooDeep).offset).toBeLessThan(text.length / 2);
+  });
+});
+
+describe('the YAML key checks', () => {
+  const key = fc.constantFrom('a', '"a"', "'a'", 'b', '1', '"1"', '0x1', '1.0', '01', '-0', '0', 'null', '~', '""', 'true', 'True', '.nan', '.NaN', '.inf', '&k a', '!!str 1', '*k', '? a', '? [a]', '[a]', '{a: 1}');
+  const value = fc.constantFrom('x', '1', '[]', '{}', '&v y', '*k');
+  const block = fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => (k.startsWith('? ') ? `${k}\n: ${v}` : `${k}: ${v}`)).join('\n'));
+  const flow = fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 6 }).map((pairs) => `{${pairs.map(([k, v]) => `${k.replace(/^\? /, '')}: ${v}`).join(', ')}}`);
+  const text = fc.tuple(fc.oneof(block, flow), fc.boolean()).map(([map, nestedIn]) => `first: &k seed\n${nestedIn ? `outer:\n  - ${map.replace(/\n/g, '\n    ')}` : `inner: ${map.includes('\n') ? `\n  ${map.replace(/\n/g, '\n  ')}` : map}`}\n`);
+
+  it('find every repeated key the yaml package finds, at the same place, with its message; in a text with other errors, the first is one of its errors', () => {
+    fc.assert(
+      fc.property(text, (yamlText) => {
+        const theirs = YAML.parseAllDocuments(yamlText, { prettyErrors: false, uniqueKeys: true });
+        const ours = parseYamlDocuments(yamlText);
+        expect(Array.isArray(ours) && Array.isArray(theirs)).toBe(true);
+        const view = (errors: readonly YAML.YAMLError[]) => errors.filter((e) => e.code !== 'NON_STRING_KEY').map((e) => [e.code, e.pos[0], e.message]);
+        const sorted = (rows: unknown[][]) => [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+        const [mine, yours] = [view((ours as YAML.Document.Parsed[])[0]!.errors), view((theirs as YAML.Document.Parsed[])[0]!.errors)];
+        expect(mine.length > 0, yamlText).toBe(yours.length > 0);
+        if (yours.every(([code]) => code === 'DUPLICATE_KEY')) expect(sorted(mine), yamlText).toEqual(sorted(yours));
+        else expect(yours.map((e) => JSON.stringify(e)), yamlText).toContain(JSON.stringify(mine[0]));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('find a key that is a collection, or an alias of one, wherever the yaml package would stringify one', () => {
+    fc.assert(
+      fc.property(text, (yamlText) => {
+        const ours = (parseYamlDocuments(yamlText) as YAML.Document.Parsed[])[0]!;
+        const theirs = (YAML.parseAllDocuments(yamlText, { prettyErrors: false, uniqueKeys: false }) as YAML.Document.Parsed[])[0]!;
+        fc.pre(theirs.errors.length === 0);
+        const warnings: string[] = [];
+        const emit = process.emitWarning;
+        process.emitWarning = ((w: string | Error) => void warnings.push(String(w))) as typeof process.emitWarning;
+        try {
+          theirs.toJS({ maxAliasCount: 1000 });
+        } catch {
+          fc.pre(false);
+        } finally {
+          process.emitWarning = emit;
+        }
+        expect(ours.errors.some((e) => e.code === 'NON_STRING_KEY'), yamlText).toBe(warnings.some((w) => w.includes('Keys with collection values')));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('read a mapping of 100,000 keys in linear time, and find its one repeated key', () => {
+    const text = `${Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join('\n')}\nk7: again\n`;
+    const [doc] = parseYamlDocuments(text) as YAML.Document.Parsed[];
+    expect(doc!.errors.map((e) => [e.code, e.pos[0]])).toEqual([['DUPLICATE_KEY', text.lastIndexOf('k7:')]]);
   });
 });

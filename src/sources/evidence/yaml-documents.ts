@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import type { Document, EmptyStream, YAMLMap, YAMLParseError } from 'yaml';
+import { MAX_NESTING_DEPTH } from './limits.js';
+
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+/** The yaml package, loaded on the first YAML file: a bundle of JSON (what the collectors write) never needs it. */
+export const yaml = (): typeof import('yaml') => (yamlModule ??= require('yaml') as typeof import('yaml'));
+
+/**
+ * The yaml parser's stack past which a document surely nests more than {@link MAX_NESTING_DEPTH} levels
+ * deep: the stack holds about one token per level of nesting.
+ */
+export const MAX_PARSER_STACK = 4 * MAX_NESTING_DEPTH;
+
+/** Thrown by {@link parseYamlDocuments} where the parser's stack outgrew {@link MAX_PARSER_STACK}. */
+export class YamlTooDeep extends Error {
+  constructor(readonly offset: number) {
+    super(`nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  }
+}
+
+/** The message of a key that repeats in its mapping: the yaml package's own. */
+export const DUPLICATE_KEY = 'Map keys must be unique';
+/** The message of a key that is a collection. */
+export const COLLECTION_KEY = 'a mapping key that is a collection, which no JSON document holds';
+
+/**
+ * The yaml package's `parseAllDocuments` of `text` (errors as values, not pretty-printed), but:
+ * - it stops with {@link YamlTooDeep} once the parser's stack outgrows {@link MAX_PARSER_STACK}: the
+ *   parser's tree of a deeply nested text costs about half a KiB a level, so that two MB of `[` took a
+ *   GB before the yaml package gave up;
+ * - repeated keys are found with one set per mapping, where the yaml package compares every key with
+ *   every earlier one (a mapping of 100,000 keys took minutes), and reported as it reports them;
+ * - a key that is a collection, or an alias of one, is an error: no JSON document holds one, and the
+ *   yaml package would turn it into a string and print a process warning.
+ */
+export function parseYamlDocuments(text: string): Document.Parsed[] | EmptyStream {
+  const { Composer, Lexer, Parser } = yaml();
+  const parser = new Parser();
+  function* tokens() {
+    for (const lexeme of new Lexer().lex(text)) {
+      yield* parser.next(lexeme);
+      if (parser.stack.length > MAX_PARSER_STACK) throw new YamlTooDeep(parser.offset);
+    }
+    yield* parser.end();
+  }
+  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
+  const docs = Array.from(composer.compose(tokens()));
+  for (const doc of docs) addKeyErrors(doc);
+  return docs.length > 0 ? docs : Object.assign([], { empty: true as const }, composer.streamInfo());
+}
+
+/** Adds the key errors of {@link parseYamlDocuments} to `doc.errors`, each before the first error found later in the text. */
+function addKeyErrors(doc: Document.Parsed): void {
+  const { visit, isAlias, isCollection, isScalar, YAMLParseError } = yaml();
+  const anchors = new Map<string, unknown>();
+  const keys = new Map<YAMLMap, Set<unknown>>();
+  const found: YAMLParseError[] = [];
+  const anchor = (_: unknown, node: { anchor?: string }) => {
+    if (node.anchor) anchors.set(node.anchor, node);
+  };
+  visit(doc, {
+    Scalar: anchor,
+    Seq: anchor,
+    Map: anchor,
+    Pair(_, pair, path) {
+      const at = (pair.key as { range?: [number, number, number] } | null)?.range?.[0];
+      if (at === undefined) return;
+      const key = isAlias(pair.key) ? anchors.get(pair.key.source) : pair.key;
+      if (isCollection(key)) found.push(new YAMLParseError([at, at + 1], 'NON_STRING_KEY', COLLECTION_KEY));
+      const map = path[path.length - 1] as YAMLMap;
+      if (!isScalar(pair.key) || Number.isNaN(pair.key.value)) return;
+      let seen = keys.get(map);
+      if (!seen) keys.set(map, (seen = new Set()));
+      if (seen.has(pair.key.value)) found.push(new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', DUPLICATE_KEY));
+      else seen.add(pair.key.value);
+    },
+  });
+  for (const error of found) {
+    const later = doc.errors.findIndex((e) => e.pos[0] > error.pos[0]);
+    doc.errors.splice(later === -1 ? doc.errors.length : later, 0, error);
+  }
+}
+
+/**
+ * Gives every string in `value`, a document the yaml package made, its own copy (in place; the value
+ * itself when it is a string). The yaml package slices strings out of the text it parses, and V8 keeps
+ * a slice of 13 characters or more as a view holding its whole source: one namespace name kept in the
+ * inventory would keep the text of its cluster's whole file.
+ */
+export function ownStrings(value: unknown): unknown {
+  if (typeof value === 'string') return own(value);
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || seen.has(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (typeof child === 'string') node[i] = own(child);
+        else stack.push(child);
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (typeof child !== 'string') stack.push(child);
+      else if (key === '__proto__') Object.defineProperty(record, key, { value: own(child) });
+      else record[key] = own(child);
+    }
+  }
+  return value;
+}
+
+const own = (text: string): string => (text.length > 12 ? (JSON.parse(JSON.stringify(text)) as string) : text);
+
+/** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
+export const yamlParser = (): { parseAllDocuments: typeof parseYamlDocuments; Lexer: typeof import('yaml').Lexer } => ({ parseAllDocuments: parseYamlDocuments, Lexer: yaml().Lexer });
