@@ -175,6 +175,7 @@ describe('deep and big evidence, generated at test time', () => {
       ['compact', `${'- '.repeat(1_000_000)}x\n`],
       ['flow-maps', `${'{a: '.repeat(500_000)}x\n`],
       ['in-a-list', `apiVersion: v1\nitems:\n- a: ${'['.repeat(1_000_000)}\nkind: List\n`],
+      ['two-documents-900-deep', `---\n${'['.repeat(900)}${']'.repeat(900)}\n`.repeat(2)],
     ] as const) {
       const r = run(bundleWith(`nested-yaml-${name}`, { 'kubernetes/c1/deep.yaml': text }));
       expect(r.ms).toBeLessThan(BOUND_MS);
@@ -192,6 +193,15 @@ describe('deep and big evidence, generated at test time', () => {
     const aliases = run(bundleWith('alias-keys-yaml', { 'kubernetes/c1/wide.yaml': `${sa}  labels: &k x\n  annotations:\n${'    ? *k\n    : v\n'.repeat(200_000)}` }));
     expect(aliases.ms).toBeLessThan(BOUND_MS);
     expectCleanError(aliases, 'wide.yaml', /malformed YAML: .*alias/i);
+  });
+
+  it('100,000 YAML documents in one file are read one at a time', () => {
+    const sa = (i: number) => `---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa-${i}\n  namespace: shop\n`;
+    const text = Array.from({ length: 100_000 }, (_, i) => sa(i)).join('');
+    const r = run(bundleWith('many-yaml-documents', { 'kubernetes/c1/many.yaml': text }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.ms).toBeLessThan(BOUND_MS);
+    expect(r.peakKb, `${text.length} bytes`).toBeLessThan(BOUND_RSS_KB);
   });
 
   it('a 10 MB line of JSON string is read (long values are not a problem)', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as YAML from 'yaml';
 import { MAX_NESTING_DEPTH } from '../../src/sources/evidence/limits.js';
-import { MAX_PARSER_STACK, parseYamlDocuments, YamlTooDeep } from '../../src/sources/evidence/yaml-documents.js';
+import { MAX_PARSER_STACK, ownStrings, parseYamlDocuments, YamlTooDeep } from '../../src/sources/evidence/yaml-documents.js';
 
 /** Levels of arrays and objects in a parsed value: a scalar is 0. */
 function depthOf(value: unknown): number {
@@ -45,7 +45,7 @@ describe('the YAML nesting guard', () => {
       }),
       { numRuns: 300 },
     );
-    expect(MAX_PARSER_STACK).toBeGreaterThanOrEqual(2 * (MAX_NESTING_DEPTH + 4));
+    expect(MAX_PARSER_STACK).toBeGreaterThan(MAX_NESTING_DEPTH + 4);
   });
 
   const n = MAX_NESTING_DEPTH;
@@ -137,5 +137,34 @@ describe('the YAML key checks', () => {
     const text = `${Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join('\n')}\nk7: again\n`;
     const [doc] = parseYamlDocuments(text) as YAML.Document.Parsed[];
     expect(doc!.errors.map((e) => [e.code, e.pos[0]])).toEqual([['DUPLICATE_KEY', text.lastIndexOf('k7:')]]);
+  });
+
+  it('report every one of 50,000 repeated keys, in the order of the text', () => {
+    const text = 'a: 1\n'.repeat(50_000);
+    const [doc] = parseYamlDocuments(text) as YAML.Document.Parsed[];
+    expect(doc!.errors).toHaveLength(49_999);
+    expect(doc!.errors.every((e, i) => e.code === 'DUPLICATE_KEY' && e.pos[0] === 5 * (i + 1))).toBe(true);
+  });
+
+  it('leave !!pairs alone, which may repeat a key', () => {
+    const [doc] = parseYamlDocuments('a: !!pairs [b: 1, b: 2]\nc: !!omap [d: 1]\n') as YAML.Document.Parsed[];
+    expect(doc!.errors).toEqual([]);
+    expect(doc!.toJS()).toEqual({ a: [{ b: 1 }, { b: 2 }], c: new Map([['d', 1]]) });
+  });
+});
+
+describe('copying the strings of a YAML value', () => {
+  it('copies in arrays and plain objects only, leaving binary data and other objects as they are', () => {
+    const [doc] = parseYamlDocuments(`bytes: !!binary ${Buffer.from('irsa2pi').toString('base64')}\nlist: [a-long-string-value, {k: another-long-string}]\n`) as YAML.Document.Parsed[];
+    const value = doc!.toJS() as { bytes: Uint8Array; list: unknown[] };
+    const bytes = value.bytes;
+    class Opaque {
+      readonly text = 'a string of more than twelve characters';
+    }
+    const opaque = Object.freeze(new Opaque());
+    const kept = ownStrings({ ...value, opaque }) as typeof value & { opaque: Opaque };
+    expect(kept.bytes).toBe(bytes);
+    expect(kept.opaque).toBe(opaque);
+    expect(kept.list).toEqual(['a-long-string-value', { k: 'another-long-string' }]);
   });
 });

@@ -2,7 +2,8 @@ import { constants, isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { InputError, locate } from '../../errors.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
-import { ownStrings, parseYamlDocuments, YamlTooDeep } from './yaml-documents.js';
+import type { Document } from 'yaml';
+import { ownStrings, yamlDocuments, YamlTooDeep } from './yaml-documents.js';
 
 /** The largest evidence file the reader accepts: 512 MiB, or less where that is more than one string can hold. */
 export const MAX_FILE_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH);
@@ -112,18 +113,22 @@ function parseJson(text: string, display: string): unknown[] {
   }
 }
 
-function parseYaml(text: string, display: string): unknown[] {
-  let docs;
+/** The next document of `docs`, undefined after the last; the parser's failures as {@link InputError}. */
+function nextDocument(docs: Generator<Document.Parsed>, text: string, display: string): Document.Parsed | undefined {
   try {
-    docs = parseYamlDocuments(text);
+    const next = docs.next();
+    return next.done ? undefined : next.value;
   } catch (e) {
     if (e instanceof YamlTooDeep) throw new InputError(`malformed YAML: ${e.message}`, display, locate(text, e.offset));
     if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
     throw e;
   }
-  const list = Array.isArray(docs) ? docs : [docs];
+}
+
+function parseYaml(text: string, display: string): unknown[] {
+  const docs = yamlDocuments(text);
   const out: unknown[] = [];
-  for (const doc of list) {
+  for (let doc = nextDocument(docs, text, display); doc; doc = nextDocument(docs, text, display)) {
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0];

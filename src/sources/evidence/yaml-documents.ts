@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Document, EmptyStream, YAMLMap, YAMLParseError } from 'yaml';
+import type { Document, YAMLMap, YAMLParseError } from 'yaml';
 import { MAX_NESTING_DEPTH } from './limits.js';
 
 const require = createRequire(import.meta.url);
@@ -9,11 +9,12 @@ export const yaml = (): typeof import('yaml') => (yamlModule ??= require('yaml')
 
 /**
  * The yaml parser's stack past which a document surely nests more than {@link MAX_NESTING_DEPTH} levels
- * deep: the stack holds about one token per level of nesting.
+ * deep: the stack holds about one token per level of nesting. Kept well below the nesting at which the
+ * yaml composer's recursion overflows the call stack (about 800 flow levels), which can abort the process.
  */
-export const MAX_PARSER_STACK = 4 * MAX_NESTING_DEPTH;
+export const MAX_PARSER_STACK = 2 * MAX_NESTING_DEPTH;
 
-/** Thrown by {@link parseYamlDocuments} where the parser's stack outgrew {@link MAX_PARSER_STACK}. */
+/** Thrown by {@link yamlDocuments} where the parser's stack outgrew {@link MAX_PARSER_STACK}. */
 export class YamlTooDeep extends Error {
   constructor(readonly offset: number) {
     super(`nested more than ${MAX_NESTING_DEPTH} levels deep`);
@@ -26,16 +27,18 @@ export const DUPLICATE_KEY = 'Map keys must be unique';
 export const COLLECTION_KEY = 'a mapping key that is a collection, which no JSON document holds';
 
 /**
- * The yaml package's `parseAllDocuments` of `text` (errors as values, not pretty-printed), but:
+ * The documents of `text` as the yaml package's `parseAllDocuments` reads them (errors as values, not
+ * pretty-printed), one at a time, so that a caller that is done with one can let it go. But:
  * - it stops with {@link YamlTooDeep} once the parser's stack outgrows {@link MAX_PARSER_STACK}: the
  *   parser's tree of a deeply nested text costs about half a KiB a level, so that two MB of `[` took a
  *   GB before the yaml package gave up;
  * - repeated keys are found with one set per mapping, where the yaml package compares every key with
- *   every earlier one (a mapping of 100,000 keys took minutes), and reported as it reports them;
+ *   every earlier one (a mapping of 100,000 keys took minutes), and reported with its message, at the
+ *   repeated key;
  * - a key that is a collection, or an alias of one, is an error: no JSON document holds one, and the
  *   yaml package would turn it into a string and print a process warning.
  */
-export function parseYamlDocuments(text: string): Document.Parsed[] | EmptyStream {
+export function* yamlDocuments(text: string): Generator<Document.Parsed> {
   const { Composer, Lexer, Parser } = yaml();
   const parser = new Parser();
   function* tokens() {
@@ -45,15 +48,18 @@ export function parseYamlDocuments(text: string): Document.Parsed[] | EmptyStrea
     }
     yield* parser.end();
   }
-  const composer = new Composer({ prettyErrors: false, uniqueKeys: false });
-  const docs = Array.from(composer.compose(tokens()));
-  for (const doc of docs) addKeyErrors(doc);
-  return docs.length > 0 ? docs : Object.assign([], { empty: true as const }, composer.streamInfo());
+  for (const doc of new Composer({ prettyErrors: false, uniqueKeys: false }).compose(tokens())) {
+    addKeyErrors(doc);
+    yield doc;
+  }
 }
 
-/** Adds the key errors of {@link parseYamlDocuments} to `doc.errors`, each before the first error found later in the text. */
+/** Every document of {@link yamlDocuments}. */
+export const parseYamlDocuments = (text: string): Document.Parsed[] => Array.from(yamlDocuments(text));
+
+/** Adds the key errors of {@link yamlDocuments} to `doc.errors`, each before the first error found later in the text. */
 function addKeyErrors(doc: Document.Parsed): void {
-  const { visit, isAlias, isCollection, isScalar, YAMLParseError } = yaml();
+  const { visit, isAlias, isCollection, isMap, isScalar, YAMLParseError } = yaml();
   const anchors = new Map<string, unknown>();
   const keys = new Map<YAMLMap, Set<unknown>>();
   const found: YAMLParseError[] = [];
@@ -69,23 +75,27 @@ function addKeyErrors(doc: Document.Parsed): void {
       if (at === undefined) return;
       const key = isAlias(pair.key) ? anchors.get(pair.key.source) : pair.key;
       if (isCollection(key)) found.push(new YAMLParseError([at, at + 1], 'NON_STRING_KEY', COLLECTION_KEY));
-      const map = path[path.length - 1] as YAMLMap;
-      if (!isScalar(pair.key) || Number.isNaN(pair.key.value)) return;
+      const map = path[path.length - 1];
+      if (!isMap(map) || !isScalar(pair.key) || Number.isNaN(pair.key.value)) return;
       let seen = keys.get(map);
       if (!seen) keys.set(map, (seen = new Set()));
       if (seen.has(pair.key.value)) found.push(new YAMLParseError([at, at + 1], 'DUPLICATE_KEY', DUPLICATE_KEY));
       else seen.add(pair.key.value);
     },
   });
-  for (const error of found) {
-    const later = doc.errors.findIndex((e) => e.pos[0] > error.pos[0]);
-    doc.errors.splice(later === -1 ? doc.errors.length : later, 0, error);
+  if (found.length === 0) return;
+  const merged: YAMLParseError[] = [];
+  let next = 0;
+  for (const error of doc.errors) {
+    while (next < found.length && found[next]!.pos[0] < error.pos[0]) merged.push(found[next++]!);
+    merged.push(error);
   }
+  doc.errors.splice(0, doc.errors.length, ...merged, ...found.slice(next));
 }
 
 /**
- * Gives every string in `value`, a document the yaml package made, its own copy (in place; the value
- * itself when it is a string). The yaml package slices strings out of the text it parses, and V8 keeps
+ * Gives every string in `value`, a document the yaml package made, its own copy (in place, in its arrays
+ * and plain objects; the value itself when it is a string). The yaml package slices strings out of the text it parses, and V8 keeps
  * a slice of 13 characters or more as a view holding its whole source: one namespace name kept in the
  * inventory would keep the text of its cluster's whole file.
  */
@@ -97,6 +107,8 @@ export function ownStrings(value: unknown): unknown {
     const node = stack.pop();
     if (typeof node !== 'object' || node === null || seen.has(node)) continue;
     seen.add(node);
+    const prototype: unknown = Object.getPrototypeOf(node);
+    if (prototype !== Object.prototype && prototype !== Array.prototype && prototype !== null) continue;
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const child: unknown = node[i];

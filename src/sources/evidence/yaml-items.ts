@@ -3,7 +3,7 @@ import { ownStrings } from './yaml-documents.js';
 
 /** What the YAML reader needs of the `yaml` package, which the caller loads. */
 export interface YamlParser {
-  parseAllDocuments: (text: string) => import('yaml').Document.Parsed[] | import('yaml').EmptyStream;
+  parseAllDocuments: (text: string) => import('yaml').Document.Parsed[];
   Lexer: typeof import('yaml').Lexer;
 }
 
