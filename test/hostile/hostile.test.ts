@@ -184,7 +184,7 @@ describe('deep and big evidence, generated at test time', () => {
     }
   });
 
-  it('a YAML mapping of 200,000 keys, and one of 200,000 aliases as keys, are read in linear time', () => {
+  it('a YAML mapping of 200,000 keys, one of 200,000 aliases as keys and one of 40,000 anchors and aliases are read in bounded time', () => {
     const keys = Array.from({ length: 200_000 }, (_, i) => `  k${i}: ${i}`);
     const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: extra\n  namespace: shop\n';
     const repeated = run(bundleWith('wide-yaml-map', { 'kubernetes/c1/wide.yaml': `${sa}labels:\n${keys.join('\n')}\n  k7: again\n` }));
@@ -193,6 +193,9 @@ describe('deep and big evidence, generated at test time', () => {
     const aliases = run(bundleWith('alias-keys-yaml', { 'kubernetes/c1/wide.yaml': `${sa}  labels: &k x\n  annotations:\n${'    ? *k\n    : v\n'.repeat(200_000)}` }));
     expect(aliases.ms).toBeLessThan(BOUND_MS);
     expectCleanError(aliases, 'wide.yaml', /malformed YAML: .*alias/i);
+    const anchored = run(bundleWith('anchored-yaml', { 'kubernetes/c1/wide.yaml': `${sa}  labels:\n${Array.from({ length: 40_000 }, (_, i) => `    a${i}: &a${i} v\n    b${i}: *a${i}\n`).join('')}` }));
+    expect(anchored.ms).toBeLessThan(BOUND_MS);
+    expectCleanError(anchored, 'wide.yaml', /:\d+:\d+: malformed YAML: more than 5000 aliases$/);
   });
 
   it('100,000 YAML documents in one file are read one at a time', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as YAML from 'yaml';
 import { MAX_NESTING_DEPTH } from '../../src/sources/evidence/limits.js';
-import { MAX_PARSER_STACK, ownStrings, parseYamlDocuments, YamlTooDeep } from '../../src/sources/evidence/yaml-documents.js';
+import { MAX_ALIASES, MAX_PARSER_STACK, ownStrings, parseYamlDocuments, YamlTooDeep, YamlTooManyAliases } from '../../src/sources/evidence/yaml-documents.js';
 
 /** Levels of arrays and objects in a parsed value: a scalar is 0. */
 function depthOf(value: unknown): number {
@@ -168,3 +168,24 @@ describe('copying the strings of a YAML value', () => {
     expect(kept.list).toEqual(['a-long-string-value', { k: 'another-long-string' }]);
   });
 });
+
+describe('the YAML alias limit', () => {
+  const pairs = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: &a${i} v\nb${i}: *a${i}\n`).join('');
+
+  it('admits as many aliases as the limit, and stops at the one past it', () => {
+    expect(parseYamlDocuments(pairs(MAX_ALIASES))[0]!.errors).toEqual([]);
+    const text = pairs(MAX_ALIASES + 1);
+    expect(() => parseYamlDocuments(text)).toThrow(YamlTooManyAliases);
+    try {
+      parseYamlDocuments(text);
+    } catch (e) {
+      expect((e as YamlTooManyAliases).offset).toBe(text.lastIndexOf('*a'));
+    }
+  });
+
+  it('counts no scalar that starts with a star', () => {
+    const text = '--- |\n*not an alias\n--- "*quoted"\n--- [a*, "*b"]\n'.repeat(MAX_ALIASES);
+    expect(parseYamlDocuments(text).every((doc) => doc.errors.length === 0)).toBe(true);
+  });
+});
+

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { InputError, locate } from '../../errors.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import type { Document } from 'yaml';
-import { ownStrings, yamlDocuments, YamlTooDeep } from './yaml-documents.js';
+import { ownStrings, yamlDocuments, YamlRefused } from './yaml-documents.js';
 
 /** The largest evidence file the reader accepts: 512 MiB, or less where that is more than one string can hold. */
 export const MAX_FILE_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH);
@@ -119,7 +119,7 @@ function nextDocument(docs: Generator<Document.Parsed>, text: string, display: s
     const next = docs.next();
     return next.done ? undefined : next.value;
   } catch (e) {
-    if (e instanceof YamlTooDeep) throw new InputError(`malformed YAML: ${e.message}`, display, locate(text, e.offset));
+    if (e instanceof YamlRefused) throw new InputError(`malformed YAML: ${e.message}`, display, locate(text, e.offset));
     if (isStackOverflow(e)) throw new InputError(`nested more than ${MAX_NESTING_DEPTH} levels deep`, display);
     throw e;
   }

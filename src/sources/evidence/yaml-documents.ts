@@ -14,12 +14,38 @@ export const yaml = (): typeof import('yaml') => (yamlModule ??= require('yaml')
  */
 export const MAX_PARSER_STACK = 2 * MAX_NESTING_DEPTH;
 
-/** Thrown by {@link yamlDocuments} where the parser's stack outgrew {@link MAX_PARSER_STACK}. */
-export class YamlTooDeep extends Error {
-  constructor(readonly offset: number) {
-    super(`nested more than ${MAX_NESTING_DEPTH} levels deep`);
+/**
+ * The most aliases a YAML file may hold. kubectl and the AWS CLI write none, and the yaml package looks
+ * each one up among every anchor and alias before it: 40,000 in a 1.5 MB file took 50 s, 10,000 took 5 s.
+ */
+export const MAX_ALIASES = 5_000;
+
+/** Thrown by {@link yamlDocuments} where it stops reading a text, with the offset it got to. */
+export class YamlRefused extends Error {
+  constructor(
+    readonly offset: number,
+    message: string,
+  ) {
+    super(message);
   }
 }
+
+/** Where the parser's stack outgrew {@link MAX_PARSER_STACK}. */
+export class YamlTooDeep extends YamlRefused {
+  constructor(offset: number) {
+    super(offset, `nested more than ${MAX_NESTING_DEPTH} levels deep`);
+  }
+}
+
+/** Where the text uses one alias more than {@link MAX_ALIASES}. */
+export class YamlTooManyAliases extends YamlRefused {
+  constructor(offset: number) {
+    super(offset, `more than ${MAX_ALIASES} aliases`);
+  }
+}
+
+/** The lexer's mark that the next token is a scalar, whatever its first character. */
+const SCALAR = '\x1f';
 
 /** The message of a key that repeats in its mapping: the yaml package's own. */
 export const DUPLICATE_KEY = 'Map keys must be unique';
@@ -31,7 +57,7 @@ export const COLLECTION_KEY = 'a mapping key that is a collection, which no JSON
  * pretty-printed), one at a time, so that a caller that is done with one can let it go. But:
  * - it stops with {@link YamlTooDeep} once the parser's stack outgrows {@link MAX_PARSER_STACK}: the
  *   parser's tree of a deeply nested text costs about half a KiB a level, so that two MB of `[` took a
- *   GB before the yaml package gave up;
+ *   GB before the yaml package gave up; and with {@link YamlTooManyAliases} past {@link MAX_ALIASES};
  * - repeated keys are found with one set per mapping, where the yaml package compares every key with
  *   every earlier one (a mapping of 100,000 keys took minutes), and reported with its message, at the
  *   repeated key;
@@ -42,7 +68,11 @@ export function* yamlDocuments(text: string): Generator<Document.Parsed> {
   const { Composer, Lexer, Parser } = yaml();
   const parser = new Parser();
   function* tokens() {
+    let aliases = 0;
+    let previous = '';
     for (const lexeme of new Lexer().lex(text)) {
+      if (lexeme.startsWith('*') && previous !== SCALAR && ++aliases > MAX_ALIASES) throw new YamlTooManyAliases(parser.offset);
+      previous = lexeme;
       yield* parser.next(lexeme);
       if (parser.stack.length > MAX_PARSER_STACK) throw new YamlTooDeep(parser.offset);
     }
