@@ -44,13 +44,10 @@ export class YamlTooManyAliases extends YamlRefused {
   }
 }
 
-/** The lexer's mark that the next token is a scalar, whatever its first character. */
-const SCALAR = '\x1f';
-
 /** The message of a key that repeats in its mapping: the yaml package's own. */
-export const DUPLICATE_KEY = 'Map keys must be unique';
+const DUPLICATE_KEY = 'Map keys must be unique';
 /** The message of a key that is a collection. */
-export const COLLECTION_KEY = 'a mapping key that is a collection, which no JSON document holds';
+const COLLECTION_KEY = 'a mapping key that is a collection, which no JSON document holds';
 
 /**
  * The documents of `text` as the yaml package's `parseAllDocuments` reads them (errors as values, not
@@ -65,13 +62,13 @@ export const COLLECTION_KEY = 'a mapping key that is a collection, which no JSON
  *   yaml package would turn it into a string and print a process warning.
  */
 export function* yamlDocuments(text: string): Generator<Document.Parsed> {
-  const { Composer, Lexer, Parser } = yaml();
+  const { Composer, CST, Lexer, Parser } = yaml();
   const parser = new Parser();
   function* tokens() {
     let aliases = 0;
     let previous = '';
     for (const lexeme of new Lexer().lex(text)) {
-      if (lexeme.startsWith('*') && previous !== SCALAR && ++aliases > MAX_ALIASES) throw new YamlTooManyAliases(parser.offset);
+      if (lexeme.startsWith('*') && previous !== CST.SCALAR && ++aliases > MAX_ALIASES) throw new YamlTooManyAliases(parser.offset);
       previous = lexeme;
       yield* parser.next(lexeme);
       if (parser.stack.length > MAX_PARSER_STACK) throw new YamlTooDeep(parser.offset);
@@ -124,10 +121,10 @@ function addKeyErrors(doc: Document.Parsed): void {
 }
 
 /**
- * Gives every string in `value`, a document the yaml package made, its own copy (in place, in its arrays
- * and plain objects; the value itself when it is a string). The yaml package slices strings out of the text it parses, and V8 keeps
- * a slice of 13 characters or more as a view holding its whole source: one namespace name kept in the
- * inventory would keep the text of its cluster's whole file.
+ * Gives every string in `value`, a document the yaml package made, its own copy (in place, in its
+ * arrays and plain objects; the value itself when it is a string). The yaml package slices strings out
+ * of the text it parses, and V8 keeps a slice of 13 characters or more as a view holding its whole
+ * source: one namespace name kept in the inventory would keep the text of its cluster's whole file.
  */
 export function ownStrings(value: unknown): unknown {
   if (typeof value === 'string') return own(value);
