@@ -5,8 +5,6 @@
  */
 import { progressTo } from './progress.js';
 import { Option, type Command } from 'commander';
-import { readdirSync, statSync } from 'node:fs';
-import { InputError } from '../errors.js';
 
 /** Exit code when the bundle was written but some cluster or region could not be read. */
 export const EXIT_PARTIAL = 4;
@@ -24,25 +22,10 @@ interface CollectCliOptions extends LiveOptions {
   out: string;
 }
 
+/** The kind of output an evidence bundle directory is, in its marker. */
+const EVIDENCE_KIND = 'evidence';
+
 const collectRepeatable = (value: string, previous: string[]): string[] => [...previous, value];
-
-/** `--out` replaces the directory: only ever an empty one or an earlier bundle (never, say, `$HOME`). */
-function refuseToReplaceForeignDirectory(out: string): void {
-  let entries: string[];
-  try {
-    if (!statSync(out).isDirectory()) throw new InputError('--out exists and is not a directory', out);
-    entries = readdirSync(out);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    return; // does not exist yet
-  }
-  const foreign = entries.filter((e) => !BUNDLE_ENTRIES.has(e));
-  if (foreign.length > 0) {
-    throw new InputError(`--out would replace a directory that is not an evidence bundle (it holds ${foreign.slice(0, 3).join(', ')}); give a new or empty directory`, out);
-  }
-}
-
-const BUNDLE_ENTRIES = new Set(['aws', 'kubernetes', 'scan-gaps.json']);
 
 /** True when any live option was given. */
 export function hasLiveOptions(opts: LiveOptions): boolean {
@@ -50,12 +33,13 @@ export function hasLiveOptions(opts: LiveOptions): boolean {
 }
 
 /**
- * Collects live evidence into `dir` (written atomically; an existing directory must be an earlier
- * bundle) and returns how many scan gaps it recorded.
+ * Collects live evidence into `dir` (written atomically; an existing directory must be empty or an
+ * earlier bundle irsa2pi wrote, unchanged, which is checked before collecting) and returns how many
+ * scan gaps it recorded.
  */
 export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files: number; gaps: number }> {
-  const [{ collectEvidence }, { writeDirectoryAtomic }] = await Promise.all([import('../sources/live/collect.js'), import('./write-atomic.js')]);
-  refuseToReplaceForeignDirectory(dir);
+  const [{ collectEvidence }, { refuseOutputDirectory, writeDirectoryOutput }] = await Promise.all([import('../sources/live/collect.js'), import('./write-atomic.js')]);
+  refuseOutputDirectory(dir, EVIDENCE_KIND);
   if (opts.profile) process.env.AWS_PROFILE = opts.profile;
   const progress = opts.quiet ? undefined : progressTo(process.stderr);
   let result;
@@ -64,7 +48,7 @@ export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files
   } finally {
     progress?.done();
   }
-  writeDirectoryAtomic(dir, result.files);
+  await writeDirectoryOutput(dir, result.files, EVIDENCE_KIND);
   return { files: result.files.length, gaps: result.gaps.length };
 }
 
@@ -94,7 +78,8 @@ export function addCollectCommand(program: Command, setCode: (code: Promise<numb
     program
       .command('collect')
       .description('read IAM, EKS and each cluster (read-only) and write an evidence bundle for `plan`')
-      .requiredOption('-o, --out <dir>', 'evidence bundle directory to write (atomically; replaces it)'),
+      .showHelpAfterError("irsa2pi: see 'irsa2pi collect --help' for the usage")
+      .requiredOption('-o, --out <dir>', 'evidence bundle directory to write (atomically; replaces only an empty directory or an earlier bundle irsa2pi wrote)'),
   )
     .option('--debug', 'print stack traces of errors')
     .action((opts: CollectCliOptions) => setCode(runCollect(opts)));

@@ -76,9 +76,12 @@ async function output(content: string | Iterable<string>, out: string | undefine
     return;
   }
   const { writeFileAtomic } = await import('./write-atomic.js');
-  writeFileAtomic(out, typeof content === 'string' ? content : batched(content));
+  await writeFileAtomic(out, typeof content === 'string' ? content : batched(content));
   process.stderr.write(`irsa2pi: wrote ${out}\n`);
 }
+
+/** The `plan` formats that write a directory, whose `--out` is checked before any work is done. */
+const DIRECTORY_FORMATS: ReadonlySet<string> = new Set(['terraform', 'script']);
 
 function exitFor(findings: readonly Finding[], failOn: Severity | undefined, partial: boolean): number {
   if (failOn && findings.some((f) => atLeast(f.severity, failOn))) return EXIT.findings;
@@ -88,13 +91,14 @@ function exitFor(findings: readonly Finding[], failOn: Severity | undefined, par
 async function runPlan(opts: PlanCliOptions): Promise<number> {
   const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
   const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format)();
+  if (opts.out && DIRECTORY_FORMATS.has(opts.format)) (await import('./write-atomic.js')).refuseOutputDirectory(opts.out, opts.format);
   const { plan, partial } = await readAndPlan(opts);
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const rendered = emitter(plan, { color });
   if (rendered.kind === 'files') {
     if (!opts.out) throw new InputError(`--format ${opts.format} writes a directory: give --out <dir>`);
-    const { writeDirectoryAtomic } = await import('./write-atomic.js');
-    writeDirectoryAtomic(opts.out, rendered.files);
+    const { writeDirectoryOutput } = await import('./write-atomic.js');
+    await writeDirectoryOutput(opts.out, rendered.files, opts.format);
     process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${opts.out}\n`);
   } else {
     await output(rendered.chunks?.() ?? rendered.text, opts.out);
@@ -111,18 +115,24 @@ async function runReport(opts: PlanCliOptions): Promise<number> {
   return exitFor(report.findings, opts.failOn, partial);
 }
 
+/** The line after a usage error: where the usage is, instead of all of it. */
+export function helpPointer(command?: string): string {
+  return `irsa2pi: see 'irsa2pi ${command ? `${command} ` : ''}--help' for the usage`;
+}
+
 function program(setCode: (code: Promise<number>) => void): Command {
   const cmd = new Command('irsa2pi')
     .description('Plan and audit the move of Amazon EKS workloads from IRSA to EKS Pod Identity')
     .version(version(), '-V, --version')
-    .showHelpAfterError()
+    .showHelpAfterError(helpPointer())
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`irsa2pi: ${s}`) });
   const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
     addLiveOptions(
       cmd
         .command(name)
         .description(description)
+        .showHelpAfterError(helpPointer(name))
         .option('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output (without it: collect live)'),
     )
       .option('--save-evidence <dir>', 'when collecting live, keep the evidence bundle in this directory')

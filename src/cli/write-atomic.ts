@@ -1,55 +1,167 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync, chmodSync, existsSync, mkdtempSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
+import { InputError } from '../errors.js';
 import type { EmittedFile } from '../emit/types.js';
+import { errnoOf, outputError } from './output-errors.js';
+import { markerFor, refuseUnlessReplaceable } from './output-marker.js';
+import { fileTarget, lstatOrNone, makeDirectories } from './output-path.js';
+import { cleanedUpOnSignal } from './signal-cleanup.js';
 
-/** Writes every byte of `data`: a write may take fewer than it was given. */
-function writeWhole(fd: number, data: Buffer): void {
-  for (let done = 0; done < data.length; ) done += writeSync(fd, data, done);
+/** A name beside `target` no one can have predicted: `.<name>.<random>.<suffix>` (the name shortened to fit). */
+function hiddenSibling(target: string, suffix: string): string {
+  return join(dirname(target), `.${basename(target).slice(0, 100)}.${randomBytes(8).toString('hex')}.${suffix}`);
 }
 
-/** Writes a file whole or not at all: a temporary sibling, then a rename. Content may come in pieces. */
-export function writeFileAtomic(path: string, content: string | Iterable<string>, mode?: number): void {
-  const target = resolve(path);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  try {
-    if (typeof content === 'string') writeFileSync(tmp, content, { mode: mode ?? 0o644 });
-    else {
-      const fd = openSync(tmp, 'w', mode ?? 0o644);
-      try {
-        for (const chunk of content) writeWhole(fd, Buffer.from(chunk));
-      } finally {
-        closeSync(fd);
-      }
-    }
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+/** Writes every byte of every chunk of `content` to an open file (a write may take fewer than it was given). */
+async function writeAll(file: FileHandle, content: string | Iterable<string>): Promise<void> {
+  for (const chunk of typeof content === 'string' ? [content] : content) {
+    const bytes = Buffer.from(chunk);
+    for (let done = 0; done < bytes.length; ) done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
   }
 }
 
 /**
- * Writes a directory of files whole or not at all: into a temporary sibling directory, then the old
- * directory (if any) is swapped out and the new one renamed into place.
+ * Writes a file output whole or not at all. A regular file (or none) is written to a temporary sibling
+ * created exclusively (`O_EXCL`, a random name: a planted link is never followed), then renamed over
+ * it; a link to a regular file has the file it names replaced so, and stays a link. A device, FIFO or
+ * descriptor alias (`/dev/stdout`, `/dev/null`) is written into as it is. SIGINT or SIGTERM during the
+ * write removes the temporary file. Every failure is an {@link InputError} naming `out`.
  */
-export function writeDirectoryAtomic(dir: string, files: readonly EmittedFile[]): void {
-  const target = resolve(dir);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
-  try {
-    for (const f of files) {
-      const path = join(tmp, f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content);
-      if (f.mode !== undefined) chmodSync(path, f.mode);
+export async function writeFileAtomic(out: string, content: string | Iterable<string>, mode = 0o644): Promise<void> {
+  const target = fileTarget(out);
+  if (target.kind === 'into') {
+    let file;
+    try {
+      file = await open(target.path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOCTTY);
+      await writeAll(file, content);
+    } catch (e) {
+      throw outputError(e, out);
+    } finally {
+      await file?.close().catch(() => undefined);
     }
-    const old = existsSync(target) ? `${tmp}-old` : undefined;
-    if (old) renameSync(target, old);
-    renameSync(tmp, target);
-    if (old) rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    return;
   }
+  const tmp = hiddenSibling(target.path, 'irsa2pi-tmp');
+  const removeTmp = () => rmSync(tmp, { force: true });
+  await cleanedUpOnSignal(removeTmp, async () => {
+    let file;
+    try {
+      file = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      await file.chmod(target.mode ?? mode);
+      await writeAll(file, content);
+      await file.datasync();
+      await file.close();
+      file = undefined;
+      await rename(tmp, target.path);
+    } catch (e) {
+      await file?.close().catch(() => undefined);
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw outputError(e, out);
+    }
+  });
+}
+
+/** `rel`, an emitted file's path, inside `root`; refused when it would leave it. */
+function inside(root: string, rel: string): string {
+  const path = normalize(rel);
+  if (isAbsolute(path) || path === '..' || path.startsWith(`..${sep}`) || path === '.') throw new Error(`emitted file path ${JSON.stringify(rel)} leaves its directory`);
+  return join(root, path);
+}
+
+/** The directory `out` names, a link to a directory resolved (the link stays); refuses what may not be replaced. */
+function directoryTarget(out: string, kind: string): { path: string; exists: boolean; mode: number } {
+  let path = resolve(out);
+  const own = lstatOrNone(path, out);
+  if (!own) {
+    makeDirectories(dirname(path));
+    return { path, exists: false, mode: 0o755 };
+  }
+  let stats = own;
+  if (own.isSymbolicLink()) {
+    try {
+      stats = statSync(path);
+    } catch (e) {
+      if (errnoOf(e) === 'ENOENT') throw new InputError('is a symbolic link to nothing; refusing to create a directory where it points', out);
+      throw outputError(e, out, 'cannot follow this link');
+    }
+    if (stats.isDirectory()) path = realpathSync(path);
+  }
+  if (!stats.isDirectory()) throw new InputError('exists and is not a directory', out);
+  const fromCwd = relative(path, process.cwd());
+  if (fromCwd === '' || (!fromCwd.startsWith('..') && !isAbsolute(fromCwd))) {
+    throw new InputError('--out is the current directory or holds it, which cannot be replaced; give a directory beside or below it', out);
+  }
+  refuseUnlessReplaceable(path, kind, out);
+  return { path, exists: true, mode: stats.mode & 0o777 };
+}
+
+/**
+ * Writes a directory of files whole or not at all: into a fresh private sibling directory (the
+ * files and a marker, {@link markerFor}), then the old directory, if any, is moved aside, checked again
+ * and removed, and the new one renamed into place. An existing directory is replaced only when it is
+ * empty or irsa2pi wrote it for the same `kind` of output and nothing was added or changed since
+ * (see {@link refuseUnlessReplaceable}); anything else is refused with an {@link InputError}, as are
+ * the current directory and what holds it. A link to a directory has the directory it names replaced.
+ */
+export function writeDirectoryAtomic(out: string, files: readonly EmittedFile[], kind = 'files'): void {
+  const target = directoryTarget(out, kind);
+  const parent = dirname(target.path);
+  const prefix = `.${basename(target.path).slice(0, 100)}.irsa2pi-`;
+  let tmp: string | undefined;
+  let aside: string | undefined;
+  let keepAside = false;
+  try {
+    tmp = mkdtempSync(join(parent, prefix));
+    for (const f of [...files, markerFor(kind, files)]) {
+      const path = inside(tmp, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content, { flag: 'wx', mode: 0o600 });
+      chmodSync(path, f.mode ?? 0o644);
+    }
+    chmodSync(tmp, target.mode);
+    if (target.exists) {
+      aside = mkdtempSync(join(parent, `${prefix}old-`));
+      const previous = join(aside, 'previous');
+      renameSync(target.path, previous);
+      try {
+        refuseUnlessReplaceable(previous, kind, out);
+        renameSync(tmp, target.path);
+      } catch (e) {
+        try {
+          renameSync(previous, target.path);
+        } catch {
+          keepAside = true;
+          throw new InputError(`the directory changed while it was replaced; the old one is kept at ${previous}`, out);
+        }
+        throw e;
+      }
+    } else {
+      renameSync(tmp, target.path);
+    }
+    tmp = undefined;
+  } catch (e) {
+    throw outputError(e, out);
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    if (aside && !keepAside) rmSync(aside, { recursive: true, force: true });
+  }
+}
+
+/** Throws, before any work is done, when {@link writeDirectoryAtomic} would refuse `out` for output of `kind`. */
+export function refuseOutputDirectory(out: string, kind: string): void {
+  const path = resolve(out);
+  const stats = lstatOrNone(path, out);
+  if (stats?.isDirectory() || stats?.isSymbolicLink()) directoryTarget(out, kind);
+  else if (stats) throw new InputError('exists and is not a directory', out);
+}
+
+/** {@link writeDirectoryAtomic} for the CLI: SIGINT or SIGTERM during it leave no temporary directory behind. */
+export async function writeDirectoryOutput(out: string, files: readonly EmittedFile[], kind: string): Promise<void> {
+  await cleanedUpOnSignal(
+    () => undefined,
+    async () => writeDirectoryAtomic(out, files, kind),
+  );
 }
