@@ -12,11 +12,23 @@ import { errnoOf, outputError } from './output-errors.js';
 export type FileTarget =
   /** A regular file (or none yet) at `path`: written to a temporary sibling, then renamed over it. */
   | { readonly kind: 'replace'; readonly path: string; readonly mode?: number }
-  /** A device, FIFO or descriptor (`/dev/stdout`): opened for writing as it is, never replaced. */
-  | { readonly kind: 'into'; readonly path: string };
+  /** A device, FIFO or descriptor (`/dev/fd/3`): opened for writing as it is, never replaced. */
+  | { readonly kind: 'into'; readonly path: string }
+  /** This process's standard output or error (`/dev/stdout`, `/dev/fd/2` …), written as a stream. */
+  | { readonly kind: 'stream'; readonly fd: 1 | 2 };
 
 /** `/dev/stdout`, `/dev/fd/3`, `/proc/self/fd/1` …: names of a descriptor the caller handed over. */
-const DESCRIPTOR_ALIAS = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/(?:self|thread-self|\d+)\/fd\/\d+)$/;
+const DESCRIPTOR_ALIAS = /^\/(?:dev\/(?:stdout|stderr|fd\/(\d+))|proc\/(self|thread-self|\d+)\/fd\/(\d+))$/;
+
+/** The descriptor of this process that `path` names, if it names one. */
+function descriptorOf(path: string): number | undefined {
+  const m = DESCRIPTOR_ALIAS.exec(path);
+  if (!m) return undefined;
+  if (path === '/dev/stdout') return 1;
+  if (path === '/dev/stderr') return 2;
+  if (m[2] !== undefined && /^\d+$/.test(m[2]) && Number(m[2]) !== process.pid) return undefined;
+  return Number(m[1] ?? m[3]);
+}
 
 /** Stats of `path` without following a final link; undefined when nothing is there. */
 export function lstatOrNone(path: string, shown: string): Stats | undefined {
@@ -81,7 +93,8 @@ export function fileTarget(out: string): FileTarget {
       if (errnoOf(e) === 'ENOENT') throw new InputError('is a symbolic link to nothing; refusing to create a file where it points', out);
       throw outputError(e, out, 'cannot follow this link');
     }
-    if (DESCRIPTOR_ALIAS.test(path)) return stats.isDirectory() ? refuseDirectory(out) : { kind: 'into', path };
+    const fd = descriptorOf(path);
+    if (fd !== undefined && !stats.isDirectory()) return fd === 1 || fd === 2 ? { kind: 'stream', fd } : { kind: 'into', path };
     if (stats.isFile()) real = realpathSync(path);
   }
   if (stats.isDirectory()) return refuseDirectory(out);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -27,11 +28,17 @@ async function writeAll(file: FileHandle, content: string | Iterable<string>): P
  * Writes a file output whole or not at all. A regular file (or none) is written to a temporary sibling
  * created exclusively (`O_EXCL`, a random name: a planted link is never followed), then renamed over
  * it; a link to a regular file has the file it names replaced so, and stays a link. A device, FIFO or
- * descriptor alias (`/dev/stdout`, `/dev/null`) is written into as it is. SIGINT or SIGTERM during the
+ * descriptor alias (`/dev/null`, `/dev/fd/3`) is written into as it is, and `/dev/stdout` or `/dev/stderr`
+ * is the process's own stream. SIGINT or SIGTERM during the
  * write removes the temporary file. Every failure is an {@link InputError} naming `out`.
  */
 export async function writeFileAtomic(out: string, content: string | Iterable<string>, mode = 0o644): Promise<void> {
   const target = fileTarget(out);
+  if (target.kind === 'stream') {
+    const stream = target.fd === 1 ? process.stdout : process.stderr;
+    for (const chunk of typeof content === 'string' ? [content] : content) if (!stream.write(chunk)) await once(stream, 'drain');
+    return;
+  }
   if (target.kind === 'into') {
     let file;
     try {

@@ -202,8 +202,8 @@ describe('CLI', () => {
       const r = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', path.join(FIXTURES, 'cross-account'), '--format', format, '--out', path.join(out, format)]);
       expect(r.code, r.stderr).toBe(0);
     }
-    expect(readdirSync(path.join(out, 'terraform')).sort()).toEqual(['README.md', 'addons.tf', 'associations.tf', 'providers.tf', 'roles.tf', 'trust', 'trust.tf', 'versions.tf']);
-    expect(readdirSync(path.join(out, 'script')).sort()).toEqual(['README.md', 'finalize.sh', 'migrate.sh', 'roles', 'rollback.sh', 'trust']);
+    expect(readdirSync(path.join(out, 'terraform')).sort()).toEqual(['.irsa2pi-output.json', 'README.md', 'addons.tf', 'associations.tf', 'providers.tf', 'roles.tf', 'trust', 'trust.tf', 'versions.tf']);
+    expect(readdirSync(path.join(out, 'script')).sort()).toEqual(['.irsa2pi-output.json', 'README.md', 'finalize.sh', 'migrate.sh', 'roles', 'rollback.sh', 'trust']);
     expect(statSync(path.join(out, 'script', 'migrate.sh')).mode & 0o777).toBe(0o755);
     const missing = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', path.join(FIXTURES, 'basic'), '--format', 'script']);
     expect(missing.code).toBe(2);

@@ -222,7 +222,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     writeFileSync(join(foreign, 'notes.txt'), 'keep me');
     const r = await runCli(world, ['collect', '--out', foreign, '--region', REGION, '--quiet']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not an evidence bundle/);
+    expect(r.stderr).toMatch(/directory irsa2pi did not write/);
     expect(readFileSync(join(foreign, 'notes.txt'), 'utf8')).toBe('keep me');
   });
 });

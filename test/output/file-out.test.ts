@@ -1,0 +1,131 @@
+/**
+ * `--out` of a file output (plan json, report csv …) onto every kind of path: new, regular, a link,
+ * a device, a FIFO, a descriptor, a directory, unwritable and uncreatable parents. The built CLI runs.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli, DEMO, ENV, BIN, ROOT, expectOutputError } from './run.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-file-out-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const fresh = () => mkdtempSync(join(scratch, 'case-'));
+
+const planTo = (out: string, format = 'json') => cli(['plan', '--evidence', DEMO, '--format', format, '--out', out]);
+const csvTo = (out: string) => cli(['report', '--evidence', DEMO, '--format', 'csv', '--out', out]);
+const expectedCsv = () => cli(['report', '--evidence', DEMO, '--format', 'csv']).stdout;
+
+describe('--out onto what is not a regular file', () => {
+  it('/dev/full is a one-line exit-2 "no space" error, and stays a device', () => {
+    const r = csvTo('/dev/full');
+    expectOutputError(r, '/dev/full', /no space left on device/);
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+  });
+
+  it('/dev/null is written into and stays a device', () => {
+    const r = csvTo('/dev/null');
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it('/dev/stdout writes to standard output, a pipe or a file the shell opened', () => {
+    const piped = csvTo('/dev/stdout');
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe(expectedCsv());
+    const file = join(fresh(), 'report.csv');
+    execFileSync('sh', ['-c', `"$0" "$1" report --evidence "$2" --format csv --out /dev/stdout > "$3"`, process.execPath, BIN, DEMO, file], { cwd: ROOT, env: ENV });
+    expect(readFileSync(file, 'utf8')).toBe(expectedCsv());
+  });
+
+  it('a FIFO is written into, for whoever reads it, and stays a FIFO', async () => {
+    const fifo = join(fresh(), 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let read = '';
+    reader.stdout.on('data', (d: Buffer) => (read += d.toString()));
+    const done = new Promise((resolve) => reader.on('close', resolve));
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const p = spawn(process.execPath, [BIN, 'report', '--evidence', DEMO, '--format', 'csv', '--out', fifo], { cwd: ROOT, env: ENV });
+      let stderr = '';
+      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      p.on('close', (code) => resolve({ code, stderr }));
+    });
+    await done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(read).toBe(expectedCsv());
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('a link to a regular file replaces the file it names and stays a link', () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 'plan.json'), 'old');
+    chmodSync(join(dir, 'real', 'plan.json'), 0o600);
+    symlinkSync(join('real', 'plan.json'), join(dir, 'link.json'));
+    const r = planTo(join(dir, 'link.json'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(join(dir, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(dir, 'link.json'))).toBe(join('real', 'plan.json'));
+    expect(JSON.parse(readFileSync(join(dir, 'real', 'plan.json'), 'utf8')).schemaVersion).toBe(1);
+    expect(statSync(join(dir, 'real', 'plan.json')).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir).sort()).toEqual(['link.json', 'real']);
+    expect(readdirSync(join(dir, 'real'))).toEqual(['plan.json']);
+  });
+
+  it('a link to nothing is refused, and nothing is created where it points', () => {
+    const dir = fresh();
+    symlinkSync(join(dir, 'victim.json'), join(dir, 'plan.json'));
+    expectOutputError(planTo(join(dir, 'plan.json')), join(dir, 'plan.json'), /symbolic link to nothing/);
+    expect(existsSync(join(dir, 'victim.json'))).toBe(false);
+    expect(readdirSync(dir)).toEqual(['plan.json']);
+  });
+
+  it('a directory where the file goes is a one-line exit-2 error, and the directory is untouched', () => {
+    const dir = fresh();
+    mkdirSync(join(dir, 'plan.json'));
+    writeFileSync(join(dir, 'plan.json', 'keep'), 'keep');
+    expectOutputError(planTo(join(dir, 'plan.json')), join(dir, 'plan.json'), /is a directory/);
+    expect(readFileSync(join(dir, 'plan.json', 'keep'), 'utf8')).toBe('keep');
+    expectOutputError(planTo(`${join(dir, 'new')}/`), join(dir, 'new'), /names a directory/);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
+  });
+});
+
+describe('--out below what cannot hold it', () => {
+  it('a parent that cannot be created (under /proc) is an exit-2 error at once, not a hang', () => {
+    for (const format of ['json', 'script']) {
+      const r = cli(['plan', '--evidence', DEMO, '--format', format, '--out', `/proc/irsa2pi-x/out.${format}`], { timeout: 15_000 });
+      expectOutputError(r, '/proc/irsa2pi-x', /cannot create this directory/);
+    }
+  });
+
+  it('a parent that is a file is an exit-2 error naming it', () => {
+    const dir = fresh();
+    writeFileSync(join(dir, 'file'), 'x');
+    expectOutputError(planTo(join(dir, 'file', 'sub', 'plan.json')), join(dir, 'file'), /not a directory/);
+    expect(readFileSync(join(dir, 'file'), 'utf8')).toBe('x');
+  });
+
+  it('missing parents are created', () => {
+    const dir = fresh();
+    const r = planTo(join(dir, 'a', 'b', 'plan.json'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'a', 'b', 'plan.json'), 'utf8')).schemaVersion).toBe(1);
+  });
+
+  it('a directory the user cannot write to is an exit-2 error naming the path (run as nobody)', () => {
+    const dir = fresh();
+    chmodSync(dir, 0o555);
+    const nobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    for (const [args, path] of [
+      [['plan', '--evidence', DEMO, '--format', 'json', '--out', join(dir, 'plan.json')], join(dir, 'plan.json')],
+      [['plan', '--evidence', DEMO, '--format', 'json', '--out', join(dir, 'sub', 'plan.json')], join(dir, 'sub')],
+      [['plan', '--evidence', DEMO, '--format', 'terraform', '--out', join(dir, 'tf')], join(dir, 'tf')],
+    ] as const) {
+      expectOutputError(cli(args, nobody), path, /permission denied \(EACCES\)/);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
