@@ -18,13 +18,23 @@ export class InputError extends Error {
     super(message);
   }
 
-  /** The one line a user sees: `file:line:col: message`. */
+  /**
+   * The one line a user sees: `file:line:col: message`, control characters escaped (a file or key
+   * named with a newline or a terminal escape stays on one harmless line) and the message cut at
+   * {@link MAX_MESSAGE_CHARS} (it may quote a forged value of any length).
+   */
   get line(): string {
-    if (!this.file) return this.message;
+    const message = this.message.length > MAX_MESSAGE_CHARS ? `${this.message.slice(0, MAX_MESSAGE_CHARS)}... (${this.message.length} characters in all)` : this.message;
+    if (!this.file) return oneLine(message);
     const where = this.location ? `${this.file}:${this.location.line}:${this.location.column}` : this.file;
-    return `${where}: ${this.message}`;
+    return oneLine(`${where}: ${message}`);
   }
 }
+
+/** The longest message {@link InputError.line} shows whole. */
+export const MAX_MESSAGE_CHARS = 1000;
+
+const oneLine = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Turns a character offset in `text` into a 1-based line and column. */
 export function locate(text: string, offset: number): FileLocation {
