@@ -1,4 +1,5 @@
 import { InputError } from '../../errors.js';
+import { MAX_STRING_CHARS } from './limits.js';
 
 /** Shared by every absent or empty map: a cluster's pods mostly carry no node selector. */
 export const EMPTY_MAP: Readonly<Record<string, string>> = Object.freeze({});
@@ -40,17 +41,24 @@ export class Fields {
     throw new InputError(`${this.path}.${key} must be ${what}`, this.file);
   }
 
+  /** Refuses a string at `where` (a path below this value) longer than {@link MAX_STRING_CHARS}. */
+  private held(text: string, where: string): string {
+    if (text.length <= MAX_STRING_CHARS) return text;
+    const shown = where.length > 120 ? `${where.slice(0, 117)}...` : where;
+    throw new InputError(`${this.path}.${shown} is ${text.length} characters long, more than the ${MAX_STRING_CHARS} Kubernetes or AWS ever hold`, this.file);
+  }
+
   str(key: string): string {
     const v = this.value[key];
     if (typeof v !== 'string' || v === '') this.fail(key, 'a non-empty string');
-    return v;
+    return this.held(v, key);
   }
 
   optStr(key: string): string | undefined {
     const v = this.value[key];
     if (v === undefined || v === null) return undefined;
     if (typeof v !== 'string') this.fail(key, 'a string');
-    return v;
+    return this.held(v, key);
   }
 
   optBool(key: string): boolean | undefined {
@@ -92,6 +100,7 @@ export class Fields {
   strings(key: string): string[] {
     const list = this.optList(key);
     if (!list.every((x) => typeof x === 'string')) this.fail(key, 'a list of strings');
+    (list as string[]).forEach((x, i) => this.held(x, `${key}[${i}]`));
     return list as string[];
   }
 
@@ -107,7 +116,10 @@ export class Fields {
     let empty = true;
     for (const k in v) {
       if (!Object.hasOwn(v, k)) continue;
-      if (typeof (v as Record<string, unknown>)[k] !== 'string') throw new InputError(`${this.path}.${key}.${k} must be a string`, this.file);
+      const value = (v as Record<string, unknown>)[k];
+      if (typeof value !== 'string') throw new InputError(`${this.path}.${key}.${k} must be a string`, this.file);
+      this.held(k, `${key}.${k}`);
+      this.held(value, `${key}.${k}`);
       empty = false;
     }
     return empty ? EMPTY_MAP : (v as Record<string, string>);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Document, YAMLMap, YAMLParseError } from 'yaml';
-import { MAX_NESTING_DEPTH } from './limits.js';
+import { MAX_NESTING_DEPTH, MAX_STRING_CHARS } from './limits.js';
 
 const require = createRequire(import.meta.url);
 let yamlModule: typeof import('yaml') | undefined;
@@ -19,6 +19,13 @@ export const MAX_PARSER_STACK = 2 * MAX_NESTING_DEPTH;
  * each one up among every anchor and alias before it: 40,000 in a 1.5 MB file took 50 s, 10,000 took 5 s.
  */
 export const MAX_ALIASES = 5_000;
+
+/**
+ * The longest token of YAML source read: room for a string of {@link MAX_STRING_CHARS} written with
+ * every character escaped (`\uXXXX`) or indented. The yaml package builds a quoted scalar a character
+ * at a time: a 400 MB one filled a 4 GB heap.
+ */
+export const MAX_TOKEN_CHARS = 8 * MAX_STRING_CHARS;
 
 /** Thrown by {@link yamlDocuments} where it stops reading a text, with the offset it got to. */
 export class YamlRefused extends Error {
@@ -69,6 +76,7 @@ export function* yamlDocuments(text: string): Generator<Document.Parsed> {
     let previous = '';
     for (const lexeme of new Lexer().lex(text)) {
       if (lexeme.startsWith('*') && previous !== CST.SCALAR && ++aliases > MAX_ALIASES) throw new YamlTooManyAliases(parser.offset);
+      if (lexeme.length > MAX_TOKEN_CHARS) throw new YamlRefused(parser.offset, `a scalar or other token longer than ${MAX_TOKEN_CHARS} characters`);
       previous = lexeme;
       yield* parser.next(lexeme);
       if (parser.stack.length > MAX_PARSER_STACK) throw new YamlTooDeep(parser.offset);
