@@ -31,6 +31,19 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * An invocation the command line does not allow (an unknown `--format`, options that exclude each
+ * other): an {@link InputError} after which the CLI points to the `--help` of `command`.
+ */
+export class UsageError extends InputError {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The longest message {@link InputError.line} shows whole. */
 export const MAX_MESSAGE_CHARS = 1000;
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { batched } from './batched.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
@@ -31,10 +31,10 @@ function generatedAt(): string | undefined {
   return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000).toISOString() : undefined;
 }
 
-/** Picks the emitter for `--format`, or fails naming the formats there are. */
-function pick<T>(emitters: Readonly<Record<string, T>>, format: string): T {
+/** Picks the emitter for `--format` of `command`, or fails naming the formats there are. */
+function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command: string): T {
   const emitter = emitters[format];
-  if (!emitter) throw new InputError(`unknown --format ${JSON.stringify(format)}; expected one of ${Object.keys(emitters).join(', ')}`);
+  if (!emitter) throw new UsageError(`unknown --format ${JSON.stringify(format)}; expected one of ${Object.keys(emitters).join(', ')}`, command);
   return emitter;
 }
 
@@ -42,13 +42,13 @@ function pick<T>(emitters: Readonly<Record<string, T>>, format: string): T {
  * Reads the bundle (noting ignored files on stderr) and plans it; without `--evidence`, collects it live
  * first (into `--save-evidence`, or a temporary directory removed afterwards).
  */
-async function readAndPlan(opts: PlanCliOptions) {
+async function readAndPlan(opts: PlanCliOptions, command: string) {
   const [{ readEvidenceBundle }, { plan }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js')]);
   let dir = opts.evidence;
   let temporary: string | undefined;
   let gaps = 0;
   if (dir) {
-    if (hasLiveOptions(opts) || opts.saveEvidence) throw new InputError('give either --evidence or the live options (--profile, --region, --cluster, --context, --save-evidence), not both');
+    if (hasLiveOptions(opts) || opts.saveEvidence) throw new UsageError('give either --evidence or the live options (--profile, --region, --cluster, --context, --save-evidence), not both', command);
   } else {
     dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
     try {
@@ -90,13 +90,14 @@ function exitFor(findings: readonly Finding[], failOn: Severity | undefined, par
 
 async function runPlan(opts: PlanCliOptions): Promise<number> {
   const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
-  const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format)();
+  const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format, 'plan')();
+  if (!opts.out && DIRECTORY_FORMATS.has(opts.format)) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
   if (opts.out && DIRECTORY_FORMATS.has(opts.format)) (await import('./write-atomic.js')).refuseOutputDirectory(opts.out, opts.format);
-  const { plan, partial } = await readAndPlan(opts);
+  const { plan, partial } = await readAndPlan(opts, 'plan');
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const rendered = emitter(plan, { color });
   if (rendered.kind === 'files') {
-    if (!opts.out) throw new InputError(`--format ${opts.format} writes a directory: give --out <dir>`);
+    if (!opts.out) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
     const { writeDirectoryOutput } = await import('./write-atomic.js');
     await writeDirectoryOutput(opts.out, rendered.files, opts.format);
     process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${opts.out}\n`);
@@ -108,8 +109,8 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
   const { buildReport, REPORT_CHUNKS } = await import('../report/index.js');
-  const emitter = pick<(r: Report) => Iterable<string>>(REPORT_CHUNKS, opts.format);
-  const { inventory, plan, partial } = await readAndPlan(opts);
+  const emitter = pick<(r: Report) => Iterable<string>>(REPORT_CHUNKS, opts.format, 'report');
+  const { inventory, plan, partial } = await readAndPlan(opts, 'report');
   const report = buildReport(inventory, plan);
   await output(emitter(report), opts.out);
   return exitFor(report.findings, opts.failOn, partial);
@@ -126,7 +127,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .version(version(), '-V, --version')
     .showHelpAfterError(helpPointer())
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`irsa2pi: ${s}`) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`irsa2pi: ${s.trimEnd().replace(/\s*\n\s*/g, ' ')}\n`) });
   const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
     addLiveOptions(
       cmd
@@ -152,6 +153,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
   let pending: Promise<number> | undefined;
   try {
+    if (argv.length === 0) throw new UsageError('give a command: plan, report or collect');
     await program((p) => (pending = p)).parseAsync([...argv], { from: 'user' });
     return pending ? await pending : EXIT.ok;
   } catch (e) {
@@ -160,6 +162,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (e instanceof InputError) {
       process.stderr.write(`irsa2pi: error: ${e.line}\n`);
+      if (e instanceof UsageError) process.stderr.write(`${helpPointer(e.command)}\n`);
       if (debug) process.stderr.write(`${e.stack}\n`);
       return EXIT.input;
     }

@@ -1,0 +1,44 @@
+/**
+ * A usage error is one `irsa2pi: error:` line and a pointer to the `--help` of the command, exit 2,
+ * nothing on stdout: never the whole help text.
+ */
+import { describe, expect, it } from 'vitest';
+import { cli, DEMO } from '../output/run.js';
+
+const plan = ['plan', '--evidence', DEMO];
+
+describe('usage errors', () => {
+  it.each([
+    ['an unknown option, with the suggestion on its line', ['plan', '--evidense', DEMO], 'plan', /^unknown option '--evidense' \(Did you mean --evidence\?\)$/],
+    ['an option without its value', ['report', '--evidence'], 'report', /^option '-e, --evidence <dir>' argument missing$/],
+    ['a bad --fail-on', [...plan, '--fail-on', 'severe'], 'plan', /^option '--fail-on <severity>' argument 'severe' is invalid/],
+    ['--fail-on without its value', [...plan, '--fail-on'], 'plan', /^option '--fail-on <severity>' argument missing$/],
+    ['an unknown --format', [...plan, '--format', 'yaml'], 'plan', /^unknown --format "yaml"; expected one of table, json, /],
+    ['an unknown report --format', ['report', '--evidence', DEMO, '--format', 'table'], 'report', /^unknown --format "table"; expected one of markdown, csv, json$/],
+    ['a directory format without --out', [...plan, '--format', 'script'], 'plan', /^--format script writes a directory: give --out <dir>$/],
+    ['--evidence with live options', [...plan, '--region', 'eu-west-1'], 'plan', /^give either --evidence or the live options/],
+    ['an operand', ['plan', 'fixtures/demo'], 'plan', /^too many arguments for 'plan'/],
+    ['collect without --out', ['collect'], 'collect', /^required option '-o, --out <dir>' not specified$/],
+    ['an unknown command', ['pln'], undefined, /^unknown command 'pln' \(Did you mean plan\?\)$/],
+    ['an unknown top-level option', ['--evidence', DEMO], undefined, /^unknown option '--evidence'/],
+    ['no command at all', [], undefined, /^give a command: plan, report or collect$/],
+  ] as const)('%s', (_, args, command, message) => {
+    const r = cli(args);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n');
+    expect(lines, r.stderr).toHaveLength(3);
+    expect(lines[0]!.replace(/^irsa2pi: error: /, '')).toMatch(message);
+    expect(lines[0]).toMatch(/^irsa2pi: error: /);
+    expect(lines[1]).toBe(`irsa2pi: see 'irsa2pi ${command ? `${command} ` : ''}--help' for the usage`);
+    expect(lines[2]).toBe('');
+  });
+
+  it('help asked for is the whole text on stdout, exit 0', () => {
+    for (const args of [['--help'], ['plan', '--help'], ['help', 'report']]) {
+      const r = cli(args);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: irsa2pi /);
+    }
+  });
+});
