@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, printable, UsageError } from '../errors.js';
 import { batched } from './batched.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
@@ -60,7 +60,7 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
   }
   try {
     const inventory = readEvidenceBundle(dir);
-    for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
+    for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${printable(ignored)} (not AWS CLI or kubectl output)\n`);
     return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }), partial: gaps > 0 };
   } finally {
     if (temporary) rmSync(temporary, { recursive: true, force: true });
@@ -77,7 +77,7 @@ async function output(content: string | Iterable<string>, out: string | undefine
   }
   const { writeFileAtomic } = await import('./write-atomic.js');
   await writeFileAtomic(out, typeof content === 'string' ? content : batched(content));
-  process.stderr.write(`irsa2pi: wrote ${out}\n`);
+  process.stderr.write(`irsa2pi: wrote ${printable(out)}\n`);
 }
 
 /** The `plan` formats that write a directory, whose `--out` is checked before any work is done. */
@@ -88,7 +88,13 @@ function exitFor(findings: readonly Finding[], failOn: Severity | undefined, par
   return partial ? EXIT.partial : EXIT.ok;
 }
 
+/** Refuses `--out ''`, which would otherwise mean stdout (or the current directory). */
+function refuseEmptyOut(out: string | undefined, command: string): void {
+  if (out === '') throw new UsageError('--out is empty; give a path', command);
+}
+
 async function runPlan(opts: PlanCliOptions): Promise<number> {
+  refuseEmptyOut(opts.out, 'plan');
   const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
   const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format, 'plan')();
   if (!opts.out && DIRECTORY_FORMATS.has(opts.format)) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
@@ -100,7 +106,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
     if (!opts.out) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
     const { writeDirectoryOutput } = await import('./write-atomic.js');
     await writeDirectoryOutput(opts.out, rendered.files, opts.format);
-    process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${opts.out}\n`);
+    process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${printable(opts.out)}\n`);
   } else {
     await output(rendered.chunks?.() ?? rendered.text, opts.out);
   }
@@ -108,6 +114,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
 }
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
+  refuseEmptyOut(opts.out, 'report');
   const { buildReport, REPORT_CHUNKS } = await import('../report/index.js');
   const emitter = pick<(r: Report) => Iterable<string>>(REPORT_CHUNKS, opts.format, 'report');
   const { inventory, plan, partial } = await readAndPlan(opts, 'report');

@@ -22,6 +22,9 @@ describe('usage errors', () => {
     ['an unknown command', ['pln'], undefined, /^unknown command 'pln' \(Did you mean plan\?\)$/],
     ['an unknown top-level option', ['--evidence', DEMO], undefined, /^unknown option '--evidence'/],
     ['no command at all', [], undefined, /^give a command: plan, report or collect$/],
+    ['an empty plan --out', [...plan, '--out', ''], 'plan', /^--out is empty; give a path$/],
+    ['an empty report --out', ['report', '--evidence', DEMO, '--out', ''], 'report', /^--out is empty; give a path$/],
+    ['an empty collect --out', ['collect', '--out', ''], 'collect', /^--out is empty; give a directory$/],
   ] as const)('%s', (_, args, command, message) => {
     const r = cli(args);
     expect(r.code, r.stderr).toBe(2);

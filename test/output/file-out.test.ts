@@ -129,3 +129,20 @@ describe('--out below what cannot hold it', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe('paths named to forge lines', () => {
+  it('an --out or bundle file named with a newline and a terminal escape is written and named on one escaped line', () => {
+    const dir = fresh();
+    const bundle = join(dir, 'bundle');
+    execFileSync('cp', ['-r', DEMO, bundle]);
+    writeFileSync(join(bundle, 'notes\nirsa2pi: error: forged\u001b[2J.txt'), 'x');
+    const r = cli(['plan', '--evidence', bundle, '--format', 'json', '--out', join(dir, 'plan\nirsa2pi: error: forged\u001b[2J.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['bundle', 'plan\nirsa2pi: error: forged\u001b[2J.json']);
+    expect(r.stderr.split('\n')).toEqual([
+      `irsa2pi: ignored ${bundle}/notes\\u000airsa2pi: error: forged\\u001b[2J.txt (not AWS CLI or kubectl output)`,
+      `irsa2pi: wrote ${dir}/plan\\u000airsa2pi: error: forged\\u001b[2J.json`,
+      '',
+    ]);
+  });
+});
