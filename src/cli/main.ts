@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, printable, UsageError } from '../errors.js';
 import { batched } from './batched.js';
+import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
 import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
@@ -51,20 +52,22 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
     if (hasLiveOptions(opts) || opts.saveEvidence) throw new UsageError('give either --evidence or the live options (--profile, --region, --cluster, --context, --save-evidence), not both', command);
   } else {
     dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
-    try {
-      ({ gaps } = await collectTo(dir, opts));
-    } catch (e) {
-      if (temporary) rmSync(temporary, { recursive: true, force: true });
-      throw e;
-    }
   }
-  try {
-    const inventory = readEvidenceBundle(dir);
-    for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${printable(ignored)} (not AWS CLI or kubectl output)\n`);
-    return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }), partial: gaps > 0 };
-  } finally {
+  const bundle = dir;
+  const removeTemporary = () => {
     if (temporary) rmSync(temporary, { recursive: true, force: true });
-  }
+  };
+  const work = async () => {
+    try {
+      if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
+      const inventory = readEvidenceBundle(bundle);
+      for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${printable(ignored)} (not AWS CLI or kubectl output)\n`);
+      return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }), partial: gaps > 0 };
+    } finally {
+      removeTemporary();
+    }
+  };
+  return temporary ? cleanedUpOnSignal(removeTemporary, work) : work();
 }
 
 /** Writes text (whole or in pieces) to `--out` atomically, or to stdout, waiting for a slow reader. */

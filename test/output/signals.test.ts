@@ -4,6 +4,7 @@
  * of Markdown, written over a second or more) is generated here.
  */
 import { spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,5 +51,29 @@ describe('a signal during the write of --out', () => {
     expect(end.signal).toBe(signal);
     expect(readdirSync(dir).filter((name) => name !== 'report.md')).toEqual([]);
     if (existsSync(out)) expect(readFileSync(out, 'utf8')).toBe(whole);
+  });
+});
+
+describe('a signal during live collection', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s removes the temporary evidence directory of plan without --evidence', { timeout: 60_000 }, async (signal) => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const tmp = mkdtempSync(join(scratch, 'tmp-'));
+    const env = { ...ENV, TMPDIR: tmp, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/nonexistent', KUBECONFIG: '/nonexistent' };
+    const child = spawn(process.execPath, [BIN, 'plan', '--region', 'us-east-1', '--quiet', '--format', 'json'], { cwd: ROOT, env, stdio: 'ignore' });
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+    try {
+      while (sockets.length === 0) await sleep(20);
+      expect(readdirSync(tmp).filter((name) => name.startsWith('irsa2pi-evidence-'))).toHaveLength(1);
+      child.kill(signal);
+      expect(await ended).toEqual({ code: null, signal });
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
   });
 });
