@@ -3,6 +3,6 @@ import { main } from '../dist/cli/main.js';
 
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
+  if (process.stdout.listenerCount('error') === 1) throw error;
 });
 process.exitCode = await main(process.argv.slice(2));

@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,9 +72,8 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
 /** Writes text (whole or in pieces) to `--out` atomically, or to stdout, waiting for a slow reader. */
 async function output(content: string | Iterable<string>, out: string | undefined): Promise<void> {
   if (!out) {
-    for (const chunk of typeof content === 'string' ? [content] : batched(content)) {
-      if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
-    }
+    const { writeToStream } = await import('./write-stream.js');
+    await writeToStream(process.stdout, typeof content === 'string' ? [content] : batched(content), 'standard output');
     return;
   }
   const { writeFileAtomic } = await import('./write-atomic.js');

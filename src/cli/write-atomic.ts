@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -10,6 +9,7 @@ import { errnoOf, outputError } from './output-errors.js';
 import { markerFor, refuseUnlessReplaceable } from './output-marker.js';
 import { fileTarget, lstatOrNone, makeDirectories } from './output-path.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
+import { writeToStream } from './write-stream.js';
 
 /** A name beside `target` no one can have predicted: `.<name>.<random>.<suffix>` (the name shortened to fit). */
 function hiddenSibling(target: string, suffix: string): string {
@@ -35,8 +35,7 @@ async function writeAll(file: FileHandle, content: string | Iterable<string>): P
 export async function writeFileAtomic(out: string, content: string | Iterable<string>, mode = 0o644): Promise<void> {
   const target = fileTarget(out);
   if (target.kind === 'stream') {
-    const stream = target.fd === 1 ? process.stdout : process.stderr;
-    for (const chunk of typeof content === 'string' ? [content] : content) if (!stream.write(chunk)) await once(stream, 'drain');
+    await writeToStream(target.fd === 1 ? process.stdout : process.stderr, typeof content === 'string' ? [content] : content, out);
     return;
   }
   if (target.kind === 'into') {

@@ -2,7 +2,7 @@
  * `--out` of a file output (plan json, report csv …) onto every kind of path: new, regular, a link,
  * a device, a FIFO, a descriptor, a directory, unwritable and uncreatable parents. The built CLI runs.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,5 +144,23 @@ describe('paths named to forge lines', () => {
       `irsa2pi: wrote ${dir}/plan\\u000airsa2pi: error: forged\\u001b[2J.json`,
       '',
     ]);
+  });
+});
+
+describe('standard output that cannot be written', () => {
+  it('a full disk behind stdout, with or without --out /dev/stdout, is a one-line exit-2 error, not a crash', () => {
+    for (const [out, named] of [[[], 'standard output'], [['--out', '/dev/stdout'], '/dev/stdout']] as const) {
+      const r = spawnSync('sh', ['-c', '"$@" > /dev/full', 'sh', process.execPath, BIN, 'plan', '--evidence', DEMO, '--format', 'json', ...out], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`irsa2pi: error: ${named}: cannot write: no space left on device (ENOSPC)\n`);
+    }
+  });
+
+  it('a reader that stops early (200 KB of plan into head -c 10) still ends the run quietly with exit 0', () => {
+    for (const out of [[], ['--out', '/dev/stdout']]) {
+      const r = spawnSync('bash', ['-c', '"$@" | head -c 10 > /dev/null; exit "${PIPESTATUS[0]}"', 'bash', process.execPath, BIN, 'plan', '--evidence', DEMO, '--format', 'json', ...out], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/error/);
+    }
   });
 });
