@@ -99,7 +99,11 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
   const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format, 'plan')();
   if (!opts.out && DIRECTORY_FORMATS.has(opts.format)) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
-  if (opts.out && DIRECTORY_FORMATS.has(opts.format)) (await import('./write-atomic.js')).refuseOutputDirectory(opts.out, opts.format);
+  if (opts.out) {
+    const { refuseOutputDirectory, refuseOutputFile } = await import('./write-atomic.js');
+    if (DIRECTORY_FORMATS.has(opts.format)) refuseOutputDirectory(opts.out, opts.format);
+    else refuseOutputFile(opts.out);
+  }
   const { plan, partial } = await readAndPlan(opts, 'plan');
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const rendered = emitter(plan, { color });
@@ -118,6 +122,7 @@ async function runReport(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'report');
   const { buildReport, REPORT_CHUNKS } = await import('../report/index.js');
   const emitter = pick<(r: Report) => Iterable<string>>(REPORT_CHUNKS, opts.format, 'report');
+  if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
   const { inventory, plan, partial } = await readAndPlan(opts, 'report');
   const report = buildReport(inventory, plan);
   await output(emitter(report), opts.out);

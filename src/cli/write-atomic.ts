@@ -156,12 +156,21 @@ export function writeDirectoryAtomic(out: string, files: readonly EmittedFile[],
   }
 }
 
-/** Throws, before any work is done, when {@link writeDirectoryAtomic} would refuse `out` for output of `kind`. */
+/**
+ * Throws, before any work is done, when {@link writeDirectoryAtomic} would refuse `out` for output of
+ * `kind`; creates the missing parents of a new directory, so that one that cannot be made stops the run here.
+ */
 export function refuseOutputDirectory(out: string, kind: string): void {
   const path = resolve(out);
   const stats = lstatOrNone(path, out);
   if (stats?.isDirectory() || stats?.isSymbolicLink()) directoryTarget(out, kind);
   else if (stats) throw new InputError('exists and is not a directory', out);
+  else makeDirectories(dirname(path));
+}
+
+/** Throws, before any work is done, when {@link writeFileAtomic} would refuse `out` as it is now (creating its missing parents). */
+export function refuseOutputFile(out: string): void {
+  fileTarget(out);
 }
 
 /** {@link writeDirectoryAtomic} for the CLI: SIGINT or SIGTERM during it leave no temporary directory behind. */

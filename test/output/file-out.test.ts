@@ -5,6 +5,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, DEMO, ENV, BIN, ROOT, expectOutputError } from './run.js';
@@ -12,6 +13,22 @@ import { cli, DEMO, ENV, BIN, ROOT, expectOutputError } from './run.js';
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-file-out-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const fresh = () => mkdtempSync(join(scratch, 'case-'));
+
+/** {@link cli} without blocking this process, which serves the endpoints the run talks to. */
+function cliAsync(args: readonly string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise<ReturnType<typeof cli>>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+}
 
 const planTo = (out: string, format = 'json') => cli(['plan', '--evidence', DEMO, '--format', format, '--out', out]);
 const csvTo = (out: string) => cli(['report', '--evidence', DEMO, '--format', 'csv', '--out', out]);
@@ -98,6 +115,33 @@ describe('--out below what cannot hold it', () => {
     for (const format of ['json', 'script']) {
       const r = cli(['plan', '--evidence', DEMO, '--format', format, '--out', `/proc/irsa2pi-x/out.${format}`], { timeout: 15_000 });
       expectOutputError(r, '/proc/irsa2pi-x', /cannot create this directory/);
+    }
+  });
+
+  it('an --out that cannot be written is refused before live collection asks AWS anything', async () => {
+    let asked = 0;
+    const silent = createServer((socket) => {
+      asked++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const env = { ...ENV, AWS_ENDPOINT_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_CONFIG_FILE: '/nonexistent', KUBECONFIG: '/nonexistent' };
+    const dir = fresh();
+    writeFileSync(join(dir, 'file'), 'x');
+    try {
+      for (const [args, path, message] of [
+        [['collect', '--out', '/proc/irsa2pi-x/bundle'], '/proc/irsa2pi-x', /cannot create this directory/],
+        [['plan', '--format', 'script', '--out', '/proc/irsa2pi-x/scripts'], '/proc/irsa2pi-x', /cannot create this directory/],
+        [['plan', '--format', 'json', '--out', '/proc/irsa2pi-x/plan.json'], '/proc/irsa2pi-x', /cannot create this directory/],
+        [['report', '--format', 'csv', '--out', join(dir, 'file', 'report.csv')], join(dir, 'file'), /not a directory/],
+        [['report', '--format', 'csv', '--out', dir], dir, /is a directory/],
+      ] as const) {
+        const r = await cliAsync([...args, '--region', 'us-east-1', '--quiet'], env);
+        expectOutputError(r, path, message);
+      }
+      expect(asked).toBe(0);
+    } finally {
+      silent.close();
     }
   });
 
