@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { compareText } from '../order.js';
@@ -53,6 +53,12 @@ function readMarker(dir: string): Marker | undefined {
   }
 }
 
+/** The largest file `readFileSync` reads whole (2 GiB less a byte); irsa2pi writes none as large. */
+const MAX_HASHED_BYTES = 2 ** 31 - 1;
+
+/** The SHA-256 of the file at `path`; undefined for one larger than irsa2pi ever writes. */
+const digestOf = (path: string): string | undefined => (statSync(path).size > MAX_HASHED_BYTES ? undefined : sha256(readFileSync(path)));
+
 /** Paths under `dir` that are not files of `marker` as written: extra, changed, links, devices. */
 function foreignEntries(dir: string, marker: Marker): string[] {
   const foreign: string[] = [];
@@ -62,7 +68,7 @@ function foreignEntries(dir: string, marker: Marker): string[] {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (path === MARKER) continue;
       if (entry.isDirectory()) visit(path);
-      else if (!entry.isFile() || !Object.hasOwn(marker.files, path) || sha256(readFileSync(join(dir, path))) !== marker.files[path]) foreign.push(path);
+      else if (!entry.isFile() || !Object.hasOwn(marker.files, path) || digestOf(join(dir, path)) !== marker.files[path]) foreign.push(path);
     }
   };
   visit('');

@@ -3,7 +3,7 @@
  * unchanged since, is replaced; anything else is refused with exit 2 and left exactly as it was.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, unlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, unlinkSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -81,13 +81,16 @@ describe('--out directory', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('refuses an earlier output with a file changed, or Terraform state added, and keeps it', () => {
+  it('refuses an earlier output with a file changed (one to 3 GB, more than can be read whole), or Terraform state added, and keeps it', () => {
     const scripts = join(fresh(), 'scripts');
     expect(emit(scripts).code).toBe(0);
     appendFileSync(join(scripts, 'migrate.sh'), '# my edit\n');
     const edited = snapshot(scripts);
     expectOutputError(emit(scripts), scripts, /holds migrate\.sh, which irsa2pi did not write or which changed since/);
     expect(snapshot(scripts)).toEqual(edited);
+    truncateSync(join(scripts, 'migrate.sh'), 3 * 2 ** 30);
+    expectOutputError(emit(scripts), scripts, /holds migrate\.sh, which irsa2pi did not write or which changed since/);
+    expect(statSync(join(scripts, 'migrate.sh')).size).toBe(3 * 2 ** 30);
     const tf = join(fresh(), 'tf');
     expect(emit(tf, 'terraform').code).toBe(0);
     writeFileSync(join(tf, 'terraform.tfstate'), '{"version":4}');
