@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, st
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, printable } from '../errors.js';
 import type { EmittedFile } from '../emit/types.js';
 import { errnoOf, outputError } from './output-errors.js';
 import { markerFor, refuseUnlessReplaceable } from './output-marker.js';
@@ -25,6 +25,19 @@ async function writeAll(file: FileHandle, content: string | Iterable<string>): P
 }
 
 /**
+ * Opens `path` (a device, FIFO or descriptor) for writing as it is. Opening a FIFO blocks until someone
+ * reads it, as the shell's `>` would; after a second of that, stderr says what the run waits for.
+ */
+async function openInto(path: string, out: string): Promise<FileHandle> {
+  const waiting = setTimeout(() => process.stderr.write(`irsa2pi: waiting for a reader of ${printable(out)}\n`), 1000);
+  try {
+    return await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOCTTY);
+  } finally {
+    clearTimeout(waiting);
+  }
+}
+
+/**
  * Writes a file output whole or not at all. A regular file (or none) is written to a temporary sibling
  * created exclusively (`O_EXCL`, a random name: a planted link is never followed), then renamed over
  * it; a link to a regular file has the file it names replaced so, and stays a link. A device, FIFO or
@@ -41,7 +54,7 @@ export async function writeFileAtomic(out: string, content: string | Iterable<st
   if (target.kind === 'into') {
     let file;
     try {
-      file = await open(target.path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOCTTY);
+      file = await openInto(target.path, out);
       await writeAll(file, content);
     } catch (e) {
       throw outputError(e, out);

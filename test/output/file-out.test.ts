@@ -75,6 +75,30 @@ describe('--out onto what is not a regular file', () => {
     expect(lstatSync(fifo).isFIFO()).toBe(true);
   });
 
+  it('a FIFO no one reads yet: after a second the run says it waits for a reader, then writes to the one that comes', async () => {
+    const fifo = join(fresh(), 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const p = spawn(process.execPath, [BIN, 'report', '--evidence', DEMO, '--format', 'csv', '--out', fifo], { cwd: ROOT, env: ENV });
+    try {
+      let stderr = '';
+      const ended = new Promise<number | null>((resolve) => p.on('close', resolve));
+      const said = new Promise<void>((resolve) =>
+        p.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('\n')) resolve();
+        }),
+      );
+      await Promise.race([said, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      expect(stderr).toBe(`irsa2pi: waiting for a reader of ${fifo}\n`);
+      const read = execFileSync('cat', [fifo], { encoding: 'utf8' });
+      expect(await ended, stderr).toBe(0);
+      expect(read).toBe(expectedCsv());
+      expect(stderr).toBe(`irsa2pi: waiting for a reader of ${fifo}\nirsa2pi: wrote ${fifo}\n`);
+    } finally {
+      p.kill('SIGKILL');
+    }
+  });
+
   it('a link to a regular file replaces the file it names and stays a link', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'real'));
