@@ -54,8 +54,7 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
     const dry = await ok(world, 'migrate.sh', ['--dry-run'], { VERIFY: 'warn' });
     expect(dry).toContain('(dry run) +');
     expect(await snapshot(accounts, world)).toEqual(s0);
-    expect(existsSync(path.join(world.dir, 'backup'))).toBe(false);
-    expect(existsSync(path.join(world.dir, 'state'))).toBe(false);
+    expect(existsSync(world.stateDir)).toBe(false);
   }
 
   // Migrate: transition trust, associations, annotations removed, workloads restarted.
