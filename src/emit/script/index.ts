@@ -41,8 +41,8 @@ function identitiesOf(r: PlannedRole, migrated: ReadonlySet<string>): string[] {
 }
 
 /**
- * The scripts tell clusters apart by name alone (`--cluster`, `KUBE_CONTEXT_<CLUSTER>`, the
- * `cluster/namespace/serviceAccount` keys of their state), so a plan with two clusters of one name
+ * The scripts tell clusters apart by name alone (`--cluster`, the `cluster/namespace/serviceAccount`
+ * keys of their state), so a plan with two clusters of one name
  * (in other regions or accounts) is refused rather than acted on as if they were one.
  */
 function refuseSharedClusterNames(clusters: Iterable<ScriptCluster>): void {
@@ -52,7 +52,7 @@ function refuseSharedClusterNames(clusters: Iterable<ScriptCluster>): void {
   if (shared.length === 0) return;
   const listed = shared.map(([name, where]) => `${JSON.stringify(name)} in ${[...where].sort(compareText).join(' and ')}`).join('; ');
   throw new InputError(
-    `refusing to emit: clusters ${listed} share a name, and the scripts tell clusters apart by name only (--cluster, KUBE_CONTEXT_<CLUSTER>, state/); use --format json or --format terraform, or plan one region (or account) at a time`,
+    `refusing to emit: clusters ${listed} share a name, and the scripts tell clusters apart by name only (--cluster, state/); use --format json or --format terraform, or plan one region (or account) at a time`,
   );
 }
 
