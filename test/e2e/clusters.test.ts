@@ -157,5 +157,30 @@ describe("generated scripts wait for AWS: the agent and add-on updates ACTIVE, n
     const restart = world.kube.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/daemonsets/aws-node'));
     expect(active, 'DescribeAddon answered ACTIVE before the restart').toBeDefined();
     expect(restart!.at).toBeGreaterThanOrEqual(active!);
+
+    // rollback.sh restores the add-on's associations, and waits for it again before the restart onto IRSA.
+    const before = world.kube.requests.length;
+    const back = await ok(world, 'rollback.sh', [], { ASSOCIATION_SETTLE_SECONDS: '3' });
+    expect(back).toContain('c1/vpc-cni: waiting until it is ACTIVE');
+    const restored = reportedActiveAt('vpc-cni');
+    const updated = shim.state.requests.filter((r) => r.method === 'POST' && r.path === '/clusters/c1/addons/vpc-cni/update').at(-1)!;
+    const again = world.kube.requests.slice(before).find((r) => r.method === 'PATCH' && r.path.endsWith('/daemonsets/aws-node'));
+    expect(restored, 'DescribeAddon answered ACTIVE before the restart onto IRSA').toBeDefined();
+    expect(again!.at).toBeGreaterThanOrEqual(restored!);
+    expect(again!.at - updated.at).toBeGreaterThanOrEqual(3_000);
+  }, 400_000);
+
+  it('rollback.sh: the deleted associations settle ASSOCIATION_SETTLE_SECONDS before the workloads restart onto IRSA', async () => {
+    await world?.stop();
+    world = await buildWorld('basic', accounts);
+    await ok(world, 'migrate.sh', [], { VERIFY: 'warn' });
+    const before = world.kube.requests.length;
+    const out = await ok(world, 'rollback.sh', [], { ASSOCIATION_SETTLE_SECONDS: '6' });
+    expect(out).toMatch(/waiting \d+s for the deleted associations to take effect \(ASSOCIATION_SETTLE_SECONDS=6\)/);
+    const deleted = shim.state.requests.filter((r) => r.method === 'DELETE' && r.path.startsWith('/clusters/c1/pod-identity-associations/')).at(-1);
+    const restart = world.kube.requests.slice(before).find((r) => r.method === 'PATCH' && !r.path.includes('/serviceaccounts/'));
+    expect(deleted, 'the association deleted').toBeDefined();
+    expect(restart, 'a workload restarted').toBeDefined();
+    expect(restart!.at - deleted!.at).toBeGreaterThanOrEqual(6_000);
   }, 400_000);
 });
