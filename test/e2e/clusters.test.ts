@@ -136,7 +136,8 @@ describe("generated scripts wait for AWS: the agent and add-on updates ACTIVE, n
   it('agent-missing: create-addon, then aws eks wait addon-active; the association settles ASSOCIATION_SETTLE_SECONDS before the annotation goes', async () => {
     world = await buildWorld('agent-missing', accounts);
     const settle = 8;
-    const out = await ok(world, 'migrate.sh', [], { VERIFY: 'warn', ASSOCIATION_SETTLE_SECONDS: String(settle) });
+    // Written with a leading zero: seconds in decimal, not an octal number bash refuses.
+    const out = await ok(world, 'migrate.sh', [], { VERIFY: 'warn', ASSOCIATION_SETTLE_SECONDS: `0${settle}` });
     expect(out).toContain('c1/eks-pod-identity-agent: waiting until it is ACTIVE');
     expect(out).toMatch(/waiting \d+s for the new associations to take effect \(ASSOCIATION_SETTLE_SECONDS=8\)/);
     const active = reportedActiveAt('eks-pod-identity-agent');
