@@ -104,7 +104,11 @@ describe('generated scripts on two clusters: each cluster through its own contex
     const r = await w.run('rollback.sh');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`ERROR: ${w.dir}/backup holds rollback state of an earlier run: move it to ${w.stateDir}/backup, or set STATE_DIR=${w.dir}`);
-    await ok(w, 'rollback.sh', [], { STATE_DIR: w.dir });
+    const inside = await ok(w, 'rollback.sh', [], { STATE_DIR: `${w.dir}/` });
+    expect(inside).toContain(`WARNING: STATE_DIR ${w.dir} is inside ${w.dir}: writing the scripts again there (irsa2pi plan --out) deletes the rollback state; keep it outside`);
+    const relative = await w.run('rollback.sh', ['--phase', 'trust'], { STATE_DIR: 'out/kept' }, path.dirname(w.dir));
+    expect(relative.stderr).toContain(`WARNING: STATE_DIR ${w.dir}/kept is inside ${w.dir}`);
+    expect(relative.stderr).toContain(`ERROR: ${w.dir}/backup holds rollback state of an earlier run: move it to ${w.dir}/kept/backup`);
   }, 400_000);
 });
 

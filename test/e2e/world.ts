@@ -71,7 +71,8 @@ export interface World {
   env: Record<string, string>;
   /** Writes the scripts of the plan into {@link World.dir} again, as `irsa2pi plan --out` does. */
   regenerate(): void;
-  run(script: string, args?: string[], env?: Record<string, string>): Promise<CommandResult>;
+  /** Runs a script of {@link World.dir} with the world's environment (and `extra` over it), from `cwd` if given. */
+  run(script: string, args?: string[], env?: Record<string, string>, cwd?: string): Promise<CommandResult>;
   stop(): Promise<void>;
 }
 
@@ -211,7 +212,7 @@ export async function buildWorld(fixture: string, accounts: Accounts, options: W
     kubeconfig,
     env,
     regenerate,
-    run: (script, args = [], extra = {}) => runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, timeoutMs: 120_000 }),
+    run: (script, args = [], extra = {}, cwd) => runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, cwd, timeoutMs: 120_000 }),
     stop: async () => {
       await Promise.all(Object.values(kubes).map((k) => k.stop()));
     },
