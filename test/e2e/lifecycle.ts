@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
 import type { PlannedAssociation } from '../../src/plan/model.js';
-import { associationSummaries, buildWorld, liveInlinePolicy, liveTrust, snapshot, type Accounts, type World } from './world.js';
+import { associationSummaries, buildWorld, liveInlinePolicy, liveTrust, snapshot, type Accounts, type World, type WorldOptions } from './world.js';
 
 export const CLUSTER_ACCOUNT = '111122223333';
 
@@ -54,8 +54,7 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
     const dry = await ok(world, 'migrate.sh', ['--dry-run'], { VERIFY: 'warn' });
     expect(dry).toContain('(dry run) +');
     expect(await snapshot(accounts, world)).toEqual(s0);
-    expect(existsSync(path.join(world.dir, 'backup'))).toBe(false);
-    expect(existsSync(path.join(world.dir, 'state'))).toBe(false);
+    expect(existsSync(world.stateDir)).toBe(false);
   }
 
   // Migrate: transition trust, associations, annotations removed, workloads restarted.
@@ -110,7 +109,7 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
 }
 
 /** One account: moto behind the EKS shim, started once per test file. */
-export function singleAccount(): { accounts: () => Accounts; load: (fixture: string) => Promise<World> } {
+export function singleAccount(): { accounts: () => Accounts; load: (fixture: string, options?: WorldOptions) => Promise<World> } {
   let moto: MotoServer;
   let shim: EksShim;
   let accounts: Accounts;
@@ -127,9 +126,9 @@ export function singleAccount(): { accounts: () => Accounts; load: (fixture: str
   });
   return {
     accounts: () => accounts,
-    load: async (fixture) => {
+    load: async (fixture, options) => {
       await world?.stop();
-      world = await buildWorld(fixture, accounts);
+      world = await buildWorld(fixture, accounts, options);
       return world;
     },
   };

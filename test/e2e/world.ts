@@ -57,12 +57,22 @@ export interface World {
   plan: Plan;
   /** The Kubernetes fake of the first scanned cluster (the only one in most fixtures). */
   kube: KubeFake;
-  /** One Kubernetes fake per scanned cluster, by cluster name; kubectl reaches each through KUBE_CONTEXT_<CLUSTER>. */
+  /**
+   * One Kubernetes fake per scanned cluster, by cluster name. Each is its cluster's endpoint (the shim's
+   * DescribeCluster answers with the fake's URL) and a context of the kubeconfig.
+   */
   kubes: Record<string, KubeFake>;
   /** Directory holding the generated scripts. */
   dir: string;
+  /** Where the scripts keep backup/ and state/ by default: beside {@link World.dir}. */
+  stateDir: string;
+  /** The kubeconfig the scripts use (KUBECONFIG). */
+  kubeconfig: string;
   env: Record<string, string>;
-  run(script: string, args?: string[], env?: Record<string, string>): Promise<CommandResult>;
+  /** Writes the scripts of the plan into {@link World.dir} again, as `irsa2pi plan --out` does. */
+  regenerate(): void;
+  /** Runs a script of {@link World.dir} with the world's environment (and `extra` over it), from `cwd` if given. */
+  run(script: string, args?: string[], env?: Record<string, string>, cwd?: string): Promise<CommandResult>;
   stop(): Promise<void>;
 }
 
@@ -72,11 +82,21 @@ function iamFor(accounts: Accounts, account: string): IAMClient {
   return new IAMClient(sdkConfig(endpoint));
 }
 
+/** How the world's kubeconfig names its contexts. */
+export interface WorldOptions {
+  /**
+   * `arn` (default): as `aws eks update-kubeconfig` writes them, one after the other — cluster, user and
+   * context named by the cluster ARN, the current context the cluster added last. `other`: contexts
+   * named `fake-<cluster>`, the current one the last cluster's, so only the servers tell them apart.
+   */
+  contexts?: 'arn' | 'other';
+}
+
 /**
  * Resets every emulator and loads a fixture into them; returns the world with its scripts written.
  * `fixture` names a folder of `fixtures/`, or is the absolute path of a bundle (see {@link twoRolesBundle}).
  */
-export async function buildWorld(fixture: string, accounts: Accounts): Promise<World> {
+export async function buildWorld(fixture: string, accounts: Accounts, options: WorldOptions = {}): Promise<World> {
   await Promise.all(accounts.motos.map((m) => m.reset()));
   accounts.shim.clear();
   const bundle = path.resolve(FIXTURES, fixture);
@@ -136,29 +156,33 @@ export async function buildWorld(fixture: string, accounts: Accounts): Promise<W
     kubes[c.name] = await startKubeFake(objects);
   }
   const kube = kubes[clusters[0]!.name]!;
+  for (const c of clusters) accounts.shim.setClusterEndpoint(c.region, c.name, kubes[c.name]!.server);
 
   const dir = await mkdtemp(path.join(tmpdir(), `irsa2pi-e2e-${path.basename(bundle)}-`));
   const kubeconfig = path.join(dir, 'kubeconfig');
+  const contextOf = (c: (typeof clusters)[number]) => ((options.contexts ?? 'arn') === 'arn' ? c.arn : `fake-${c.name}`);
   await writeFile(
     kubeconfig,
     [
       'apiVersion: v1',
       'kind: Config',
       'clusters:',
-      ...clusters.flatMap((c) => [`- name: ${c.name}`, '  cluster:', `    server: ${kubes[c.name]!.server}`, '    insecure-skip-tls-verify: true']),
+      ...clusters.flatMap((c) => [`- name: ${contextOf(c)}`, '  cluster:', `    server: ${kubes[c.name]!.server}`, '    insecure-skip-tls-verify: true']),
       'users:',
-      '- name: fake',
-      '  user: {}',
+      ...clusters.flatMap((c) => [`- name: ${contextOf(c)}`, '  user: {}']),
       'contexts:',
-      ...clusters.flatMap((c) => [`- name: fake-${c.name}`, '  context:', `    cluster: ${c.name}`, '    user: fake', '    namespace: default']),
-      `current-context: fake-${clusters[0]!.name}`,
+      ...clusters.flatMap((c) => [`- name: ${contextOf(c)}`, '  context:', `    cluster: ${contextOf(c)}`, `    user: ${contextOf(c)}`]),
+      `current-context: ${contextOf(clusters[clusters.length - 1]!)}`,
       '',
     ].join('\n'),
   );
-  const rendered = emitScript(result, {});
-  if (rendered.kind !== 'files') throw new Error('script emitter returned text');
   const scripts = path.join(dir, 'out');
-  writeDirectoryAtomic(scripts, rendered.files);
+  const regenerate = () => {
+    const rendered = emitScript(result, {});
+    if (rendered.kind !== 'files') throw new Error('script emitter returned text');
+    writeDirectoryAtomic(scripts, rendered.files);
+  };
+  regenerate();
 
   // One AWS CLI profile per account, each with its emulator's endpoint_url (moto serves one account
   // per process, so the second account is a second moto server).
@@ -175,7 +199,7 @@ export async function buildWorld(fixture: string, accounts: Accounts): Promise<W
     ...Object.fromEntries(Object.keys(accounts.endpoints).map((acct) => [`AWS_PROFILE_${acct}`, `acct${acct}`])),
     KUBECONFIG: kubeconfig,
     KUBECACHEDIR: path.join(dir, 'kube-cache'),
-    ...Object.fromEntries(clusters.map((c) => [`KUBE_CONTEXT_${c.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, `fake-${c.name}`])),
+    ASSOCIATION_SETTLE_SECONDS: '0',
   };
   return {
     fixture,
@@ -184,8 +208,11 @@ export async function buildWorld(fixture: string, accounts: Accounts): Promise<W
     kube,
     kubes,
     dir: scripts,
+    stateDir: `${scripts}.state`,
+    kubeconfig,
     env,
-    run: (script, args = [], extra = {}) => runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, timeoutMs: 120_000 }),
+    regenerate,
+    run: (script, args = [], extra = {}, cwd) => runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, cwd, timeoutMs: 120_000 }),
     stop: async () => {
       await Promise.all(Object.values(kubes).map((k) => k.stop()));
     },
@@ -222,7 +249,7 @@ export async function snapshot(accounts: Accounts, world: World): Promise<unknow
   const associations = [...accounts.shim.state.associations.values()].map((s) => s.association).sort((a, b) => a.associationId.localeCompare(b.associationId));
   const addons = [...accounts.shim.state.addons.values()].map((s) => s.addon).sort((a, b) => a.addonArn.localeCompare(b.addonArn));
   const kube = world.kube.objects().map((o) => ({ kind: o.kind, ns: o.metadata.namespace, name: o.metadata.name, rv: o.metadata.resourceVersion, annotations: o.metadata.annotations, spec: o.spec }));
-  const files = existsSync(path.join(world.dir, 'state')) ? (await readdir(path.join(world.dir, 'state'))).sort() : [];
+  const files = existsSync(path.join(world.stateDir, 'state')) ? (await readdir(path.join(world.stateDir, 'state'))).sort() : [];
   return { roles, associations, addons, kube, files };
 }
 

@@ -211,3 +211,74 @@ describe('CLI', () => {
     expect(readFileSync(path.join(out, 'terraform', 'README.md'), 'utf8')).toContain('-target=aws_iam_role.');
   });
 });
+
+describe('preflight: the AWS CLI version the scripts need', () => {
+  /** A directory whose `aws` reports VERSION and logs every other call (failing it); the real tools stay behind it. */
+  function fakeAws(version: string): { path: string; log: string } {
+    const bin = mkdtempSync(path.join(tmpdir(), 'irsa2pi-aws-'));
+    const log = path.join(bin, 'calls.log');
+    writeFileSync(
+      path.join(bin, 'aws'),
+      `#!/bin/bash\nif [ "$*" = --version ]; then echo '${version} Python/3.11.7 Linux/6 botocore/1.40.0' >&2; exit 0; fi\necho "$*" >>'${log}'\necho 'fake aws: no AWS here' >&2\nexit 255\n`,
+      { mode: 0o755 },
+    );
+    return { path: `${bin}:${process.env.PATH ?? ''}`, log };
+  }
+
+  async function preflight(fixture: string, version: string): Promise<{ code: number | null; stdout: string; stderr: string; calls: string[] }> {
+    const dir = written(planOf(fixture));
+    const aws = fakeAws(version);
+    const r = await runCommand('bash', [path.join(dir, 'migrate.sh'), '--phase', 'preflight'], { env: { PATH: aws.path, KUBECONFIG: path.join(dir, 'no-kubeconfig') } });
+    return { ...r, calls: existsSync(aws.log) ? readFileSync(aws.log, 'utf8').split('\n').filter(Boolean) : [] };
+  }
+
+  it.each([
+    ['cross-account', 'aws-cli/1.40.33', 'AWS CLI 1.40.33 is too old: create-pod-identity-association --target-role-arn needs version 1.40.34 or later (v1 ≥ 1.40.34, v2 ≥ 2.27.34)'],
+    ['cross-account', 'aws-cli/2.27.33', 'AWS CLI 2.27.33 is too old: create-pod-identity-association --target-role-arn needs version 2.27.34 or later (v1 ≥ 1.40.34, v2 ≥ 2.27.34)'],
+    ['addon-role', 'aws-cli/1.32.117', 'AWS CLI 1.32.117 is too old: update-addon --pod-identity-associations needs version 1.33.0 or later (v1 ≥ 1.33.0, v2 ≥ 2.16.0)'],
+    ['addon-role', 'aws-cli/2.15.99', 'AWS CLI 2.15.99 is too old: update-addon --pod-identity-associations needs version 2.16.0 or later (v1 ≥ 1.33.0, v2 ≥ 2.16.0)'],
+    ['basic', 'aws-cli/1.30.6', 'AWS CLI 1.30.6 is too old: EKS Pod Identity commands needs version 1.30.7 or later (v1 ≥ 1.30.7, v2 ≥ 2.13.39)'],
+    ['basic', 'aws-cli/3.0.0', 'AWS CLI 3.0.0: only versions 1 and 2 are known (EKS Pod Identity commands needs 1.30.7 or 2.13.39)'],
+    ['basic', 'aws-cli/unknown', 'cannot tell the AWS CLI version from: aws-cli/unknown Python/3.11.7 Linux/6 botocore/1.40.0'],
+  ])('%s with %s: one ERROR line before any AWS call', async (fixture, version, message) => {
+    const r = await preflight(fixture, version);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`ERROR: ${message}\n`);
+    expect(r.calls).toEqual([]);
+  });
+
+  it.each([
+    ['cross-account', 'aws-cli/1.40.34', 'create-pod-identity-association --target-role-arn supported (≥ 1.40.34)'],
+    ['cross-account', 'aws-cli/2.100.0', 'create-pod-identity-association --target-role-arn supported (≥ 2.27.34)'],
+    ['addon-role', 'aws-cli/2.16.0', 'update-addon --pod-identity-associations supported (≥ 2.16.0)'],
+  ])('%s with %s: says the version is enough and goes on to the credentials', async (fixture, version, said) => {
+    const r = await preflight(fixture, version);
+    expect(r.stdout).toContain(`${version.slice('aws-cli/'.length)}: ${said}`);
+    expect(r.calls[0]).toMatch(/^sts get-caller-identity/);
+  });
+
+  it('a plan without target roles or add-ons does not ask for their versions', async () => {
+    const r = await preflight('basic', 'aws-cli/1.30.7');
+    expect(r.stdout).toContain('aws-cli 1.30.7: EKS Pod Identity commands supported (≥ 1.30.7)');
+    expect(r.stdout).not.toMatch(/target-role-arn|update-addon/);
+    expect(r.calls[0]).toMatch(/^sts get-caller-identity/);
+  });
+});
+
+describe('norm_url: how the scripts compare a kubeconfig server with a cluster endpoint', () => {
+  it.each([
+    ['https://ABC.gr7.eu-west-1.EKS.amazonaws.com', 'https://abc.gr7.eu-west-1.eks.amazonaws.com'],
+    ['HTTPS://abc.example:443/', 'https://abc.example'],
+    ['https://abc.example:6443//', 'https://abc.example:6443'],
+    ['http://127.0.0.1:80', 'http://127.0.0.1'],
+    ['http://127.0.0.1:443', 'http://127.0.0.1:443'],
+    ['https://abc.example:80', 'https://abc.example:80'],
+    ['https://abc.example/k8s/clusters/c-1/', 'https://abc.example/k8s/clusters/c-1'],
+    ['https://abc.example/?x=1', 'https://abc.example'],
+  ])('%s → %s', async (url, want) => {
+    const lib = readFileSync(path.join(written(planOf('basic')), 'migrate.sh'), 'utf8');
+    const fn = /^norm_url\(\) \{\n[\s\S]*?^\}\n/m.exec(lib)![0];
+    const r = await runCommand('bash', ['-c', `${fn}norm_url "$1"`, 'bash', url]);
+    expect(r.stdout).toBe(want);
+  });
+});

@@ -66,8 +66,8 @@ export interface EksShimState {
   associations: Map<string, StoredAssociation>;
   /** Keyed by `${region}/${cluster}/${addonName}`. */
   addons: Map<string, StoredAddon>;
-  /** Every request the shim answered itself (not forwarded): method, path, query. */
-  requests: { method: string; path: string; query: Record<string, string> }[];
+  /** Every request the shim answered itself (not forwarded): method, path, query, when (ms). */
+  requests: { method: string; path: string; query: Record<string, string>; at: number }[];
 }
 
 /** Input of {@link EksShim.seedAssociation}. */
@@ -107,7 +107,9 @@ export interface EksShim {
   seedAssociation(input: SeedAssociationInput): PodIdentityAssociation;
   /** Adds an add-on (and its owned associations) directly (no cluster check); returns it. */
   seedAddon(input: SeedAddonInput): Addon;
-  /** Clears associations, add-ons and the request log. */
+  /** Makes DescribeCluster of `region`/`cluster` answer with this endpoint instead of moto's. */
+  setClusterEndpoint(region: string, cluster: string, endpoint: string): void;
+  /** Clears associations, add-ons, endpoints set and the request log. */
   clear(): void;
   stop(): Promise<void>;
 }
@@ -123,6 +125,11 @@ export interface StartEksShimOptions {
    * set false to use seeded clusters that moto does not know.
    */
   checkClusterExists?: boolean;
+  /**
+   * How long an add-on created or updated through the API stays `CREATING` / `UPDATING` before it is
+   * `ACTIVE`, as EKS does (default 0: `ACTIVE` from the first DescribeAddon on).
+   */
+  addonActivationMs?: number;
 }
 
 /** Default namespace EKS installs an add-on into (used for add-on-owned associations). */
@@ -256,6 +263,24 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
   const accountId = opts.accountId;
   const checkClusters = opts.checkClusterExists ?? true;
   const state: EksShimState = { associations: new Map(), addons: new Map(), requests: [] };
+  const activationMs = opts.addonActivationMs ?? 0;
+  /** Add-ons on their way to ACTIVE: when they get there. */
+  const activeAt = new Map<Addon, number>();
+  /** `${region}/${cluster}` → endpoint DescribeCluster answers with. */
+  const endpoints = new Map<string, string>();
+
+  function settling(addon: Addon, status: 'CREATING' | 'UPDATING'): void {
+    addon.status = status;
+    activeAt.set(addon, Date.now() + activationMs);
+  }
+  function refreshed(addon: Addon): Addon {
+    const at = activeAt.get(addon);
+    if (at !== undefined && Date.now() >= at) {
+      addon.status = 'ACTIVE';
+      activeAt.delete(addon);
+    }
+    return addon;
+  }
 
   function makeAssociation(
     region: string,
@@ -413,7 +438,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         addonName: name,
       });
     }
-    return s.addon;
+    return refreshed(s.addon);
   }
 
   function getAssociation(region: string, cluster: string, id: string): StoredAssociation {
@@ -575,7 +600,9 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         if (nsc?.namespace) input.namespace = nsc.namespace;
         const pia = podIdList(body);
         if (pia) input.podIdentityAssociations = pia;
-        return { addon: makeAddon(region, input) };
+        const addon = makeAddon(region, input);
+        settling(addon, 'CREATING');
+        return { addon: { ...addon, status: 'CREATING' } };
       },
     },
     {
@@ -627,6 +654,8 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         }
         const t = nowSeconds();
         addon.modifiedAt = t;
+        settling(addon, 'UPDATING');
+        refreshed(addon);
         return {
           update: { id: randomUUID(), status: 'Successful', type: 'AddonUpdate', params: params_, createdAt: t, errors: [] },
         };
@@ -656,6 +685,20 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     if (errorType) headers['x-amzn-errortype'] = errorType;
     res.writeHead(status, headers);
     res.end(text);
+  }
+
+  /** moto's DescribeCluster with the endpoint set by {@link EksShim.setClusterEndpoint}. */
+  async function describeWithEndpoint(req: http.IncomingMessage, res: http.ServerResponse, endpoint: string): Promise<void> {
+    try {
+      const headers: Record<string, string> = {};
+      if (req.headers.authorization) headers.authorization = req.headers.authorization;
+      const up = await fetch(new URL(req.url ?? '/', moto), { headers });
+      const body = (await up.json()) as { cluster?: { endpoint?: string } };
+      if (up.ok && body.cluster) body.cluster.endpoint = endpoint;
+      send(res, up.status, body, up.headers.get('x-amzn-errortype') ?? undefined);
+    } catch (err) {
+      send(res, 502, { message: `shim could not reach moto: ${String(err)}` }, 'ServerException');
+    }
   }
 
   function forward(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -688,6 +731,12 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         break;
       }
     }
+    const described = method === 'GET' ? /^\/clusters\/([^/]+)$/.exec(url.pathname) : null;
+    const endpoint = described ? endpoints.get(`${regionFromAuth(req.headers.authorization)}/${decodeURIComponent(described[1]!)}`) : undefined;
+    if (endpoint !== undefined) {
+      void describeWithEndpoint(req, res, endpoint);
+      return;
+    }
     if (!match) {
       forward(req, res);
       return;
@@ -707,7 +756,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         const cluster = decodeURIComponent(m[1]!);
         const params = m.slice(2).map((p) => decodeURIComponent(p));
         const region = regionFromAuth(req.headers.authorization);
-        state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+        state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
         await assertCluster(req, region, cluster);
         const out = route.handler({ req, region, cluster, params, query: url.searchParams, body });
         send(res, 200, out);
@@ -735,10 +784,14 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     seedAddon(input) {
       return makeAddon(input.region ?? 'us-east-1', input);
     },
+    setClusterEndpoint(region, cluster, endpoint) {
+      endpoints.set(`${region}/${cluster}`, endpoint);
+    },
     clear() {
       state.associations.clear();
       state.addons.clear();
       state.requests.length = 0;
+      endpoints.clear();
     },
     stop() {
       return new Promise<void>((resolve) => {

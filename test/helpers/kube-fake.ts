@@ -42,6 +42,8 @@ export interface KubeRequest {
   query: Record<string, string>;
   /** `Content-Type` of a write, if any. */
   contentType?: string;
+  /** When it was served (ms since the epoch). */
+  at: number;
 }
 
 /** Options for {@link startKubeFake}. */
@@ -619,7 +621,7 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
   async function handle(req: http.IncomingMessage): Promise<{ status: number; body: unknown }> {
     const url = new URL(req.url ?? '/', 'http://kube');
     const method = req.method ?? 'GET';
-    const entry: KubeRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams) };
+    const entry: KubeRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() };
     const ct = req.headers['content-type'];
     if (ct) entry.contentType = ct;
     requests.push(entry);

@@ -41,20 +41,46 @@ function identitiesOf(r: PlannedRole, migrated: ReadonlySet<string>): string[] {
 }
 
 /**
- * The scripts tell clusters apart by name alone (`--cluster`, `KUBE_CONTEXT_<CLUSTER>`, the
- * `cluster/namespace/serviceAccount` keys of their state), so a plan with two clusters of one name
+ * The scripts tell clusters apart by name alone (`--cluster`, the `cluster/namespace/serviceAccount`
+ * keys of their state), so a plan with two clusters of one name
  * (in other regions or accounts) is refused rather than acted on as if they were one.
  */
-function refuseSharedClusterNames(clusters: Iterable<{ name: string; account: string; region: string }>): void {
+function refuseSharedClusterNames(clusters: Iterable<ScriptCluster>): void {
   const byName = new Map<string, string[]>();
   for (const c of clusters) push(byName, c.name, `${c.account} ${c.region}`);
   const shared = [...byName.entries()].filter(([, where]) => where.length > 1).sort(([a], [b]) => compareText(a, b));
   if (shared.length === 0) return;
   const listed = shared.map(([name, where]) => `${JSON.stringify(name)} in ${[...where].sort(compareText).join(' and ')}`).join('; ');
   throw new InputError(
-    `refusing to emit: clusters ${listed} share a name, and the scripts tell clusters apart by name only (--cluster, KUBE_CONTEXT_<CLUSTER>, state/); use --format json or --format terraform, or plan one region (or account) at a time`,
+    `refusing to emit: clusters ${listed} share a name, and the scripts tell clusters apart by name only (--cluster, state/); use --format json or --format terraform, or plan one region (or account) at a time`,
   );
 }
+
+/** A cluster the scripts act on; `arn` is how they find its kubeconfig context. */
+interface ScriptCluster {
+  readonly name: string;
+  readonly arn: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+const PARTITION = /^aws(-[a-z]+)*$/;
+
+/** The cluster, once its ARN is the one EKS gives a cluster of that name, account and region. */
+function scriptCluster(arn: string, name: string, account: string, region: string, where: string): ScriptCluster {
+  const partition = arn.split(':')[1] ?? '';
+  if (!PARTITION.test(partition) || arn !== `arn:${partition}:eks:${region}:${account}:cluster/${name}`) {
+    throw new InputError(`refusing to emit: ${where}: ${JSON.stringify(arn)} is not the ARN of EKS cluster ${name} in ${account} ${region}`);
+  }
+  return { name, arn, account, region };
+}
+
+/** The lowest AWS CLI versions (1 and 2) that have what the scripts call, by what they call. */
+const CLI_MINIMUMS = {
+  podIdentity: { what: 'EKS Pod Identity commands', v1: '1.30.7', v2: '2.13.39' },
+  targetRole: { what: 'create-pod-identity-association --target-role-arn', v1: '1.40.34', v2: '2.27.34' },
+  addonAssociations: { what: 'update-addon --pod-identity-associations', v1: '1.33.0', v2: '2.16.0' },
+} as const;
 
 /** The plan as bash scripts and the documents they apply. */
 export const emitScript: Emitter = (plan: Plan) => {
@@ -62,13 +88,13 @@ export const emitScript: Emitter = (plan: Plan) => {
   migrating.forEach(checkPlannedAssociation);
   const agentSteps = plan.steps.filter((s) => s.action === 'install-agent');
 
-  const clusterMap = new Map<string, { name: string; account: string; region: string }>();
-  for (const a of migrating) clusterMap.set(a.clusterArn, { name: a.cluster, account: a.accountId, region: a.region });
+  const clusterMap = new Map<string, ScriptCluster>();
+  for (const a of migrating) clusterMap.set(a.clusterArn, scriptCluster(a.clusterArn, a.cluster, a.accountId, a.region, `${identityKey(a)}: clusterArn`));
   const agents = agentSteps.map((s) => {
     const [, , , region = '', account = ''] = (s.clusterArn ?? '').split(':');
     const where = `install-agent step ${s.id}`;
     const agent = { cluster: checkName('cluster', s.cluster ?? '', `${where}: cluster`), account: checkName('account', account, `${where}: account`), region: checkName('region', region, `${where}: region`) };
-    clusterMap.set(s.clusterArn!, { name: agent.cluster, account: agent.account, region: agent.region });
+    clusterMap.set(s.clusterArn!, scriptCluster(s.clusterArn ?? '', agent.cluster, agent.account, agent.region, `${where}: clusterArn`));
     return agent;
   });
   refuseSharedClusterNames(clusterMap.values());
@@ -154,7 +180,12 @@ export const emitScript: Emitter = (plan: Plan) => {
     .filter((a) => !isMigrating(a))
     .map((a) => ({ identity: identityKey(a), status: a.status, reasons: a.reasons.join(', ') || 'none given' }));
 
-  const ctx = { clusters, accounts, agents, newRoles, transitionRoles, finalRoles, backupRoles, associations, addons, identities, notMigrated, summary: plan.summary };
+  const cliNeeds = [
+    ...(identities.length > 0 ? [CLI_MINIMUMS.podIdentity] : []),
+    ...(associations.some((a) => a.targetRoleArn !== '') ? [CLI_MINIMUMS.targetRole] : []),
+    ...(addons.length > 0 ? [CLI_MINIMUMS.addonAssociations] : []),
+  ];
+  const ctx = { clusters, accounts, cliNeeds, agents, newRoles, transitionRoles, finalRoles, backupRoles, associations, addons, identities, notMigrated, summary: plan.summary };
   files.unshift(
     { path: 'migrate.sh', content: renderTemplate('scripts', 'migrate.sh', ctx), mode: 0o755 },
     { path: 'finalize.sh', content: renderTemplate('scripts', 'finalize.sh', ctx), mode: 0o755 },
