@@ -3,7 +3,7 @@ import type { Tri } from '../iam/evaluate.js';
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import { DEFAULT_AUDIENCE, externalIdOf, subjectOf, type Identity } from '../iam/requests.js';
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
-import { globRegExp, hasWildcard } from '../iam/glob.js';
+import { compileGlob, hasWildcard, type Glob } from '../iam/glob.js';
 import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
@@ -231,12 +231,12 @@ function firstWithIssuer(clusters: readonly Cluster[], n: number): Cluster[] {
 /**
  * A trust's wildcard patterns, matched without regard to case (a superset of what any operator
  * matches). Each is tried only on strings that start with its literal ASCII prefix: a case-insensitive
- * regular expression matches an ASCII character only with an ASCII character, so the filter never
- * turns away a string the expression would match.
+ * glob matches an ASCII character only with an ASCII character, so the filter never turns away a
+ * string the glob would match.
  */
 class PatternSet {
   private readonly prefixes: string[] = [];
-  private readonly expressions: RegExp[] = [];
+  private readonly expressions: Glob[] = [];
 
   constructor(patterns: Iterable<string>) {
     for (const pattern of patterns) {
@@ -247,7 +247,7 @@ class PatternSet {
         end++;
       }
       this.prefixes.push(pattern.slice(0, end).toLowerCase());
-      this.expressions.push(globRegExp(pattern, true));
+      this.expressions.push(compileGlob(pattern, true));
     }
   }
 
