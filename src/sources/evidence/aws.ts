@@ -122,3 +122,23 @@ export function addonFrom(f: Fields): Addon {
     source: f.file,
   };
 }
+
+/** The account of a file under `aws/<account>/` (the README's layout), by the nearest 12-digit folder of its path. */
+export function accountOfPath(file: string): string | undefined {
+  const folders = file.split(/[\\/]/).slice(0, -1);
+  for (let i = folders.length - 1; i >= 0; i--) if (/^\d{12}$/.test(folders[i]!)) return folders[i];
+  return undefined;
+}
+
+/**
+ * The account an empty list (`{"OpenIDConnectProviderList": []}`: the account has none) speaks for:
+ * the folder it is filed under, else the bundle's only account. A collected empty list is a fact, not a
+ * gap, so one whose account cannot be told is refused rather than dropped.
+ */
+export function accountOfEmptyList(file: string, list: string, bundleAccounts: ReadonlySet<string>): string {
+  const byPath = accountOfPath(file);
+  if (byPath) return byPath;
+  if (bundleAccounts.size === 1) return [...bundleAccounts][0]!;
+  const which = bundleAccounts.size === 0 ? 'the bundle names no account' : `the bundle holds accounts ${[...bundleAccounts].sort().join(', ')}`;
+  throw new InputError(`$.${list} is empty and names no account (${which}): file it under aws/<account>/`, file);
+}

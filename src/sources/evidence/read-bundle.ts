@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role, ScanGap } from '../../model/inventory.js';
-import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
+import { accountOfEmptyList, addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
 import { KubernetesCollector, kubernetesObjects, streamKubernetesList, streamKubernetesYamlList } from './kubernetes.js';
@@ -39,6 +39,8 @@ interface Pending {
   readonly managedPolicies: Map<string, ManagedPolicy>;
   readonly providers: Map<string, OidcProvider>;
   readonly providerAccounts: Set<string>;
+  /** Files with an empty provider list: their account is settled once every file is read. */
+  readonly emptyProviderLists: string[];
   readonly associations: Map<string, PodIdentityAssociation>;
   readonly addons: Map<string, Addon>;
   readonly kubernetes: Map<string, KubernetesCollector>;
@@ -72,6 +74,7 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
         p.providers.set(o.arn, o);
         p.providerAccounts.add(o.accountId);
       });
+      if (providers.length === 0) p.emptyProviderLists.push(file);
       return { kind, accountId: providers[0]?.accountId };
     }
     case 'eks-describe-cluster': {
@@ -171,6 +174,8 @@ function streamed(abs: string, display: string, format: EvidenceFormat, cluster:
 type Streaming = { readonly read: 'streamed' } | { readonly read: 'whole'; readonly text?: string };
 
 function assemble(p: Pending): Inventory {
+  const accounts = new Set([...p.roles.values(), ...p.providers.values(), ...p.clusters].map((x) => x.accountId));
+  for (const file of p.emptyProviderLists) p.providerAccounts.add(accountOfEmptyList(file, 'OpenIDConnectProviderList', accounts));
   const clusters: Cluster[] = p.clusters
     .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
     .sort((a, b) => compareText(a.arn, b.arn));
@@ -209,6 +214,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     managedPolicies: new Map(),
     providers: new Map(),
     providerAccounts: new Set(),
+    emptyProviderLists: [],
     associations: new Map(),
     addons: new Map(),
     kubernetes: new Map(),

@@ -1,0 +1,80 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { plan } from '../../src/plan/plan.js';
+import { buildReport } from '../../src/report/build.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+
+const BASIC = join(import.meta.dirname, '..', '..', 'fixtures', 'basic');
+const dirs: string[] = [];
+
+function bundle(edit: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-lists-'));
+  dirs.push(dir);
+  cpSync(BASIC, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const EMPTY = JSON.stringify({ OpenIDConnectProviderList: [] });
+
+function statuses(dir: string) {
+  const inventory = readEvidenceBundle(dir);
+  const p = plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' });
+  const report = buildReport(inventory, p);
+  return { inventory, plan: p, mappings: report.clusters.flatMap((c) => c.mappings) };
+}
+
+describe('a collected empty OIDC provider list', () => {
+  it('means the account has no provider: no IRSA identity is admitted, none is migrated, none reported active through IRSA', () => {
+    const before = statuses(BASIC);
+    const irsaActive = before.mappings.filter((m) => m.irsa === 'yes');
+    expect(irsaActive.length).toBeGreaterThan(0);
+    expect(before.plan.associations.some((a) => a.status === 'create')).toBe(true);
+
+    const after = statuses(bundle((d) => writeFileSync(join(d, 'aws', '111122223333', 'oidc-providers.json'), EMPTY)));
+    expect(after.inventory.accountsWithProviderList).toEqual(['111122223333']);
+    expect(after.mappings.filter((m) => m.irsa === 'yes')).toEqual([]);
+    for (const m of after.mappings.filter((m) => m.irsa !== null)) expect(m.problems.join(' ')).toContain('has no OIDC provider');
+    expect(after.plan.associations.filter((a) => a.status === 'create')).toEqual([]);
+  });
+
+  it('outside aws/<account>/ it speaks for the bundle\'s only account', () => {
+    const dir = bundle((d) => {
+      rmSync(join(d, 'aws', '111122223333', 'oidc-providers.json'));
+      writeFileSync(join(d, 'providers.json'), EMPTY);
+    });
+    expect(readEvidenceBundle(dir).accountsWithProviderList).toEqual(['111122223333']);
+  });
+
+  it('with no file at all the providers stay unknown (assumed to exist)', () => {
+    const dir = bundle((d) => rmSync(join(d, 'aws', '111122223333', 'oidc-providers.json')));
+    const { inventory, mappings } = statuses(dir);
+    expect(inventory.accountsWithProviderList).toEqual([]);
+    expect(mappings.some((m) => m.irsa === 'yes')).toBe(true);
+  });
+
+  it('is refused when neither its folder nor the bundle tells its account', () => {
+    const dir = bundle((d) => {
+      writeFileSync(join(d, 'providers.json'), EMPTY);
+      writeFileSync(
+        join(d, 'aws', '444455556666-role.json'),
+        JSON.stringify({ Role: { Arn: 'arn:aws:iam::444455556666:role/other', RoleName: 'other', Path: '/', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } } }),
+      );
+    });
+    let error: unknown;
+    try {
+      readEvidenceBundle(dir);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).line).toMatch(/providers\.json.*OpenIDConnectProviderList is empty and names no account .*111122223333, 444455556666.*aws\/<account>\//);
+  });
+});
