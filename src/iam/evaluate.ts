@@ -1,4 +1,4 @@
-import { accountRootArn } from './arn.js';
+import { accountRootArn, partitionOf } from './arn.js';
 import { compileGlob, hasWildcard, type Glob } from './glob.js';
 import { mapIn, push } from '../group.js';
 import type { ConditionClause, NormalizedStatement, PrincipalSet } from './policy.js';
@@ -166,7 +166,7 @@ function inPrincipalSet(set: PrincipalSet, p: RequestPrincipal): boolean {
   const named = set.byType[p.type] ?? [];
   return named.some((v) => {
     if (v === '*') return true;
-    if (p.type === 'AWS' && p.accountId) return v === p.id || v === p.accountId || v === accountRootArn(p.accountId);
+    if (p.type === 'AWS' && p.accountId) return v === p.id || v === p.accountId || v === accountRootArn(p.accountId, partitionOf(p.id));
     return p.type === 'Service' ? v.toLowerCase() === p.id.toLowerCase() : v === p.id;
   });
 }

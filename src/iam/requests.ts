@@ -1,4 +1,4 @@
-import { oidcProviderArn } from './arn.js';
+import { oidcProviderArn, partitionOf } from './arn.js';
 import { mapIn } from '../group.js';
 import type { AssumeRequest, RequestContext, RequestPrincipal } from './evaluate.js';
 
@@ -71,12 +71,13 @@ interface ProviderRequestParts {
 
 const providerParts = new Map<string, Map<string, ProviderRequestParts>>();
 
-function partsFor(roleAccountId: string, hostPath: string): ProviderRequestParts {
-  const byHost = mapIn(providerParts, roleAccountId);
+/** The provider is in the role's account and the cluster's partition (a trust cannot cross partitions). */
+function partsFor(partition: string, roleAccountId: string, hostPath: string): ProviderRequestParts {
+  const byHost = mapIn(providerParts, `${partition}|${roleAccountId}`);
   let parts = byHost.get(hostPath);
   if (!parts) {
     const lower = hostPath.toLowerCase();
-    byHost.set(hostPath, (parts = { principal: principal('Federated', oidcProviderArn(roleAccountId, hostPath)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
+    byHost.set(hostPath, (parts = { principal: principal('Federated', oidcProviderArn(roleAccountId, hostPath, partition)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
   }
   return parts;
 }
@@ -85,7 +86,7 @@ const WEB_IDENTITY_ACTIONS: readonly string[] = Object.freeze([WEB_IDENTITY_ACTI
 
 /** `AssumeRoleWithWebIdentity` by a pod of `identity`, through the OIDC provider of its issuer in `roleAccountId`. */
 export function irsaRequest(identity: Identity, roleAccountId: string): AssumeRequest {
-  const parts = partsFor(roleAccountId, identity.issuerHostPath);
+  const parts = partsFor(partitionOf(identity.clusterArn), roleAccountId, identity.issuerHostPath);
   const values = new Map<string, readonly string[]>();
   values.set(parts.subKey, [subjectOf(identity.namespace, identity.serviceAccount)]);
   values.set(parts.audKey, [identity.audience]);

@@ -4,6 +4,7 @@ import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js
 import { DEFAULT_AUDIENCE, externalIdOf, subjectOf, type Identity } from '../iam/requests.js';
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
 import { compileGlob, hasWildcard, type Glob } from '../iam/glob.js';
+import { dnsSuffixOf, partitionOf } from '../iam/arn.js';
 import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
@@ -52,13 +53,13 @@ function syntheticCluster(near: Identity): Cluster {
   if (known) return known;
   const cluster: Cluster = {
     name: NEIGHBOUR,
-    arn: `arn:aws:eks:${near.region}:${near.accountId}:cluster/${NEIGHBOUR}`,
+    arn: `arn:${partitionOf(near.clusterArn)}:eks:${near.region}:${near.accountId}:cluster/${NEIGHBOUR}`,
     accountId: near.accountId,
     region: near.region,
     version: undefined,
     platformVersion: undefined,
     issuer: undefined,
-    issuerHostPath: `oidc.eks.${near.region}.amazonaws.com/id/00000000000000000000000000000000`,
+    issuerHostPath: `oidc.eks.${near.region}.${dnsSuffixOf(partitionOf(near.clusterArn))}/id/00000000000000000000000000000000`,
     endpoint: undefined,
     autoMode: false,
     onOutposts: false,
