@@ -40,7 +40,7 @@ function createContext(inventory: Inventory): PlanContext {
   return {
     inventory,
     rolesByArn: new Map(inventory.roles.map((r) => [r.arn, r])),
-    scannedRoleAccounts: new Set(inventory.roles.map((r) => r.accountId)),
+    scannedRoleAccounts: new Set([...inventory.roles.map((r) => r.accountId), ...(inventory.accountsWithEmptyRoleList ?? [])]),
     providersByAccount,
     clusters,
     clustersByArn: new Map(clusters.map((c) => [c.arn, c])),

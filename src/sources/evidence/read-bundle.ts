@@ -41,6 +41,8 @@ interface Pending {
   readonly providerAccounts: Set<string>;
   /** Files with an empty provider list: their account is settled once every file is read. */
   readonly emptyProviderLists: string[];
+  /** Files with an empty role list, and the list's name, settled the same way. */
+  readonly emptyRoleLists: [file: string, list: string][];
   readonly associations: Map<string, PodIdentityAssociation>;
   readonly addons: Map<string, Addon>;
   readonly kubernetes: Map<string, KubernetesCollector>;
@@ -55,12 +57,14 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
     case 'iam-authorization-details': {
       const roles = f.objects('RoleDetailList').map(roleFrom);
       roles.forEach((r) => p.roles.set(r.arn, r));
+      if (roles.length === 0) p.emptyRoleLists.push([file, 'RoleDetailList']);
       f.objects('Policies').map(managedPolicyFrom).forEach((m) => p.managedPolicies.set(m.arn, m));
       return { kind, accountId: roles[0]?.accountId };
     }
     case 'iam-list-roles': {
       const roles = f.objects('Roles').map(roleFrom);
       roles.forEach((r) => p.roles.set(r.arn, r));
+      if (roles.length === 0) p.emptyRoleLists.push([file, 'Roles']);
       return { kind, accountId: roles[0]?.accountId };
     }
     case 'iam-get-role': {
@@ -176,6 +180,7 @@ type Streaming = { readonly read: 'streamed' } | { readonly read: 'whole'; reado
 function assemble(p: Pending): Inventory {
   const accounts = new Set([...p.roles.values(), ...p.providers.values(), ...p.clusters].map((x) => x.accountId));
   for (const file of p.emptyProviderLists) p.providerAccounts.add(accountOfEmptyList(file, 'OpenIDConnectProviderList', accounts));
+  const emptyRoleAccounts = new Set(p.emptyRoleLists.map(([file, list]) => accountOfEmptyList(file, list, accounts)));
   const clusters: Cluster[] = p.clusters
     .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
     .sort((a, b) => compareText(a.arn, b.arn));
@@ -185,6 +190,7 @@ function assemble(p: Pending): Inventory {
     managedPolicies: byArn(p.managedPolicies, (m) => m.arn),
     oidcProviders: byArn(p.providers, (o) => o.arn),
     accountsWithProviderList: [...p.providerAccounts].sort(),
+    accountsWithEmptyRoleList: [...emptyRoleAccounts].sort(),
     clusters,
     associations: byArn(p.associations, (a) => a.associationArn),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
@@ -215,6 +221,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     providers: new Map(),
     providerAccounts: new Set(),
     emptyProviderLists: [],
+    emptyRoleLists: [],
     associations: new Map(),
     addons: new Map(),
     kubernetes: new Map(),
