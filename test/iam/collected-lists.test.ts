@@ -60,6 +60,16 @@ describe('a collected empty OIDC provider list', () => {
     expect(mappings.some((m) => m.irsa === 'yes')).toBe(true);
   });
 
+  it('the folders the bundle sits in name no account: a bundle kept under /…/999988887777/ speaks for its only account', () => {
+    const parent = join(mkdtempSync(join(tmpdir(), 'irsa2pi-lists-')), '999988887777');
+    dirs.push(join(parent, '..'));
+    const dir = join(parent, 'bundle');
+    cpSync(BASIC, dir, { recursive: true });
+    rmSync(join(dir, 'aws', '111122223333', 'oidc-providers.json'));
+    writeFileSync(join(dir, 'providers.json'), EMPTY);
+    expect(readEvidenceBundle(dir).accountsWithProviderList).toEqual(['111122223333']);
+  });
+
   it('is refused when neither its folder nor the bundle tells its account', () => {
     const dir = bundle((d) => {
       writeFileSync(join(d, 'providers.json'), EMPTY);

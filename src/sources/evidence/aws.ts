@@ -132,11 +132,13 @@ export function accountOfPath(file: string): string | undefined {
 
 /**
  * The account an empty list (`{"OpenIDConnectProviderList": []}`: the account has none) speaks for:
- * the folder it is filed under, else the bundle's only account. A collected empty list is a fact, not a
- * gap, so one whose account cannot be told is refused rather than dropped.
+ * the folder it is filed under inside the bundle (`inBundle`, its path from the bundle's root, so that
+ * the folders the bundle itself sits in count for nothing), else the bundle's only account. A
+ * collected empty list is a fact, not a gap, so one whose account cannot be told is refused rather
+ * than dropped.
  */
-export function accountOfEmptyList(file: string, list: string, bundleAccounts: ReadonlySet<string>): string {
-  const byPath = accountOfPath(file);
+export function accountOfEmptyList(file: string, inBundle: string, list: string, bundleAccounts: ReadonlySet<string>): string {
+  const byPath = accountOfPath(inBundle);
   if (byPath) return byPath;
   if (bundleAccounts.size === 1) return [...bundleAccounts][0]!;
   const which = bundleAccounts.size === 0 ? 'the bundle names no account' : `the bundle holds accounts ${[...bundleAccounts].sort().join(', ')}`;

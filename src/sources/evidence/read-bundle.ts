@@ -177,10 +177,11 @@ function streamed(abs: string, display: string, format: EvidenceFormat, cluster:
 
 type Streaming = { readonly read: 'streamed' } | { readonly read: 'whole'; readonly text?: string };
 
-function assemble(p: Pending): Inventory {
+function assemble(p: Pending, root: string): Inventory {
   const accounts = new Set([...p.roles.values(), ...p.providers.values(), ...p.clusters].map((x) => x.accountId));
-  for (const file of p.emptyProviderLists) p.providerAccounts.add(accountOfEmptyList(file, 'OpenIDConnectProviderList', accounts));
-  const emptyRoleAccounts = new Set(p.emptyRoleLists.map(([file, list]) => accountOfEmptyList(file, list, accounts)));
+  const accountOf = (file: string, list: string) => accountOfEmptyList(file, relative(root, file), list, accounts);
+  for (const file of p.emptyProviderLists) p.providerAccounts.add(accountOf(file, 'OpenIDConnectProviderList'));
+  const emptyRoleAccounts = new Set(p.emptyRoleLists.map(([file, list]) => accountOf(file, list)));
   const clusters: Cluster[] = p.clusters
     .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
     .sort((a, b) => compareText(a.arn, b.arn));
@@ -283,5 +284,5 @@ export function readEvidenceBundle(dir: string): Inventory {
   if (p.evidence.length === 0) throw new InputError('no AWS CLI or kubectl output found in the evidence bundle', dir);
   for (const document of deferred) collect(document, p, firstFileOfFolder);
   for (const [cluster, file] of firstFileOfFolder) clusterOfFolder(cluster, file, p);
-  return assemble(p);
+  return assemble(p, dir);
 }
