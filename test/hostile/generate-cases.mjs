@@ -220,6 +220,7 @@ cases['policy-string-decodes-to-number'] = error({ [IAM]: json(iam([role({ Assum
   const CN = ['aws-cn', 'cn-north-1', 'amazonaws.com.cn'];
   cases['partition-aws-us-gov'] = planned(inPartition(...GOV), { 'c1/shop/cart-reader': 'create' }, 'GovCloud: the trust of the provider in aws-us-gov admits the service account.');
   cases['partition-aws-cn'] = planned(inPartition(...CN), { 'c1/shop/cart-reader': 'create' }, 'China: arn:aws-cn ARNs and an amazonaws.com.cn issuer; the trust admits the service account.');
+  for (const name of ['partition-aws-us-gov', 'partition-aws-cn']) cases[name].expect.emittersAccept = ['script', 'terraform'];
   const awsProvider = (t) => t.replaceAll(`"Federated": "arn:aws-cn:`, '"Federated": "arn:aws:');
   cases['partition-aws-cn-provider-of-aws'] = planned(inPartition(...CN, awsProvider), { 'c1/shop/cart-reader': 'skipped' }, 'A trust naming the provider in partition aws admits nobody of an aws-cn cluster.');
 
