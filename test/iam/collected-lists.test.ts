@@ -131,3 +131,47 @@ describe('a collected empty role list', () => {
     expect(() => readEvidenceBundle(dir)).toThrow(/\$\.Roles is empty and names no account/);
   });
 });
+
+describe('a collected list of Pod Identity associations', () => {
+  const C1 = 'arn:aws:eks:eu-west-1:111122223333:cluster/c1';
+  const summary = (namespace: string, serviceAccount: string, id: string) => ({
+    clusterName: 'c1',
+    namespace,
+    serviceAccount,
+    associationArn: `${C1.replace(':cluster/c1', ':podidentityassociation/c1')}/${id}`,
+    associationId: id,
+  });
+  const cartReader = (dir: string) => plan(readEvidenceBundle(dir), { generatedAt: '2026-01-01T00:00:00Z' }).associations.find((a) => a.serviceAccount === 'cart-reader');
+  const listFile = (d: string, associations: unknown[]) => writeFileSync(join(d, 'aws', '111122223333', 'eu-west-1', 'associations-c1.json'), JSON.stringify({ associations }));
+
+  it('naming an association of a migrating identity that no describe output gives: it exists with an unknown role, so it is a conflict', () => {
+    const dir = bundle((d) => listFile(d, [summary('shop', 'cart-reader', 'a-1')]));
+    const c = cartReader(dir);
+    expect(c?.status).toBe('conflict');
+    expect(c?.reasons).toContain('association-conflict');
+    expect(readEvidenceBundle(dir).undescribedAssociations?.map((a) => a.associationId)).toEqual(['a-1']);
+  });
+
+  it('empty, or naming only other identities: the identity has no association, it is created', () => {
+    expect(cartReader(bundle((d) => listFile(d, [])))?.status).toBe('create');
+    expect(cartReader(bundle((d) => listFile(d, [summary('shop', 'cart-writer', 'a-2')])))?.status).toBe('create');
+  });
+
+  it('an entry that describe output gives is that association, not an unknown one', () => {
+    const dir = bundle((d) => {
+      listFile(d, [summary('shop', 'cart-reader', 'a-1')]);
+      writeFileSync(
+        join(d, 'aws', '111122223333', 'eu-west-1', 'association-a-1.json'),
+        JSON.stringify({ association: { ...summary('shop', 'cart-reader', 'a-1'), roleArn: 'arn:aws:iam::111122223333:role/s3-readers' } }),
+      );
+    });
+    expect(readEvidenceBundle(dir).undescribedAssociations).toEqual([]);
+    expect(cartReader(dir)?.status).toBe('exists');
+  });
+
+  it('an entry without its fields is bad input, named by file and path', () => {
+    const dir = bundle((d) => listFile(d, [{ associationId: 'a-1' }]));
+    expect(() => readEvidenceBundle(dir)).toThrow(InputError);
+    expect(() => readEvidenceBundle(dir)).toThrow(/associations\[0\]\.clusterName/);
+  });
+});

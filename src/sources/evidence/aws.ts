@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { clusterArnFromEksResource, issuerHostPath, oidcProviderHostPath, parseArn, roleNameAndPath } from '../../iam/arn.js';
-import type { Addon, Cluster, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role } from '../../model/inventory.js';
+import type { Addon, Cluster, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role } from '../../model/inventory.js';
 import { decodePolicy } from './decode-policy.js';
 import { Fields } from './fields.js';
 
@@ -105,6 +105,19 @@ export function associationFrom(f: Fields): PodIdentityAssociation {
     associationArn: f.str('associationArn'),
     ownerArn: f.optStr('ownerArn') || undefined,
     disableSessionTags: f.optBool('disableSessionTags') ?? false,
+    source: f.file,
+  };
+}
+
+/** An entry of `aws eks list-pod-identity-associations` (`{"associations": [...]}`), which has no role. */
+export function associationSummaryFrom(f: Fields): PodIdentityAssociationSummary {
+  return {
+    clusterName: f.str('clusterName'),
+    clusterArn: eksChildClusterArn(f, 'associationArn'),
+    namespace: f.str('namespace'),
+    serviceAccount: f.str('serviceAccount'),
+    associationId: f.str('associationId'),
+    associationArn: f.str('associationArn'),
     source: f.file,
   };
 }

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../../errors.js';
-import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role, ScanGap } from '../../model/inventory.js';
-import { accountOfEmptyList, addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
+import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role, ScanGap } from '../../model/inventory.js';
+import { accountOfEmptyList, addonFrom, associationFrom, associationSummaryFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
 import { KubernetesCollector, kubernetesObjects, streamKubernetesList, streamKubernetesYamlList } from './kubernetes.js';
@@ -44,6 +44,7 @@ interface Pending {
   /** Files with an empty role list, and the list's name, settled the same way. */
   readonly emptyRoleLists: [file: string, list: string][];
   readonly associations: Map<string, PodIdentityAssociation>;
+  readonly associationSummaries: Map<string, PodIdentityAssociationSummary>;
   readonly addons: Map<string, Addon>;
   readonly kubernetes: Map<string, KubernetesCollector>;
   readonly evidence: EvidenceFile[];
@@ -51,7 +52,7 @@ interface Pending {
   readonly ignored: string[];
 }
 
-function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p: Pending): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
+function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p: Pending, inEvidenceFolder: boolean): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
   const f = Fields.of(file, doc, '$');
   switch (kind) {
     case 'iam-authorization-details': {
@@ -90,6 +91,12 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
       const a = associationFrom(f.obj('association'));
       p.associations.set(a.associationArn, a);
       return { kind, cluster: a.clusterName };
+    }
+    case 'eks-list-pod-identity-associations': {
+      if (!inEvidenceFolder) return { kind };
+      const summaries = f.objects('associations').map(associationSummaryFrom);
+      summaries.forEach((a) => p.associationSummaries.set(a.associationArn, a));
+      return { kind, cluster: summaries[0]?.clusterName };
     }
     case 'eks-describe-addon': {
       const a = addonFrom(f.obj('addon'));
@@ -194,6 +201,7 @@ function assemble(p: Pending, root: string): Inventory {
     accountsWithEmptyRoleList: [...emptyRoleAccounts].sort(),
     clusters,
     associations: byArn(p.associations, (a) => a.associationArn),
+    undescribedAssociations: byArn(p.associationSummaries, (a) => a.associationArn).filter((a) => !p.associations.has(a.associationArn)),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
     evidence: p.evidence,
     scanGaps: p.scanGaps,
@@ -224,6 +232,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     emptyProviderLists: [],
     emptyRoleLists: [],
     associations: new Map(),
+    associationSummaries: new Map(),
     addons: new Map(),
     kubernetes: new Map(),
     evidence: [],
@@ -276,7 +285,7 @@ export function readEvidenceBundle(dir: string): Inventory {
         taken = { kind, cluster };
         return;
       }
-      taken = take(kind, doc as Record<string, unknown>, display, p);
+      taken = take(kind, doc as Record<string, unknown>, display, p, inEvidenceFolder);
     });
     if (taken) p.evidence.push({ path: display, ...taken, modifiedAt: statSync(abs).mtime.toISOString() });
     else p.ignored.push(display);
