@@ -210,6 +210,10 @@ cases['policy-string-decodes-to-number'] = error({ [IAM]: json(iam([role({ Assum
     { [OIDC]: undefined, 'aws/oidc-providers.json': EMPTY_PROVIDERS, [`aws/444455556666/role.json`]: json({ Role: role({ Arn: 'arn:aws:iam::444455556666:role/other', RoleName: 'other' }) }) },
     'aws/oidc-providers\\.json: \\$\\.OpenIDConnectProviderList is empty and names no account',
   );
+  const LIST = `aws/${ACCOUNT}/eu-west-1/associations-c1.json`;
+  const summary = Object.fromEntries(Object.entries(association().association).filter(([key]) => key !== 'roleArn'));
+  cases['association-listed-not-described'] = planned({ [LIST]: json({ associations: [summary] }) }, { 'c1/shop/cart-reader': 'conflict' }, 'The list names an association whose describe output is missing: its role is unknown, so the identity is a conflict.');
+  cases['association-list-entry-no-service-account'] = error({ [LIST]: json({ associations: [{ ...summary, serviceAccount: undefined }] }) }, `associations-c1\\.json: \\$\\.associations\\[0\\]\\.serviceAccount must be a non-empty string`);
 
   /** The base bundle moved to another partition: every ARN, region and issuer (paths included). */
   const inPartition = (partition, region, suffix, edit = (t) => t) => {
