@@ -50,6 +50,12 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
     expect(decide(trust, irsaRequest(identity(w, 'shop', 'cart'), OTHER))).toBe('no');
   });
 
+  it('IRSA: the token audience is sts.amazonaws.com in every partition, so a trust testing sts.amazonaws.com.cn admits nobody by default', () => {
+    const cnAudience = doc({ ...irsaStatement(w), Condition: { StringEquals: { [`${hostOf(w)}:sub`]: 'system:serviceaccount:shop:cart', [`${hostOf(w)}:aud`]: 'sts.amazonaws.com.cn' } } });
+    expect(decide(cnAudience, irsaRequest(identity(w, 'shop', 'cart'), ACCOUNT))).toBe('no');
+    expect(decide(cnAudience, irsaRequest(identity(w, 'shop', 'cart', { audience: 'sts.amazonaws.com.cn' }), ACCOUNT))).toBe('yes');
+  });
+
   it('IRSA: a provider ARN of another partition admits nobody', () => {
     for (const other of PARTITIONS.filter((o) => o.partition !== w.partition)) {
       expect(decide(doc(irsaStatement(w, providerOf(w, other.partition))), irsaRequest(identity(w, 'shop', 'cart'), ACCOUNT))).toBe('no');
