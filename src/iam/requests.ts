@@ -1,4 +1,4 @@
-import { oidcProviderArn, partitionOf } from './arn.js';
+import { accountOf, oidcProviderArn, partitionOf } from './arn.js';
 import { mapIn } from '../group.js';
 import type { AssumeRequest, RequestPrincipal } from './evaluate.js';
 
@@ -146,10 +146,11 @@ const knowsAbsentChainUntagged = (k: string) => isOidcClaimKey(k) || k.startsWit
  * of its own), so both actions are asked for either way.
  */
 export function chainRequest(identity: Identity, sourceRoleArn: string, sessionTags = true): AssumeRequest {
+  const sourceAccount = accountOf(sourceRoleArn) ?? identity.accountId;
   const values = new Map<string, readonly string[]>([
     ['sts:externalid', [externalIdOf(identity)]],
     ['aws:principalarn', [sourceRoleArn]],
-    ['aws:principalaccount', [identity.accountId]],
+    ['aws:principalaccount', [sourceAccount]],
   ]);
   if (sessionTags) {
     putTags(values, identity, tagKey);
@@ -157,7 +158,7 @@ export function chainRequest(identity: Identity, sourceRoleArn: string, sessionT
     values.set('aws:tagkeys', ALL_TAG_KEYS);
   }
   return {
-    principal: principal('AWS', sourceRoleArn, identity.accountId),
+    principal: principal('AWS', sourceRoleArn, sourceAccount),
     actions: POD_IDENTITY_ACTION_LIST,
     context: { values, knowsAbsent: sessionTags ? knowsAbsentChainTagged : knowsAbsentChainUntagged },
   };

@@ -79,6 +79,15 @@ describe('the chained request carries the transitive Pod Identity session tags',
     for (const [what, request] of neighbours) expect(decide(GUIDE_TAGGED, request), what).toBe('no');
   });
 
+  it("the source role's own account is the principal's, whatever the cluster's: a role of another account is not the cluster account's root", () => {
+    const elsewhere = PRIMARY.replace(CLUSTER_ACCOUNT, '999988887777');
+    const byRoot = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CLUSTER_ACCOUNT}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    expect(decide(byRoot, chainRequest(identity(), PRIMARY))).toBe('yes');
+    expect(decide(byRoot, chainRequest(identity(), elsewhere))).toBe('no');
+    const byAccount = doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:PrincipalAccount': CLUSTER_ACCOUNT } } });
+    expect(decide(byAccount, chainRequest(identity(), elsewhere))).toBe('no');
+  });
+
   it('the calling session has the tags as principal tags too; tags of the source role itself stay unknown', () => {
     const byPrincipalTag = doc({
       Effect: 'Allow',
