@@ -205,6 +205,13 @@ describe('the role-to-pod map of the documented cross-account pattern', () => {
     expect(statuses(inventory)).toEqual({ ExampleServiceAccountName: 'active', other: 'broken' });
     expect(podIdentityTagsDisabled.check(new RuleContext(inventory, undefined))).toEqual([]);
   });
+
+  it('with session tags disabled and a target trust scoped by the tags: broken, and pod-identity-tags-disabled names the target role', () => {
+    const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_TAGGED)], cluster(['ExampleServiceAccountName']), [association('ExampleServiceAccountName', true)]);
+    expect(statuses(inventory)).toEqual({ ExampleServiceAccountName: 'broken' });
+    const findings = podIdentityTagsDisabled.check(new RuleContext(inventory, undefined));
+    expect(findings.map((f) => f.roleArn)).toEqual([TARGET]);
+  });
 });
 
 describe('the planner reuses a target trust written the documented way', () => {
