@@ -184,8 +184,6 @@ export interface Inventory {
   readonly oidcProviders: readonly OidcProvider[];
   /** Accounts whose OIDC provider list was collected (a provider missing there is known to be absent). */
   readonly accountsWithProviderList: readonly string[];
-  /** Accounts whose collected role list was empty: they have no roles (their roles are known, like those of `roles`). */
-  readonly accountsWithEmptyRoleList?: readonly string[];
   readonly clusters: readonly Cluster[];
   readonly associations: readonly PodIdentityAssociation[];
   /** Associations a collected list names that no `describe-pod-identity-association` output gives: they exist, with an unknown role. */

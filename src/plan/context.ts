@@ -42,7 +42,7 @@ function createContext(inventory: Inventory): PlanContext {
   return {
     inventory,
     rolesByArn: new Map(inventory.roles.map((r) => [r.arn, r])),
-    scannedRoleAccounts: new Set([...inventory.roles.map((r) => r.accountId), ...(inventory.accountsWithEmptyRoleList ?? [])]),
+    scannedRoleAccounts: new Set(inventory.roles.map((r) => r.accountId)),
     providersByAccount,
     clusters,
     clustersByArn: new Map(clusters.map((c) => [c.arn, c])),

@@ -41,8 +41,6 @@ interface Pending {
   readonly providerAccounts: Set<string>;
   /** Files with an empty provider list: their account is settled once every file is read. */
   readonly emptyProviderLists: string[];
-  /** Files with an empty role list, and the list's name, settled the same way. */
-  readonly emptyRoleLists: [file: string, list: string][];
   readonly associations: Map<string, PodIdentityAssociation>;
   readonly associationSummaries: Map<string, PodIdentityAssociationSummary>;
   readonly addons: Map<string, Addon>;
@@ -58,14 +56,12 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
     case 'iam-authorization-details': {
       const roles = f.objects('RoleDetailList').map(roleFrom);
       roles.forEach((r) => p.roles.set(r.arn, r));
-      if (roles.length === 0) p.emptyRoleLists.push([file, 'RoleDetailList']);
       f.objects('Policies').map(managedPolicyFrom).forEach((m) => p.managedPolicies.set(m.arn, m));
       return { kind, accountId: roles[0]?.accountId };
     }
     case 'iam-list-roles': {
       const roles = f.objects('Roles').map(roleFrom);
       roles.forEach((r) => p.roles.set(r.arn, r));
-      if (roles.length === 0) p.emptyRoleLists.push([file, 'Roles']);
       return { kind, accountId: roles[0]?.accountId };
     }
     case 'iam-get-role': {
@@ -188,7 +184,6 @@ function assemble(p: Pending, root: string): Inventory {
   const accounts = new Set([...p.roles.values(), ...p.providers.values(), ...p.clusters].map((x) => x.accountId));
   const accountOf = (file: string, list: string) => accountOfEmptyList(file, relative(root, file), list, accounts);
   for (const file of p.emptyProviderLists) p.providerAccounts.add(accountOf(file, 'OpenIDConnectProviderList'));
-  const emptyRoleAccounts = new Set(p.emptyRoleLists.map(([file, list]) => accountOf(file, list)));
   const clusters: Cluster[] = p.clusters
     .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
     .sort((a, b) => compareText(a.arn, b.arn));
@@ -198,7 +193,6 @@ function assemble(p: Pending, root: string): Inventory {
     managedPolicies: byArn(p.managedPolicies, (m) => m.arn),
     oidcProviders: byArn(p.providers, (o) => o.arn),
     accountsWithProviderList: [...p.providerAccounts].sort(),
-    accountsWithEmptyRoleList: [...emptyRoleAccounts].sort(),
     clusters,
     associations: byArn(p.associations, (a) => a.associationArn),
     undescribedAssociations: byArn(p.associationSummaries, (a) => a.associationArn).filter((a) => !p.associations.has(a.associationArn)),
@@ -230,7 +224,6 @@ export function readEvidenceBundle(dir: string): Inventory {
     providers: new Map(),
     providerAccounts: new Set(),
     emptyProviderLists: [],
-    emptyRoleLists: [],
     associations: new Map(),
     associationSummaries: new Map(),
     addons: new Map(),
