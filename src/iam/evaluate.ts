@@ -34,16 +34,13 @@ export interface Decision {
   readonly unknownBecause: readonly string[];
 }
 
+/** A condition operator: values without wildcards match by equality (caseless for `CASELESS_OPERATORS`). */
 interface Operator {
   readonly negated: boolean;
-  /** Whether two values without wildcards are equal under the operator. */
-  readonly equal: (policyValue: string, requestValue: string) => boolean;
   /** How a value with wildcards is compiled, for operators that have them. */
   readonly glob?: (pattern: string) => Glob;
 }
 
-const exact = (a: string, b: string) => a === b;
-const exactIgnoreCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const like = (pattern: string) => compileGlob(pattern);
 
 function arnParts(s: string): string[] | undefined {
@@ -65,17 +62,17 @@ function arnLike(pattern: string): Glob {
 }
 
 const OPERATORS: Readonly<Record<string, Operator>> = {
-  StringEquals: { negated: false, equal: exact },
-  StringNotEquals: { negated: true, equal: exact },
-  StringEqualsIgnoreCase: { negated: false, equal: exactIgnoreCase },
-  StringNotEqualsIgnoreCase: { negated: true, equal: exactIgnoreCase },
-  StringLike: { negated: false, equal: exact, glob: like },
-  StringNotLike: { negated: true, equal: exact, glob: like },
-  ArnEquals: { negated: false, equal: exact, glob: arnLike },
-  ArnLike: { negated: false, equal: exact, glob: arnLike },
-  ArnNotEquals: { negated: true, equal: exact, glob: arnLike },
-  ArnNotLike: { negated: true, equal: exact, glob: arnLike },
-  Bool: { negated: false, equal: exactIgnoreCase },
+  StringEquals: { negated: false },
+  StringNotEquals: { negated: true },
+  StringEqualsIgnoreCase: { negated: false },
+  StringNotEqualsIgnoreCase: { negated: true },
+  StringLike: { negated: false, glob: like },
+  StringNotLike: { negated: true, glob: like },
+  ArnEquals: { negated: false, glob: arnLike },
+  ArnLike: { negated: false, glob: arnLike },
+  ArnNotEquals: { negated: true, glob: arnLike },
+  ArnNotLike: { negated: true, glob: arnLike },
+  Bool: { negated: false },
 };
 
 const LITERAL_VARIABLES = new Set(['${*}', '${?}', '${$}']);
