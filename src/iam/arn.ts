@@ -14,6 +14,16 @@ export function parseArn(arn: string): ParsedArn | undefined {
   return { partition, service, region, accountId, resource: parts.slice(5).join(':') };
 }
 
+/** The partition an ARN is in (`aws`, `aws-cn`, `aws-us-gov`); `aws` for what is not an ARN. */
+export function partitionOf(arn: string): string {
+  return parseArn(arn)?.partition || 'aws';
+}
+
+/** The DNS suffix of a partition's endpoints and OIDC issuers: `amazonaws.com.cn` in `aws-cn`. */
+export function dnsSuffixOf(partition: string): string {
+  return partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
+}
+
 export function accountOf(arn: string): string | undefined {
   return parseArn(arn)?.accountId || undefined;
 }

@@ -1,5 +1,5 @@
-import { accountRootArn } from './arn.js';
-import { globMatch } from './glob.js';
+import { accountRootArn, partitionOf } from './arn.js';
+import { compileGlob, hasWildcard, type Glob } from './glob.js';
 import { mapIn, push } from '../group.js';
 import type { ConditionClause, NormalizedStatement, PrincipalSet } from './policy.js';
 
@@ -34,40 +34,45 @@ export interface Decision {
   readonly unknownBecause: readonly string[];
 }
 
+/** A condition operator: values without wildcards match by equality (caseless for `CASELESS_OPERATORS`). */
 interface Operator {
   readonly negated: boolean;
-  readonly test: (policyValue: string, requestValue: string) => boolean;
+  /** How a value with wildcards is compiled, for operators that have them. */
+  readonly glob?: (pattern: string) => Glob;
 }
 
-const exact = (a: string, b: string) => a === b;
-const exactIgnoreCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-const like = (a: string, b: string) => globMatch(a, b);
+const like = (pattern: string) => compileGlob(pattern);
+
+function arnParts(s: string): string[] | undefined {
+  const parts = s.split(':');
+  return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
 
 /** `ArnLike`: each of the six colon-separated ARN parts is matched on its own. */
-function arnLike(pattern: string, arn: string): boolean {
-  const split = (s: string) => {
-    const parts = s.split(':');
-    return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
+function arnLike(pattern: string): Glob {
+  const whole = compileGlob(pattern);
+  const parts = arnParts(pattern)?.map((p) => compileGlob(p));
+  if (!parts) return whole;
+  return {
+    test(value, meter) {
+      const v = arnParts(value);
+      return v ? parts.every((glob, i) => glob.test(v[i]!, meter)) : whole.test(value, meter);
+    },
   };
-  const p = split(pattern);
-  const v = split(arn);
-  if (!p || !v) return globMatch(pattern, arn);
-  return p.every((segment, i) => globMatch(segment, v[i]!));
 }
-const bool = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 const OPERATORS: Readonly<Record<string, Operator>> = {
-  StringEquals: { negated: false, test: exact },
-  StringNotEquals: { negated: true, test: exact },
-  StringEqualsIgnoreCase: { negated: false, test: exactIgnoreCase },
-  StringNotEqualsIgnoreCase: { negated: true, test: exactIgnoreCase },
-  StringLike: { negated: false, test: like },
-  StringNotLike: { negated: true, test: like },
-  ArnEquals: { negated: false, test: arnLike },
-  ArnLike: { negated: false, test: arnLike },
-  ArnNotEquals: { negated: true, test: arnLike },
-  ArnNotLike: { negated: true, test: arnLike },
-  Bool: { negated: false, test: bool },
+  StringEquals: { negated: false },
+  StringNotEquals: { negated: true },
+  StringEqualsIgnoreCase: { negated: false },
+  StringNotEqualsIgnoreCase: { negated: true },
+  StringLike: { negated: false, glob: like },
+  StringNotLike: { negated: true, glob: like },
+  ArnEquals: { negated: false, glob: arnLike },
+  ArnLike: { negated: false, glob: arnLike },
+  ArnNotEquals: { negated: true, glob: arnLike },
+  ArnNotLike: { negated: true, glob: arnLike },
+  Bool: { negated: false },
 };
 
 const LITERAL_VARIABLES = new Set(['${*}', '${?}', '${$}']);
@@ -88,11 +93,10 @@ interface ClauseFacts {
   readonly caseless: boolean;
   /** Policy values that match only themselves (lower-cased for IgnoreCase operators), for O(1) look-up. */
   readonly exact: ReadonlySet<string>;
-  /** Policy values with wildcards, tested one by one. */
-  readonly patterns: readonly string[];
+  /** Policy values with wildcards, compiled, tested one by one. */
+  readonly patterns: readonly Glob[];
 }
 
-const WILDCARD_OPERATORS = new Set(['StringLike', 'StringNotLike', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike']);
 const CASELESS_OPERATORS = new Set(['StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'Bool']);
 const clauseFacts = new WeakMap<ConditionClause, ClauseFacts>();
 
@@ -100,11 +104,12 @@ function factsOf(clause: ConditionClause): ClauseFacts {
   let facts = clauseFacts.get(clause);
   if (!facts) {
     const values = clause.values.map(unescapeVariables);
-    const wild = WILDCARD_OPERATORS.has(clause.operator);
+    const glob = OPERATORS[clause.operator]?.glob;
     const caseless = CASELESS_OPERATORS.has(clause.operator);
-    const patterns = wild ? values.filter((v) => v.includes('*') || v.includes('?')) : [];
-    const exact = new Set((wild ? values.filter((v) => !patterns.includes(v)) : values).map((v) => (caseless ? v.toLowerCase() : v)));
-    const escapedWildcard = wild && clause.values.some((v) => v.includes('${*}') || v.includes('${?}'));
+    const wildcards = glob ? values.filter(hasWildcard) : [];
+    const exact = new Set((glob ? values.filter((v) => !hasWildcard(v)) : values).map((v) => (caseless ? v.toLowerCase() : v)));
+    const escapedWildcard = glob !== undefined && clause.values.some((v) => v.includes('${*}') || v.includes('${?}'));
+    const patterns = glob ? [...new Set(wildcards)].map(glob) : [];
     clauseFacts.set(clause, (facts = { variables: escapedWildcard || clause.values.some(hasPolicyVariable), caseless, exact, patterns }));
   }
   return facts;
@@ -113,9 +118,9 @@ function factsOf(clause: ConditionClause): ClauseFacts {
 const variablesIn = (clause: ConditionClause) => factsOf(clause).variables;
 
 /** Whether a request value matches any of the clause's policy values under its operator. */
-function matchesAny(facts: ClauseFacts, op: Operator, requestValue: string): boolean {
+function matchesAny(facts: ClauseFacts, requestValue: string): boolean {
   if (facts.exact.has(facts.caseless ? requestValue.toLowerCase() : requestValue)) return true;
-  for (const p of facts.patterns) if (op.test(p, requestValue)) return true;
+  for (const p of facts.patterns) if (p.test(requestValue)) return true;
   return false;
 }
 
@@ -146,7 +151,7 @@ export function evaluateClause(clause: ConditionClause, context: RequestContext)
   }
   const all = clause.qualifier === 'ForAllValues';
   for (const rv of requestValues) {
-    const matches = matchesAny(facts, op, rv) !== op.negated;
+    const matches = matchesAny(facts, rv) !== op.negated;
     if (all && !matches) return 'no';
     if (!all && matches) return 'yes';
   }
@@ -158,7 +163,7 @@ function inPrincipalSet(set: PrincipalSet, p: RequestPrincipal): boolean {
   const named = set.byType[p.type] ?? [];
   return named.some((v) => {
     if (v === '*') return true;
-    if (p.type === 'AWS' && p.accountId) return v === p.id || v === p.accountId || v === accountRootArn(p.accountId);
+    if (p.type === 'AWS' && p.accountId) return v === p.id || v === p.accountId || v === accountRootArn(p.accountId, partitionOf(p.id));
     return p.type === 'Service' ? v.toLowerCase() === p.id.toLowerCase() : v === p.id;
   });
 }
@@ -169,8 +174,17 @@ export function principalMatches(st: NormalizedStatement, p: RequestPrincipal): 
   return false;
 }
 
+/** Action lists (`Action`, `NotAction`) with their wildcard entries compiled once. */
+const actionGlobs = new WeakMap<readonly string[], readonly (Glob | string)[]>();
+
 function anyActionMatches(patterns: readonly string[], action: string): boolean {
-  for (let i = 0; i < patterns.length; i++) if (globMatch(patterns[i]!, action, true)) return true;
+  let compiled = actionGlobs.get(patterns);
+  if (!compiled) actionGlobs.set(patterns, (compiled = patterns.map((p) => (hasWildcard(p) ? compileGlob(p, true) : p.toLowerCase()))));
+  const lower = action.toLowerCase();
+  for (let i = 0; i < compiled.length; i++) {
+    const p = compiled[i]!;
+    if (typeof p === 'string' ? p === lower : p.test(action)) return true;
+  }
   return false;
 }
 

@@ -1,6 +1,6 @@
-import { oidcProviderArn } from './arn.js';
+import { accountOf, oidcProviderArn, partitionOf } from './arn.js';
 import { mapIn } from '../group.js';
-import type { AssumeRequest, RequestContext, RequestPrincipal } from './evaluate.js';
+import type { AssumeRequest, RequestPrincipal } from './evaluate.js';
 
 /** A Kubernetes identity in one EKS cluster: what IRSA and Pod Identity both grant roles to. */
 export interface Identity {
@@ -58,10 +58,6 @@ function principal(type: RequestPrincipal['type'], id: string, accountId?: strin
   return p;
 }
 
-function context(values: Record<string, string[]>, knowsAbsent: (k: string) => boolean): RequestContext {
-  return { values: new Map(Object.entries(values).map(([k, v]) => [k.toLowerCase(), v])), knowsAbsent };
-}
-
 /** What every IRSA request through one provider shares: its principal and its claim keys. */
 interface ProviderRequestParts {
   readonly principal: RequestPrincipal;
@@ -71,12 +67,13 @@ interface ProviderRequestParts {
 
 const providerParts = new Map<string, Map<string, ProviderRequestParts>>();
 
-function partsFor(roleAccountId: string, hostPath: string): ProviderRequestParts {
-  const byHost = mapIn(providerParts, roleAccountId);
+/** The provider is in the role's account and the cluster's partition (a trust cannot cross partitions). */
+function partsFor(partition: string, roleAccountId: string, hostPath: string): ProviderRequestParts {
+  const byHost = mapIn(providerParts, `${partition}|${roleAccountId}`);
   let parts = byHost.get(hostPath);
   if (!parts) {
     const lower = hostPath.toLowerCase();
-    byHost.set(hostPath, (parts = { principal: principal('Federated', oidcProviderArn(roleAccountId, hostPath)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
+    byHost.set(hostPath, (parts = { principal: principal('Federated', oidcProviderArn(roleAccountId, hostPath, partition)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
   }
   return parts;
 }
@@ -85,7 +82,7 @@ const WEB_IDENTITY_ACTIONS: readonly string[] = Object.freeze([WEB_IDENTITY_ACTI
 
 /** `AssumeRoleWithWebIdentity` by a pod of `identity`, through the OIDC provider of its issuer in `roleAccountId`. */
 export function irsaRequest(identity: Identity, roleAccountId: string): AssumeRequest {
-  const parts = partsFor(roleAccountId, identity.issuerHostPath);
+  const parts = partsFor(partitionOf(identity.clusterArn), roleAccountId, identity.issuerHostPath);
   const values = new Map<string, readonly string[]>();
   values.set(parts.subKey, [subjectOf(identity.namespace, identity.serviceAccount)]);
   values.set(parts.audKey, [identity.audience]);
@@ -93,31 +90,41 @@ export function irsaRequest(identity: Identity, roleAccountId: string): AssumeRe
 }
 
 const tagKey = (tag: string) => `aws:requesttag/${tag}`;
-const TAG_KEYS = {
-  clusterArn: tagKey(SESSION_TAGS.clusterArn),
-  clusterName: tagKey(SESSION_TAGS.clusterName),
-  namespace: tagKey(SESSION_TAGS.namespace),
-  serviceAccount: tagKey(SESSION_TAGS.serviceAccount),
-} as const;
+const principalTagKey = (tag: string) => `aws:principaltag/${tag}`;
+/** The session tags that name the identity; pod name and UID vary per pod and stay unknown. */
+const STABLE_TAGS = [
+  ['clusterArn', SESSION_TAGS.clusterArn],
+  ['clusterName', SESSION_TAGS.clusterName],
+  ['namespace', SESSION_TAGS.namespace],
+  ['serviceAccount', SESSION_TAGS.serviceAccount],
+] as const;
 const ALL_TAG_KEYS: readonly string[] = Object.freeze(Object.values(SESSION_TAGS));
-const VARYING_TAGS = new Set([SESSION_TAGS.podName, SESSION_TAGS.podUid].map(tagKey));
+const VARYING_TAGS = new Set([SESSION_TAGS.podName, SESSION_TAGS.podUid].flatMap((t) => [tagKey(t), principalTagKey(t)]));
 const POD_IDENTITY_PRINCIPAL = principal('Service', POD_IDENTITY_SERVICE);
 const POD_IDENTITY_ACTION_LIST: readonly string[] = Object.freeze([...POD_IDENTITY_ACTIONS]);
+/** With `disableSessionTags` EKS passes no tags, so `sts:TagSession` is not asked for. */
+const UNTAGGED_ACTION_LIST: readonly string[] = Object.freeze(['sts:AssumeRole']);
 
 const knowsAbsentTagged = (k: string) => isOidcClaimKey(k) || k === 'sts:externalid' || (k.startsWith('aws:requesttag/') && !VARYING_TAGS.has(k));
 const knowsAbsentUntagged = (k: string) => isOidcClaimKey(k) || k === 'sts:externalid' || k.startsWith('aws:requesttag/') || k === 'aws:tagkeys';
 
-/** `AssumeRole` + `TagSession` by EKS Pod Identity for `identity` (session tags unless disabled). */
+/** The identity's session tags, under the keys `keyOf` makes of them, into `values`. */
+function putTags(values: Map<string, readonly string[]>, identity: Identity, keyOf: (tag: string) => string): void {
+  for (const [field, tag] of STABLE_TAGS) values.set(keyOf(tag), [identity[field]]);
+}
+
+/** `AssumeRole` + `TagSession` by EKS Pod Identity for `identity`; with session tags disabled, `AssumeRole` alone and no tags. */
 export function podIdentityRequest(identity: Identity, sessionTags = true): AssumeRequest {
   const values = new Map<string, readonly string[]>();
   if (sessionTags) {
-    values.set(TAG_KEYS.clusterArn, [identity.clusterArn]);
-    values.set(TAG_KEYS.clusterName, [identity.clusterName]);
-    values.set(TAG_KEYS.namespace, [identity.namespace]);
-    values.set(TAG_KEYS.serviceAccount, [identity.serviceAccount]);
+    putTags(values, identity, tagKey);
     values.set('aws:tagkeys', ALL_TAG_KEYS);
   }
-  return { principal: POD_IDENTITY_PRINCIPAL, actions: POD_IDENTITY_ACTION_LIST, context: { values, knowsAbsent: sessionTags ? knowsAbsentTagged : knowsAbsentUntagged } };
+  return {
+    principal: POD_IDENTITY_PRINCIPAL,
+    actions: sessionTags ? POD_IDENTITY_ACTION_LIST : UNTAGGED_ACTION_LIST,
+    context: { values, knowsAbsent: sessionTags ? knowsAbsentTagged : knowsAbsentUntagged },
+  };
 }
 
 /** EKS's external ID for a target-role association: `region/account/cluster/namespace/serviceaccount`. */
@@ -125,14 +132,34 @@ export function externalIdOf(identity: Pick<Identity, 'region' | 'accountId' | '
   return `${identity.region}/${identity.accountId}/${identity.clusterName}/${identity.namespace}/${identity.serviceAccount}`;
 }
 
-/** The chained `AssumeRole` EKS makes from the association's role into its target role. */
-export function chainRequest(identity: Identity, sourceRoleArn: string): AssumeRequest {
+/** A chained request knows its own keys absent, and the tags of the calling session; other principal tags may be the source role's own IAM tags. */
+const knowsAbsentChainTagged = (k: string) => isOidcClaimKey(k) || (k.startsWith('aws:requesttag/') && !VARYING_TAGS.has(k));
+const knowsAbsentChainUntagged = (k: string) => isOidcClaimKey(k) || k.startsWith('aws:requesttag/') || k === 'aws:tagkeys';
+
+/**
+ * The chained `AssumeRole` EKS makes from the association's role into its target role
+ * (`pod-id-assign-target-role.html`). Pod Identity's session tags are transitive, so the chained
+ * request carries them again as request tags, and the calling session has them as principal tags:
+ * the guide's target trust conditions on `aws:RequestTag/eks-cluster-arn`, `kubernetes-namespace` and
+ * `kubernetes-service-account` beside `aws:PrincipalARN`. With `disableSessionTags` there are no tags,
+ * only `sts:ExternalId`; the guide's trust for that case still allows `sts:TagSession` (in a statement
+ * of its own), so both actions are asked for either way.
+ */
+export function chainRequest(identity: Identity, sourceRoleArn: string, sessionTags = true): AssumeRequest {
+  const sourceAccount = accountOf(sourceRoleArn) ?? identity.accountId;
+  const values = new Map<string, readonly string[]>([
+    ['sts:externalid', [externalIdOf(identity)]],
+    ['aws:principalarn', [sourceRoleArn]],
+    ['aws:principalaccount', [sourceAccount]],
+  ]);
+  if (sessionTags) {
+    putTags(values, identity, tagKey);
+    putTags(values, identity, principalTagKey);
+    values.set('aws:tagkeys', ALL_TAG_KEYS);
+  }
   return {
-    principal: principal('AWS', sourceRoleArn, identity.accountId),
-    actions: [...POD_IDENTITY_ACTIONS],
-    context: context(
-      { 'sts:ExternalId': [externalIdOf(identity)], 'aws:PrincipalArn': [sourceRoleArn], 'aws:PrincipalAccount': [identity.accountId] },
-      isOidcClaimKey,
-    ),
+    principal: principal('AWS', sourceRoleArn, sourceAccount),
+    actions: POD_IDENTITY_ACTION_LIST,
+    context: { values, knowsAbsent: sessionTags ? knowsAbsentChainTagged : knowsAbsentChainUntagged },
   };
 }

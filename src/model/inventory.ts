@@ -126,6 +126,17 @@ export interface PodIdentityAssociation {
   readonly source: string;
 }
 
+/** A Pod Identity association known only from `list-pod-identity-associations`: its role is not known. */
+export interface PodIdentityAssociationSummary {
+  readonly clusterName: string;
+  readonly clusterArn: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly associationId: string;
+  readonly associationArn: string;
+  readonly source: string;
+}
+
 /** An EKS add-on of a cluster. */
 export interface Addon {
   readonly name: string;
@@ -175,6 +186,8 @@ export interface Inventory {
   readonly accountsWithProviderList: readonly string[];
   readonly clusters: readonly Cluster[];
   readonly associations: readonly PodIdentityAssociation[];
+  /** Associations a collected list names that no `describe-pod-identity-association` output gives: they exist, with an unknown role. */
+  readonly undescribedAssociations?: readonly PodIdentityAssociationSummary[];
   readonly addons: readonly Addon[];
   readonly evidence: readonly EvidenceFile[];
   /** What the collector could not read: the plan is partial there. */

@@ -1,4 +1,4 @@
-import type { Addon, Cluster, Inventory, Node, PodIdentityAssociation, Role } from '../model/inventory.js';
+import type { Addon, Cluster, Inventory, Node, PodIdentityAssociation, PodIdentityAssociationSummary, Role } from '../model/inventory.js';
 import { DEFAULT_AUDIENCE, type Identity } from '../iam/requests.js';
 import { identityKey } from '../iam/requests.js';
 import { WorkloadIndex } from './workloads.js';
@@ -18,6 +18,8 @@ export interface PlanContext {
   /** Clusters by lower-cased name. */
   readonly clustersByName: ReadonlyMap<string, readonly Cluster[]>;
   readonly associationsByIdentity: ReadonlyMap<string, PodIdentityAssociation>;
+  /** Associations a collected list names but no describe output gives (their role is unknown), by identity. */
+  readonly undescribedAssociationsByIdentity: ReadonlyMap<string, PodIdentityAssociationSummary>;
   readonly addonsByCluster: ReadonlyMap<string, readonly Addon[]>;
   readonly nodesByCluster: ReadonlyMap<string, ReadonlyMap<string, Node>>;
   readonly workloadsByCluster: ReadonlyMap<string, WorkloadIndex>;
@@ -47,6 +49,7 @@ function createContext(inventory: Inventory): PlanContext {
     clustersByIssuer: group(clusters, (c) => c.issuerHostPath),
     clustersByName: group(clusters, (c) => c.name.toLowerCase()),
     associationsByIdentity: new Map(inventory.associations.map((a) => [identityKey(a), a])),
+    undescribedAssociationsByIdentity: new Map((inventory.undescribedAssociations ?? []).map((a) => [identityKey(a), a])),
     addonsByCluster: group(inventory.addons, (a) => a.clusterArn),
     nodesByCluster: new Map(clusters.map((c) => [c.arn, new Map((c.kubernetes?.nodes ?? []).map((n) => [n.name, n]))])),
     workloadsByCluster: new Map(clusters.flatMap((c) => (c.kubernetes ? [[c.arn, new WorkloadIndex(c.kubernetes)] as const] : []))),

@@ -3,7 +3,8 @@ import type { Tri } from '../iam/evaluate.js';
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import { DEFAULT_AUDIENCE, externalIdOf, subjectOf, type Identity } from '../iam/requests.js';
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
-import { globRegExp, hasWildcard } from '../iam/glob.js';
+import { compileGlob, hasWildcard, type Glob } from '../iam/glob.js';
+import { dnsSuffixOf, partitionOf } from '../iam/arn.js';
 import { identityOf, type PlanContext } from './context.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
@@ -52,13 +53,13 @@ function syntheticCluster(near: Identity): Cluster {
   if (known) return known;
   const cluster: Cluster = {
     name: NEIGHBOUR,
-    arn: `arn:aws:eks:${near.region}:${near.accountId}:cluster/${NEIGHBOUR}`,
+    arn: `arn:${partitionOf(near.clusterArn)}:eks:${near.region}:${near.accountId}:cluster/${NEIGHBOUR}`,
     accountId: near.accountId,
     region: near.region,
     version: undefined,
     platformVersion: undefined,
     issuer: undefined,
-    issuerHostPath: `oidc.eks.${near.region}.amazonaws.com/id/00000000000000000000000000000000`,
+    issuerHostPath: `oidc.eks.${near.region}.${dnsSuffixOf(partitionOf(near.clusterArn))}/id/00000000000000000000000000000000`,
     endpoint: undefined,
     autoMode: false,
     onOutposts: false,
@@ -231,12 +232,12 @@ function firstWithIssuer(clusters: readonly Cluster[], n: number): Cluster[] {
 /**
  * A trust's wildcard patterns, matched without regard to case (a superset of what any operator
  * matches). Each is tried only on strings that start with its literal ASCII prefix: a case-insensitive
- * regular expression matches an ASCII character only with an ASCII character, so the filter never
- * turns away a string the expression would match.
+ * glob matches an ASCII character only with an ASCII character, so the filter never turns away a
+ * string the glob would match.
  */
 class PatternSet {
   private readonly prefixes: string[] = [];
-  private readonly expressions: RegExp[] = [];
+  private readonly expressions: Glob[] = [];
 
   constructor(patterns: Iterable<string>) {
     for (const pattern of patterns) {
@@ -247,7 +248,7 @@ class PatternSet {
         end++;
       }
       this.prefixes.push(pattern.slice(0, end).toLowerCase());
-      this.expressions.push(globRegExp(pattern, true));
+      this.expressions.push(compileGlob(pattern, true));
     }
   }
 

@@ -136,6 +136,10 @@ function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
   if (c.chainRoleArn) c.findings.push(finding(R.crossAccountRole, `${who}: ${role.arn} is in account ${role.accountId}, the cluster in ${c.cluster.accountId}; the association uses ${c.chainRoleArn} with targetRoleArn`, c));
   if (c.via === 'addon') c.findings.push(finding(R.addonOwnedRole, `${who}: ${role.arn} is add-on ${c.addon?.name}'s role; migrate through UpdateAddon`, c));
   const existing = c.existing;
+  const undescribed = existing ? undefined : ctx.undescribedAssociationsByIdentity.get(identityKey(c.identity));
+  if (undescribed) {
+    return skip(R.associationConflict, `${who}: association ${undescribed.associationId} exists (${undescribed.source}) but no describe-pod-identity-association output gives its role; collect it and plan again`, 'conflict');
+  }
   if (existing) {
     const plannedRole = c.chainRoleArn ?? role.arn;
     const plannedTarget = c.chainRoleArn ? role.arn : undefined;

@@ -58,9 +58,10 @@ export class TrustOracle {
     return evaluateTrust(this.statements(doc), last.request);
   }
 
-  chain(targetDoc: PolicyDocument | null, sourceRoleArn: string, identity: Identity): Decision {
+  /** Whether the target role's trust admits the chained request from `sourceRoleArn` (session tags as the association has them). */
+  chain(targetDoc: PolicyDocument | null, sourceRoleArn: string, identity: Identity, sessionTags = true): Decision {
     if (!targetDoc) return NO;
-    return evaluateTrust(this.statements(targetDoc), chainRequest(identity, sourceRoleArn));
+    return evaluateTrust(this.statements(targetDoc), chainRequest(identity, sourceRoleArn, sessionTags));
   }
 }
 

@@ -106,7 +106,7 @@ function clusterMappings(ctx: RuleContext, cluster: Cluster): RoleMapping[] {
       const target = ctx.rolesByArn.get(a.targetRoleArn);
       if (!target) result = and(result, missing(a.targetRoleArn, d));
       else {
-        const chain = ctx.oracle.chain(target.trustPolicy, a.roleArn, identity);
+        const chain = ctx.oracle.chain(target.trustPolicy, a.roleArn, identity, !a.disableSessionTags);
         if (chain.decision !== 'yes') d.problems.push(why(chain, `chaining from ${a.roleArn}`));
         result = and(result, chain.decision);
       }

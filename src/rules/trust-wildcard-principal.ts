@@ -1,22 +1,25 @@
+import { partitionOf } from '../iam/arn.js';
 import { evaluateTrust } from '../iam/evaluate.js';
 import type { AssumeRequest } from '../iam/evaluate.js';
 import { findingOf, type Rule } from './types.js';
 
 const PROBE_ACCOUNT = '000000000000';
-const PROBE_ARN = `arn:aws:iam::${PROBE_ACCOUNT}:role/irsa2pi-probe`;
 
-/** `sts:AssumeRole` by a principal of an unrelated account, every other condition key absent. */
-const STRANGER: AssumeRequest = {
-  principal: { type: 'AWS', id: PROBE_ARN, accountId: PROBE_ACCOUNT },
-  actions: ['sts:AssumeRole'],
-  context: {
-    values: new Map([
-      ['aws:principalarn', [PROBE_ARN]],
-      ['aws:principalaccount', [PROBE_ACCOUNT]],
-    ]),
-    knowsAbsent: () => true,
-  },
-};
+/** `sts:AssumeRole` by a principal of an unrelated account of the role's partition, every other condition key absent. */
+function stranger(partition: string): AssumeRequest {
+  const arn = `arn:${partition}:iam::${PROBE_ACCOUNT}:role/irsa2pi-probe`;
+  return {
+    principal: { type: 'AWS', id: arn, accountId: PROBE_ACCOUNT },
+    actions: ['sts:AssumeRole'],
+    context: {
+      values: new Map([
+        ['aws:principalarn', [arn]],
+        ['aws:principalaccount', [PROBE_ACCOUNT]],
+      ]),
+      knowsAbsent: () => true,
+    },
+  };
+}
 
 export const trustWildcardPrincipal: Rule = {
   id: 'trust-wildcard-principal',
@@ -27,11 +30,15 @@ export const trustWildcardPrincipal: Rule = {
   fix: 'Name the principals, or add a condition on `aws:PrincipalArn`, `aws:PrincipalAccount` or `aws:PrincipalOrgID`.',
   check(ctx) {
     const out = [];
+    const strangers = new Map<string, AssumeRequest>();
     for (const role of ctx.inventory.roles) {
+      const partition = partitionOf(role.arn);
+      let probe = strangers.get(partition);
+      if (!probe) strangers.set(partition, (probe = stranger(partition)));
       for (const st of ctx.statements(role.trustPolicy)) {
         if (st.effect !== 'Allow' || !st.principal) continue;
         if (!st.principal.everyone && !(st.principal.byType.AWS ?? []).includes('*')) continue;
-        if (evaluateTrust([st], STRANGER).decision === 'yes') {
+        if (evaluateTrust([st], probe).decision === 'yes') {
           out.push(findingOf(this, `${role.arn}: trust statement ${st.sid ?? `#${st.index}`} admits any AWS principal`, { roleArn: role.arn }));
         }
       }

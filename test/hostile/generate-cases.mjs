@@ -202,6 +202,74 @@ cases['policy-string-decodes-to-number'] = error({ [IAM]: json(iam([role({ Assum
   cases['policy-deny-everyone'] = planned({ [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(), denyAll]) })])) }, { 'c1/shop/cart-reader': 'skipped' }, 'A Deny on everyone: the service account is not trusted; skipped.');
 }
 
+// --- blind spots of the IAM evaluation: collected-empty lists, partitions, wildcards, chained session tags
+{
+  const EMPTY_PROVIDERS = json({ OpenIDConnectProviderList: [] });
+  cases['oidc-provider-list-empty'] = planned({ [OIDC]: EMPTY_PROVIDERS }, { 'c1/shop/cart-reader': 'skipped' }, 'The provider was deleted (to revoke IRSA): IAM refuses every web identity of the account, so nothing is migrated.');
+  cases['oidc-provider-list-empty-no-account'] = error(
+    { [OIDC]: undefined, 'aws/oidc-providers.json': EMPTY_PROVIDERS, [`aws/444455556666/role.json`]: json({ Role: role({ Arn: 'arn:aws:iam::444455556666:role/other', RoleName: 'other' }) }) },
+    'aws/oidc-providers\\.json: \\$\\.OpenIDConnectProviderList is empty and names no account',
+  );
+  const LIST = `aws/${ACCOUNT}/eu-west-1/associations-c1.json`;
+  const summary = Object.fromEntries(Object.entries(association().association).filter(([key]) => key !== 'roleArn'));
+  cases['association-listed-not-described'] = planned({ [LIST]: json({ associations: [summary] }) }, { 'c1/shop/cart-reader': 'conflict' }, 'The list names an association whose describe output is missing: its role is unknown, so the identity is a conflict.');
+  cases['association-list-entry-no-service-account'] = error({ [LIST]: json({ associations: [{ ...summary, serviceAccount: undefined }] }) }, `associations-c1\\.json: \\$\\.associations\\[0\\]\\.serviceAccount must be a non-empty string`);
+
+  /** The base bundle moved to another partition: every ARN, region and issuer (paths included). */
+  const inPartition = (partition, region, suffix, edit = (t) => t) => {
+    const move = (t) => edit(t.replaceAll('arn:aws:', `arn:${partition}:`).replaceAll('eu-west-1', region).replaceAll('amazonaws.com/id/', `${suffix}/id/`));
+    return Object.fromEntries([...Object.keys(base()).map((path) => [path, undefined]), ...Object.entries(base()).map(([path, text]) => [move(path), move(text)])]);
+  };
+  const GOV = ['aws-us-gov', 'us-gov-west-1', 'amazonaws.com'];
+  const CN = ['aws-cn', 'cn-north-1', 'amazonaws.com.cn'];
+  cases['partition-aws-us-gov'] = planned(inPartition(...GOV), { 'c1/shop/cart-reader': 'create' }, 'GovCloud: the trust of the provider in aws-us-gov admits the service account.');
+  cases['partition-aws-cn'] = planned(inPartition(...CN), { 'c1/shop/cart-reader': 'create' }, 'China: arn:aws-cn ARNs and an amazonaws.com.cn issuer; the trust admits the service account.');
+  for (const name of ['partition-aws-us-gov', 'partition-aws-cn']) cases[name].expect.emittersAccept = ['script', 'terraform'];
+  const awsProvider = (t) => t.replaceAll(`"Federated": "arn:aws-cn:`, '"Federated": "arn:aws:');
+  cases['partition-aws-cn-provider-of-aws'] = planned(inPartition(...CN, awsProvider), { 'c1/shop/cart-reader': 'skipped' }, 'A trust naming the provider in partition aws admits nobody of an aws-cn cluster.');
+
+  // StringLike patterns that make a backtracking matcher try every split of long near-miss names.
+  const pattern = 'system:serviceaccount:shop:*-*-*-*-*-*-*-ok';
+  const wild = { ...irsaStatement(), Condition: { StringEquals: { [`${ISSUER_HP}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${ISSUER_HP}:sub`]: pattern } } };
+  const nearMisses = Array.from({ length: 30 }, (_, i) => `a${'-'.repeat(60)}${i}`);
+  const names = ['a-b-c-d-e-f-g-ok', ...nearMisses];
+  cases['stringlike-backtracking-subjects'] = planned(
+    {
+      [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([wild]) })])),
+      [KUBE]: yaml(kube([...names.map((n) => sa(n)), ...names.map((n, i) => pod(`p-${i}`, 'shop', n)), node()])),
+    },
+    Object.fromEntries([['c1/shop/a-b-c-d-e-f-g-ok', 'create'], ...nearMisses.map((n) => [`c1/shop/${n}`, 'skipped'])]),
+    'A 7-wildcard subject pattern against 30 names of 60 dashes: a backtracking matcher ran for minutes.',
+  );
+
+  // The target-role trust of EKS's guide (pod-id-assign-target-role.html): the chaining role, scoped by the transitive session tags.
+  const B = '222233334444';
+  const TARGET = `arn:aws:iam::${B}:role/s3-readers`;
+  const { createHash } = await import('node:crypto');
+  const chainRole = `arn:aws:iam::${ACCOUNT}:role/irsa2pi/irsa2pi-s3-readers-${createHash('sha256').update(TARGET).digest('hex').slice(0, 8)}`;
+  const providerB = `arn:aws:iam::${B}:oidc-provider/${ISSUER_HP}`;
+  const taggedChain = {
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+    Action: ['sts:AssumeRole', 'sts:TagSession'],
+    Condition: {
+      StringEquals: { 'aws:RequestTag/eks-cluster-arn': `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/c1`, 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart-reader' },
+      ArnEquals: { 'aws:PrincipalARN': chainRole },
+    },
+  };
+  const targetRole = role({ Arn: TARGET, RoleId: 'AROAX5FUBF4QKD6KE75RC', AssumeRolePolicyDocument: trust([{ ...irsaStatement(), Principal: { Federated: providerB } }, taggedChain]) });
+  cases['chain-target-trust-session-tags'] = planned(
+    {
+      [`aws/${B}/iam-authorization-details.json`]: json(iam([targetRole])),
+      [`aws/${B}/oidc-providers.json`]: json({ OpenIDConnectProviderList: [{ Arn: providerB }] }),
+      [KUBE]: yaml(kube([sa('cart-reader', 'shop', { 'eks.amazonaws.com/role-arn': TARGET }), pod(), node()])),
+    },
+    { 'c1/shop/cart-reader': 'create' },
+    'The target trust already admits the chained request by its session tags: the plan reuses it and adds no external-ID statement.',
+  );
+  cases['chain-target-trust-session-tags'].expect.outputNeverContains = 'sts:ExternalId';
+}
+
 // --- duplicate keys
 cases['json-duplicate-keys-last-wins'] = planned(
   { [CLUSTER]: json(cluster()).replace('"name": "c1",', '"name": "other",\n    "name": "c1",') },

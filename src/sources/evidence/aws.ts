@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { clusterArnFromEksResource, issuerHostPath, oidcProviderHostPath, parseArn, roleNameAndPath } from '../../iam/arn.js';
-import type { Addon, Cluster, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role } from '../../model/inventory.js';
+import type { Addon, Cluster, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role } from '../../model/inventory.js';
 import { decodePolicy } from './decode-policy.js';
 import { Fields } from './fields.js';
 
@@ -109,6 +109,19 @@ export function associationFrom(f: Fields): PodIdentityAssociation {
   };
 }
 
+/** An entry of `aws eks list-pod-identity-associations` (`{"associations": [...]}`), which has no role. */
+export function associationSummaryFrom(f: Fields): PodIdentityAssociationSummary {
+  return {
+    clusterName: f.str('clusterName'),
+    clusterArn: eksChildClusterArn(f, 'associationArn'),
+    namespace: f.str('namespace'),
+    serviceAccount: f.str('serviceAccount'),
+    associationId: f.str('associationId'),
+    associationArn: f.str('associationArn'),
+    source: f.file,
+  };
+}
+
 /** An add-on from `aws eks describe-addon` (`{"addon": {...}}`). */
 export function addonFrom(f: Fields): Addon {
   return {
@@ -121,4 +134,26 @@ export function addonFrom(f: Fields): Addon {
     podIdentityAssociations: f.strings('podIdentityAssociations'),
     source: f.file,
   };
+}
+
+/** The account of a file under `aws/<account>/` (the README's layout), by the nearest 12-digit folder of its path. */
+export function accountOfPath(file: string): string | undefined {
+  const folders = file.split(/[\\/]/).slice(0, -1);
+  for (let i = folders.length - 1; i >= 0; i--) if (/^\d{12}$/.test(folders[i]!)) return folders[i];
+  return undefined;
+}
+
+/**
+ * The account an empty list (`{"OpenIDConnectProviderList": []}`: the account has none) speaks for:
+ * the folder it is filed under inside the bundle (`inBundle`, its path from the bundle's root, so that
+ * the folders the bundle itself sits in count for nothing), else the bundle's only account. A
+ * collected empty list is a fact, not a gap, so one whose account cannot be told is refused rather
+ * than dropped.
+ */
+export function accountOfEmptyList(file: string, inBundle: string, list: string, bundleAccounts: ReadonlySet<string>): string {
+  const byPath = accountOfPath(inBundle);
+  if (byPath) return byPath;
+  if (bundleAccounts.size === 1) return [...bundleAccounts][0]!;
+  const which = bundleAccounts.size === 0 ? 'the bundle names no account' : `the bundle holds accounts ${[...bundleAccounts].sort().join(', ')}`;
+  throw new InputError(`$.${list} is empty and names no account (${which}): file it under aws/<account>/`, file);
 }

@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../../errors.js';
-import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, Role, ScanGap } from '../../model/inventory.js';
-import { addonFrom, associationFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
+import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role, ScanGap } from '../../model/inventory.js';
+import { accountOfEmptyList, addonFrom, associationFrom, associationSummaryFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { Fields } from './fields.js';
 import { KubernetesCollector, kubernetesObjects, streamKubernetesList, streamKubernetesYamlList } from './kubernetes.js';
@@ -39,7 +39,10 @@ interface Pending {
   readonly managedPolicies: Map<string, ManagedPolicy>;
   readonly providers: Map<string, OidcProvider>;
   readonly providerAccounts: Set<string>;
+  /** Files with an empty provider list: their account is settled once every file is read. */
+  readonly emptyProviderLists: string[];
   readonly associations: Map<string, PodIdentityAssociation>;
+  readonly associationSummaries: Map<string, PodIdentityAssociationSummary>;
   readonly addons: Map<string, Addon>;
   readonly kubernetes: Map<string, KubernetesCollector>;
   readonly evidence: EvidenceFile[];
@@ -47,7 +50,7 @@ interface Pending {
   readonly ignored: string[];
 }
 
-function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p: Pending): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
+function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p: Pending, inEvidenceFolder: boolean): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
   const f = Fields.of(file, doc, '$');
   switch (kind) {
     case 'iam-authorization-details': {
@@ -72,6 +75,7 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
         p.providers.set(o.arn, o);
         p.providerAccounts.add(o.accountId);
       });
+      if (providers.length === 0) p.emptyProviderLists.push(file);
       return { kind, accountId: providers[0]?.accountId };
     }
     case 'eks-describe-cluster': {
@@ -83,6 +87,12 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
       const a = associationFrom(f.obj('association'));
       p.associations.set(a.associationArn, a);
       return { kind, cluster: a.clusterName };
+    }
+    case 'eks-list-pod-identity-associations': {
+      if (!inEvidenceFolder) return { kind };
+      const summaries = f.objects('associations').map(associationSummaryFrom);
+      summaries.forEach((a) => p.associationSummaries.set(a.associationArn, a));
+      return { kind, cluster: summaries[0]?.clusterName };
     }
     case 'eks-describe-addon': {
       const a = addonFrom(f.obj('addon'));
@@ -170,7 +180,10 @@ function streamed(abs: string, display: string, format: EvidenceFormat, cluster:
 
 type Streaming = { readonly read: 'streamed' } | { readonly read: 'whole'; readonly text?: string };
 
-function assemble(p: Pending): Inventory {
+function assemble(p: Pending, root: string): Inventory {
+  const accounts = new Set([...p.roles.values(), ...p.providers.values(), ...p.clusters].map((x) => x.accountId));
+  const accountOf = (file: string, list: string) => accountOfEmptyList(file, relative(root, file), list, accounts);
+  for (const file of p.emptyProviderLists) p.providerAccounts.add(accountOf(file, 'OpenIDConnectProviderList'));
   const clusters: Cluster[] = p.clusters
     .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
     .sort((a, b) => compareText(a.arn, b.arn));
@@ -182,6 +195,7 @@ function assemble(p: Pending): Inventory {
     accountsWithProviderList: [...p.providerAccounts].sort(),
     clusters,
     associations: byArn(p.associations, (a) => a.associationArn),
+    undescribedAssociations: byArn(p.associationSummaries, (a) => a.associationArn).filter((a) => !p.associations.has(a.associationArn)),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
     evidence: p.evidence,
     scanGaps: p.scanGaps,
@@ -209,7 +223,9 @@ export function readEvidenceBundle(dir: string): Inventory {
     managedPolicies: new Map(),
     providers: new Map(),
     providerAccounts: new Set(),
+    emptyProviderLists: [],
     associations: new Map(),
+    associationSummaries: new Map(),
     addons: new Map(),
     kubernetes: new Map(),
     evidence: [],
@@ -262,7 +278,7 @@ export function readEvidenceBundle(dir: string): Inventory {
         taken = { kind, cluster };
         return;
       }
-      taken = take(kind, doc as Record<string, unknown>, display, p);
+      taken = take(kind, doc as Record<string, unknown>, display, p, inEvidenceFolder);
     });
     if (taken) p.evidence.push({ path: display, ...taken, modifiedAt: statSync(abs).mtime.toISOString() });
     else p.ignored.push(display);
@@ -270,5 +286,5 @@ export function readEvidenceBundle(dir: string): Inventory {
   if (p.evidence.length === 0) throw new InputError('no AWS CLI or kubectl output found in the evidence bundle', dir);
   for (const document of deferred) collect(document, p, firstFileOfFolder);
   for (const [cluster, file] of firstFileOfFolder) clusterOfFolder(cluster, file, p);
-  return assemble(p);
+  return assemble(p, dir);
 }
