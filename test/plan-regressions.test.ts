@@ -8,7 +8,11 @@ import { chainRoleArnFor } from '../src/plan/identities.js';
 import { TrustOracle } from '../src/plan/oracle.js';
 import { plan } from '../src/plan/plan.js';
 import { podIdentityStatements, withStatements } from '../src/plan/trust-rewrite.js';
+import type { RawStatement } from '../src/iam/policy.js';
+import type { Inventory, Role } from '../src/model/inventory.js';
+import { CHAIN_POLICY_NAME, chainPermissions } from '../src/plan/chain-adoption.js';
 import { ACCOUNT, cluster, inventory, irsaStatement, providerArn, role, serviceAccount } from './support/builders.js';
+import { podIdentityAdmits } from './support/admission.js';
 
 const R = 'arn:aws:iam::111122223333:role/app';
 
@@ -176,21 +180,6 @@ describe('regressions found in review', () => {
     expect(p.steps).toEqual([]);
   });
 
-  it('a chaining role whose trust refuses its identities takes its target role down with it: no chaining role, no steps', () => {
-    const target = 'arn:aws:iam::444455556666:role/data';
-    const c = cluster('c1', [serviceAccount('team-a', 'x', target)]);
-    const chainArn = chainRoleArnFor(ACCOUNT, target);
-    const targetRole = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-a:x']), Principal: { Federated: `arn:aws:iam::444455556666:oidc-provider/${c.issuerHostPath}` } }]), arn: target, accountId: '444455556666' };
-    const denying = { ...role('x', [{ Effect: 'Deny', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }]), arn: chainArn, name: chainArn.slice(chainArn.lastIndexOf('/') + 1), path: '/irsa2pi/' };
-    const inv = inventory([c], [targetRole, denying]);
-    const withProvider = { ...inv, oidcProviders: [...inv.oidcProviders, { arn: `arn:aws:iam::444455556666:oidc-provider/${c.issuerHostPath}`, accountId: '444455556666', hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, '444455556666'] };
-    const p = plan(withProvider, { generatedAt: 'x' });
-    expect(p.associations.map((a) => [a.namespace, a.status, a.reasons])).toEqual([['team-a', 'skipped', ['cross-account-role', 'rewrite-not-equivalent']]]);
-    expect(p.roles.map((x) => [x.arn, x.changed, x.equivalent])).toEqual([[target, false, false]]);
-    expect(p.findings.find((f) => f.rule === 'rewrite-not-equivalent' && !f.namespace)?.message).toContain('transition pod-identity c1/team-a/x: expected yes, got no');
-    expect(p.steps).toEqual([]);
-  });
-
   it("only the add-on's own service accounts move through the add-on; another sharing its role gets an association of its own", () => {
     const cni = 'arn:aws:iam::111122223333:role/cni';
     const plain = cluster('c1', [serviceAccount('kube-system', 'aws-node', cni), serviceAccount('apps', 'foo', cni)]);
@@ -226,3 +215,99 @@ describe('regressions found in review', () => {
     expect(p.findings.find((f) => f.cluster === 'c1')?.message).toContain('namespace irsa2pi cannot tell');
   });
 });
+
+describe('the chaining role for a role of another account', () => {
+  const OTHER = '444455556666';
+  const TARGET = `arn:aws:iam::${OTHER}:role/data`;
+  const CHAIN = chainRoleArnFor(ACCOUNT, TARGET);
+  const CHAIN_NAME = CHAIN.slice(CHAIN.lastIndexOf('/') + 1);
+  const c = cluster('c1', [serviceAccount('team-a', 'x', TARGET), serviceAccount('team-a', 'y', TARGET), serviceAccount('team-b', 'z')]);
+  const subjects = ['system:serviceaccount:team-a:x', 'system:serviceaccount:team-a:y'];
+  const targetRole: Role = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]), arn: TARGET, accountId: OTHER };
+  const unrelated = role('unrelated', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+
+  function world(extra: Role[] = [], clusterAccountScanned = true): Inventory {
+    const inv = inventory([c], [targetRole, ...(clusterAccountScanned ? [unrelated] : []), ...extra]);
+    return { ...inv, oidcProviders: [...inv.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, OTHER] };
+  }
+
+  /** A role at the chaining role's name, with the trust given and, by default, exactly the planned permissions. */
+  function chainRole(statements: RawStatement[], over: Partial<Role> = {}): Role {
+    return { ...role(CHAIN_NAME, statements), arn: CHAIN, path: '/irsa2pi/', inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }], ...over };
+  }
+
+  const fresh = plan(world(), { generatedAt: 'x' });
+  const createdTrust = fresh.roles.find((r) => r.arn === CHAIN)!.trustPolicy.transition;
+  const statuses = (inv: Inventory) => plan(inv, { generatedAt: 'x' }).associations.map((a) => [a.serviceAccount, a.status, a.reasons]);
+
+  it('is created when no role holds its name', () => {
+    expect(fresh.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    expect(fresh.roles.find((r) => r.arn === CHAIN)?.kind).toBe('new');
+    expect(fresh.steps.filter((s) => s.action === 'create-role').map((s) => s.roleArn)).toEqual([CHAIN]);
+  });
+
+  it('is adopted when the role at its name is exactly the one the plan would create, and planning again adds nothing', () => {
+    const p = plan(world([chainRole(asStatements(createdTrust))]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    const chain = p.roles.find((r) => r.arn === CHAIN)!;
+    expect([chain.kind, chain.changed, chain.equivalent]).toEqual(['existing', false, true]);
+    expect(p.steps.filter((s) => s.action === 'create-role')).toEqual([]);
+    expect(p.findings.map((f) => f.rule)).not.toContain('chain-role-conflict');
+  });
+
+  it('is adopted and extended when its trust admits a part of the identities that chain through it', () => {
+    const onlyX = plan(world([], true), { generatedAt: 'x' });
+    const partial = asStatements(onlyX.roles.find((r) => r.arn === CHAIN)!.trustPolicy.transition).map((st) => ({ ...st, Condition: { StringEquals: { ...(st.Condition!.StringEquals as object), 'aws:RequestTag/kubernetes-service-account': 'x' } } }));
+    const p = plan(world([chainRole(partial as RawStatement[])]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    const chain = p.roles.find((r) => r.arn === CHAIN)!;
+    expect([chain.kind, chain.changed, chain.equivalent]).toEqual(['existing', true, true]);
+    for (const sa of ['x', 'y']) expect(podIdentityAdmits(p, world(), { roleArn: TARGET, cluster: 'c1', namespace: 'team-a', serviceAccount: sa })).toBe(true);
+    expect(podIdentityAdmits(p, world(), { roleArn: TARGET, cluster: 'c1', namespace: 'team-b', serviceAccount: 'z' })).toBe(false);
+  });
+
+  it('is a conflict when the role at its name also trusts another account: its identities are not migrated and nothing reaches the target', () => {
+    const foreign = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'sts:AssumeRole' } as RawStatement;
+    const p = plan(world([chainRole([...asStatements(createdTrust), foreign])]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => [a.serviceAccount, a.status, a.reasons])).toEqual([
+      ['x', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+      ['y', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+    ]);
+    expect(p.findings.find((f) => f.rule === 'chain-role-conflict' && f.roleArn === CHAIN)?.message).toContain('arn:aws:iam::999988887777:root');
+    expect(p.roles.find((r) => r.arn === CHAIN)).toBeUndefined();
+    const target = p.roles.find((r) => r.arn === TARGET)!;
+    expect(target.trustPolicy.transition).toBe(targetRole.trustPolicy);
+    expect(p.steps).toEqual([]);
+  });
+
+  it.each<[string, () => Role]>([
+    ['a conditioned trust of another account (the caller picks the external ID)', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { AWS: '999988887777' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } } as RawStatement])],
+    ['Principal "*"', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } } } as RawStatement])],
+    ['another service', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' } as RawStatement])],
+    ['an unscoped Pod Identity statement', () => chainRole([{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] } as RawStatement])],
+    ['a Pod Identity statement for another namespace', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': c.arn, 'aws:RequestTag/kubernetes-namespace': 'team-b', 'aws:RequestTag/kubernetes-service-account': 'z' } } } as RawStatement])],
+    ['a Deny on its identities', () => chainRole([{ Effect: 'Deny', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' } as RawStatement])],
+    ['an attached policy', () => chainRole(asStatements(createdTrust), { attachedPolicies: [{ name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] })],
+    ['another inline policy', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }, { name: 'extra', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }] })],
+    ['a wider chaining permission', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }] })],
+    ['no permissions in the evidence', () => chainRole(asStatements(createdTrust), { inlinePolicies: [] })],
+    ['its name at another path', () => ({ ...chainRole(asStatements(createdTrust)), arn: `arn:aws:iam::${ACCOUNT}:role/${CHAIN_NAME}`, path: '/' })],
+    ['its name in other case', () => ({ ...chainRole(asStatements(createdTrust)), arn: CHAIN.replace(CHAIN_NAME, CHAIN_NAME.toUpperCase()), name: CHAIN_NAME.toUpperCase() })],
+  ])('is a conflict when the role at its name has %s', (_, make) => {
+    expect(statuses(world([make()]))).toEqual([
+      ['x', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+      ['y', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+    ]);
+  });
+
+  it("is not planned when the cluster account's roles are not in the evidence: whether its name is taken cannot be told", () => {
+    expect(statuses(world([], false))).toEqual([
+      ['x', 'skipped', ['cross-account-role', 'role-not-scanned']],
+      ['y', 'skipped', ['cross-account-role', 'role-not-scanned']],
+    ]);
+  });
+});
+
+function asStatements(doc: { Statement: unknown }): RawStatement[] {
+  return [...(doc.Statement as RawStatement[])];
+}

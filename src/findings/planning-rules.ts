@@ -94,6 +94,13 @@ export const PLANNING_RULES = {
     'A Pod Identity association\'s role must be in the cluster\'s account; the plan uses a same-account role that EKS chains into the target role (targetRoleArn), which trusts it for this identity\'s external ID only.',
     'Create the planned same-account role before changing the target role\'s trust.',
   ),
+  chainRoleConflict: rule(
+    'chain-role-conflict',
+    'high',
+    'A role already holds the chaining role\'s name',
+    'The same-account role the plan would create for chaining into the annotated role is named predictably, and a role of that name already exists but is not exactly what the plan would create: its trust admits other principals or identities, it has other permissions, or it sits at another path. Adopting it would let whoever it trusts reach the target role, so the identities that would chain through it are not migrated.',
+    'Find out who created that role and why; delete it, or make its trust and permissions exactly the planned ones, then plan again.',
+  ),
   agentMissing: rule(
     'agent-missing',
     'medium',

@@ -2,8 +2,9 @@ import type { Finding } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import { roleNameAndPath, accountOf } from '../iam/arn.js';
 import type { PolicyDocument, RawStatement } from '../iam/policy.js';
-import { identityKey, POD_IDENTITY_ACTIONS, type Identity } from '../iam/requests.js';
+import { identityKey, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
+import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
 import type { PlanContext } from './context.js';
 import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
 import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
@@ -37,10 +38,6 @@ function removeWhere<T>(list: T[], drop: (item: T) => boolean): void {
   let kept = 0;
   for (const item of list) if (!drop(item)) list[kept++] = item;
   list.length = kept;
-}
-
-function permissionsFor(target: Role): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: target.arn } as RawStatement] };
 }
 
 function unchanged(doc: PolicyDocument): TrustPhases {
@@ -134,7 +131,9 @@ class RolePlanner {
           irsa: () => 'no',
           podIdentity: (_phase, doc, id) => this.oracle.podIdentity(doc, id).decision,
         };
-        return { d, result: checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false) };
+        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false);
+        const outsiders = outsidersAdmitted(this.oracle, d.phases.transition, d.arn).map((who) => ({ phase: 'transition' as const, mechanism: 'statements' as const, identity: who, expected: `no principal but EKS Pod Identity reaches ${d.target.arn} through ${d.arn}`, actual: 'admitted' }));
+        return { d, result: outsiders.length ? { ...result, differences: [...result.differences, ...outsiders] } : result };
       });
     const failed = new Map<string, { arn: string; result: CheckResult }>();
     for (const { d, result } of checked) if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
@@ -145,11 +144,30 @@ class RolePlanner {
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
       .map(({ d, result }) => {
-        const planned = this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, true, result.identitiesChecked, [], d.identities);
+        const planned = this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, chainPermissions(d.target), d.phases, true, result.identitiesChecked, [], d.identities);
         this.flagSize(planned, []);
         return planned;
       });
     return { planned, refused };
+  }
+
+  /**
+   * Before any trust is planned: the identities that would chain through a role the plan cannot create
+   * (its name is taken) or adopt (it is not exactly what the plan would create) are set to `conflict`,
+   * so no trust admits them and no step serves them.
+   */
+  refuseUnadoptableChains(candidates: readonly Candidate[]): void {
+    const chained = group(candidates.filter((c) => isMigrating(c) && c.chainRoleArn && c.role), (c) => c.chainRoleArn);
+    for (const [chainArn, cs] of [...chained].sort(([a], [b]) => compareText(a, b))) {
+      const problem = adoptionProblem(this.ctx, this.oracle, chainArn, cs[0]!.role!, cs.map((c) => c.identity), this.universes);
+      if (!problem) continue;
+      if (problem.notScanned) {
+        for (const c of cs) skipForRole(c, R.roleNotScanned, `${displayIdentity(c.identity)} would chain through ${chainArn}, but ${problem.message}`);
+        continue;
+      }
+      this.findings.push({ rule: R.chainRoleConflict.id, severity: R.chainRoleConflict.severity, roleArn: chainArn, message: `${chainArn} is not adopted: ${problem.message}` });
+      for (const c of cs) skipForRole(c, R.chainRoleConflict, `${displayIdentity(c.identity)}: would chain through ${chainArn}, which is not adopted: ${problem.message}`, 'conflict');
+    }
   }
 
   private flagSize({ arn, trustSize: sizes }: PlannedRole, migrating: Candidate[]): void {
@@ -216,8 +234,9 @@ class RolePlanner {
 
 /** Plans the trust of every role an annotated service account names, plus the chaining roles. */
 export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[]): RolePlanning {
-  const byRole = group(candidates, (c) => c.role?.arn);
   const planner = new RolePlanner(ctx, oracle);
+  planner.refuseUnadoptableChains(candidates);
+  const byRole = group(candidates, (c) => c.role?.arn);
   const roles = new Map(
     [...byRole.entries()]
       .sort(([a], [b]) => compareText(a, b))
