@@ -311,3 +311,119 @@ describe('the chaining role for a role of another account', () => {
 function asStatements(doc: { Statement: unknown }): RawStatement[] {
   return [...(doc.Statement as RawStatement[])];
 }
+
+describe('a shared role whose rewritten trust grows past what IAM holds', () => {
+  const SHARED = `arn:aws:iam::${ACCOUNT}:role/shared`;
+  /** `k` service accounts on the shared role, one per namespace (no two share a statement), in each cluster given. */
+  function sharedWorld(k: number, clusters = ['c1']): Inventory {
+    const pairs = Array.from({ length: k }, (_, i) => [`team-${i + 1}`, `app-${i + 1}`] as const);
+    const cs = clusters.map((name) => cluster(name, [...pairs.map(([n, s]) => serviceAccount(n, s, SHARED)), serviceAccount('team-1', 'intruder'), serviceAccount('other', 'app-1')]));
+    const subjects = pairs.map(([n, s]) => `system:serviceaccount:${n}:${s}`);
+    return inventory(cs, [role('shared', cs.map((c) => irsaStatement(c, 'StringEquals', subjects)))]);
+  }
+  const shared = (p: ReturnType<typeof plan>) => p.roles.find((r) => r.arn === SHARED)!;
+  const admits = (p: ReturnType<typeof plan>, inv: Inventory, c: string, ns: string, sa: string) => podIdentityAdmits(p, inv, { roleArn: SHARED, cluster: c, namespace: ns, serviceAccount: sa });
+  /** IAM's size of a policy: its JSON with whitespace outside strings removed. */
+  const iamSize = (doc: unknown) => JSON.stringify(doc).length;
+
+  it('under the limit, the rewrite is as before: one statement per namespace, with Sids', () => {
+    const inv = sharedWorld(4);
+    const p = plan(inv, { generatedAt: 'x' });
+    expect(p.associations.filter((a) => a.serviceAccount.startsWith('app')).map((a) => a.status)).toEqual(['create', 'create', 'create', 'create']);
+    const added = asStatements(shared(p).trustPolicy.transition).slice(1);
+    expect(added).toHaveLength(4);
+    for (const st of added) expect(st.Sid).toMatch(/^Irsa2piPodIdentity/);
+    expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
+  });
+
+  it('over the limit, the added statements are compacted, proven, and admit exactly the migrated identities', () => {
+    const inv = sharedWorld(5);
+    const plain = plan(inv, { generatedAt: 'x', trustPolicyLimit: 4096 });
+    const size = shared(plain).trustSize.transition;
+    const p = plan(inv, { generatedAt: 'x', trustPolicyLimit: size - 1 });
+    const r = shared(p);
+    expect(p.associations.filter((a) => a.serviceAccount.startsWith('app')).map((a) => a.status)).toEqual(['create', 'create', 'create', 'create', 'create']);
+    expect([r.equivalent, r.changed]).toEqual([true, true]);
+    expect(r.trustSize.transition).toBeLessThan(size);
+    expect(iamSize(r.trustPolicy.transition)).toBe(r.trustSize.transition);
+    for (const st of asStatements(r.trustPolicy.transition).slice(1)) expect(st.Sid).toBeUndefined();
+    for (let i = 1; i <= 5; i++) expect(admits(p, inv, 'c1', `team-${i}`, `app-${i}`)).toBe(true);
+    for (const [ns, sa] of [['team-1', 'app-2'], ['team-2', 'app-1'], ['team-1', 'intruder'], ['other', 'app-1']]) expect(admits(p, inv, 'c1', ns!, sa!)).toBe(false);
+    expect(admits(p, inv, 'c9', 'team-1', 'app-1')).toBe(false);
+    expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
+  });
+
+  it('in two clusters, one service account shares a compacted statement across them, and no cross pair is admitted', () => {
+    const inv = sharedWorld(3, ['c1', 'c2']);
+    const p = plan(inv, { generatedAt: 'x', trustPolicyLimit: 2048 });
+    const r = shared(p);
+    expect(p.associations.filter((a) => a.serviceAccount.startsWith('app')).every((a) => a.status === 'create')).toBe(true);
+    const added = asStatements(r.trustPolicy.transition).slice(2);
+    expect(added).toHaveLength(3);
+    for (const st of added) expect(((st.Condition!.StringEquals as Record<string, unknown>)['aws:RequestTag/eks-cluster-arn'] as string[]).length).toBe(2);
+    for (const c of ['c1', 'c2']) {
+      for (let i = 1; i <= 3; i++) expect(admits(p, inv, c, `team-${i}`, `app-${i}`)).toBe(true);
+      expect(admits(p, inv, c, 'team-1', 'app-2')).toBe(false);
+      expect(admits(p, inv, c, 'team-1', 'intruder')).toBe(false);
+    }
+  });
+
+  it('when even compacted it cannot fit, the identities that do not fit are blocked with the size and the alternatives, and no step serves them', () => {
+    const inv = sharedWorld(14);
+    const p = plan(inv, { generatedAt: 'x' });
+    const r = shared(p);
+    const ours = p.associations.filter((a) => a.serviceAccount.startsWith('app'));
+    const created = ours.filter((a) => a.status === 'create');
+    const blocked = ours.filter((a) => a.status === 'blocked');
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.length + blocked.length).toBe(14);
+    for (const a of blocked) expect(a.reasons).toContain('trust-policy-too-large');
+    expect(Math.max(r.trustSize.transition, r.trustSize.final)).toBeLessThanOrEqual(2048);
+    expect(r.equivalent).toBe(true);
+    for (const a of created) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(true);
+    for (const a of blocked) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(false);
+    const blockedKeys = new Set(blocked.map((a) => `${a.namespace}/${a.serviceAccount}`));
+    expect(p.steps.filter((s) => s.namespace && blockedKeys.has(`${s.namespace}/${s.serviceAccount}`))).toEqual([]);
+    const finding = p.findings.find((f) => f.rule === 'trust-policy-too-large' && !f.namespace)!;
+    expect(finding.message).toMatch(/would have \d+ characters even compacted, over the limit of 2048/);
+    expect(finding.message).toContain(`${blocked.length} of 14 identities are not migrated`);
+    expect(finding.message).toContain('roles of their own');
+    expect(finding.message).not.toContain('--trust-policy-limit');
+  });
+
+  it('a raised quota, given or shown by a larger trust in the account, lets more identities fit; never beyond 4,096', () => {
+    const inv = sharedWorld(9);
+    const count = (p: ReturnType<typeof plan>) => p.associations.filter((a) => a.serviceAccount.startsWith('app') && a.status === 'create').length;
+    const atDefault = plan(inv, { generatedAt: 'x' });
+    const raised = plan(inv, { generatedAt: 'x', trustPolicyLimit: 4096 });
+    expect(count(atDefault)).toBeLessThan(9);
+    expect(count(raised)).toBe(9);
+    expect(atDefault.findings.find((f) => f.rule === 'trust-policy-too-large' && !f.namespace)?.message).toContain('--trust-policy-limit');
+    const big = role('big', Array.from({ length: 20 }, (_, i) => ({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller-${i}-${'x'.repeat(60)}` }, Action: 'sts:AssumeRole' }) as RawStatement));
+    expect(iamSize(big.trustPolicy)).toBeGreaterThan(2048);
+    const shown = plan({ ...inv, roles: [...inv.roles, big] }, { generatedAt: 'x' });
+    expect(count(shown)).toBeGreaterThan(count(atDefault));
+    expect(Math.max(shared(shown).trustSize.transition, shared(shown).trustSize.final)).toBeLessThanOrEqual(iamSize(big.trustPolicy));
+    expect(() => plan(inv, { generatedAt: 'x', trustPolicyLimit: 4097 })).toThrow(RangeError);
+  });
+
+  it("a cross-account target whose chaining statement cannot fit blocks those identities: neither the chaining role nor the target admits them", () => {
+    const OTHER = '444455556666';
+    const TARGET = `arn:aws:iam::${OTHER}:role/data`;
+    const sas = Array.from({ length: 30 }, (_, i) => serviceAccount(`tenant-${String(i).padStart(2, '0')}`, 'reader', TARGET));
+    const c = cluster('c1', sas);
+    const subjects = sas.map((s) => `system:serviceaccount:${s.namespace}:reader`);
+    const target: Role = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]), arn: TARGET, accountId: OTHER };
+    const base = inventory([c], [target, role('unrelated', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }])]);
+    const inv: Inventory = { ...base, oidcProviders: [...base.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, OTHER] };
+    const p = plan(inv, { generatedAt: 'x' });
+    const created = p.associations.filter((a) => a.status === 'create');
+    const blocked = p.associations.filter((a) => a.status === 'blocked');
+    expect(created.length).toBeGreaterThan(0);
+    expect(blocked.length).toBeGreaterThan(0);
+    for (const r of p.roles) expect(Math.max(r.trustSize.transition, r.trustSize.final)).toBeLessThanOrEqual(2048);
+    for (const a of created) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: a.namespace, serviceAccount: 'reader' })).toBe(true);
+    for (const a of blocked) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: a.namespace, serviceAccount: 'reader' })).toBe(false);
+    expect(p.steps.filter((s) => s.action === 'create-association').length).toBe(created.length);
+  });
+});

@@ -111,9 +111,9 @@ export const PLANNING_RULES = {
   trustPolicyTooLarge: rule(
     'trust-policy-too-large',
     'high',
-    'Rewritten trust policy exceeds the IAM size limit',
-    'IAM limits a role trust policy to 2,048 characters by default (4,096 with a quota increase); the rewritten trust is larger and UpdateAssumeRolePolicy would fail.',
-    'Request the quota increase, or split the service accounts across roles.',
+    'Rewritten trust policy cannot fit the IAM size limit',
+    'IAM limits a role trust policy to 2,048 characters, whitespace not counted, unless the account\'s quota is raised (at most 4,096); a larger trust makes UpdateAssumeRolePolicy fail. Over the limit the planner compacts the statements it adds; the identities whose statements still do not fit are blocked: no trust admits them and no step serves them.',
+    'Give the blocked service accounts roles of their own (one per service account), or move identities off the shared role; when the compacted size is within 4,096, raising the account\'s quota and planning with --trust-policy-limit also works.',
   ),
   finalKeepsIrsa: rule(
     'final-keeps-irsa',
