@@ -407,6 +407,26 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(() => plan(inv, { generatedAt: 'x', trustPolicyLimit: 4097 })).toThrow(RangeError);
   });
 
+  it('one identity too large to fit blocks only itself, never the identities after it', () => {
+    const long = 'x'.repeat(240);
+    const c = cluster('c1', [serviceAccount('aaa', long, SHARED), ...['a', 'b', 'c'].map((sa) => serviceAccount('team', sa, SHARED))]);
+    const inv = inventory([c], [role('shared', [irsaStatement(c, 'StringEquals', [`system:serviceaccount:aaa:${long}`, ...['a', 'b', 'c'].map((sa) => `system:serviceaccount:team:${sa}`)])])]);
+    const current = inv.roles[0]!.trustPolicy;
+    const teamIds = ['a', 'b', 'c'].map((sa) => identityOf(c, 'team', sa));
+    const limit = iamSize(withStatements(current, podIdentityStatements(teamIds, new Set(), { compact: true })));
+    expect(iamSize(withStatements(current, podIdentityStatements([identityOf(c, 'aaa', long)], new Set(), { compact: true })))).toBeGreaterThan(limit);
+    const p = plan(inv, { generatedAt: 'x', trustPolicyLimit: limit });
+    expect(p.associations.map((a) => [a.namespace, a.serviceAccount.slice(0, 3), a.status])).toEqual([
+      ['aaa', 'xxx', 'blocked'],
+      ['team', 'a', 'create'],
+      ['team', 'b', 'create'],
+      ['team', 'c', 'create'],
+    ]);
+    expect(admits(p, inv, 'c1', 'aaa', long)).toBe(false);
+    for (const sa of ['a', 'b', 'c']) expect(admits(p, inv, 'c1', 'team', sa)).toBe(true);
+    expect(admits(p, inv, 'c1', 'team', 'd')).toBe(false);
+  });
+
   it("a cross-account target whose chaining statement cannot fit blocks those identities: neither the chaining role nor the target admits them", () => {
     const OTHER = '444455556666';
     const TARGET = `arn:aws:iam::${OTHER}:role/data`;

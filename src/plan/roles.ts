@@ -141,9 +141,9 @@ class RolePlanner {
 
   /**
    * The rewrite to plan: as always when it fits under the limit; else compacted; else compacted for the
-   * longest run of identities whose rewrite fits, the others blocked. The run takes first the identities
-   * the trust already admits (they cost nothing), then the others by namespace, service account and
-   * cluster (so that one service account's identities in several clusters share a statement).
+   * identities taken one by one, each kept when the rewrite with it still fits and blocked otherwise:
+   * first those the trust already admits (they cost nothing), then the others by namespace, service
+   * account and cluster (so that one service account's identities in several clusters share a statement).
    */
   private fitted(role: Role, candidates: readonly Candidate[]): Rewrite {
     const plain = this.rewrite(role.trustPolicy, candidates.filter(isMigrating), false);
@@ -154,20 +154,20 @@ class RolePlanner {
       .sort((a, b) => free(b) - free(a) || compareText(a.identity.namespace, b.identity.namespace) || compareText(a.identity.serviceAccount, b.identity.serviceAccount) || compareText(a.cluster.arn, b.cluster.arn));
     const compact = this.rewrite(role.trustPolicy, migrating, true);
     if (!this.excess(role, compact)) return compact;
-    let lo = 0;
-    let hi = migrating.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.excess(role, this.rewrite(role.trustPolicy, migrating.slice(0, mid), true))) hi = mid - 1;
-      else lo = mid;
+    const kept: Candidate[] = [];
+    const blocked: Candidate[] = [];
+    let fits = this.rewrite(role.trustPolicy, [], true);
+    for (const c of migrating) {
+      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true);
+      if (this.excess(role, attempt)) blocked.push(c);
+      else {
+        kept.push(c);
+        fits = attempt;
+      }
     }
-    let kept = lo;
-    while (kept > 0 && this.excess(role, this.rewrite(role.trustPolicy, migrating.slice(0, kept), true))) kept--;
-    const fits = this.rewrite(role.trustPolicy, migrating.slice(0, kept), true);
     const size = Math.max(minified(compact.phases.transition).length, minified(compact.phases.final).length);
     const chainSize = Math.max(0, ...compact.chains.map((ch) => minified(ch.phases.transition).length));
     const limit = this.limits.of(role.accountId);
-    const blocked = migrating.slice(kept);
     const largest = Math.max(size, chainSize);
     const where = chainSize > size ? `the trust of a chaining role into ${role.arn} would have ${chainSize} characters even compacted` : `${role.arn}'s rewritten trust would have ${size} characters even compacted`;
     const raise = largest <= MAX_TRUST_POLICY_LIMIT ? `, or raise the account's quota to ${largest} or more and plan with --trust-policy-limit` : '';
