@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateClause } from '../src/iam/evaluate.js';
-import { splitOperator } from '../src/iam/policy.js';
+import { evaluateClause, evaluateTrust } from '../src/iam/evaluate.js';
+import { normalizeStatements, splitOperator } from '../src/iam/policy.js';
 import { irsaRequest } from '../src/iam/requests.js';
 import { buildContext, identityOf } from '../src/plan/context.js';
 import { checkRewrite, sameStatementsFor, universeFor } from '../src/plan/equivalence.js';
@@ -300,6 +300,25 @@ describe('the chaining role for a role of another account', () => {
     ]);
   });
 
+  it('is a conflict when a service account is annotated with the role at its name: that role is rewritten for it alone, and nothing chains through it', () => {
+    const squatterSubject = 'system:serviceaccount:team-b:z';
+    const squatter = chainRole([...asStatements(createdTrust), irsaStatement(c, 'StringEquals', [squatterSubject])]);
+    const annotated = cluster('c1', [serviceAccount('team-a', 'x', TARGET), serviceAccount('team-a', 'y', TARGET), serviceAccount('team-b', 'z', CHAIN)]);
+    const inv = { ...world([squatter]), clusters: [annotated] };
+    const p = plan(inv, { generatedAt: 'x' });
+    expect(p.associations.map((a) => [a.serviceAccount, a.status])).toEqual([
+      ['x', 'conflict'],
+      ['y', 'conflict'],
+      ['z', 'create'],
+    ]);
+    expect(p.roles.filter((r) => r.arn === CHAIN)).toHaveLength(1);
+    expect(p.roles.find((r) => r.arn === CHAIN)?.chainsTo).toBeNull();
+    expect(p.roles.find((r) => r.arn === TARGET)?.changed).toBe(false);
+    expect(podIdentityAdmits(p, inv, { roleArn: CHAIN, cluster: 'c1', namespace: 'team-b', serviceAccount: 'z' })).toBe(true);
+    for (const sa of ['x', 'y']) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: 'team-a', serviceAccount: sa })).toBe(false);
+    expect(p.steps.filter((s) => s.action === 'create-association').map((s) => [s.serviceAccount, s.roleArn, s.targetRoleArn])).toEqual([['z', CHAIN, undefined]]);
+  });
+
   it("is not planned when the cluster account's roles are not in the evidence: whether its name is taken cannot be told", () => {
     expect(statuses(world([], false))).toEqual([
       ['x', 'skipped', ['cross-account-role', 'role-not-scanned']],
@@ -382,6 +401,9 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(r.equivalent).toBe(true);
     for (const a of created) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(true);
     for (const a of blocked) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(false);
+    const irsaAdmits = (phase: 'transition' | 'final', ns: string, sa: string) => evaluateTrust(normalizeStatements(r.trustPolicy[phase]), irsaRequest(identityOf(inv.clusters[0]!, ns, sa), ACCOUNT)).decision === 'yes';
+    for (const a of blocked) expect([irsaAdmits('transition', a.namespace, a.serviceAccount), irsaAdmits('final', a.namespace, a.serviceAccount)]).toEqual([true, true]);
+    for (const a of created) expect(irsaAdmits('final', a.namespace, a.serviceAccount)).toBe(false);
     const blockedKeys = new Set(blocked.map((a) => `${a.namespace}/${a.serviceAccount}`));
     expect(p.steps.filter((s) => s.namespace && blockedKeys.has(`${s.namespace}/${s.serviceAccount}`))).toEqual([]);
     const finding = p.findings.find((f) => f.rule === 'trust-policy-too-large' && !f.namespace)!;
