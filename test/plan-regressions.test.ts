@@ -291,6 +291,7 @@ describe('the chaining role for a role of another account', () => {
     ['another inline policy', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }, { name: 'extra', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }] })],
     ['a wider chaining permission', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }] })],
     ['no permissions in the evidence', () => chainRole(asStatements(createdTrust), { inlinePolicies: [] })],
+    ['a permissions boundary', () => chainRole(asStatements(createdTrust), { permissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' })],
     ['its name at another path', () => ({ ...chainRole(asStatements(createdTrust)), arn: `arn:aws:iam::${ACCOUNT}:role/${CHAIN_NAME}`, path: '/' })],
     ['its name in other case', () => ({ ...chainRole(asStatements(createdTrust)), arn: CHAIN.replace(CHAIN_NAME, CHAIN_NAME.toUpperCase()), name: CHAIN_NAME.toUpperCase() })],
   ])('is a conflict when the role at its name has %s', (_, make) => {

@@ -128,6 +128,7 @@ function checkAdoption(ctx: PlanContext, oracle: TrustOracle, chainArn: string, 
   const existing = ctx.rolesByArn.get(chainArn);
   if (!existing) return account && ctx.scannedRoleAccounts.has(account) ? undefined : `account ${account}'s roles are not in the evidence, so whether a role named ${np.name} exists there, and what it trusts, cannot be told`;
 
+  if (existing.permissionsBoundaryArn) return `${chainArn} exists with a permissions boundary (${existing.permissionsBoundaryArn}) the plan would not set`;
   if (existing.attachedPolicies.length) return `${chainArn} exists with attached policies (${existing.attachedPolicies.map((p) => p.arn).join(', ')}), beyond the one permission the plan grants`;
   const others = existing.inlinePolicies.filter((p) => p.name !== CHAIN_POLICY_NAME);
   if (others.length) return `${chainArn} exists with inline policies ${others.map((p) => p.name).join(', ')}, beyond the one permission the plan grants`;

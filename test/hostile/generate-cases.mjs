@@ -335,6 +335,15 @@ cases['json-proto-key'] = planned({ [KUBE]: undefined, 'kubernetes/c1/resources.
     expect: { outcome: 'plan', statuses: { 'c1/shop/cart-reader': 'conflict' }, emittersAccept: ['script', 'terraform'], note: "A role already at the chaining role's name also trusts another account: never adopted; the identity is a conflict and no output serves it." },
   };
 
+  const exact = role({
+    ...squatter,
+    AssumeRolePolicyDocument: trust([
+      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:TagSession', 'sts:AssumeRole'], Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': cluster().cluster.arn, 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart-reader' } } },
+    ]),
+  });
+  cases['chain-role-name-held-exactly'] = planned(crossAccount([role(), exact]), { 'c1/shop/cart-reader': 'create' }, "The role at the chaining role's name is exactly the planned one (trust and permissions): adopted.");
+  cases['chain-role-name-held-with-boundary'] = planned(crossAccount([role(), { ...exact, PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' } }]), { 'c1/shop/cart-reader': 'conflict' }, "The role at the chaining role's name is the planned one but for a permissions boundary: not adopted.");
+
   const pairs = Array.from({ length: 14 }, (_, i) => [`svc-${String(i + 1).padStart(2, '0')}`, `app-${String(i + 1).padStart(2, '0')}`]);
   const sharedTrust = trust([irsaStatement(pairs.map(([n, s]) => `system:serviceaccount:${n}:${s}`))]);
   cases['trust-too-large-shared-role'] = {
