@@ -430,6 +430,14 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(() => plan(inv, { generatedAt: 'x', trustPolicyLimit: 4097 })).toThrow(RangeError);
   });
 
+  it('whitespace inside the strings of a large trust does not count as evidence of a raised quota', () => {
+    const inv = sharedWorld(9);
+    const count = (p: ReturnType<typeof plan>) => p.associations.filter((a) => a.serviceAccount.startsWith('app') && a.status === 'create').length;
+    const spaced = role('spaced', [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(4000)}b` } } } as RawStatement]);
+    expect(iamSize(spaced.trustPolicy)).toBeGreaterThan(2048);
+    expect(count(plan({ ...inv, roles: [...inv.roles, spaced] }, { generatedAt: 'x' }))).toBe(count(plan(inv, { generatedAt: 'x' })));
+  });
+
   it('one identity too large to fit blocks only itself, never the identities after it', () => {
     const long = 'x'.repeat(240);
     const c = cluster('c1', [serviceAccount('aaa', long, SHARED), ...['a', 'b', 'c'].map((sa) => serviceAccount('team', sa, SHARED))]);

@@ -21,7 +21,9 @@ export const MAX_TRUST_POLICY_LIMIT = 4096;
 
 /**
  * Per account, the size the plan keeps each trust under: the limit given, or more where a role's
- * current trust shows the account's quota raised; never above IAM's maximum.
+ * current trust shows the account's quota raised; never above IAM's maximum. A current trust is
+ * measured without any whitespace, the least IAM can have counted, and a planned one with the
+ * whitespace inside its strings, the most: both err towards a smaller trust.
  */
 class TrustLimits {
   private readonly largest = new Map<string, number>();
@@ -30,7 +32,7 @@ class TrustLimits {
     ctx: PlanContext,
     private readonly given: number,
   ) {
-    for (const r of ctx.inventory.roles) this.largest.set(r.accountId, Math.max(this.largest.get(r.accountId) ?? 0, minified(r.trustPolicy).length));
+    for (const r of ctx.inventory.roles) this.largest.set(r.accountId, Math.max(this.largest.get(r.accountId) ?? 0, minified(r.trustPolicy).replace(/\s/g, '').length));
   }
 
   of(accountId: string): number {
