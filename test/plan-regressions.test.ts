@@ -430,6 +430,19 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(() => plan(inv, { generatedAt: 'x', trustPolicyLimit: 4097 })).toThrow(RangeError);
   });
 
+  it('a trust the plan does not change is never over the limit, however it measures: only its final removal is planned', () => {
+    const c = cluster('c1', [serviceAccount('team-1', 'app-1', SHARED), serviceAccount('team-2', 'app-2', SHARED)]);
+    const ids = [identityOf(c, 'team-1', 'app-1'), identityOf(c, 'team-2', 'app-2')];
+    const padded = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(3000)}b` } } } as RawStatement;
+    const inv = inventory([c], [role('shared', [irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-1:app-1', 'system:serviceaccount:team-2:app-2']), padded, ...podIdentityStatements(ids, new Set())])]);
+    const p = plan(inv, { generatedAt: 'x' });
+    expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
+    const r = shared(p);
+    expect(r.trustPolicy.transition).toBe(r.trustPolicy.current);
+    expect(r.trustSize.final).toBeLessThan(r.trustSize.current);
+  });
+
   it('whitespace inside the strings of a large trust does not count as evidence of a raised quota', () => {
     const inv = sharedWorld(9);
     const count = (p: ReturnType<typeof plan>) => p.associations.filter((a) => a.serviceAccount.startsWith('app') && a.status === 'create').length;

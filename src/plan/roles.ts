@@ -134,11 +134,18 @@ class RolePlanner {
     return { phases: { current, transition, final: withoutIrsaSubjects(transition, migrated) }, chains, migrated };
   }
 
-  /** The largest size of a rewrite's trusts (the role's and its chaining roles') over their account's limit, or 0 when all fit. */
+  /**
+   * How far the largest of a rewrite's trusts (the role's and its chaining roles') is over its
+   * account's limit, or 0 when all fit. A trust no longer than the current one always fits: IAM holds it.
+   */
   private excess(role: Role, r: Rewrite): number {
-    const over = (doc: PolicyDocument, limit: number) => Math.max(0, minified(doc).length - limit);
-    const own = Math.max(over(r.phases.transition, this.limits.of(role.accountId)), over(r.phases.final, this.limits.of(role.accountId)));
-    return Math.max(own, ...r.chains.map((ch) => over(ch.phases.transition, this.limits.of(accountOf(ch.arn) ?? ''))));
+    const over = (doc: PolicyDocument, current: PolicyDocument | null, limit: number) => {
+      const size = minified(doc).length;
+      return size <= minified(current).length ? 0 : Math.max(0, size - limit);
+    };
+    const limit = this.limits.of(role.accountId);
+    const own = Math.max(over(r.phases.transition, r.phases.current, limit), over(r.phases.final, r.phases.current, limit));
+    return Math.max(own, ...r.chains.map((ch) => over(ch.phases.transition, ch.phases.current, this.limits.of(accountOf(ch.arn) ?? ''))));
   }
 
   /**
