@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateClause } from '../src/iam/evaluate.js';
-import { splitOperator } from '../src/iam/policy.js';
+import { evaluateClause, evaluateTrust } from '../src/iam/evaluate.js';
+import { normalizeStatements, splitOperator } from '../src/iam/policy.js';
 import { irsaRequest } from '../src/iam/requests.js';
 import { buildContext, identityOf } from '../src/plan/context.js';
 import { checkRewrite, sameStatementsFor, universeFor } from '../src/plan/equivalence.js';
@@ -8,7 +8,11 @@ import { chainRoleArnFor } from '../src/plan/identities.js';
 import { TrustOracle } from '../src/plan/oracle.js';
 import { plan } from '../src/plan/plan.js';
 import { podIdentityStatements, withStatements } from '../src/plan/trust-rewrite.js';
+import type { RawStatement } from '../src/iam/policy.js';
+import type { Inventory, Role } from '../src/model/inventory.js';
+import { CHAIN_POLICY_NAME, chainPermissions } from '../src/plan/chain-adoption.js';
 import { ACCOUNT, cluster, inventory, irsaStatement, providerArn, role, serviceAccount } from './support/builders.js';
+import { podIdentityAdmits } from './support/admission.js';
 
 const R = 'arn:aws:iam::111122223333:role/app';
 
@@ -176,21 +180,6 @@ describe('regressions found in review', () => {
     expect(p.steps).toEqual([]);
   });
 
-  it('a chaining role whose trust refuses its identities takes its target role down with it: no chaining role, no steps', () => {
-    const target = 'arn:aws:iam::444455556666:role/data';
-    const c = cluster('c1', [serviceAccount('team-a', 'x', target)]);
-    const chainArn = chainRoleArnFor(ACCOUNT, target);
-    const targetRole = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-a:x']), Principal: { Federated: `arn:aws:iam::444455556666:oidc-provider/${c.issuerHostPath}` } }]), arn: target, accountId: '444455556666' };
-    const denying = { ...role('x', [{ Effect: 'Deny', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }]), arn: chainArn, name: chainArn.slice(chainArn.lastIndexOf('/') + 1), path: '/irsa2pi/' };
-    const inv = inventory([c], [targetRole, denying]);
-    const withProvider = { ...inv, oidcProviders: [...inv.oidcProviders, { arn: `arn:aws:iam::444455556666:oidc-provider/${c.issuerHostPath}`, accountId: '444455556666', hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, '444455556666'] };
-    const p = plan(withProvider, { generatedAt: 'x' });
-    expect(p.associations.map((a) => [a.namespace, a.status, a.reasons])).toEqual([['team-a', 'skipped', ['cross-account-role', 'rewrite-not-equivalent']]]);
-    expect(p.roles.map((x) => [x.arn, x.changed, x.equivalent])).toEqual([[target, false, false]]);
-    expect(p.findings.find((f) => f.rule === 'rewrite-not-equivalent' && !f.namespace)?.message).toContain('transition pod-identity c1/team-a/x: expected yes, got no');
-    expect(p.steps).toEqual([]);
-  });
-
   it("only the add-on's own service accounts move through the add-on; another sharing its role gets an association of its own", () => {
     const cni = 'arn:aws:iam::111122223333:role/cni';
     const plain = cluster('c1', [serviceAccount('kube-system', 'aws-node', cni), serviceAccount('apps', 'foo', cni)]);
@@ -224,5 +213,281 @@ describe('regressions found in review', () => {
       ['c2', 'create', 'addon', ['addon-owned-role']],
     ]);
     expect(p.findings.find((f) => f.cluster === 'c1')?.message).toContain('namespace irsa2pi cannot tell');
+  });
+});
+
+describe('the chaining role for a role of another account', () => {
+  const OTHER = '444455556666';
+  const TARGET = `arn:aws:iam::${OTHER}:role/data`;
+  const CHAIN = chainRoleArnFor(ACCOUNT, TARGET);
+  const CHAIN_NAME = CHAIN.slice(CHAIN.lastIndexOf('/') + 1);
+  const c = cluster('c1', [serviceAccount('team-a', 'x', TARGET), serviceAccount('team-a', 'y', TARGET), serviceAccount('team-b', 'z')]);
+  const subjects = ['system:serviceaccount:team-a:x', 'system:serviceaccount:team-a:y'];
+  const targetRole: Role = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]), arn: TARGET, accountId: OTHER };
+  const unrelated = role('unrelated', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+
+  function world(extra: Role[] = [], clusterAccountScanned = true): Inventory {
+    const inv = inventory([c], [targetRole, ...(clusterAccountScanned ? [unrelated] : []), ...extra]);
+    return { ...inv, oidcProviders: [...inv.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, OTHER] };
+  }
+
+  /** A role at the chaining role's name, with the trust given and, by default, exactly the planned permissions. */
+  function chainRole(statements: RawStatement[], over: Partial<Role> = {}): Role {
+    return { ...role(CHAIN_NAME, statements), arn: CHAIN, path: '/irsa2pi/', inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }], ...over };
+  }
+
+  const fresh = plan(world(), { generatedAt: 'x' });
+  const createdTrust = fresh.roles.find((r) => r.arn === CHAIN)!.trustPolicy.transition;
+  const statuses = (inv: Inventory) => plan(inv, { generatedAt: 'x' }).associations.map((a) => [a.serviceAccount, a.status, a.reasons]);
+
+  it('is created when no role holds its name', () => {
+    expect(fresh.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    expect(fresh.roles.find((r) => r.arn === CHAIN)?.kind).toBe('new');
+    expect(fresh.steps.filter((s) => s.action === 'create-role').map((s) => s.roleArn)).toEqual([CHAIN]);
+  });
+
+  it('is adopted when the role at its name is exactly the one the plan would create, and planning again adds nothing', () => {
+    const p = plan(world([chainRole(asStatements(createdTrust))]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    const chain = p.roles.find((r) => r.arn === CHAIN)!;
+    expect([chain.kind, chain.changed, chain.equivalent]).toEqual(['existing', false, true]);
+    expect(p.steps.filter((s) => s.action === 'create-role')).toEqual([]);
+    expect(p.findings.map((f) => f.rule)).not.toContain('chain-role-conflict');
+  });
+
+  it('is adopted and extended when its trust admits a part of the identities that chain through it', () => {
+    const onlyX = plan(world([], true), { generatedAt: 'x' });
+    const partial = asStatements(onlyX.roles.find((r) => r.arn === CHAIN)!.trustPolicy.transition).map((st) => ({ ...st, Condition: { StringEquals: { ...(st.Condition!.StringEquals as object), 'aws:RequestTag/kubernetes-service-account': 'x' } } }));
+    const p = plan(world([chainRole(partial as RawStatement[])]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    const chain = p.roles.find((r) => r.arn === CHAIN)!;
+    expect([chain.kind, chain.changed, chain.equivalent]).toEqual(['existing', true, true]);
+    for (const sa of ['x', 'y']) expect(podIdentityAdmits(p, world(), { roleArn: TARGET, cluster: 'c1', namespace: 'team-a', serviceAccount: sa })).toBe(true);
+    expect(podIdentityAdmits(p, world(), { roleArn: TARGET, cluster: 'c1', namespace: 'team-b', serviceAccount: 'z' })).toBe(false);
+  });
+
+  it('is a conflict when the role at its name also trusts another account: its identities are not migrated and nothing reaches the target', () => {
+    const foreign = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'sts:AssumeRole' } as RawStatement;
+    const p = plan(world([chainRole([...asStatements(createdTrust), foreign])]), { generatedAt: 'x' });
+    expect(p.associations.map((a) => [a.serviceAccount, a.status, a.reasons])).toEqual([
+      ['x', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+      ['y', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+    ]);
+    expect(p.findings.find((f) => f.rule === 'chain-role-conflict' && f.roleArn === CHAIN)?.message).toContain('arn:aws:iam::999988887777:root');
+    expect(p.roles.find((r) => r.arn === CHAIN)).toBeUndefined();
+    const target = p.roles.find((r) => r.arn === TARGET)!;
+    expect(target.trustPolicy.transition).toBe(targetRole.trustPolicy);
+    expect(p.steps).toEqual([]);
+  });
+
+  it.each<[string, () => Role]>([
+    ['a conditioned trust of another account (the caller picks the external ID)', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { AWS: '999988887777' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } } as RawStatement])],
+    ['Principal "*"', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } } } as RawStatement])],
+    ['another service', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' } as RawStatement])],
+    ['an unscoped Pod Identity statement', () => chainRole([{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] } as RawStatement])],
+    ['a Pod Identity statement for another namespace', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': c.arn, 'aws:RequestTag/kubernetes-namespace': 'team-b', 'aws:RequestTag/kubernetes-service-account': 'z' } } } as RawStatement])],
+    ['a Deny on its identities', () => chainRole([{ Effect: 'Deny', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' } as RawStatement])],
+    ['an attached policy', () => chainRole(asStatements(createdTrust), { attachedPolicies: [{ name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] })],
+    ['another inline policy', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }, { name: 'extra', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }] })],
+    ['a wider chaining permission', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }] })],
+    ['no permissions in the evidence', () => chainRole(asStatements(createdTrust), { inlinePolicies: [] })],
+    ['a permissions boundary', () => chainRole(asStatements(createdTrust), { permissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' })],
+    ['its name at another path', () => ({ ...chainRole(asStatements(createdTrust)), arn: `arn:aws:iam::${ACCOUNT}:role/${CHAIN_NAME}`, path: '/' })],
+    ['its name in other case', () => ({ ...chainRole(asStatements(createdTrust)), arn: CHAIN.replace(CHAIN_NAME, CHAIN_NAME.toUpperCase()), name: CHAIN_NAME.toUpperCase() })],
+  ])('is a conflict when the role at its name has %s', (_, make) => {
+    expect(statuses(world([make()]))).toEqual([
+      ['x', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+      ['y', 'conflict', ['cross-account-role', 'chain-role-conflict']],
+    ]);
+  });
+
+  it('is a conflict when a service account is annotated with the role at its name: that role is rewritten for it alone, and nothing chains through it', () => {
+    const squatterSubject = 'system:serviceaccount:team-b:z';
+    const squatter = chainRole([...asStatements(createdTrust), irsaStatement(c, 'StringEquals', [squatterSubject])]);
+    const annotated = cluster('c1', [serviceAccount('team-a', 'x', TARGET), serviceAccount('team-a', 'y', TARGET), serviceAccount('team-b', 'z', CHAIN)]);
+    const inv = { ...world([squatter]), clusters: [annotated] };
+    const p = plan(inv, { generatedAt: 'x' });
+    expect(p.associations.map((a) => [a.serviceAccount, a.status])).toEqual([
+      ['x', 'conflict'],
+      ['y', 'conflict'],
+      ['z', 'create'],
+    ]);
+    expect(p.roles.filter((r) => r.arn === CHAIN)).toHaveLength(1);
+    expect(p.roles.find((r) => r.arn === CHAIN)?.chainsTo).toBeNull();
+    expect(p.roles.find((r) => r.arn === TARGET)?.changed).toBe(false);
+    expect(podIdentityAdmits(p, inv, { roleArn: CHAIN, cluster: 'c1', namespace: 'team-b', serviceAccount: 'z' })).toBe(true);
+    for (const sa of ['x', 'y']) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: 'team-a', serviceAccount: sa })).toBe(false);
+    expect(p.steps.filter((s) => s.action === 'create-association').map((s) => [s.serviceAccount, s.roleArn, s.targetRoleArn])).toEqual([['z', CHAIN, undefined]]);
+  });
+
+  it("is not planned when the cluster account's roles are not in the evidence: whether its name is taken cannot be told", () => {
+    expect(statuses(world([], false))).toEqual([
+      ['x', 'skipped', ['cross-account-role', 'role-not-scanned']],
+      ['y', 'skipped', ['cross-account-role', 'role-not-scanned']],
+    ]);
+  });
+});
+
+function asStatements(doc: { Statement: unknown }): RawStatement[] {
+  return [...(doc.Statement as RawStatement[])];
+}
+
+describe('a shared role whose rewritten trust grows past what IAM holds', () => {
+  const SHARED = `arn:aws:iam::${ACCOUNT}:role/shared`;
+  /** `k` service accounts on the shared role, one per namespace (no two share a statement), in each cluster given. */
+  function sharedWorld(k: number, clusters = ['c1']): Inventory {
+    const pairs = Array.from({ length: k }, (_, i) => [`team-${i + 1}`, `app-${i + 1}`] as const);
+    const cs = clusters.map((name) => cluster(name, [...pairs.map(([n, s]) => serviceAccount(n, s, SHARED)), serviceAccount('team-1', 'intruder'), serviceAccount('other', 'app-1')]));
+    const subjects = pairs.map(([n, s]) => `system:serviceaccount:${n}:${s}`);
+    return inventory(cs, [role('shared', cs.map((c) => irsaStatement(c, 'StringEquals', subjects)))]);
+  }
+  const shared = (p: ReturnType<typeof plan>) => p.roles.find((r) => r.arn === SHARED)!;
+  const admits = (p: ReturnType<typeof plan>, inv: Inventory, c: string, ns: string, sa: string) => podIdentityAdmits(p, inv, { roleArn: SHARED, cluster: c, namespace: ns, serviceAccount: sa });
+  /** IAM's size of a policy: its JSON with whitespace outside strings removed. */
+  const iamSize = (doc: unknown) => JSON.stringify(doc).length;
+
+  it('under the limit, the rewrite is as before: one statement per namespace, with Sids', () => {
+    const inv = sharedWorld(4);
+    const p = plan(inv, { generatedAt: 'x' });
+    expect(p.associations.filter((a) => a.serviceAccount.startsWith('app')).map((a) => a.status)).toEqual(['create', 'create', 'create', 'create']);
+    const added = asStatements(shared(p).trustPolicy.transition).slice(1);
+    expect(added).toHaveLength(4);
+    for (const st of added) expect(st.Sid).toMatch(/^Irsa2piPodIdentity/);
+    expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
+  });
+
+  it('over the limit, the added statements are compacted, proven, and admit exactly the migrated identities', () => {
+    const inv = sharedWorld(5);
+    const plain = plan(inv, { generatedAt: 'x', trustPolicyLimit: 4096 });
+    const size = shared(plain).trustSize.transition;
+    const p = plan(inv, { generatedAt: 'x', trustPolicyLimit: size - 1 });
+    const r = shared(p);
+    expect(p.associations.filter((a) => a.serviceAccount.startsWith('app')).map((a) => a.status)).toEqual(['create', 'create', 'create', 'create', 'create']);
+    expect([r.equivalent, r.changed]).toEqual([true, true]);
+    expect(r.trustSize.transition).toBeLessThan(size);
+    expect(iamSize(r.trustPolicy.transition)).toBe(r.trustSize.transition);
+    for (const st of asStatements(r.trustPolicy.transition).slice(1)) expect(st.Sid).toBeUndefined();
+    for (let i = 1; i <= 5; i++) expect(admits(p, inv, 'c1', `team-${i}`, `app-${i}`)).toBe(true);
+    for (const [ns, sa] of [['team-1', 'app-2'], ['team-2', 'app-1'], ['team-1', 'intruder'], ['other', 'app-1']]) expect(admits(p, inv, 'c1', ns!, sa!)).toBe(false);
+    expect(admits(p, inv, 'c9', 'team-1', 'app-1')).toBe(false);
+    expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
+  });
+
+  it('in two clusters, one service account shares a compacted statement across them, and no cross pair is admitted', () => {
+    const inv = sharedWorld(3, ['c1', 'c2']);
+    const p = plan(inv, { generatedAt: 'x', trustPolicyLimit: 2048 });
+    const r = shared(p);
+    expect(p.associations.filter((a) => a.serviceAccount.startsWith('app')).every((a) => a.status === 'create')).toBe(true);
+    const added = asStatements(r.trustPolicy.transition).slice(2);
+    expect(added).toHaveLength(3);
+    for (const st of added) expect(((st.Condition!.StringEquals as Record<string, unknown>)['aws:RequestTag/eks-cluster-arn'] as string[]).length).toBe(2);
+    for (const c of ['c1', 'c2']) {
+      for (let i = 1; i <= 3; i++) expect(admits(p, inv, c, `team-${i}`, `app-${i}`)).toBe(true);
+      expect(admits(p, inv, c, 'team-1', 'app-2')).toBe(false);
+      expect(admits(p, inv, c, 'team-1', 'intruder')).toBe(false);
+    }
+  });
+
+  it('when even compacted it cannot fit, the identities that do not fit are blocked with the size and the alternatives, and no step serves them', () => {
+    const inv = sharedWorld(14);
+    const p = plan(inv, { generatedAt: 'x' });
+    const r = shared(p);
+    const ours = p.associations.filter((a) => a.serviceAccount.startsWith('app'));
+    const created = ours.filter((a) => a.status === 'create');
+    const blocked = ours.filter((a) => a.status === 'blocked');
+    expect(created.length).toBeGreaterThan(0);
+    expect(created.length + blocked.length).toBe(14);
+    for (const a of blocked) expect(a.reasons).toContain('trust-policy-too-large');
+    expect(Math.max(r.trustSize.transition, r.trustSize.final)).toBeLessThanOrEqual(2048);
+    expect(r.equivalent).toBe(true);
+    for (const a of created) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(true);
+    for (const a of blocked) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(false);
+    const irsaAdmits = (phase: 'transition' | 'final', ns: string, sa: string) => evaluateTrust(normalizeStatements(r.trustPolicy[phase]), irsaRequest(identityOf(inv.clusters[0]!, ns, sa), ACCOUNT)).decision === 'yes';
+    for (const a of blocked) expect([irsaAdmits('transition', a.namespace, a.serviceAccount), irsaAdmits('final', a.namespace, a.serviceAccount)]).toEqual([true, true]);
+    for (const a of created) expect(irsaAdmits('final', a.namespace, a.serviceAccount)).toBe(false);
+    const blockedKeys = new Set(blocked.map((a) => `${a.namespace}/${a.serviceAccount}`));
+    expect(p.steps.filter((s) => s.namespace && blockedKeys.has(`${s.namespace}/${s.serviceAccount}`))).toEqual([]);
+    const finding = p.findings.find((f) => f.rule === 'trust-policy-too-large' && !f.namespace)!;
+    expect(finding.message).toMatch(/would have \d+ characters even compacted, over the limit of 2048/);
+    expect(finding.message).toContain(`${blocked.length} of 14 identities are not migrated`);
+    expect(finding.message).toContain('roles of their own');
+    expect(finding.message).not.toContain('--trust-policy-limit');
+  });
+
+  it('a raised quota, given or shown by a larger trust in the account, lets more identities fit; never beyond 4,096', () => {
+    const inv = sharedWorld(9);
+    const count = (p: ReturnType<typeof plan>) => p.associations.filter((a) => a.serviceAccount.startsWith('app') && a.status === 'create').length;
+    const atDefault = plan(inv, { generatedAt: 'x' });
+    const raised = plan(inv, { generatedAt: 'x', trustPolicyLimit: 4096 });
+    expect(count(atDefault)).toBeLessThan(9);
+    expect(count(raised)).toBe(9);
+    expect(atDefault.findings.find((f) => f.rule === 'trust-policy-too-large' && !f.namespace)?.message).toContain('--trust-policy-limit');
+    const big = role('big', Array.from({ length: 20 }, (_, i) => ({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller-${i}-${'x'.repeat(60)}` }, Action: 'sts:AssumeRole' }) as RawStatement));
+    expect(iamSize(big.trustPolicy)).toBeGreaterThan(2048);
+    const shown = plan({ ...inv, roles: [...inv.roles, big] }, { generatedAt: 'x' });
+    expect(count(shown)).toBeGreaterThan(count(atDefault));
+    expect(Math.max(shared(shown).trustSize.transition, shared(shown).trustSize.final)).toBeLessThanOrEqual(iamSize(big.trustPolicy));
+    expect(() => plan(inv, { generatedAt: 'x', trustPolicyLimit: 4097 })).toThrow(RangeError);
+  });
+
+  it('a trust the plan does not change is never over the limit, however it measures: only its final removal is planned', () => {
+    const c = cluster('c1', [serviceAccount('team-1', 'app-1', SHARED), serviceAccount('team-2', 'app-2', SHARED)]);
+    const ids = [identityOf(c, 'team-1', 'app-1'), identityOf(c, 'team-2', 'app-2')];
+    const padded = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(3000)}b` } } } as RawStatement;
+    const inv = inventory([c], [role('shared', [irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-1:app-1', 'system:serviceaccount:team-2:app-2']), padded, ...podIdentityStatements(ids, new Set())])]);
+    const p = plan(inv, { generatedAt: 'x' });
+    expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
+    expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
+    const r = shared(p);
+    expect(r.trustPolicy.transition).toBe(r.trustPolicy.current);
+    expect(r.trustSize.final).toBeLessThan(r.trustSize.current);
+  });
+
+  it('whitespace inside the strings of a large trust does not count as evidence of a raised quota', () => {
+    const inv = sharedWorld(9);
+    const count = (p: ReturnType<typeof plan>) => p.associations.filter((a) => a.serviceAccount.startsWith('app') && a.status === 'create').length;
+    const spaced = role('spaced', [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(4000)}b` } } } as RawStatement]);
+    expect(iamSize(spaced.trustPolicy)).toBeGreaterThan(2048);
+    expect(count(plan({ ...inv, roles: [...inv.roles, spaced] }, { generatedAt: 'x' }))).toBe(count(plan(inv, { generatedAt: 'x' })));
+  });
+
+  it('one identity too large to fit blocks only itself, never the identities after it', () => {
+    const long = 'x'.repeat(240);
+    const c = cluster('c1', [serviceAccount('aaa', long, SHARED), ...['a', 'b', 'c'].map((sa) => serviceAccount('team', sa, SHARED))]);
+    const inv = inventory([c], [role('shared', [irsaStatement(c, 'StringEquals', [`system:serviceaccount:aaa:${long}`, ...['a', 'b', 'c'].map((sa) => `system:serviceaccount:team:${sa}`)])])]);
+    const current = inv.roles[0]!.trustPolicy;
+    const teamIds = ['a', 'b', 'c'].map((sa) => identityOf(c, 'team', sa));
+    const limit = iamSize(withStatements(current, podIdentityStatements(teamIds, new Set(), { compact: true })));
+    expect(iamSize(withStatements(current, podIdentityStatements([identityOf(c, 'aaa', long)], new Set(), { compact: true })))).toBeGreaterThan(limit);
+    const p = plan(inv, { generatedAt: 'x', trustPolicyLimit: limit });
+    expect(p.associations.map((a) => [a.namespace, a.serviceAccount.slice(0, 3), a.status])).toEqual([
+      ['aaa', 'xxx', 'blocked'],
+      ['team', 'a', 'create'],
+      ['team', 'b', 'create'],
+      ['team', 'c', 'create'],
+    ]);
+    expect(admits(p, inv, 'c1', 'aaa', long)).toBe(false);
+    for (const sa of ['a', 'b', 'c']) expect(admits(p, inv, 'c1', 'team', sa)).toBe(true);
+    expect(admits(p, inv, 'c1', 'team', 'd')).toBe(false);
+  });
+
+  it("a cross-account target whose chaining statement cannot fit blocks those identities: neither the chaining role nor the target admits them", () => {
+    const OTHER = '444455556666';
+    const TARGET = `arn:aws:iam::${OTHER}:role/data`;
+    const sas = Array.from({ length: 30 }, (_, i) => serviceAccount(`tenant-${String(i).padStart(2, '0')}`, 'reader', TARGET));
+    const c = cluster('c1', sas);
+    const subjects = sas.map((s) => `system:serviceaccount:${s.namespace}:reader`);
+    const target: Role = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]), arn: TARGET, accountId: OTHER };
+    const base = inventory([c], [target, role('unrelated', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }])]);
+    const inv: Inventory = { ...base, oidcProviders: [...base.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, OTHER] };
+    const p = plan(inv, { generatedAt: 'x' });
+    const created = p.associations.filter((a) => a.status === 'create');
+    const blocked = p.associations.filter((a) => a.status === 'blocked');
+    expect(created.length).toBeGreaterThan(0);
+    expect(blocked.length).toBeGreaterThan(0);
+    for (const r of p.roles) expect(Math.max(r.trustSize.transition, r.trustSize.final)).toBeLessThanOrEqual(2048);
+    for (const a of created) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: a.namespace, serviceAccount: 'reader' })).toBe(true);
+    for (const a of blocked) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: a.namespace, serviceAccount: 'reader' })).toBe(false);
+    expect(p.steps.filter((s) => s.action === 'create-association').length).toBe(created.length);
   });
 });

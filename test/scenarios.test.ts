@@ -39,6 +39,10 @@ describe.each(scenarios)('scenario %s', (name) => {
     for (const rule of expected.absentFindings) expect(rules, `finding ${rule}`).not.toContain(rule);
   });
 
+  it('plans no trust larger than IAM holds by default (2,048 characters) unless the role already has one', () => {
+    for (const r of result.roles) expect(Math.max(r.trustSize.transition, r.trustSize.final), r.arn).toBeLessThanOrEqual(Math.max(2048, r.trustSize.current));
+  });
+
   it('proves every rewrite equivalent', () => {
     expect(result.roles.filter((r) => !r.equivalent).map((r) => [r.arn, r.equivalence.differences])).toEqual([]);
   });

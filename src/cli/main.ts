@@ -23,7 +23,15 @@ interface PlanCliOptions extends LiveOptions {
   format: string;
   out?: string;
   failOn?: Severity;
+  trustPolicyLimit?: string;
   debug?: boolean;
+}
+
+/** `--trust-policy-limit`: the account's IAM quota on a role trust policy, 2,048 unless raised, at most 4,096. */
+function trustPolicyLimit(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 4096) throw new InputError(`--trust-policy-limit must be a number of characters from 1 to 4096 (IAM's most), not ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 function generatedAt(): string | undefined {
@@ -44,6 +52,7 @@ function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command:
  */
 async function readAndPlan(opts: PlanCliOptions, command: string) {
   const [{ readEvidenceBundle }, { plan }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js')]);
+  const limit = trustPolicyLimit(opts.trustPolicyLimit);
   let dir = opts.evidence;
   let temporary: string | undefined;
   let gaps = 0;
@@ -61,7 +70,7 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
       if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
       const inventory = readEvidenceBundle(bundle);
       for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${printable(ignored)} (not AWS CLI or kubectl output)\n`);
-      return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }), partial: gaps > 0 };
+      return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0 };
     } finally {
       removeTemporary();
     }
@@ -153,6 +162,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
       .option('-f, --format <format>', `output format: ${formats}`, defaultFormat)
       .option('-o, --out <path>', 'write the output to this path (atomically) instead of stdout')
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
+      .option('--trust-policy-limit <characters>', "the accounts' IAM quota on a role trust policy, when raised above the default 2048 (at most 4096)")
       .option('--debug', 'print stack traces of errors')
       .action((opts: PlanCliOptions) => setCode(run(opts)));
   evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan);

@@ -94,6 +94,13 @@ export const PLANNING_RULES = {
     'A Pod Identity association\'s role must be in the cluster\'s account; the plan uses a same-account role that EKS chains into the target role (targetRoleArn), which trusts it for this identity\'s external ID only.',
     'Create the planned same-account role before changing the target role\'s trust.',
   ),
+  chainRoleConflict: rule(
+    'chain-role-conflict',
+    'high',
+    'A role already holds the chaining role\'s name',
+    'The same-account role the plan would create for chaining into the annotated role is named predictably, and a role of that name already exists but is not exactly what the plan would create: its trust admits other principals or identities, it has other permissions, or it sits at another path. Adopting it would let whoever it trusts reach the target role, so the identities that would chain through it are not migrated.',
+    'Find out who created that role and why; delete it, or make its trust and permissions exactly the planned ones, then plan again.',
+  ),
   agentMissing: rule(
     'agent-missing',
     'medium',
@@ -104,9 +111,9 @@ export const PLANNING_RULES = {
   trustPolicyTooLarge: rule(
     'trust-policy-too-large',
     'high',
-    'Rewritten trust policy exceeds the IAM size limit',
-    'IAM limits a role trust policy to 2,048 characters by default (4,096 with a quota increase); the rewritten trust is larger and UpdateAssumeRolePolicy would fail.',
-    'Request the quota increase, or split the service accounts across roles.',
+    'Rewritten trust policy cannot fit the IAM size limit',
+    'IAM limits a role trust policy to 2,048 characters, whitespace not counted, unless the account\'s quota is raised (at most 4,096); a larger trust makes UpdateAssumeRolePolicy fail. Over the limit the planner compacts the statements it adds; the identities whose statements still do not fit are blocked: no trust admits them and no step serves them.',
+    'Give the blocked service accounts roles of their own (one per service account), or move identities off the shared role; when the compacted size is within 4,096, raising the account\'s quota and planning with --trust-policy-limit also works.',
   ),
   finalKeepsIrsa: rule(
     'final-keeps-irsa',

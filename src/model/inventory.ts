@@ -21,6 +21,8 @@ export interface Role {
   readonly trustPolicy: PolicyDocument;
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly InlinePolicy[];
+  /** The managed policy that bounds the role's permissions, when it has one. */
+  readonly permissionsBoundaryArn?: string;
   /** The evidence file the role came from. */
   readonly source: string;
 }

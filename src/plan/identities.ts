@@ -200,8 +200,8 @@ export function isMigrating(c: Candidate): boolean {
   return c.status === 'create' || c.status === 'exists';
 }
 
-export function skipForRole(c: Candidate, rule: RuleInfo, message: string): void {
-  c.status = 'skipped';
+export function skipForRole(c: Candidate, rule: RuleInfo, message: string, status: AssociationStatus = 'skipped'): void {
+  c.status = status;
   c.reasons.push(rule.id);
   c.findings.push(finding(rule, message, c));
 }

@@ -5,7 +5,7 @@ import { buildContext, type PlanContext } from './context.js';
 import { AGENT_ADDON, isMigrating, planCandidates, type Candidate } from './identities.js';
 import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
 import { rememberOracle, TrustOracle } from './oracle.js';
-import { planRoles } from './roles.js';
+import { MAX_TRUST_POLICY_LIMIT, planRoles, TRUST_POLICY_LIMIT } from './roles.js';
 import { planSteps } from './steps.js';
 import { compareText } from '../order.js';
 
@@ -13,6 +13,12 @@ import { compareText } from '../order.js';
 export interface PlanOptions {
   /** The plan's `generatedAt`; defaults to now. Fix it for reproducible output. */
   readonly generatedAt?: string;
+  /**
+   * The size in characters every trust the plan writes must keep under: IAM's default quota (2,048),
+   * or the account's raised quota, at most 4,096. A role whose current trust is larger shows its
+   * account's quota is at least that.
+   */
+  readonly trustPolicyLimit?: number;
 }
 
 function hasAgent(ctx: PlanContext, cluster: Cluster): boolean {
@@ -53,10 +59,12 @@ function dedupe(findings: Finding[]): Finding[] {
  * Pure and synchronous: no I/O, the same inventory always yields the same plan.
  */
 export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
+  const limit = options.trustPolicyLimit ?? TRUST_POLICY_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRUST_POLICY_LIMIT) throw new RangeError(`trustPolicyLimit must be a whole number of characters from 1 to ${MAX_TRUST_POLICY_LIMIT}, not ${limit}`);
   const ctx = buildContext(inventory);
   const oracle = new TrustOracle(ctx);
   const candidates = planCandidates(ctx, oracle);
-  const rolePlanning = planRoles(ctx, oracle, candidates);
+  const rolePlanning = planRoles(ctx, oracle, candidates, limit);
   const findings: Finding[] = [...candidates.flatMap((c) => c.findings), ...rolePlanning.findings];
 
   const migratingClusters = new Map(candidates.filter(isMigrating).map((c) => [c.cluster.arn, c.cluster]));

@@ -2,8 +2,9 @@ import type { Finding } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import { roleNameAndPath, accountOf } from '../iam/arn.js';
 import type { PolicyDocument, RawStatement } from '../iam/policy.js';
-import { identityKey, POD_IDENTITY_ACTIONS, type Identity } from '../iam/requests.js';
+import { identityKey, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
+import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
 import type { PlanContext } from './context.js';
 import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
 import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
@@ -13,8 +14,38 @@ import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSub
 import { group } from '../group.js';
 import { compareText } from '../order.js';
 
-/** IAM's default limit on a role trust policy, in characters. */
+/** IAM's default limit on a role trust policy, in characters (whitespace not counted). */
 export const TRUST_POLICY_LIMIT = 2048;
+/** The most IAM allows a role trust policy with a raised quota. */
+export const MAX_TRUST_POLICY_LIMIT = 4096;
+
+/**
+ * Per account, the size the plan keeps each trust under: the limit given, or more where a role's
+ * current trust shows the account's quota raised; never above IAM's maximum. A current trust is
+ * measured without any whitespace, the least IAM can have counted, and a planned one with the
+ * whitespace inside its strings, the most: both err towards a smaller trust.
+ */
+class TrustLimits {
+  private readonly largest = new Map<string, number>();
+
+  constructor(
+    ctx: PlanContext,
+    private readonly given: number,
+  ) {
+    for (const r of ctx.inventory.roles) this.largest.set(r.accountId, Math.max(this.largest.get(r.accountId) ?? 0, minified(r.trustPolicy).replace(/\s/g, '').length));
+  }
+
+  of(accountId: string): number {
+    return Math.min(MAX_TRUST_POLICY_LIMIT, Math.max(this.given, this.largest.get(accountId) ?? 0));
+  }
+}
+
+/** A role's rewrite for some of its identities, with the trust of the chaining roles into it. */
+interface Rewrite {
+  readonly phases: TrustPhases;
+  readonly chains: readonly Omit<ChainRoleDraft, 'target'>[];
+  readonly migrated: readonly Identity[];
+}
 
 const EMPTY_TRUST: PolicyDocument = { Version: '2012-10-17', Statement: [] };
 
@@ -39,10 +70,6 @@ function removeWhere<T>(list: T[], drop: (item: T) => boolean): void {
   list.length = kept;
 }
 
-function permissionsFor(target: Role): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: target.arn } as RawStatement] };
-}
-
 function unchanged(doc: PolicyDocument): TrustPhases {
   return { current: doc, transition: doc, final: doc };
 }
@@ -52,10 +79,15 @@ class RolePlanner {
   private readonly universes = new UniverseCache();
   readonly findings: Finding[] = [];
 
+  private readonly limits: TrustLimits;
+
   constructor(
     private readonly ctx: PlanContext,
     private readonly oracle: TrustOracle,
-  ) {}
+    limit: number,
+  ) {
+    this.limits = new TrustLimits(ctx, limit);
+  }
 
   private chainTrust(arn: string, phase: keyof TrustPhases): PolicyDocument | null {
     const draft = this.chainDrafts.get(arn);
@@ -80,30 +112,93 @@ class RolePlanner {
     };
   }
 
-  /** Rewrites one role for its migrating candidates; on anything it cannot prove, leaves it untouched. */
-  planRole(role: Role, candidates: Candidate[]): PlannedRole {
-    const migrating = candidates.filter(isMigrating);
-    const current = role.trustPolicy;
-    const direct = migrating.filter((c) => !c.chainRoleArn).map((c) => c.identity);
-    const chained = new Map([...group(migrating, (c) => c.chainRoleArn ?? undefined)].map(([arn, cs]) => [arn, cs.map((c) => c.identity)] as const));
+  /** The statements added to `current` for the identities given, and the chaining roles' trust, in one style. */
+  private rewrite(current: PolicyDocument, kept: readonly Candidate[], compact: boolean): Rewrite {
     const pi = (doc: PolicyDocument | null, id: Identity) => this.oracle.podIdentity(doc, id).decision;
-    const undecidable = direct.filter((id) => pi(current, id) === 'unknown');
-    if (undecidable.length) return this.giveUp(role, candidates, this.oracle.podIdentity(current, undecidable[0]!).unknownBecause.join('; '));
-
     const sids = sidsOf(current);
-    const added: RawStatement[] = podIdentityStatements(direct.filter((id) => pi(current, id) !== 'yes'), sids);
-    for (const [chainArn, ids] of [...chained.entries()].sort(([a], [b]) => compareText(a, b))) {
+    const direct = kept.filter((c) => !c.chainRoleArn).map((c) => c.identity);
+    const added: RawStatement[] = podIdentityStatements(direct.filter((id) => pi(current, id) !== 'yes'), sids, { compact });
+    const chains: Omit<ChainRoleDraft, 'target'>[] = [];
+    for (const [chainArn, cs] of [...group(kept, (c) => c.chainRoleArn ?? undefined)].sort(([a], [b]) => compareText(a, b))) {
+      const ids = cs.map((c) => c.identity);
       const existing = this.ctx.rolesByArn.get(chainArn);
       const chainCurrent = existing?.trustPolicy ?? null;
-      const chainAdded = podIdentityStatements(ids.filter((id) => pi(chainCurrent, id) !== 'yes'), sidsOf(chainCurrent));
+      const chainAdded = podIdentityStatements(ids.filter((id) => pi(chainCurrent, id) !== 'yes'), sidsOf(chainCurrent), { compact });
       const chainTransition = withStatements(chainCurrent ?? EMPTY_TRUST, chainAdded);
-      this.chainDrafts.set(chainArn, { arn: chainArn, existing, target: role, identities: ids, phases: { current: chainCurrent, transition: chainTransition, final: chainTransition } });
+      chains.push({ arn: chainArn, existing, identities: ids, phases: { current: chainCurrent, transition: chainTransition, final: chainTransition } });
       const needChain = ids.filter((id) => this.oracle.chain(current, chainArn, id).decision !== 'yes');
-      if (needChain.length) added.push(chainStatement(chainArn, needChain, sids));
+      if (needChain.length) added.push(chainStatement(chainArn, needChain, sids, { compact }));
     }
     const transition = withStatements(current, added);
-    const migratedIds = [...direct, ...[...chained.values()].flat()];
-    const phases: TrustPhases = { current, transition, final: withoutIrsaSubjects(transition, migratedIds) };
+    const migrated = kept.map((c) => c.identity);
+    return { phases: { current, transition, final: withoutIrsaSubjects(transition, migrated) }, chains, migrated };
+  }
+
+  /**
+   * How far the largest of a rewrite's trusts (the role's and its chaining roles') is over its
+   * account's limit, or 0 when all fit. A trust no longer than the current one always fits: IAM holds it.
+   */
+  private excess(role: Role, r: Rewrite): number {
+    const over = (doc: PolicyDocument, current: PolicyDocument | null, limit: number) => {
+      const size = minified(doc).length;
+      return size <= minified(current).length ? 0 : Math.max(0, size - limit);
+    };
+    const limit = this.limits.of(role.accountId);
+    const own = Math.max(over(r.phases.transition, r.phases.current, limit), over(r.phases.final, r.phases.current, limit));
+    return Math.max(own, ...r.chains.map((ch) => over(ch.phases.transition, ch.phases.current, this.limits.of(accountOf(ch.arn) ?? ''))));
+  }
+
+  /**
+   * The rewrite to plan: as always when it fits under the limit; else compacted; else compacted for the
+   * identities taken one by one, each kept when the rewrite with it still fits and blocked otherwise:
+   * first those the trust already admits (they cost nothing), then the others by namespace, service
+   * account and cluster (so that one service account's identities in several clusters share a statement).
+   */
+  private fitted(role: Role, candidates: readonly Candidate[]): Rewrite {
+    const plain = this.rewrite(role.trustPolicy, candidates.filter(isMigrating), false);
+    if (!this.excess(role, plain)) return plain;
+    const free = (c: Candidate) => Number(this.oracle.podIdentity(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity).decision === 'yes' && (!c.chainRoleArn || this.oracle.chain(role.trustPolicy, c.chainRoleArn, c.identity).decision === 'yes'));
+    const migrating = candidates
+      .filter(isMigrating)
+      .sort((a, b) => free(b) - free(a) || compareText(a.identity.namespace, b.identity.namespace) || compareText(a.identity.serviceAccount, b.identity.serviceAccount) || compareText(a.cluster.arn, b.cluster.arn));
+    const compact = this.rewrite(role.trustPolicy, migrating, true);
+    if (!this.excess(role, compact)) return compact;
+    const kept: Candidate[] = [];
+    const blocked: Candidate[] = [];
+    let fits = this.rewrite(role.trustPolicy, [], true);
+    for (const c of migrating) {
+      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true);
+      if (this.excess(role, attempt)) blocked.push(c);
+      else {
+        kept.push(c);
+        fits = attempt;
+      }
+    }
+    const size = Math.max(minified(compact.phases.transition).length, minified(compact.phases.final).length);
+    const chainSize = Math.max(0, ...compact.chains.map((ch) => minified(ch.phases.transition).length));
+    const limit = this.limits.of(role.accountId);
+    const largest = Math.max(size, chainSize);
+    const where = chainSize > size ? `the trust of a chaining role into ${role.arn} would have ${chainSize} characters even compacted` : `${role.arn}'s rewritten trust would have ${size} characters even compacted`;
+    const raise = largest <= MAX_TRUST_POLICY_LIMIT ? `, or raise the account's quota to ${largest} or more and plan with --trust-policy-limit` : '';
+    this.findings.push({
+      rule: R.trustPolicyTooLarge.id,
+      severity: R.trustPolicyTooLarge.severity,
+      roleArn: role.arn,
+      message: `${where}, over the limit of ${limit} (IAM allows at most ${MAX_TRUST_POLICY_LIMIT}); ${blocked.length} of ${migrating.length} identities are not migrated (${blocked.slice(0, 5).map((c) => displayIdentity(c.identity)).join(', ')}${blocked.length > 5 ? ` and ${blocked.length - 5} more` : ''}): give them roles of their own (one per service account), or move identities off this shared role${raise}`,
+    });
+    for (const c of blocked) skipForRole(c, R.trustPolicyTooLarge, `${displayIdentity(c.identity)}: ${role.arn}'s trust cannot also admit it under the limit of ${limit} characters; give it a role of its own, or move identities off this shared role${raise}`, 'blocked');
+    return fits;
+  }
+
+  /** Rewrites one role for its migrating candidates; on anything it cannot prove, leaves it untouched. */
+  planRole(role: Role, candidates: Candidate[]): PlannedRole {
+    const current = role.trustPolicy;
+    const undecidable = candidates.filter((c) => isMigrating(c) && !c.chainRoleArn && this.oracle.podIdentity(current, c.identity).decision === 'unknown');
+    if (undecidable.length) return this.giveUp(role, candidates, this.oracle.podIdentity(current, undecidable[0]!.identity).unknownBecause.join('; '));
+    const { phases, chains, migrated: migratedIds } = this.fitted(role, candidates);
+    const migrating = candidates.filter(isMigrating);
+    for (const ch of chains) this.chainDrafts.set(ch.arn, { ...ch, target: role });
+    const transition = phases.transition;
     const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds, this.universes), this.probeFor(role, phases));
     for (const doc of [transition, phases.final]) if (doc !== current) this.oracle.forget(doc);
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
@@ -116,9 +211,7 @@ class RolePlanner {
         c.findings.push(candidateFinding(R.finalKeepsIrsa, `${displayIdentity(id)}: ${role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`, c));
       }
     }
-    const planned = this.planned(role.arn, 'existing', null, null, phases, true, result.identitiesChecked, [], migratedIds);
-    this.flagSize(planned, migrating);
-    return planned;
+    return this.planned(role.arn, 'existing', null, null, phases, true, result.identitiesChecked, [], migratedIds);
   }
 
   /**
@@ -134,7 +227,9 @@ class RolePlanner {
           irsa: () => 'no',
           podIdentity: (_phase, doc, id) => this.oracle.podIdentity(doc, id).decision,
         };
-        return { d, result: checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false) };
+        const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false);
+        const outsiders = outsidersAdmitted(this.oracle, d.phases.transition, d.arn).map((who) => ({ phase: 'transition' as const, mechanism: 'statements' as const, identity: who, expected: `no principal but EKS Pod Identity reaches ${d.target.arn} through ${d.arn}`, actual: 'admitted' }));
+        return { d, result: outsiders.length ? { ...result, differences: [...result.differences, ...outsiders] } : result };
       });
     const failed = new Map<string, { arn: string; result: CheckResult }>();
     for (const { d, result } of checked) if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
@@ -145,18 +240,28 @@ class RolePlanner {
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
       .map(({ d, result }) => {
-        const planned = this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, permissionsFor(d.target), d.phases, true, result.identitiesChecked, [], d.identities);
-        this.flagSize(planned, []);
-        return planned;
+        return this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, chainPermissions(d.target), d.phases, true, result.identitiesChecked, [], d.identities);
       });
     return { planned, refused };
   }
 
-  private flagSize({ arn, trustSize: sizes }: PlannedRole, migrating: Candidate[]): void {
-    const size = Math.max(sizes.transition, sizes.final);
-    if (size <= TRUST_POLICY_LIMIT || sizes.current >= size) return;
-    this.findings.push({ rule: R.trustPolicyTooLarge.id, severity: R.trustPolicyTooLarge.severity, roleArn: arn, message: `${arn}: the rewritten trust has ${size} characters, over IAM's default limit of ${TRUST_POLICY_LIMIT}` });
-    for (const c of migrating) if (!c.reasons.includes(R.trustPolicyTooLarge.id)) c.reasons.push(R.trustPolicyTooLarge.id);
+  /**
+   * Before any trust is planned: the identities that would chain through a role the plan cannot create
+   * (its name is taken) or adopt (it is not exactly what the plan would create) are set to `conflict`,
+   * so no trust admits them and no step serves them.
+   */
+  refuseUnadoptableChains(candidates: readonly Candidate[]): void {
+    const chained = group(candidates.filter((c) => isMigrating(c) && c.chainRoleArn && c.role), (c) => c.chainRoleArn);
+    for (const [chainArn, cs] of [...chained].sort(([a], [b]) => compareText(a, b))) {
+      const problem = adoptionProblem(this.ctx, this.oracle, chainArn, cs[0]!.role!, cs.map((c) => c.identity), this.universes);
+      if (!problem) continue;
+      if (problem.notScanned) {
+        for (const c of cs) skipForRole(c, R.roleNotScanned, `${displayIdentity(c.identity)} would chain through ${chainArn}, but ${problem.message}`);
+        continue;
+      }
+      this.findings.push({ rule: R.chainRoleConflict.id, severity: R.chainRoleConflict.severity, roleArn: chainArn, message: `${chainArn} is not adopted: ${problem.message}` });
+      for (const c of cs) skipForRole(c, R.chainRoleConflict, `${displayIdentity(c.identity)}: would chain through ${chainArn}, which is not adopted: ${problem.message}`, 'conflict');
+    }
   }
 
   private dropChains(targetArn: string): void {
@@ -177,7 +282,7 @@ class RolePlanner {
    */
   private refuse(role: Role, candidates: Candidate[], checkedArn: string, result: CheckResult): PlannedRole {
     this.dropChains(role.arn);
-    const ofRewrite = new Set([R.trustPolicyTooLarge.id, R.finalKeepsIrsa.id]);
+    const ofRewrite = new Set([R.finalKeepsIrsa.id]);
     removeWhere(this.findings, (f) => f.roleArn === role.arn && ofRewrite.has(f.rule));
     for (const c of candidates) {
       removeWhere(c.reasons, (r) => ofRewrite.has(r));
@@ -215,9 +320,10 @@ class RolePlanner {
 }
 
 /** Plans the trust of every role an annotated service account names, plus the chaining roles. */
-export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[]): RolePlanning {
+export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[], trustPolicyLimit = TRUST_POLICY_LIMIT): RolePlanning {
+  const planner = new RolePlanner(ctx, oracle, trustPolicyLimit);
+  planner.refuseUnadoptableChains(candidates);
   const byRole = group(candidates, (c) => c.role?.arn);
-  const planner = new RolePlanner(ctx, oracle);
   const roles = new Map(
     [...byRole.entries()]
       .sort(([a], [b]) => compareText(a, b))

@@ -18,54 +18,89 @@ function oneOrMany(values: readonly string[]): string | string[] {
   return values.length === 1 ? values[0]! : [...values];
 }
 
+/** How the planner writes the statements it adds. */
+export interface StatementStyle {
+  /**
+   * Fit a trust under IAM's size limit: no `Sid`, and per cluster whichever exact grouping is shorter,
+   * namespaces that share their service-account set or service accounts that share their namespace set.
+   */
+  readonly compact?: boolean;
+}
+
+/** Cross products that together are exactly the pairs given: rows sharing the very same set of columns share a product. */
+function productsOf(pairs: ReadonlyMap<string, ReadonlySet<string>>): { rows: string[]; columns: string[] }[] {
+  const byColumns = new Map<string, { rows: string[]; columns: string[] }>();
+  for (const [row, cols] of [...pairs.entries()].sort(([a], [b]) => compareText(a, b))) {
+    const columns = [...cols].sort();
+    const key = JSON.stringify(columns);
+    const product = byColumns.get(key);
+    if (product) product.rows.push(row);
+    else byColumns.set(key, { rows: [row], columns });
+  }
+  return [...byColumns.values()];
+}
+
+function transposed(pairs: ReadonlyMap<string, ReadonlySet<string>>): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [row, cols] of pairs) for (const col of cols) mapSet(out, col).add(row);
+  return out;
+}
+
+function mapSet(map: Map<string, Set<string>>, key: string): Set<string> {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  return set;
+}
+
+function podIdentityStatement(clusterArns: readonly string[], namespaces: readonly string[], serviceAccounts: readonly string[], takenSids: Set<string>, compact: boolean): RawStatement {
+  const condition = {
+    StringEquals: {
+      [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: oneOrMany(clusterArns),
+      [`aws:RequestTag/${SESSION_TAGS.namespace}`]: oneOrMany(namespaces),
+      [`aws:RequestTag/${SESSION_TAGS.serviceAccount}`]: oneOrMany(serviceAccounts),
+    },
+  };
+  return {
+    ...(compact ? {} : { Sid: sid('Irsa2piPodIdentity', condition, takenSids) }),
+    Effect: 'Allow' as const,
+    Principal: { Service: POD_IDENTITY_SERVICE },
+    Action: [...POD_IDENTITY_ACTIONS],
+    Condition: condition,
+  };
+}
+
 /**
  * Pod Identity statements admitting exactly `identities`. Lists in one condition are ORed per key and
- * ANDed across keys, so a statement admits the cross product of its namespaces and service accounts:
- * per cluster, only namespaces with the very same service-account set share a statement.
+ * ANDed across keys, so a statement admits the cross product of its clusters, namespaces and service
+ * accounts: per cluster, only namespaces with the very same service-account set share a statement.
+ * Compact: per cluster, service accounts with the very same namespace set share one instead when that
+ * is shorter, and clusters with the very same product share its statement.
  */
-export function podIdentityStatements(identities: readonly Identity[], takenSids: Set<string>): RawStatement[] {
+export function podIdentityStatements(identities: readonly Identity[], takenSids: Set<string>, style: StatementStyle = {}): RawStatement[] {
   const byCluster = new Map<string, Map<string, Set<string>>>();
-  for (const id of identities) {
-    const namespaces = mapIn(byCluster, id.clusterArn);
-    let sas = namespaces.get(id.namespace);
-    if (!sas) namespaces.set(id.namespace, (sas = new Set()));
-    sas.add(id.serviceAccount);
-  }
-  const statements: RawStatement[] = [];
-  for (const [clusterArn, namespaces] of [...byCluster.entries()].sort(([a], [b]) => compareText(a, b))) {
-    const bySet = new Map<string, { namespaces: string[]; serviceAccounts: string[] }>();
-    for (const [namespace, sas] of [...namespaces.entries()].sort(([a], [b]) => compareText(a, b))) {
-      const serviceAccounts = [...sas].sort();
-      const key = JSON.stringify(serviceAccounts);
-      const group = bySet.get(key);
-      if (group) group.namespaces.push(namespace);
-      else bySet.set(key, { namespaces: [namespace], serviceAccounts });
-    }
-    for (const g of bySet.values()) {
-      const condition = {
-        StringEquals: {
-          [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: clusterArn,
-          [`aws:RequestTag/${SESSION_TAGS.namespace}`]: oneOrMany(g.namespaces),
-          [`aws:RequestTag/${SESSION_TAGS.serviceAccount}`]: oneOrMany(g.serviceAccounts),
-        },
-      };
-      statements.push({
-        Sid: sid('Irsa2piPodIdentity', condition, takenSids),
-        Effect: 'Allow' as const,
-        Principal: { Service: POD_IDENTITY_SERVICE },
-        Action: [...POD_IDENTITY_ACTIONS],
-        Condition: condition,
-      });
+  for (const id of identities) mapSet(mapIn(byCluster, id.clusterArn), id.namespace).add(id.serviceAccount);
+  const clusters = [...byCluster.entries()].sort(([a], [b]) => compareText(a, b));
+  if (!style.compact) return clusters.flatMap(([clusterArn, namespaces]) => productsOf(namespaces).map((g) => podIdentityStatement([clusterArn], g.rows, g.columns, takenSids, false)));
+  const products = new Map<string, { clusterArns: string[]; namespaces: string[]; serviceAccounts: string[] }>();
+  for (const [clusterArn, namespaces] of clusters) {
+    const byNamespace = productsOf(namespaces).map((g) => ({ namespaces: g.rows, serviceAccounts: g.columns }));
+    const byServiceAccount = productsOf(transposed(namespaces)).map((g) => ({ namespaces: g.columns, serviceAccounts: g.rows }));
+    const size = (ps: readonly { namespaces: string[]; serviceAccounts: string[] }[]) => JSON.stringify(ps).length + ps.length * 256;
+    for (const p of size(byServiceAccount) < size(byNamespace) ? byServiceAccount : byNamespace) {
+      const key = JSON.stringify([p.namespaces, p.serviceAccounts]);
+      const shared = products.get(key);
+      if (shared) shared.clusterArns.push(clusterArn);
+      else products.set(key, { clusterArns: [clusterArn], ...p });
     }
   }
-  return statements;
+  return [...products.values()].map((p) => podIdentityStatement(p.clusterArns, p.namespaces, p.serviceAccounts, takenSids, true));
 }
 
 /** A statement letting the same-account role chain into the target role, for these identities' external IDs only. */
-export function chainStatement(sourceRoleArn: string, identities: readonly Identity[], takenSids: Set<string>): RawStatement {
+export function chainStatement(sourceRoleArn: string, identities: readonly Identity[], takenSids: Set<string>, style: StatementStyle = {}): RawStatement {
   const condition = { StringEquals: { 'sts:ExternalId': oneOrMany([...new Set(identities.map(externalIdOf))].sort()) } };
   return {
-    Sid: sid('Irsa2piChain', { sourceRoleArn, condition }, takenSids),
+    ...(style.compact ? {} : { Sid: sid('Irsa2piChain', { sourceRoleArn, condition }, takenSids) }),
     Effect: 'Allow',
     Principal: { AWS: sourceRoleArn },
     Action: [...POD_IDENTITY_ACTIONS],

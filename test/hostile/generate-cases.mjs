@@ -2,6 +2,7 @@
 // Run: node test/hostile/generate-cases.mjs   (big cases are generated at test time, not here)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
 
 const OUT = join(import.meta.dirname, 'cases');
 const ACCOUNT = '111122223333';
@@ -371,6 +372,53 @@ cases['only-empty-bundle'] = { files: { 'README.txt': 'nothing\n' }, expect: { o
 
 // --- prototype pollution attempts
 cases['json-proto-key'] = planned({ [KUBE]: undefined, 'kubernetes/c1/resources.json': json(kube()).replace('"annotations": {', '"annotations": {\n "__proto__": "x", "constructor": "y",') }, { 'c1/shop/cart-reader': 'create' });
+
+// --- planning hostile: a role squatting the chaining role's name; a shared role whose trust cannot fit IAM's limit
+{
+  const OTHER = '444455556666';
+  const TARGET = `arn:aws:iam::${OTHER}:role/data`;
+  const chainName = `irsa2pi-data-${createHash('sha256').update(TARGET).digest('hex').slice(0, 8)}`;
+  const otherProvider = `arn:aws:iam::${OTHER}:oidc-provider/${ISSUER_HP}`;
+  const target = role({ RoleName: 'data', RoleId: 'AROAX5FUBF4QKD6KE75RC', Arn: TARGET, AssumeRolePolicyDocument: trust([{ ...irsaStatement(), Principal: { Federated: otherProvider } }]) });
+  const squatter = role({
+    Path: '/irsa2pi/',
+    RoleName: chainName,
+    RoleId: 'AROAX5FUBF4QKD6KE75RD',
+    Arn: `arn:aws:iam::${ACCOUNT}:role/irsa2pi/${chainName}`,
+    AssumeRolePolicyDocument: trust([
+      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart-reader' } } },
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999988887777:root' }, Action: 'sts:AssumeRole' },
+    ]),
+    RolePolicyList: [{ PolicyName: 'irsa2pi-chain', PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession'], Resource: TARGET }] } }],
+  });
+  const crossAccount = (roles) => ({
+    [IAM]: json(iam(roles)),
+    [`aws/${OTHER}/iam-authorization-details.json`]: json(iam([target])),
+    [`aws/${OTHER}/oidc-providers.json`]: json({ OpenIDConnectProviderList: [{ Arn: otherProvider }] }),
+    [KUBE]: yaml(kube([sa('cart-reader', 'shop', { 'eks.amazonaws.com/role-arn': TARGET }), pod(), node()])),
+  });
+  cases['chain-role-name-free'] = planned(crossAccount([role()]), { 'c1/shop/cart-reader': 'create' }, 'Control for chain-role-name-squatted: no role holds the chaining role\'s name, so it is created.');
+  cases['chain-role-name-squatted'] = {
+    files: { ...base(), ...crossAccount([role(), squatter]) },
+    expect: { outcome: 'plan', statuses: { 'c1/shop/cart-reader': 'conflict' }, emittersAccept: ['script', 'terraform'], note: "A role already at the chaining role's name also trusts another account: never adopted; the identity is a conflict and no output serves it." },
+  };
+
+  const exact = role({
+    ...squatter,
+    AssumeRolePolicyDocument: trust([
+      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:TagSession', 'sts:AssumeRole'], Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': cluster().cluster.arn, 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart-reader' } } },
+    ]),
+  });
+  cases['chain-role-name-held-exactly'] = planned(crossAccount([role(), exact]), { 'c1/shop/cart-reader': 'create' }, "The role at the chaining role's name is exactly the planned one (trust and permissions): adopted.");
+  cases['chain-role-name-held-with-boundary'] = planned(crossAccount([role(), { ...exact, PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' } }]), { 'c1/shop/cart-reader': 'conflict' }, "The role at the chaining role's name is the planned one but for a permissions boundary: not adopted.");
+
+  const pairs = Array.from({ length: 14 }, (_, i) => [`svc-${String(i + 1).padStart(2, '0')}`, `app-${String(i + 1).padStart(2, '0')}`]);
+  const sharedTrust = trust([irsaStatement(pairs.map(([n, s]) => `system:serviceaccount:${n}:${s}`))]);
+  cases['trust-too-large-shared-role'] = {
+    files: { ...base(), [IAM]: json(iam([role({ AssumeRolePolicyDocument: sharedTrust })])), [KUBE]: yaml(kube([...pairs.map(([n, s]) => sa(s, n)), node()])) },
+    expect: { outcome: 'plan', statuses: { 'c1/svc-01/app-01': 'create', 'c1/svc-14/app-14': 'blocked' }, emittersAccept: ['script', 'terraform'], note: 'Fourteen service accounts on one role, one per namespace: even compacted the trust cannot hold them all under 2,048 characters, so those that do not fit are blocked, never planned for an update that must fail.' },
+  };
+}
 
 rmSync(OUT, { recursive: true, force: true });
 for (const [name, { files, expect }] of Object.entries(cases)) {

@@ -5,6 +5,7 @@ import { normalizeStatements, type PolicyDocument, type RawStatement } from '../
 import { irsaRequest, podIdentityRequest, type Identity } from '../../src/iam/requests.js';
 import type { Inventory } from '../../src/model/inventory.js';
 import { plan } from '../../src/plan/plan.js';
+import { podIdentityStatements } from '../../src/plan/trust-rewrite.js';
 import { cluster, GITHUB_STATEMENT, inventory, irsaStatement, role, serviceAccount } from '../support/builders.js';
 
 const NAMESPACES = ['n1', 'n2', 'n3'];
@@ -86,6 +87,42 @@ describe('trust rewrite properties', () => {
         expect(second.trustPolicy.final).toEqual(first.trustPolicy.final);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('under any trust-size limit, the plan keeps every trust within it and admits exactly the identities it migrates', () => {
+    fc.assert(
+      fc.property(scenarioArb, fc.integer({ min: 400, max: 4096 }), (s, limit) => {
+        const inv = build(s);
+        const result = plan(inv, { generatedAt: 'x', trustPolicyLimit: limit });
+        const planned = result.roles.find((r) => r.arn === ROLE)!;
+        const bound = Math.max(limit, planned.trustSize.current);
+        expect(planned.equivalent).toBe(true);
+        expect(Math.max(planned.trustSize.transition, planned.trustSize.final)).toBeLessThanOrEqual(bound);
+        const migrated = new Set(result.associations.filter((a) => a.status === 'create' || a.status === 'exists').map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`));
+        for (const a of result.associations.filter((a) => a.status === 'blocked')) expect(a.reasons).toContain('trust-policy-too-large');
+        for (const id of everyone(inv)) {
+          expect(pi(planned.trustPolicy.transition, id), `transition PI ${key(id)}`).toBe(migrated.has(key(id)));
+          expect(pi(planned.trustPolicy.final, id), `final PI ${key(id)}`).toBe(migrated.has(key(id)));
+          expect(irsa(planned.trustPolicy.transition, id)).toBe(irsa(inv.roles[0]!.trustPolicy, id));
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('compacted Pod Identity statements admit exactly the identities given, across clusters, namespaces and service accounts', () => {
+    const inv = build({ c1Subjects: ['system:serviceaccount:n1:s1'], c2Subjects: [], withGithub: false, annotated: [['c1', ['n1', 's1']]] });
+    const domain = everyone(inv);
+    fc.assert(
+      fc.property(fc.subarray(domain), (chosen) => {
+        const doc: PolicyDocument = { Version: '2012-10-17', Statement: podIdentityStatements(chosen, new Set(), { compact: true }) };
+        const plainDoc: PolicyDocument = { Version: '2012-10-17', Statement: podIdentityStatements(chosen, new Set()) };
+        const want = new Set(chosen.map(key));
+        for (const id of domain) expect(pi(doc, id), key(id)).toBe(want.has(key(id)));
+        expect(JSON.stringify(doc).length).toBeLessThanOrEqual(JSON.stringify(plainDoc).length);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -35,8 +35,14 @@ export function roleFrom(f: Fields): Role {
       name: p.str('PolicyName'),
       document: decodePolicy(p.value.PolicyDocument, f.file, `${f.path}.RolePolicyList[${i}].PolicyDocument`),
     })),
+    ...boundaryOf(f),
     source: f.file,
   };
+}
+
+function boundaryOf(f: Fields): Pick<Role, 'permissionsBoundaryArn'> {
+  const arn = f.optObj('PermissionsBoundary')?.optStr('PermissionsBoundaryArn');
+  return arn === undefined ? {} : { permissionsBoundaryArn: arn };
 }
 
 /** A managed policy from `get-account-authorization-details` (Policies), with its default version. */

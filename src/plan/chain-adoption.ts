@@ -1,0 +1,154 @@
+import { isDeepStrictEqual } from 'node:util';
+import { accountOf, accountRootArn, parseArn, roleNameAndPath } from '../iam/arn.js';
+import { evaluateTrust, type AssumeRequest, type RequestPrincipal } from '../iam/evaluate.js';
+import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
+import { identityKey, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, type Identity } from '../iam/requests.js';
+import type { Role } from '../model/inventory.js';
+import { identityOf, type PlanContext } from './context.js';
+import { UniverseCache, universeFor } from './equivalence.js';
+import { displayIdentity } from './identities.js';
+import type { TrustOracle } from './oracle.js';
+import { podIdentityStatements, sidsOf, withStatements } from './trust-rewrite.js';
+
+/** The inline policy that gives a chaining role its one permission. */
+export const CHAIN_POLICY_NAME = 'irsa2pi-chain';
+
+const NEIGHBOUR = 'irsa2pi-neighbour';
+const STS_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'] as const;
+
+/** The permissions policy of the chaining role into `target`: assume it and tag the session. */
+export function chainPermissions(target: Role): PolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: target.arn } as RawStatement] };
+}
+
+/** A statement reduced to what it grants: Sid dropped, action names lower-cased, lists sorted. */
+function grantOf(st: RawStatement): unknown {
+  const { Sid: _sid, ...rest } = st;
+  const sorted = (v: unknown, lower: boolean) => (v === undefined ? undefined : [...new Set(asList(v as string | string[]).map((x) => (lower ? String(x).toLowerCase() : String(x))))].sort());
+  return { ...rest, Action: sorted(rest.Action, true), NotAction: sorted(rest.NotAction, true), Resource: sorted(rest.Resource, false), NotResource: sorted(rest.NotResource, false) };
+}
+
+function sameGrant(a: PolicyDocument, b: PolicyDocument): boolean {
+  const canonical = (d: PolicyDocument) => asList(d.Statement).map(grantOf).map((g) => JSON.stringify(g)).sort();
+  return isDeepStrictEqual(canonical(a), canonical(b));
+}
+
+/**
+ * Principals other than EKS Pod Identity that could ask to assume a role with this trust: every AWS,
+ * service and federated principal it names, and stand-ins it does not name (a role of another
+ * account, a role and the root of its own account, a service, an identity provider) for `*` and
+ * `NotPrincipal`.
+ */
+export function outsidePrincipals(doc: PolicyDocument, roleArn: string): RequestPrincipal[] {
+  const partition = parseArn(roleArn)?.partition || 'aws';
+  const account = accountOf(roleArn) ?? '000000000000';
+  const foreign = account === '999999999999' ? '999999999998' : '999999999999';
+  const out = new Map<string, RequestPrincipal>();
+  const add = (p: RequestPrincipal) => out.set(`${p.type}|${p.id}`, p);
+  const aws = (value: string) => {
+    if (/^\d{12}$/.test(value)) return add({ type: 'AWS', id: accountRootArn(value, partition), accountId: value });
+    const accountId = accountOf(value);
+    if (accountId) add({ type: 'AWS', id: value, accountId });
+  };
+  for (const st of asList(doc.Statement)) {
+    for (const principal of [st.Principal, st.NotPrincipal]) {
+      if (!principal || principal === '*') continue;
+      for (const [type, values] of Object.entries(principal)) {
+        for (const value of asList(values)) {
+          if (value === '*') continue;
+          if (type === 'AWS') aws(value);
+          else if (type === 'Service' && value.toLowerCase() !== POD_IDENTITY_SERVICE) add({ type: 'Service', id: value });
+          else if (type === 'Federated') add({ type: 'Federated', id: value });
+        }
+      }
+    }
+  }
+  aws(`arn:${partition}:iam::${foreign}:role/${NEIGHBOUR}`);
+  aws(`arn:${partition}:iam::${account}:role/${NEIGHBOUR}`);
+  aws(account);
+  add({ type: 'Service', id: 'ec2.amazonaws.com' });
+  add({ type: 'Federated', id: `arn:${partition}:iam::${account}:oidc-provider/${NEIGHBOUR}.example` });
+  return [...out.values()];
+}
+
+/**
+ * The principals other than EKS Pod Identity that `doc` may admit, as `principal (action)`. The caller
+ * of `AssumeRole` chooses its external ID, session tags and source identity, so every condition key is
+ * taken as unknown but the principal's own ARN and account: a statement that can apply counts as admitting.
+ */
+export function outsidersAdmitted(oracle: TrustOracle, doc: PolicyDocument, roleArn: string): string[] {
+  const statements = oracle.normalizedStatements(doc);
+  const admitted: string[] = [];
+  for (const principal of outsidePrincipals(doc, roleArn)) {
+    const values = new Map<string, readonly string[]>(principal.type === 'AWS' ? [['aws:principalarn', [principal.id]], ['aws:principalaccount', [principal.accountId ?? '']]] : []);
+    for (const action of STS_ACTIONS) {
+      const request: AssumeRequest = { principal, actions: [action], context: { values, knowsAbsent: () => false } };
+      if (evaluateTrust(statements, request).decision !== 'no') admitted.push(`${principal.type} ${principal.id} (${action})`);
+    }
+  }
+  return admitted;
+}
+
+/** Identities that already hold an association with `chainArn` into `target`, in scanned clusters. */
+function associatedThrough(ctx: PlanContext, chainArn: string, target: Role): Identity[] {
+  return ctx.inventory.associations.flatMap((a) => {
+    if (a.roleArn !== chainArn || a.targetRoleArn !== target.arn) return [];
+    const cluster = ctx.clustersByArn.get(a.clusterArn);
+    return cluster ? [identityOf(cluster, a.namespace, a.serviceAccount)] : [];
+  });
+}
+
+/**
+ * Why the role already at the chaining role's name cannot be adopted, or undefined when there is none
+ * or it is exactly what the plan would create. Role names are unique in an account without regard to
+ * case or path, so a role of that name at another path takes the name. An adoptable role has no
+ * permissions but {@link CHAIN_POLICY_NAME}, granting what the plan grants; and its trust, with the
+ * plan's statements added, admits through Pod Identity exactly what a created role's would (the
+ * identities chaining through it, and those already associated with it into the same target), with or
+ * without session tags, and no other principal at all.
+ */
+export function adoptionProblem(ctx: PlanContext, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): AdoptionProblem | undefined {
+  const why = checkAdoption(ctx, oracle, chainArn, target, identities, universes);
+  if (why === undefined) return undefined;
+  return { notScanned: !ctx.rolesByArn.has(chainArn) && !ctx.scannedRoleAccounts.has(accountOf(chainArn) ?? ''), message: why };
+}
+
+/** Why a chaining role cannot be created or adopted. */
+export interface AdoptionProblem {
+  /** True when the chaining role's account has no roles in the evidence: whether the name is taken is unknown. */
+  readonly notScanned: boolean;
+  readonly message: string;
+}
+
+function checkAdoption(ctx: PlanContext, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): string | undefined {
+  const np = roleNameAndPath(chainArn)!;
+  const account = accountOf(chainArn);
+  const sameName = ctx.inventory.roles.filter((r) => r.accountId === account && r.name.toLowerCase() === np.name.toLowerCase() && r.arn !== chainArn);
+  if (sameName.length) return `role name ${np.name} is taken in account ${account} by ${sameName[0]!.arn} (IAM role names are unique in an account, whatever their path or case)`;
+  const existing = ctx.rolesByArn.get(chainArn);
+  if (!existing) return account && ctx.scannedRoleAccounts.has(account) ? undefined : `account ${account}'s roles are not in the evidence, so whether a role named ${np.name} exists there, and what it trusts, cannot be told`;
+
+  if (existing.permissionsBoundaryArn) return `${chainArn} exists with a permissions boundary (${existing.permissionsBoundaryArn}) the plan would not set`;
+  if (existing.attachedPolicies.length) return `${chainArn} exists with attached policies (${existing.attachedPolicies.map((p) => p.arn).join(', ')}), beyond the one permission the plan grants`;
+  const others = existing.inlinePolicies.filter((p) => p.name !== CHAIN_POLICY_NAME);
+  if (others.length) return `${chainArn} exists with inline policies ${others.map((p) => p.name).join(', ')}, beyond the one permission the plan grants`;
+  const granted = existing.inlinePolicies.find((p) => p.name === CHAIN_POLICY_NAME);
+  if (!granted) return `${chainArn} exists without its ${CHAIN_POLICY_NAME} policy in the evidence, so its permissions cannot be proven`;
+  if (!sameGrant(granted.document, chainPermissions(target))) return `${chainArn} exists with a ${CHAIN_POLICY_NAME} policy that is not the planned one (sts:AssumeRole and sts:TagSession on ${target.arn})`;
+
+  const current = existing.trustPolicy;
+  const outsiders = outsidersAdmitted(oracle, current, chainArn);
+  if (outsiders.length) return `${chainArn} exists and its trust admits ${outsiders.slice(0, 3).join(', ')}${outsiders.length > 3 ? ` and ${outsiders.length - 3} more` : ''}, who could then assume ${target.arn}`;
+  const allowed = new Map([...identities, ...associatedThrough(ctx, chainArn, target)].map((id) => [identityKey(id), id]));
+  const created: PolicyDocument = { Version: '2012-10-17', Statement: podIdentityStatements([...allowed.values()], new Set()) };
+  const adopted = withStatements(current, podIdentityStatements(identities.filter((id) => oracle.podIdentity(current, id).decision !== 'yes'), sidsOf(current)));
+  for (const id of universeFor(ctx, [current, adopted, created], [...allowed.values()], universes)) {
+    const want = oracle.podIdentity(created, id).decision;
+    const got = oracle.podIdentity(adopted, id).decision;
+    if (got !== want) return `${chainArn} exists and its trust ${got === 'unknown' ? 'cannot be evaluated' : got === 'yes' ? 'admits' : 'refuses'} ${displayIdentity(id)} through Pod Identity, where the role the plan would create ${want === 'yes' ? 'admits' : 'refuses'} it`;
+    if (oracle.podIdentity(adopted, id, false).decision !== 'no') return `${chainArn} exists and its trust admits ${displayIdentity(id)} through Pod Identity without session tags`;
+  }
+  if (adopted !== current) oracle.forget(adopted);
+  oracle.forget(created);
+  return undefined;
+}
