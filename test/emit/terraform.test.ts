@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { format } from '@cdktf/hcl-tools';
 import { InputError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { addedStatements, emitTerraform, PROVIDER_VERSIONS } from '../../src/emit/terraform/index.js';
@@ -184,6 +185,10 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     expect(tf.required_providers[0].aws).toEqual({ source: 'hashicorp/aws', version: `>= ${want}` });
   });
 
+  it('writes every .tf file as terraform fmt would (HashiCorp formatter)', async () => {
+    for (const f of fs.filter((x) => x.path.endsWith('.tf'))) expect(f.content, f.path).toBe(await format(f.content));
+  });
+
   it('is byte-identical for the same plan, whenever it is generated', () => {
     expect(files(planOf(name, '2030-05-05T00:00:00.000Z'))).toEqual(fs);
   });
@@ -198,6 +203,7 @@ describe('terraform with hostile strings', () => {
     p.associations.push({ ...a, namespace: 'ns\nresource "evil" "x" {}\n#', status: 'blocked', reasons: ['fargate\n}'] });
     const target = p.roles.find((r: Json) => r.kind === 'existing');
     target.trustPolicy.transition.Statement.push({ Sid: 'Hostile', Effect: 'Allow', Principal: { AWS: hostile }, Action: 'sts:AssumeRole', Condition: { StringEquals: { [hostile]: hostile } } });
+    target.trustPolicy.transition.Statement.push({ Effect: 'Deny', NotPrincipal: { AWS: hostile }, NotAction: ['iam:*', hostile], Resource: hostile });
     const chain = p.roles.find((r: Json) => r.kind === 'new');
     chain.trustPolicy.transition.Statement[0].Condition.StringEquals['aws:RequestTag/kubernetes-namespace'] = hostile;
     return p as Plan;
@@ -217,6 +223,7 @@ describe('terraform with hostile strings', () => {
     const associationsTf = fs.find((f) => f.path === 'associations.tf')!.content;
     expect(associationsTf).not.toMatch(/^resource "evil"/m);
     expect(associationsTf).toContain('resource "evil" "x" {} #');
+    for (const f of fs.filter((x) => x.path.endsWith('.tf'))) expect(f.content, f.path).toBe(await format(f.content));
   });
 
   it('refuses names of migrating identities that AWS or Kubernetes would reject, naming the value', () => {

@@ -12,6 +12,7 @@ import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js'
 import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../names.js';
 import { renderTemplate } from '../script/templates.js';
 import type { EmittedFile, Emitter } from '../types.js';
+import { alignAssignments } from './align.js';
 import { push } from '../../group.js';
 import { compareText } from '../../order.js';
 
@@ -246,13 +247,14 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     summary: plan.summary,
   };
 
+  const tf = (name: string): EmittedFile => ({ path: `${name}.tf`, content: alignAssignments(renderTemplate('terraform', `${name}.tf`, ctx)) });
   const files: EmittedFile[] = [
-    { path: 'versions.tf', content: renderTemplate('terraform', 'versions.tf', ctx) },
-    { path: 'providers.tf', content: renderTemplate('terraform', 'providers.tf', ctx) },
-    { path: 'associations.tf', content: renderTemplate('terraform', 'associations.tf', ctx) },
-    { path: 'addons.tf', content: renderTemplate('terraform', 'addons.tf', ctx) },
-    { path: 'roles.tf', content: renderTemplate('terraform', 'roles.tf', ctx) },
-    { path: 'trust.tf', content: renderTemplate('terraform', 'trust.tf', ctx) },
+    tf('versions'),
+    tf('providers'),
+    tf('associations'),
+    tf('addons'),
+    tf('roles'),
+    tf('trust'),
     { path: 'README.md', content: renderTemplate('terraform', 'README.md', ctx) },
   ];
   for (const r of trustRoles) {
