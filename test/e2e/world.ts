@@ -120,6 +120,7 @@ export async function buildWorld(fixture: string, accounts: Accounts): Promise<W
       serviceAccount: s.serviceAccount,
       roleArn: s.roleArn,
       region: s.clusterArn.split(':')[3]!,
+      associationId: s.associationId,
       ...(s.targetRoleArn ? { targetRoleArn: s.targetRoleArn } : {}),
     });
   }
