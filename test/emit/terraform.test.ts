@@ -173,6 +173,25 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     expect(fs.find((f) => f.path === 'README.md')!.content).toContain('How to apply');
   });
 
+  it('protects what it adopts: imports change nothing Terraform does not own, and no plan may delete them', async () => {
+    const dir = await parseDir(fs);
+    const imported = new Set(dir.import.map((i) => interpolations(i.to)[0]!));
+    for (const type of ['aws_eks_pod_identity_association', 'aws_eks_addon']) {
+      for (const [name, r] of Object.entries((dir.resource[type] ?? {}) as Json)) {
+        const lifecycle = (r.lifecycle ?? [])[0] as Json | undefined;
+        if (!imported.has(`${type}.${name}`)) {
+          expect(lifecycle?.prevent_destroy, `${type}.${name} is created, so rollback may destroy it`).toBeUndefined();
+          continue;
+        }
+        expect(lifecycle?.prevent_destroy, `${type}.${name}`).toBe(true);
+        const ignored = ([] as string[]).concat(lifecycle!.ignore_changes).flatMap((x) => interpolations(x).join().split(',')).map((x) => x.trim());
+        const notOwned = type === 'aws_eks_addon' ? ['addon_version', 'configuration_values', 'preserve', 'tags', 'service_account_role_arn'] : ['tags'];
+        expect(ignored, `${type}.${name}`).toEqual(expect.arrayContaining(notOwned));
+        expect(ignored, `${type}.${name}: what the migration sets stays managed`).not.toContain(type === 'aws_eks_addon' ? 'pod_identity_association' : 'role_arn');
+      }
+    }
+  });
+
   it('pins Terraform >= 1.5 and the provider version the output needs', async () => {
     const versions = (await parse('versions.tf', fs.find((f) => f.path === 'versions.tf')!.content)) as Json;
     const tf = versions.terraform[0];
