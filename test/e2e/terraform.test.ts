@@ -8,7 +8,7 @@
  * chained associations are applied without that one attribute (and the version constraint it
  * brings is lowered to 5.75.0 in an override file); everything else runs as generated.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,5 +169,6 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     const adopted = changes.filter((c) => c.change.importing).map((c) => c.address).sort();
     expect(adopted.length).toBeGreaterThan(0);
     expect(refused, destroy.stdout).toEqual(adopted);
+    expect(await readFile(path.join(tf.dir, 'README.md'), 'utf8')).toContain('terraform state rm');
   }, 300_000);
 });

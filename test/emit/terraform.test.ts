@@ -192,6 +192,30 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     }
   });
 
+  it('orders the README: init before any apply; rollback deletes only created associations, after the annotations and before the restart', () => {
+    const readme = fs.find((f) => f.path === 'README.md')!.content;
+    const apply = readme.slice(readme.indexOf('## How to apply'), readme.indexOf('## Adopted resources'));
+    const rollback = readme.slice(readme.indexOf('## Rolling back'), readme.indexOf('## Roles whose trust changes'));
+    expect(apply.indexOf('terraform init')).toBeGreaterThan(-1);
+    for (const m of apply.matchAll(/terraform (apply|plan)/g)) expect(m.index, m[0]).toBeGreaterThan(apply.indexOf('terraform init'));
+
+    const dir = fs.filter((f) => f.path.endsWith('.tf')).map((f) => f.content).join('\n');
+    const adopted = [...dir.matchAll(/^ {2}to += (\S+)$/gm)].map((m) => m[1]!);
+    const created = [...dir.matchAll(/^resource "aws_eks_pod_identity_association" "([^"]+)"/gm)].map((m) => `aws_eks_pod_identity_association.${m[1]}`).filter((a) => !adopted.includes(a));
+    const destroyLine = rollback.split('\n').find((l) => /terraform destroy -target=/.test(l)) ?? '';
+    const targets = [...destroyLine.matchAll(/-target=(\S+?)`?(?=\s|`|$)/g)].map((m) => m[1]!.replace(/[`.]+$/, ''));
+    expect(targets.sort()).toEqual(created.sort());
+    const at = (re: RegExp) => rollback.search(re);
+    expect(at(/annotations back/)).toBeGreaterThan(at(/goes back to its `\.transition\.json`/));
+    if (created.length) expect(at(/terraform destroy -target=/)).toBeGreaterThan(at(/annotations back/));
+    expect(at(/Restart the workloads/)).toBeGreaterThan(at(/Delete the associations/));
+    expect(at(/Restore each role's trust/)).toBeGreaterThan(at(/Restart the workloads/));
+    if (adopted.length) {
+      expect(readme).toContain(`terraform state rm ${adopted.join(' ')}`);
+      expect(at(/terraform state rm/)).toBeGreaterThan(at(/Restore each role's trust/));
+    }
+  });
+
   it('pins Terraform >= 1.5 and the provider version the output needs', async () => {
     const versions = (await parse('versions.tf', fs.find((f) => f.path === 'versions.tf')!.content)) as Json;
     const tf = versions.terraform[0];

@@ -244,6 +244,10 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     hasTrust: trust.length > 0,
     chainTargets: roles.map((r) => r.name).flatMap((n) => [`aws_iam_role.${n}`, ...(rolePolicies.some((p) => p.roleRef === n) ? [`aws_iam_role_policy.${n}`] : [])]),
     trustFiles: trust.map((t) => ({ arn: commentText(t.arn), transition: t.transitionFile, final: t.finalFile, migrated: commentText(t.migrated) })),
+    adopted: [...associations.filter((a) => a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`), ...addons.map((a) => `aws_eks_addon.${a.name}`)],
+    createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
+    addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
+    agentAddresses: agents.map((a) => `aws_eks_addon.${a.name}`),
     summary: plan.summary,
   };
 
