@@ -8,7 +8,7 @@
  * chained associations are applied without that one attribute (and the version constraint it
  * brings is lowered to 5.75.0 in an override file); everything else runs as generated.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,7 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
   let tf: TerraformDir;
   let changes: Change[] = [];
   let before: { associations: Json[]; addons: Json[]; trust: Record<string, unknown> };
+  let root: string | undefined;
 
   beforeAll(async () => {
     const missing = await terraformMissing();
@@ -62,7 +63,7 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
       addons: [...shim.state.addons.values()].map((s) => structuredClone(s.addon)),
       trust: Object.fromEntries(await Promise.all(world.plan.roles.filter((r) => r.kind === 'existing').map(async (r) => [r.arn, await liveTrust(accounts, r.arn)] as const))),
     };
-    const root = await mkdtemp(path.join(tmpdir(), 'irsa2pi-tf-'));
+    root = await mkdtemp(path.join(tmpdir(), 'irsa2pi-tf-'));
     tf = await terraformDir(root, world.plan, accounts, await writeCliConfig(root), withoutTargetRoleArn);
     await writeFile(
       path.join(tf.dir, 'versions_override.tf'),
@@ -73,6 +74,7 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     await world?.stop();
     await shim?.stop();
     await Promise.all([motoA?.stop(), motoB?.stop()]);
+    if (root) await rm(root, { recursive: true, force: true });
   });
 
   it('is terraform fmt-clean, initialises offline from the plugin directory, and validates', async () => {
@@ -156,6 +158,30 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
   it('plans nothing the second time', async () => {
     const again = await tf.run(['plan', '-detailed-exitcode']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
+  }, 300_000);
+
+  it('stops the plan when an adopted add-on has an association it does not list, instead of deleting it', async () => {
+    const adopted = changes.filter((c) => c.type === 'aws_eks_addon' && c.change.importing);
+    expect(adopted.length).toBeGreaterThan(0);
+    const { cluster_name: cluster, addon_name: name } = adopted[0]!.change.after!;
+    const stored = [...shim.state.addons.values()].find((s) => s.addon.clusterName === cluster && s.addon.addonName === name)!;
+    const extra = shim.seedAssociation({
+      clusterName: cluster,
+      region: stored.region,
+      namespace: 'kube-system',
+      serviceAccount: 'added-by-hand',
+      roleArn: `arn:aws:iam::${CLUSTER_ACCOUNT}:role/added-by-hand`,
+      ownerArn: stored.addon.addonArn,
+    });
+    stored.addon.podIdentityAssociations.push(extra.associationArn);
+    try {
+      const r = await tf.run(['plan', `-target=${adopted[0]!.address}`]);
+      expect(r.code, r.stdout).toBe(1);
+      expect(r.stderr.replace(/\s+/g, ' ')).toContain(`Add-on ${name} on cluster ${cluster} has Pod Identity associations this configuration does not list, and applying would delete them: added-by-hand arn:aws:iam::${CLUSTER_ACCOUNT}:role/added-by-hand.`);
+    } finally {
+      shim.state.associations.delete(extra.associationId);
+      stored.addon.podIdentityAssociations.pop();
+    }
   }, 300_000);
 
   it('refuses a plain terraform destroy of what it adopted', async () => {

@@ -188,6 +188,13 @@ describe.each(withMigrations)('terraform for %s', (name) => {
         const notOwned = type === 'aws_eks_addon' ? ['addon_version', 'configuration_values', 'preserve', 'tags', 'service_account_role_arn'] : ['tags'];
         expect(ignored, `${type}.${name}`).toEqual(expect.arrayContaining(notOwned));
         expect(ignored, `${type}.${name}: what the migration sets stays managed`).not.toContain(type === 'aws_eks_addon' ? 'pod_identity_association' : 'role_arn');
+        if (type === 'aws_eks_addon') {
+          const planned = p.associations.filter((a) => a.via === 'addon' && a.cluster === r.cluster_name && a.addon === r.addon_name && (a.status === 'create' || a.status === 'exists'));
+          const condition = (lifecycle!.precondition as Json[])[0]!.condition as string;
+          expect(condition, `${type}.${name}: the plan stops while the add-on has an association not listed`).toContain(`data.aws_eks_addon.${name}.pod_identity_association`);
+          for (const a of planned) expect(condition).toContain(JSON.stringify(`${a.serviceAccount} ${a.roleArn}`));
+          expect(dir.data.aws_eks_addon?.[name]).toMatchObject({ cluster_name: r.cluster_name, addon_name: r.addon_name });
+        }
       }
     }
   });

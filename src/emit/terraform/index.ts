@@ -167,7 +167,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
         cluster: first.cluster,
         addon: first.addon!,
         importId: `${first.cluster}:${first.addon}`,
-        associations: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status })),
+        associations: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status, pair: `${a.serviceAccount} ${a.roleArn}` })),
       };
     });
   const agents = agentSteps.map((s) => {
