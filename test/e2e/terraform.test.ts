@@ -197,4 +197,16 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     expect(refused, destroy.stdout).toEqual(adopted);
     expect(await readFile(path.join(tf.dir, 'README.md'), 'utf8')).toContain('terraform state rm');
   }, 300_000);
+
+  it("rolls back as its README says: the README's terraform destroy -target deletes the created associations and nothing else", async () => {
+    const readme = await readFile(path.join(tf.dir, 'README.md'), 'utf8');
+    const targets = /`terraform destroy((?: -target=[^\s`]+)+)`/.exec(readme)?.[1]?.trim().split(' ') ?? [];
+    expect(targets.length).toBeGreaterThan(0);
+    const ownedBefore = [...shim.state.associations.values()].filter((s) => s.association.ownerArn).map((s) => structuredClone(s.association));
+    await tf.ok(['destroy', '-auto-approve', ...targets]);
+    const live = [...shim.state.associations.values()].map((s) => s.association);
+    expect(live.filter((a) => !a.ownerArn)).toEqual(before.associations.filter((a) => !a.ownerArn));
+    expect(live.filter((a) => a.ownerArn)).toEqual(ownedBefore);
+    for (const r of world.plan.roles.filter((x) => x.kind === 'new')) expect(await liveTrust(accounts, r.arn), `${r.arn} goes last, after the trust`).toEqual(r.trustPolicy.transition);
+  }, 300_000);
 });
