@@ -244,6 +244,29 @@ describe.each(withMigrations)('terraform for %s', (name) => {
   });
 });
 
+describe('terraform for two clusters of one name in two regions', () => {
+  const p = JSON.parse(JSON.stringify(planOf('demo'))) as Json;
+  const twin = (o: Json) => {
+    if (o.cluster === 'prod-us') o.cluster = 'prod-eu';
+    if (typeof o.clusterArn === 'string') o.clusterArn = o.clusterArn.replace(':cluster/prod-us', ':cluster/prod-eu');
+  };
+  p.associations.forEach(twin);
+  p.steps.forEach(twin);
+  const fs = files(p as Plan);
+
+  it('gives each its own resources and its region\'s provider; imports, README targets and fmt stay right', async () => {
+    const dir = await parseDir(fs);
+    const providers = new Map(dir.provider.map((x) => [x.alias as string, x.region as string]));
+    const declared = Object.values((dir.resource.aws_eks_pod_identity_association ?? {}) as Json).map((r) => `${providers.get(/aws\.([\w-]+)/.exec(r.provider)![1]!)}/${r.namespace}/${r.service_account}`);
+    const planned = (p.associations as PlannedAssociation[]).filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId))).map((a) => `${a.region}/${a.namespace}/${a.serviceAccount}`);
+    expect(declared.sort()).toEqual(planned.sort());
+    expect(new Set(declared).size).toBe(declared.length);
+    const readme = fs.find((f) => f.path === 'README.md')!.content;
+    for (const name of Object.keys(dir.resource.aws_eks_pod_identity_association)) expect(readme).toContain(`aws_eks_pod_identity_association.${name}`);
+    for (const f of fs.filter((x) => x.path.endsWith('.tf'))) expect(f.content, f.path).toBe(await format(f.content));
+  });
+});
+
 describe('terraform with hostile strings', () => {
   const hostile = 'te"am\\ ${file("/etc/passwd")} %{ if true }x%{ endif }\nnext line';
   function hostilePlan(): Plan {
