@@ -140,6 +140,7 @@ export async function buildWorld(fixture: string, accounts: Accounts, options: W
       serviceAccount: s.serviceAccount,
       roleArn: s.roleArn,
       region: s.clusterArn.split(':')[3]!,
+      associationId: s.associationId,
       ...(s.targetRoleArn ? { targetRoleArn: s.targetRoleArn } : {}),
     });
   }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { format } from '@cdktf/hcl-tools';
 import { InputError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
 import { addedStatements, emitTerraform, PROVIDER_VERSIONS } from '../../src/emit/terraform/index.js';
@@ -172,6 +173,56 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     expect(fs.find((f) => f.path === 'README.md')!.content).toContain('How to apply');
   });
 
+  it('protects what it adopts: imports change nothing Terraform does not own, and no plan may delete them', async () => {
+    const dir = await parseDir(fs);
+    const imported = new Set(dir.import.map((i) => interpolations(i.to)[0]!));
+    for (const type of ['aws_eks_pod_identity_association', 'aws_eks_addon']) {
+      for (const [name, r] of Object.entries((dir.resource[type] ?? {}) as Json)) {
+        const lifecycle = (r.lifecycle ?? [])[0] as Json | undefined;
+        if (!imported.has(`${type}.${name}`)) {
+          expect(lifecycle?.prevent_destroy, `${type}.${name} is created, so rollback may destroy it`).toBeUndefined();
+          continue;
+        }
+        expect(lifecycle?.prevent_destroy, `${type}.${name}`).toBe(true);
+        const ignored = ([] as string[]).concat(lifecycle!.ignore_changes).flatMap((x) => interpolations(x).join().split(',')).map((x) => x.trim());
+        const notOwned = type === 'aws_eks_addon' ? ['addon_version', 'configuration_values', 'preserve', 'tags', 'service_account_role_arn'] : ['tags'];
+        expect(ignored, `${type}.${name}`).toEqual(expect.arrayContaining(notOwned));
+        expect(ignored, `${type}.${name}: what the migration sets stays managed`).not.toContain(type === 'aws_eks_addon' ? 'pod_identity_association' : 'role_arn');
+        if (type === 'aws_eks_addon') {
+          const planned = p.associations.filter((a) => a.via === 'addon' && a.cluster === r.cluster_name && a.addon === r.addon_name && (a.status === 'create' || a.status === 'exists'));
+          const condition = (lifecycle!.precondition as Json[])[0]!.condition as string;
+          expect(condition, `${type}.${name}: the plan stops while the add-on has an association not listed`).toContain(`data.aws_eks_addon.${name}.pod_identity_association`);
+          for (const a of planned) expect(condition).toContain(JSON.stringify(`${a.serviceAccount} ${a.roleArn}`));
+          expect(dir.data.aws_eks_addon?.[name]).toMatchObject({ cluster_name: r.cluster_name, addon_name: r.addon_name });
+        }
+      }
+    }
+  });
+
+  it('orders the README: init before any apply; rollback deletes only created associations, after the annotations and before the restart', () => {
+    const readme = fs.find((f) => f.path === 'README.md')!.content;
+    const apply = readme.slice(readme.indexOf('## How to apply'), readme.indexOf('## Adopted resources'));
+    const rollback = readme.slice(readme.indexOf('## Rolling back'), readme.indexOf('## Roles whose trust changes'));
+    expect(apply.indexOf('terraform init')).toBeGreaterThan(-1);
+    for (const m of apply.matchAll(/terraform (apply|plan)/g)) expect(m.index, m[0]).toBeGreaterThan(apply.indexOf('terraform init'));
+
+    const dir = fs.filter((f) => f.path.endsWith('.tf')).map((f) => f.content).join('\n');
+    const adopted = [...dir.matchAll(/^ {2}to += (\S+)$/gm)].map((m) => m[1]!);
+    const created = [...dir.matchAll(/^resource "aws_eks_pod_identity_association" "([^"]+)"/gm)].map((m) => `aws_eks_pod_identity_association.${m[1]}`).filter((a) => !adopted.includes(a));
+    const destroyLine = rollback.split('\n').find((l) => /terraform destroy -target=/.test(l)) ?? '';
+    const targets = [...destroyLine.matchAll(/-target=(\S+?)`?(?=\s|`|$)/g)].map((m) => m[1]!.replace(/[`.]+$/, ''));
+    expect(targets.sort()).toEqual(created.sort());
+    const at = (re: RegExp) => rollback.search(re);
+    expect(at(/annotations back/)).toBeGreaterThan(at(/goes back to its `\.transition\.json`/));
+    if (created.length) expect(at(/terraform destroy -target=/)).toBeGreaterThan(at(/annotations back/));
+    expect(at(/Restart the workloads/)).toBeGreaterThan(at(/Delete the associations/));
+    expect(at(/Restore each role's trust/)).toBeGreaterThan(at(/Restart the workloads/));
+    if (adopted.length) {
+      expect(readme).toContain(`terraform state rm ${adopted.join(' ')}`);
+      expect(at(/terraform state rm/)).toBeGreaterThan(at(/Restore each role's trust/));
+    }
+  });
+
   it('pins Terraform >= 1.5 and the provider version the output needs', async () => {
     const versions = (await parse('versions.tf', fs.find((f) => f.path === 'versions.tf')!.content)) as Json;
     const tf = versions.terraform[0];
@@ -184,8 +235,35 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     expect(tf.required_providers[0].aws).toEqual({ source: 'hashicorp/aws', version: `>= ${want}` });
   });
 
+  it('writes every .tf file as terraform fmt would (HashiCorp formatter)', async () => {
+    for (const f of fs.filter((x) => x.path.endsWith('.tf'))) expect(f.content, f.path).toBe(await format(f.content));
+  });
+
   it('is byte-identical for the same plan, whenever it is generated', () => {
     expect(files(planOf(name, '2030-05-05T00:00:00.000Z'))).toEqual(fs);
+  });
+});
+
+describe('terraform for two clusters of one name in two regions', () => {
+  const p = JSON.parse(JSON.stringify(planOf('demo'))) as Json;
+  const twin = (o: Json) => {
+    if (o.cluster === 'prod-us') o.cluster = 'prod-eu';
+    if (typeof o.clusterArn === 'string') o.clusterArn = o.clusterArn.replace(':cluster/prod-us', ':cluster/prod-eu');
+  };
+  p.associations.forEach(twin);
+  p.steps.forEach(twin);
+  const fs = files(p as Plan);
+
+  it('gives each its own resources and its region\'s provider; imports, README targets and fmt stay right', async () => {
+    const dir = await parseDir(fs);
+    const providers = new Map(dir.provider.map((x) => [x.alias as string, x.region as string]));
+    const declared = Object.values((dir.resource.aws_eks_pod_identity_association ?? {}) as Json).map((r) => `${providers.get(/aws\.([\w-]+)/.exec(r.provider)![1]!)}/${r.namespace}/${r.service_account}`);
+    const planned = (p.associations as PlannedAssociation[]).filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId))).map((a) => `${a.region}/${a.namespace}/${a.serviceAccount}`);
+    expect(declared.sort()).toEqual(planned.sort());
+    expect(new Set(declared).size).toBe(declared.length);
+    const readme = fs.find((f) => f.path === 'README.md')!.content;
+    for (const name of Object.keys(dir.resource.aws_eks_pod_identity_association)) expect(readme).toContain(`aws_eks_pod_identity_association.${name}`);
+    for (const f of fs.filter((x) => x.path.endsWith('.tf'))) expect(f.content, f.path).toBe(await format(f.content));
   });
 });
 
@@ -198,6 +276,7 @@ describe('terraform with hostile strings', () => {
     p.associations.push({ ...a, namespace: 'ns\nresource "evil" "x" {}\n#', status: 'blocked', reasons: ['fargate\n}'] });
     const target = p.roles.find((r: Json) => r.kind === 'existing');
     target.trustPolicy.transition.Statement.push({ Sid: 'Hostile', Effect: 'Allow', Principal: { AWS: hostile }, Action: 'sts:AssumeRole', Condition: { StringEquals: { [hostile]: hostile } } });
+    target.trustPolicy.transition.Statement.push({ Effect: 'Deny', NotPrincipal: { AWS: hostile }, NotAction: ['iam:*', hostile], Resource: hostile });
     const chain = p.roles.find((r: Json) => r.kind === 'new');
     chain.trustPolicy.transition.Statement[0].Condition.StringEquals['aws:RequestTag/kubernetes-namespace'] = hostile;
     return p as Plan;
@@ -217,6 +296,7 @@ describe('terraform with hostile strings', () => {
     const associationsTf = fs.find((f) => f.path === 'associations.tf')!.content;
     expect(associationsTf).not.toMatch(/^resource "evil"/m);
     expect(associationsTf).toContain('resource "evil" "x" {} #');
+    for (const f of fs.filter((x) => x.path.endsWith('.tf'))) expect(f.content, f.path).toBe(await format(f.content));
   });
 
   it('refuses names of migrating identities that AWS or Kubernetes would reject, naming the value', () => {

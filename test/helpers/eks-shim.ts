@@ -82,6 +82,8 @@ export interface SeedAssociationInput {
   policy?: string;
   tags?: Record<string, string>;
   ownerArn?: string;
+  /** The association's id (default: a new one), e.g. the id an evidence bundle recorded. */
+  associationId?: string;
 }
 
 /** Input of {@link EksShim.seedAddon}. */
@@ -255,7 +257,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'up
  *
  * Implemented (restJson1, errors as `x-amzn-errortype` + `{"message"}`):
  * Create/List/Describe/Update/DeletePodIdentityAssociation and
- * Create/List/Describe/Update/DeleteAddon. Unknown clusters give 404 `ResourceNotFoundException`
+ * Create/List/Describe/Update/DeleteAddon, DescribeUpdate of an add-on's update, and
+ * Tag/Untag/ListTagsForResource on associations and add-ons (other ARNs go to moto). Unknown clusters give 404 `ResourceNotFoundException`
  * (checked with moto's DescribeCluster), duplicate associations 409 `ResourceInUseException`.
  */
 export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> {
@@ -294,6 +297,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
       policy?: string;
       tags?: Record<string, string>;
       ownerArn?: string;
+      associationId?: string;
     },
     clientRequestToken?: string,
   ): PodIdentityAssociation {
@@ -308,7 +312,8 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         );
       }
     }
-    const id = associationIdGen();
+    const id = input.associationId ?? associationIdGen();
+    if (state.associations.has(id)) throw new ApiError(409, 'ResourceInUseException', `Association id ${id} is taken`, { clusterName: cluster });
     const t = nowSeconds();
     const association: PodIdentityAssociation = {
       clusterName: cluster,
@@ -474,6 +479,9 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     query: URLSearchParams;
     body: Record<string, unknown>;
   }) => unknown;
+
+  /** UpdateAddon's updates, by id, for DescribeUpdate (moto answers the clusters' own updates). */
+  const addonUpdates = new Map<string, { region: string; cluster: string; addonName: string; update: Record<string, unknown> }>();
 
   const routes: { method: string; re: RegExp; handler: Handler }[] = [
     {
@@ -656,9 +664,9 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         addon.modifiedAt = t;
         settling(addon, 'UPDATING');
         refreshed(addon);
-        return {
-          update: { id: randomUUID(), status: 'Successful', type: 'AddonUpdate', params: params_, createdAt: t, errors: [] },
-        };
+        const update = { id: randomUUID(), status: 'Successful', type: 'AddonUpdate', params: params_, createdAt: t, errors: [] };
+        addonUpdates.set(update.id, { region, cluster, addonName: addon.addonName, update });
+        return { update };
       },
     },
     {
@@ -720,9 +728,68 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     req.pipe(up);
   }
 
+  /** The association or add-on an EKS ARN names, or null for any other ARN (a cluster's: moto's). */
+  function taggable(arn: string): { tags: Record<string, string> } | null {
+    for (const s of state.associations.values()) if (s.association.associationArn === arn) return s.association;
+    for (const s of state.addons.values()) if (s.addon.addonArn === arn) return s.addon;
+    if (/^arn:aws[a-z-]*:eks:[^:]*:\d{12}:(podidentityassociation|addon)\//.test(arn)) {
+      throw new ApiError(404, 'NotFoundException', `Resource ${arn} not found`);
+    }
+    return null;
+  }
+
+  /** TagResource, UntagResource and ListTagsForResource on associations and add-ons (`/tags/{resourceArn}`). */
+  async function tagsRoute(req: http.IncomingMessage, url: URL, res: http.ServerResponse): Promise<boolean> {
+    const m = /^\/tags\/([^/]+)$/.exec(url.pathname);
+    if (!m) return false;
+    const method = req.method ?? 'GET';
+    try {
+      const resource = taggable(decodeURIComponent(m[1]!));
+      if (!resource) return false;
+      const raw = await readBody(req);
+      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+      if (method === 'GET') send(res, 200, { tags: resource.tags });
+      else if (method === 'POST') {
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(raw || '{}') as Record<string, unknown>;
+        } catch {
+          throw new ApiError(400, 'BadRequestException', 'Request body is not valid JSON');
+        }
+        if (body.tags === undefined) throw new ApiError(400, 'BadRequestException', 'tags is required');
+        Object.assign(resource.tags, tagsOf(body));
+        send(res, 200, {});
+      } else if (method === 'DELETE') {
+        const keys = url.searchParams.getAll('tagKeys');
+        if (keys.length === 0) throw new ApiError(400, 'BadRequestException', 'tagKeys is required');
+        for (const k of keys) delete resource.tags[k];
+        send(res, 200, {});
+      } else throw new ApiError(405, 'BadRequestException', `${method} is not allowed on /tags`);
+    } catch (err) {
+      if (err instanceof ApiError) send(res, err.status, { ...err.extra, message: err.message }, err.type);
+      else send(res, 500, { message: String(err) }, 'ServerException');
+    }
+    return true;
+  }
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://shim');
     const method = req.method ?? 'GET';
+    const describeUpdate = /^\/clusters\/([^/]+)\/updates\/([^/]+)$/.exec(url.pathname);
+    if (method === 'GET' && describeUpdate && url.searchParams.has('addonName')) {
+      const u = addonUpdates.get(decodeURIComponent(describeUpdate[2]!));
+      const region = regionFromAuth(req.headers.authorization);
+      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+      if (u && u.region === region && u.cluster === decodeURIComponent(describeUpdate[1]!) && u.addonName === url.searchParams.get('addonName')) send(res, 200, { update: u.update });
+      else send(res, 404, { message: `No update found for id: ${decodeURIComponent(describeUpdate[2]!)}` }, 'ResourceNotFoundException');
+      return;
+    }
+    if (url.pathname.startsWith('/tags/')) {
+      void tagsRoute(req, url, res).then((handled) => {
+        if (!handled) forward(req, res);
+      });
+      return;
+    }
     let match: { route: (typeof routes)[number]; m: RegExpExecArray } | undefined;
     for (const route of routes) {
       const m = route.method === method ? route.re.exec(url.pathname) : null;
@@ -790,6 +857,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     clear() {
       state.associations.clear();
       state.addons.clear();
+      addonUpdates.clear();
       state.requests.length = 0;
       endpoints.clear();
     },

@@ -208,6 +208,32 @@ describe('EKS shim in front of moto', () => {
     shim.clear();
   });
 
+  it('tags associations and add-ons, and describes an add-on update, as the Terraform AWS provider calls them (CLI)', async () => {
+    shim.clear();
+    const assoc = (await awsJson('eks', 'create-pod-identity-association', '--cluster-name', 'prod', '--namespace', 'n', '--service-account', 's', '--role-arn', role('r'), '--tags', 'team=a')).association;
+    const addon = (await awsJson('eks', 'create-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni', '--tags', 'team=b')).addon;
+    for (const [arn, first] of [[assoc.associationArn, 'a'], [addon.addonArn, 'b']] as const) {
+      expect((await awsJson('eks', 'list-tags-for-resource', '--resource-arn', arn)).tags).toEqual({ team: first });
+      expect((await aws('eks', 'tag-resource', '--resource-arn', arn, '--tags', 'owner=me,team=c')).code).toBe(0);
+      expect((await awsJson('eks', 'list-tags-for-resource', '--resource-arn', arn)).tags).toEqual({ team: 'c', owner: 'me' });
+      expect((await aws('eks', 'untag-resource', '--resource-arn', arn, '--tag-keys', 'team')).code).toBe(0);
+      expect((await awsJson('eks', 'list-tags-for-resource', '--resource-arn', arn)).tags).toEqual({ owner: 'me' });
+    }
+    expect((await awsJson('eks', 'describe-pod-identity-association', '--cluster-name', 'prod', '--association-id', assoc.associationId)).association.tags).toEqual({ owner: 'me' });
+    const gone = await aws('eks', 'list-tags-for-resource', '--resource-arn', assoc.associationArn.replace(/[^/]+$/, 'a-00000000000000000'));
+    expect(gone.stderr).toContain('NotFoundException');
+
+    const update = (await awsJson('eks', 'update-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni', '--pod-identity-associations', `serviceAccount=aws-node,roleArn=${role('cni')}`)).update;
+    expect((await awsJson('eks', 'describe-update', '--name', 'prod', '--update-id', update.id, '--addon-name', 'vpc-cni')).update).toEqual(update);
+    const other = await aws('eks', 'describe-update', '--name', 'prod', '--update-id', update.id, '--addon-name', 'coredns');
+    expect(other.stderr).toContain('ResourceNotFoundException');
+
+    const seeded = shim.seedAssociation({ clusterName: 'prod', namespace: 'x', serviceAccount: 'y', roleArn: role('y'), associationId: 'a-0123456789abcdefg' });
+    expect(seeded.associationId).toBe('a-0123456789abcdefg');
+    expect(() => shim.seedAssociation({ clusterName: 'prod', namespace: 'x2', serviceAccount: 'y2', roleArn: role('y'), associationId: 'a-0123456789abcdefg' })).toThrow(/taken/);
+    shim.clear();
+  });
+
   it('can be seeded directly', async () => {
     shim.clear();
     const addon = shim.seedAddon({

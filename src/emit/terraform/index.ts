@@ -12,6 +12,7 @@ import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js'
 import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../names.js';
 import { renderTemplate } from '../script/templates.js';
 import type { EmittedFile, Emitter } from '../types.js';
+import { alignAssignments } from './align.js';
 import { push } from '../../group.js';
 import { compareText } from '../../order.js';
 
@@ -166,7 +167,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
         cluster: first.cluster,
         addon: first.addon!,
         importId: `${first.cluster}:${first.addon}`,
-        associations: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status })),
+        associations: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status, pair: `${a.serviceAccount} ${a.roleArn}` })),
       };
     });
   const agents = agentSteps.map((s) => {
@@ -243,16 +244,21 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     hasTrust: trust.length > 0,
     chainTargets: roles.map((r) => r.name).flatMap((n) => [`aws_iam_role.${n}`, ...(rolePolicies.some((p) => p.roleRef === n) ? [`aws_iam_role_policy.${n}`] : [])]),
     trustFiles: trust.map((t) => ({ arn: commentText(t.arn), transition: t.transitionFile, final: t.finalFile, migrated: commentText(t.migrated) })),
+    adopted: [...associations.filter((a) => a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`), ...addons.map((a) => `aws_eks_addon.${a.name}`)],
+    createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
+    addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
+    agentAddresses: agents.map((a) => `aws_eks_addon.${a.name}`),
     summary: plan.summary,
   };
 
+  const tf = (name: string): EmittedFile => ({ path: `${name}.tf`, content: alignAssignments(renderTemplate('terraform', `${name}.tf`, ctx)) });
   const files: EmittedFile[] = [
-    { path: 'versions.tf', content: renderTemplate('terraform', 'versions.tf', ctx) },
-    { path: 'providers.tf', content: renderTemplate('terraform', 'providers.tf', ctx) },
-    { path: 'associations.tf', content: renderTemplate('terraform', 'associations.tf', ctx) },
-    { path: 'addons.tf', content: renderTemplate('terraform', 'addons.tf', ctx) },
-    { path: 'roles.tf', content: renderTemplate('terraform', 'roles.tf', ctx) },
-    { path: 'trust.tf', content: renderTemplate('terraform', 'trust.tf', ctx) },
+    tf('versions'),
+    tf('providers'),
+    tf('associations'),
+    tf('addons'),
+    tf('roles'),
+    tf('trust'),
     { path: 'README.md', content: renderTemplate('terraform', 'README.md', ctx) },
   ];
   for (const r of trustRoles) {
