@@ -265,27 +265,40 @@ cases['yaml-alias-bomb-in-kubernetes-object'] = error(
   `${KUBE}: malformed YAML: .*alias`,
 );
 
-// --- names valid as JSON but not for AWS or Kubernetes
+// --- names valid as JSON but not for AWS or Kubernetes: each blocks its own identity (unsafe-name), next
+// to a good identity (shop/cart-reader) that is planned and emitted as usual.
 {
-  const hostileSa = (name, ns, arn = ROLE_ARN) => {
+  const GOOD = 'c1/shop/cart-reader';
+  const hostileSa = (name, ns, arn = ROLE_ARN, roles = []) => {
     const sub = `system:serviceaccount:${ns}:${name}`;
     return {
-      [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(sub)]) })])),
-      [KUBE]: yaml(kube([sa(name, ns, { 'eks.amazonaws.com/role-arn': arn }), pod('p-1', ns, name), node()])),
+      [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(), irsaStatement(sub)]) }), ...roles])),
+      [KUBE]: yaml(kube([sa(), pod(), sa(name, ns, { 'eks.amazonaws.com/role-arn': arn }), pod('p-1', ns, name), node()])),
     };
   };
-  cases['name-namespace-uppercase'] = planned(hostileSa('cart-reader', 'Shop'), undefined, 'Namespace "Shop" is invalid for Kubernetes; json must plan, script must refuse.');
-  cases['name-namespace-slash'] = planned(hostileSa('cart-reader', 'shop/../x'), undefined, 'Namespace with "/": json must plan, script must refuse.');
-  cases['name-service-account-shell'] = planned(hostileSa("'$(rm -rf /)", 'shop'), undefined, 'A shell-injection service-account name: json must plan, script must refuse.');
-  cases['name-role-arn-newline'] = planned(hostileSa('cart-reader', 'shop', `${ROLE_ARN}\nrm -rf /`), undefined, 'A role-ARN annotation with a newline: json must plan; the identity is skipped, nothing is emitted for it.');
-  for (const name of ['name-namespace-uppercase', 'name-namespace-slash', 'name-service-account-shell']) {
-    cases[name].expect.emittersRefuse = ['script', 'terraform'];
+  const blocked = (name, files, key, note, onlyInComments) => {
+    cases[name] = planned(files, { [GOOD]: 'create', [key]: 'blocked' }, note);
+    Object.assign(cases[name].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', onlyInComments, reason: 'unsafe-name' });
+  };
+  blocked('name-namespace-uppercase', hostileSa('cart-reader', 'Shop'), 'c1/Shop/cart-reader', 'Namespace "Shop" is invalid for Kubernetes: that identity is blocked, the good one emitted.', 'Shop');
+  blocked('name-namespace-slash', hostileSa('cart-reader', 'shop/../x'), 'c1/shop/../x/cart-reader', 'Namespace with "/": that identity is blocked, the good one emitted.', 'shop/../x');
+  blocked('name-service-account-shell', hostileSa("'$(rm -rf /)", 'shop'), "c1/shop/'$(rm -rf /)", 'A shell-injection service-account name: that identity is blocked, the good one emitted.', '$(rm -rf /)');
+  {
+    const pathArn = `arn:aws:iam::${ACCOUNT}:role/$(touch pwned)/s3-writers`;
+    const pathRole = role({ Path: '/$(touch pwned)/', RoleName: 's3-writers', RoleId: 'AROAX5FUBF4QKD6KE75RC', Arn: pathArn, AssumeRolePolicyDocument: trust([irsaStatement('system:serviceaccount:shop:writer')]) });
+    blocked(
+      'name-role-path-shell',
+      hostileSa('writer', 'shop', pathArn, [pathRole]),
+      'c1/shop/writer',
+      'A role path with $(…), which IAM allows: the identity annotated with it is blocked, the good one emitted.',
+      '$(touch pwned)',
+    );
   }
-  // The newline makes the annotation name no role of the bundle: the identity is skipped (sa-role-missing)
-  // and no emitter writes the injected text.
-  cases['name-role-arn-newline'].expect.statuses = { 'c1/shop/cart-reader': 'skipped' };
-  cases['name-role-arn-newline'].expect.emittersAccept = ['script', 'terraform'];
-  cases['name-role-arn-newline'].expect.outputNeverContains = '\nrm -rf'; // the raw newline never reaches an output (comments flatten it)
+  {
+    const files = hostileSa('cart-reader', 'shop', `${ROLE_ARN}\nrm -rf /`);
+    cases['name-role-arn-newline'] = planned(files, { [GOOD]: 'create' }, 'A role-ARN annotation with a newline names no role of the bundle: that identity is skipped (sa-role-missing), the good one emitted.');
+    Object.assign(cases['name-role-arn-newline'].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', outputNeverContains: '\nrm -rf' });
+  }
 }
 
 // --- degenerate files

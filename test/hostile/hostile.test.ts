@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -27,17 +27,23 @@ interface Expect {
   emittersRefuse?: string[];
   emittersAccept?: string[];
   outputNeverContains?: string;
+  /** A service account name that the script and Terraform outputs must carry outside comments (its identity is emitted). */
+  emitted?: string;
+  /** A hostile value that may appear in the code outputs only on `#` comment lines and in their READMEs. */
+  onlyInComments?: string;
+  /** The rule id every non-good identity of the case is blocked or skipped by. */
+  reason?: string;
   note?: string;
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-hostile-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function run(dir: string, format = 'json', timeout = 60_000) {
-  const out = join(mkdtempSync(join(scratch, 'out-')), format === 'terraform' ? 'tf' : 'plan.out');
+function run(dir: string, format = 'json', timeout = 60_000, command = 'plan') {
+  const out = join(mkdtempSync(join(scratch, 'out-')), format === 'terraform' || format === 'script' ? 'tf' : 'plan.out');
   const peakFile = join(out, '..', 'peak-rss');
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', PEAK_RSS, BIN, 'plan', '--evidence', dir, '--format', format, '--out', out], {
+  const r = spawnSync(process.execPath, ['--import', PEAK_RSS, BIN, command, '--evidence', dir, '--format', format, '--out', out], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout,
@@ -68,11 +74,18 @@ function expectCleanError(r: ReturnType<typeof run>, file: RegExp | string, mess
 
 /** The text of an --out file, or of every file under an --out directory. */
 function outputs(path: string): string[] {
-  if (!statSync(path).isDirectory()) return [readFileSync(path, 'utf8')];
+  return namedOutputs(path).map((o) => o.text);
+}
+
+/** Each file of an --out file or directory, with its path relative to the directory. */
+function namedOutputs(path: string): { name: string; text: string }[] {
+  if (!statSync(path).isDirectory()) return [{ name: '', text: readFileSync(path, 'utf8') }];
   return readdirSync(path, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+    .map((e) => ({ name: relative(path, join(e.parentPath, e.name)), text: readFileSync(join(e.parentPath, e.name), 'utf8') }));
 }
+
+const isComment = (line: string) => /^\s*#/.test(line);
 
 const cases = readdirSync(CASES).filter((name) => existsSync(join(CASES, name, 'expect.json'))).sort();
 
@@ -91,7 +104,7 @@ describe('hostile evidence corpus', () => {
     }
     expect(r.code, r.stderr).toBe(0);
     expect(errorLines(r.stderr)).toEqual([]);
-    const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string }[] };
+    const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string; reasons: string[] }[] };
     for (const [key, status] of Object.entries(want.statuses ?? {})) {
       const got = plan.associations.find((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}` === key);
       expect(got?.status, `${key} in ${JSON.stringify(plan.associations.map((a) => [a.namespace, a.serviceAccount, a.status]))}`).toBe(status);
@@ -101,11 +114,23 @@ describe('hostile evidence corpus', () => {
       expect(e.ms).toBeLessThan(BOUND_MS);
       expectCleanError(e, /^irsa2pi: error: refusing to emit: /);
     }
+    if (want.reason) for (const a of plan.associations.filter((o) => o.status === 'blocked')) expect(a.reasons).toContain(want.reason);
     for (const format of want.emittersAccept ?? []) {
       const e = run(dir, format);
       expect(e.code, e.stderr).toBe(0);
       expect(e.ms).toBeLessThan(BOUND_MS);
-      if (want.outputNeverContains) for (const text of outputs(e.out)) expect(text).not.toContain(want.outputNeverContains);
+      const files = namedOutputs(e.out);
+      if (want.outputNeverContains) for (const { text } of files) expect(text).not.toContain(want.outputNeverContains);
+      if (want.emitted && (format === 'script' || format === 'terraform')) {
+        const code = files.filter((f) => f.name.endsWith('.sh') || f.name.endsWith('.tf')).flatMap((f) => f.text.split('\n').filter((l) => !isComment(l)));
+        expect(code.some((l) => l.includes(`'${want.emitted}'`) || l.includes(`"${want.emitted}"`)), `${format} emits ${want.emitted}`).toBe(true);
+      }
+      if (want.onlyInComments && (format === 'script' || format === 'terraform')) {
+        for (const f of files.filter((f) => f.name.endsWith('.sh') || f.name.endsWith('.tf'))) {
+          const lines = f.text.split('\n').filter((l) => l.includes(want.onlyInComments!) && !isComment(l));
+          expect(lines, `${format} ${f.name}`).toEqual([]);
+        }
+      }
     }
     if (want.outputNeverContains) expect(readFileSync(r.out, 'utf8')).not.toContain(want.outputNeverContains);
   });
