@@ -10,7 +10,7 @@ const GOOD: IdentityNames = {
   chainRoleArn: 'arn:aws-cn:iam::444455556666:role/irsa2pi/chain-1',
   addon: { name: 'aws-ebs-csi-driver' },
   existing: { associationId: 'a-abc123' },
-  workloads: [{ kind: 'Deployment', name: 'web.v2' }],
+  workloads: [{ kind: 'Deployment', name: 'web.v2', namespace: 'shop' }],
 };
 
 describe('nameProblems', () => {
@@ -37,8 +37,8 @@ describe('nameProblems', () => {
     ['a chaining role in another partition form', { chainRoleArn: 'arn:aws:iam::1:role/x' }, 'chaining role'],
     ['an add-on name with a slash', { addon: { name: 'a/b' } }, 'add-on'],
     ['an association id with a semicolon', { existing: { associationId: 'a-1;x' } }, 'existing association id'],
-    ['a workload name with a backtick', { workloads: [{ kind: 'Deployment', name: 'web`id`' }] }, 'workload name'],
-    ['a workload kind with a dollar', { workloads: [{ kind: 'Deploy$ment', name: 'web' }] }, 'workload kind'],
+    ['a workload name with a backtick', { workloads: [{ kind: 'Deployment', name: 'web`id`', namespace: 'shop' }] }, 'workload name'],
+    ['a workload kind with a dollar', { workloads: [{ kind: 'Deploy$ment', name: 'web', namespace: 'shop' }] }, 'workload kind'],
   ])('names %s', (_, change, field) => {
     const found = nameProblems({ ...GOOD, ...change });
     expect(found.map((p) => p.field)).toEqual([field]);
