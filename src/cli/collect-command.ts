@@ -7,6 +7,7 @@ import { progressTo } from './progress.js';
 import { Option, type Command } from 'commander';
 import { readdirSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { visible } from '../emit/escape.js';
 
 /** Exit code when the bundle was written but some cluster or region could not be read. */
 export const EXIT_PARTIAL = 4;
@@ -70,7 +71,7 @@ export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files
 
 async function runCollect(opts: CollectCliOptions): Promise<number> {
   const { files, gaps } = await collectTo(opts.out, opts);
-  if (!opts.quiet) process.stderr.write(`irsa2pi: wrote ${files} files to ${opts.out}${gaps ? `, ${gaps} scan gap(s) in scan-gaps.json` : ''}\n`);
+  if (!opts.quiet) process.stderr.write(`irsa2pi: wrote ${files} files to ${visible(opts.out)}${gaps ? `, ${gaps} scan gap(s) in scan-gaps.json` : ''}\n`);
   return gaps > 0 ? EXIT_PARTIAL : 0;
 }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { visible } from '../emit/escape.js';
 import { batched } from './batched.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
@@ -60,7 +61,7 @@ async function readAndPlan(opts: PlanCliOptions) {
   }
   try {
     const inventory = readEvidenceBundle(dir);
-    for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${ignored} (not AWS CLI or kubectl output)\n`);
+    for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
     return { inventory, plan: plan(inventory, { generatedAt: generatedAt() }), partial: gaps > 0 };
   } finally {
     if (temporary) rmSync(temporary, { recursive: true, force: true });
@@ -77,7 +78,7 @@ async function output(content: string | Iterable<string>, out: string | undefine
   }
   const { writeFileAtomic } = await import('./write-atomic.js');
   writeFileAtomic(out, typeof content === 'string' ? content : batched(content));
-  process.stderr.write(`irsa2pi: wrote ${out}\n`);
+  process.stderr.write(`irsa2pi: wrote ${visible(out)}\n`);
 }
 
 function exitFor(findings: readonly Finding[], failOn: Severity | undefined, partial: boolean): number {
@@ -95,7 +96,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
     if (!opts.out) throw new InputError(`--format ${opts.format} writes a directory: give --out <dir>`);
     const { writeDirectoryAtomic } = await import('./write-atomic.js');
     writeDirectoryAtomic(opts.out, rendered.files);
-    process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${opts.out}\n`);
+    process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${visible(opts.out)}\n`);
   } else {
     await output(rendered.chunks?.() ?? rendered.text, opts.out);
   }
@@ -117,7 +118,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .version(version(), '-V, --version')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })) });
   const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
     addLiveOptions(
       cmd
@@ -149,12 +150,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.input;
     }
     if (e instanceof InputError) {
-      process.stderr.write(`irsa2pi: error: ${e.line}\n`);
-      if (debug) process.stderr.write(`${e.stack}\n`);
+      process.stderr.write(`irsa2pi: error: ${visible(e.line)}\n`);
+      if (debug) process.stderr.write(`${visible(String(e.stack), { keep: '\n' })}\n`);
       return EXIT.input;
     }
-    process.stderr.write(`irsa2pi: internal error: ${(e as Error).message}\n`);
-    if (debug) process.stderr.write(`${(e as Error).stack}\n`);
+    process.stderr.write(`irsa2pi: internal error: ${visible(String((e as Error).message))}\n`);
+    if (debug) process.stderr.write(`${visible(String((e as Error).stack), { keep: '\n' })}\n`);
     else process.stderr.write('irsa2pi: run again with --debug for the stack trace\n');
     return EXIT.internal;
   }

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { visible } from './escape.js';
 import type { PlannedAssociation, PlannedRole } from '../plan/model.js';
 import { push } from '../group.js';
 import { isValidName, NAME_RULES, type NameKind } from '../plan/names.js';
@@ -29,7 +30,10 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A value as an HCL quoted string: quotes, backslashes, control characters, `${` and `%{` escaped. */
+/**
+ * A value as an HCL quoted string: quotes, backslashes, `${` and `%{` escaped, and controls, bidi and
+ * invisible characters as `\uNNNN` / `\UNNNNNNNN` escapes (the same value, visible in review).
+ */
 export function hclString(value: string): string {
   let out = '';
   for (const ch of value) {
@@ -39,17 +43,19 @@ export function hclString(value: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += ch;
+    else if (visible(ch) === ch) out += ch;
+    else out += code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   }
   // A replacer function: in a replacement string `$$` would mean a single `$`.
   return `"${out.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')}"`;
 }
 
-/** Text safe inside a one-line `#` comment (HCL or shell): control characters and line breaks become spaces. */
+/**
+ * Text safe inside a one-line `#` comment (HCL or shell) or a label line of a generated README: line
+ * breaks, tabs, other controls, bidi and invisible characters become visible escapes ({@link visible}).
+ */
 export function commentText(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
+  return visible(value);
 }
 
 /** A short stable hash of `key`, for disambiguating names. */

@@ -301,6 +301,53 @@ cases['yaml-alias-bomb-in-kubernetes-object'] = error(
   }
 }
 
+// --- terminal escapes (ESC/OSC/CSI, C1 CSI, DEL, bidi overrides and isolates, zero-width) in every string the
+// tool echoes: no raw control or bidi character reaches a human-facing output or stderr.
+{
+  const E = {
+    title: '\u001b]0;pwned\u0007',
+    clip: '\u001b]52;c;cm0gLXJmIH4=\u0007',
+    csi: '\u001b[2J\u001b[1;1H',
+    c1: '\u009b31m',
+    rlo: '\u202egnp.exe',
+    iso: '\u2066x\u2069',
+    zw: '\u200b\ufeff\u007f',
+  };
+  const all = Object.values(E).join('');
+  const evilNs = `shop${E.c1}`;
+  const evilSa = `cart${E.csi}${E.rlo}`;
+  const evilArn = `${ROLE_ARN}${E.title}`;
+  const subs = [`system:serviceaccount:${evilNs}:${evilSa}`, `system:serviceaccount:shop:ghost${E.rlo}${E.iso}`];
+  const st = irsaStatement();
+  st.Condition.StringEquals[`${ISSUER_HP}:sub`] = ['system:serviceaccount:shop:cart-reader', ...subs];
+  const good = role({
+    AssumeRolePolicyDocument: trust([st]),
+    RolePolicyList: [{ PolicyName: `s3${E.clip}${E.zw}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: `S${E.rlo}`, Effect: 'Allow', Action: 's3:GetObject', Resource: `*${E.csi}` }] } }],
+  });
+  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web${E.rlo}${E.title}`, namespace: evilNs, uid: 'd-1' }, spec: { template: { spec: { serviceAccountName: evilSa } } } };
+  const evilPod = pod('p-1', evilNs, evilSa, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, uid: 'd-1', controller: true }] });
+  cases['terminal-escapes'] = planned(
+    {
+      [IAM]: json(iam([good])),
+      [KUBE]: yaml(
+        kube([
+          sa(),
+          pod(),
+          sa(evilSa, evilNs, { 'eks.amazonaws.com/role-arn': ROLE_ARN, note: all }),
+          evilPod,
+          deployment,
+          sa(`api${E.iso}`, 'shop', { 'eks.amazonaws.com/role-arn': evilArn }),
+          node(),
+        ]),
+      ),
+      [`aws/${ACCOUNT}/eu-west-2/cluster-c2.json`]: json(cluster({ name: `c2${E.title}${E.c1}`, arn: `arn:aws:eks:eu-west-2:${ACCOUNT}:cluster/c2`, identity: { oidc: { issuer: 'https://oidc.eks.eu-west-2.amazonaws.com/id/11112222333344445555666677778888' } } })),
+    },
+    { 'c1/shop/cart-reader': 'create', [`c1/${evilNs}/${evilSa}`]: 'blocked', [`c1/shop/api${E.iso}`]: 'skipped' },
+    'Terminal escapes, C1 controls and bidi characters in a namespace, service accounts, an annotation, a workload, a policy, a trust subject and a cluster name: every human-facing output shows them escaped.',
+  );
+  Object.assign(cases['terminal-escapes'].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', noRawControls: true });
+}
+
 // --- degenerate files
 cases['empty-file-aws'] = error({ [OIDC]: '' }, `oidc-providers\\.json: file is empty`);
 cases['whitespace-file-kubernetes'] = error({ [KUBE]: '\n  \n' }, `${KUBE}: file is empty`);

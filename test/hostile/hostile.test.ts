@@ -5,10 +5,11 @@
  * a plan is exit 0. Every case must finish in bounded time. Big and deep inputs are generated here.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rawControls } from './raw-controls.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'irsa2pi.js');
@@ -33,6 +34,8 @@ interface Expect {
   onlyInComments?: string;
   /** The rule id every non-good identity of the case is blocked or skipped by. */
   reason?: string;
+  /** No raw control, bidi or invisible character in any human-facing output nor on stderr. */
+  noRawControls?: boolean;
   note?: string;
 }
 
@@ -115,6 +118,7 @@ describe('hostile evidence corpus', () => {
       expectCleanError(e, /^irsa2pi: error: refusing to emit: /);
     }
     if (want.reason) for (const a of plan.associations.filter((o) => o.status === 'blocked')) expect(a.reasons).toContain(want.reason);
+    const controls: string[] = want.noRawControls ? rawControls(r.stderr, 'stderr of json') : [];
     for (const format of want.emittersAccept ?? []) {
       const e = run(dir, format);
       expect(e.code, e.stderr).toBe(0);
@@ -131,6 +135,16 @@ describe('hostile evidence corpus', () => {
           expect(lines, `${format} ${f.name}`).toEqual([]);
         }
       }
+      if (want.noRawControls) {
+        controls.push(...rawControls(e.stderr, `stderr of ${format}`));
+        for (const f of files.filter((f) => !f.name.endsWith('.json'))) controls.push(...rawControls(f.text, `${format} ${f.name}`));
+      }
+    }
+    if (want.noRawControls) {
+      const report = run(dir, 'markdown', 60_000, 'report');
+      expect(report.code, report.stderr).toBe(0);
+      controls.push(...rawControls(report.stderr, 'stderr of report'), ...rawControls(readFileSync(report.out, 'utf8'), 'report markdown'));
+      expect(controls).toEqual([]);
     }
     if (want.outputNeverContains) expect(readFileSync(r.out, 'utf8')).not.toContain(want.outputNeverContains);
   });
@@ -148,6 +162,39 @@ function bundleWith(name: string, extra: Record<string, string | Buffer>, drop: 
   }
   return dir;
 }
+
+describe('hostile file names, generated at test time', () => {
+  it('ignored files and symbolic links are listed on stderr with their names escaped, and links are not followed', () => {
+    const evil = 'notes\u001b]0;pwned\u0007\u009b2J\u202etxt.exe';
+    const dir = bundleWith('evil-names', { [`${evil}.txt`]: 'x\n', [`aws/111122223333/${evil}.txt`]: '{"Tags": []}\n' });
+    symlinkSync('/etc/passwd', join(dir, `kubernetes/c1/link\u001b[2J\u202e.yaml`));
+    symlinkSync(join(dir, 'kubernetes/c1/resources.yaml'), join(dir, 'kubernetes/c1/copy.yaml'));
+    for (const [command, format] of [['plan', 'table'], ['plan', 'markdown'], ['report', 'markdown']] as const) {
+      const r = run(dir, format, 60_000, command);
+      expect(r.code, r.stderr).toBe(0);
+      expect(rawControls(r.stderr, 'stderr')).toEqual([]);
+      expect(rawControls(readFileSync(r.out, 'utf8'), format)).toEqual([]);
+      const ignored = r.stderr.split('\n').filter((l) => l.startsWith('irsa2pi: ignored '));
+      expect(ignored.map((l) => l.slice(l.lastIndexOf('/') + 1))).toEqual([
+        'notes\\x1b]0;pwned\\x07\\x9b2J\\u202etxt.exe.txt (not a regular file of AWS CLI or kubectl output)',
+        'copy.yaml (not a regular file of AWS CLI or kubectl output)',
+        'link\\x1b[2J\\u202e.yaml (not a regular file of AWS CLI or kubectl output)',
+        'notes\\x1b]0;pwned\\x07\\x9b2J\\u202etxt.exe.txt (not a regular file of AWS CLI or kubectl output)',
+      ]);
+    }
+    const plan = run(dir);
+    expect((JSON.parse(readFileSync(plan.out, 'utf8')) as { associations: unknown[] }).associations).toHaveLength(1);
+  });
+
+  it('an error naming a file with escapes in its name is one escaped line', () => {
+    const evil = 'bad\u001b]52;c;cm0gLXJmIH4=\u0007\u009b2J\u202e';
+    const dir = bundleWith('evil-error', { [`aws/111122223333/${evil}.json`]: '{"Tags": []}\n' });
+    const r = run(dir);
+    expect(r.code).toBe(2);
+    expect(rawControls(r.stderr, 'stderr')).toEqual([]);
+    expect(errorLines(r.stderr)).toEqual([expect.stringContaining('bad\\x1b]52;c;cm0gLXJmIH4=\\x07\\x9b2J\\u202e.json: not recognised as AWS CLI or kubectl output')]);
+  });
+});
 
 describe('deep and big evidence, generated at test time', () => {
   it('100,000 nested JSON arrays under aws/ are a clean error', () => {
