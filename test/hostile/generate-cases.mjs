@@ -345,7 +345,7 @@ cases['yaml-alias-bomb-in-kubernetes-object'] = error(
     { 'c1/shop/cart-reader': 'create', [`c1/${evilNs}/${evilSa}`]: 'blocked', [`c1/shop/api${E.iso}`]: 'skipped' },
     'Terminal escapes, C1 controls and bidi characters in a namespace, service accounts, an annotation, a workload, a policy, a trust subject and a cluster name: every human-facing output shows them escaped.',
   );
-  Object.assign(cases['terminal-escapes'].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', noRawControls: true });
+  Object.assign(cases['terminal-escapes'].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', noRawControls: true, exactInTrust: subs });
 }
 
 // --- degenerate files

@@ -36,6 +36,8 @@ interface Expect {
   reason?: string;
   /** No raw control, bidi or invisible character in any human-facing output nor on stderr. */
   noRawControls?: boolean;
+  /** Trust subjects that every trust document the script and Terraform outputs write holds exactly. */
+  exactInTrust?: string[];
   note?: string;
 }
 
@@ -90,6 +92,10 @@ function namedOutputs(path: string): { name: string; text: string }[] {
 
 const isComment = (line: string) => /^\s*#/.test(line);
 
+/** Every string inside a parsed JSON value. */
+const stringsOf = (value: unknown): string[] =>
+  typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(stringsOf) : [];
+
 const cases = readdirSync(CASES).filter((name) => existsSync(join(CASES, name, 'expect.json'))).sort();
 
 describe('hostile evidence corpus', () => {
@@ -134,6 +140,11 @@ describe('hostile evidence corpus', () => {
           const lines = f.text.split('\n').filter((l) => l.includes(want.onlyInComments!) && !isComment(l));
           expect(lines, `${format} ${f.name}`).toEqual([]);
         }
+      }
+      if (want.exactInTrust && (format === 'script' || format === 'terraform')) {
+        const docs = files.filter((f) => f.name.startsWith('trust') && f.name.endsWith('.json'));
+        expect(docs.length, `${format} trust documents`).toBeGreaterThan(0);
+        for (const doc of docs) expect(stringsOf(JSON.parse(doc.text)), `${format} ${doc.name}`).toEqual(expect.arrayContaining(want.exactInTrust));
       }
       if (want.noRawControls) {
         controls.push(...rawControls(e.stderr, `stderr of ${format}`));
