@@ -1,3 +1,5 @@
+import { visible } from './escape.js';
+
 /** Where a problem sits in an input file, when the parser says. */
 export interface FileLocation {
   readonly line: number;
@@ -25,9 +27,9 @@ export class InputError extends Error {
    */
   get line(): string {
     const message = this.message.length > MAX_MESSAGE_CHARS ? `${this.message.slice(0, MAX_MESSAGE_CHARS)}... (${this.message.length} characters in all)` : this.message;
-    if (!this.file) return printable(message);
+    if (!this.file) return visible(message);
     const where = this.location ? `${this.file}:${this.location.line}:${this.location.column}` : this.file;
-    return printable(`${where}: ${message}`);
+    return visible(`${where}: ${message}`);
   }
 }
 
@@ -46,9 +48,6 @@ export class UsageError extends InputError {
 
 /** The longest message {@link InputError.line} shows whole. */
 export const MAX_MESSAGE_CHARS = 1000;
-
-/** `text` with its control characters escaped (`\u000a`), to be printed on one line of a terminal. */
-export const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Turns a character offset in `text` into a 1-based line and column. */
 export function locate(text: string, offset: number): FileLocation {

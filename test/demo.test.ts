@@ -16,7 +16,7 @@ describe('the demo bundle', () => {
 
   it('raises every planning finding except the ones that mean a bug, a gap in evidence or a role squatting a planned name', () => {
     const rules = new Set(result.findings.map((f) => f.rule));
-    const notExpected = new Set(['rewrite-not-equivalent', 'cluster-not-scanned', 'role-not-scanned', 'outposts', 'scan-gap', 'chain-role-conflict']);
+    const notExpected = new Set(['rewrite-not-equivalent', 'cluster-not-scanned', 'role-not-scanned', 'outposts', 'scan-gap', 'chain-role-conflict', 'unsafe-name']);
     for (const r of Object.values(PLANNING_RULES)) if (!notExpected.has(r.id)) expect(rules, r.id).toContain(r.id);
     expect(rules).not.toContain('rewrite-not-equivalent');
   });

@@ -5,7 +5,8 @@
  */
 import { progressTo } from './progress.js';
 import { Option, type Command } from 'commander';
-import { printable, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { visible } from '../escape.js';
 
 /** Exit code when the bundle was written but some cluster or region could not be read. */
 export const EXIT_PARTIAL = 4;
@@ -56,7 +57,7 @@ export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files
 async function runCollect(opts: CollectCliOptions): Promise<number> {
   if (opts.out === '') throw new UsageError('--out is empty; give a directory', 'collect');
   const { files, gaps } = await collectTo(opts.out, opts);
-  if (!opts.quiet) process.stderr.write(`irsa2pi: wrote ${files} files to ${printable(opts.out)}${gaps ? `, ${gaps} scan gap(s) in scan-gaps.json` : ''}\n`);
+  if (!opts.quiet) process.stderr.write(`irsa2pi: wrote ${files} files to ${visible(opts.out)}${gaps ? `, ${gaps} scan gap(s) in scan-gaps.json` : ''}\n`);
   return gaps > 0 ? EXIT_PARTIAL : 0;
 }
 

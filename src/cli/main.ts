@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError, printable, UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { visible } from '../escape.js';
 import { batched } from './batched.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
@@ -69,7 +70,7 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
     try {
       if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
       const inventory = readEvidenceBundle(bundle);
-      for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${printable(ignored)} (not AWS CLI or kubectl output)\n`);
+      for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
       return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0 };
     } finally {
       removeTemporary();
@@ -87,7 +88,7 @@ async function output(content: string | Iterable<string>, out: string | undefine
   }
   const { writeFileAtomic } = await import('./write-atomic.js');
   await writeFileAtomic(out, typeof content === 'string' ? content : batched(content));
-  process.stderr.write(`irsa2pi: wrote ${printable(out)}\n`);
+  process.stderr.write(`irsa2pi: wrote ${visible(out)}\n`);
 }
 
 /** The `plan` formats that write a directory, whose `--out` is checked before any work is done. */
@@ -120,7 +121,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
     if (!opts.out) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
     const { writeDirectoryOutput } = await import('./write-atomic.js');
     await writeDirectoryOutput(opts.out, rendered.files, opts.format);
-    process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${printable(opts.out)}\n`);
+    process.stderr.write(`irsa2pi: wrote ${rendered.files.length} files to ${visible(opts.out)}\n`);
   } else {
     await output(rendered.chunks?.() ?? rendered.text, opts.out);
   }
@@ -149,7 +150,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .version(version(), '-V, --version')
     .showHelpAfterError(helpPointer())
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(`irsa2pi: ${s.trimEnd().replace(/\s*\n\s*/g, ' ')}\n`) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })), outputError: (s, write) => write(`irsa2pi: ${visible(s.trimEnd().replace(/\s*\n\s*/g, ' '))}\n`) });
   const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
     addLiveOptions(
       cmd
@@ -186,11 +187,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof InputError) {
       process.stderr.write(`irsa2pi: error: ${e.line}\n`);
       if (e instanceof UsageError) process.stderr.write(`${helpPointer(e.command)}\n`);
-      if (debug) process.stderr.write(`${e.stack}\n`);
+      if (debug) process.stderr.write(`${visible(String(e.stack), { keep: '\n' })}\n`);
       return EXIT.input;
     }
-    process.stderr.write(`irsa2pi: internal error: ${(e as Error).message}\n`);
-    if (debug) process.stderr.write(`${(e as Error).stack}\n`);
+    process.stderr.write(`irsa2pi: internal error: ${visible(String((e as Error).message))}\n`);
+    if (debug) process.stderr.write(`${visible(String((e as Error).stack), { keep: '\n' })}\n`);
     else process.stderr.write('irsa2pi: run again with --debug for the stack trace\n');
     return EXIT.internal;
   }

@@ -1,3 +1,5 @@
+import { visible } from '../escape.js';
+
 /** Where progress goes: stderr, or a stand-in in tests. */
 export interface ProgressStream {
   readonly isTTY?: boolean;
@@ -12,16 +14,17 @@ export interface Progress {
 
 /**
  * Plain lines when the stream is not a terminal; on a terminal each finished line is printed above a
- * status line (`irsa2pi: collecting… N done`) that is rewritten in place and cleared at the end.
+ * status line (`irsa2pi: collecting… N done`) that is rewritten in place and cleared at the end. Each
+ * line is one line: line breaks, controls, bidi and invisible characters in it become visible escapes.
  */
 export function progressTo(stream: ProgressStream, status = (n: number) => `irsa2pi: collecting… ${n} done`): Progress {
-  if (!stream.isTTY) return { line: (text) => stream.write(`${text}\n`), done: () => undefined };
+  if (!stream.isTTY) return { line: (text) => stream.write(`${visible(text)}\n`), done: () => undefined };
   let count = 0;
   stream.write(status(0));
   return {
     line: (text) => {
       count++;
-      stream.write(`\r\u001b[K${text}\n${status(count)}`);
+      stream.write(`\r\u001b[K${visible(text)}\n${visible(status(count))}`);
     },
     done: () => stream.write('\r\u001b[K'),
   };

@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, st
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
-import { InputError, printable } from '../errors.js';
+import { InputError } from '../errors.js';
+import { visible } from '../escape.js';
 import type { EmittedFile } from '../emit/types.js';
 import { errnoOf, outputError } from './output-errors.js';
 import { markerFor, refuseUnlessReplaceable } from './output-marker.js';
@@ -29,7 +30,7 @@ async function writeAll(file: FileHandle, content: string | Iterable<string>): P
  * reads it, as the shell's `>` would; after a second of that, stderr says what the run waits for.
  */
 async function openInto(path: string, out: string): Promise<FileHandle> {
-  const waiting = setTimeout(() => process.stderr.write(`irsa2pi: waiting for a reader of ${printable(out)}\n`), 1000);
+  const waiting = setTimeout(() => process.stderr.write(`irsa2pi: waiting for a reader of ${visible(out)}\n`), 1000);
   try {
     return await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NOCTTY);
   } finally {

@@ -7,6 +7,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * One RFC 4180 field: quoted when it holds `,`, `"`, CR or LF, with quotes doubled. A value a
  * spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, tab or CR: IAM allows policy
  * names like `=HYPERLINK(…)`) is written with a leading `'`, which spreadsheets show as text.
+ * Control and bidi characters stay as they are: CSV is data, exact like the JSON outputs, not text for
+ * a terminal.
  */
 export function csvField(value: unknown): string {
   const raw = value === null || value === undefined ? '' : String(value);

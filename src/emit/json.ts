@@ -1,3 +1,4 @@
+import { visible } from '../escape.js';
 import type { Emitter } from './types.js';
 
 const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
@@ -26,8 +27,14 @@ function indented(value: unknown, depth: number): string {
 /**
  * `JSON.stringify(value, null, 2)` and a trailing newline, in pieces: one per top-level member and one
  * per element of a top-level array, so a plan of any size is written without one string holding it all.
+ * C1 controls, DEL, bidi and invisible characters inside strings are written as `\uXXXX` escapes (as
+ * JSON.stringify writes C0 ones): the same values, and no raw control reaches a terminal.
  */
 export function* jsonChunks(value: unknown): Generator<string> {
+  for (const chunk of rawJsonChunks(value)) yield visible(chunk, { keep: '\n', json: true });
+}
+
+function* rawJsonChunks(value: unknown): Generator<string> {
   const root = resolved(value, '');
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
     yield `${JSON.stringify(root, null, 2)}\n`;

@@ -1,54 +1,26 @@
 /**
- * Name validation and escaping for the emitters that write code (Terraform, bash).
+ * Name checks and escaping for the emitters that write code (Terraform, bash).
  *
- * Scripts only ever carry values that passed the AWS / Kubernetes naming rules below, and every
- * value is single-quoted on top of that; Terraform carries any string, escaped for HCL.
+ * The planner blocks an identity whose names break the AWS / Kubernetes naming rules
+ * (`src/plan/names.ts`); the checks here are the emitters' last resort, refusing the output should a
+ * plan hand them such a name anyway. Scripts single-quote every value on top of that; Terraform
+ * carries any string, escaped for HCL.
  * @module
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../errors.js';
+import { visible } from '../escape.js';
 import type { PlannedAssociation, PlannedRole } from '../plan/model.js';
 import { push } from '../group.js';
-
-/** The kinds of names the emitters check, with the rule each must follow. */
-const RULES = {
-  account: { re: /^\d{12}$/, rule: 'a 12-digit AWS account id' },
-  region: { re: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, rule: 'an AWS region name' },
-  cluster: { re: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, rule: 'an EKS cluster name (^[0-9A-Za-z][A-Za-z0-9\\-_]*$, at most 100 characters)' },
-  namespace: { re: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, rule: 'a Kubernetes namespace (DNS-1123 label)' },
-  serviceAccount: {
-    re: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-    rule: 'a Kubernetes service account name (DNS-1123 subdomain)',
-  },
-  workload: {
-    re: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
-    rule: 'a Kubernetes object name (DNS-1123 subdomain)',
-  },
-  workloadKind: { re: /^[A-Z][A-Za-z0-9]{0,62}$/, rule: 'a Kubernetes kind' },
-  roleArn: {
-    re: /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/(?=[\w+=,.@/-]{1,576}$)([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
-    rule: 'an IAM role ARN (arn:<partition>:iam::<account>:role/<path><name>)',
-  },
-  roleName: { re: /^[\w+=,.@-]{1,64}$/, rule: 'an IAM role name' },
-  rolePath: { re: /^\/([\w+=,.@-]+\/)*$/, rule: 'an IAM path' },
-  addon: { re: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, rule: 'an EKS add-on name' },
-  associationId: { re: /^a-[a-z0-9]{1,64}$/, rule: 'a Pod Identity association id' },
-} as const;
-
-export type NameKind = keyof typeof RULES;
-
-/** Whether `value` follows the naming rule of `kind`. */
-export function isValidName(kind: NameKind, value: string): boolean {
-  return RULES[kind].re.test(value);
-}
+import { isValidName, NAME_RULES, type NameKind } from '../plan/names.js';
 
 /**
  * Throws an {@link InputError} naming the value (JSON-quoted, so newlines and quotes show) unless it
  * follows the naming rule of `kind`. `context` says where it came from.
  */
 export function checkName(kind: NameKind, value: string, context: string): string {
-  if (typeof value !== 'string' || !isValidName(kind, value)) {
-    throw new InputError(`refusing to emit: ${context}: ${JSON.stringify(value)} is not ${RULES[kind].rule}`);
+  if (!isValidName(kind, value)) {
+    throw new InputError(`refusing to emit: ${context}: ${JSON.stringify(value)} is not ${NAME_RULES[kind].rule}`);
   }
   return value;
 }
@@ -58,7 +30,10 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A value as an HCL quoted string: quotes, backslashes, control characters, `${` and `%{` escaped. */
+/**
+ * A value as an HCL quoted string: quotes, backslashes, `${` and `%{` escaped, and controls, bidi and
+ * invisible characters as `\uNNNN` / `\UNNNNNNNN` escapes (the same value, visible in review).
+ */
 export function hclString(value: string): string {
   let out = '';
   for (const ch of value) {
@@ -68,17 +43,19 @@ export function hclString(value: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else out += ch;
+    else if (visible(ch) === ch) out += ch;
+    else out += code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   }
   // A replacer function: in a replacement string `$$` would mean a single `$`.
   return `"${out.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{')}"`;
 }
 
-/** Text safe inside a one-line `#` comment (HCL or shell): control characters and line breaks become spaces. */
+/**
+ * Text safe inside a one-line `#` comment (HCL or shell) or a label line of a generated README: line
+ * breaks, tabs, other controls, bidi and invisible characters become visible escapes ({@link visible}).
+ */
 export function commentText(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]/g, ' ');
+  return visible(value);
 }
 
 /** A short stable hash of `key`, for disambiguating names. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createHandlebarsRuntime, type HandlebarsRuntime, type HelperOptions, type TemplateDelegate } from './handlebars-runtime.js';
 import type { Step } from '../plan/model.js';
 import type { RoleMapping } from '../report/model.js';
+import { visible } from '../escape.js';
 import { mappingNotes, mappingPolicies, mappingWorkloads, stepSubject } from './markdown-shared.js';
 import { PRECOMPILED } from './precompiled-templates.js';
 
@@ -10,19 +11,22 @@ export const COLLAPSE_ABOVE = 10;
 
 /**
  * Escapes a value for Markdown text and table cells: `\`, `|`, backtick, `*`, `[`, `]`, `<` and `>` are
- * backslash-escaped, and line breaks become `<br>`, so no value can break a table row or inject markup.
+ * backslash-escaped, line breaks become `<br>`, and other controls, bidi and invisible characters visible
+ * escapes ({@link visible}), so no value can break a table row, inject markup or hide text.
  */
 export function md(value: unknown): string {
   if (value === null || value === undefined) return '';
-  return String(value)
-    .replace(/[\\`|*[\]<>]/g, (c) => `\\${c}`)
-    .replace(/\r\n|\r|\n/g, '<br>');
+  return visible(
+    String(value)
+      .replace(/[\\`|*[\]<>]/g, (c) => `\\${c}`)
+      .replace(/\r\n|\r|\n/g, '<br>'),
+  );
 }
 
 /** Inline code when the value is safe inside a table's code span; escaped text otherwise. */
 export function code(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
-  if (s === '' || /[\\`|\r\n]/.test(s)) return md(s);
+  if (s === '' || /[\\`|\r\n]/.test(s) || visible(s) !== s) return md(s);
   return `\`${s}\``;
 }
 
@@ -33,7 +37,10 @@ export function mermaidId(prefix: string, value: unknown): string {
   return `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${s.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40)}_${hash}`;
 }
 
-/** A quoted Mermaid label: quotes, angle brackets, backticks and `#` become entity codes, line breaks spaces. */
+/**
+ * A quoted Mermaid label: quotes, angle brackets, backticks and `#` become entity codes, line breaks
+ * spaces, other controls, bidi and invisible characters visible escapes.
+ */
 export function mermaidLabel(value: unknown): string {
   const s = String(value ?? '')
     .replace(/#/g, '#35;')
@@ -42,11 +49,16 @@ export function mermaidLabel(value: unknown): string {
     .replace(/>/g, '#gt;')
     .replace(/`/g, '#96;')
     .replace(/\r\n|\r|\n/g, ' ');
-  return `"${s}"`;
+  return `"${visible(s)}"`;
 }
 
-/** A fenced code block whose fence is longer than any backtick run in the content. */
-export function fenced(lang: string, content: string): string {
+/**
+ * A fenced code block whose fence is longer than any backtick run in the content; line breaks kept,
+ * other controls, bidi and invisible characters visible escapes (`\u202e` style, so that JSON stays JSON
+ * of the same value).
+ */
+export function fenced(lang: string, text: string): string {
+  const content = visible(text, { keep: '\n', json: true });
   const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
   return `${fence}${lang}\n${content.replace(/\n$/, '')}\n${fence}`;

@@ -66,6 +66,13 @@ export const PLANNING_RULES = {
     'EKS Pod Identity is not available for clusters on AWS Outposts.',
     'Keep IRSA for this cluster.',
   ),
+  unsafeName: rule(
+    'unsafe-name',
+    'medium',
+    'Name that AWS or Kubernetes would not accept',
+    'A name of this identity (cluster, namespace, service account, role, workload, add-on) breaks the AWS or Kubernetes naming rules, which real objects never do (the evidence was edited or forged), or is a role path with characters IAM accepts but irsa2pi does not write into scripts or Terraform (`$`, `(`, `)`, `~` and the like). This identity is blocked; the other identities are planned and emitted as usual.',
+    'Check this identity\'s evidence; rename the object or move the role to a path of plain characters, then plan again, or migrate this identity by hand.',
+  ),
   associationConflict: rule(
     'association-conflict',
     'high',

@@ -7,6 +7,7 @@ import type { Addon, Cluster, PodIdentityAssociation, Role, ServiceAccount } fro
 import { identityOf, type PlanContext } from './context.js';
 import type { AssociationStatus, WorkloadRef } from './model.js';
 import type { TrustOracle } from './oracle.js';
+import { nameProblems } from './names.js';
 import { placementBlocks, platformProblem } from './placement.js';
 
 /** An annotated service account on its way to a planned association. */
@@ -119,6 +120,8 @@ function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
     return skip(R.crossAccountRole, `${who}: add-on ${c.addon?.name} uses ${role.arn} from another account; add-on associations cannot chain`);
   }
   const blocked: [RuleInfo, string][] = [];
+  const names = nameProblems({ ...c, namespace: c.identity.namespace, serviceAccount: c.identity.serviceAccount });
+  if (names.length) blocked.push([R.unsafeName, `${who}: ${names.map((p) => `${p.field} ${JSON.stringify(p.value)} is not ${p.rule}`).join('; ')}; irsa2pi writes no script or Terraform for this identity`]);
   const platform = platformProblem(c.cluster);
   if (platform) blocked.push([R.platformTooOld, `${who}: cluster ${c.cluster.name}: ${platform}`]);
   if (c.cluster.onOutposts) blocked.push([R.outposts, `${who}: cluster ${c.cluster.name} runs on AWS Outposts`]);

@@ -104,7 +104,7 @@ describe('hostile names', () => {
     p.associations.push({ ...p.associations[0], namespace: "x'$(id)\n`id`", status: 'blocked', reasons: ['fargate'] });
     const fs = files(p);
     for (const s of SCRIPTS) expect(fs.find((f) => f.path === s)!.content).not.toContain('$(id)');
-    expect(fs.find((f) => f.path === 'README.md')!.content).toContain("- c1/x'$(id) `id`/cart-reader: blocked (fargate)");
+    expect(fs.find((f) => f.path === 'README.md')!.content).toContain("- c1/x'$(id)\\x0a`id`/cart-reader: blocked (fargate)");
   });
 
   it('checkName accepts the real names and rejects look-alikes', () => {

@@ -334,27 +334,87 @@ cases['yaml-alias-bomb-in-kubernetes-object'] = error(
   `${KUBE}: malformed YAML: .*alias`,
 );
 
-// --- names valid as JSON but not for AWS or Kubernetes
+// --- names valid as JSON but not for AWS or Kubernetes: each blocks its own identity (unsafe-name), next
+// to a good identity (shop/cart-reader) that is planned and emitted as usual.
 {
-  const hostileSa = (name, ns, arn = ROLE_ARN) => {
+  const GOOD = 'c1/shop/cart-reader';
+  const hostileSa = (name, ns, arn = ROLE_ARN, roles = []) => {
     const sub = `system:serviceaccount:${ns}:${name}`;
     return {
-      [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(sub)]) })])),
-      [KUBE]: yaml(kube([sa(name, ns, { 'eks.amazonaws.com/role-arn': arn }), pod('p-1', ns, name), node()])),
+      [IAM]: json(iam([role({ AssumeRolePolicyDocument: trust([irsaStatement(), irsaStatement(sub)]) }), ...roles])),
+      [KUBE]: yaml(kube([sa(), pod(), sa(name, ns, { 'eks.amazonaws.com/role-arn': arn }), pod('p-1', ns, name), node()])),
     };
   };
-  cases['name-namespace-uppercase'] = planned(hostileSa('cart-reader', 'Shop'), undefined, 'Namespace "Shop" is invalid for Kubernetes; json must plan, script must refuse.');
-  cases['name-namespace-slash'] = planned(hostileSa('cart-reader', 'shop/../x'), undefined, 'Namespace with "/": json must plan, script must refuse.');
-  cases['name-service-account-shell'] = planned(hostileSa("'$(rm -rf /)", 'shop'), undefined, 'A shell-injection service-account name: json must plan, script must refuse.');
-  cases['name-role-arn-newline'] = planned(hostileSa('cart-reader', 'shop', `${ROLE_ARN}\nrm -rf /`), undefined, 'A role-ARN annotation with a newline: json must plan; the identity is skipped, nothing is emitted for it.');
-  for (const name of ['name-namespace-uppercase', 'name-namespace-slash', 'name-service-account-shell']) {
-    cases[name].expect.emittersRefuse = ['script', 'terraform'];
+  const blocked = (name, files, key, note, onlyInComments) => {
+    cases[name] = planned(files, { [GOOD]: 'create', [key]: 'blocked' }, note);
+    Object.assign(cases[name].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', onlyInComments, reason: 'unsafe-name' });
+  };
+  blocked('name-namespace-uppercase', hostileSa('cart-reader', 'Shop'), 'c1/Shop/cart-reader', 'Namespace "Shop" is invalid for Kubernetes: that identity is blocked, the good one emitted.', 'Shop');
+  blocked('name-namespace-slash', hostileSa('cart-reader', 'shop/../x'), 'c1/shop/../x/cart-reader', 'Namespace with "/": that identity is blocked, the good one emitted.', 'shop/../x');
+  blocked('name-service-account-shell', hostileSa("'$(rm -rf /)", 'shop'), "c1/shop/'$(rm -rf /)", 'A shell-injection service-account name: that identity is blocked, the good one emitted.', '$(rm -rf /)');
+  {
+    const pathArn = `arn:aws:iam::${ACCOUNT}:role/$(touch pwned)/s3-writers`;
+    const pathRole = role({ Path: '/$(touch pwned)/', RoleName: 's3-writers', RoleId: 'AROAX5FUBF4QKD6KE75RC', Arn: pathArn, AssumeRolePolicyDocument: trust([irsaStatement('system:serviceaccount:shop:writer')]) });
+    blocked(
+      'name-role-path-shell',
+      hostileSa('writer', 'shop', pathArn, [pathRole]),
+      'c1/shop/writer',
+      'A role path with $(…), which IAM allows: the identity annotated with it is blocked, the good one emitted.',
+      '$(touch pwned)',
+    );
   }
-  // The newline makes the annotation name no role of the bundle: the identity is skipped (sa-role-missing)
-  // and no emitter writes the injected text.
-  cases['name-role-arn-newline'].expect.statuses = { 'c1/shop/cart-reader': 'skipped' };
-  cases['name-role-arn-newline'].expect.emittersAccept = ['script', 'terraform'];
-  cases['name-role-arn-newline'].expect.outputNeverContains = '\nrm -rf'; // the raw newline never reaches an output (comments flatten it)
+  {
+    const files = hostileSa('cart-reader', 'shop', `${ROLE_ARN}\nrm -rf /`);
+    cases['name-role-arn-newline'] = planned(files, { [GOOD]: 'create' }, 'A role-ARN annotation with a newline names no role of the bundle: that identity is skipped (sa-role-missing), the good one emitted.');
+    Object.assign(cases['name-role-arn-newline'].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', outputNeverContains: '\nrm -rf' });
+  }
+}
+
+// --- terminal escapes (ESC/OSC/CSI, C1 CSI, DEL, bidi overrides and isolates, zero-width) in every string the
+// tool echoes: no raw control or bidi character reaches a human-facing output or stderr.
+{
+  const E = {
+    title: '\u001b]0;pwned\u0007',
+    clip: '\u001b]52;c;cm0gLXJmIH4=\u0007',
+    csi: '\u001b[2J\u001b[1;1H',
+    c1: '\u009b31m',
+    rlo: '\u202egnp.exe',
+    iso: '\u2066x\u2069',
+    zw: '\u200b\ufeff\u007f',
+  };
+  const all = Object.values(E).join('');
+  const evilNs = `shop${E.c1}`;
+  const evilSa = `cart${E.csi}${E.rlo}`;
+  const evilArn = `${ROLE_ARN}${E.title}`;
+  const subs = [`system:serviceaccount:${evilNs}:${evilSa}`, `system:serviceaccount:shop:ghost${E.rlo}${E.iso}`];
+  const st = irsaStatement();
+  st.Condition.StringEquals[`${ISSUER_HP}:sub`] = ['system:serviceaccount:shop:cart-reader', ...subs];
+  const good = role({
+    AssumeRolePolicyDocument: trust([st]),
+    RolePolicyList: [{ PolicyName: `s3${E.clip}${E.zw}`, PolicyDocument: { Version: '2012-10-17', Statement: [{ Sid: `S${E.rlo}`, Effect: 'Allow', Action: 's3:GetObject', Resource: `*${E.csi}` }] } }],
+  });
+  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web${E.rlo}${E.title}`, namespace: evilNs, uid: 'd-1' }, spec: { template: { spec: { serviceAccountName: evilSa } } } };
+  const evilPod = pod('p-1', evilNs, evilSa, { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name, uid: 'd-1', controller: true }] });
+  cases['terminal-escapes'] = planned(
+    {
+      [IAM]: json(iam([good])),
+      [KUBE]: yaml(
+        kube([
+          sa(),
+          pod(),
+          sa(evilSa, evilNs, { 'eks.amazonaws.com/role-arn': ROLE_ARN, note: all }),
+          evilPod,
+          deployment,
+          sa(`api${E.iso}`, 'shop', { 'eks.amazonaws.com/role-arn': evilArn }),
+          node(),
+        ]),
+      ),
+      [`aws/${ACCOUNT}/eu-west-2/cluster-c2.json`]: json(cluster({ name: `c2${E.title}${E.c1}`, arn: `arn:aws:eks:eu-west-2:${ACCOUNT}:cluster/c2`, identity: { oidc: { issuer: 'https://oidc.eks.eu-west-2.amazonaws.com/id/11112222333344445555666677778888' } } })),
+    },
+    { 'c1/shop/cart-reader': 'create', [`c1/${evilNs}/${evilSa}`]: 'blocked', [`c1/shop/api${E.iso}`]: 'skipped' },
+    'Terminal escapes, C1 controls and bidi characters in a namespace, service accounts, an annotation, a workload, a policy, a trust subject and a cluster name: every human-facing output shows them escaped.',
+  );
+  Object.assign(cases['terminal-escapes'].expect, { emittersAccept: ['script', 'terraform', 'table', 'markdown'], emitted: 'cart-reader', noRawControls: true, exactInTrust: subs });
 }
 
 // --- degenerate files

@@ -5,10 +5,11 @@
  * a plan is exit 0. Every case must finish in bounded time. Big and deep inputs are generated here.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rawControls } from './raw-controls.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'irsa2pi.js');
@@ -27,17 +28,27 @@ interface Expect {
   emittersRefuse?: string[];
   emittersAccept?: string[];
   outputNeverContains?: string;
+  /** A service account name that the script and Terraform outputs must carry outside comments (its identity is emitted). */
+  emitted?: string;
+  /** A hostile value that may appear in the code outputs only on `#` comment lines and in their READMEs. */
+  onlyInComments?: string;
+  /** The rule id every non-good identity of the case is blocked or skipped by. */
+  reason?: string;
+  /** No raw control, bidi or invisible character in any human-facing output nor on stderr. */
+  noRawControls?: boolean;
+  /** Trust subjects that every trust document the script and Terraform outputs write holds exactly. */
+  exactInTrust?: string[];
   note?: string;
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-hostile-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function run(dir: string, format = 'json', timeout = 60_000) {
-  const out = join(mkdtempSync(join(scratch, 'out-')), format === 'terraform' ? 'tf' : 'plan.out');
+function run(dir: string, format = 'json', timeout = 60_000, command = 'plan') {
+  const out = join(mkdtempSync(join(scratch, 'out-')), format === 'terraform' || format === 'script' ? 'tf' : 'plan.out');
   const peakFile = join(out, '..', 'peak-rss');
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['--import', PEAK_RSS, BIN, 'plan', '--evidence', dir, '--format', format, '--out', out], {
+  const r = spawnSync(process.execPath, ['--import', PEAK_RSS, BIN, command, '--evidence', dir, '--format', format, '--out', out], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout,
@@ -68,11 +79,22 @@ function expectCleanError(r: ReturnType<typeof run>, file: RegExp | string, mess
 
 /** The text of an --out file, or of every file under an --out directory. */
 function outputs(path: string): string[] {
-  if (!statSync(path).isDirectory()) return [readFileSync(path, 'utf8')];
+  return namedOutputs(path).map((o) => o.text);
+}
+
+/** Each file of an --out file or directory, with its path relative to the directory. */
+function namedOutputs(path: string): { name: string; text: string }[] {
+  if (!statSync(path).isDirectory()) return [{ name: '', text: readFileSync(path, 'utf8') }];
   return readdirSync(path, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+    .map((e) => ({ name: relative(path, join(e.parentPath, e.name)), text: readFileSync(join(e.parentPath, e.name), 'utf8') }));
 }
+
+const isComment = (line: string) => /^\s*#/.test(line);
+
+/** Every string inside a parsed JSON value. */
+const stringsOf = (value: unknown): string[] =>
+  typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(stringsOf) : [];
 
 const cases = readdirSync(CASES).filter((name) => existsSync(join(CASES, name, 'expect.json'))).sort();
 
@@ -91,7 +113,7 @@ describe('hostile evidence corpus', () => {
     }
     expect(r.code, r.stderr).toBe(0);
     expect(errorLines(r.stderr)).toEqual([]);
-    const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string }[] };
+    const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string; reasons: string[] }[] };
     for (const [key, status] of Object.entries(want.statuses ?? {})) {
       const got = plan.associations.find((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}` === key);
       expect(got?.status, `${key} in ${JSON.stringify(plan.associations.map((a) => [a.namespace, a.serviceAccount, a.status]))}`).toBe(status);
@@ -101,11 +123,39 @@ describe('hostile evidence corpus', () => {
       expect(e.ms).toBeLessThan(BOUND_MS);
       expectCleanError(e, /^irsa2pi: error: refusing to emit: /);
     }
+    if (want.reason) for (const a of plan.associations.filter((o) => o.status === 'blocked')) expect(a.reasons).toContain(want.reason);
+    const controls: string[] = want.noRawControls ? rawControls(r.stderr, 'stderr of json') : [];
     for (const format of want.emittersAccept ?? []) {
       const e = run(dir, format);
       expect(e.code, e.stderr).toBe(0);
       expect(e.ms).toBeLessThan(BOUND_MS);
-      if (want.outputNeverContains) for (const text of outputs(e.out)) expect(text).not.toContain(want.outputNeverContains);
+      const files = namedOutputs(e.out);
+      if (want.outputNeverContains) for (const { text } of files) expect(text).not.toContain(want.outputNeverContains);
+      if (want.emitted && (format === 'script' || format === 'terraform')) {
+        const code = files.filter((f) => f.name.endsWith('.sh') || f.name.endsWith('.tf')).flatMap((f) => f.text.split('\n').filter((l) => !isComment(l)));
+        expect(code.some((l) => l.includes(`'${want.emitted}'`) || l.includes(`"${want.emitted}"`)), `${format} emits ${want.emitted}`).toBe(true);
+      }
+      if (want.onlyInComments && (format === 'script' || format === 'terraform')) {
+        for (const f of files.filter((f) => f.name.endsWith('.sh') || f.name.endsWith('.tf'))) {
+          const lines = f.text.split('\n').filter((l) => l.includes(want.onlyInComments!) && !isComment(l));
+          expect(lines, `${format} ${f.name}`).toEqual([]);
+        }
+      }
+      if (want.exactInTrust && (format === 'script' || format === 'terraform')) {
+        const docs = files.filter((f) => f.name.startsWith('trust') && f.name.endsWith('.json'));
+        expect(docs.length, `${format} trust documents`).toBeGreaterThan(0);
+        for (const doc of docs) expect(stringsOf(JSON.parse(doc.text)), `${format} ${doc.name}`).toEqual(expect.arrayContaining(want.exactInTrust));
+      }
+      if (want.noRawControls) {
+        controls.push(...rawControls(e.stderr, `stderr of ${format}`));
+        for (const f of files.filter((f) => !f.name.endsWith('.json'))) controls.push(...rawControls(f.text, `${format} ${f.name}`));
+      }
+    }
+    if (want.noRawControls) {
+      const report = run(dir, 'markdown', 60_000, 'report');
+      expect(report.code, report.stderr).toBe(0);
+      controls.push(...rawControls(report.stderr, 'stderr of report'), ...rawControls(readFileSync(report.out, 'utf8'), 'report markdown'));
+      expect(controls).toEqual([]);
     }
     if (want.outputNeverContains) expect(readFileSync(r.out, 'utf8')).not.toContain(want.outputNeverContains);
   });
@@ -123,6 +173,39 @@ function bundleWith(name: string, extra: Record<string, string | Buffer>, drop: 
   }
   return dir;
 }
+
+describe('hostile file names, generated at test time', () => {
+  it('ignored files and symbolic links are listed on stderr with their names escaped, and links are not followed', () => {
+    const evil = 'notes\u001b]0;pwned\u0007\u009b2J\u202etxt.exe';
+    const dir = bundleWith('evil-names', { [`${evil}.txt`]: 'x\n', [`aws/111122223333/${evil}.txt`]: '{"Tags": []}\n' });
+    symlinkSync('/etc/passwd', join(dir, `kubernetes/c1/link\u001b[2J\u202e.yaml`));
+    symlinkSync(join(dir, 'kubernetes/c1/resources.yaml'), join(dir, 'kubernetes/c1/copy.yaml'));
+    for (const [command, format] of [['plan', 'table'], ['plan', 'markdown'], ['report', 'markdown']] as const) {
+      const r = run(dir, format, 60_000, command);
+      expect(r.code, r.stderr).toBe(0);
+      expect(rawControls(r.stderr, 'stderr')).toEqual([]);
+      expect(rawControls(readFileSync(r.out, 'utf8'), format)).toEqual([]);
+      const ignored = r.stderr.split('\n').filter((l) => l.startsWith('irsa2pi: ignored '));
+      expect(ignored.map((l) => l.slice(l.lastIndexOf('/') + 1))).toEqual([
+        'notes\\x1b]0;pwned\\x07\\x9b2J\\u202etxt.exe.txt (not a regular file of AWS CLI or kubectl output)',
+        'copy.yaml (not a regular file of AWS CLI or kubectl output)',
+        'link\\x1b[2J\\u202e.yaml (not a regular file of AWS CLI or kubectl output)',
+        'notes\\x1b]0;pwned\\x07\\x9b2J\\u202etxt.exe.txt (not a regular file of AWS CLI or kubectl output)',
+      ]);
+    }
+    const plan = run(dir);
+    expect((JSON.parse(readFileSync(plan.out, 'utf8')) as { associations: unknown[] }).associations).toHaveLength(1);
+  });
+
+  it('an error naming a file with escapes in its name is one escaped line', () => {
+    const evil = 'bad\u001b]52;c;cm0gLXJmIH4=\u0007\u009b2J\u202e';
+    const dir = bundleWith('evil-error', { [`aws/111122223333/${evil}.json`]: '{"Tags": []}\n' });
+    const r = run(dir);
+    expect(r.code).toBe(2);
+    expect(rawControls(r.stderr, 'stderr')).toEqual([]);
+    expect(errorLines(r.stderr)).toEqual([expect.stringContaining('bad\\x1b]52;c;cm0gLXJmIH4=\\x07\\x9b2J\\u202e.json: not recognised as AWS CLI or kubectl output')]);
+  });
+});
 
 describe('deep and big evidence, generated at test time', () => {
   it('100,000 nested JSON arrays under aws/ are a clean error', () => {

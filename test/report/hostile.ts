@@ -1,18 +1,47 @@
 import type { Inventory, Role } from '../../src/model/inventory.js';
 
+/** Strings the hand-built inventory carries in every field the outputs echo. */
+export interface HostileValues {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly workload: string;
+  readonly policy: string;
+  readonly cluster: string;
+  readonly file: string;
+  readonly ignored: string;
+}
+
 /** Values that would break a Markdown table, a Mermaid diagram or a CSV row if written raw. */
-export const HOSTILE = {
+export const HOSTILE: HostileValues = {
   namespace: 'team|a',
   serviceAccount: 'evil|sa\nsecond line `code` <b>x</b> \\| end',
   workload: 'web|app`\r\n"quoted", comma',
   policy: 'pol|icy\n`x` "y", z',
+  cluster: 'c|1\nx',
+  file: 'evil|file\n.json',
+  ignored: 'ignored|file`',
+};
+
+/**
+ * Values that would act on a terminal or hide text if written raw: OSC window title and clipboard
+ * writes, CSI screen clears, the C1 CSI, DEL, bidi overrides and isolates, zero-width characters, a BOM,
+ * a line separator, a tag character.
+ */
+export const TERMINAL: HostileValues = {
+  namespace: 'team\u009b31m\u2028a',
+  serviceAccount: 'evil\u001b]0;pwned\u0007sa\u202egnp.exe\tx',
+  workload: 'web\u001b]52;c;cm0gLXJmIH4=\u0007\u2066x\u2069\r\ny',
+  policy: 'pol\u001b[2J\u001b[1;1H\u200b\ufeff\u007ficy\u{e0041}',
+  cluster: 'c\u001b]0;t\u0007\u202e1',
+  file: 'evil\u001b[31m\u202efile.json',
+  ignored: 'ignored\u009b2J\u2067file\u200f',
 };
 
 const ACCOUNT = '111122223333';
 const HP = 'oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
 const CLUSTER_ARN = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/c|1`;
 
-function role(name: string, subject: string): Role {
+function role(name: string, subject: string, policy: string): Role {
   return {
     arn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
     name,
@@ -29,24 +58,24 @@ function role(name: string, subject: string): Role {
         },
       ],
     },
-    attachedPolicies: [{ name: HOSTILE.policy, arn: `arn:aws:iam::${ACCOUNT}:policy/x` }],
-    inlinePolicies: [{ name: `${HOSTILE.policy}|inline`, document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
+    attachedPolicies: [{ name: policy, arn: `arn:aws:iam::${ACCOUNT}:policy/x` }],
+    inlinePolicies: [{ name: `${policy}|inline`, document: { Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }],
     source: 'hand-built',
   };
 }
 
-/** A hand-built inventory whose names carry `|`, newlines, backticks, quotes and angle brackets. */
-export function hostileInventory(): Inventory {
-  const { namespace, serviceAccount, workload } = HOSTILE;
+/** A hand-built inventory whose names carry `values` (by default `|`, newlines, backticks, quotes and angle brackets). */
+export function hostileInventory(values: HostileValues = HOSTILE): Inventory {
+  const { namespace, serviceAccount, workload } = values;
   const roleArn = `arn:aws:iam::${ACCOUNT}:role/app`;
   return {
-    roles: [role('app', `system:serviceaccount:${namespace}:${serviceAccount}`), role('other', 'system:serviceaccount:x:y')],
+    roles: [role('app', `system:serviceaccount:${namespace}:${serviceAccount}`, values.policy), role('other', 'system:serviceaccount:x:y', values.policy)],
     managedPolicies: [],
     oidcProviders: [{ arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${HP}`, accountId: ACCOUNT, hostPath: HP }],
     accountsWithProviderList: [ACCOUNT],
     clusters: [
       {
-        name: 'c|1\nx',
+        name: values.cluster,
         arn: CLUSTER_ARN,
         accountId: ACCOUNT,
         region: 'eu-west-1',
@@ -85,7 +114,7 @@ export function hostileInventory(): Inventory {
     associations: [],
     addons: [],
     scanGaps: [],
-    evidence: [{ path: 'evil|file\n.json', kind: 'iam-authorization-details', accountId: ACCOUNT, modifiedAt: '2026-01-01T00:00:00.000Z' }],
-    ignored: ['ignored|file`'],
+    evidence: [{ path: values.file, kind: 'iam-authorization-details', accountId: ACCOUNT, modifiedAt: '2026-01-01T00:00:00.000Z' }],
+    ignored: [values.ignored],
   };
 }

@@ -2,8 +2,9 @@
  * `--format script`: the plan as reviewed bash scripts — `migrate.sh` (in phases), `finalize.sh`
  * and `rollback.sh` — plus the trust documents they apply.
  *
- * Every value that reaches a script is first checked against the AWS / Kubernetes naming rules
- * (an {@link InputError} names a value that fails), then single-quoted by the templates.
+ * The planner blocks an identity whose names break the AWS / Kubernetes naming rules (`unsafe-name`);
+ * every value that reaches a script is checked against them once more as a last resort (an
+ * {@link InputError} names a value that fails), then single-quoted by the templates.
  * @module
  */
 import type { PolicyDocument } from '../../iam/policy.js';

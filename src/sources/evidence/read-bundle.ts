@@ -12,14 +12,18 @@ import { compareText } from '../../order.js';
 
 const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);
 
-function walk(root: string): string[] {
-  const out: string[] = [];
+/**
+ * The files under `root`, sorted, without dot-files; `regular` is false for what is listed but never read:
+ * symbolic links (not followed, so a bundle cannot point outside itself), sockets, pipes and devices.
+ */
+function walk(root: string): { path: string; regular: boolean }[] {
+  const out: { path: string; regular: boolean }[] = [];
   const visit = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) visit(full);
-      else if (entry.isFile()) out.push(full);
+      else out.push({ path: full, regular: entry.isFile() });
     }
   };
   visit(root);
@@ -241,11 +245,11 @@ export function readEvidenceBundle(dir: string): Inventory {
   const deferred: KubernetesDocument[] = [];
   const waiting = new Set<string>();
   const firstFileOfFolder = new Map<string, string>();
-  for (const abs of walk(dir)) {
+  for (const { path: abs, regular } of walk(dir)) {
     const rel = relative(dir, abs);
     const display = join(dir, rel);
     const format = formatOf(rel);
-    if (!format) {
+    if (!format || !regular) {
       p.ignored.push(display);
       continue;
     }
