@@ -48,7 +48,7 @@ async function readAndPlan(opts: PlanCliOptions) {
   let temporary: string | undefined;
   let gaps = 0;
   if (dir) {
-    if (hasLiveOptions(opts) || opts.saveEvidence) throw new InputError('give either --evidence or the live options (--profile, --region, --cluster, --context, --save-evidence), not both');
+    if (hasLiveOptions(opts) || opts.saveEvidence) throw new InputError('give either --evidence or the live options (--profile, --region, --cluster, --context, --connect-timeout, --request-timeout, --save-evidence), not both');
   } else {
     dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
     try {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cliJsonText } from './cli-json.js';
+import { DEFAULT_DEADLINES, deadlineError, seconds, type RequestDeadlines } from './deadlines.js';
 
 /** One list endpoint: the resources collected, in kubectl's order. */
 export interface KubeResource {
@@ -35,22 +36,58 @@ export const KUBE_RESOURCES: readonly KubeResource[] = [
 export interface KubeListOptions {
   /** Page size (`limit`), default 500. */
   readonly limit?: number;
-  /** Per-request timeout in ms, default 20 000. */
-  readonly timeoutMs?: number;
+  /** Connect and whole-request deadlines of each `GET` (default {@link DEFAULT_DEADLINES}). */
+  readonly deadlines?: RequestDeadlines;
+  /** Attempts of each `GET` whose failure is transient (default 4, as the AWS SDK's). */
+  readonly maxAttempts?: number;
 }
 
-class KubeRequestError extends Error {}
+class KubeRequestError extends Error {
+  constructor(
+    message: string,
+    /** A failure worth another attempt: a missed deadline, a dropped connection, 429 or 5xx. */
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
 
-function getJson(url: URL, opts: https.RequestOptions, timeoutMs: number): Promise<Record<string, unknown>> {
+/** Node's codes for a connection refused, reset or unreachable: the AWS SDK retries these too. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * One `GET`, failed when the connection is not up within `connectMs` or the whole response (headers
+ * and the last byte of the body) is not in within `requestMs` of sending it.
+ */
+function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlines): Promise<Record<string, unknown>> {
   const plain = url.protocol === 'http:';
-  const requestOptions: https.RequestOptions = { ...opts, method: 'GET', timeout: timeoutMs };
+  const what = `GET ${url.pathname}`;
+  const requestOptions: https.RequestOptions = { ...opts, method: 'GET' };
   requestOptions.headers = { ...(opts.headers ?? {}), Accept: 'application/json' };
   if (plain) delete requestOptions.agent;
   return new Promise((resolve, reject) => {
+    let connectTimer: NodeJS.Timeout | undefined;
+    let requestTimer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (done: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      clearTimeout(requestTimer);
+      done();
+    };
+    const fail = (e: Error): void =>
+      settle(() => reject(e instanceof KubeRequestError ? e : new KubeRequestError(`${what}: ${e.message}`, TRANSIENT_CODES.has(String((e as { code?: unknown }).code)))));
+    const miss = (message: string): void => {
+      const e = new KubeRequestError(`${what}: ${message}`, true);
+      fail(e);
+      req.destroy(deadlineError(e.message));
+    };
     const req = (plain ? http : https).request(url, requestOptions, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
+      res.on('error', fail);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown;
@@ -62,20 +99,30 @@ function getJson(url: URL, opts: https.RequestOptions, timeoutMs: number): Promi
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) {
           const message = body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : text.slice(0, 200);
-          reject(new KubeRequestError(`GET ${url.pathname}: HTTP ${status}: ${message}`));
+          fail(new KubeRequestError(`${what}: HTTP ${status}: ${message}`, TRANSIENT_STATUS.has(status)));
           return;
         }
         if (!body || typeof body !== 'object') {
-          reject(new KubeRequestError(`GET ${url.pathname}: response is not JSON`));
+          fail(new KubeRequestError(`${what}: response is not JSON`, false));
           return;
         }
-        resolve(body as Record<string, unknown>);
+        settle(() => resolve(body as Record<string, unknown>));
       });
     });
-    req.on('timeout', () => req.destroy(new KubeRequestError(`GET ${url.pathname}: timed out after ${timeoutMs} ms`)));
-    req.on('error', (e) => reject(e instanceof KubeRequestError ? e : new KubeRequestError(`GET ${url.pathname}: ${(e as Error).message}`)));
+    requestTimer = setTimeout(() => miss(`no complete response within the ${seconds(deadlines.requestMs)} request deadline`), deadlines.requestMs);
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      connectTimer = setTimeout(() => miss(`no connection within the ${seconds(deadlines.connectMs)} connect deadline`), deadlines.connectMs);
+      socket.once('connect', () => clearTimeout(connectTimer));
+    });
+    req.on('error', fail);
     req.end();
   });
+}
+
+/** Full-jitter exponential backoff, as the AWS SDK's standard retry: up to 100 ms × 2^attempt, at most 20 s. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
 }
 
 /**
@@ -126,7 +173,8 @@ export async function listClusterObjectsDirect(target: DirectTarget, opts: KubeL
 async function listAll(server: string, applyOptions: (o: https.RequestOptions) => Promise<void>, opts: KubeListOptions): Promise<Record<string, unknown>[]> {
   const base = server.replace(/\/+$/, '');
   const limit = opts.limit ?? 500;
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const deadlines = opts.deadlines ?? DEFAULT_DEADLINES;
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 4);
   const items: Record<string, unknown>[] = [];
   for (const r of KUBE_RESOURCES) {
     const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
@@ -136,9 +184,17 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
       const url = new URL(`${base}${prefix}/${r.resource}`);
       url.searchParams.set('limit', String(limit));
       if (cont) url.searchParams.set('continue', cont);
-      const httpsOptions: https.RequestOptions = {};
-      await applyOptions(httpsOptions);
-      const page = await getJson(url, httpsOptions, timeoutMs);
+      let page: Record<string, unknown> | undefined;
+      for (let attempt = 1; page === undefined; attempt++) {
+        const httpsOptions: https.RequestOptions = {};
+        await applyOptions(httpsOptions);
+        try {
+          page = await getJson(url, httpsOptions, deadlines);
+        } catch (e) {
+          if (!(e instanceof KubeRequestError && e.transient) || attempt >= maxAttempts) throw e;
+          await backoff(attempt);
+        }
+      }
       const pageItems = Array.isArray(page.items) ? (page.items as Record<string, unknown>[]) : [];
       for (const item of pageItems) items.push({ apiVersion, kind: r.kind, ...item });
       const meta = page.metadata as { continue?: unknown } | undefined;
