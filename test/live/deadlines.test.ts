@@ -11,18 +11,34 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const FAST = ['--connect-timeout', '1', '--request-timeout', '0.4'];
 /** Far below what the old handlers allowed (an idle timeout of 20 s; no AWS deadline at all). */
 const BOUND_MS = 15_000;
+/** How long the hung exec plugin sleeps: far beyond every bound here. */
+const HUNG_PLUGIN_SECONDS = 120;
 
-function kubeconfig(servers: Record<string, string>): string {
+/** A context per server, and a context `hung-exec` for `hung` whose exec credential plugin never returns. */
+function kubeconfig(servers: Record<string, string>, hung: string): string {
   const names = Object.keys(servers);
   return `apiVersion: v1
 kind: Config
 clusters:
 ${names.map((n) => `- name: ${n}\n  cluster:\n    server: ${servers[n]}\n    insecure-skip-tls-verify: true`).join('\n')}
+- name: hung-exec
+  cluster:
+    server: ${hung}
+    insecure-skip-tls-verify: true
 users:
 - name: u
   user: {}
+- name: hung
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: sleep
+      args: ["${HUNG_PLUGIN_SECONDS}"]
+      interactiveMode: Never
 contexts:
 ${names.map((n) => `- name: ${n}\n  context: {cluster: ${n}, user: u}`).join('\n')}
+- name: hung-exec
+  context: {cluster: hung-exec, user: hung}
 current-context: ${names[0]}
 `;
 }
@@ -42,7 +58,7 @@ describe('collect always ends: endpoints that never finish an answer become scan
     silent = await startSilentServer();
     dribbling = await startDribblingServer({ contentType: 'application/json', byte: ' ', intervalMs: 50 });
     const path = join(world.dir, 'stalling-kubeconfig');
-    writeFileSync(path, kubeconfig({ fake: world.kube.server, silent: silent.endpoint, dribbling: dribbling.endpoint }));
+    writeFileSync(path, kubeconfig({ fake: world.kube.server, silent: silent.endpoint, dribbling: dribbling.endpoint }, world.kube.server));
     env = { ...world.env, KUBECONFIG: path };
   });
   afterAll(async () => {
@@ -78,6 +94,22 @@ describe('collect always ends: endpoints that never finish an answer become scan
     ]);
     expect(dribbling.requests).toHaveLength(4);
     expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
+  });
+
+  it('a kubeconfig exec credential plugin that never returns is a scan gap for its cluster; the plugin is killed', async () => {
+    const out = join(world.dir, 'kube-hung-exec');
+    const before = world.kube.requests.length;
+    const started = Date.now();
+    const r = await runCli({ env }, ['collect', '--out', out, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=hung-exec', '--quiet', ...FAST]);
+    expect(Date.now() - started).toBeLessThan(BOUND_MS);
+    expect(r.code, r.stderr).toBe(4);
+    expect(gapsOf(out)).toEqual([
+      expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION, error: expect.stringMatching(/context hung-exec.*no credentials for the request within the 0\.4 s request deadline/) }),
+    ]);
+    expect(world.kube.requests.length - before).toBeGreaterThan(0);
+    expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
+    const plugins = await runCommand('pgrep', ['-f', `^sleep ${HUNG_PLUGIN_SECONDS}$`, '-P', String(process.pid)]);
+    expect(plugins.stdout).toBe('');
   });
 
   for (const kind of ['silent', 'dribbling'] as const) {
@@ -118,6 +150,19 @@ describe('collect always ends: endpoints that never finish an answer become scan
     const withEvidence = await runCli({ env }, ['plan', '--evidence', join(ROOT, 'fixtures', 'basic'), '--request-timeout', '5']);
     expect(withEvidence.code).toBe(2);
     expect(withEvidence.stderr).toMatch(/give either --evidence or the live options/);
+  });
+
+  it('the built CLI, as a process, exits by itself when a kubeconfig exec credential plugin hangs', async () => {
+    const out = join(world.dir, 'process-hung-exec');
+    const started = Date.now();
+    const r = await runCommand(
+      process.execPath,
+      [join(ROOT, 'bin', 'irsa2pi.js'), 'collect', '--out', out, '--region', REGION, '--context', 'c1=hung-exec', '--context', 'c2=fake', '--quiet', ...FAST],
+      { env, timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(4);
+    expect(Date.now() - started).toBeLessThan(BOUND_MS + 5_000);
+    expect(gapsOf(out).map((g) => [g.scope, g.region, g.name])).toEqual([['cluster', REGION, 'c1']]);
   });
 
   it('the built CLI (npm run build), as a process, exits by itself with the scan gaps of a silent Kubernetes API and a silent EKS region', async () => {

@@ -9,6 +9,7 @@ import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cliJsonText } from './cli-json.js';
 import { DEFAULT_DEADLINES, deadlineError, seconds, type RequestDeadlines } from './deadlines.js';
+import { killExecPluginsAfter } from './kube-exec-deadline.js';
 
 /** One list endpoint: the resources collected, in kubectl's order. */
 export interface KubeResource {
@@ -120,6 +121,24 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
   });
 }
 
+/**
+ * The credentials of one request (a kubeconfig `exec` plugin, or the AWS credential chain of an EKS
+ * token), failed when not there within the request deadline. Not transient: a source that hung once
+ * is not retried.
+ */
+async function credentialsWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KubeRequestError(`no credentials for the request within the ${seconds(ms)} request deadline`, false)), ms);
+  });
+  work.catch(() => undefined);
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Full-jitter exponential backoff, as the AWS SDK's standard retry: up to 100 ms × 2^attempt, at most 20 s. */
 function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
@@ -133,6 +152,7 @@ export async function listClusterObjects(loadKubeConfig: () => KubeConfig, conte
   const local = loadKubeConfig();
   if (!local.getContextObject(context)) throw new Error(`kubeconfig has no context ${JSON.stringify(context)}`);
   local.setCurrentContext(context);
+  killExecPluginsAfter(local, (opts.deadlines ?? DEFAULT_DEADLINES).requestMs);
   const cluster = local.getCurrentCluster();
   if (!cluster?.server) throw new Error(`kubeconfig context ${JSON.stringify(context)} names no cluster server`);
   return listAll(cluster.server, async (o) => {
@@ -187,7 +207,7 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
       let page: Record<string, unknown> | undefined;
       for (let attempt = 1; page === undefined; attempt++) {
         const httpsOptions: https.RequestOptions = {};
-        await applyOptions(httpsOptions);
+        await credentialsWithin(applyOptions(httpsOptions), deadlines.requestMs);
         try {
           page = await getJson(url, httpsOptions, deadlines);
         } catch (e) {
