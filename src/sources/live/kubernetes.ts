@@ -10,6 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { cliJsonText } from './cli-json.js';
 import { DEFAULT_DEADLINES, deadlineError, seconds, type RequestDeadlines } from './deadlines.js';
 import { killExecPluginsAfter } from './kube-exec-deadline.js';
+import { pageTokenGuard } from './page-tokens.js';
 
 /** One list endpoint: the resources collected, in kubectl's order. */
 export interface KubeResource {
@@ -199,6 +200,7 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
   for (const r of KUBE_RESOURCES) {
     const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
     const prefix = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+    const nextPage = pageTokenGuard(`GET ${prefix}/${r.resource}`);
     let cont: string | undefined;
     do {
       const url = new URL(`${base}${prefix}/${r.resource}`);
@@ -218,7 +220,7 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
       const pageItems = Array.isArray(page.items) ? (page.items as Record<string, unknown>[]) : [];
       for (const item of pageItems) items.push({ apiVersion, kind: r.kind, ...item });
       const meta = page.metadata as { continue?: unknown } | undefined;
-      cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+      cont = nextPage(typeof meta?.continue === 'string' ? meta.continue : undefined);
     } while (cont);
   }
   return items;
