@@ -108,3 +108,34 @@ describe('paging ends: a server that hands back a page token it already gave fai
     expect(iamApi.requests).toHaveLength(2);
   });
 });
+
+describe('a Kubernetes page is bounded in size as well as in time', () => {
+  it('a server flooding one response is refused once past maxPageBytes, at once and without retries', async () => {
+    let requests = 0;
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const server = http.createServer((req, res) => {
+      requests++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    try {
+      const started = Date.now();
+      const r = await within(
+        listClusterObjectsDirect({ endpoint: `http://127.0.0.1:${port}`, token: async () => 't' }, { deadlines: { connectMs: 1_000, requestMs: 10_000 }, maxPageBytes: 1024 * 1024 }),
+        8_000,
+      );
+      expect(r).toEqual({ state: 'rejected', message: 'GET /api/v1/serviceaccounts: the response is larger than 1048576 bytes' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(requests).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -42,6 +42,8 @@ export interface KubeListOptions {
   readonly deadlines?: RequestDeadlines;
   /** Attempts of each `GET` whose failure is transient (default 4, as the AWS SDK's). */
   readonly maxAttempts?: number;
+  /** Largest response body of one page, in bytes (default {@link MAX_PAGE_BYTES}). */
+  readonly maxPageBytes?: number;
 }
 
 class KubeRequestError extends Error {
@@ -58,11 +60,15 @@ class KubeRequestError extends Error {
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 
+/** 256 MiB: a page of 500 pods with large `managedFields` is tens of MB; a server sending more is broken or hostile. */
+export const MAX_PAGE_BYTES = 256 * 1024 * 1024;
+
 /**
  * One `GET`, failed when the connection is not up within `connectMs` or the whole response (headers
- * and the last byte of the body) is not in within `requestMs` of sending it.
+ * and the last byte of the body) is not in within `requestMs` of sending it, or
+ * when its body passes `maxBytes`.
  */
-function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlines): Promise<Record<string, unknown>> {
+function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlines, maxBytes: number): Promise<Record<string, unknown>> {
   const plain = url.protocol === 'http:';
   const what = `GET ${url.pathname}`;
   const requestOptions: https.RequestOptions = { ...opts, method: 'GET' };
@@ -88,7 +94,15 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
     };
     const req = (plain ? http : https).request(url, requestOptions, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (bytes <= maxBytes) chunks.push(c);
+        else {
+          fail(new KubeRequestError(`${what}: the response is larger than ${maxBytes} bytes`, false));
+          req.destroy();
+        }
+      });
       res.on('error', fail);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
@@ -211,7 +225,7 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
         const httpsOptions: https.RequestOptions = {};
         await credentialsWithin(applyOptions(httpsOptions), deadlines.requestMs);
         try {
-          page = await getJson(url, httpsOptions, deadlines);
+          page = await getJson(url, httpsOptions, deadlines, opts.maxPageBytes ?? MAX_PAGE_BYTES);
         } catch (e) {
           if (!(e instanceof KubeRequestError && e.transient) || attempt >= maxAttempts) throw e;
           await backoff(attempt);
