@@ -3,12 +3,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCommand } from '../helpers/exec.js';
 import { buildWorld, runCli, ACCT, REGION, type World } from './world.js';
-import { startDribblingServer, startSilentServer, type StallingServer } from './stalling-servers.js';
+import { startDribblingServer, startSilentServer, startUnacceptingServer, type StallingServer } from './stalling-servers.js';
 import { signedRegion, startEksFront } from './eks-front.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** Deadlines short enough for a test: 4 attempts of 0.4 s each, plus backoff, per request. */
 const FAST = ['--connect-timeout', '1', '--request-timeout', '0.4'];
+/** A short connect deadline under a long request deadline: only the connect deadline can end a hung connect in time. */
+const FAST_CONNECT = ['--connect-timeout', '0.3', '--request-timeout', '30'];
 /** Far below what the old handlers allowed (an idle timeout of 20 s; no AWS deadline at all). */
 const BOUND_MS = 15_000;
 /** How long the hung exec plugin sleeps: far beyond every bound here. */
@@ -51,19 +53,22 @@ describe('collect always ends: endpoints that never finish an answer become scan
   let world: World;
   let silent: StallingServer;
   let dribbling: StallingServer;
+  let unaccepting: StallingServer;
   let env: Record<string, string>;
 
   beforeAll(async () => {
     world = await buildWorld({ withC2: true, associations: 1 });
     silent = await startSilentServer();
     dribbling = await startDribblingServer({ contentType: 'application/json', byte: ' ', intervalMs: 50 });
+    unaccepting = await startUnacceptingServer();
     const path = join(world.dir, 'stalling-kubeconfig');
-    writeFileSync(path, kubeconfig({ fake: world.kube.server, silent: silent.endpoint, dribbling: dribbling.endpoint }, world.kube.server));
+    writeFileSync(path, kubeconfig({ fake: world.kube.server, silent: silent.endpoint, dribbling: dribbling.endpoint, unaccepting: unaccepting.endpoint }, world.kube.server));
     env = { ...world.env, KUBECONFIG: path };
   });
   afterAll(async () => {
     await silent?.stop();
     await dribbling?.stop();
+    await unaccepting?.stop();
     await world?.stop();
   });
 
@@ -94,6 +99,28 @@ describe('collect always ends: endpoints that never finish an answer become scan
     ]);
     expect(dribbling.requests).toHaveLength(4);
     expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
+  });
+
+  it('a Kubernetes API whose connection never completes is a scan gap at the connect deadline, well before the request deadline', async () => {
+    const out = join(world.dir, 'kube-unaccepting');
+    const started = Date.now();
+    const r = await runCli({ env }, ['collect', '--out', out, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=unaccepting', '--quiet', ...FAST_CONNECT]);
+    expect(Date.now() - started).toBeLessThan(BOUND_MS);
+    expect(r.code, r.stderr).toBe(4);
+    expect(gapsOf(out)).toEqual([
+      expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION, error: expect.stringMatching(/context unaccepting.*no connection within the 0\.3 s connect deadline/) }),
+    ]);
+  });
+
+  it('an EKS endpoint whose connection never completes is a region gap at the connect deadline', async () => {
+    const out = join(world.dir, 'eks-unaccepting');
+    const started = Date.now();
+    const r = await runCli({ env: { ...env, AWS_ENDPOINT_URL_EKS: unaccepting.endpoint } }, ['collect', '--out', out, '--region', REGION, '--quiet', ...FAST_CONNECT]);
+    expect(Date.now() - started).toBeLessThan(BOUND_MS);
+    expect(r.code, r.stderr).toBe(4);
+    expect(gapsOf(out)).toEqual([
+      expect.objectContaining({ scope: 'region', name: REGION, error: expect.stringMatching(/^TimeoutError: .*did not establish a connection .* 300 ms/) }),
+    ]);
   });
 
   it('a kubeconfig exec credential plugin that never returns is a scan gap for its cluster; the plugin is killed', async () => {

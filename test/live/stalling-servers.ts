@@ -1,9 +1,11 @@
 /**
  * Loopback endpoints that never finish an answer: one accepts connections and stays silent, one sends
- * response headers and then one byte of body per interval, forever.
+ * response headers and then one byte of body per interval, forever, and one never lets a connection
+ * complete.
  * @module
  */
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -79,4 +81,35 @@ export async function startDribblingServer(opts: { contentType: string; byte?: s
   });
   const port = await listen(server);
   return { endpoint: `http://127.0.0.1:${port}`, port, connections: () => accepted, requests, stop: stopper(server, sockets, timers) };
+}
+
+/**
+ * A port whose accept queue is full: Python listens with a backlog of 0 and never accepts, and one
+ * connection held here fills the queue, so the kernel drops every further SYN and a client's connect
+ * never completes (Node's own servers always accept, so they cannot play this part).
+ */
+export async function startUnacceptingServer(): Promise<StallingServer> {
+  const python = spawn('python3', ['-u', '-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1])\nsys.stdin.read()'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    python.once('error', reject);
+    python.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
+  });
+  const filler = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    filler.once('connect', () => resolve());
+    filler.once('error', reject);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    connections: () => 0,
+    requests: [],
+    stop: async () => {
+      filler.destroy();
+      python.stdin!.end();
+      if (python.exitCode === null) await new Promise<void>((resolve) => python.once('exit', () => resolve()));
+    },
+  };
 }
