@@ -139,3 +139,37 @@ describe('a Kubernetes page is bounded in size as well as in time', () => {
     }
   });
 });
+
+describe('a Kubernetes page must be a list of objects', () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const s of stops.splice(0)) await s();
+  });
+
+  const cases = [
+    ['a Status with 200 instead of a list', { kind: 'Status', apiVersion: 'v1', status: 'Success' }, /^GET \/api\/v1\/serviceaccounts: the response is not a list \(no items array\)$/],
+    ['items that is an object', { kind: 'List', items: { a: 1 } }, /the response is not a list/],
+    ['an item that is a string', { kind: 'List', items: [{ metadata: { name: 'ok' } }, 'abc'] }, /^GET \/api\/v1\/serviceaccounts: items\[1\] is not an object$/],
+    ['an item that is null', { kind: 'List', items: [null] }, /items\[0\] is not an object/],
+  ] as const;
+  for (const [what, body, error] of cases) {
+    it(`refuses ${what}, not retried`, async () => {
+      const api = await serve(() => ({ type: 'application/json', body: JSON.stringify(body) }));
+      stops.push(api.stop);
+      const r = await within(listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES }), 10_000);
+      expect(r).toEqual({ state: 'rejected', message: expect.stringMatching(error) });
+      expect(api.requests).toHaveLength(1);
+    });
+  }
+
+  it('an item claiming another kind or apiVersion is still the resource it was listed as; items: null is an empty page', async () => {
+    const api = await serve((req) =>
+      req.url!.startsWith('/api/v1/serviceaccounts')
+        ? { type: 'application/json', body: JSON.stringify({ kind: 'ServiceAccountList', items: [{ kind: 'Pod', apiVersion: 'evil/v1', metadata: { name: 'sa', namespace: 'n' } }] }) }
+        : { type: 'application/json', body: JSON.stringify({ kind: 'List', items: null }) },
+    );
+    stops.push(api.stop);
+    const items = await listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES });
+    expect(items).toEqual([{ kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'sa', namespace: 'n' } }]);
+  });
+});

@@ -205,6 +205,19 @@ export async function listClusterObjectsDirect(target: DirectTarget, opts: KubeL
   }, opts);
 }
 
+/**
+ * The objects of one list page. A page that is not a list, or an item that is not an object, fails the
+ * cluster rather than passing for fewer objects; an item's own `apiVersion`/`kind` never overrides the
+ * resource it was listed as.
+ */
+function listItems(page: Record<string, unknown>, url: URL): Record<string, unknown>[] {
+  if (page.items === null) return [];
+  if (!Array.isArray(page.items)) throw new KubeRequestError(`GET ${url.pathname}: the response is not a list (no items array)`, false);
+  const bad = page.items.findIndex((item) => item === null || typeof item !== 'object' || Array.isArray(item));
+  if (bad >= 0) throw new KubeRequestError(`GET ${url.pathname}: items[${bad}] is not an object`, false);
+  return page.items as Record<string, unknown>[];
+}
+
 async function listAll(server: string, applyOptions: (o: https.RequestOptions) => Promise<void>, opts: KubeListOptions): Promise<Record<string, unknown>[]> {
   const base = server.replace(/\/+$/, '');
   const limit = opts.limit ?? 500;
@@ -231,8 +244,7 @@ async function listAll(server: string, applyOptions: (o: https.RequestOptions) =
           await backoff(attempt);
         }
       }
-      const pageItems = Array.isArray(page.items) ? (page.items as Record<string, unknown>[]) : [];
-      for (const item of pageItems) items.push({ apiVersion, kind: r.kind, ...item });
+      for (const item of listItems(page, url)) items.push({ ...item, apiVersion, kind: r.kind });
       const meta = page.metadata as { continue?: unknown } | undefined;
       cont = nextPage(typeof meta?.continue === 'string' ? meta.continue : undefined);
     } while (cont);
