@@ -5,8 +5,9 @@
  */
 import { progressTo } from './progress.js';
 import { Option, type Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { visible } from '../escape.js';
+import { DEFAULT_DEADLINES, type RequestDeadlines } from '../sources/live/deadlines.js';
 
 /** Exit code when the bundle was written but some cluster or region could not be read. */
 export const EXIT_PARTIAL = 4;
@@ -17,6 +18,10 @@ export interface LiveOptions {
   region: string[];
   cluster: string[];
   context: string[];
+  /** `--connect-timeout`, seconds. */
+  connectTimeout?: string;
+  /** `--request-timeout`, seconds. */
+  requestTimeout?: string;
   quiet?: boolean;
 }
 
@@ -31,7 +36,27 @@ const collectRepeatable = (value: string, previous: string[]): string[] => [...p
 
 /** True when any live option was given. */
 export function hasLiveOptions(opts: LiveOptions): boolean {
-  return !!opts.profile || opts.region.length > 0 || opts.cluster.length > 0 || opts.context.length > 0;
+  return !!opts.profile || opts.region.length > 0 || opts.cluster.length > 0 || opts.context.length > 0 || opts.connectTimeout !== undefined || opts.requestTimeout !== undefined;
+}
+
+/** Longest deadline accepted, in seconds: an hour is longer than any one page can need. */
+const MAX_DEADLINE_SECONDS = 3600;
+
+function deadlineMs(option: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const s = Number(value);
+  if (!/^\s*\d*\.?\d+\s*$/.test(value) || !(s > 0) || s > MAX_DEADLINE_SECONDS) {
+    throw new InputError(`${option} ${JSON.stringify(value)} is not a number of seconds above 0 and at most ${MAX_DEADLINE_SECONDS}`);
+  }
+  return Math.max(1, Math.round(s * 1000));
+}
+
+/** The request deadlines of `--connect-timeout` and `--request-timeout`. */
+export function deadlinesFrom(opts: LiveOptions): RequestDeadlines {
+  return {
+    connectMs: deadlineMs('--connect-timeout', opts.connectTimeout, DEFAULT_DEADLINES.connectMs),
+    requestMs: deadlineMs('--request-timeout', opts.requestTimeout, DEFAULT_DEADLINES.requestMs),
+  };
 }
 
 /**
@@ -41,12 +66,13 @@ export function hasLiveOptions(opts: LiveOptions): boolean {
  */
 export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files: number; gaps: number }> {
   const [{ collectEvidence }, { refuseOutputDirectory, writeDirectoryOutput }] = await Promise.all([import('../sources/live/collect.js'), import('./write-atomic.js')]);
+  const deadlines = deadlinesFrom(opts);
   refuseOutputDirectory(dir, EVIDENCE_KIND);
   if (opts.profile) process.env.AWS_PROFILE = opts.profile;
   const progress = opts.quiet ? undefined : progressTo(process.stderr);
   let result;
   try {
-    result = await collectEvidence({ regions: opts.region, clusters: opts.cluster, contexts: opts.context, progress: progress?.line });
+    result = await collectEvidence({ regions: opts.region, clusters: opts.cluster, contexts: opts.context, deadlines, progress: progress?.line });
   } finally {
     progress?.done();
   }
@@ -72,6 +98,8 @@ export function addLiveOptions(command: Command): Command {
         .argParser(collectRepeatable)
         .default([], 'the context whose server is the cluster endpoint'),
     )
+    .option('--connect-timeout <seconds>', `deadline for connecting to AWS or a Kubernetes API (default: ${DEFAULT_DEADLINES.connectMs / 1000})`)
+    .option('--request-timeout <seconds>', `deadline for one whole AWS or Kubernetes request, body included; missed ones are retried, then a scan gap (default: ${DEFAULT_DEADLINES.requestMs / 1000})`)
     .option('-q, --quiet', 'no progress on stderr');
 }
 

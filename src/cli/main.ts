@@ -58,7 +58,7 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
   let temporary: string | undefined;
   let gaps = 0;
   if (dir) {
-    if (hasLiveOptions(opts) || opts.saveEvidence) throw new UsageError('give either --evidence or the live options (--profile, --region, --cluster, --context, --save-evidence), not both', command);
+    if (hasLiveOptions(opts) || opts.saveEvidence) throw new UsageError('give either --evidence or the live options (--profile, --region, --cluster, --context, --connect-timeout, --request-timeout, --save-evidence), not both', command);
   } else {
     dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
   }

@@ -295,7 +295,7 @@ describe('terraform with hostile strings', () => {
     expect(doc!.statement.map(fromHcl)).toEqual(addedStatements(p.roles.find((r) => r.kind === 'existing')!).map((s) => normal(s as unknown as Json)));
     const associationsTf = fs.find((f) => f.path === 'associations.tf')!.content;
     expect(associationsTf).not.toMatch(/^resource "evil"/m);
-    expect(associationsTf).toContain('ns\x0aresource "evil" "x" {}\x0a#');
+    expect(associationsTf).toContain('ns\\x0aresource "evil" "x" {}\\x0a#');
     for (const f of fs.filter((x) => x.path.endsWith('.tf'))) expect(f.content, f.path).toBe(await format(f.content));
   });
 

@@ -1,14 +1,13 @@
-import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { main } from '../../src/cli/main.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../src/plan/plan.js';
 import { DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { freePort, runCommand } from '../helpers/exec.js';
 import { createEmulatedCluster, sdkConfig } from '../helpers/moto.js';
-import { buildWorld, handWrittenBundle, ACCT, REGION, type World } from './world.js';
+import { buildWorld, handWrittenBundle, runCli, ACCT, REGION, type World } from './world.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'collect-evidence.sh');
 const GENERATED_AT = '2026-01-01T00:00:00.000Z';
@@ -27,23 +26,6 @@ function comparablePlan(dir: string): unknown {
     return typeof v === 'string' && v.includes(dir) ? '<path>' : v;
   };
   return strip(p);
-}
-
-async function runCli(world: World, args: string[]): Promise<{ code: number; stderr: string }> {
-  const saved = { ...process.env };
-  Object.assign(process.env, world.env);
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, stderr };
-  } finally {
-    spy.mockRestore();
-    process.env = saved;
-  }
 }
 
 describe('irsa2pi collect against moto + EKS shim + kube fake', () => {

@@ -1,7 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
-import http from 'node:http';
 import { createHash, createHmac } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -12,6 +10,7 @@ import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-fake.js';
 import { awsEnv } from '../helpers/moto.js';
 import { buildWorld, REGION, type World } from './world.js';
+import { startEksFront, type EksFront } from './eks-front.js';
 
 const FIXTURE_OBJECTS = join(import.meta.dirname, '..', '..', 'fixtures', 'basic', 'kubernetes', 'c1', 'resources.yaml');
 
@@ -149,51 +148,9 @@ describe('mintEksToken', () => {
   });
 });
 
-/**
- * moto cannot be told a cluster's endpoint (it invents `https://<random>.eks.amazonaws.com` and a random
- * CA), so the test puts this small proxy in front of the EKS shim: it forwards every request unchanged
- * and, in `DescribeCluster c1` responses only, sets `endpoint` to the kube fake's `http://` URL and drops
- * `certificateAuthority` (the collector allows a plain-http endpoint only when the cluster has no CA).
- */
-async function startDescribeProxy(upstream: string, endpointFor: () => string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      try {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
-        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-        const r = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
-        let text = await r.text();
-        if (req.method === 'GET' && /^\/clusters\/c1(\?|$)/.test(req.url ?? '') && r.ok) {
-          const doc = JSON.parse(text) as { cluster: Record<string, unknown> };
-          doc.cluster.endpoint = endpointFor();
-          delete doc.cluster.certificateAuthority;
-          text = JSON.stringify(doc);
-        }
-        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-        res.end(text);
-      } catch (e) {
-        res.writeHead(502);
-        res.end(String(e));
-      }
-    });
-  });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
 describe('collect without a kubeconfig context: direct EKS token authentication', () => {
   let world: World;
-  let proxy: { endpoint: string; stop(): Promise<void> };
+  let proxy: EksFront;
   let accepting: KubeFake; // accepts only a valid token for c1 signed with the test access key
   let rejecting: KubeFake; // accepts only tokens for cluster c9
   let target: KubeFake;
@@ -218,7 +175,14 @@ describe('collect without a kubeconfig context: direct EKS token authentication'
     // Expects a token for another cluster: a valid c1 token must be refused.
     rejecting = await startKubeFake(objects, { requireToken: (t) => verifyTokenSync(t, 'c9', REGION, envCreds()) });
     target = accepting;
-    proxy = await startDescribeProxy(world.shim.endpoint, () => target.server);
+    // The collector allows a plain-http endpoint only when the cluster has no CA.
+    proxy = await startEksFront(world.shim.endpoint, {
+      describeCluster: (name, cluster) => {
+        if (name !== 'c1') return;
+        cluster.endpoint = target.server;
+        delete cluster.certificateAuthority;
+      },
+    });
     env = { ...awsEnv(proxy.endpoint, REGION), KUBECONFIG: world.kubeconfig };
   });
   afterAll(async () => {

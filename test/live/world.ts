@@ -11,6 +11,8 @@ import { startMoto, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer } 
 import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-fake.js';
 import { freePort, runCommand } from '../helpers/exec.js';
+import { vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 
 export const ACCT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -149,5 +151,23 @@ export async function handWrittenBundle(world: World, out: string, clusters: str
     if (k.code !== 0) throw new Error(`kubectl: ${k.stderr}`);
     mkdirSync(join(out, 'kubernetes', c), { recursive: true });
     writeFileSync(join(out, 'kubernetes', c, 'resources.json'), k.stdout);
+  }
+}
+
+/** Runs the CLI in-process with the world's environment (or `world.env` as given), capturing stderr. */
+export async function runCli(world: Pick<World, 'env'>, args: string[]): Promise<{ code: number; stderr: string }> {
+  const saved = { ...process.env };
+  Object.assign(process.env, world.env);
+  let stderr = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(args);
+    return { code, stderr };
+  } finally {
+    spy.mockRestore();
+    process.env = saved;
   }
 }

@@ -5,6 +5,7 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { decodePolicyDocument, toCliJson } from './cli-json.js';
+import { pageTokenGuard } from './page-tokens.js';
 
 type Json = Record<string, unknown>;
 
@@ -56,6 +57,7 @@ export async function collectIam(iam: IAMClient): Promise<IamEvidence> {
   const { GetAccountAuthorizationDetailsCommand, ListOpenIDConnectProvidersCommand } = await import('@aws-sdk/client-iam');
   const roles: Json[] = [];
   const policies: Json[] = [];
+  const nextMarker = pageTokenGuard('GetAccountAuthorizationDetails');
   let marker: string | undefined;
   do {
     const page = await iam.send(
@@ -63,7 +65,7 @@ export async function collectIam(iam: IAMClient): Promise<IamEvidence> {
     );
     roles.push(...((toCliJson(page.RoleDetailList ?? []) as Json[]).map(decodeRole)));
     policies.push(...((toCliJson(page.Policies ?? []) as Json[]).map(decodeManagedPolicy)));
-    marker = page.IsTruncated ? page.Marker : undefined;
+    marker = page.IsTruncated ? nextMarker(page.Marker) : undefined;
   } while (marker);
   const attached = new Set<string>();
   for (const r of roles) for (const p of (r.AttachedManagedPolicies as Json[] | undefined) ?? []) if (typeof p.PolicyArn === 'string') attached.add(p.PolicyArn);
@@ -87,7 +89,11 @@ export async function collectIam(iam: IAMClient): Promise<IamEvidence> {
 export async function listClusters(eks: EKSClient): Promise<string[]> {
   const { paginateListClusters } = await import('@aws-sdk/client-eks');
   const names: string[] = [];
-  for await (const page of paginateListClusters({ client: eks, pageSize: 100 }, {})) names.push(...(page.clusters ?? []));
+  const next = pageTokenGuard('ListClusters');
+  for await (const page of paginateListClusters({ client: eks, pageSize: 100 }, {})) {
+    names.push(...(page.clusters ?? []));
+    next(page.nextToken);
+  }
   return names;
 }
 
@@ -124,7 +130,11 @@ export async function collectCluster(eks: EKSClient, name: string, opts: { assoc
   if (!accountId) throw new Error(`DescribeCluster ${name}: no account in cluster ARN ${JSON.stringify(arn)}`);
 
   const addonNames: string[] = [];
-  for await (const page of paginateListAddons({ client: eks, pageSize: 100 }, { clusterName: name })) addonNames.push(...(page.addons ?? []));
+  const nextAddons = pageTokenGuard(`ListAddons ${name}`);
+  for await (const page of paginateListAddons({ client: eks, pageSize: 100 }, { clusterName: name })) {
+    addonNames.push(...(page.addons ?? []));
+    nextAddons(page.nextToken);
+  }
   const addons: { name: string; doc: Json }[] = [];
   for (const addonName of addonNames.sort()) {
     const a = await eks.send(new DescribeAddonCommand({ clusterName: name, addonName }));
@@ -132,7 +142,9 @@ export async function collectCluster(eks: EKSClient, name: string, opts: { assoc
   }
 
   const ids: string[] = [];
+  const nextAssociations = pageTokenGuard(`ListPodIdentityAssociations ${name}`);
   for await (const page of paginateListPodIdentityAssociations({ client: eks, pageSize: opts.associationPageSize ?? 100 }, { clusterName: name })) {
+    nextAssociations(page.nextToken);
     for (const s of page.associations ?? []) if (s.associationId) ids.push(s.associationId);
   }
   const associations: { id: string; doc: Json }[] = [];

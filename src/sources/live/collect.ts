@@ -14,6 +14,8 @@ import { contextFor, explicitContexts, type ContextServer } from './contexts.js'
 import { kubeListJson, listClusterObjects, listClusterObjectsDirect } from './kubernetes.js';
 import { mintEksToken, type AwsCredentials } from './eks-token.js';
 import { limiter } from './limit.js';
+import { DEFAULT_DEADLINES, type RequestDeadlines } from './deadlines.js';
+import { addBodyDeadline, awsClientSettings } from './aws-deadlines.js';
 import { compareText } from '../../order.js';
 
 /** A part of the estate that could not be read. Written to `scan-gaps.json`. */
@@ -39,8 +41,8 @@ export interface CollectOptions {
   readonly progress?: (line: string) => void;
   /** Regions and clusters read at once (default 4). */
   readonly concurrency?: number;
-  /** Per-request Kubernetes timeout in ms (default 20 000). */
-  readonly kubeTimeoutMs?: number;
+  /** Connect and whole-request deadlines of every AWS and Kubernetes request (default {@link DEFAULT_DEADLINES}). */
+  readonly deadlines?: RequestDeadlines;
   /** Kubernetes `limit` (default 500). */
   readonly kubePageSize?: number;
   /** `ListPodIdentityAssociations` `maxResults` (default 100). */
@@ -86,7 +88,8 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     import('@kubernetes/client-node'),
   ]);
   const progress = opts.progress ?? (() => {});
-  const sdk = { retryMode: 'adaptive', maxAttempts: 4, requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 } } as const;
+  const deadlines = opts.deadlines ?? DEFAULT_DEADLINES;
+  const sdk = awsClientSettings(deadlines);
 
   let regions = [...new Set(opts.regions ?? [])];
   if (regions.length === 0) {
@@ -118,6 +121,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
 
   const iam: IAMClient = new IAMClient({ ...sdk, region: regions[0] });
   record(iam as unknown as Middlewared, 'iam', opts.onAwsOperation);
+  addBodyDeadline(iam, deadlines);
   let iamEvidence;
   try {
     iamEvidence = await collectIam(iam);
@@ -175,7 +179,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       try {
         const items = await listClusterObjectsDirect(
           { endpoint: evidence.endpoint, caData: typeof ca === 'string' && ca !== '' ? ca : undefined, token },
-          { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs },
+          { limit: opts.kubePageSize, deadlines },
         );
         kubernetesFiles.push({ region, name, content: kubeListJson(items) });
         progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (endpoint, EKS token)`);
@@ -187,7 +191,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       return;
     }
     try {
-      const items = await listClusterObjects(loadKubeConfig, context, { limit: opts.kubePageSize, timeoutMs: opts.kubeTimeoutMs });
+      const items = await listClusterObjects(loadKubeConfig, context, { limit: opts.kubePageSize, deadlines });
       kubernetesFiles.push({ region, name, content: kubeListJson(items) });
       progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (context ${context})`);
     } catch (e) {
@@ -199,6 +203,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const scanRegion = async (region: string): Promise<void> => {
     const eks: EKSClient = new EKSClient({ ...sdk, region });
     record(eks as unknown as Middlewared, 'eks', opts.onAwsOperation);
+    addBodyDeadline(eks, deadlines);
     try {
       let names: string[];
       try {

@@ -8,6 +8,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { cliJsonText } from './cli-json.js';
+import { DEFAULT_DEADLINES, deadlineError, seconds, type RequestDeadlines } from './deadlines.js';
+import { killExecPluginsAfter } from './kube-exec-deadline.js';
+import { pageTokenGuard } from './page-tokens.js';
 
 /** One list endpoint: the resources collected, in kubectl's order. */
 export interface KubeResource {
@@ -35,22 +38,72 @@ export const KUBE_RESOURCES: readonly KubeResource[] = [
 export interface KubeListOptions {
   /** Page size (`limit`), default 500. */
   readonly limit?: number;
-  /** Per-request timeout in ms, default 20 000. */
-  readonly timeoutMs?: number;
+  /** Connect and whole-request deadlines of each `GET` (default {@link DEFAULT_DEADLINES}). */
+  readonly deadlines?: RequestDeadlines;
+  /** Attempts of each `GET` whose failure is transient (default 4, as the AWS SDK's). */
+  readonly maxAttempts?: number;
+  /** Largest response body of one page, in bytes (default {@link MAX_PAGE_BYTES}). */
+  readonly maxPageBytes?: number;
 }
 
-class KubeRequestError extends Error {}
+class KubeRequestError extends Error {
+  constructor(
+    message: string,
+    /** A failure worth another attempt: a missed deadline, a dropped connection, 429 or 5xx. */
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
 
-function getJson(url: URL, opts: https.RequestOptions, timeoutMs: number): Promise<Record<string, unknown>> {
+/** Node's codes for a connection refused, reset or unreachable: the AWS SDK retries these too. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
+
+/** 256 MiB: a page of 500 pods with large `managedFields` is tens of MB; a server sending more is broken or hostile. */
+export const MAX_PAGE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * One `GET`, failed when the connection is not up within `connectMs` or the whole response (headers
+ * and the last byte of the body) is not in within `requestMs` of sending it, or
+ * when its body passes `maxBytes`.
+ */
+function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlines, maxBytes: number): Promise<Record<string, unknown>> {
   const plain = url.protocol === 'http:';
-  const requestOptions: https.RequestOptions = { ...opts, method: 'GET', timeout: timeoutMs };
+  const what = `GET ${url.pathname}`;
+  const requestOptions: https.RequestOptions = { ...opts, method: 'GET' };
   requestOptions.headers = { ...(opts.headers ?? {}), Accept: 'application/json' };
   if (plain) delete requestOptions.agent;
   return new Promise((resolve, reject) => {
+    let connectTimer: NodeJS.Timeout | undefined;
+    let requestTimer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const settle = (done: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      clearTimeout(requestTimer);
+      done();
+    };
+    const fail = (e: Error): void =>
+      settle(() => reject(e instanceof KubeRequestError ? e : new KubeRequestError(`${what}: ${e.message}`, TRANSIENT_CODES.has(String((e as { code?: unknown }).code)))));
+    const miss = (message: string): void => {
+      const e = new KubeRequestError(`${what}: ${message}`, true);
+      fail(e);
+      req.destroy(deadlineError(e.message));
+    };
     const req = (plain ? http : https).request(url, requestOptions, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (bytes <= maxBytes) chunks.push(c);
+        else {
+          fail(new KubeRequestError(`${what}: the response is larger than ${maxBytes} bytes`, false));
+          req.destroy();
+        }
+      });
+      res.on('error', fail);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown;
@@ -62,20 +115,48 @@ function getJson(url: URL, opts: https.RequestOptions, timeoutMs: number): Promi
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) {
           const message = body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : text.slice(0, 200);
-          reject(new KubeRequestError(`GET ${url.pathname}: HTTP ${status}: ${message}`));
+          fail(new KubeRequestError(`${what}: HTTP ${status}: ${message}`, TRANSIENT_STATUS.has(status)));
           return;
         }
         if (!body || typeof body !== 'object') {
-          reject(new KubeRequestError(`GET ${url.pathname}: response is not JSON`));
+          fail(new KubeRequestError(`${what}: response is not JSON`, false));
           return;
         }
-        resolve(body as Record<string, unknown>);
+        settle(() => resolve(body as Record<string, unknown>));
       });
     });
-    req.on('timeout', () => req.destroy(new KubeRequestError(`GET ${url.pathname}: timed out after ${timeoutMs} ms`)));
-    req.on('error', (e) => reject(e instanceof KubeRequestError ? e : new KubeRequestError(`GET ${url.pathname}: ${(e as Error).message}`)));
+    requestTimer = setTimeout(() => miss(`no complete response within the ${seconds(deadlines.requestMs)} request deadline`), deadlines.requestMs);
+    req.on('socket', (socket) => {
+      if (!socket.connecting) return;
+      connectTimer = setTimeout(() => miss(`no connection within the ${seconds(deadlines.connectMs)} connect deadline`), deadlines.connectMs);
+      socket.once('connect', () => clearTimeout(connectTimer));
+    });
+    req.on('error', fail);
     req.end();
   });
+}
+
+/**
+ * The credentials of one request (a kubeconfig `exec` plugin, or the AWS credential chain of an EKS
+ * token), failed when not there within the request deadline. Not transient: a source that hung once
+ * is not retried.
+ */
+async function credentialsWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KubeRequestError(`no credentials for the request within the ${seconds(ms)} request deadline`, false)), ms);
+  });
+  work.catch(() => undefined);
+  try {
+    await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Full-jitter exponential backoff, as the AWS SDK's standard retry: up to 100 ms × 2^attempt, at most 20 s. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20_000, 100 * 2 ** attempt)));
 }
 
 /**
@@ -86,6 +167,7 @@ export async function listClusterObjects(loadKubeConfig: () => KubeConfig, conte
   const local = loadKubeConfig();
   if (!local.getContextObject(context)) throw new Error(`kubeconfig has no context ${JSON.stringify(context)}`);
   local.setCurrentContext(context);
+  killExecPluginsAfter(local, (opts.deadlines ?? DEFAULT_DEADLINES).requestMs);
   const cluster = local.getCurrentCluster();
   if (!cluster?.server) throw new Error(`kubeconfig context ${JSON.stringify(context)} names no cluster server`);
   return listAll(cluster.server, async (o) => {
@@ -123,26 +205,48 @@ export async function listClusterObjectsDirect(target: DirectTarget, opts: KubeL
   }, opts);
 }
 
+/**
+ * The objects of one list page. A page that is not a list, or an item that is not an object, fails the
+ * cluster rather than passing for fewer objects; an item's own `apiVersion`/`kind` never overrides the
+ * resource it was listed as.
+ */
+function listItems(page: Record<string, unknown>, url: URL): Record<string, unknown>[] {
+  if (page.items === null) return [];
+  if (!Array.isArray(page.items)) throw new KubeRequestError(`GET ${url.pathname}: the response is not a list (no items array)`, false);
+  const bad = page.items.findIndex((item) => item === null || typeof item !== 'object' || Array.isArray(item));
+  if (bad >= 0) throw new KubeRequestError(`GET ${url.pathname}: items[${bad}] is not an object`, false);
+  return page.items as Record<string, unknown>[];
+}
+
 async function listAll(server: string, applyOptions: (o: https.RequestOptions) => Promise<void>, opts: KubeListOptions): Promise<Record<string, unknown>[]> {
   const base = server.replace(/\/+$/, '');
   const limit = opts.limit ?? 500;
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const deadlines = opts.deadlines ?? DEFAULT_DEADLINES;
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 4);
   const items: Record<string, unknown>[] = [];
   for (const r of KUBE_RESOURCES) {
     const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
     const prefix = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+    const nextPage = pageTokenGuard(`GET ${prefix}/${r.resource}`);
     let cont: string | undefined;
     do {
       const url = new URL(`${base}${prefix}/${r.resource}`);
       url.searchParams.set('limit', String(limit));
       if (cont) url.searchParams.set('continue', cont);
-      const httpsOptions: https.RequestOptions = {};
-      await applyOptions(httpsOptions);
-      const page = await getJson(url, httpsOptions, timeoutMs);
-      const pageItems = Array.isArray(page.items) ? (page.items as Record<string, unknown>[]) : [];
-      for (const item of pageItems) items.push({ apiVersion, kind: r.kind, ...item });
+      let page: Record<string, unknown> | undefined;
+      for (let attempt = 1; page === undefined; attempt++) {
+        const httpsOptions: https.RequestOptions = {};
+        await credentialsWithin(applyOptions(httpsOptions), deadlines.requestMs);
+        try {
+          page = await getJson(url, httpsOptions, deadlines, opts.maxPageBytes ?? MAX_PAGE_BYTES);
+        } catch (e) {
+          if (!(e instanceof KubeRequestError && e.transient) || attempt >= maxAttempts) throw e;
+          await backoff(attempt);
+        }
+      }
+      for (const item of listItems(page, url)) items.push({ ...item, apiVersion, kind: r.kind });
       const meta = page.metadata as { continue?: unknown } | undefined;
-      cont = typeof meta?.continue === 'string' && meta.continue !== '' ? meta.continue : undefined;
+      cont = nextPage(typeof meta?.continue === 'string' ? meta.continue : undefined);
     } while (cont);
   }
   return items;
