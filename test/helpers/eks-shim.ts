@@ -747,7 +747,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
       const resource = taggable(decodeURIComponent(m[1]!));
       if (!resource) return false;
       const raw = await readBody(req);
-      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
       if (method === 'GET') send(res, 200, { tags: resource.tags });
       else if (method === 'POST') {
         let body: Record<string, unknown>;
@@ -779,7 +779,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     if (method === 'GET' && describeUpdate && url.searchParams.has('addonName')) {
       const u = addonUpdates.get(decodeURIComponent(describeUpdate[2]!));
       const region = regionFromAuth(req.headers.authorization);
-      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
       if (u && u.region === region && u.cluster === decodeURIComponent(describeUpdate[1]!) && u.addonName === url.searchParams.get('addonName')) send(res, 200, { update: u.update });
       else send(res, 404, { message: `No update found for id: ${decodeURIComponent(describeUpdate[2]!)}` }, 'ResourceNotFoundException');
       return;
