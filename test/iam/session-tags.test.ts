@@ -18,7 +18,7 @@ const TARGET = `arn:aws:iam::${TARGET_ACCOUNT}:role/eks-pod-identity-aws-resourc
 const doc = (...statements: RawStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement: statements });
 const decide = (d: PolicyDocument, req: AssumeRequest) => evaluateTrust(normalizeStatements(d), req).decision;
 
-function identity(namespace = 'ExampleNameSpace', serviceAccount = 'ExampleServiceAccountName', over: Partial<Identity> = {}): Identity {
+function identity(namespace = 'example-namespace', serviceAccount = 'example-service-account', over: Partial<Identity> = {}): Identity {
   return {
     clusterArn: CLUSTER_ARN,
     clusterName: 'example-cluster',
@@ -40,8 +40,8 @@ const GUIDE_TAGGED = doc({
   Condition: {
     StringEquals: {
       'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN,
-      'aws:RequestTag/kubernetes-namespace': 'ExampleNameSpace',
-      'aws:RequestTag/kubernetes-service-account': 'ExampleServiceAccountName',
+      'aws:RequestTag/kubernetes-namespace': 'example-namespace',
+      'aws:RequestTag/kubernetes-service-account': 'example-service-account',
     },
     ArnEquals: { 'aws:PrincipalARN': PRIMARY },
   },
@@ -53,7 +53,7 @@ const GUIDE_UNTAGGED = doc(
     Effect: 'Allow',
     Principal: { AWS: `arn:aws:iam::${CLUSTER_ACCOUNT}:root` },
     Action: 'sts:AssumeRole',
-    Condition: { StringEquals: { 'sts:ExternalId': `us-east-1/${CLUSTER_ACCOUNT}/example-cluster/ExampleNameSpace/ExampleServiceAccountName` }, ArnEquals: { 'aws:PrincipalARN': PRIMARY } },
+    Condition: { StringEquals: { 'sts:ExternalId': `us-east-1/${CLUSTER_ACCOUNT}/example-cluster/example-namespace/example-service-account` }, ArnEquals: { 'aws:PrincipalARN': PRIMARY } },
   },
   { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CLUSTER_ACCOUNT}:root` }, Action: 'sts:TagSession' },
 );
@@ -95,7 +95,7 @@ describe('the chained request carries the transitive Pod Identity session tags',
       Effect: 'Allow',
       Principal: { AWS: PRIMARY },
       Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Condition: { StringEquals: { 'aws:PrincipalTag/eks-cluster-arn': CLUSTER_ARN, 'aws:PrincipalTag/kubernetes-namespace': 'ExampleNameSpace' } },
+      Condition: { StringEquals: { 'aws:PrincipalTag/eks-cluster-arn': CLUSTER_ARN, 'aws:PrincipalTag/kubernetes-namespace': 'example-namespace' } },
     });
     expect(decide(byPrincipalTag, chainRequest(identity(), PRIMARY))).toBe('yes');
     expect(decide(byPrincipalTag, chainRequest(identity('other'), PRIMARY))).toBe('no');
@@ -110,7 +110,7 @@ describe('the chained request carries the transitive Pod Identity session tags',
     expect(decide(GUIDE_UNTAGGED, chainRequest(identity(), PRIMARY, false))).toBe('yes');
     expect(decide(GUIDE_UNTAGGED, chainRequest(identity('other'), PRIMARY, false))).toBe('no');
     expect(decide(GUIDE_UNTAGGED, chainRequest(identity(), PRIMARY.replace('primary-role', 'other-role'), false))).toBe('no');
-    expect(externalIdOf(identity())).toBe(`us-east-1/${CLUSTER_ACCOUNT}/example-cluster/ExampleNameSpace/ExampleServiceAccountName`);
+    expect(externalIdOf(identity())).toBe(`us-east-1/${CLUSTER_ACCOUNT}/example-cluster/example-namespace/example-service-account`);
   });
 });
 
@@ -123,7 +123,7 @@ describe('the first Pod Identity request with session tags disabled', () => {
   });
 
   it('carries no tags, so a trust scoped by tags refuses it', () => {
-    const scoped = podsTrust(['sts:AssumeRole', 'sts:TagSession'], { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'ExampleNameSpace' } });
+    const scoped = podsTrust(['sts:AssumeRole', 'sts:TagSession'], { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'example-namespace' } });
     expect(decide(scoped, podIdentityRequest(identity(), true))).toBe('yes');
     expect(decide(scoped, podIdentityRequest(identity(), false))).toBe('no');
   });
@@ -143,7 +143,7 @@ const cluster = (serviceAccounts: string[], annotatedRole?: string): Cluster => 
   onOutposts: false,
   kubernetes: {
     serviceAccounts: serviceAccounts.map((name) => ({
-      namespace: 'ExampleNameSpace',
+      namespace: 'example-namespace',
       name,
       annotations: annotatedRole ? { 'eks.amazonaws.com/role-arn': annotatedRole } : ({} as Record<string, string>),
       roleArn: annotatedRole,
@@ -162,7 +162,7 @@ const role = (arn: string, trustPolicy: PolicyDocument): Role => ({ arn, name: a
 const association = (serviceAccount: string, disableSessionTags: boolean): PodIdentityAssociation => ({
   clusterName: 'example-cluster',
   clusterArn: CLUSTER_ARN,
-  namespace: 'ExampleNameSpace',
+  namespace: 'example-namespace',
   serviceAccount,
   roleArn: PRIMARY,
   targetRoleArn: TARGET,
@@ -192,25 +192,25 @@ describe('the role-to-pod map of the documented cross-account pattern', () => {
   const primaryTrust = podsTrust(['sts:AssumeRole', 'sts:TagSession'], { StringEquals: { 'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN } });
 
   it("reports the guide's identity active through its target role, a neighbour on the same roles broken", () => {
-    const inventory = inventoryOf([role(PRIMARY, primaryTrust), role(TARGET, GUIDE_TAGGED)], cluster(['ExampleServiceAccountName', 'other']), [
-      association('ExampleServiceAccountName', false),
+    const inventory = inventoryOf([role(PRIMARY, primaryTrust), role(TARGET, GUIDE_TAGGED)], cluster(['example-service-account', 'other']), [
+      association('example-service-account', false),
       association('other', false),
     ]);
-    expect(statuses(inventory)).toEqual({ ExampleServiceAccountName: 'active', other: 'broken' });
+    expect(statuses(inventory)).toEqual({ 'example-service-account': 'active', other: 'broken' });
   });
 
   it('with session tags disabled: a primary trust allowing only sts:AssumeRole and the external-ID target trust are active', () => {
-    const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_UNTAGGED)], cluster(['ExampleServiceAccountName', 'other']), [
-      association('ExampleServiceAccountName', true),
+    const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_UNTAGGED)], cluster(['example-service-account', 'other']), [
+      association('example-service-account', true),
       association('other', true),
     ]);
-    expect(statuses(inventory)).toEqual({ ExampleServiceAccountName: 'active', other: 'broken' });
+    expect(statuses(inventory)).toEqual({ 'example-service-account': 'active', other: 'broken' });
     expect(podIdentityTagsDisabled.check(new RuleContext(inventory, undefined))).toEqual([]);
   });
 
   it('with session tags disabled and a target trust scoped by the tags: broken, and pod-identity-tags-disabled names the target role', () => {
-    const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_TAGGED)], cluster(['ExampleServiceAccountName']), [association('ExampleServiceAccountName', true)]);
-    expect(statuses(inventory)).toEqual({ ExampleServiceAccountName: 'broken' });
+    const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_TAGGED)], cluster(['example-service-account']), [association('example-service-account', true)]);
+    expect(statuses(inventory)).toEqual({ 'example-service-account': 'broken' });
     const findings = podIdentityTagsDisabled.check(new RuleContext(inventory, undefined));
     expect(findings.map((f) => f.roleArn)).toEqual([TARGET]);
   });
@@ -224,13 +224,14 @@ describe('the planner reuses a target trust written the documented way', () => {
       Effect: 'Allow',
       Principal: { Federated: `arn:aws:iam::${TARGET_ACCOUNT}:oidc-provider/${issuer}` },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:ExampleNameSpace:ExampleServiceAccountName', [`${issuer}:aud`]: 'sts.amazonaws.com' } },
+      Condition: { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:example-namespace:example-service-account', [`${issuer}:aud`]: 'sts.amazonaws.com' } },
     };
     const tagged = (GUIDE_TAGGED.Statement as RawStatement[])[0]!;
     const chained: RawStatement = { ...tagged, Condition: { ...tagged.Condition, ArnEquals: { 'aws:PrincipalARN': chainArn } } };
-    const inventory = inventoryOf([role(TARGET, doc(irsa, chained))], cluster(['ExampleServiceAccountName'], TARGET), []);
+    const clusterAccountScanned = role(`arn:aws:iam::${CLUSTER_ACCOUNT}:role/unrelated`, doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
+    const inventory = inventoryOf([role(TARGET, doc(irsa, chained)), clusterAccountScanned], cluster(['example-service-account'], TARGET), []);
     const p = plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' });
-    expect(p.associations.map((a) => [a.serviceAccount, a.status])).toEqual([['ExampleServiceAccountName', 'create']]);
+    expect(p.associations.map((a) => [a.serviceAccount, a.status])).toEqual([['example-service-account', 'create']]);
     const planned = p.roles.find((r) => r.arn === TARGET)!;
     expect(planned.equivalent).toBe(true);
     const transition = planned.trustPolicy.transition!;
