@@ -35,7 +35,7 @@ describe('CLI start-up', () => {
     const script = `
       const { main } = await import(${JSON.stringify(join(DIST, 'cli', 'main.js'))});
       const { writeSync } = await import('node:fs');
-      process.stdout.write = () => true;
+      process.stdout.write = (_chunk, encoding, done) => { (typeof encoding === 'function' ? encoding : done)?.(); return true; };
       const code = await main(['plan', '--evidence', ${JSON.stringify(join(import.meta.dirname, '..', 'fixtures', 'basic'))}, '--format', 'json']);
       const { createRequire } = await import('node:module');
       const handlebars = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/handlebars/'));

@@ -98,7 +98,7 @@ describe('strings longer than Kubernetes or AWS hold', () => {
 describe("an input error's one line", () => {
   it('escapes control characters of the file and the message, and cuts a message quoting a forged value', () => {
     const e = new InputError('key "a\nirsa2pi: error: forged\u001b[2J" must be a string', 'kubernetes/c1/x\r.json', { line: 1, column: 2 });
-    expect(e.line).toBe('kubernetes/c1/x\\u000d.json:1:2: key "a\\u000airsa2pi: error: forged\\u001b[2J" must be a string');
+    expect(e.line).toBe('kubernetes/c1/x\\x0d.json:1:2: key "a\\x0airsa2pi: error: forged\\x1b[2J" must be a string');
     const long = new InputError(`not an ARN: "${'a'.repeat(5000)}"`, 'f.json').line;
     expect(long).toBe(`f.json: not an ARN: "${'a'.repeat(MAX_MESSAGE_CHARS - 13)}... (${5000 + 14} characters in all)`);
   });

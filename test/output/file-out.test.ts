@@ -208,8 +208,8 @@ describe('paths named to forge lines', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(['bundle', 'plan\nirsa2pi: error: forged\u001b[2J.json']);
     expect(r.stderr.split('\n')).toEqual([
-      `irsa2pi: ignored ${bundle}/notes\\u000airsa2pi: error: forged\\u001b[2J.txt (not AWS CLI or kubectl output)`,
-      `irsa2pi: wrote ${dir}/plan\\u000airsa2pi: error: forged\\u001b[2J.json`,
+      `irsa2pi: ignored ${bundle}/notes\\x0airsa2pi: error: forged\\x1b[2J.txt (not a regular file of AWS CLI or kubectl output)`,
+      `irsa2pi: wrote ${dir}/plan\\x0airsa2pi: error: forged\\x1b[2J.json`,
       '',
     ]);
   });
