@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -262,6 +262,50 @@ describe('preflight: the AWS CLI version the scripts need', () => {
     expect(r.stdout).toContain('aws-cli 1.30.7: EKS Pod Identity commands supported (≥ 1.30.7)');
     expect(r.stdout).not.toMatch(/target-role-arn|update-addon/);
     expect(r.calls[0]).toMatch(/^sts get-caller-identity/);
+  });
+});
+
+describe('the scripts\' switches', () => {
+  it.each(['true', 'yes', 'TRUE', '2', ''])('DRY_RUN=%s is refused before any AWS call (only 1 prints the changes, only 0 makes them)', async (value) => {
+    const dir = written(planOf('basic'));
+    const r = await runCommand('bash', [path.join(dir, 'migrate.sh'), '--phase', 'preflight'], { env: { PATH: process.env.PATH ?? '', DRY_RUN: value, AWS_CONFIG_FILE: path.join(dir, 'none'), KUBECONFIG: path.join(dir, 'none') } });
+    if (value === '') {
+      expect(r.stderr).not.toContain('DRY_RUN must be');
+      return;
+    }
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`ERROR: DRY_RUN must be 1 (print the changes) or 0 (make them), not ${value}\n`);
+  });
+});
+
+describe('backup_trust: rollback never brings back a trust of an earlier cycle', () => {
+  async function backup(saved: string, live: string): Promise<{ backup: string; stderr: string }> {
+    const dir = written(planOf('basic'));
+    const lib = readFileSync(path.join(dir, 'migrate.sh'), 'utf8');
+    const fn = /^backup_trust\(\) \{\n[\s\S]*?^\}\n/m.exec(lib)![0];
+    const current = readdirSync(path.join(dir, 'trust')).find((f) => f.endsWith('.current.json'))!;
+    const [account, role] = [current.slice(0, 12), current.slice(13, -'.current.json'.length)];
+    const state = mkdtempSync(path.join(tmpdir(), 'irsa2pi-state-'));
+    mkdirSync(path.join(state, 'backup'));
+    const file = path.join(state, 'backup', `${account}-${role}.json`);
+    writeFileSync(file, `${saved}\n`);
+    const livePolicy = live === 'current' ? readFileSync(path.join(dir, 'trust', current), 'utf8').replace(/\n$/, '') : live;
+    const script = `say() { printf '%s\\n' "$*"; }\nwarn() { printf 'WARNING: %s\\n' "$*" >&2; }\nfail() { printf 'ERROR: %s\\n' "$*" >&2; }\nerr_text() { :; }\nERR_FILE=/dev/null DRY_RUN=0 DIR=$1 STATE_DIR=$2\n${fn}backup_trust "$3" "$4" "$5"`;
+    const r = await runCommand('bash', ['-c', script, 'bash', dir, state, account, role, livePolicy]);
+    expect(r.code, r.stderr).toBe(0);
+    return { backup: readFileSync(file, 'utf8'), stderr: r.stderr };
+  }
+
+  it('a backup of an earlier cycle is replaced when the live trust is the plan\'s current one again', async () => {
+    const r = await backup('{"old": "wider"}', 'current');
+    expect(r.backup).not.toContain('wider');
+    expect(r.stderr).toMatch(/^WARNING: .* holds a trust of an earlier run/);
+  });
+
+  it('a backup is kept while the live trust is one the plan wrote (an interrupted run going on)', async () => {
+    const r = await backup('{"saved": "before"}', '{"at": "transition"}');
+    expect(r.backup).toBe('{"saved": "before"}\n');
+    expect(r.stderr).toBe('');
   });
 });
 
