@@ -278,6 +278,21 @@ describe('the scripts\' switches', () => {
   });
 });
 
+describe('messages: live values never drive the operator\'s terminal', () => {
+  it('say, warn and fail print control, C1, bidi and invisible characters as \\xHH escapes, and other text as it is', async () => {
+    const lib = readFileSync(path.join(written(planOf('basic')), 'migrate.sh'), 'utf8');
+    const pick = (re: RegExp) => re.exec(lib)![0];
+    const defs = [/^UNSAFE_TEXT=.*\n/m, /^visible\(\) \{\n[\s\S]*?^\}\n/m, /^say\(\) .*\n/m, /^warn\(\) .*\n/m, /^fail\(\) .*\n/m].map(pick).join('');
+    const hostile = 'role/x\u001b]0;owned\u0007\u001b[2J\u009b31m\u202eFAKE\u200b\ufeff\u2028\u0085 ok: é 日本 ‐';
+    const r = await runCommand('bash', ['-c', `${defs}say "$1"; warn "$1"; fail "$1"`, 'bash', hostile], { env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8' } });
+    const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/u;
+    expect(r.stdout + r.stderr).not.toMatch(unsafe);
+    const shown = 'role/x\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b31m\\xe2\\x80\\xaeFAKE\\xe2\\x80\\x8b\\xef\\xbb\\xbf\\xe2\\x80\\xa8\\xc2\\x85 ok: é 日本 ‐';
+    expect(r.stdout).toBe(`${shown}\n`);
+    expect(r.stderr).toBe(`WARNING: ${shown}\nERROR: ${shown}\n`);
+  });
+});
+
 describe('backup_trust: rollback never brings back a trust of an earlier cycle', () => {
   async function backup(saved: string, live: string): Promise<{ backup: string; stderr: string }> {
     const dir = written(planOf('basic'));
