@@ -57,7 +57,7 @@ describe('irsa2pi report (built binary)', () => {
   it.each([
     [['report', '--evidence', 'fixtures/does-not-exist'], /^irsa2pi: error: fixtures\/does-not-exist: evidence directory does not exist\n$/],
     [['report', '--evidence', 'fixtures/invalid/malformed-json'], /^irsa2pi: error: fixtures\/invalid\/malformed-json\/\S+\.json:\d+:\d+: malformed JSON[^\n]*\n$/],
-    [['report', '--evidence', 'fixtures/demo', '--format', 'xml'], /^irsa2pi: error: unknown --format "xml"[^\n]*\n$/],
+    [['report', '--evidence', 'fixtures/demo', '--format', 'xml'], /^irsa2pi: error: unknown --format "xml"[^\n]*\nirsa2pi: see 'irsa2pi report --help' for the usage\n$/],
   ])('exits 2 on bad input %j, with one line on stderr and no output file', (args, message) => {
     const out = join(mkdtempSync(join(tmpdir(), 'irsa2pi-report-')), 'report.md');
     const r = run([...args, '--out', out]);
