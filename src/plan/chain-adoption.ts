@@ -5,6 +5,7 @@ import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js
 import { identityKey, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import { identityOf, type PlanContext } from './context.js';
+import { podIdentityWitnesses } from './chain-witnesses.js';
 import { UniverseCache, universeFor } from './equivalence.js';
 import { displayIdentity } from './identities.js';
 import type { TrustOracle } from './oracle.js';
@@ -142,7 +143,9 @@ function checkAdoption(ctx: PlanContext, oracle: TrustOracle, chainArn: string, 
   const allowed = new Map([...identities, ...associatedThrough(ctx, chainArn, target)].map((id) => [identityKey(id), id]));
   const created: PolicyDocument = { Version: '2012-10-17', Statement: podIdentityStatements([...allowed.values()], new Set()) };
   const adopted = withStatements(current, podIdentityStatements(identities.filter((id) => oracle.podIdentity(current, id).decision !== 'yes'), sidsOf(current)));
-  for (const id of universeFor(ctx, [current, adopted, created], [...allowed.values()], universes)) {
+  const witnesses = podIdentityWitnesses(current, [...allowed.values()]);
+  if (!witnesses) return `${chainArn} exists and its trust names too many clusters, namespaces and service accounts to prove what it admits through Pod Identity`;
+  for (const id of [...universeFor(ctx, [current, adopted, created], [...allowed.values()], universes), ...witnesses]) {
     const want = oracle.podIdentity(created, id).decision;
     const got = oracle.podIdentity(adopted, id).decision;
     if (got !== want) return `${chainArn} exists and its trust ${got === 'unknown' ? 'cannot be evaluated' : got === 'yes' ? 'admits' : 'refuses'} ${displayIdentity(id)} through Pod Identity, where the role the plan would create ${want === 'yes' ? 'admits' : 'refuses'} it`;

@@ -470,6 +470,38 @@ cases['json-proto-key'] = planned({ [KUBE]: undefined, 'kubernetes/c1/resources.
     ]),
   });
   cases['chain-role-name-held-exactly'] = planned(crossAccount([role(), exact]), { 'c1/shop/cart-reader': 'create' }, "The role at the chaining role's name is exactly the planned one (trust and permissions): adopted.");
+  const widened = (condition, extra = []) =>
+    role({
+      ...exact,
+      AssumeRolePolicyDocument: trust([{ ...exact.AssumeRolePolicyDocument.Statement[0], Condition: condition }, ...extra]),
+    });
+  const exactCondition = exact.AssumeRolePolicyDocument.Statement[0].Condition;
+  const devArn = `arn:aws:eks:eu-west-1:${ACCOUNT}:cluster/dev`;
+  cases['chain-role-name-held-unscanned-cluster'] = planned(
+    crossAccount([role(), widened({ StringEquals: { ...exactCondition.StringEquals, 'aws:RequestTag/eks-cluster-arn': [cluster().cluster.arn, devArn] } })]),
+    { 'c1/shop/cart-reader': 'conflict' },
+    "The role at the chaining role's name also admits cart-reader of a cluster that is not in the evidence: not adopted.",
+  );
+  cases['chain-role-name-held-unscanned-namespace'] = planned(
+    crossAccount([role(), widened({ StringEquals: { ...exactCondition.StringEquals, 'aws:RequestTag/kubernetes-namespace': ['shop', 'evil'] } })]),
+    { 'c1/shop/cart-reader': 'conflict' },
+    "The role at the chaining role's name also admits a namespace no scanned cluster has: not adopted.",
+  );
+  cases['chain-role-name-held-service-account-pattern'] = planned(
+    crossAccount([role(), widened({ StringEquals: { 'aws:RequestTag/eks-cluster-arn': cluster().cluster.arn, 'aws:RequestTag/kubernetes-namespace': 'shop' }, StringLike: { 'aws:RequestTag/kubernetes-service-account': 'cart-*' } })]),
+    { 'c1/shop/cart-reader': 'conflict' },
+    "The role at the chaining role's name admits every service account named cart-* in shop: not adopted.",
+  );
+  cases['chain-role-name-held-second-statement'] = planned(
+    crossAccount([
+      role(),
+      widened(exactCondition, [
+        { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-name': 'dev', 'aws:RequestTag/kubernetes-namespace': 'evil', 'aws:RequestTag/kubernetes-service-account': 'thief' } } },
+      ]),
+    ]),
+    { 'c1/shop/cart-reader': 'conflict' },
+    "The role at the chaining role's name has a second statement admitting dev/evil/thief, all three unscanned: not adopted.",
+  );
   cases['chain-role-name-held-with-boundary'] = planned(crossAccount([role(), { ...exact, PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' } }]), { 'c1/shop/cart-reader': 'conflict' }, "The role at the chaining role's name is the planned one but for a permissions boundary: not adopted.");
 
   const pairs = Array.from({ length: 14 }, (_, i) => [`svc-${String(i + 1).padStart(2, '0')}`, `app-${String(i + 1).padStart(2, '0')}`]);
