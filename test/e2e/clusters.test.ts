@@ -98,6 +98,39 @@ describe('generated scripts on two clusters: each cluster through its own contex
     expect(annotated(w, 'c1', 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
   }, 400_000);
 
+  it('a KUBE_CONTEXTS file written on Windows, with trailing comments, names the contexts it means', async () => {
+    const w = await env.load('shared-role-two-clusters', { contexts: 'other' });
+    const map = path.join(path.dirname(w.dir), 'contexts.txt');
+    await writeFile(map, `# cluster  context\r\n${C1} fake-c1   # c1's own context\r\nc2\tfake-c2\t# c2\r\n`);
+    const out = await ok(w, 'migrate.sh', [], { VERIFY: 'warn', KUBE_CONTEXTS: map });
+    expect(out).toContain('kubeconfig context fake-c1 (KUBE_CONTEXTS names it');
+    expect(associated(env.accounts().shim)).toEqual(['c1/media/thumbnailer', 'c2/media/thumbnailer', 'c2/media/transcoder']);
+    await writeFile(map, `${C1} fake-c1 extra\n`);
+    const more = await w.run('migrate.sh', [], { VERIFY: 'warn', KUBE_CONTEXTS: map });
+    expect(more.code).toBe(1);
+    expect(more.stderr).toContain(`ERROR: ${map}:1: expected '<cluster ARN or name> <context>', got more: '${C1} fake-c1 extra'`);
+  }, 400_000);
+
+  it('rollback.sh refuses state recorded for another cluster of the same name, and a state directory that holds nothing', async () => {
+    const w = await env.load('basic');
+    const none = await w.run('rollback.sh');
+    expect(none.code, none.stdout + none.stderr).toBe(1);
+    expect(none.stderr).toContain(`ERROR: no backup/ or state/ under ${w.stateDir}: nothing recorded to roll back`);
+    const dry = await w.run('rollback.sh', [], { DRY_RUN: '1' });
+    expect(dry.code, dry.stdout + dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`WARNING: no backup/ or state/ under ${w.stateDir}`);
+
+    await ok(w, 'migrate.sh', [], { VERIFY: 'warn' });
+    const stamp = path.join(w.stateDir, 'clusters.txt');
+    expect(await readFile(stamp, 'utf8')).toBe(`c1\t${C1}\n`);
+    await writeFile(stamp, `c1\tarn:aws:eks:eu-west-1:444455556666:cluster/c1\n`);
+    const other = await w.run('rollback.sh');
+    expect(other.code, other.stdout + other.stderr).toBe(1);
+    expect(other.stderr).toContain(`ERROR: ${stamp}:1: this rollback state is for cluster c1 = arn:aws:eks:eu-west-1:444455556666:cluster/c1, but this plan's c1 is ${C1}: set STATE_DIR to this plan's own state directory`);
+    expect(annotated(w, 'c1', 'shop', 'cart-reader')).toBeUndefined();
+    expect(associated(env.accounts().shim)).toEqual(['c1/shop/cart-reader']);
+  }, 400_000);
+
   it('state left inside the scripts directory by an earlier version is not passed over', async () => {
     const w = await env.load('basic');
     await mkdir(path.join(w.dir, 'backup'));
