@@ -2,10 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { accountOf, accountRootArn, parseArn, roleNameAndPath } from '../iam/arn.js';
 import { evaluateTrust, type AssumeRequest, type RequestPrincipal } from '../iam/evaluate.js';
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
-import { identityKey, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, type Identity } from '../iam/requests.js';
+import { identityKey, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, SESSION_TAGS, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import { identityOf, type PlanContext } from './context.js';
-import { podIdentityWitnesses } from './chain-witnesses.js';
 import { UniverseCache, universeFor } from './equivalence.js';
 import { displayIdentity } from './identities.js';
 import type { TrustOracle } from './oracle.js';
@@ -90,6 +89,55 @@ export function outsidersAdmitted(oracle: TrustOracle, doc: PolicyDocument, role
   return admitted;
 }
 
+const CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
+const TAG_KEYS = [`aws:requesttag/${SESSION_TAGS.clusterArn}`, `aws:requesttag/${SESSION_TAGS.namespace}`, `aws:requesttag/${SESSION_TAGS.serviceAccount}`] as const;
+const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Condition']);
+
+/** One (cluster ARN, namespace, service account) a trust admits through Pod Identity. */
+type Grant = Pick<Identity, 'clusterArn' | 'namespace' | 'serviceAccount'>;
+
+/** A condition value list of plain strings (no policy variables), or undefined. */
+function plainStrings(value: unknown): string[] | undefined {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0 || !list.every((v) => typeof v === 'string' && v.length > 0 && !v.includes('${'))) return undefined;
+  return list as string[];
+}
+
+/**
+ * What a trust admits, when every statement has the shape irsa2pi writes for a chaining role: Allow,
+ * only EKS Pod Identity as principal, `sts:AssumeRole` (and `sts:TagSession`), and one `StringEquals`
+ * on exactly the cluster ARN, namespace and service-account session tags. Such a trust admits the
+ * product of each statement's three lists and nothing else, so what it admits is read off it rather
+ * than sampled. Otherwise, why not.
+ */
+export function exactGrants(doc: PolicyDocument): Grant[] | string {
+  const grants: Grant[] = [];
+  const statements = asList(doc.Statement);
+  for (const [i, st] of statements.entries()) {
+    const at = `statement ${i + 1} of its trust`;
+    const extra = Object.keys(st).find((k) => !STATEMENT_KEYS.has(k));
+    if (extra) return `${at} has ${extra}`;
+    if (st.Effect !== 'Allow') return `${at} is not Allow`;
+    const principal = st.Principal;
+    if (!principal || principal === '*' || Object.keys(principal).length !== 1 || !asList((principal as Record<string, string | string[]>).Service ?? []).every((p) => p === POD_IDENTITY_SERVICE) || asList((principal as Record<string, string | string[]>).Service ?? []).length === 0) {
+      return `${at} has a principal other than ${POD_IDENTITY_SERVICE}`;
+    }
+    const actions = asList(st.Action ?? []).map((a) => String(a).toLowerCase());
+    if (!actions.includes('sts:assumerole') || !actions.every((a) => a === 'sts:assumerole' || a === 'sts:tagsession')) return `${at} allows ${asList(st.Action ?? []).join(', ') || 'no action'}, not sts:AssumeRole and sts:TagSession`;
+    const operators = Object.entries(st.Condition ?? {});
+    if (operators.length !== 1 || operators[0]![0] !== 'StringEquals') return `${at} has conditions other than one StringEquals`;
+    const tests = new Map(Object.entries(operators[0]![1] ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const));
+    if (tests.size !== TAG_KEYS.length || !TAG_KEYS.every((k) => tests.has(k))) return `${at} does not test exactly the ${SESSION_TAGS.clusterArn}, ${SESSION_TAGS.namespace} and ${SESSION_TAGS.serviceAccount} session tags`;
+    const [clusters, namespaces, serviceAccounts] = TAG_KEYS.map((k) => plainStrings(tests.get(k)));
+    if (!clusters || !namespaces || !serviceAccounts) return `${at} tests a session tag against something other than plain strings`;
+    const odd = clusters.find((c) => !CLUSTER_ARN.test(c));
+    if (odd) return `${at} names ${odd}, which is not an EKS cluster ARN`;
+    if (clusters.length * namespaces.length * serviceAccounts.length > 100_000) return `${at} names more identities than any plan chains`;
+    for (const clusterArn of clusters) for (const namespace of namespaces) for (const serviceAccount of serviceAccounts) grants.push({ clusterArn, namespace, serviceAccount });
+  }
+  return grants;
+}
+
 /** Identities that already hold an association with `chainArn` into `target`, in scanned clusters. */
 function associatedThrough(ctx: PlanContext, chainArn: string, target: Role): Identity[] {
   return ctx.inventory.associations.flatMap((a) => {
@@ -133,19 +181,20 @@ function checkAdoption(ctx: PlanContext, oracle: TrustOracle, chainArn: string, 
   if (existing.attachedPolicies.length) return `${chainArn} exists with attached policies (${existing.attachedPolicies.map((p) => p.arn).join(', ')}), beyond the one permission the plan grants`;
   const others = existing.inlinePolicies.filter((p) => p.name !== CHAIN_POLICY_NAME);
   if (others.length) return `${chainArn} exists with inline policies ${others.map((p) => p.name).join(', ')}, beyond the one permission the plan grants`;
-  const granted = existing.inlinePolicies.find((p) => p.name === CHAIN_POLICY_NAME);
+  if (existing.inlinePolicies.length > 1) return `${chainArn} exists with ${existing.inlinePolicies.length} inline policies named ${CHAIN_POLICY_NAME} in the evidence, where IAM holds one`;
+  const granted = existing.inlinePolicies[0];
   if (!granted) return `${chainArn} exists without its ${CHAIN_POLICY_NAME} policy in the evidence, so its permissions cannot be proven`;
   if (!sameGrant(granted.document, chainPermissions(target))) return `${chainArn} exists with a ${CHAIN_POLICY_NAME} policy that is not the planned one (sts:AssumeRole and sts:TagSession on ${target.arn})`;
 
   const current = existing.trustPolicy;
-  const outsiders = outsidersAdmitted(oracle, current, chainArn);
-  if (outsiders.length) return `${chainArn} exists and its trust admits ${outsiders.slice(0, 3).join(', ')}${outsiders.length > 3 ? ` and ${outsiders.length - 3} more` : ''}, who could then assume ${target.arn}`;
   const allowed = new Map([...identities, ...associatedThrough(ctx, chainArn, target)].map((id) => [identityKey(id), id]));
+  const shape = exactGrants(current);
+  if (typeof shape === 'string') return `${chainArn} exists and ${shape}; irsa2pi adopts only a trust of the statements it writes itself (Pod Identity, with StringEquals on exact cluster ARNs, namespaces and service accounts)`;
+  const beyond = shape.find((g) => !allowed.has(identityKey(g)));
+  if (beyond) return `${chainArn} exists and its trust admits ${beyond.clusterArn} ${beyond.namespace}/${beyond.serviceAccount} through Pod Identity, which the plan does not chain into ${target.arn}`;
   const created: PolicyDocument = { Version: '2012-10-17', Statement: podIdentityStatements([...allowed.values()], new Set()) };
   const adopted = withStatements(current, podIdentityStatements(identities.filter((id) => oracle.podIdentity(current, id).decision !== 'yes'), sidsOf(current)));
-  const witnesses = podIdentityWitnesses(current, [...allowed.values()]);
-  if (!witnesses) return `${chainArn} exists and its trust names too many clusters, namespaces and service accounts to prove what it admits through Pod Identity`;
-  for (const id of [...universeFor(ctx, [current, adopted, created], [...allowed.values()], universes), ...witnesses]) {
+  for (const id of universeFor(ctx, [current, adopted, created], [...allowed.values()], universes)) {
     const want = oracle.podIdentity(created, id).decision;
     const got = oracle.podIdentity(adopted, id).decision;
     if (got !== want) return `${chainArn} exists and its trust ${got === 'unknown' ? 'cannot be evaluated' : got === 'yes' ? 'admits' : 'refuses'} ${displayIdentity(id)} through Pod Identity, where the role the plan would create ${want === 'yes' ? 'admits' : 'refuses'} it`;

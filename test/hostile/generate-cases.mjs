@@ -502,6 +502,31 @@ cases['json-proto-key'] = planned({ [KUBE]: undefined, 'kubernetes/c1/resources.
     { 'c1/shop/cart-reader': 'conflict' },
     "The role at the chaining role's name has a second statement admitting dev/evil/thief, all three unscanned: not adopted.",
   );
+  const podsStatement = (Condition) => ({ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:TagSession', 'sts:AssumeRole'], Condition });
+  const c1Arn = cluster().cluster.arn;
+  const squattedBy = {
+    'other-principal-by-condition': [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalArn': 'arn:aws:iam::777788889999:role/attacker' } } }],
+    'every-other-account': [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { StringNotEquals: { 'aws:PrincipalAccount': [ACCOUNT, '999999999999'] } } }],
+    'cluster-by-name-only': [podsStatement({ StringEquals: { 'aws:RequestTag/eks-cluster-name': 'c1', 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart-reader' } })],
+    'cluster-arn-pattern': [podsStatement({ StringLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:*:cluster/c1' }, StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart-reader' } })],
+    'two-patterns-one-key': [podsStatement({ StringEquals: { 'aws:RequestTag/eks-cluster-arn': c1Arn, 'aws:RequestTag/kubernetes-service-account': 'cart-reader' }, StringLike: { 'aws:RequestTag/kubernetes-namespace': 'sh*' }, 'ForAnyValue:StringLike': { 'aws:RequestTag/kubernetes-namespace': '*op-2' } })],
+    'negated-service-accounts': [podsStatement({ StringEquals: { 'aws:RequestTag/eks-cluster-arn': c1Arn, 'aws:RequestTag/kubernetes-namespace': 'shop' }, StringNotEquals: { 'aws:RequestTag/kubernetes-service-account': ['cart-reader', 'irsa2pi-neighbour', 'irsa2pi-unmentioned', 'zq0-irsa2pi-unmentioned-9', 'irsa2pi.unmentioned.x', 'cart-reader-irsa2pi-neighbour'] } })],
+    'negated-namespaces': [podsStatement({ Null: { 'aws:RequestTag/kubernetes-namespace': 'false' }, StringNotEquals: { 'aws:RequestTag/kubernetes-namespace': ['shop', 'irsa2pi-neighbour', 'false', 'irsa2pi-unmentioned', 'zq0-irsa2pi-unmentioned-9', 'irsa2pi.unmentioned.x', 'shop-irsa2pi-neighbour'] } })],
+    'policy-variable': [podsStatement({ StringEquals: { 'aws:RequestTag/eks-cluster-arn': c1Arn, 'aws:RequestTag/kubernetes-namespace': '${aws:PrincipalTag/ns}', 'aws:RequestTag/kubernetes-service-account': 'cart-reader' } })],
+  };
+  for (const [name, extra] of Object.entries(squattedBy)) {
+    cases[`chain-role-name-held-${name}`] = planned(crossAccount([role(), widened(exactCondition, extra)]), { 'c1/shop/cart-reader': 'conflict' }, `The role at the chaining role's name has, beside the planned statement, one irsa2pi never writes (${name}): not adopted (found by an adversarial review).`);
+  }
+  cases['chain-role-name-held-two-chain-policies'] = planned(
+    crossAccount([role(), { ...exact, RolePolicyList: [...exact.RolePolicyList, { PolicyName: 'irsa2pi-chain', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] }]),
+    { 'c1/shop/cart-reader': 'conflict' },
+    'Evidence holding two inline policies named irsa2pi-chain on the role at the chaining name, the second granting everything: not adopted.',
+  );
+  cases['chain-role-name-held-exactly-as-lists'] = planned(
+    crossAccount([role(), role({ ...exact, AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: { Sid: 'Written', Effect: 'Allow', Principal: { Service: ['pods.eks.amazonaws.com'] }, Action: ['sts:assumerole', 'STS:TagSession'], Condition: { StringEquals: { 'aws:requesttag/eks-cluster-arn': [c1Arn], 'aws:RequestTag/Kubernetes-Namespace': ['shop'], 'aws:RequestTag/kubernetes-service-account': ['cart-reader'] } } } } })]),
+    { 'c1/shop/cart-reader': 'create' },
+    "Control: the role at the chaining role's name trusts exactly the planned identity, written with lists, another Sid, other letter case of actions and keys, and a statement object: adopted.",
+  );
   cases['chain-role-name-held-with-boundary'] = planned(crossAccount([role(), { ...exact, PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' } }]), { 'c1/shop/cart-reader': 'conflict' }, "The role at the chaining role's name is the planned one but for a permissions boundary: not adopted.");
 
   const pairs = Array.from({ length: 14 }, (_, i) => [`svc-${String(i + 1).padStart(2, '0')}`, `app-${String(i + 1).padStart(2, '0')}`]);
