@@ -4,7 +4,9 @@ export { PLAN_EMITTERS, type PlanFormat, type Emitter, type EmitOptions, type Em
 export { InputError } from './errors.js';
 export type * from './model/inventory.js';
 export type * from './plan/model.js';
-export type { Finding, Severity, RuleInfo } from './findings/model.js';
+export type { Finding, Severity, RuleInfo, RuleKind, CatalogueEntry, FindingGroup } from './findings/model.js';
+export { AUDIT_RULES, CATALOGUE, catalogueEntry } from './findings/catalogue.js';
+export { groupFindings } from './findings/merge.js';
 export { PLANNING_RULES } from './findings/planning-rules.js';
 export { evaluateTrust, type Tri, type Decision, type AssumeRequest } from './iam/evaluate.js';
 export { normalizeStatements, type PolicyDocument, type RawStatement } from './iam/policy.js';
