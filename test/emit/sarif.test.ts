@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -158,6 +158,36 @@ describe('report --format sarif', () => {
     const parsed = valid(sarifText(dir));
     const uris = new Set(parsed.runs[0]!.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri));
     expect(uris).toContain('aws/111122223333/iam%20details%20%231%20100%25.json');
+  });
+});
+
+describe('SARIF of every fixture bundle', () => {
+  const bundles = ['fixtures', 'fixtures/rules', 'test/hostile/cases'].flatMap((base) =>
+    readdirSync(join(ROOT, base))
+      .sort()
+      .map((d) => join(ROOT, base, d))
+      .filter((d) => statSync(d).isDirectory() && !['rules', 'invalid'].includes(d.slice(d.lastIndexOf('/') + 1))),
+  );
+
+  it('validates, has a result per finding with a fingerprint of its own, and writes no raw control or bidi character', () => {
+    let read = 0;
+    for (const dir of bundles) {
+      let report: Report;
+      try {
+        report = reportOf(dir);
+      } catch {
+        continue;
+      }
+      read++;
+      const text = [...reportSarifChunks(report, { bundle: dir })].join('');
+      expect(text, dir).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      const results = valid(text).runs[0]!.results;
+      expect(results.length, dir).toBe(report.findings.length);
+      const fingerprints = results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]);
+      expect(new Set(fingerprints).size, dir).toBe(fingerprints.length);
+      for (const r of results) expect(r.locations[0]!.physicalLocation.artifactLocation.uri, dir).not.toContain(ROOT);
+    }
+    expect(read).toBeGreaterThan(60);
   });
 });
 
