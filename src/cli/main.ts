@@ -7,7 +7,6 @@ import { visible } from '../escape.js';
 import { batched } from './batched.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
-import type { ReportEmitContext } from '../report/index.js';
 import type { Report } from '../report/model.js';
 import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
 
@@ -131,12 +130,13 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'report');
-  const { buildReport, REPORT_CHUNKS } = await import('../report/index.js');
-  const emitter = pick<(r: Report, context: ReportEmitContext) => Iterable<string>>(REPORT_CHUNKS, opts.format, 'report');
+  const [{ buildReport, REPORT_CHUNKS }, { reportSarifChunks }] = await Promise.all([import('../report/index.js'), import('../emit/sarif.js')]);
+  const formats = { ...REPORT_CHUNKS, sarif: (report: Report, bundle: string) => reportSarifChunks(report, { bundle }) };
+  const emitter = pick<(r: Report, bundle: string) => Iterable<string>>(formats, opts.format, 'report');
   if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
   const { inventory, plan, partial, bundle } = await readAndPlan(opts, 'report');
   const report = buildReport(inventory, plan);
-  await output(emitter(report, { bundle }), opts.out);
+  await output(emitter(report, bundle), opts.out);
   return exitFor(report.findings, opts.failOn, partial);
 }
 

@@ -1,25 +1,16 @@
 import { emitReportCsv } from '../emit/csv.js';
 import { jsonChunks } from '../emit/json.js';
 import { emitReportMarkdown, reportMarkdownChunks } from '../emit/markdown-report.js';
-import { reportSarifChunks } from '../emit/sarif.js';
 import type { Report } from './model.js';
 
-/** What an emitter may need beyond the report: the evidence bundle's directory (SARIF locations are relative to it). */
-export interface ReportEmitContext {
-  readonly bundle?: string;
-}
-
 /** Renders a report as one text document. */
-export type ReportEmitter = (report: Report, context?: ReportEmitContext) => string;
-
-const sarif = (report: Report, context: ReportEmitContext = {}) => reportSarifChunks(report, context);
+export type ReportEmitter = (report: Report) => string;
 
 /** Every output format of `report`, by name. */
 export const REPORT_EMITTERS = {
   markdown: emitReportMarkdown,
   csv: emitReportCsv,
   json: (report: Report) => `${JSON.stringify(report, null, 2)}\n`,
-  sarif: (report: Report, context?: ReportEmitContext) => [...sarif(report, context)].join(''),
 } as const satisfies Record<string, ReportEmitter>;
 
 export type ReportFormat = keyof typeof REPORT_EMITTERS;
@@ -29,8 +20,7 @@ export const REPORT_CHUNKS = {
   markdown: (report: Report) => reportMarkdownChunks(report),
   csv: (report: Report) => [emitReportCsv(report)],
   json: (report: Report) => jsonChunks(report),
-  sarif,
-} as const satisfies Record<ReportFormat, (report: Report, context?: ReportEmitContext) => Iterable<string>>;
+} as const satisfies Record<ReportFormat, (report: Report) => Iterable<string>>;
 
 export { buildReport, type ReportOptions } from './build.js';
 export { groupFindings } from '../findings/merge.js';
