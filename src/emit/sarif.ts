@@ -48,22 +48,26 @@ const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string)
 const plain = (text: string) => text.replace(/[[\]]/g, (b) => `\\${b}`);
 
 function descriptor(rule: CatalogueEntry) {
-  const uri = helpUri(rule);
   return {
     id: rule.id,
     name: pascal(rule.id),
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.explanation },
-    help: { text: `${rule.explanation}\n\nFix: ${rule.fix}\n\n${uri}`, markdown: `${rule.explanation}\n\n**Fix:** ${rule.fix}\n\n[${rule.id} in the rules reference](${uri})` },
-    helpUri: uri,
+    help: { text: `${rule.explanation}\n\nFix: ${rule.fix}\n\n${helpUri(rule)}`, markdown: `${rule.explanation}\n\n**Fix:** ${rule.fix}\n\n[${rule.id} in the rules reference](${helpUri(rule)})` },
+    helpUri: helpUri(rule),
     defaultConfiguration: { level: LEVELS[rule.severity] },
     properties: { 'security-severity': SECURITY_SEVERITY[rule.severity], tags: ['security', rule.kind] },
   };
 }
 
-/** A rule a finding names that the catalogue does not have (a library caller's own rule). */
-function stubEntry(f: Finding): CatalogueEntry {
-  return { id: f.rule, severity: f.severity, title: f.rule, explanation: f.rule, fix: 'See the finding.', kind: 'audit', doc: `docs/rules.md#${f.rule}` };
+/** The descriptor of a rule a finding names that the catalogue does not have (a library caller's own rule): its id as plain text, no help. */
+function stubDescriptor(f: Finding) {
+  return {
+    id: f.rule,
+    shortDescription: { text: f.rule },
+    defaultConfiguration: { level: LEVELS[f.severity] },
+    properties: { 'security-severity': SECURITY_SEVERITY[f.severity], tags: ['security'] },
+  };
 }
 
 /** Which evidence file a finding is about: the service account's Kubernetes file, the role's IAM file, the cluster's description. */
@@ -125,8 +129,8 @@ const subjectsOf = (f: Finding) => JSON.stringify([f.rule, f.roleArn ?? null, f.
 export function reportSarif(report: Report, options: SarifOptions = {}): unknown {
   const findings = [...report.findings].sort(compareFindings);
   const known = new Set(CATALOGUE.map((r) => r.id));
-  const extra = [...new Map(findings.filter((f) => !known.has(f.rule)).map((f) => [f.rule, stubEntry(f)])).values()].sort((a, b) => compareText(a.id, b.id));
-  const rules = [...CATALOGUE, ...extra];
+  const extra = [...new Map(findings.filter((f) => !known.has(f.rule)).map((f) => [f.rule, stubDescriptor(f)])).values()].sort((a, b) => compareText(a.id, b.id));
+  const rules = [...CATALOGUE.map(descriptor), ...extra];
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const locator = new Locator(report, options.bundle);
   const version = toolVersion();
@@ -150,7 +154,7 @@ export function reportSarif(report: Report, options: SarifOptions = {}): unknown
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'irsa2pi', version, semanticVersion: version, informationUri: PROJECT_URI, rules: rules.map(descriptor) } },
+        tool: { driver: { name: 'irsa2pi', version, semanticVersion: version, informationUri: PROJECT_URI, rules } },
         originalUriBaseIds: { [EVIDENCE_BASE]: { description: { text: 'The evidence bundle the report was made from; result locations are relative to it.' } } },
         results,
       },

@@ -152,6 +152,15 @@ describe('report --format sarif', () => {
     expect(result.locations[0]!.logicalLocations!.map((l) => l.fullyQualifiedName)).toContain(`${hostile}/n/${hostile}`);
   });
 
+  it('describes a rule the catalogue does not have (a library caller\'s own) by its id alone, without a dead link', () => {
+    const own = valid(sarifText(DEMO, (found) => [...found, { rule: 'my rule #1](x)', severity: 'low', message: 'mine' }]));
+    const rules = own.runs[0]!.tool.driver.rules;
+    expect(rules).toHaveLength(CATALOGUE.length + 1);
+    expect(rules[CATALOGUE.length]).toEqual({ id: 'my rule #1](x)', shortDescription: { text: 'my rule #1](x)' }, defaultConfiguration: { level: 'note' }, properties: { 'security-severity': '3.0', tags: ['security'] } });
+    const result = own.runs[0]!.results.find((r) => r.ruleId === 'my rule #1](x)')!;
+    expect(result.ruleIndex).toBe(CATALOGUE.length);
+  });
+
   it('writes a file name that needs escaping as a valid URI reference', () => {
     const dir = copyOfDemo();
     renameSync(join(dir, 'aws', '111122223333', 'iam-authorization-details.json'), join(dir, 'aws', '111122223333', 'iam details #1 100%.json'));
