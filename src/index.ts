@@ -4,7 +4,9 @@ export { PLAN_EMITTERS, type PlanFormat, type Emitter, type EmitOptions, type Em
 export { InputError } from './errors.js';
 export type * from './model/inventory.js';
 export type * from './plan/model.js';
-export type { Finding, Severity, RuleInfo } from './findings/model.js';
+export type { Finding, Severity, RuleInfo, RuleKind, CatalogueEntry, FindingGroup } from './findings/model.js';
+export { AUDIT_RULES, CATALOGUE, catalogueEntry } from './findings/catalogue.js';
+export { groupFindings } from './findings/merge.js';
 export { PLANNING_RULES } from './findings/planning-rules.js';
 export { evaluateTrust, type Tri, type Decision, type AssumeRequest } from './iam/evaluate.js';
 export { normalizeStatements, type PolicyDocument, type RawStatement } from './iam/policy.js';
@@ -12,3 +14,4 @@ export { irsaRequest, podIdentityRequest, chainRequest, type Identity } from './
 export { audit, mergeFindings, RULES, RULE_CATALOGUE, RULE_ERROR, RuleContext, type Rule, type AuditOptions } from './rules/index.js';
 export { buildReport, REPORT_CHUNKS, REPORT_EMITTERS, REPORT_SCHEMA_VERSION, type ReportOptions, type ReportEmitter, type ReportFormat } from './report/index.js';
 export type { Report, ReportCluster, RoleMapping, Mechanism } from './report/model.js';
+export { reportSarif, reportSarifChunks, type SarifOptions } from './emit/sarif.js';

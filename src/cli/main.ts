@@ -71,7 +71,7 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
       if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
       const inventory = readEvidenceBundle(bundle);
       for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
-      return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0 };
+      return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0, bundle };
     } finally {
       removeTemporary();
     }
@@ -130,12 +130,13 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'report');
-  const { buildReport, REPORT_CHUNKS } = await import('../report/index.js');
-  const emitter = pick<(r: Report) => Iterable<string>>(REPORT_CHUNKS, opts.format, 'report');
+  const [{ buildReport, REPORT_CHUNKS }, { reportSarifChunks }] = await Promise.all([import('../report/index.js'), import('../emit/sarif.js')]);
+  const formats = { ...REPORT_CHUNKS, sarif: (report: Report, bundle: string) => reportSarifChunks(report, { bundle }) };
+  const emitter = pick<(r: Report, bundle: string) => Iterable<string>>(formats, opts.format, 'report');
   if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
-  const { inventory, plan, partial } = await readAndPlan(opts, 'report');
+  const { inventory, plan, partial, bundle } = await readAndPlan(opts, 'report');
   const report = buildReport(inventory, plan);
-  await output(emitter(report), opts.out);
+  await output(emitter(report, bundle), opts.out);
   return exitFor(report.findings, opts.failOn, partial);
 }
 
@@ -167,7 +168,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
       .option('--debug', 'print stack traces of errors')
       .action((opts: PlanCliOptions) => setCode(run(opts)));
   evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan);
-  evidenceCommand('report', 'read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence', 'markdown, csv or json', 'markdown', runReport);
+  evidenceCommand('report', 'read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence', 'markdown, csv, json or sarif', 'markdown', runReport);
   addCollectCommand(cmd, setCode);
   return cmd;
 }

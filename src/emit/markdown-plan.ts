@@ -1,6 +1,6 @@
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import type { Plan, PlannedAssociation, PlannedRole } from '../plan/model.js';
-import { groupFindings } from '../report/build.js';
+import { groupFindings } from '../findings/merge.js';
 import { findingGroupsView, severityCounts } from './markdown-shared.js';
 import { render } from './templates.js';
 import type { Emitter } from './types.js';

@@ -19,6 +19,16 @@ export interface RuleInfo {
   readonly fix: string;
 }
 
+/** Who raises a rule's findings: the planner while it decides, or the audit over the inventory. */
+export type RuleKind = 'planning' | 'audit';
+
+/** A rule's entry in the findings catalogue: its {@link RuleInfo}, who raises it and where it is documented. */
+export interface CatalogueEntry extends RuleInfo {
+  readonly kind: RuleKind;
+  /** Its section of the rules reference, relative to the project root: `docs/rules.md#<id>`. */
+  readonly doc: string;
+}
+
 /** One thing the tool found, about the subjects it names. */
 export interface Finding {
   readonly rule: string;
@@ -30,6 +40,13 @@ export interface Finding {
   readonly serviceAccount?: string;
 }
 
+/** The findings of one severity, by rule (rules in code-unit order of their ids, findings in the order given). */
+export interface FindingGroup {
+  readonly severity: Severity;
+  readonly rules: readonly { readonly rule: RuleInfo; readonly findings: readonly Finding[] }[];
+}
+
+/** Most severe first, then by rule, subjects (cluster, namespace, service account, role) and message. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||

@@ -1,12 +1,5 @@
-import type { RuleInfo } from './model.js';
-
-const rule = (id: string, severity: RuleInfo['severity'], title: string, explanation: string, fix: string): RuleInfo => ({
-  id,
-  severity,
-  title,
-  explanation,
-  fix,
-});
+import { planningRule as rule } from './entry.js';
+import type { CatalogueEntry } from './model.js';
 
 /** The findings the planner itself raises while deciding each identity and each trust rewrite. */
 export const PLANNING_RULES = {
@@ -150,4 +143,4 @@ export const PLANNING_RULES = {
     'The bundle has no Kubernetes objects for this cluster, so its service accounts and pods were not planned.',
     'Add kubectl output under kubernetes/<cluster-name>/.',
   ),
-} as const satisfies Record<string, RuleInfo>;
+} as const satisfies Record<string, CatalogueEntry>;

@@ -1,4 +1,5 @@
-import { compareFindings, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
+import { mergeFindings } from '../findings/merge.js';
+import { SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import type { Cluster, Inventory } from '../model/inventory.js';
 import { buildContext, type PlanContext } from './context.js';
@@ -48,12 +49,6 @@ function toAssociation(c: Candidate): PlannedAssociation {
   };
 }
 
-function dedupe(findings: Finding[]): Finding[] {
-  const seen = new Map<string, Finding>();
-  for (const f of findings) seen.set(JSON.stringify([f.rule, f.roleArn, f.cluster, f.namespace, f.serviceAccount, f.message]), f);
-  return [...seen.values()].sort(compareFindings);
-}
-
 /**
  * Plans the migration from IRSA to EKS Pod Identity for everything in the inventory.
  * Pure and synchronous: no I/O, the same inventory always yields the same plan.
@@ -79,7 +74,7 @@ export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
   }
 
   const associations = candidates.map(toAssociation);
-  const allFindings = dedupe(findings);
+  const allFindings = mergeFindings(findings);
   const identities = Object.fromEntries(ASSOCIATION_STATUSES.map((s) => [s, 0])) as Record<AssociationStatus, number>;
   for (const a of associations) identities[a.status]++;
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

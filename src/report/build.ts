@@ -1,4 +1,5 @@
-import { SEVERITIES, type Finding, type RuleInfo, type Severity } from '../findings/model.js';
+import { groupFindings } from '../findings/merge.js';
+import { SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import { accountOf, roleNameAndPath } from '../iam/arn.js';
 import type { Decision, Tri } from '../iam/evaluate.js';
 import type { Identity } from '../iam/requests.js';
@@ -7,7 +8,7 @@ import type { Plan } from '../plan/model.js';
 import { and } from '../plan/oracle.js';
 import { rolePolicies } from '../rules/admin.js';
 import { RuleContext } from '../rules/context.js';
-import { audit, RULE_CATALOGUE } from '../rules/index.js';
+import { audit } from '../rules/index.js';
 import {
   REPORT_SCHEMA_VERSION,
   type Mechanism,
@@ -15,7 +16,6 @@ import {
   type Report,
   type ReportCluster,
   type ReportEvidenceFile,
-  type ReportFindingGroup,
   type RoleMapping,
 } from './model.js';
 import { compareText } from '../order.js';
@@ -174,20 +174,6 @@ function reportCluster(ctx: RuleContext, cluster: Cluster): ReportCluster {
     mappings: clusterMappings(ctx, cluster),
     openRoles: openRoles(ctx, cluster),
   };
-}
-
-/** The catalogue entry of a rule id; an unknown id gets a stub so a report never fails on it. */
-export function ruleInfo(id: string, severity: Severity): RuleInfo {
-  return RULE_CATALOGUE.get(id) ?? { id, severity, title: id, explanation: '', fix: '' };
-}
-
-export function groupFindings(findings: readonly Finding[]): ReportFindingGroup[] {
-  return SEVERITIES.flatMap((severity) => {
-    const ofSeverity = findings.filter((f) => f.severity === severity);
-    if (!ofSeverity.length) return [];
-    const ids = [...new Set(ofSeverity.map((f) => f.rule))].sort();
-    return [{ severity, rules: ids.map((id) => ({ rule: ruleInfo(id, severity), findings: ofSeverity.filter((f) => f.rule === id) })) }];
-  });
 }
 
 function evidence(inventory: Inventory): Report['evidence'] {

@@ -22,6 +22,8 @@ export const REPORT_CHUNKS = {
   json: (report: Report) => jsonChunks(report),
 } as const satisfies Record<ReportFormat, (report: Report) => Iterable<string>>;
 
-export { buildReport, groupFindings, ruleInfo, type ReportOptions } from './build.js';
+export { buildReport, type ReportOptions } from './build.js';
+export { groupFindings } from '../findings/merge.js';
+export { ruleInfo } from '../findings/catalogue.js';
 export type * from './model.js';
 export { REPORT_SCHEMA_VERSION } from './model.js';

@@ -1,4 +1,4 @@
-import type { Finding, RuleInfo, Severity } from '../findings/model.js';
+import type { Finding, FindingGroup, Severity } from '../findings/model.js';
 import type { Tri } from '../iam/evaluate.js';
 import type { PlanSummary, Step, WorkloadRef } from '../plan/model.js';
 import type { RolePolicy } from '../rules/admin.js';
@@ -67,10 +67,8 @@ export interface ReportCluster {
   readonly openRoles: readonly OpenRole[];
 }
 
-export interface ReportFindingGroup {
-  readonly severity: Severity;
-  readonly rules: readonly { readonly rule: RuleInfo; readonly findings: readonly Finding[] }[];
-}
+/** The findings of one severity, by rule: see {@link groupFindings}. */
+export type ReportFindingGroup = FindingGroup;
 
 export interface ReportEvidenceFile {
   readonly path: string;

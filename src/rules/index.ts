@@ -1,5 +1,6 @@
-import { compareFindings, type Finding, type RuleInfo } from '../findings/model.js';
-import { PLANNING_RULES } from '../findings/planning-rules.js';
+import { CATALOGUE, RULE_ERROR } from '../findings/catalogue.js';
+import { mergeFindings } from '../findings/merge.js';
+import type { CatalogueEntry, Finding } from '../findings/model.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Plan } from '../plan/model.js';
 import { RuleContext } from './context.js';
@@ -33,21 +34,8 @@ export const RULES: readonly Rule[] = [
   saRoleCrossAccount,
 ];
 
-/** What a rule that throws becomes. */
-export const RULE_ERROR: RuleInfo = {
-  id: 'rule-error',
-  severity: 'info',
-  title: 'A rule could not be evaluated',
-  explanation: 'A rule failed on this inventory; its findings are missing from the report. This is a bug in irsa2pi or an evidence shape it does not expect.',
-  fix: 'Report the message with the evidence shape that caused it.',
-};
-
-const info = ({ id, severity, title, explanation, fix }: RuleInfo): RuleInfo => ({ id, severity, title, explanation, fix });
-
-/** Every rule a finding can name: the audit rules, the planner's rules and `rule-error`, by id. */
-export const RULE_CATALOGUE: ReadonlyMap<string, RuleInfo> = new Map(
-  [...RULES.map(info), ...Object.values(PLANNING_RULES), RULE_ERROR].map((r) => [r.id, r] as const),
-);
+/** Every rule a finding can name (the findings catalogue), by id. */
+export const RULE_CATALOGUE: ReadonlyMap<string, CatalogueEntry> = new Map(CATALOGUE.map((r) => [r.id, r] as const));
 
 /** Options of {@link audit}. */
 export interface AuditOptions {
@@ -55,21 +43,10 @@ export interface AuditOptions {
   readonly rules?: readonly Rule[];
 }
 
-function findingKey(f: Finding): string {
-  return JSON.stringify([f.rule, f.severity, f.roleArn, f.cluster, f.namespace, f.serviceAccount, f.message]);
-}
-
-/** Sorts findings and drops exact duplicates. */
-export function mergeFindings(...lists: readonly (readonly Finding[])[]): Finding[] {
-  const seen = new Map<string, Finding>();
-  for (const list of lists) for (const f of list) if (!seen.has(findingKey(f))) seen.set(findingKey(f), f);
-  return [...seen.values()].sort(compareFindings);
-}
-
 /**
  * Runs the audit rules over an inventory. With a plan, the plan's findings are merged in (the
- * planner raises `sa-role-not-trusted`, `sa-role-missing`, …). Returns the findings sorted and
- * de-duplicated; a rule that throws becomes an `info` finding `rule-error`.
+ * planner raises `sa-role-not-trusted`, `sa-role-missing`, …). Returns the findings merged by
+ * {@link mergeFindings}; a rule that throws becomes an `info` finding `rule-error`.
  */
 export function audit(inventory: Inventory, plan?: Plan, options: AuditOptions = {}): Finding[] {
   const ctx = new RuleContext(inventory, plan);
@@ -85,6 +62,7 @@ export function audit(inventory: Inventory, plan?: Plan, options: AuditOptions =
   return mergeFindings(found, plan?.findings ?? []);
 }
 
+export { mergeFindings, RULE_ERROR };
 export { RuleContext } from './context.js';
 export { findingOf, type Rule } from './types.js';
 export { rolePolicies, grantsEverything, type RolePolicy } from './admin.js';

@@ -1,13 +1,9 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { claimOf } from './context.js';
 import { findingOf, type Rule } from './types.js';
 
 export const irsaTrustIssuerMismatch: Rule = {
-  id: 'irsa-trust-issuer-mismatch',
-  severity: 'high',
-  title: 'IRSA trust conditions name another issuer',
-  explanation:
-    'The `:sub` or `:aud` condition keys name a different OIDC issuer than the statement\'s `Federated` provider. The intended scoping does not apply: the statement either admits nobody or is not scoped the way it reads (typically a copy-paste from another cluster).',
-  fix: 'Use the provider\'s own issuer (`<issuer-host-path>:sub` / `:aud`) in the condition keys, or trust the intended provider.',
+  ...AUDIT_RULES.irsaTrustIssuerMismatch,
   check(ctx) {
     return ctx.eksTrustStatements().flatMap(({ role, statement, hostPath }) => {
       const foreign = statement.conditions

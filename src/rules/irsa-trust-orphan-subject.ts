@@ -1,3 +1,4 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { hasWildcard } from '../iam/glob.js';
 import { claimOf, isPositive } from './context.js';
 import { findingOf, type Rule } from './types.js';
@@ -5,12 +6,7 @@ import { findingOf, type Rule } from './types.js';
 const SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
 export const irsaTrustOrphanSubject: Rule = {
-  id: 'irsa-trust-orphan-subject',
-  severity: 'high',
-  title: 'IRSA trust names a service account that does not exist',
-  explanation:
-    'The trust admits a service account by exact name, but no such service account exists in the scanned cluster of that issuer. Whoever can create it there (namespace admins, CI pipelines) gets the role.',
-  fix: 'Remove the subject from the trust, or create the service account deliberately.',
+  ...AUDIT_RULES.irsaTrustOrphanSubject,
   check(ctx) {
     const out = [];
     for (const { role, statement, hostPath } of ctx.eksTrustStatements()) {

@@ -1,14 +1,10 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { hasWildcard } from '../iam/glob.js';
 import { claimOf, isPositive } from './context.js';
 import { findingOf, type Rule } from './types.js';
 
 export const irsaTrustWildcardSubject: Rule = {
-  id: 'irsa-trust-wildcard-subject',
-  severity: 'high',
-  title: 'IRSA trust admits service accounts by wildcard',
-  explanation:
-    'A `StringLike` condition on `:sub` uses `*` or `?`, so every service account matching the pattern (a whole namespace, or wider) can assume the role, including ones created later.',
-  fix: 'Replace the pattern with `StringEquals` on the exact `system:serviceaccount:<namespace>:<name>` subjects that need the role.',
+  ...AUDIT_RULES.irsaTrustWildcardSubject,
   check(ctx) {
     return ctx.eksTrustStatements().flatMap(({ role, statement }) => {
       const patterns = statement.conditions

@@ -1,13 +1,9 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { isEksIssuer } from '../iam/arn.js';
 import { findingOf, type Rule } from './types.js';
 
 export const oidcProviderUnused: Rule = {
-  id: 'oidc-provider-unused',
-  severity: 'low',
-  title: 'EKS OIDC provider unused or of an unscanned cluster',
-  explanation:
-    'An IAM OIDC provider for an EKS issuer exists that no scanned role trusts, or whose cluster is not in the bundle. A leftover provider lets any later role trust that issuer by mistake, and a provider of a deleted cluster is dead weight.',
-  fix: 'Delete the provider if its cluster is gone or no role needs IRSA from it; otherwise add the cluster to the bundle.',
+  ...AUDIT_RULES.oidcProviderUnused,
   check(ctx) {
     const trusted = new Set(ctx.eksTrustStatements().map((s) => s.providerArn));
     const out = [];

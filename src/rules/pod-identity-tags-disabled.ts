@@ -1,12 +1,8 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { findingOf, type Rule } from './types.js';
 
 export const podIdentityTagsDisabled: Rule = {
-  id: 'pod-identity-tags-disabled',
-  severity: 'low',
-  title: 'Association disables session tags its role\'s trust relies on',
-  explanation:
-    'The association was created with `disableSessionTags`, but its role\'s trust (or, with `targetRoleArn`, its target role\'s) admits it only through conditions on session tags. Without tags the condition fails: pods of this service account get no credentials.',
-  fix: 'Update the association to enable session tags, or scope the trust with `sts:ExternalId`/unconditioned statements deliberately.',
+  ...AUDIT_RULES.podIdentityTagsDisabled,
   check(ctx) {
     const out = [];
     for (const a of ctx.associations()) {

@@ -1,3 +1,4 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { actionMatches, principalMatches } from '../iam/evaluate.js';
 import { POD_IDENTITY_SERVICE, SESSION_TAGS } from '../iam/requests.js';
 import { findingOf, type Rule } from './types.js';
@@ -7,12 +8,7 @@ const SCOPING_KEYS = new Set(
 );
 
 export const podIdentityUnscopedTrust: Rule = {
-  id: 'pod-identity-unscoped-trust',
-  severity: 'medium',
-  title: 'Pod Identity trust not scoped to a cluster, namespace or service account',
-  explanation:
-    'The role trusts `pods.eks.amazonaws.com` with no condition on the `eks-cluster-arn`, `kubernetes-namespace` or `kubernetes-service-account` session tags, so any Pod Identity association in the account can use it: whoever may call `iam:PassRole` and `eks:CreatePodIdentityAssociation` can hand it to any pod. eksctl\'s migration writes exactly this.',
-  fix: 'Add `StringEquals` conditions on `aws:RequestTag/eks-cluster-arn`, `aws:RequestTag/kubernetes-namespace` and `aws:RequestTag/kubernetes-service-account` for the identities that use the role.',
+  ...AUDIT_RULES.podIdentityUnscopedTrust,
   check(ctx) {
     const out = [];
     for (const role of ctx.inventory.roles) {

@@ -1,13 +1,9 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { accountOf } from '../iam/arn.js';
 import { findingOf, type Rule } from './types.js';
 
 export const saRoleCrossAccount: Rule = {
-  id: 'sa-role-cross-account',
-  severity: 'info',
-  title: 'Service account uses a role in another account',
-  explanation:
-    'The service account is annotated with a role in another AWS account than its cluster. The role\'s account must hold an OIDC provider for the cluster\'s issuer; with Pod Identity it is reached by chaining (targetRoleArn) from a role in the cluster\'s account.',
-  fix: 'Nothing to fix; review that the other account\'s trust is scoped to this service account.',
+  ...AUDIT_RULES.saRoleCrossAccount,
   check(ctx) {
     return ctx.annotatedServiceAccounts().flatMap(({ cluster, sa, roleArn }) => {
       const account = accountOf(roleArn);

@@ -1,3 +1,4 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { partitionOf } from '../iam/arn.js';
 import { evaluateTrust } from '../iam/evaluate.js';
 import type { AssumeRequest } from '../iam/evaluate.js';
@@ -22,12 +23,7 @@ function stranger(partition: string): AssumeRequest {
 }
 
 export const trustWildcardPrincipal: Rule = {
-  id: 'trust-wildcard-principal',
-  severity: 'critical',
-  title: 'Trust admits any AWS principal',
-  explanation:
-    'A trust statement with `Principal: "*"` or `{"AWS": "*"}` admits a principal of an unrelated account (no condition on the principal, its account or organization, or an external ID stops it). terraform-aws-modules\' self-assume statement (`ArnLike aws:PrincipalArn` on the role itself) is not flagged.',
-  fix: 'Name the principals, or add a condition on `aws:PrincipalArn`, `aws:PrincipalAccount` or `aws:PrincipalOrgID`.',
+  ...AUDIT_RULES.trustWildcardPrincipal,
   check(ctx) {
     const out = [];
     const strangers = new Map<string, AssumeRequest>();

@@ -14,7 +14,7 @@ describe('usage errors', () => {
     ['a bad --fail-on', [...plan, '--fail-on', 'severe'], 'plan', /^option '--fail-on <severity>' argument 'severe' is invalid/],
     ['--fail-on without its value', [...plan, '--fail-on'], 'plan', /^option '--fail-on <severity>' argument missing$/],
     ['an unknown --format', [...plan, '--format', 'yaml'], 'plan', /^unknown --format "yaml"; expected one of table, json, /],
-    ['an unknown report --format', ['report', '--evidence', DEMO, '--format', 'table'], 'report', /^unknown --format "table"; expected one of markdown, csv, json$/],
+    ['an unknown report --format', ['report', '--evidence', DEMO, '--format', 'table'], 'report', /^unknown --format "table"; expected one of markdown, csv, json, sarif$/],
     ['a directory format without --out', [...plan, '--format', 'script'], 'plan', /^--format script writes a directory: give --out <dir>$/],
     ['--evidence with live options', [...plan, '--region', 'eu-west-1'], 'plan', /^give either --evidence or the live options/],
     ['an operand', ['plan', 'fixtures/demo'], 'plan', /^too many arguments for 'plan'/],
