@@ -23,14 +23,27 @@ function markdown(file: string): MarkdownFile {
   return md;
 }
 
+/** `text` with its URL escapes decoded; null when an escape is broken (undefined stays undefined). */
+function decoded(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 /** The dead links of `file`: a relative target that does not exist, or an `#anchor` no heading of the target makes. */
 function deadLinks(file: string): string[] {
   const dead: string[] = [];
   for (const { href } of markdown(file).links) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(href)) continue;
     const hash = href.indexOf('#');
-    const path = decodeURIComponent(hash === -1 ? href : href.slice(0, hash));
-    const anchor = hash === -1 ? undefined : decodeURIComponent(href.slice(hash + 1));
+    const path = decoded(hash === -1 ? href : href.slice(0, hash));
+    const anchor = hash === -1 ? undefined : decoded(href.slice(hash + 1));
+    if (path === null || anchor === null) {
+      dead.push(`${href}: not a valid URL escape`);
+      continue;
+    }
     const target = path === '' ? file : resolve(dirname(file), path);
     const name = relative(ROOT, target);
     if (!existsSync(target)) {
@@ -59,6 +72,7 @@ describe('documentation links', () => {
       '#no-such-heading: no heading of test/docs/probe/dead-links.md has the anchor #no-such-heading',
       '../../../README.md#Commands: no heading of README.md has the anchor #Commands',
       '../../../docs/rules.md#some-rule: docs/rules.md does not exist',
+      '../../../docs/%E0%A4%A.md: not a valid URL escape',
     ].filter((line) => !line.startsWith('../../../docs/rules.md') || !existsSync(join(DOCS, 'rules.md'))));
   });
 
