@@ -120,7 +120,7 @@ export function exactGrants(doc: PolicyDocument): Grant[] | string {
     if (st.Effect !== 'Allow') return `${at} is not Allow`;
     const principal = st.Principal;
     if (!principal || principal === '*' || Object.keys(principal).length !== 1 || !asList((principal as Record<string, string | string[]>).Service ?? []).every((p) => p === POD_IDENTITY_SERVICE) || asList((principal as Record<string, string | string[]>).Service ?? []).length === 0) {
-      return `${at} has a principal other than ${POD_IDENTITY_SERVICE}`;
+      return `${at} admits ${JSON.stringify(principal ?? null)}, a principal other than ${POD_IDENTITY_SERVICE}`;
     }
     const actions = asList(st.Action ?? []).map((a) => String(a).toLowerCase());
     if (!actions.includes('sts:assumerole') || !actions.every((a) => a === 'sts:assumerole' || a === 'sts:tagsession')) return `${at} allows ${asList(st.Action ?? []).join(', ') || 'no action'}, not sts:AssumeRole and sts:TagSession`;
