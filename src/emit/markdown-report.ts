@@ -8,6 +8,13 @@ export { clusterDiagram } from './report-diagrams.js';
 
 const list = (items: readonly string[]) => items.join(', ') || '-';
 
+/** What the collection times of the evidence section are, by `collectedTimes`. */
+const COLLECTED_TIMES = {
+  collector: ' (recorded by the collector)',
+  file: ' (file times: when each file was last modified, its collection time only if nothing changed it since; the collector recorded none)',
+  mixed: ' (recorded by the collector; file times for the files it did not record)',
+} as const;
+
 const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 /** The line above one diagram of a cluster drawn in several; a summarised one says what it leaves out. */
@@ -55,6 +62,8 @@ export function reportView(report: Report) {
       regions: list(report.evidence.regions),
       collectedFrom: report.evidence.collectedFrom ?? 'unknown',
       collectedTo: report.evidence.collectedTo ?? 'unknown',
+      collectedTimes: report.evidence.collectedTimes ? COLLECTED_TIMES[report.evidence.collectedTimes] : '',
+      files: report.evidence.files.map((f) => ({ ...f, collected: f.collectedAt ?? (f.modifiedAt ? `${f.modifiedAt} (file time)` : '') })),
     },
   };
 }
