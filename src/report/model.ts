@@ -51,6 +51,7 @@ export interface OpenRole {
   readonly admin: boolean;
 }
 
+/** One EKS cluster of the bundle, with its role-to-pod map. */
 export interface ReportCluster {
   readonly name: string;
   readonly arn: string;
@@ -67,11 +68,13 @@ export interface ReportCluster {
   readonly openRoles: readonly OpenRole[];
 }
 
+/** The findings of one severity, by rule, with each rule's catalogue entry. */
 export interface ReportFindingGroup {
   readonly severity: Severity;
   readonly rules: readonly { readonly rule: RuleInfo; readonly findings: readonly Finding[] }[];
 }
 
+/** One file of the evidence bundle and what it was read as. */
 export interface ReportEvidenceFile {
   readonly path: string;
   readonly kind: string;
