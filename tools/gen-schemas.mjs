@@ -36,6 +36,31 @@ export const CONTRACTS = [
   },
 ];
 
+const AS_FOUND = 'Written as found in the evidence: irsa2pi checks the elements it evaluates and passes the rest through unchanged.';
+
+/**
+ * Policy documents are the evidence's own objects, checked only where irsa2pi evaluates them
+ * (`policyShapeProblem`), so their schema admits what that check admits: other elements, any
+ * `Version`, `Id` and `Sid`, and a null condition value.
+ */
+function policiesAsFound(definitions) {
+  const doc = definitions.PolicyDocument;
+  const statement = definitions.RawStatement;
+  if (!doc && !statement) return;
+  const values = statement?.properties?.Condition?.additionalProperties?.additionalProperties?.anyOf;
+  if (!doc?.properties?.Version || !doc.properties.Id || !statement?.properties?.Sid || !values) {
+    throw new Error('gen-schemas: PolicyDocument or RawStatement no longer has the shape policiesAsFound expects');
+  }
+  doc.additionalProperties = true;
+  doc.properties.Version = {};
+  doc.properties.Id = {};
+  doc.description = `${doc.description} ${AS_FOUND}`;
+  statement.additionalProperties = true;
+  statement.properties.Sid = {};
+  values.push({ type: 'null' });
+  statement.description = `${statement.description} ${AS_FOUND}`;
+}
+
 /** The schema text for one contract, as committed. */
 function schemaFor(contract) {
   const generator = createGenerator({
@@ -55,6 +80,7 @@ function schemaFor(contract) {
     if (!target) throw new Error(`gen-schemas: ${definition}.${property} is not in the generated ${contract.type} schema`);
     target.format = 'date-time';
   }
+  policiesAsFound(generated.definitions ?? {});
   const { $schema, ...rest } = generated;
   const schema = { $schema, $id: contract.id, title: contract.title, description: `${contract.description} ${COMPATIBILITY}`, ...rest };
   return `${JSON.stringify(schema, null, 2)}\n`;

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -91,6 +92,29 @@ describe('every bundle of the repository plans and reports to JSON its schema ac
     expect(validatePlan(planJson), `plan of ${bundle}:\n${errors(validatePlan)}`).toBe(true);
     const reportJson: unknown = JSON.parse([...REPORT_CHUNKS.json(buildReport(inventory, planned))].join(''));
     expect(validateReport(reportJson), `report of ${bundle}:\n${errors(validateReport)}`).toBe(true);
+  });
+});
+
+describe('a trust policy the reader takes as found stays within the plan schema', () => {
+  it('other elements, odd Version, Id and Sid, a null condition value', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-contract-'));
+    try {
+      cpSync(join(ROOT, 'fixtures', 'basic'), dir, { recursive: true });
+      const file = join(dir, 'aws', '111122223333', 'iam-authorization-details.json');
+      const details = JSON.parse(readFileSync(file, 'utf8')) as { RoleDetailList: { AssumeRolePolicyDocument: Record<string, any> }[] };
+      const trust = details.RoleDetailList[0]!.AssumeRolePolicyDocument;
+      Object.assign(trust, { Version: 2012, Id: { forged: true }, Extra: ['x'] });
+      const statement = Array.isArray(trust.Statement) ? trust.Statement[0] : trust.Statement;
+      Object.assign(statement, { Sid: 7, Weird: { a: 1 } });
+      statement.Condition = { ...statement.Condition, Null: { 'aws:TokenIssueTime': null } };
+      writeFileSync(file, JSON.stringify(details));
+      const planned = plan(readEvidenceBundle(dir), { generatedAt: AT });
+      const planJson = JSON.parse([...jsonChunks(planned)].join('')) as { roles: { trustPolicy: { current: Record<string, unknown> } }[] };
+      expect(planJson.roles.some((r) => r.trustPolicy.current?.Extra !== undefined)).toBe(true);
+      expect(validatePlan(planJson), errors(validatePlan)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
