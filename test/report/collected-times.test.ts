@@ -86,6 +86,8 @@ describe("the report's collection times", () => {
   it.each([
     ['a time that is not UTC', { [IAM]: '2026-03-01 10:00' }, /collection\.json: \$\.irsa2piCollection\.files\["aws\/111122223333\/iam-authorization-details\.json"\] must be a UTC time/],
     ['a time that is not a date', { [IAM]: '2026-13-45T99:99:99Z' }, /must be a UTC time/],
+    ['a day that does not exist', { [IAM]: '2026-02-30T10:00:00Z' }, /must be a UTC time/],
+    ['an hour that does not exist', { [IAM]: '2026-03-01T24:00:00Z' }, /must be a UTC time/],
     ['a time that is a number', { [IAM]: 1767225600 }, /must be a UTC time/],
     ['a path above its folder', { '../outside.json': '2026-03-01T10:00:00Z' }, /\["\.\.\/outside\.json"\] must be a path below the folder of this file/],
     ['an absolute path', { '/etc/passwd': '2026-03-01T10:00:00Z' }, /must be a path below the folder of this file/],

@@ -5,9 +5,15 @@ import type { Fields } from './fields.js';
 /** A UTC time as `Date.prototype.toISOString` or `date -u +%Y-%m-%dT%H:%M:%SZ` writes it. */
 const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
+/** Whether the date and time name a real instant: `Date.parse` also takes 2026-02-30 and 24:00. */
+function exists(time: string): boolean {
+  const ms = Date.parse(time);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === time.slice(0, 19);
+}
+
 function utcTime(f: Fields, key: string, where: string): string {
   const v = f.value[key];
-  if (typeof v !== 'string' || !UTC_TIME.test(v) || Number.isNaN(Date.parse(v))) {
+  if (typeof v !== 'string' || !UTC_TIME.test(v) || !exists(v)) {
     throw new InputError(`${where} must be a UTC time such as 2026-01-01T00:00:00Z`, f.file);
   }
   return v;
