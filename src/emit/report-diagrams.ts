@@ -141,8 +141,11 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
  * accounts, workloads, pods), over as many blocks as those take.
  */
 export function clusterDiagrams(cluster: ReportCluster, limits: DiagramLimits = MERMAID_LIMITS): DiagramPart[] {
-  const whole = clusterDiagram(cluster);
-  if (fits(whole, limits)) return [{ namespace: null, part: null, summarised: false, mappings: cluster.mappings.length, text: whole }];
+  // Each mapping draws its own service account → role edge, so more mappings than edges cannot fit.
+  if (cluster.mappings.length <= limits.edges) {
+    const whole = clusterDiagram(cluster);
+    if (fits(whole, limits)) return [{ namespace: null, part: null, summarised: false, mappings: cluster.mappings.length, text: whole }];
+  }
   const parts: DiagramPart[] = [];
   for (const [namespace, mappings] of groupBy(cluster.mappings, (m) => m.namespace)) {
     const full = pack(mappings.map(mappingUnit), limits);
