@@ -75,6 +75,7 @@ describe('every bundle of the repository plans and reports to JSON its schema ac
     expect(ALL).toContain('fixtures/demo');
     expect(ALL.filter((b) => b.startsWith('test/hostile/cases/')).length).toBeGreaterThan(50);
     expect(ALL.filter((b) => b.startsWith('fixtures/rules/')).length).toBeGreaterThan(20);
+    expect(ALL).toContain('test/contracts/bundles/collected');
   });
 
   it.each(ALL)('%s', (bundle) => {
@@ -92,6 +93,7 @@ describe('every bundle of the repository plans and reports to JSON its schema ac
     expect(validatePlan(planJson), `plan of ${bundle}:\n${errors(validatePlan)}`).toBe(true);
     const reportJson: unknown = JSON.parse([...REPORT_CHUNKS.json(buildReport(inventory, planned))].join(''));
     expect(validateReport(reportJson), `report of ${bundle}:\n${errors(validateReport)}`).toBe(true);
+    if (bundle === 'test/contracts/bundles/collected') expect((reportJson as { evidence: { collectedTimes: string } }).evidence.collectedTimes).toBe('mixed');
   });
 });
 
