@@ -196,16 +196,19 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
         ['us-east-1', 'c1', true],
       ]);
       const scripted = join(world.dir, 'two-regions-scripted');
+      const from = Date.now();
       const s = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-r', 'us-east-1', '-c', 'c1=fake', '-c', 'c2=dead'], {
         env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-two-regions') },
         timeoutMs: 120_000,
       });
       expect(s.code, s.stderr).toBe(4);
       expect(readdirSync(join(scripted, 'kubernetes')).sort()).toEqual([`${REGION}.c1`, 'us-east-1.c1']);
+      const to = Date.now();
       const gaadPath = join(scripted, 'aws', ACCT, 'iam-authorization-details.json');
       const gaad = JSON.parse(readFileSync(gaadPath, 'utf8'));
       for (const p of gaad.Policies) p.PolicyName ??= String(p.Arn).split('/').pop();
       writeFileSync(gaadPath, JSON.stringify(gaad, null, 4));
+      expectRecordedTimes(scripted, from, to, 'scripts/collect-evidence.sh');
       expect(comparablePlan(scripted)).toEqual(comparablePlan(collected));
     } finally {
       await east.send(new DeleteClusterCommand({ name: 'c1' }));
