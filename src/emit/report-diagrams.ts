@@ -93,7 +93,6 @@ function pack(units: readonly Unit[], limits: DiagramLimits): string[] {
       charts.push([HEAD, ...nodes.values(), ...edges].join('\n'));
       nodes = new Map();
       edges = new Set();
-      size = HEAD.length;
       for (const [id, line] of unit.nodes) nodes.set(id, line);
       for (const e of unit.edges) edges.add(e);
       size = [...nodes.values(), ...edges].reduce((n, line) => n + line.length + 1, HEAD.length);
