@@ -7,7 +7,8 @@
 # Regions default to the configured one. A cluster's kube context is the one given with -c, else
 # the kubeconfig context whose cluster server equals the cluster endpoint. A cluster whose
 # Kubernetes API cannot be read, or a region whose clusters cannot be listed, is written to
-# scan-gaps.json and the script exits 4 after writing the rest. The bundle appears atomically.
+# scan-gaps.json and the script exits 4 after writing the rest. collection.json records when each file
+# was read (UTC). The bundle appears atomically.
 set -euo pipefail
 
 usage() {
@@ -27,6 +28,11 @@ while getopts "o:r:c:h" opt; do
   esac
 done
 [[ -n "$out" ]] || usage
+
+now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
+started="$(now)"
+# When each file was read, by its path in the bundle.
+declare -A collected=()
 if [[ ${#regions[@]} -eq 0 ]]; then
   configured="${AWS_REGION:-${AWS_DEFAULT_REGION:-$(aws configure get region || true)}}"
   [[ -n "$configured" ]] || { echo "$0: no AWS region: give -r REGION or set AWS_REGION" >&2; exit 2; }
@@ -39,7 +45,7 @@ if [[ -e "$out" ]]; then
   for entry in "$out"/* "$out"/.[!.]*; do
     [[ -e "$entry" ]] || continue
     case "$(basename "$entry")" in
-      aws | kubernetes | scan-gaps.json) ;;
+      aws | kubernetes | scan-gaps.json | collection.json) ;;
       *) echo "$0: $out is not an evidence bundle (it holds $(basename "$entry")); give a new or empty directory" >&2; exit 2 ;;
     esac
   done
@@ -92,6 +98,7 @@ context_for() { # cluster endpoint
 # IAM (global): the account comes from a role or provider ARN (no STS call).
 aws iam get-account-authorization-details --output json > "$tmp/iam-authorization-details.json"
 aws iam list-open-id-connect-providers --output json > "$tmp/oidc-providers.json"
+iam_at="$(now)"
 arn="$(aws iam get-account-authorization-details --filter Role --max-items 1 --query 'RoleDetailList[0].Arn' --output text)"
 if [[ "$arn" == "None" || -z "$arn" ]]; then
   arn="$(aws iam list-open-id-connect-providers --query 'OpenIDConnectProviderList[0].Arn' --output text)"
@@ -100,6 +107,8 @@ account="$(cut -d: -f5 <<< "$arn")"
 [[ "$account" =~ ^[0-9]{12}$ ]] || account="unknown-account"
 mkdir -p "$tmp/aws/$account"
 mv "$tmp/iam-authorization-details.json" "$tmp/oidc-providers.json" "$tmp/aws/$account/"
+collected["aws/$account/iam-authorization-details.json"]="$iam_at"
+collected["aws/$account/oidc-providers.json"]="$iam_at"
 
 for region in "${regions[@]}"; do
   if ! clusters="$(aws eks list-clusters --region "$region" --query 'clusters[]' --output text 2>&1)"; then
@@ -110,12 +119,15 @@ for region in "${regions[@]}"; do
     dir="$tmp/aws/$account/$region"
     mkdir -p "$dir"
     aws eks describe-cluster --region "$region" --name "$c" --output json > "$dir/cluster-$c.json"
+    collected["aws/$account/$region/cluster-$c.json"]="$(now)"
     for a in $(aws eks list-addons --region "$region" --cluster-name "$c" --query 'addons[]' --output text); do
       aws eks describe-addon --region "$region" --cluster-name "$c" --addon-name "$a" --output json > "$dir/addon-$c-$a.json"
+      collected["aws/$account/$region/addon-$c-$a.json"]="$(now)"
     done
     for id in $(aws eks list-pod-identity-associations --region "$region" --cluster-name "$c" --query 'associations[].associationId' --output text); do
       aws eks describe-pod-identity-association --region "$region" --cluster-name "$c" --association-id "$id" --output json \
         > "$dir/pod-identity-association-$id.json"
+      collected["aws/$account/$region/pod-identity-association-$id.json"]="$(now)"
     done
     endpoint="$(aws eks describe-cluster --region "$region" --name "$c" --query 'cluster.endpoint' --output text)"
     if ! ctx="$(context_for "$c" "$endpoint")"; then
@@ -130,6 +142,7 @@ for region in "${regions[@]}"; do
       gap cluster "$c" "$region" "Kubernetes API (context $ctx): $err"
       continue
     fi
+    collected["kubernetes/$region.$c/resources.json"]="$(now)"
     echo "collect-evidence: $region/$c: collected (context $ctx)" >&2
   done
 done
@@ -141,7 +154,11 @@ for d in "$tmp"/kubernetes/*.*; do
   folder="$(basename "$d")"
   c="${folder#*.}"
   described=("$tmp"/aws/*/*/"cluster-$c.json")
-  if [[ ${#described[@]} -eq 1 ]]; then mv "$d" "$tmp/kubernetes/$c"; fi
+  if [[ ${#described[@]} -eq 1 ]]; then
+    mv "$d" "$tmp/kubernetes/$c"
+    collected["kubernetes/$c/resources.json"]="${collected["kubernetes/$folder/resources.json"]}"
+    unset "collected[kubernetes/$folder/resources.json]"
+  fi
 done
 
 if [[ ${#gaps[@]} -gt 0 ]]; then
@@ -154,6 +171,16 @@ if [[ ${#gaps[@]} -gt 0 ]]; then
     printf '\n]}\n'
   } > "$tmp/scan-gaps.json"
 fi
+
+{
+  printf '{"irsa2piCollection": {\n  "collector": "scripts/collect-evidence.sh",\n  "startedAt": "%s",\n  "finishedAt": "%s",\n  "files": {' "$started" "$(now)"
+  separator=""
+  while IFS= read -r path; do
+    printf '%s\n    "%s": "%s"' "$separator" "$(json_escape "$path")" "${collected[$path]}"
+    separator=","
+  done < <(printf '%s\n' "${!collected[@]}" | LC_ALL=C sort)
+  printf '\n  }\n}}\n'
+} > "$tmp/collection.json"
 
 if [[ -e "$out" ]]; then
   mv "$out" "$tmp-old"

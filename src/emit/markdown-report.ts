@@ -1,29 +1,41 @@
 import type { Step } from '../plan/model.js';
 import type { Report, ReportCluster } from '../report/model.js';
 import { findingGroupsView, severityCounts } from './markdown-shared.js';
-import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, mermaidId, mermaidLabel, renderPieces } from './templates.js';
+import { clusterDiagrams, MERMAID_LIMITS, type DiagramPart } from './report-diagrams.js';
+import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, renderPieces } from './templates.js';
 
-/** A Mermaid `flowchart LR` of one cluster: workload → service account → role. */
-export function clusterDiagram(cluster: ReportCluster): string {
-  const lines = ['flowchart LR'];
-  const nodes = new Map<string, string>();
-  const edges = new Set<string>();
-  const node = (prefix: string, key: string, label: string) => {
-    const id = mermaidId(prefix, `${key}`);
-    if (!nodes.has(id)) nodes.set(id, `  ${id}[${mermaidLabel(label)}]`);
-    return id;
-  };
-  for (const m of cluster.mappings) {
-    const sa = node('sa', `${m.namespace}/${m.serviceAccount}`, `${m.namespace}/${m.serviceAccount}`);
-    const role = node('role', m.roleArn, m.admin ? `${m.roleName} (admin)` : m.roleName);
-    for (const w of m.workloads) edges.add(`  ${node('wl', `${w.namespace}/${w.kind}/${w.name}`, `${w.kind}/${w.name}`)} --> ${sa}`);
-    const label = mermaidLabel(m.status === 'active' ? m.mechanism : `${m.mechanism} ${m.status}`);
-    edges.add(m.status === 'active' ? `  ${sa} -->|${label}| ${role}` : `  ${sa} -.->|${label}| ${role}`);
-  }
-  return [...lines, ...nodes.values(), ...edges].join('\n');
-}
+export { clusterDiagram } from './report-diagrams.js';
 
 const list = (items: readonly string[]) => items.join(', ') || '-';
+
+/** What the collection times of the evidence section are, by `collectedTimes`. */
+const COLLECTED_TIMES = {
+  collector: ' (recorded by the collector)',
+  file: ' (file times: when each file was last modified, its collection time only if nothing changed it since; the collector recorded none)',
+  mixed: ' (recorded by the collector; file times for the files it did not record)',
+} as const;
+
+const count = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** The line above one diagram of a cluster drawn in several; a summarised one says what it leaves out. */
+function diagramTitle(d: DiagramPart): string {
+  const head = `Namespace ${d.namespace ?? ''}${d.part ? ` (${d.part})` : ''}`;
+  if (!d.summarised) return `${head}:`;
+  return `${head}: its ${count(d.mappings, 'role mapping', 'role mappings')} drawn as counts per role (service accounts, workloads, pods), as in full they are over what Mermaid draws in one diagram (${MERMAID_LIMITS.chars.toLocaleString('en-US')} characters, ${MERMAID_LIMITS.edges} edges); the table lists each.`;
+}
+
+/** A cluster's diagrams as the `report-cluster` template reads them: one block, or several collapsed. */
+function diagramsView(c: ReportCluster) {
+  const parts = clusterDiagrams(c);
+  if (parts.length === 1 && parts[0]!.namespace === null) return { diagram: parts[0]!.text, diagrams: null };
+  const summarised = new Set(parts.filter((d) => d.summarised).map((d) => d.namespace)).size;
+  return {
+    diagram: null,
+    diagrams: parts.map((d) => ({ title: diagramTitle(d), text: d.text })),
+    diagramsSummary: `${count(parts.length, 'diagram', 'diagrams')}: one per namespace${summarised ? `, ${count(summarised, 'namespace', 'namespaces')} as counts per role` : ''}`,
+    diagramsCollapse: Infinity,
+  };
+}
 
 /** One cluster as the `report-cluster` template reads it. */
 function clusterView(c: ReportCluster) {
@@ -31,7 +43,7 @@ function clusterView(c: ReportCluster) {
     ...c,
     version: c.version ?? 'unknown',
     platformVersion: c.platformVersion ?? 'unknown',
-    diagram: clusterDiagram(c),
+    ...diagramsView(c),
   };
 }
 
@@ -50,6 +62,8 @@ export function reportView(report: Report) {
       regions: list(report.evidence.regions),
       collectedFrom: report.evidence.collectedFrom ?? 'unknown',
       collectedTo: report.evidence.collectedTo ?? 'unknown',
+      collectedTimes: report.evidence.collectedTimes ? COLLECTED_TIMES[report.evidence.collectedTimes] : '',
+      files: report.evidence.files.map((f) => ({ ...f, collected: f.collectedAt ?? (f.modifiedAt ? `${f.modifiedAt} (file time)` : '') })),
     },
   };
 }

@@ -161,6 +161,8 @@ export interface EvidenceFile {
   readonly region?: string;
   readonly cluster?: string;
   readonly modifiedAt?: string;
+  /** When the collector read it, as its `collection.json` records; absent when no collector recorded it. */
+  readonly collectedAt?: string;
 }
 
 /** A customer- or AWS-managed policy, with its default version's document when collected. */

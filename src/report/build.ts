@@ -176,11 +176,26 @@ function reportCluster(ctx: RuleContext, cluster: Cluster): ReportCluster {
   };
 }
 
+/** Files a collector writes about the collection, whose times are not those of reading the estate. */
+const NOT_COLLECTED: ReadonlySet<string> = new Set(['collection', 'scan-gaps']);
+
 function evidence(inventory: Inventory): Report['evidence'] {
   const files: ReportEvidenceFile[] = inventory.evidence
-    .map((e) => ({ path: e.path, kind: e.kind, accountId: e.accountId ?? null, region: e.region ?? null, cluster: e.cluster ?? null, modifiedAt: e.modifiedAt ?? null }))
+    .map((e) => ({
+      path: e.path,
+      kind: e.kind,
+      accountId: e.accountId ?? null,
+      region: e.region ?? null,
+      cluster: e.cluster ?? null,
+      modifiedAt: e.modifiedAt ?? null,
+      collectedAt: e.collectedAt ?? null,
+    }))
     .sort((a, b) => compareText(a.path, b.path));
-  const times = files.flatMap((f) => (f.modifiedAt ? [f.modifiedAt] : [])).sort();
+  const timed = files
+    .filter((f) => !NOT_COLLECTED.has(f.kind))
+    .flatMap((f): { at: string; by: 'collector' | 'file' }[] => (f.collectedAt ? [{ at: f.collectedAt, by: 'collector' }] : f.modifiedAt ? [{ at: f.modifiedAt, by: 'file' }] : []));
+  const times = timed.map((t) => t.at).sort((a, b) => Date.parse(a) - Date.parse(b) || compareText(a, b));
+  const sources = new Set(timed.map((t) => t.by));
   const accounts = new Set([...files.flatMap((f) => (f.accountId ? [f.accountId] : [])), ...inventory.clusters.map((c) => c.accountId), ...inventory.roles.map((r) => r.accountId)]);
   const regions = new Set([...files.flatMap((f) => (f.region ? [f.region] : [])), ...inventory.clusters.map((c) => c.region)]);
   return {
@@ -190,6 +205,7 @@ function evidence(inventory: Inventory): Report['evidence'] {
     regions: [...regions].sort(),
     collectedFrom: times[0] ?? null,
     collectedTo: times[times.length - 1] ?? null,
+    collectedTimes: sources.size === 0 ? null : sources.size > 1 ? 'mixed' : [...sources][0]!,
   };
 }
 

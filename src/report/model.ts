@@ -51,6 +51,7 @@ export interface OpenRole {
   readonly admin: boolean;
 }
 
+/** One EKS cluster of the bundle, with its role-to-pod map. */
 export interface ReportCluster {
   readonly name: string;
   readonly arn: string;
@@ -67,16 +68,20 @@ export interface ReportCluster {
   readonly openRoles: readonly OpenRole[];
 }
 
-/** The findings of one severity, by rule: see {@link groupFindings}. */
+/** The findings of one severity, by rule, with each rule's catalogue entry. */
 export type ReportFindingGroup = FindingGroup;
 
+/** One file of the evidence bundle and what it was read as. */
 export interface ReportEvidenceFile {
   readonly path: string;
   readonly kind: string;
   readonly accountId: string | null;
   readonly region: string | null;
   readonly cluster: string | null;
+  /** The file's modification time: when it was collected only if nothing changed it since. */
   readonly modifiedAt: string | null;
+  /** When the collector read it, as the bundle's `collection.json` records; null when no collector recorded it. */
+  readonly collectedAt: string | null;
 }
 
 /** The plan's counts, plus what the auditor's view adds. */
@@ -103,7 +108,11 @@ export interface Report {
     readonly ignored: readonly string[];
     readonly accounts: readonly string[];
     readonly regions: readonly string[];
+    /** The earliest time of a file: the collector's time where it recorded one, else the file time. */
     readonly collectedFrom: string | null;
+    /** The latest time of a file, taken as for `collectedFrom`. */
     readonly collectedTo: string | null;
+    /** What those times are: all `collector`'s, all `file` times, or `mixed`; null without any. */
+    readonly collectedTimes: 'collector' | 'file' | 'mixed' | null;
   };
 }

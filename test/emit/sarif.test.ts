@@ -201,7 +201,7 @@ describe('SARIF of every fixture bundle', () => {
 });
 
 describe('SARIF locations', () => {
-  const file = (path: string, kind: string, more: Partial<ReportEvidenceFile> = {}): ReportEvidenceFile => ({ path, kind, accountId: null, region: null, cluster: null, modifiedAt: null, ...more });
+  const file = (path: string, kind: string, more: Partial<ReportEvidenceFile> = {}): ReportEvidenceFile => ({ path, kind, accountId: null, region: null, cluster: null, modifiedAt: null, collectedAt: null, ...more });
   const uris = (files: ReportEvidenceFile[], findings: Finding[]) => {
     const report = { ...reportOf(DEMO), findings, evidence: { ...reportOf(DEMO).evidence, files } } as Report;
     const log = reportSarif(report, { bundle: 'b' }) as SarifLog;

@@ -28,6 +28,22 @@ function comparablePlan(dir: string): unknown {
   return strip(p);
 }
 
+/** Every AWS and Kubernetes file of the bundle has the time its collector recorded, between `from` and `to`. */
+function expectRecordedTimes(dir: string, from: number, to: number, collector: string): void {
+  const manifest = JSON.parse(readFileSync(join(dir, 'collection.json'), 'utf8')).irsa2piCollection;
+  expect(manifest.collector).toBe(collector);
+  const evidence = readEvidenceBundle(dir).evidence.filter((e) => e.kind !== 'collection' && e.kind !== 'scan-gaps');
+  expect(evidence.length).toBeGreaterThan(3);
+  for (const e of evidence) {
+    expect(e.collectedAt, e.path).toBeDefined();
+    // The script's `date -u` has whole seconds.
+    expect(Date.parse(e.collectedAt!), e.path).toBeGreaterThanOrEqual(Math.floor(from / 1000) * 1000);
+    expect(Date.parse(e.collectedAt!), e.path).toBeLessThanOrEqual(to);
+  }
+  expect(Date.parse(manifest.startedAt)).toBeLessThanOrEqual(Math.min(...evidence.map((e) => Date.parse(e.collectedAt!))));
+  expect(Date.parse(manifest.finishedAt)).toBeGreaterThanOrEqual(Math.max(...evidence.map((e) => Date.parse(e.collectedAt!))));
+}
+
 describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
   let world: World;
   beforeAll(async () => {
@@ -74,9 +90,11 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
   it('writes a bundle whose plan equals the plan of the README snippet run with the AWS CLI and kubectl', async () => {
 
     const out = join(world.dir, 'collected');
+    const from = Date.now();
     const r = await runCli(world, ['collect', '--out', out, '--region', REGION, '--cluster', 'c1', '--context', 'fake']);
     expect(r.stderr).toContain(`${REGION}/c1:`);
     expect(r.code).toBe(0);
+    expectRecordedTimes(out, from, Date.now(), 'irsa2pi collect');
     expect(r.stderr).not.toContain('testing'); // the dummy credentials
     expect(existsSync(join(out, 'scan-gaps.json'))).toBe(false);
     const assocFiles = readdirSync(join(out, 'aws', ACCT, REGION)).filter((f) => f.startsWith('pod-identity-association-'));
@@ -143,12 +161,14 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     const collected = join(world.dir, 'partial-2');
     expect((await runCli(world, ['collect', '--out', collected, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=dead', '--quiet'])).code).toBe(4);
     const scripted = join(world.dir, 'scripted');
+    const from = Date.now();
     const r = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-c', 'c1=fake', '-c', 'c2=dead'], {
       env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-script') },
       timeoutMs: 120_000,
     });
     expect(r.stderr).toContain('c2: scan gap');
     expect(r.code).toBe(4);
+    const to = Date.now();
     expect(r.stderr).not.toContain('testing');
     const gaps = JSON.parse(readFileSync(join(scripted, 'scan-gaps.json'), 'utf8'));
     expect(gaps.irsa2piScanGaps).toEqual([expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION })]);
@@ -157,6 +177,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     const gaad = JSON.parse(readFileSync(gaadPath, 'utf8'));
     for (const p of gaad.Policies) p.PolicyName ??= String(p.Arn).split('/').pop();
     writeFileSync(gaadPath, JSON.stringify(gaad, null, 4));
+    expectRecordedTimes(scripted, from, to, 'scripts/collect-evidence.sh');
     expect(comparablePlan(scripted)).toEqual(comparablePlan(collected));
   });
 
@@ -175,16 +196,19 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
         ['us-east-1', 'c1', true],
       ]);
       const scripted = join(world.dir, 'two-regions-scripted');
+      const from = Date.now();
       const s = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-r', 'us-east-1', '-c', 'c1=fake', '-c', 'c2=dead'], {
         env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-two-regions') },
         timeoutMs: 120_000,
       });
       expect(s.code, s.stderr).toBe(4);
       expect(readdirSync(join(scripted, 'kubernetes')).sort()).toEqual([`${REGION}.c1`, 'us-east-1.c1']);
+      const to = Date.now();
       const gaadPath = join(scripted, 'aws', ACCT, 'iam-authorization-details.json');
       const gaad = JSON.parse(readFileSync(gaadPath, 'utf8'));
       for (const p of gaad.Policies) p.PolicyName ??= String(p.Arn).split('/').pop();
       writeFileSync(gaadPath, JSON.stringify(gaad, null, 4));
+      expectRecordedTimes(scripted, from, to, 'scripts/collect-evidence.sh');
       expect(comparablePlan(scripted)).toEqual(comparablePlan(collected));
     } finally {
       await east.send(new DeleteClusterCommand({ name: 'c1' }));

@@ -13,7 +13,8 @@ export type EvidenceKind =
   | 'eks-describe-addon'
   | 'eks-list-addons'
   | 'kubernetes'
-  | 'scan-gaps';
+  | 'scan-gaps'
+  | 'collection';
 
 const has = (doc: Record<string, unknown>, key: string) => Object.prototype.hasOwnProperty.call(doc, key);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -23,6 +24,7 @@ export function classify(doc: unknown): EvidenceKind | undefined {
   if (!isObject(doc)) return undefined;
   if (isKubernetesDocument(doc)) return 'kubernetes';
   if (Array.isArray(doc.irsa2piScanGaps)) return 'scan-gaps';
+  if (isObject(doc.irsa2piCollection)) return 'collection';
   if (has(doc, 'RoleDetailList')) return 'iam-authorization-details';
   if (has(doc, 'Roles')) return 'iam-list-roles';
   if (isObject(doc.Role)) return 'iam-get-role';

@@ -4,6 +4,7 @@ import { InputError } from '../../errors.js';
 import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role, ScanGap } from '../../model/inventory.js';
 import { accountOfEmptyList, addonFrom, associationFrom, associationSummaryFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
+import { collectionTimes } from './collection.js';
 import { Fields } from './fields.js';
 import { KubernetesCollector, kubernetesObjects, streamKubernetesList, streamKubernetesYamlList } from './kubernetes.js';
 import { formatOf, MAX_FILE_BYTES, parseEvidenceFile, parseEvidenceText, readEvidenceText, refuseTooDeep, type EvidenceFormat } from './parse.js';
@@ -51,6 +52,8 @@ interface Pending {
   readonly kubernetes: Map<string, KubernetesCollector>;
   readonly evidence: EvidenceFile[];
   readonly scanGaps: ScanGap[];
+  /** The times collectors recorded (`collection.json`), by the path the reader shows for each file. */
+  readonly collectedAt: Map<string, string>;
   readonly ignored: string[];
 }
 
@@ -109,6 +112,10 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
         if (scope !== 'cluster' && scope !== 'region') throw new InputError(`${g.path}.scope must be "cluster" or "region"`, file);
         p.scanGaps.push({ scope, name: g.str('name'), region: g.optStr('region'), error: g.optStr('error') ?? 'unknown error', source: file });
       }
+      return { kind };
+    }
+    case 'collection': {
+      for (const [path, at] of collectionTimes(f)) p.collectedAt.set(path, at);
       return { kind };
     }
     default:
@@ -201,7 +208,7 @@ function assemble(p: Pending, root: string): Inventory {
     associations: byArn(p.associations, (a) => a.associationArn),
     undescribedAssociations: byArn(p.associationSummaries, (a) => a.associationArn).filter((a) => !p.associations.has(a.associationArn)),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
-    evidence: p.evidence,
+    evidence: p.collectedAt.size === 0 ? p.evidence : p.evidence.map((e) => (p.collectedAt.has(e.path) ? { ...e, collectedAt: p.collectedAt.get(e.path)! } : e)),
     scanGaps: p.scanGaps,
     ignored: p.ignored,
   };
@@ -234,6 +241,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     kubernetes: new Map(),
     evidence: [],
     scanGaps: [],
+    collectedAt: new Map(),
     ignored: [],
   };
   /**

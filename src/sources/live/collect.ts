@@ -29,6 +29,11 @@ export interface ScanGap {
 /** Name of the scan-gap file at the bundle root. */
 export const SCAN_GAPS_FILE = 'scan-gaps.json';
 
+/** Name of the file at the bundle root recording when each file was collected. */
+export const COLLECTION_FILE = 'collection.json';
+
+const now = () => new Date().toISOString();
+
 /** Options for {@link collectEvidence}. */
 export interface CollectOptions {
   /** Regions to scan; empty: the SDK's configured default region. */
@@ -87,6 +92,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     import('@aws-sdk/client-eks'),
     import('@kubernetes/client-node'),
   ]);
+  const startedAt = now();
   const progress = opts.progress ?? (() => {});
   const deadlines = opts.deadlines ?? DEFAULT_DEADLINES;
   const sdk = awsClientSettings(deadlines);
@@ -123,8 +129,10 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   record(iam as unknown as Middlewared, 'iam', opts.onAwsOperation);
   addBodyDeadline(iam, deadlines);
   let iamEvidence;
+  let iamAt: string;
   try {
     iamEvidence = await collectIam(iam);
+    iamAt = now();
   } catch (e) {
     throw new InputError(`cannot read IAM (GetAccountAuthorizationDetails, ListOpenIDConnectProviders): ${errorLine(e)}`);
   } finally {
@@ -134,8 +142,10 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const run = limiter(Math.max(1, opts.concurrency ?? 4));
   const gaps: ScanGap[] = [];
   const clusterFiles: EmittedFile[] = [];
+  /** When each file's content was read, by its path. */
+  const collectedAt = new Map<string, string>();
   /** Each cluster's Kubernetes objects; its folder is known once every region is scanned. */
-  const kubernetesFiles: { region: string; name: string; content: string }[] = [];
+  const kubernetesFiles: { region: string; name: string; content: string; at: string }[] = [];
   const regionsByName = new Map<string, Set<string>>();
   const found = new Set<string>();
   const clusterAccounts: string[] = [];
@@ -149,14 +159,19 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       progress(`irsa2pi: ${region}/${name}: scan gap: ${errorLine(e)}`);
       return;
     }
+    const awsAt = now();
     clusterAccounts.push(evidence.accountId);
     const dir = `aws/${evidence.accountId}/${region}`;
-    clusterFiles.push({ path: `${dir}/cluster-${name}.json`, content: cliJsonText(evidence.cluster) });
+    const awsFile = (path: string, content: string) => {
+      clusterFiles.push({ path, content });
+      collectedAt.set(path, awsAt);
+    };
+    awsFile(`${dir}/cluster-${name}.json`, cliJsonText(evidence.cluster));
     const regionsOfName = regionsByName.get(name);
     if (regionsOfName) regionsOfName.add(region);
     else regionsByName.set(name, new Set([region]));
-    for (const a of evidence.addons) clusterFiles.push({ path: `${dir}/addon-${name}-${a.name}.json`, content: cliJsonText(a.doc) });
-    for (const a of evidence.associations) clusterFiles.push({ path: `${dir}/pod-identity-association-${a.id}.json`, content: cliJsonText(a.doc) });
+    for (const a of evidence.addons) awsFile(`${dir}/addon-${name}-${a.name}.json`, cliJsonText(a.doc));
+    for (const a of evidence.associations) awsFile(`${dir}/pod-identity-association-${a.id}.json`, cliJsonText(a.doc));
     const aws = `${evidence.addons.length} add-ons, ${evidence.associations.length} associations`;
     const context = contextFor(evidence, explicit, contexts);
     if (context === undefined) {
@@ -181,7 +196,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
           { endpoint: evidence.endpoint, caData: typeof ca === 'string' && ca !== '' ? ca : undefined, token },
           { limit: opts.kubePageSize, deadlines },
         );
-        kubernetesFiles.push({ region, name, content: kubeListJson(items) });
+        kubernetesFiles.push({ region, name, content: kubeListJson(items), at: now() });
         progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (endpoint, EKS token)`);
       } catch (e) {
         const error = `${noContext} (direct EKS token authentication failed: ${errorLine(e)})`;
@@ -192,7 +207,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     }
     try {
       const items = await listClusterObjects(loadKubeConfig, context, { limit: opts.kubePageSize, deadlines });
-      kubernetesFiles.push({ region, name, content: kubeListJson(items) });
+      kubernetesFiles.push({ region, name, content: kubeListJson(items), at: now() });
       progress(`irsa2pi: ${region}/${name}: ${aws}, ${items.length} Kubernetes objects (context ${context})`);
     } catch (e) {
       gaps.push({ scope: 'cluster', name, region, error: `Kubernetes API (context ${context}): ${errorLine(e)}` });
@@ -232,6 +247,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   for (const k of kubernetesFiles) {
     const folder = (regionsByName.get(k.name)?.size ?? 0) > 1 ? `${k.region}.${k.name}` : k.name;
     clusterFiles.push({ path: `kubernetes/${folder}/resources.json`, content: k.content });
+    collectedAt.set(`kubernetes/${folder}/resources.json`, k.at);
   }
   const account = iamEvidence.accountId ?? clusterAccounts.sort()[0] ?? 'unknown-account';
   const files: EmittedFile[] = [
@@ -241,5 +257,10 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   ];
   const sortedGaps = [...gaps].sort((a, b) => compareText(`${a.scope}|${a.region}|${a.name}`, `${b.scope}|${b.region}|${b.name}`));
   if (sortedGaps.length > 0) files.push({ path: SCAN_GAPS_FILE, content: `${JSON.stringify({ irsa2piScanGaps: sortedGaps }, null, 2)}\n` });
+  collectedAt.set(files[0]!.path, iamAt);
+  collectedAt.set(files[1]!.path, iamAt);
+  const times = Object.fromEntries(files.flatMap((f) => (collectedAt.has(f.path) ? [[f.path, collectedAt.get(f.path)!]] : [])));
+  const collection = { irsa2piCollection: { collector: 'irsa2pi collect', startedAt, finishedAt: now(), files: times } };
+  files.push({ path: COLLECTION_FILE, content: `${JSON.stringify(collection, null, 2)}\n` });
   return { files, gaps: sortedGaps };
 }

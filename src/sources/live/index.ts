@@ -1,2 +1,2 @@
-export { collectEvidence, SCAN_GAPS_FILE, type CollectOptions, type CollectResult, type ScanGap } from './collect.js';
+export { collectEvidence, COLLECTION_FILE, SCAN_GAPS_FILE, type CollectOptions, type CollectResult, type ScanGap } from './collect.js';
 export { KUBE_RESOURCES } from './kubernetes.js';
