@@ -208,6 +208,25 @@ describe("generated scripts wait for AWS: the agent and add-on updates ACTIVE, n
     expect(again!.at - updated.at).toBeGreaterThanOrEqual(3_000);
   }, 400_000);
 
+  it('migrate.sh --phase cutover run on its own waits out ASSOCIATION_SETTLE_SECONDS from the modifiedAt of an association an earlier run made, never longer', async () => {
+    await world?.stop();
+    world = await buildWorld('basic', accounts);
+    await ok(world, 'migrate.sh', ['--phase', 'trust']);
+    await ok(world, 'migrate.sh', ['--phase', 'associations']);
+    // However slow this machine is, the association is younger than the settle time: modified just
+    // now by AWS's clock, which runs an hour ahead of this one (the wait is never longer than the setting).
+    for (const s of shim.state.associations.values()) s.association.modifiedAt = Math.floor(Date.now() / 1000) + 3600;
+    const out = await ok(world, 'migrate.sh', ['--phase', 'cutover'], { VERIFY: 'warn', ASSOCIATION_SETTLE_SECONDS: '4' });
+    expect(out).toMatch(/^  waiting 4s for association a-\S+ to take effect \(ASSOCIATION_SETTLE_SECONDS=4\)$/m);
+    const listed = shim.state.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/clusters/c1/pod-identity-associations/')).at(-1)!;
+    const patch = world.kube.requests.find((r) => r.method === 'PATCH' && r.path.includes('/serviceaccounts/'))!;
+    expect(patch.at - listed.at).toBeGreaterThanOrEqual(4_000);
+
+    for (const s of shim.state.associations.values()) s.association.modifiedAt = Math.floor(Date.now() / 1000) - 3600;
+    const again = await ok(world, 'migrate.sh', ['--phase', 'cutover'], { VERIFY: 'warn', ASSOCIATION_SETTLE_SECONDS: '4' });
+    expect(again).not.toMatch(/waiting \d+s for association/);
+  }, 400_000);
+
   it('rollback.sh: the deleted associations settle ASSOCIATION_SETTLE_SECONDS before the workloads restart onto IRSA', async () => {
     await world?.stop();
     world = await buildWorld('basic', accounts);
