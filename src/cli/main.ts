@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { visible } from '../escape.js';
 import { batched } from './batched.js';
+import { terminalColumns } from './terminal-width.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
@@ -25,6 +26,7 @@ interface PlanCliOptions extends LiveOptions {
   out?: string;
   failOn?: Severity;
   trustPolicyLimit?: string;
+  wide?: boolean;
   debug?: boolean;
 }
 
@@ -108,6 +110,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'plan');
   const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
   const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format, 'plan')();
+  if (opts.wide && opts.format !== 'table') throw new UsageError(`--wide is for --format table, not ${opts.format}`, 'plan');
   if (!opts.out && DIRECTORY_FORMATS.has(opts.format)) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
   if (opts.out) {
     const { refuseOutputDirectory, refuseOutputFile } = await import('./write-atomic.js');
@@ -116,7 +119,8 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   }
   const { plan, partial } = await readAndPlan(opts, 'plan');
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const rendered = emitter(plan, { color });
+  const width = terminalColumns(opts.out ? undefined : process.stdout, process.env);
+  const rendered = emitter(plan, { color, width, wide: opts.wide ?? false });
   if (rendered.kind === 'files') {
     if (!opts.out) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
     const { writeDirectoryOutput } = await import('./write-atomic.js');
@@ -151,7 +155,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .showHelpAfterError(helpPointer())
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })), outputError: (s, write) => write(`irsa2pi: ${visible(s.trimEnd().replace(/\s*\n\s*/g, ' '))}\n`) });
-  const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
+  const evidenceCommand = (name: 'plan' | 'report', description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
     addLiveOptions(
       cmd
         .command(name)
@@ -166,7 +170,10 @@ function program(setCode: (code: Promise<number>) => void): Command {
       .option('--trust-policy-limit <characters>', "the accounts' IAM quota on a role trust policy, when raised above the default 2048 (at most 4096)")
       .option('--debug', 'print stack traces of errors')
       .action((opts: PlanCliOptions) => setCode(run(opts)));
-  evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan);
+  evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan).option(
+    '--wide',
+    'table: every column and value whole (full ARNs), however wide; without it the table fits the terminal (COLUMNS, else 120)',
+  );
   evidenceCommand('report', 'read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence', 'markdown, csv or json', 'markdown', runReport);
   addCollectCommand(cmd, setCode);
   return cmd;
