@@ -79,7 +79,7 @@ describe('irsa2pi CLI (built binary)', () => {
     [['plan', '--evidence', 'fixtures/invalid/unknown-cluster-folder'], /^irsa2pi: error: .*kubernetes\/nope/],
     [['plan', '--evidence', 'fixtures/does-not-exist'], /^irsa2pi: error: fixtures\/does-not-exist: evidence directory does not exist/],
     [['plan', '--evidence', 'fixtures/basic', '--format', 'xml'], /unknown --format "xml"/],
-    [['plan', '--evidence', 'fixtures/basic', '--region', 'eu-west-1'], /give either --evidence or the live options/],
+    [['plan', '--evidence', 'fixtures/basic', '--context', 'c'], /give either --evidence or the live options/],
     [['plan', '--evidence', 'fixtures/basic', '--fail-on', 'severe'], /invalid/],
     [['plan', '--evidence', 'fixtures/basic', '--trust-policy-limit', '5000'], /^irsa2pi: error: --trust-policy-limit must be a number of characters from 1 to 4096/],
     [['plan', '--evidence', 'fixtures/basic', '--trust-policy-limit', '2k'], /^irsa2pi: error: --trust-policy-limit must be a number/],

@@ -91,8 +91,8 @@ async function runCollect(opts: CollectCliOptions): Promise<number> {
 export function addLiveOptions(command: Command): Command {
   return command
     .option('--profile <name>', 'AWS profile (default: the SDK\'s default credential chain)')
-    .addOption(new Option('--region <region>', 'AWS region to scan (repeatable)').argParser(collectRepeatable).default([], 'the configured region'))
-    .addOption(new Option('--cluster <name>', 'only this EKS cluster (repeatable)').argParser(collectRepeatable).default([], 'every cluster'))
+    .addOption(new Option('--region <region>', 'AWS region to scan; with --evidence, the region whose clusters to keep (repeatable)').argParser(collectRepeatable).default([], 'the configured region'))
+    .addOption(new Option('--cluster <name>', 'only this EKS cluster, live or of the --evidence bundle (repeatable)').argParser(collectRepeatable).default([], 'every cluster'))
     .addOption(
       new Option('--context <ctx>', 'kubeconfig context: NAME=CTX, or paired with --cluster in order (repeatable)')
         .argParser(collectRepeatable)

@@ -9,6 +9,7 @@ import { terminalColumns } from './terminal-width.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
+import type { Inventory } from '../model/inventory.js';
 import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
 
 /** Exit codes: documented in the README. */
@@ -54,13 +55,26 @@ function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command:
  * first (into `--save-evidence`, or a temporary directory removed afterwards).
  */
 async function readAndPlan(opts: PlanCliOptions, command: string) {
-  const [{ readEvidenceBundle }, { plan }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js')]);
+  const [{ readEvidenceBundle }, { plan }, { filterInventory }] = await Promise.all([
+    import('../sources/evidence/read-bundle.js'),
+    import('../plan/plan.js'),
+    import('../sources/evidence/filter.js'),
+  ]);
+  const offlineFilter = (inventory: Inventory, o: LiveOptions, bundle: string, cmd: string) => {
+    try {
+      return filterInventory(inventory, { clusters: o.cluster, regions: o.region }, bundle);
+    } catch (e) {
+      throw e instanceof InputError ? new UsageError(e.message, cmd) : e;
+    }
+  };
   const limit = trustPolicyLimit(opts.trustPolicyLimit);
   let dir = opts.evidence;
   let temporary: string | undefined;
   let gaps = 0;
   if (dir) {
-    if (hasLiveOptions(opts) || opts.saveEvidence) throw new UsageError('give either --evidence or the live options (--profile, --region, --cluster, --context, --connect-timeout, --request-timeout, --save-evidence), not both', command);
+    if (hasLiveOptions({ ...opts, region: [], cluster: [] }) || opts.saveEvidence) {
+      throw new UsageError('give either --evidence or the live options (--profile, --context, --connect-timeout, --request-timeout, --save-evidence), not both; --region and --cluster filter either', command);
+    }
   } else {
     dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
   }
@@ -71,8 +85,9 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
   const work = async () => {
     try {
       if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
-      const inventory = readEvidenceBundle(bundle);
-      for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
+      const read = readEvidenceBundle(bundle);
+      for (const ignored of read.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
+      const inventory = opts.evidence ? offlineFilter(read, opts, bundle, command) : read;
       return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0 };
     } finally {
       removeTemporary();

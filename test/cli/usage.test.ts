@@ -16,7 +16,7 @@ describe('usage errors', () => {
     ['an unknown --format', [...plan, '--format', 'yaml'], 'plan', /^unknown --format "yaml"; expected one of table, json, /],
     ['an unknown report --format', ['report', '--evidence', DEMO, '--format', 'table'], 'report', /^unknown --format "table"; expected one of markdown, csv, json$/],
     ['a directory format without --out', [...plan, '--format', 'script'], 'plan', /^--format script writes a directory: give --out <dir>$/],
-    ['--evidence with live options', [...plan, '--region', 'eu-west-1'], 'plan', /^give either --evidence or the live options/],
+    ['--evidence with live options', [...plan, '--profile', 'audit'], 'plan', /^give either --evidence or the live options/],
     ['--wide with another format than table', [...plan, '--wide', '--format', 'json'], 'plan', /^--wide is for --format table, not json$/],
     ['an operand', ['plan', 'fixtures/demo'], 'plan', /^too many arguments for 'plan'/],
     ['collect without --out', ['collect'], 'collect', /^required option '-o, --out <dir>' not specified$/],
