@@ -6,6 +6,7 @@ import { InputError, UsageError } from '../errors.js';
 import { visible } from '../escape.js';
 import { batched } from './batched.js';
 import { terminalColumns } from './terminal-width.js';
+import { HELP_AFTER } from './help-text.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
@@ -168,6 +169,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .description('Plan and audit the move of Amazon EKS workloads from IRSA to EKS Pod Identity')
     .version(version(), '-V, --version')
     .showHelpAfterError(helpPointer())
+    .addHelpText('after', HELP_AFTER.program)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })), outputError: (s, write) => write(`irsa2pi: ${visible(s.trimEnd().replace(/\s*\n\s*/g, ' '))}\n`) });
   const evidenceCommand = (name: 'plan' | 'report', description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
@@ -176,6 +178,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
         .command(name)
         .description(description)
         .showHelpAfterError(helpPointer(name))
+        .addHelpText('after', HELP_AFTER[name])
         .option('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output (without it: collect live)'),
     )
       .option('--save-evidence <dir>', 'when collecting live, keep the evidence bundle in this directory')
