@@ -40,8 +40,8 @@ const MIN_CUT = 8;
 
 /** The narrowest width at which cutting `values` keeps distinct values distinct, at least `floor`. */
 function narrowestDistinct(values: readonly string[], floor: number, natural: number): number {
-  const distinct = new Set(values).size;
-  for (let w = floor; w < natural; w++) if (new Set(values.map((v) => truncateMiddle(v, w))).size === distinct) return w;
+  const unique = [...new Set(values)];
+  for (let w = floor; w < natural; w++) if (new Set(unique.map((v) => truncateMiddle(v, w))).size === unique.length) return w;
   return natural;
 }
 

@@ -50,15 +50,23 @@ export function graphemes(text: string): { readonly text: string; readonly width
   return [...segmenter.segment(text)].map((s) => ({ text: s.segment, width: graphemeWidth(s.segment) }));
 }
 
+/**
+ * Code units that may take other than one column: combining marks, the BMP blocks holding wide or
+ * emoji-presentation characters, and every astral character (and lone surrogate). Text without them is one
+ * column per code unit.
+ */
+const MAYBE_NOT_ONE = /[\p{M}\u1100-\u115f\u231a\u231b\u2329\u232a\u23e9-\u23ff\u25fd-\u27bf\u2b1b-\u2b55\u2e80-\ua4cf\ua960-\ua97f\uac00-\ud7a3\ud800-\udfff\u{10000}-\u{10ffff}\uf900-\ufaff\ufe10-\ufe6f\uff00-\uffe6]/u;
+
 /** The columns `text` takes in a terminal. */
 export function textWidth(text: string): number {
-  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  if (!MAYBE_NOT_ONE.test(text)) return text.length;
   return graphemes(text).reduce((sum, g) => sum + g.width, 0);
 }
 
 /** `text` cut to at most `width` columns at a grapheme boundary, ending in `…` when cut. */
 export function truncate(text: string, width: number): string {
   if (textWidth(text) <= width) return text;
+  if (!MAYBE_NOT_ONE.test(text)) return `${text.slice(0, Math.max(0, width - 1))}…`;
   let used = 0;
   let kept = '';
   for (const g of graphemes(text)) {
@@ -75,6 +83,11 @@ export function truncate(text: string, width: number): string {
  */
 export function truncateMiddle(text: string, width: number): string {
   if (textWidth(text) <= width) return text;
+  if (!MAYBE_NOT_ONE.test(text)) {
+    const room = Math.max(0, width - 1);
+    const head = Math.floor(room / 3);
+    return `${text.slice(0, head)}…${text.slice(text.length - (room - head))}`;
+  }
   const all = graphemes(text);
   const room = Math.max(0, width - 1);
   let headRoom = Math.floor(room / 3);

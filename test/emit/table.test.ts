@@ -4,7 +4,8 @@ import { visible } from '../../src/escape.js';
 import { layoutColumns } from '../../src/emit/columns.js';
 import { clusterLabeller, roleLabeller } from '../../src/emit/short-names.js';
 import { emitTable } from '../../src/emit/table.js';
-import { textWidth, truncate, truncateMiddle } from '../../src/emit/text-width.js';
+import { graphemes, textWidth, truncate, truncateMiddle } from '../../src/emit/text-width.js';
+import fc from 'fast-check';
 import type { EmitOptions } from '../../src/emit/types.js';
 import type { Cluster } from '../../src/model/inventory.js';
 import type { Plan } from '../../src/plan/model.js';
@@ -148,6 +149,17 @@ describe('column layout', () => {
     expect(truncate('e\u0301e\u0301e\u0301', 2)).toBe('e\u0301…');
     expect(truncateMiddle('111122223333:legacy-any-sa', 16)).toBe('11112…acy-any-sa');
     expect(truncateMiddle('名前空間名前', 8)).toBe('名…名前');
+  });
+
+  it('the quick count of plain text agrees with the grapheme count, and cuts agree too', () => {
+    const slow = (s: string) => graphemes(s).reduce((sum, g) => sum + g.width, 0);
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('a', '→', '名', 'e\u0301', '👍🏽', '☔', 'ｘ', '\u{1f1e9}\u{1f1ea}') }));
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 40 }), (s, w) => {
+        expect(textWidth(s)).toBe(slow(s));
+        for (const cut of [truncate(s, w), truncateMiddle(s, w)]) expect(textWidth(cut)).toBeLessThanOrEqual(Math.max(w, 1));
+      }),
+    );
   });
 
   it('cuts a distinct column no narrower than keeps its values apart', () => {
