@@ -1,10 +1,14 @@
 /** The default `plan` output: a table fitted to COLUMNS (120 when not a terminal and unset), `--wide` whole. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { textWidth } from '../../src/emit/text-width.js';
-import { cli, DEMO, ENV } from '../output/run.js';
+import { BIN, cli, DEMO, ENV, ROOT } from '../output/run.js';
+
+/** util-linux `script`, which runs a command on a pseudo-terminal. */
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 const table = (args: readonly string[], columns?: string) => {
   const env: NodeJS.ProcessEnv = { ...ENV };
@@ -43,5 +47,17 @@ describe('plan --format table', () => {
     const text = readFileSync(out, 'utf8');
     expect(widest(text)).toBeLessThanOrEqual(90);
     expect(widest(text)).toBeGreaterThan(70);
+  });
+
+  it.runIf(hasScript)('on a terminal, the width of the terminal wins over COLUMNS, and colour does not count', () => {
+    const command = `stty cols 90 && '${process.execPath}' '${BIN}' plan --evidence '${DEMO}'`;
+    const env: NodeJS.ProcessEnv = { ...ENV, COLUMNS: '200' };
+    delete env.NO_COLOR;
+    const r = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\u001b\[3\dm/);
+    const plain = r.stdout.replaceAll('\r', '').replace(/\u001b\[\d+(;\d+)*m/g, '');
+    expect(widest(plain)).toBeLessThanOrEqual(90);
+    expect(widest(plain)).toBeGreaterThan(80);
   });
 });
