@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { creationMode } from '../../src/cli/write-atomic.js';
 import { BIN, DEMO, ENV, ROOT } from './run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-umask-'));
@@ -69,4 +70,8 @@ it('a directory or file irsa2pi replaces keeps the mode it had, whatever the uma
   chmodSync(file, 0o640);
   withUmask('000', ['plan', '--evidence', DEMO, '--format', 'json', '--out', file]);
   expect((statSync(file).mode & 0o777).toString(8)).toBe('640');
+});
+
+it('a mode asked for without group or other bits stays private; any other is widened for the umask to narrow', () => {
+  expect([0o644, 0o755, 0o664, 0o600, 0o700, 0o400].map((m) => creationMode(m).toString(8))).toEqual(['666', '777', '666', '600', '700', '400']);
 });
