@@ -59,7 +59,7 @@ function lastOptionalShown(columns: readonly Column[], shown: readonly boolean[]
  * last; only then are the other truncatable columns cut. `undefined` width: every value whole.
  */
 function fit(columns: readonly Column[], rows: readonly (readonly Cell[])[], width: number | undefined) {
-  const natural = columns.map((c, i) => Math.max(textWidth(c.header), ...rows.map((r) => textWidth(r[i]!.text))));
+  const natural = columns.map((c, i) => rows.reduce((most, r) => Math.max(most, textWidth(r[i]!.text)), textWidth(c.header)));
   const floor = columns.map((c, i) => {
     if (!c.truncatable) return natural[i]!;
     const least = Math.min(natural[i]!, Math.max(c.min ?? MIN_CUT, textWidth(c.header)));

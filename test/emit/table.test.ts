@@ -162,6 +162,13 @@ describe('column layout', () => {
     );
   });
 
+  it('lays out more rows than a call can take arguments (no spread of every cell)', () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => [{ text: `key-${i}` }, { text: `value-${i}` }]);
+    const { lines } = layoutColumns([{ header: 'Key' }, { header: 'Value', truncatable: true }], rows, 80, (_, t) => t);
+    expect(lines).toHaveLength(300_001);
+    expect(lines.at(-1)).toBe('key-299999   value-299999');
+  });
+
   it('cuts a distinct column no narrower than keeps its values apart', () => {
     const rows = [[{ text: 'key1' }, { text: 'ab-x-cccccccccccccccc' }], [{ text: 'key2' }, { text: 'ab-y-cccccccccccccccc' }]];
     const { lines } = layoutColumns([{ header: 'Key' }, { header: 'Role', truncatable: true, distinct: true, min: 4 }], rows, 12, (_, t) => t);
