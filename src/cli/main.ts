@@ -136,7 +136,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   const { plan, partial } = await readAndPlan(opts, 'plan');
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
   const width = terminalColumns(opts.out ? undefined : process.stdout, process.env);
-  const rendered = emitter(plan, { color, width, wide: opts.wide ?? false });
+  const rendered = emitter(plan, { color, wide: opts.wide ?? false, ...(width === undefined ? {} : { width }) });
   if (rendered.kind === 'files') {
     if (!opts.out) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
     const { writeDirectoryOutput } = await import('./write-atomic.js');
