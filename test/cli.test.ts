@@ -44,12 +44,12 @@ describe('irsa2pi CLI (built binary)', () => {
     expect(bare.map((e) => e.name), 'sort with compareText (src/order.ts)').toEqual([]);
   });
 
-  it('plans the demo as a table grouped by cluster, with a findings summary', () => {
+  it('plans the demo as a table with a cluster column, with a findings summary', () => {
     const r = run(['plan', '--evidence', 'fixtures/demo']);
     expect(r.code).toBe(0);
-    for (const cluster of ['Cluster legacy', 'Cluster prod-eu', 'Cluster prod-us']) expect(r.stdout).toContain(cluster);
+    for (const cluster of ['legacy', 'prod-eu', 'prod-us']) expect(r.stdout).toMatch(new RegExp(`^${cluster} {3,}\\S`, 'm'));
     for (const status of ['create', 'exists', 'conflict', 'blocked', 'skipped']) expect(r.stdout).toContain(status);
-    expect(r.stdout).toContain('Findings');
+    expect(r.stdout).toContain('Planning findings');
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
 
@@ -79,7 +79,7 @@ describe('irsa2pi CLI (built binary)', () => {
     [['plan', '--evidence', 'fixtures/invalid/unknown-cluster-folder'], /^irsa2pi: error: .*kubernetes\/nope/],
     [['plan', '--evidence', 'fixtures/does-not-exist'], /^irsa2pi: error: fixtures\/does-not-exist: evidence directory does not exist/],
     [['plan', '--evidence', 'fixtures/basic', '--format', 'xml'], /unknown --format "xml"/],
-    [['plan', '--evidence', 'fixtures/basic', '--region', 'eu-west-1'], /give either --evidence or the live options/],
+    [['plan', '--evidence', 'fixtures/basic', '--context', 'c'], /give either --evidence or the live options/],
     [['plan', '--evidence', 'fixtures/basic', '--fail-on', 'severe'], /invalid/],
     [['plan', '--evidence', 'fixtures/basic', '--trust-policy-limit', '5000'], /^irsa2pi: error: --trust-policy-limit must be a number of characters from 1 to 4096/],
     [['plan', '--evidence', 'fixtures/basic', '--trust-policy-limit', '2k'], /^irsa2pi: error: --trust-policy-limit must be a number/],

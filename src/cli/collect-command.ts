@@ -4,6 +4,7 @@
  * @module
  */
 import { progressTo } from './progress.js';
+import { HELP_AFTER } from './help-text.js';
 import { Option, type Command } from 'commander';
 import { InputError, UsageError } from '../errors.js';
 import { visible } from '../escape.js';
@@ -91,8 +92,8 @@ async function runCollect(opts: CollectCliOptions): Promise<number> {
 export function addLiveOptions(command: Command): Command {
   return command
     .option('--profile <name>', 'AWS profile (default: the SDK\'s default credential chain)')
-    .addOption(new Option('--region <region>', 'AWS region to scan (repeatable)').argParser(collectRepeatable).default([], 'the configured region'))
-    .addOption(new Option('--cluster <name>', 'only this EKS cluster (repeatable)').argParser(collectRepeatable).default([], 'every cluster'))
+    .addOption(new Option('--region <region>', 'AWS region to scan; with --evidence, the region whose clusters to keep (repeatable)').argParser(collectRepeatable).default([], 'the configured region'))
+    .addOption(new Option('--cluster <name>', 'only this EKS cluster, live or of the --evidence bundle (repeatable)').argParser(collectRepeatable).default([], 'every cluster'))
     .addOption(
       new Option('--context <ctx>', 'kubeconfig context: NAME=CTX, or paired with --cluster in order (repeatable)')
         .argParser(collectRepeatable)
@@ -110,6 +111,7 @@ export function addCollectCommand(program: Command, setCode: (code: Promise<numb
       .command('collect')
       .description('read IAM, EKS and each cluster (read-only) and write an evidence bundle for `plan`')
       .showHelpAfterError("irsa2pi: see 'irsa2pi collect --help' for the usage")
+      .addHelpText('after', HELP_AFTER.collect)
       .requiredOption('-o, --out <dir>', 'evidence bundle directory to write (atomically; replaces only an empty directory or an earlier bundle irsa2pi wrote)'),
   )
     .option('--debug', 'print stack traces of errors')

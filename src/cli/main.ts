@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { visible } from '../escape.js';
 import { batched } from './batched.js';
+import { terminalColumns } from './terminal-width.js';
+import { HELP_AFTER } from './help-text.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import type { Report } from '../report/model.js';
+import type { Inventory } from '../model/inventory.js';
 import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
 
 /** Exit codes: documented in the README. */
@@ -25,6 +28,7 @@ interface PlanCliOptions extends LiveOptions {
   out?: string;
   failOn?: Severity;
   trustPolicyLimit?: string;
+  wide?: boolean;
   debug?: boolean;
 }
 
@@ -52,13 +56,26 @@ function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command:
  * first (into `--save-evidence`, or a temporary directory removed afterwards).
  */
 async function readAndPlan(opts: PlanCliOptions, command: string) {
-  const [{ readEvidenceBundle }, { plan }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js')]);
+  const [{ readEvidenceBundle }, { plan }, { filterInventory }] = await Promise.all([
+    import('../sources/evidence/read-bundle.js'),
+    import('../plan/plan.js'),
+    import('../sources/evidence/filter.js'),
+  ]);
+  const offlineFilter = (inventory: Inventory, o: LiveOptions, bundle: string, cmd: string) => {
+    try {
+      return filterInventory(inventory, { clusters: o.cluster, regions: o.region }, bundle);
+    } catch (e) {
+      throw e instanceof InputError ? new UsageError(e.message, cmd) : e;
+    }
+  };
   const limit = trustPolicyLimit(opts.trustPolicyLimit);
   let dir = opts.evidence;
   let temporary: string | undefined;
   let gaps = 0;
   if (dir) {
-    if (hasLiveOptions(opts) || opts.saveEvidence) throw new UsageError('give either --evidence or the live options (--profile, --region, --cluster, --context, --connect-timeout, --request-timeout, --save-evidence), not both', command);
+    if (hasLiveOptions({ ...opts, region: [], cluster: [] }) || opts.saveEvidence) {
+      throw new UsageError('give either --evidence or the live options (--profile, --context, --connect-timeout, --request-timeout, --save-evidence), not both; --region and --cluster filter either', command);
+    }
   } else {
     dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
   }
@@ -69,8 +86,9 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
   const work = async () => {
     try {
       if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
-      const inventory = readEvidenceBundle(bundle);
-      for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
+      const read = readEvidenceBundle(bundle);
+      for (const ignored of read.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
+      const inventory = opts.evidence ? offlineFilter(read, opts, bundle, command) : read;
       return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0, bundle };
     } finally {
       removeTemporary();
@@ -108,6 +126,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'plan');
   const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
   const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format, 'plan')();
+  if (opts.wide && opts.format !== 'table') throw new UsageError(`--wide is for --format table, not ${opts.format}`, 'plan');
   if (!opts.out && DIRECTORY_FORMATS.has(opts.format)) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
   if (opts.out) {
     const { refuseOutputDirectory, refuseOutputFile } = await import('./write-atomic.js');
@@ -116,7 +135,8 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
   }
   const { plan, partial } = await readAndPlan(opts, 'plan');
   const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const rendered = emitter(plan, { color });
+  const width = terminalColumns(opts.out ? undefined : process.stdout, process.env);
+  const rendered = emitter(plan, { color, wide: opts.wide ?? false, ...(width === undefined ? {} : { width }) });
   if (rendered.kind === 'files') {
     if (!opts.out) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
     const { writeDirectoryOutput } = await import('./write-atomic.js');
@@ -150,14 +170,16 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .description('Plan and audit the move of Amazon EKS workloads from IRSA to EKS Pod Identity')
     .version(version(), '-V, --version')
     .showHelpAfterError(helpPointer())
+    .addHelpText('after', HELP_AFTER.program)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })), outputError: (s, write) => write(`irsa2pi: ${visible(s.trimEnd().replace(/\s*\n\s*/g, ' '))}\n`) });
-  const evidenceCommand = (name: string, description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
+  const evidenceCommand = (name: 'plan' | 'report', description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) =>
     addLiveOptions(
       cmd
         .command(name)
         .description(description)
         .showHelpAfterError(helpPointer(name))
+        .addHelpText('after', HELP_AFTER[name])
         .option('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output (without it: collect live)'),
     )
       .option('--save-evidence <dir>', 'when collecting live, keep the evidence bundle in this directory')
@@ -167,7 +189,10 @@ function program(setCode: (code: Promise<number>) => void): Command {
       .option('--trust-policy-limit <characters>', "the accounts' IAM quota on a role trust policy, when raised above the default 2048 (at most 4096)")
       .option('--debug', 'print stack traces of errors')
       .action((opts: PlanCliOptions) => setCode(run(opts)));
-  evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan);
+  evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan).option(
+    '--wide',
+    'table: every column and value whole (full ARNs), however wide; without it the table fits the terminal (COLUMNS, else 120)',
+  );
   evidenceCommand('report', 'read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence', 'markdown, csv, json or sarif', 'markdown', runReport);
   addCollectCommand(cmd, setCode);
   return cmd;

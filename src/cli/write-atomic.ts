@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
@@ -15,6 +15,15 @@ import { writeToStream } from './write-stream.js';
 /** A name beside `target` no one can have predicted: `.<name>.<random>.<suffix>` (the name shortened to fit). */
 function hiddenSibling(target: string, suffix: string): string {
   return join(dirname(target), `.${basename(target).slice(0, 100)}.${randomBytes(8).toString('hex')}.${suffix}`);
+}
+
+/**
+ * The mode to create a file with so that the umask decides who may read it, as for any file a shell
+ * creates: `0o644` asks for 0666 and `0o755` for 0777 before the umask; a mode with no group or other
+ * bits (`0o600`) is private and stays so whatever the umask.
+ */
+export function creationMode(mode: number): number {
+  return mode & 0o077 ? ((mode >> 6) & 0o7) * 0o111 : mode;
 }
 
 /** Writes every byte of every chunk of `content` to an open file (a write may take fewer than it was given). */
@@ -69,8 +78,8 @@ export async function writeFileAtomic(out: string, content: string | Iterable<st
   await cleanedUpOnSignal(removeTmp, async () => {
     let file;
     try {
-      file = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      await file.chmod(target.mode ?? mode);
+      file = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, target.mode === undefined ? creationMode(mode) : 0o600);
+      if (target.mode !== undefined) await file.chmod(target.mode);
       await writeAll(file, content);
       await file.datasync();
       await file.close();
@@ -92,12 +101,12 @@ function inside(root: string, rel: string): string {
 }
 
 /** The directory `out` names, a link to a directory resolved (the link stays); refuses what may not be replaced. */
-function directoryTarget(out: string, kind: string): { path: string; exists: boolean; mode: number } {
+function directoryTarget(out: string, kind: string): { path: string; exists: boolean; mode: number | undefined } {
   let path = resolve(out);
   const own = lstatOrNone(path, out);
   if (!own) {
     makeDirectories(dirname(path));
-    return { path, exists: false, mode: 0o755 };
+    return { path, exists: false, mode: undefined };
   }
   let stats = own;
   if (own.isSymbolicLink()) {
@@ -119,8 +128,21 @@ function directoryTarget(out: string, kind: string): { path: string; exists: boo
 }
 
 /**
+ * The mode the umask leaves a new directory (0777 less the umask), found by making one inside `privateDir`
+ * (which no one else can enter) rather than by `process.umask()`, which has to change the umask to read it.
+ */
+function newDirectoryMode(privateDir: string): number {
+  const probe = join(privateDir, '.umask-probe');
+  mkdirSync(probe, { mode: 0o777 });
+  const mode = statSync(probe).mode & 0o777;
+  rmdirSync(probe);
+  return mode;
+}
+
+/**
  * Writes a directory of files whole or not at all: into a fresh private sibling directory (the
- * files and a marker, {@link markerFor}), then the old directory, if any, is moved aside, checked again
+ * files and a marker, {@link markerFor}; a new directory, its subdirectories and files get the modes
+ * the umask leaves, a replaced one keeps its mode), then the old directory, if any, is moved aside, checked again
  * and removed, and the new one renamed into place. An existing directory is replaced only when it is
  * empty or irsa2pi wrote it for the same `kind` of output and nothing was added or changed since
  * (see {@link refuseUnlessReplaceable}); anything else is refused with an {@link InputError}, as are
@@ -135,13 +157,13 @@ export function writeDirectoryAtomic(out: string, files: readonly EmittedFile[],
   let keepAside = false;
   try {
     tmp = mkdtempSync(join(parent, prefix));
+    const mode = target.mode ?? newDirectoryMode(tmp);
     for (const f of [...files, markerFor(kind, files)]) {
       const path = inside(tmp, f.path);
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content, { flag: 'wx', mode: 0o600 });
-      chmodSync(path, f.mode ?? 0o644);
+      writeFileSync(path, f.content, { flag: 'wx', mode: creationMode(f.mode ?? 0o644) });
     }
-    chmodSync(tmp, target.mode);
+    chmodSync(tmp, mode);
     if (target.exists) {
       aside = mkdtempSync(join(parent, `${prefix}old-`));
       const previous = join(aside, 'previous');

@@ -20,6 +20,10 @@ export type Rendered =
 export interface EmitOptions {
   /** ANSI colours (only ever true on a TTY without NO_COLOR). */
   readonly color?: boolean;
+  /** Terminal columns a table fits into (the table format; 120 when not given). */
+  readonly width?: number;
+  /** A table with every column and every value whole, however wide (the table format). */
+  readonly wide?: boolean;
 }
 
 /** A pure function from the plan to output; it never reads the cloud or writes to disk. */
