@@ -68,8 +68,8 @@ afterAll(() => {
 describe('the packed package', () => {
   it('ships the CLI, the built modules and nothing of the sources or tests', () => {
     const files = JSON.parse(readFileSync(join(dir, 'files.json'), 'utf8')) as string[];
-    expect(files).toEqual(expect.arrayContaining(['bin/irsa2pi.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/emit/precompiled-templates.js', 'package.json', 'README.md']));
-    expect(files.filter((f) => /^(src|test|fixtures|bench|tools|node_modules)\//.test(f))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['bin/irsa2pi.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/emit/precompiled-templates.js', 'schemas/plan.schema.json', 'schemas/report.schema.json', 'package.json', 'README.md']));
+    expect(files.filter((f) => /^(src|test|fixtures|bench|tools|templates|node_modules)\//.test(f))).toEqual([]);
   });
 
   it('installs as the irsa2pi command, which prints its version', async () => {
@@ -86,7 +86,7 @@ describe('the packed package', () => {
     expect(table.stdout).toContain('Trust rewrites all proven equivalent');
   });
 
-  it('writes the script and Terraform outputs from the installed templates', async () => {
+  it('writes the script and Terraform outputs from the templates precompiled into the installed package', async () => {
     for (const format of ['script', 'terraform']) {
       const out = join(work, format);
       const r = ok(await run(join(prefix, 'bin', 'irsa2pi'), ['plan', '--evidence', DEMO, '--format', format, '--out', out]), `installed irsa2pi --format ${format}`);
