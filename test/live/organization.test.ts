@@ -156,6 +156,20 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     expect(result.files.some((f) => f.path.includes(w.accounts.closed))).toBe(false);
   }, 60_000);
 
+  it('refuses an organisation listing an account id that is not 12 digits (it would name a bundle folder): exit 2, nothing written', async () => {
+    const out = join(w.dir, 'hostile-listing');
+    w.front.extraAccountId = '../../../../tmp/irsa2pi-escape';
+    try {
+      const r = await runCli({ env: w.env }, ['collect', '--organization', '--region', WEST, '-o', out]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/cannot list the accounts of the organisation \(organizations:ListAccounts\): the organisation listed an account id that is not 12 digits: "\.\.\/\.\.\//)]);
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync('/tmp/irsa2pi-escape')).toBe(false);
+    } finally {
+      w.front.extraAccountId = undefined;
+    }
+  });
+
   it('refuses malformed organisation options with one line naming the option (exit 2)', async () => {
     const cases: [string[], RegExp][] = [
       [['--account', '12345'], /--account "12345" is not an AWS account id/],

@@ -19,6 +19,8 @@ export interface StsFront {
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
   readonly assumeRoles: SeenAssumeRole[];
+  /** When set, every `ListAccounts` page also lists an active account with this id, as a hostile or broken API might. */
+  extraAccountId: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,16 @@ function accessDenied(roleArn: string): string {
 export async function startStsFront(upstream: string, refuse: (account: string) => boolean): Promise<StsFront> {
   const sockets = new Set<Socket>();
   const assumeRoles: SeenAssumeRole[] = [];
+  const front: { -readonly [K in keyof StsFront]: StsFront[K] } = {
+    endpoint: '',
+    assumeRoles,
+    extraAccountId: undefined,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -58,7 +70,12 @@ export async function startStsFront(upstream: string, refuse: (account: string) 
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
         const r = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
-        const out = Buffer.from(await r.arrayBuffer());
+        let out = Buffer.from(await r.arrayBuffer());
+        if (front.extraAccountId !== undefined && String(req.headers['x-amz-target'] ?? '').endsWith('.ListAccounts') && r.ok) {
+          const doc = JSON.parse(out.toString('utf8')) as { Accounts: Record<string, unknown>[] };
+          doc.Accounts.push({ Id: front.extraAccountId, Name: 'odd', Status: 'ACTIVE', State: 'ACTIVE' });
+          out = Buffer.from(JSON.stringify(doc));
+        }
         const passed: Record<string, string> = {};
         for (const k of ['content-type', 'x-amzn-errortype', 'x-amzn-requestid']) {
           const v = r.headers.get(k);
@@ -77,13 +94,6 @@ export async function startStsFront(upstream: string, refuse: (account: string) 
     s.on('close', () => sockets.delete(s));
   });
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    assumeRoles,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  front.endpoint = `http://127.0.0.1:${port}`;
+  return front;
 }

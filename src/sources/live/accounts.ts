@@ -35,7 +35,9 @@ export const DEFAULT_ASSUME_ROLE = 'OrganizationAccountAccessRole';
 /** The session name of the assumed roles, as CloudTrail shows it. */
 export const DEFAULT_ROLE_SESSION_NAME = 'irsa2pi-collect';
 
-function isActive(account: { State?: string; Status?: string }): boolean {
+/** True for an active account; throws on an id that is not 12 digits (it names a bundle folder). */
+function isActive(account: { Id?: string; State?: string; Status?: string }): boolean {
+  if (!/^\d{12}$/.test(account.Id ?? '')) throw new Error(`the organisation listed an account id that is not 12 digits: ${JSON.stringify(String(account.Id).slice(0, 40))}`);
   return (account.State ?? account.Status) === 'ACTIVE';
 }
 
@@ -46,7 +48,7 @@ async function allAccounts(org: OrganizationsClient, pageSize: number): Promise<
   const next = pageTokenGuard('ListAccounts');
   for await (const page of paginateListAccounts({ client: org, pageSize }, {})) {
     next(page.NextToken);
-    for (const a of page.Accounts ?? []) if (a.Id && isActive(a)) ids.push(a.Id);
+    for (const a of page.Accounts ?? []) if (isActive(a)) ids.push(a.Id!);
   }
   return ids;
 }
@@ -64,7 +66,7 @@ async function accountsUnder(org: OrganizationsClient, ou: string, pageSize: num
     const nextAccounts = pageTokenGuard(`ListAccountsForParent ${parent}`);
     for await (const page of paginateListAccountsForParent({ client: org, pageSize }, { ParentId: parent })) {
       nextAccounts(page.NextToken);
-      for (const a of page.Accounts ?? []) if (a.Id && isActive(a)) ids.push(a.Id);
+      for (const a of page.Accounts ?? []) if (isActive(a)) ids.push(a.Id!);
     }
     const nextChildren = pageTokenGuard(`ListChildren ${parent}`);
     for await (const page of paginateListChildren({ client: org, pageSize }, { ParentId: parent, ChildType: 'ORGANIZATIONAL_UNIT' })) {
