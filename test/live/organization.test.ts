@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../src/plan/plan.js';
 import { collectEvidence, type CollectOptions } from '../../src/sources/live/collect.js';
-import { awsEnv } from '../helpers/moto.js';
+import { DeleteClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { awsEnv, createEmulatedCluster } from '../helpers/moto.js';
 import { runCli } from './world.js';
 import { buildOrgWorld, MGMT, WEST, EAST, type OrgWorld } from './org-world.js';
 
@@ -154,6 +155,31 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     }
     expect(result.gaps.map((g) => `${g.scope} ${g.name}`)).toEqual([`account ${w.accounts.locked}`]);
     expect(result.files.some((f) => f.path.includes(w.accounts.closed))).toBe(false);
+  }, 60_000);
+
+  it('clusters of one name in two accounts of one region get a folder each, kubernetes/<account>.<region>.<name>/, and each its own Kubernetes objects', async () => {
+    const { workA, data } = w.accounts;
+    const eks = new EKSClient(await w.inside(data, WEST));
+    await createEmulatedCluster(eks, 'shop', data);
+    const twinArn = (await eks.send(new DescribeClusterCommand({ name: 'shop' }))).cluster!.arn!;
+    try {
+      const result = await collectAsCaller({ regions: [WEST], accounts: { organization: false, accounts: [workA, data], assumeRole: 'OrganizationAccountAccessRole' }, contexts: [...w.contexts, `${twinArn}=kb`] });
+      expect(result.gaps).toEqual([]);
+      const out = join(w.dir, 'twins');
+      mkdirSync(out);
+      for (const f of result.files) {
+        mkdirSync(join(out, f.path, '..'), { recursive: true });
+        writeFileSync(join(out, f.path), f.content);
+      }
+      expect(readdirSync(join(out, 'kubernetes')).sort()).toEqual([`${data}.${WEST}.shop`, `${workA}.${WEST}.shop`].sort());
+      const inv = readEvidenceBundle(out);
+      const sas = (account: string) => inv.clusters.find((c) => c.accountId === account && c.name === 'shop')!.kubernetes!.serviceAccounts.map((s) => `${s.namespace}/${s.name}`).sort();
+      expect(sas(workA)).toEqual(['shop/local', 'shop/reader']);
+      expect(sas(data)).toEqual(['pay/writer']);
+    } finally {
+      await eks.send(new DeleteClusterCommand({ name: 'shop' }));
+      eks.destroy();
+    }
   }, 60_000);
 
   it('refuses an organisation listing an account id that is not 12 digits (it would name a bundle folder): exit 2, nothing written', async () => {
