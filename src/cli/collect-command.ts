@@ -138,10 +138,27 @@ export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files
   const concurrency = concurrencyFrom(opts);
   refuseOutputDirectory(dir, EVIDENCE_KIND);
   if (opts.profile) process.env.AWS_PROFILE = opts.profile;
-  const progress = opts.quiet ? undefined : progressTo(process.stderr);
+  const started = Date.now();
+  const live = { done: 0, total: 0, calls: 0 };
+  const status = accounts
+    ? () => `irsa2pi: ${live.done}/${live.total} accounts, ${live.calls} API calls, ${Math.round((Date.now() - started) / 1000)} s`
+    : undefined;
+  const progress = opts.quiet ? undefined : progressTo(process.stderr, status);
   let result;
   try {
     result = await collectEvidence({
+      ...(accounts !== undefined && progress
+        ? {
+            onAccounts: (done: number, total: number) => {
+              Object.assign(live, { done, total });
+              progress.refresh(true);
+            },
+            onAwsOperation: () => {
+              live.calls++;
+              progress.refresh();
+            },
+          }
+        : {}),
       regions: opts.region,
       clusters: opts.cluster,
       contexts: opts.context,

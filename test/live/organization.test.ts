@@ -119,12 +119,15 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
   it('--ou reads the unit and the units below it only; listings are paged', async () => {
     w.front.assumeRoles.length = 0;
     const operations: string[] = [];
+    const counts: string[] = [];
     const result = await collectAsCaller({
       regions: [WEST, EAST],
       accounts: { organization: true, ou: w.ou, accounts: [], assumeRole: 'OrganizationAccountAccessRole' },
       organizationsPageSize: 1,
       onAwsOperation: (op) => operations.push(op),
+      onAccounts: (done, total) => counts.push(`${done}/${total}`),
     });
+    expect(counts).toEqual(['0/2', '1/2', '2/2']);
     expect(result.gaps).toEqual([]);
     expect(accountsOf(result.files.map((f) => f.path))).toEqual([w.accounts.workA, w.accounts.workB].sort());
     expect(operations).not.toContain('organizations:ListAccounts');
@@ -181,6 +184,16 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
       eks.destroy();
     }
   }, 60_000);
+
+  it('--quiet silences the per-account lines; without it each account finishing prints one', async () => {
+    const args = ['collect', '--account', w.accounts.workB, '--region', EAST, ...w.contexts.flatMap((c) => ['--context', c])];
+    const loud = await runCli({ env: w.env }, [...args, '-o', join(w.dir, 'loud')]);
+    expect(loud.code, loud.stderr).toBe(0);
+    expect(loud.stderr.split('\n').filter((l) => l.startsWith('irsa2pi: account '))).toEqual([`irsa2pi: account ${w.accounts.workB}: 1 clusters, 1 service accounts, 0 scan gaps`]);
+    const quiet = await runCli({ env: w.env }, [...args, '--quiet', '-o', join(w.dir, 'quiet')]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
 
   it('refuses an organisation listing an account id that is not 12 digits (it would name a bundle folder): exit 2, nothing written', async () => {
     const out = join(w.dir, 'hostile-listing');

@@ -51,6 +51,8 @@ export interface CollectOptions {
   readonly contexts?: readonly string[];
   /** One line per cluster (no newline). */
   readonly progress?: (line: string) => void;
+  /** In an organisation-wide scan, the number of accounts once listed, and each time one finishes (`done` of `total`). */
+  readonly onAccounts?: (done: number, total: number) => void;
   /** AWS requests and clusters in flight at once, across the whole scan (default {@link DEFAULT_CONCURRENCY}). */
   readonly concurrency?: number;
   /** Connect and whole-request deadlines of every AWS and Kubernetes request (default {@link DEFAULT_DEADLINES}). */
@@ -335,6 +337,9 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       org?.destroy();
     }
     if (ids.length === 0) throw new InputError(selection.ou !== undefined ? `organisational unit ${selection.ou} and the units below it have no active account` : 'no account to scan');
+    let accountsDone = 0;
+    const finished = (): void => opts.onAccounts?.(++accountsDone, ids.length);
+    opts.onAccounts?.(0, ids.length);
     const sts = new STSClient({ ...sdk, region: home });
     record(sts as unknown as Middlewared, 'sts', opts.onAwsOperation);
     try {
@@ -346,18 +351,22 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       }
       await Promise.all(
         ids.map(async (id) => {
-          if (id === own) {
-            await scanAccount({ id });
-            return;
-          }
-          let credentials: () => Promise<AccountCredentials>;
           try {
-            credentials = await run(() => assumeInto(sts, selection, id, home));
-          } catch (e) {
-            accountGap(id, `cannot assume role ${selection.assumeRole}: ${errorLine(e)}`);
-            return;
+            if (id === own) {
+              await scanAccount({ id });
+              return;
+            }
+            let credentials: () => Promise<AccountCredentials>;
+            try {
+              credentials = await run(() => assumeInto(sts, selection, id, home));
+            } catch (e) {
+              accountGap(id, `cannot assume role ${selection.assumeRole}: ${errorLine(e)}`);
+              return;
+            }
+            await scanAccount({ id, credentials });
+          } finally {
+            finished();
           }
-          await scanAccount({ id, credentials });
         }),
       );
     } finally {
