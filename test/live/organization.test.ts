@@ -160,6 +160,18 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     expect(result.files.some((f) => f.path.includes(w.accounts.closed))).toBe(false);
   }, 60_000);
 
+  it('--concurrency bounds the AWS requests in flight across the whole scan', async () => {
+    const selection = { organization: true, accounts: [], assumeRole: 'OrganizationAccountAccessRole' };
+    w.front.maxInFlight = 0;
+    await collectAsCaller({ regions: ['all'], accounts: selection, concurrency: 2 });
+    expect(w.front.maxInFlight).toBeGreaterThan(0);
+    expect(w.front.maxInFlight).toBeLessThanOrEqual(2);
+    w.front.maxInFlight = 0;
+    await collectAsCaller({ regions: ['all'], accounts: selection, concurrency: 8 });
+    expect(w.front.maxInFlight).toBeGreaterThan(2);
+    expect(w.front.maxInFlight).toBeLessThanOrEqual(8);
+  }, 60_000);
+
   it('clusters of one name in two accounts of one region get a folder each, kubernetes/<account>.<region>.<name>/, and each its own Kubernetes objects', async () => {
     const { workA, data } = w.accounts;
     const eks = new EKSClient(await w.inside(data, WEST));

@@ -21,6 +21,8 @@ export interface StsFront {
   readonly assumeRoles: SeenAssumeRole[];
   /** When set, every `ListAccounts` page also lists an active account with this id, as a hostile or broken API might. */
   extraAccountId: string | undefined;
+  /** The most requests the front held unanswered at once since it was last set to 0. */
+  maxInFlight: number;
   stop(): Promise<void>;
 }
 
@@ -44,13 +46,18 @@ export async function startStsFront(upstream: string, refuse: (account: string) 
     endpoint: '',
     assumeRoles,
     extraAccountId: undefined,
+    maxInFlight: 0,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
   };
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    front.maxInFlight = Math.max(front.maxInFlight, inFlight);
+    res.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
