@@ -122,3 +122,4 @@ if (!only || only === 'startup') {
   process.stdout.write(`${startup.toString()}\n`);
 }
 if (!only || only === 'api') await (await import('./api-calls.js')).apiCalls();
+if (only === 'org') await (await import('./org.js')).orgBench();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressTo } from '../src/cli/progress.js';
+import { progressTo, REFRESH_MS } from '../src/cli/progress.js';
 
 function stream(isTTY: boolean) {
   const out: string[] = [];
@@ -23,5 +23,29 @@ describe('collect progress', () => {
     p.done();
     const text = s.out.join('');
     expect(text).toBe('irsa2pi: collecting… 0 done\r\u001b[Kirsa2pi: eu-west-1/a: 3 objects\nirsa2pi: collecting… 1 done\r\u001b[K');
+  });
+
+  it('refreshes the status line on a terminal at most every REFRESH_MS unless forced, and never off a terminal', () => {
+    let t = 1_000;
+    const s = stream(true);
+    let calls = 0;
+    const p = progressTo(s, () => `irsa2pi: 1/3 accounts, ${calls} API calls`, () => t);
+    calls = 5;
+    p.refresh();
+    t += REFRESH_MS - 1;
+    p.refresh();
+    t += 1;
+    p.refresh();
+    calls = 6;
+    p.refresh(true);
+    p.done();
+    expect(s.out.join('')).toBe(
+      'irsa2pi: 1/3 accounts, 0 API calls\r\u001b[Kirsa2pi: 1/3 accounts, 5 API calls\r\u001b[Kirsa2pi: 1/3 accounts, 6 API calls\r\u001b[K',
+    );
+    const plain = stream(false);
+    const q = progressTo(plain, () => 'status');
+    q.refresh(true);
+    q.done();
+    expect(plain.out).toEqual([]);
   });
 });

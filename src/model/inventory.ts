@@ -172,9 +172,9 @@ export interface ManagedPolicy {
   readonly document: PolicyDocument | undefined;
 }
 
-/** A cluster or region the collector could not read (`scan-gaps.json`). */
+/** A cluster, region or account the collector could not read (`scan-gaps.json`). */
 export interface ScanGap {
-  readonly scope: 'cluster' | 'region';
+  readonly scope: 'cluster' | 'region' | 'account';
   readonly name: string;
   readonly region: string | undefined;
   readonly error: string;

@@ -9,6 +9,9 @@ import { freePort } from './exec.js';
 /** Default account moto answers as (matches the fixtures). */
 export const DEFAULT_ACCOUNT_ID = '111122223333';
 
+/** The account moto answers as for credentials it did not issue, when `MOTO_ACCOUNT_ID` is unset. */
+export const MOTO_DEFAULT_ACCOUNT_ID = '123456789012';
+
 /** A running moto server. */
 export interface MotoServer {
   /** Base URL, e.g. `http://127.0.0.1:40123`. */
@@ -26,6 +29,12 @@ export interface MotoServer {
 export interface StartMotoOptions {
   /** `MOTO_ACCOUNT_ID` (default {@link DEFAULT_ACCOUNT_ID}). */
   accountId?: string;
+  /**
+   * Leave `MOTO_ACCOUNT_ID` unset, so each request acts in the account of its credentials: moto's
+   * default account (123456789012) for dummy keys, the member account for keys from `sts:AssumeRole`
+   * (with it set, moto answers every request as that one account). `accountId` is then ignored.
+   */
+  accountFromCredentials?: boolean;
   /** Give up waiting for readiness after this many ms (default 20 000). */
   timeoutMs?: number;
   /** Program to run (default `moto_server`, looked up on PATH). */
@@ -47,13 +56,13 @@ function installExitHook(): void {
  * Rejects with a clear message when `moto_server` is not installed or does not come up in time.
  */
 export async function startMoto(opts: StartMotoOptions = {}): Promise<MotoServer> {
-  const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
+  const accountId = opts.accountFromCredentials ? MOTO_DEFAULT_ACCOUNT_ID : (opts.accountId ?? DEFAULT_ACCOUNT_ID);
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const command = opts.command ?? 'moto_server';
   const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_ACCOUNT_ID: accountId },
+    env: opts.accountFromCredentials ? Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'MOTO_ACCOUNT_ID')) : { ...process.env, MOTO_ACCOUNT_ID: accountId },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   live.add(child);

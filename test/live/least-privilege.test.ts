@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { KubeConfig } from '@kubernetes/client-node';
 import { collectEvidence } from '../../src/sources/live/collect.js';
 import { buildWorld, REGION, type World } from './world.js';
+import { buildOrgWorld, type OrgWorld } from './org-world.js';
 
 const DOC = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'least-privilege.md'), 'utf8');
 
@@ -12,13 +13,18 @@ function fenced(lang: string): string[] {
   return [...DOC.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
 }
 
-const iamPolicy = JSON.parse(fenced('json')[0]!) as { Statement: { Effect: string; Action: string[] }[] };
+type Policy = { Statement: { Effect: string; Action: string[]; Resource: string | string[] }[] };
+const iamPolicy = JSON.parse(fenced('json')[0]!) as Policy;
 const allowedActions = new Set(iamPolicy.Statement.flatMap((s) => s.Action));
+/** The organisation-wide caller's policy. */
+const callerPolicy = JSON.parse(fenced('json')[1]!) as Policy;
+const callerActions = new Set(callerPolicy.Statement.flatMap((s) => s.Action));
 const clusterRole = fenced('yaml')
   .flatMap((t) => parseAllDocuments(t).map((d) => d.toJS()))
   .find((d) => d.kind === 'ClusterRole') as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
 
-const READ_ONLY = /^(iam|eks):(Get|List|Describe)[A-Za-z]+$/;
+const READ_ONLY = /^(iam|eks|ec2):(Get|List|Describe)[A-Za-z]+$/;
+const CALLER_ONLY = /^(organizations:(List)[A-Za-z]+|sts:(AssumeRole|GetCallerIdentity))$/;
 
 describe('docs/least-privilege.md covers exactly what collect does', () => {
   let world: World;
@@ -82,4 +88,53 @@ describe('docs/least-privilege.md covers exactly what collect does', () => {
       expect(r.query.limit).toBe('500');
     }
   });
+});
+
+describe('docs/least-privilege.md covers exactly what an organisation-wide collect does', () => {
+  let w: OrgWorld;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    w = await buildOrgWorld();
+    Object.assign(process.env, w.env);
+  }, 60_000);
+  afterAll(async () => {
+    process.env = saved;
+    await w?.stop();
+  });
+
+  it('documents only listing and AssumeRole for the caller, on the default role', () => {
+    for (const a of callerActions) expect(a).toMatch(CALLER_ONLY);
+    const assume = callerPolicy.Statement.find((s) => s.Action.includes('sts:AssumeRole'))!;
+    expect(assume.Resource).toBe('arn:aws:iam::*:role/OrganizationAccountAccessRole');
+  });
+
+  it('every operation of --organization, --ou and --region all is in the caller or the member policy', async () => {
+    const callerOps: string[] = [];
+    const memberOps: string[] = [];
+    for (const selection of [
+      { organization: true, accounts: [], assumeRole: 'OrganizationAccountAccessRole' },
+      { organization: true, ou: w.ou, accounts: [], assumeRole: 'OrganizationAccountAccessRole' },
+    ]) {
+      await collectEvidence({
+        regions: ['all'],
+        accounts: selection,
+        contexts: w.contexts,
+        onAwsOperation: (op) => (/^(organizations|sts):/.test(op) ? callerOps : memberOps).push(op),
+        loadKubeConfig: () => {
+          const kc = new KubeConfig();
+          kc.loadFromFile(w.kubeconfig);
+          return kc;
+        },
+      });
+    }
+    for (const op of ['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListChildren', 'sts:AssumeRole', 'sts:GetCallerIdentity']) {
+      expect(callerOps).toContain(op);
+    }
+    expect(memberOps).toContain('ec2:DescribeRegions');
+    for (const op of new Set(callerOps)) expect(callerActions, `${op} is not in the caller policy of docs/least-privilege.md`).toContain(op);
+    for (const op of new Set(memberOps)) {
+      expect(op).toMatch(READ_ONLY);
+      expect(allowedActions, `${op} is not in docs/least-privilege.md`).toContain(op);
+    }
+  }, 60_000);
 });

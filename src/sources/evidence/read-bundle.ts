@@ -109,7 +109,7 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
     case 'scan-gaps': {
       for (const g of f.objects('irsa2piScanGaps')) {
         const scope = g.str('scope');
-        if (scope !== 'cluster' && scope !== 'region') throw new InputError(`${g.path}.scope must be "cluster" or "region"`, file);
+        if (scope !== 'cluster' && scope !== 'region' && scope !== 'account') throw new InputError(`${g.path}.scope must be "cluster", "region" or "account"`, file);
         p.scanGaps.push({ scope, name: g.str('name'), region: g.optStr('region'), error: g.optStr('error') ?? 'unknown error', source: file });
       }
       return { kind };
