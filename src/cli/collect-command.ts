@@ -6,6 +6,7 @@
 import { progressTo } from './progress.js';
 import { HELP_AFTER } from './help-text.js';
 import { Option, type Command } from 'commander';
+import { refuseRepeats } from './once.js';
 import { InputError, UsageError } from '../errors.js';
 import { visible } from '../escape.js';
 import { DEFAULT_DEADLINES, type RequestDeadlines } from '../sources/live/deadlines.js';
@@ -207,7 +208,7 @@ export function addLiveOptions(command: Command): Command {
 
 /** Adds `collect` to the program; the action hands its exit code promise to `setCode`. */
 export function addCollectCommand(program: Command, setCode: (code: Promise<number>) => void): void {
-  addLiveOptions(
+  const command = addLiveOptions(
     program
       .command('collect')
       .description('read IAM, EKS and each cluster (read-only) and write an evidence bundle for `plan`')
@@ -217,4 +218,5 @@ export function addCollectCommand(program: Command, setCode: (code: Promise<numb
   )
     .option('--debug', 'print stack traces of errors')
     .action((opts: CollectCliOptions) => setCode(runCollect(opts)));
+  refuseRepeats(command, 'collect');
 }

@@ -1,8 +1,9 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
+import { refuseRepeats } from './once.js';
 import { visible } from '../escape.js';
 import { batched } from './batched.js';
 import { terminalColumns } from './terminal-width.js';
@@ -179,28 +180,22 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })), outputError: (s, write) => write(`irsa2pi: ${visible(s.trimEnd().replace(/\s*\n\s*/g, ' '))}\n`) });
   const evidenceCommand = (name: 'plan' | 'report', description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) => {
-    const given = new Set<string>();
-    /** An option that takes one value: given twice, it is a usage error rather than the last one silently winning. */
-    const once = (flag: string) => (value: string) => {
-      if (given.has(flag)) throw new InvalidArgumentError(`${flag} is given more than once; give it once`);
-      given.add(flag);
-      return value;
-    };
-    return addLiveOptions(
+    const command = addLiveOptions(
       cmd
         .command(name)
         .description(description)
         .showHelpAfterError(helpPointer(name))
         .addHelpText('after', HELP_AFTER[name])
-        .option('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output (without it: collect live)', once('--evidence')),
+        .option('-e, --evidence <dir>', 'evidence bundle: a directory of AWS CLI and kubectl output (without it: collect live)'),
     )
-      .option('--save-evidence <dir>', 'when collecting live, keep the evidence bundle in this directory', once('--save-evidence'))
-      .option('-f, --format <format>', `output format: ${formats}`, once('--format'), defaultFormat)
-      .option('-o, --out <path>', 'write the output to this path (atomically) instead of stdout', once('--out'))
+      .option('--save-evidence <dir>', 'when collecting live, keep the evidence bundle in this directory')
+      .option('-f, --format <format>', `output format: ${formats}`, defaultFormat)
+      .option('-o, --out <path>', 'write the output to this path (atomically) instead of stdout')
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
-      .option('--trust-policy-limit <characters>', "the accounts' IAM quota on a role trust policy (default 2048; 1 to 4096)", once('--trust-policy-limit'))
+      .option('--trust-policy-limit <characters>', "the accounts' IAM quota on a role trust policy (default 2048; 1 to 4096)")
       .option('--debug', 'print stack traces of errors')
       .action((opts: PlanCliOptions) => setCode(run(opts)));
+    return refuseRepeats(command, name);
   };
   evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan).option(
     '--wide',

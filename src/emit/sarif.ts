@@ -45,7 +45,7 @@ function namesRole(path: string, name: string): boolean {
 const pascal = (id: string) => id.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
 
 /** Plain SARIF message text: square brackets escaped, so no part of a value reads as an embedded link. */
-const plain = (text: string) => text.replace(/[[\]]/g, (b) => `\\${b}`);
+const plain = (text: string) => text.replace(/[\\[\]]/g, (b) => `\\${b}`);
 
 function descriptor(rule: CatalogueEntry) {
   return {
@@ -118,13 +118,18 @@ function logicalLocations(f: Finding) {
   return out;
 }
 
-const subjectsOf = (f: Finding) => JSON.stringify([f.rule, f.roleArn ?? null, f.cluster ?? null, f.namespace ?? null, f.serviceAccount ?? null]);
+/** ARNs, OIDC issuers and statement numbers a message names: what tells apart findings of one rule about the same subjects, however the message is worded. */
+const NAMED = /arn:[A-Za-z0-9:/._+=,@-]+|oidc\.eks\.[A-Za-z0-9./-]+|(?:statement|Statement\[?) ?#?\d+/g;
+
+const subjectsOf = (f: Finding) =>
+  JSON.stringify([f.rule, f.roleArn ?? null, f.cluster ?? null, f.namespace ?? null, f.serviceAccount ?? null, [...new Set(f.message.match(NAMED) ?? [])].filter((n) => n !== f.roleArn).sort()]);
 
 /**
  * The report's findings as a SARIF 2.1.0 log for GitHub code scanning: one run, a rule descriptor per
  * catalogue entry, a result per finding. A result's fingerprint hashes its rule and subjects (not its
  * message, not the bundle's location), so code scanning follows a finding from run to run; findings of one
- * rule about the same subjects are told apart by their rank (by message). The output is sorted and stable.
+ * rule about the same subjects are told apart by the ARNs, issuers and statement numbers their messages
+ * name, and only then by their rank (by message). The output is sorted and stable.
  */
 export function reportSarif(report: Report, options: SarifOptions = {}): unknown {
   const findings = [...report.findings].sort(compareFindings);

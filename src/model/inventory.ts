@@ -198,4 +198,16 @@ export interface Inventory {
   readonly scanGaps: readonly ScanGap[];
   /** Files seen but not taken as evidence. */
   readonly ignored: readonly string[];
+  /**
+   * Clusters of the evidence that `--cluster`/`--region` left out, with their associations: facts the
+   * plan and the audit still reason with (a chaining role another cluster uses, an issuer that does
+   * belong to a cluster), never planned or reported themselves.
+   */
+  readonly outOfScope?: OutOfScope;
+}
+
+/** What `--cluster`/`--region` left out of an inventory. */
+export interface OutOfScope {
+  readonly clusters: readonly Cluster[];
+  readonly associations: readonly PodIdentityAssociation[];
 }

@@ -140,9 +140,10 @@ export function exactGrants(doc: PolicyDocument): Grant[] | string {
 
 /** Identities that already hold an association with `chainArn` into `target`, in scanned clusters. */
 function associatedThrough(ctx: PlanContext, chainArn: string, target: Role): Identity[] {
-  return ctx.inventory.associations.flatMap((a) => {
+  const outside = new Map((ctx.inventory.outOfScope?.clusters ?? []).map((c) => [c.arn, c]));
+  return [...ctx.inventory.associations, ...(ctx.inventory.outOfScope?.associations ?? [])].flatMap((a) => {
     if (a.roleArn !== chainArn || a.targetRoleArn !== target.arn) return [];
-    const cluster = ctx.clustersByArn.get(a.clusterArn);
+    const cluster = ctx.clustersByArn.get(a.clusterArn) ?? outside.get(a.clusterArn);
     return cluster ? [identityOf(cluster, a.namespace, a.serviceAccount)] : [];
   });
 }

@@ -7,8 +7,9 @@ export const oidcProviderUnused: Rule = {
   check(ctx) {
     const trusted = new Set(ctx.eksTrustStatements().map((s) => s.providerArn));
     const out = [];
+    const leftOut = new Set((ctx.inventory.outOfScope?.clusters ?? []).map((c) => c.issuerHostPath));
     for (const p of ctx.inventory.oidcProviders) {
-      if (!isEksIssuer(p.hostPath)) continue;
+      if (!isEksIssuer(p.hostPath) || leftOut.has(p.hostPath)) continue;
       const clusters = ctx.clustersOfIssuer(p.hostPath);
       if (clusters.length === 0) {
         out.push(findingOf(this, `${p.arn}: no cluster of the bundle has issuer ${p.hostPath}`));

@@ -82,3 +82,34 @@ describe('--cluster and --region over an evidence bundle', () => {
     expect(lines[1]).toBe("irsa2pi: see 'irsa2pi plan --help' for the usage");
   });
 });
+
+describe('--cluster on a bundle whose other clusters still matter', () => {
+  const SECOND = join(import.meta.dirname, 'bundles', 'chain-second-cluster');
+  const planOf = (args: string[]) => {
+    const r = cli(['plan', '--evidence', SECOND, '--format', 'json', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string }[]; findings: { rule: string }[] };
+  };
+
+  it('migrating the second cluster adopts the chaining role the first cluster\'s migration made (its association is of a cluster left out, not a squatter)', () => {
+    const status = (p: ReturnType<typeof planOf>) => p.associations.find((a) => a.cluster === 'prod-us' && a.namespace === 'tools' && a.serviceAccount === 'toolbox')?.status;
+    expect(status(planOf([]))).toBe('create');
+    const filtered = planOf(['--cluster', 'prod-us']);
+    expect(status(filtered)).toBe('create');
+    expect(filtered.findings.map((f) => f.rule)).not.toContain('chain-role-conflict');
+  });
+
+  it('the report of one cluster does not call the other clusters\' providers and trusts unknown or unused', () => {
+    const rules = (args: string[]) => {
+      const r = cli(['report', '--evidence', DEMO, '--format', 'json', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { findings: { rule: string; message: string }[] }).findings;
+    };
+    const all = rules([]);
+    const one = rules(['--cluster', 'prod-eu']);
+    for (const rule of ['irsa-trust-unknown-provider', 'oidc-provider-unused']) {
+      expect(one.filter((f) => f.rule === rule).length, rule).toBeLessThanOrEqual(all.filter((f) => f.rule === rule).length);
+      for (const f of one.filter((f) => f.rule === rule)) expect(all.map((a) => a.message), f.message).toContain(f.message);
+    }
+  });
+});

@@ -26,10 +26,13 @@ describe('usage errors', () => {
     ['an empty plan --out', [...plan, '--out', ''], 'plan', /^--out is empty; give a path$/],
     ['an empty report --out', ['report', '--evidence', DEMO, '--out', ''], 'report', /^--out is empty; give a path$/],
     ['an empty collect --out', ['collect', '--out', ''], 'collect', /^--out is empty; give a directory$/],
-    ['--evidence given twice (the last used to win silently)', [...plan, '-e', '/elsewhere'], 'plan', /^option '-e, --evidence <dir>' argument '\/elsewhere' is invalid\. --evidence is given more than once; give it once$/],
-    ['--out given twice', ['report', '--evidence', DEMO, '--out', 'a.md', '-o', 'b.md'], 'report', /--out is given more than once; give it once$/],
-    ['--format given twice, even to the default', [...plan, '--format', 'json', '-f', 'table'], 'plan', /--format is given more than once; give it once$/],
-    ['--trust-policy-limit given twice', [...plan, '--trust-policy-limit', '4096', '--trust-policy-limit', '2048'], 'plan', /--trust-policy-limit is given more than once; give it once$/],
+    ['--evidence given twice (the last used to win silently)', [...plan, '-e', '/elsewhere'], 'plan', /^--evidence is given more than once; give it once$/],
+    ['--out given twice', ['report', '--evidence', DEMO, '--out', 'a.md', '-o', 'b.md'], 'report', /^--out is given more than once; give it once$/],
+    ['--format given twice, even to the default', [...plan, '--format', 'json', '-f', 'table'], 'plan', /^--format is given more than once; give it once$/],
+    ['--trust-policy-limit given twice', [...plan, '--trust-policy-limit', '4096', '--trust-policy-limit', '2048'], 'plan', /^--trust-policy-limit is given more than once; give it once$/],
+    ['--fail-on given twice', [...plan, '--fail-on', 'critical', '--fail-on', 'info'], 'plan', /^--fail-on is given more than once; give it once$/],
+    ['--profile given twice', ['report', '--profile', 'prod', '--profile', 'dev'], 'report', /^--profile is given more than once; give it once$/],
+    ['collect --out given twice', ['collect', '-o', 'a', '-o', 'b'], 'collect', /^--out is given more than once; give it once$/],
     ['a --trust-policy-limit out of range', [...plan, '--trust-policy-limit', '9999'], 'plan', /^--trust-policy-limit must be a number of characters from 1 to 4096 \(IAM's most\), not "9999"$/],
   ] as const)('%s', (_, args, command, message) => {
     const r = cli(args);

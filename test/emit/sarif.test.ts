@@ -152,6 +152,26 @@ describe('report --format sarif', () => {
     expect(result.locations[0]!.logicalLocations!.map((l) => l.fullyQualifiedName)).toContain(`${hostile}/n/${hostile}`);
   });
 
+  it('keeps each subject-less finding\'s fingerprint when a sibling of the same rule goes away (what its message names tells them apart)', () => {
+    const unused = (id: string): Finding => ({ rule: 'oidc-provider-unused', severity: 'low', message: `arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/${id}: no cluster of the bundle has issuer oidc.eks.eu-west-1.amazonaws.com/id/${id}` });
+    const prints = (ids: string[]) => {
+      const log = valid(sarifText(DEMO, (found) => [...found.filter((f) => f.rule !== 'oidc-provider-unused'), ...ids.map(unused)]));
+      return new Map(log.runs[0]!.results.filter((r) => r.ruleId === 'oidc-provider-unused').map((r) => [r.message.text.slice(-4), r.partialFingerprints[FINGERPRINT_KEY]!]));
+    };
+    const both = prints(['A5FF', 'FFFF']);
+    expect(new Set(both.values()).size).toBe(2);
+    expect(prints(['FFFF']).get('FFFF')).toBe(both.get('FFFF'));
+    expect(prints(['A5FF']).get('A5FF')).toBe(both.get('A5FF'));
+  });
+
+  it('escapes a backslash too, so an escaped bracket in a name cannot turn back into a link', () => {
+    const sneaky = 'x\\[y\\](https://evil.example)';
+    const parsed = valid(sarifText(DEMO, (found) => [...found, { rule: 'sa-role-missing', severity: 'high', message: `${sneaky} is missing`, cluster: 'c', namespace: 'n', serviceAccount: 's' }]));
+    const text = parsed.runs[0]!.results.find((r) => r.message.text.includes('evil'))!.message.text;
+    expect(text).toBe('x\\\\\\[y\\\\\\](https://evil.example) is missing');
+    expect(text.replace(/\\./g, '')).not.toMatch(/[[\]]/);
+  });
+
   it('describes a rule the catalogue does not have (a library caller\'s own) by its id alone, without a dead link', () => {
     const own = valid(sarifText(DEMO, (found) => [...found, { rule: 'my rule #1](x)', severity: 'low', message: 'mine' }]));
     const rules = own.runs[0]!.tool.driver.rules;

@@ -52,6 +52,10 @@ export function filterInventory(inventory: Inventory, filter: ClusterFilter, bun
   const arns = new Set(kept.map((c) => c.arn));
   return {
     ...inventory,
+    outOfScope: {
+      clusters: [...(inventory.outOfScope?.clusters ?? []), ...all.filter((c) => !arns.has(c.arn))],
+      associations: [...(inventory.outOfScope?.associations ?? []), ...inventory.associations.filter((a) => !arns.has(a.clusterArn))],
+    },
     clusters: kept,
     associations: inventory.associations.filter((a) => arns.has(a.clusterArn)),
     ...(inventory.undescribedAssociations ? { undescribedAssociations: inventory.undescribedAssociations.filter((a) => arns.has(a.clusterArn)) } : {}),
