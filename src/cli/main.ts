@@ -52,7 +52,7 @@ function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command:
  * first (into `--save-evidence`, or a temporary directory removed afterwards).
  */
 async function readAndPlan(opts: PlanCliOptions, command: string) {
-  const [{ readEvidenceBundle }, { plan }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js')]);
+  const [{ readEvidenceBundle }, { plan }, { analyze }] = await Promise.all([import('../sources/evidence/read-bundle.js'), import('../plan/plan.js'), import('../analysis/index.js')]);
   const limit = trustPolicyLimit(opts.trustPolicyLimit);
   let dir = opts.evidence;
   let temporary: string | undefined;
@@ -71,7 +71,8 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
       if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
       const inventory = readEvidenceBundle(bundle);
       for (const ignored of inventory.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
-      return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0, bundle };
+      const analysis = analyze(inventory);
+      return { analysis, plan: plan(analysis, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0, bundle };
     } finally {
       removeTemporary();
     }
@@ -134,8 +135,8 @@ async function runReport(opts: PlanCliOptions): Promise<number> {
   const formats = { ...REPORT_CHUNKS, sarif: (report: Report, bundle: string) => reportSarifChunks(report, { bundle }) };
   const emitter = pick<(r: Report, bundle: string) => Iterable<string>>(formats, opts.format, 'report');
   if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
-  const { inventory, plan, partial, bundle } = await readAndPlan(opts, 'report');
-  const report = buildReport(inventory, plan);
+  const { analysis, plan, partial, bundle } = await readAndPlan(opts, 'report');
+  const report = buildReport(analysis, plan);
   await output(emitter(report, bundle), opts.out);
   return exitFor(report.findings, opts.failOn, partial);
 }

@@ -4,9 +4,9 @@ import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import { accountOf, parseArn, roleNameAndPath } from '../iam/arn.js';
 import { identityKey, type Identity } from '../iam/requests.js';
 import type { Addon, Cluster, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
-import { identityOf, type PlanContext } from './context.js';
+import { identityOf, type InventoryIndexes } from '../analysis/indexes.js';
 import type { AssociationStatus, WorkloadRef } from './model.js';
-import type { TrustOracle } from './oracle.js';
+import type { TrustOracle } from '../analysis/oracle.js';
 import { nameProblems } from './names.js';
 import { placementBlocks, platformProblem } from './placement.js';
 
@@ -87,7 +87,7 @@ function finding(rule: RuleInfo, message: string, c: Pick<Candidate, 'identity' 
   };
 }
 
-function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
+function decide(c: Candidate, ctx: InventoryIndexes, oracle: TrustOracle): void {
   const skip = (rule: RuleInfo, message: string, status: AssociationStatus = 'skipped') => {
     c.status = status;
     c.reasons.push(rule.id);
@@ -162,7 +162,7 @@ function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
 }
 
 /** Every annotated service account of every scanned cluster, each with its decided status. */
-export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate[] {
+export function planCandidates(ctx: InventoryIndexes, oracle: TrustOracle): Candidate[] {
   const out: Candidate[] = [];
   for (const cluster of ctx.clusters) {
     const kube = cluster.kubernetes;

@@ -2,10 +2,10 @@ import { mergeFindings } from '../findings/merge.js';
 import { SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import type { Cluster, Inventory } from '../model/inventory.js';
-import { buildContext, type PlanContext } from './context.js';
+import { analysisOf, type Analysis } from '../analysis/index.js';
+import type { InventoryIndexes } from '../analysis/indexes.js';
 import { AGENT_ADDON, isMigrating, planCandidates, type Candidate } from './identities.js';
 import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
-import { rememberOracle, TrustOracle } from './oracle.js';
 import { MAX_TRUST_POLICY_LIMIT, planRoles, TRUST_POLICY_LIMIT } from './roles.js';
 import { planSteps } from './steps.js';
 import { compareText } from '../order.js';
@@ -22,7 +22,7 @@ export interface PlanOptions {
   readonly trustPolicyLimit?: number;
 }
 
-function hasAgent(ctx: PlanContext, cluster: Cluster): boolean {
+function hasAgent(ctx: InventoryIndexes, cluster: Cluster): boolean {
   if (cluster.autoMode) return true;
   if ((ctx.addonsByCluster.get(cluster.arn) ?? []).some((a) => a.name === AGENT_ADDON)) return true;
   return (cluster.kubernetes?.workloads ?? []).some((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === AGENT_ADDON);
@@ -50,14 +50,15 @@ function toAssociation(c: Candidate): PlannedAssociation {
 }
 
 /**
- * Plans the migration from IRSA to EKS Pod Identity for everything in the inventory.
- * Pure and synchronous: no I/O, the same inventory always yields the same plan.
+ * Plans the migration from IRSA to EKS Pod Identity for everything in the inventory, or in the
+ * inventory of an {@link Analysis} (whose look-up tables and trust oracle the audit and the report of
+ * the same inventory then reuse). Pure and synchronous: no I/O, the same inventory always yields the
+ * same plan.
  */
-export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
+export function plan(source: Inventory | Analysis, options: PlanOptions = {}): Plan {
   const limit = options.trustPolicyLimit ?? TRUST_POLICY_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRUST_POLICY_LIMIT) throw new RangeError(`trustPolicyLimit must be a whole number of characters from 1 to ${MAX_TRUST_POLICY_LIMIT}, not ${limit}`);
-  const ctx = buildContext(inventory);
-  const oracle = new TrustOracle(ctx);
+  const { inventory, indexes: ctx, oracle } = analysisOf(source);
   const candidates = planCandidates(ctx, oracle);
   const rolePlanning = planRoles(ctx, oracle, candidates, limit);
   const findings: Finding[] = [...candidates.flatMap((c) => c.findings), ...rolePlanning.findings];
@@ -102,6 +103,5 @@ export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
     findings: allFindings,
     steps: planSteps(candidates, rolePlanning.roles, agentMissing),
   };
-  rememberOracle(result, oracle);
   return result;
 }

@@ -5,11 +5,12 @@ import type { PolicyDocument, RawStatement } from '../iam/policy.js';
 import { identityKey, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
-import type { PlanContext } from './context.js';
+import type { InventoryIndexes } from '../analysis/indexes.js';
 import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
 import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
-import { and, type TrustOracle } from './oracle.js';
+import type { TrustOracle } from '../analysis/oracle.js';
+import { and } from '../iam/evaluate.js';
 import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
 import { group } from '../group.js';
 import { compareText } from '../order.js';
@@ -29,7 +30,7 @@ class TrustLimits {
   private readonly largest = new Map<string, number>();
 
   constructor(
-    ctx: PlanContext,
+    ctx: InventoryIndexes,
     private readonly given: number,
   ) {
     for (const r of ctx.inventory.roles) this.largest.set(r.accountId, Math.max(this.largest.get(r.accountId) ?? 0, minified(r.trustPolicy).replace(/\s/g, '').length));
@@ -82,7 +83,7 @@ class RolePlanner {
   private readonly limits: TrustLimits;
 
   constructor(
-    private readonly ctx: PlanContext,
+    private readonly ctx: InventoryIndexes,
     private readonly oracle: TrustOracle,
     limit: number,
   ) {
@@ -320,7 +321,7 @@ class RolePlanner {
 }
 
 /** Plans the trust of every role an annotated service account names, plus the chaining roles. */
-export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[], trustPolicyLimit = TRUST_POLICY_LIMIT): RolePlanning {
+export function planRoles(ctx: InventoryIndexes, oracle: TrustOracle, candidates: Candidate[], trustPolicyLimit = TRUST_POLICY_LIMIT): RolePlanning {
   const planner = new RolePlanner(ctx, oracle, trustPolicyLimit);
   planner.refuseUnadoptableChains(candidates);
   const byRole = group(candidates, (c) => c.role?.arn);

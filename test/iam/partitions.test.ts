@@ -152,6 +152,6 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
       source: 'test',
     };
     const inventory: Inventory = { roles: [role], managedPolicies: [], oidcProviders: [], accountsWithProviderList: [], clusters: [], associations: [], addons: [], evidence: [], scanGaps: [], ignored: [] };
-    expect(trustWildcardPrincipal.check(new RuleContext(inventory, undefined)).length).toBe(1);
+    expect(trustWildcardPrincipal.check(new RuleContext(inventory)).length).toBe(1);
   });
 });

@@ -205,13 +205,13 @@ describe('the role-to-pod map of the documented cross-account pattern', () => {
       association('other', true),
     ]);
     expect(statuses(inventory)).toEqual({ 'example-service-account': 'active', other: 'broken' });
-    expect(podIdentityTagsDisabled.check(new RuleContext(inventory, undefined))).toEqual([]);
+    expect(podIdentityTagsDisabled.check(new RuleContext(inventory))).toEqual([]);
   });
 
   it('with session tags disabled and a target trust scoped by the tags: broken, and pod-identity-tags-disabled names the target role', () => {
     const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_TAGGED)], cluster(['example-service-account']), [association('example-service-account', true)]);
     expect(statuses(inventory)).toEqual({ 'example-service-account': 'broken' });
-    const findings = podIdentityTagsDisabled.check(new RuleContext(inventory, undefined));
+    const findings = podIdentityTagsDisabled.check(new RuleContext(inventory));
     expect(findings.map((f) => f.roleArn)).toEqual([TARGET]);
   });
 });
