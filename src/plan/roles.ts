@@ -1,14 +1,15 @@
 import type { Finding } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
-import { roleNameAndPath, accountOf } from '../iam/arn.js';
+import { accountOf } from '../iam/arn.js';
 import type { PolicyDocument, RawStatement } from '../iam/policy.js';
-import { identityKey, type Identity } from '../iam/requests.js';
+import type { Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
 import type { InventoryIndexes } from '../analysis/indexes.js';
 import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
-import { displayIdentity, isMigrating, notedBy, stoppedBy, type Candidate } from './identities.js';
+import { displayIdentity, isMigrating, stoppedBy, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
+import { plannedRole, untouched, withRetained, type RoleOutcome } from './role-outcome.js';
 import type { TrustOracle } from '../analysis/oracle.js';
 import { and } from '../iam/evaluate.js';
 import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
@@ -63,50 +64,6 @@ export interface RolePlanning {
   readonly roles: PlannedRole[];
   readonly findings: Finding[];
   readonly candidates: readonly Candidate[];
-}
-
-/**
- * What became of one role the plan was asked to rewrite: rewritten (its identities admitted, the
- * migrated ones the final trust still admits through IRSA named), refused (the check found the rewrite
- * not equivalent) or given up (its trust cannot be evaluated); with its candidates, in the order
- * given, as that leaves them.
- */
-export type RoleOutcome =
-  | { readonly kind: 'rewritten'; readonly role: PlannedRole; readonly candidates: readonly Candidate[]; readonly irsaRetained: readonly Identity[] }
-  | { readonly kind: 'refused' | 'gave-up'; readonly role: PlannedRole; readonly candidates: readonly Candidate[] };
-
-/** What {@link RolePlanner.planned} makes a planned role of. */
-interface RoleDraft {
-  readonly arn: string;
-  readonly kind: PlannedRole['kind'];
-  readonly chainsTo: string | null;
-  readonly permissionsPolicy: PolicyDocument | null;
-  readonly phases: TrustPhases;
-  readonly equivalent: boolean;
-  readonly checked: number;
-  readonly differences: PlannedRole['equivalence']['differences'];
-  readonly migrated: readonly Identity[];
-}
-
-/** The role's own trust kept as it is, for a role not rewritten. */
-function untouched(role: Role, equivalent: boolean, checked: number, differences: PlannedRole['equivalence']['differences']): RoleDraft {
-  return { arn: role.arn, kind: 'existing', chainsTo: null, permissionsPolicy: null, phases: unchanged(role.trustPolicy), equivalent, checked, differences, migrated: [] };
-}
-
-/** The candidates of a rewritten role with a reason (and finding) for each migrated identity its final trust still admits through IRSA. */
-function withRetained(outcome: Extract<RoleOutcome, { kind: 'rewritten' }>): readonly Candidate[] {
-  let candidates = outcome.candidates;
-  for (const id of outcome.irsaRetained) {
-    const at = candidates.findIndex((m) => isMigrating(m) && identityKey(m.identity) === identityKey(id));
-    if (at < 0) continue;
-    const noted = notedBy(candidates[at]!, R.finalKeepsIrsa, `${displayIdentity(id)}: ${outcome.role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`);
-    candidates = candidates.map((c, i) => (i === at ? noted : c));
-  }
-  return candidates;
-}
-
-function unchanged(doc: PolicyDocument): TrustPhases {
-  return { current: doc, transition: doc, final: doc };
 }
 
 class RolePlanner {
@@ -238,7 +195,7 @@ class RolePlanner {
     for (const doc of [transition, phases.final]) if (doc !== current) this.oracle.forget(doc);
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
     if (result.differences.length) return this.refuse(role, candidates, role.arn, result);
-    const planned = this.planned({ arn: role.arn, kind: 'existing', chainsTo: null, permissionsPolicy: null, phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: migratedIds });
+    const planned = plannedRole({ arn: role.arn, kind: 'existing', chainsTo: null, permissionsPolicy: null, phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: migratedIds });
     return { kind: 'rewritten', role: planned, candidates, irsaRetained: result.irsaRetained };
   }
 
@@ -268,7 +225,7 @@ class RolePlanner {
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
       .map(({ d, result }) => {
-        return this.planned({ arn: d.arn, kind: d.existing ? 'existing' : 'new', chainsTo: d.target.arn, permissionsPolicy: chainPermissions(d.target), phases: d.phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: d.identities });
+        return plannedRole({ arn: d.arn, kind: d.existing ? 'existing' : 'new', chainsTo: d.target.arn, permissionsPolicy: chainPermissions(d.target), phases: d.phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: d.identities });
       });
     return { planned, refused };
   }
@@ -302,7 +259,7 @@ class RolePlanner {
     this.dropChains(role.arn);
     this.findings.push({ rule: R.unsupportedCondition.id, severity: R.unsupportedCondition.severity, roleArn: role.arn, message: `${role.arn} is not rewritten: ${why}` });
     const stopped = candidates.map((c) => (isMigrating(c) ? stoppedBy(c, R.unsupportedCondition, `${displayIdentity(c.identity)}: ${role.arn} is not rewritten automatically`) : c));
-    return { kind: 'gave-up', role: this.planned(untouched(role, true, 0, [])), candidates: stopped };
+    return { kind: 'gave-up', role: plannedRole(untouched(role, true, 0, [])), candidates: stopped };
   }
 
   /**
@@ -317,30 +274,7 @@ class RolePlanner {
     const which = checkedArn === role.arn ? '' : ` (the check of chaining role ${checkedArn} failed)`;
     this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn} is not rewritten${which}: ${sample.join('; ')}` });
     const stopped = candidates.map((c) => (isMigrating(c) ? stoppedBy(c, R.rewriteNotEquivalent, `${displayIdentity(c.identity)}: ${role.arn}'s rewrite failed the equivalence check, so it is not rewritten`) : c));
-    return { kind: 'refused', role: this.planned(untouched(role, false, result.identitiesChecked, result.differences)), candidates: stopped };
-  }
-
-  private planned({ arn, kind, chainsTo, permissionsPolicy, phases, equivalent, checked, differences, migrated }: RoleDraft): PlannedRole {
-    const np = roleNameAndPath(arn) ?? { name: arn, path: '/' };
-    const current = minified(phases.current);
-    const transition = phases.transition === phases.current ? current : minified(phases.transition);
-    const final = phases.final === phases.transition ? transition : minified(phases.final);
-    const changed = !phases.current || current !== transition || transition !== final;
-    return {
-      arn,
-      accountId: accountOf(arn) ?? '',
-      name: np.name,
-      path: np.path,
-      kind,
-      chainsTo,
-      permissionsPolicy,
-      trustPolicy: phases,
-      changed,
-      equivalent,
-      equivalence: { identitiesChecked: checked, differences },
-      migrated: migrated.map(displayIdentity).sort(),
-      trustSize: { current: current.length, transition: transition.length, final: final.length },
-    };
+    return { kind: 'refused', role: plannedRole(untouched(role, false, result.identitiesChecked, result.differences)), candidates: stopped };
   }
 }
 
