@@ -12,8 +12,9 @@ function files(dir) {
 const [mode, dir] = process.argv.slice(2);
 const dist = new URL('../dist/', import.meta.url);
 const load = (path) => import(new URL(path, dist).href);
-const [{ readEvidenceBundle }, { plan }, { emitJson }, { batched }, report] = await Promise.all([
+const [{ readEvidenceBundle }, { analyze }, { plan }, { emitJson }, { batched }, report] = await Promise.all([
   load('sources/evidence/read-bundle.js'),
+  load('analysis/index.js'),
   load('plan/plan.js'),
   load('emit/json.js'),
   load('cli/batched.js'),
@@ -26,10 +27,10 @@ if (mode === 'floor') {
   const parse = (f) => (f.endsWith('.yaml') ? yaml.parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS()) : JSON.parse(readFileSync(f, 'utf8')));
   for (const f of files(dir)) size += JSON.stringify(parse(f) === null).length;
 } else if (mode !== 'idle') {
-  const inventory = readEvidenceBundle(dir);
-  const result = plan(inventory, { generatedAt: 'bench' });
+  const analysis = analyze(readEvidenceBundle(dir));
+  const result = plan(analysis, { generatedAt: 'bench' });
   const sink = openSync('/dev/null', 'w');
-  const pieces = mode === 'report' ? report.REPORT_CHUNKS.markdown(report.buildReport(inventory, result)) : emitJson(result).chunks();
+  const pieces = mode === 'report' ? report.REPORT_CHUNKS.markdown(report.buildReport(analysis, result)) : emitJson(result).chunks();
   for (const piece of batched(pieces)) size += writeSync(sink, piece);
   closeSync(sink);
 }

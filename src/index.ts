@@ -1,4 +1,5 @@
 export { readEvidenceBundle } from './sources/evidence/read-bundle.js';
+export { analyze, type Analysis } from './analysis/index.js';
 export { plan, type PlanOptions } from './plan/plan.js';
 export { PLAN_EMITTERS, type PlanFormat, type Emitter, type EmitOptions, type EmittedFile, type Rendered } from './emit/index.js';
 export { InputError } from './errors.js';

@@ -57,9 +57,10 @@ function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command:
  * first (into `--save-evidence`, or a temporary directory removed afterwards).
  */
 async function readAndPlan(opts: PlanCliOptions, command: string) {
-  const [{ readEvidenceBundle }, { plan }, { filterInventory }] = await Promise.all([
+  const [{ readEvidenceBundle }, { plan }, { analyze }, { filterInventory }] = await Promise.all([
     import('../sources/evidence/read-bundle.js'),
     import('../plan/plan.js'),
+    import('../analysis/index.js'),
     import('../sources/evidence/filter.js'),
   ]);
   const offlineFilter = (inventory: Inventory, o: LiveOptions, bundle: string, cmd: string) => {
@@ -94,8 +95,8 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
       if (!opts.evidence) ({ gaps } = await collectTo(bundle, opts));
       const read = readEvidenceBundle(bundle);
       for (const ignored of read.ignored) process.stderr.write(`irsa2pi: ignored ${visible(ignored)} (not a regular file of AWS CLI or kubectl output)\n`);
-      const inventory = opts.evidence ? offlineFilter(read, opts, bundle, command) : read;
-      return { inventory, plan: plan(inventory, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0, bundle };
+      const analysis = analyze(opts.evidence ? offlineFilter(read, opts, bundle, command) : read);
+      return { analysis, plan: plan(analysis, { generatedAt: generatedAt(), trustPolicyLimit: limit }), partial: gaps > 0, bundle };
     } finally {
       removeTemporary();
     }
@@ -160,8 +161,8 @@ async function runReport(opts: PlanCliOptions): Promise<number> {
   const formats = { ...REPORT_CHUNKS, sarif: (report: Report, bundle: string) => reportSarifChunks(report, { bundle }) };
   const emitter = pick<(r: Report, bundle: string) => Iterable<string>>(formats, opts.format, 'report');
   if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
-  const { inventory, plan, partial, bundle } = await readAndPlan(opts, 'report');
-  const report = buildReport(inventory, plan);
+  const { analysis, plan, partial, bundle } = await readAndPlan(opts, 'report');
+  const report = buildReport(analysis, plan);
   await output(emitter(report, bundle), opts.out);
   return exitFor(report.findings, opts.failOn, partial);
 }

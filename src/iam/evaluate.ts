@@ -345,3 +345,10 @@ export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedState
   if (overall === 'yes') return YES;
   return { decision: overall, unknownBecause: [...new Set(undecided!.flatMap((st) => undecidedClauses(st, req.context)))] };
 }
+
+/** Both: `no` when either is, else `unknown` when either is, else `yes`. */
+export function and(a: Tri, b: Tri): Tri {
+  if (a === 'no' || b === 'no') return 'no';
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  return 'yes';
+}

@@ -45,17 +45,8 @@ export function isOidcClaimKey(lowerKey: string): boolean {
   return colon > 0 && /[./]/.test(lowerKey.slice(0, colon));
 }
 
-const principals = new Map<string, RequestPrincipal>();
-
-/** One shared object per principal, so evaluators can key their indexes on it. */
-function principal(type: RequestPrincipal['type'], id: string, accountId?: string): RequestPrincipal {
-  const key = `${type}|${id}|${accountId ?? ''}`;
-  let p = principals.get(key);
-  if (!p) {
-    if (principals.size > 100_000) principals.clear();
-    principals.set(key, (p = accountId === undefined ? { type, id } : { type, id, accountId }));
-  }
-  return p;
+function newPrincipal(type: RequestPrincipal['type'], id: string, accountId?: string): RequestPrincipal {
+  return accountId === undefined ? { type, id } : { type, id, accountId };
 }
 
 /** What every IRSA request through one provider shares: its principal and its claim keys. */
@@ -65,24 +56,39 @@ interface ProviderRequestParts {
   readonly audKey: string;
 }
 
-const providerParts = new Map<string, Map<string, ProviderRequestParts>>();
+/**
+ * The parts requests share: one principal object per principal (evaluators key their indexes on it)
+ * and, per provider, its principal and claim keys. One instance serves one analysis; requests built
+ * without one get parts of their own.
+ */
+export class RequestParts {
+  private readonly principals = new Map<string, RequestPrincipal>();
+  private readonly providers = new Map<string, Map<string, ProviderRequestParts>>();
 
-/** The provider is in the role's account and the cluster's partition (a trust cannot cross partitions). */
-function partsFor(partition: string, roleAccountId: string, hostPath: string): ProviderRequestParts {
-  const byHost = mapIn(providerParts, `${partition}|${roleAccountId}`);
-  let parts = byHost.get(hostPath);
-  if (!parts) {
-    const lower = hostPath.toLowerCase();
-    byHost.set(hostPath, (parts = { principal: principal('Federated', oidcProviderArn(roleAccountId, hostPath, partition)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
+  principal(type: RequestPrincipal['type'], id: string, accountId?: string): RequestPrincipal {
+    const key = `${type}|${id}|${accountId ?? ''}`;
+    let p = this.principals.get(key);
+    if (!p) this.principals.set(key, (p = newPrincipal(type, id, accountId)));
+    return p;
   }
-  return parts;
+
+  /** The provider is in the role's account and the cluster's partition (a trust cannot cross partitions). */
+  provider(partition: string, roleAccountId: string, hostPath: string): ProviderRequestParts {
+    const byHost = mapIn(this.providers, `${partition}|${roleAccountId}`);
+    let parts = byHost.get(hostPath);
+    if (!parts) {
+      const lower = hostPath.toLowerCase();
+      byHost.set(hostPath, (parts = { principal: this.principal('Federated', oidcProviderArn(roleAccountId, hostPath, partition)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
+    }
+    return parts;
+  }
 }
 
 const WEB_IDENTITY_ACTIONS: readonly string[] = Object.freeze([WEB_IDENTITY_ACTION]);
 
 /** `AssumeRoleWithWebIdentity` by a pod of `identity`, through the OIDC provider of its issuer in `roleAccountId`. */
-export function irsaRequest(identity: Identity, roleAccountId: string): AssumeRequest {
-  const parts = partsFor(partitionOf(identity.clusterArn), roleAccountId, identity.issuerHostPath);
+export function irsaRequest(identity: Identity, roleAccountId: string, shared = new RequestParts()): AssumeRequest {
+  const parts = shared.provider(partitionOf(identity.clusterArn), roleAccountId, identity.issuerHostPath);
   const values = new Map<string, readonly string[]>();
   values.set(parts.subKey, [subjectOf(identity.namespace, identity.serviceAccount)]);
   values.set(parts.audKey, [identity.audience]);
@@ -100,7 +106,7 @@ const STABLE_TAGS = [
 ] as const;
 const ALL_TAG_KEYS: readonly string[] = Object.freeze(Object.values(SESSION_TAGS));
 const VARYING_TAGS = new Set([SESSION_TAGS.podName, SESSION_TAGS.podUid].flatMap((t) => [tagKey(t), principalTagKey(t)]));
-const POD_IDENTITY_PRINCIPAL = principal('Service', POD_IDENTITY_SERVICE);
+const POD_IDENTITY_PRINCIPAL: RequestPrincipal = Object.freeze(newPrincipal('Service', POD_IDENTITY_SERVICE));
 const POD_IDENTITY_ACTION_LIST: readonly string[] = Object.freeze([...POD_IDENTITY_ACTIONS]);
 /** With `disableSessionTags` EKS passes no tags, so `sts:TagSession` is not asked for. */
 const UNTAGGED_ACTION_LIST: readonly string[] = Object.freeze(['sts:AssumeRole']);
@@ -145,7 +151,7 @@ const knowsAbsentChainUntagged = (k: string) => isOidcClaimKey(k) || k.startsWit
  * only `sts:ExternalId`; the guide's trust for that case still allows `sts:TagSession` (in a statement
  * of its own), so both actions are asked for either way.
  */
-export function chainRequest(identity: Identity, sourceRoleArn: string, sessionTags = true): AssumeRequest {
+export function chainRequest(identity: Identity, sourceRoleArn: string, sessionTags = true, shared = new RequestParts()): AssumeRequest {
   const sourceAccount = accountOf(sourceRoleArn) ?? identity.accountId;
   const values = new Map<string, readonly string[]>([
     ['sts:externalid', [externalIdOf(identity)]],
@@ -158,7 +164,7 @@ export function chainRequest(identity: Identity, sourceRoleArn: string, sessionT
     values.set('aws:tagkeys', ALL_TAG_KEYS);
   }
   return {
-    principal: principal('AWS', sourceRoleArn, sourceAccount),
+    principal: shared.principal('AWS', sourceRoleArn, sourceAccount),
     actions: POD_IDENTITY_ACTION_LIST,
     context: { values, knowsAbsent: sessionTags ? knowsAbsentChainTagged : knowsAbsentChainUntagged },
   };

@@ -76,6 +76,13 @@ export interface Node {
 }
 
 /** A workload controller: Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob. */
+/** A top-level workload (or a bare pod) by kind, namespace and name. */
+export interface WorkloadRef {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+}
+
 export interface Workload {
   readonly kind: string;
   readonly namespace: string;

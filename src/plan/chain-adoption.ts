@@ -4,10 +4,10 @@ import { evaluateTrust, type AssumeRequest, type RequestPrincipal } from '../iam
 import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import { identityKey, POD_IDENTITY_ACTIONS, POD_IDENTITY_SERVICE, SESSION_TAGS, type Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
-import { identityOf, type PlanContext } from './context.js';
+import { identityOf, type InventoryIndexes } from '../analysis/indexes.js';
 import { UniverseCache, universeFor } from './equivalence.js';
 import { displayIdentity } from './identities.js';
-import type { TrustOracle } from './oracle.js';
+import type { TrustOracle } from '../analysis/oracle.js';
 import { podIdentityStatements, sidsOf, withStatements } from './trust-rewrite.js';
 
 /** The inline policy that gives a chaining role its one permission. */
@@ -139,7 +139,7 @@ export function exactGrants(doc: PolicyDocument): Grant[] | string {
 }
 
 /** Identities that already hold an association with `chainArn` into `target`, in scanned clusters. */
-function associatedThrough(ctx: PlanContext, chainArn: string, target: Role): Identity[] {
+function associatedThrough(ctx: InventoryIndexes, chainArn: string, target: Role): Identity[] {
   const outside = new Map((ctx.inventory.outOfScope?.clusters ?? []).map((c) => [c.arn, c]));
   return [...ctx.inventory.associations, ...(ctx.inventory.outOfScope?.associations ?? [])].flatMap((a) => {
     if (a.roleArn !== chainArn || a.targetRoleArn !== target.arn) return [];
@@ -157,7 +157,7 @@ function associatedThrough(ctx: PlanContext, chainArn: string, target: Role): Id
  * identities chaining through it, and those already associated with it into the same target), with or
  * without session tags, and no other principal at all.
  */
-export function adoptionProblem(ctx: PlanContext, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): AdoptionProblem | undefined {
+export function adoptionProblem(ctx: InventoryIndexes, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): AdoptionProblem | undefined {
   const why = checkAdoption(ctx, oracle, chainArn, target, identities, universes);
   if (why === undefined) return undefined;
   return { notScanned: !ctx.rolesByArn.has(chainArn) && !ctx.scannedRoleAccounts.has(accountOf(chainArn) ?? ''), message: why };
@@ -170,7 +170,7 @@ export interface AdoptionProblem {
   readonly message: string;
 }
 
-function checkAdoption(ctx: PlanContext, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): string | undefined {
+function checkAdoption(ctx: InventoryIndexes, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): string | undefined {
   const np = roleNameAndPath(chainArn)!;
   const account = accountOf(chainArn);
   const sameName = ctx.inventory.roles.filter((r) => r.accountId === account && r.name.toLowerCase() === np.name.toLowerCase() && r.arn !== chainArn);

@@ -5,7 +5,7 @@ import { DEFAULT_AUDIENCE, externalIdOf, subjectOf, type Identity } from '../iam
 import type { Cluster, ServiceAccount } from '../model/inventory.js';
 import { compileGlob, hasWildcard, type Glob } from '../iam/glob.js';
 import { dnsSuffixOf, partitionOf } from '../iam/arn.js';
-import { identityOf, type PlanContext } from './context.js';
+import { identityOf, type InventoryIndexes } from '../analysis/indexes.js';
 import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
 import { displayIdentity } from './identities.js';
@@ -45,11 +45,9 @@ export interface CheckResult {
 
 const NEIGHBOUR = 'irsa2pi-neighbour';
 
-const synthetic = new Map<string, Cluster>();
-
-function syntheticCluster(near: Identity): Cluster {
+function syntheticCluster(cache: UniverseCache, near: Identity): Cluster {
   const key = `${near.region}|${near.accountId}`;
-  const known = synthetic.get(key);
+  const known = cache.synthetic.get(key);
   if (known) return known;
   const cluster: Cluster = {
     name: NEIGHBOUR,
@@ -66,7 +64,7 @@ function syntheticCluster(near: Identity): Cluster {
     kubernetes: undefined,
     source: '',
   };
-  synthetic.set(key, cluster);
+  cache.synthetic.set(key, cluster);
   return cluster;
 }
 
@@ -191,6 +189,8 @@ interface ServiceAccountIndex {
 export class UniverseCache {
   readonly statements = new WeakMap<RawStatement, StatementStrings>();
   readonly indexes = new WeakMap<Cluster, ServiceAccountIndex>();
+  /** The cluster no inventory has, one per region and account, that stands for every cluster not scanned. */
+  readonly synthetic = new Map<string, Cluster>();
 }
 
 function indexOf(cache: UniverseCache, cluster: Cluster): ServiceAccountIndex {
@@ -344,7 +344,7 @@ function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): 
  * names (wildcards instantiated), the migrated identities, and a neighbour of each (other namespace,
  * other service account, other clusters).
  */
-export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[], cache = new UniverseCache()): Identity[] {
+export function universeFor(ctx: InventoryIndexes, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[], cache = new UniverseCache()): Identity[] {
   const seen = new Set<RawStatement>();
   const facts: StatementStrings[] = [];
   const tokens = new Set<string>();
@@ -447,11 +447,11 @@ export function universeFor(ctx: PlanContext, docs: readonly (PolicyDocument | n
   const seeds = [...migrated, ...out.list.filter((id) => namedKeys.has(`${id.namespace}|${id.serviceAccount}`))];
   const withIssuer = firstWithIssuer(ctx.clusters, 4);
   for (const id of seeds) {
-    const cluster = byArn.get(id.clusterArn) ?? syntheticCluster(id);
+    const cluster = byArn.get(id.clusterArn) ?? syntheticCluster(cache, id);
     add(cluster, `${id.namespace}-${NEIGHBOUR}`, id.serviceAccount);
     add(cluster, id.namespace, `${id.serviceAccount}-${NEIGHBOUR}`);
     const others = withIssuer.filter((c) => c.arn !== id.clusterArn).slice(0, 3);
-    for (const other of [...others, syntheticCluster(id)]) add(other, id.namespace, id.serviceAccount, id.audience);
+    for (const other of [...others, syntheticCluster(cache, id)]) add(other, id.namespace, id.serviceAccount, id.audience);
   }
   for (const id of migrated) out.put(id);
   return out.list;

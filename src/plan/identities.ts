@@ -4,22 +4,38 @@ import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import { accountOf, parseArn, roleNameAndPath } from '../iam/arn.js';
 import { identityKey, type Identity } from '../iam/requests.js';
 import type { Addon, Cluster, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
-import { identityOf, type PlanContext } from './context.js';
+import { identityOf, type InventoryIndexes } from '../analysis/indexes.js';
 import type { AssociationStatus, WorkloadRef } from './model.js';
-import type { TrustOracle } from './oracle.js';
+import type { TrustOracle } from '../analysis/oracle.js';
 import { nameProblems } from './names.js';
 import { placementBlocks, platformProblem } from './placement.js';
 
-/** An annotated service account on its way to a planned association. */
-export interface Candidate {
+/** The planning rules that say why, each with the finding it raised (a reason may come without one). */
+interface Reasoned {
+  readonly reasons: readonly string[];
+  readonly findings: readonly Finding[];
+}
+
+/** The identity moves to Pod Identity: an association is created, or the one that exists is kept. */
+export interface MigrateDecision extends Reasoned {
+  readonly kind: Extract<AssociationStatus, 'create' | 'exists'>;
+}
+
+/** The identity stays on IRSA: an association is in the way, something blocks Pod Identity, or its role cannot be moved. */
+export interface StopDecision extends Reasoned {
+  readonly kind: Extract<AssociationStatus, 'conflict' | 'blocked' | 'skipped'>;
+}
+
+/** What the plan does with one identity, and why. */
+export type IdentityDecision = MigrateDecision | StopDecision;
+
+/** What the inventory says of an annotated service account, before anything is decided. */
+export interface CandidateFacts {
   readonly identity: Identity;
   readonly cluster: Cluster;
   readonly serviceAccount: ServiceAccount;
   readonly annotatedRoleArn: string;
   readonly role: Role | undefined;
-  status: AssociationStatus;
-  readonly reasons: string[];
-  readonly findings: Finding[];
   readonly via: 'association' | 'addon';
   readonly addon: Addon | undefined;
   /** An add-on whose role the service account carries, installed where irsa2pi cannot tell: it may be the add-on's own. */
@@ -29,6 +45,11 @@ export interface Candidate {
   readonly workloads: readonly WorkloadRef[];
   readonly podCount: number;
   readonly existing: PodIdentityAssociation | undefined;
+}
+
+/** An annotated service account on its way to a planned association, with the decision made so far. */
+export interface Candidate extends CandidateFacts {
+  readonly decision: IdentityDecision;
 }
 
 export function displayIdentity(id: Pick<Identity, 'clusterName' | 'namespace' | 'serviceAccount'>): string {
@@ -87,38 +108,68 @@ function finding(rule: RuleInfo, message: string, c: Pick<Candidate, 'identity' 
   };
 }
 
-function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
-  const skip = (rule: RuleInfo, message: string, status: AssociationStatus = 'skipped') => {
-    c.status = status;
-    c.reasons.push(rule.id);
-    c.findings.push(finding(rule, message, c));
-  };
+/** `d` moved on to `kind` by `rule`, with its finding when it raises one. */
+function amended<K extends AssociationStatus>(d: Reasoned, kind: K, rule: RuleInfo, raised?: Finding): Reasoned & { readonly kind: K } {
+  return { kind, reasons: [...d.reasons, rule.id], findings: raised ? [...d.findings, raised] : d.findings };
+}
+
+const UNDECIDED: Reasoned = { reasons: [], findings: [] };
+
+function decide(c: CandidateFacts, ctx: InventoryIndexes, oracle: TrustOracle): IdentityDecision {
+  const stop = (rule: RuleInfo, message: string, kind: StopDecision['kind'] = 'skipped', from: Reasoned = UNDECIDED): StopDecision => amended(from, kind, rule, finding(rule, message, c));
   const who = displayIdentity(c.identity);
   const role = c.role;
   if (!role) {
     const account = accountOf(c.annotatedRoleArn);
     if (!roleNameAndPath(c.annotatedRoleArn) || (account && ctx.scannedRoleAccounts.has(account))) {
-      return skip(R.saRoleMissing, `${who} is annotated with ${c.annotatedRoleArn}, which does not exist`);
+      return stop(R.saRoleMissing, `${who} is annotated with ${c.annotatedRoleArn}, which does not exist`);
     }
-    return skip(R.roleNotScanned, `${who} is annotated with ${c.annotatedRoleArn} in account ${account}, which was not scanned`);
+    return stop(R.roleNotScanned, `${who} is annotated with ${c.annotatedRoleArn} in account ${account}, which was not scanned`);
   }
   const irsa = oracle.irsa(role.trustPolicy, role.accountId, c.identity);
   if (irsa.decision === 'unknown') {
-    return skip(R.unsupportedCondition, `${role.arn}'s trust cannot be evaluated for ${who}: ${irsa.unknownBecause.join('; ')}`);
+    return stop(R.unsupportedCondition, `${role.arn}'s trust cannot be evaluated for ${who}: ${irsa.unknownBecause.join('; ')}`);
   }
   if (irsa.decision === 'no') {
     const why = oracle.providerExists(role.accountId, c.identity)
       ? 'its trust does not admit it'
       : `account ${role.accountId} has no OIDC provider for ${c.identity.issuerHostPath}`;
-    return skip(R.saRoleNotTrusted, `${who} is annotated with ${role.arn}, but ${why}; IRSA fails for it today`);
+    return stop(R.saRoleNotTrusted, `${who} is annotated with ${role.arn}, but ${why}; IRSA fails for it today`);
   }
   if (c.addonOfUnknownNamespace) {
     const a = c.addonOfUnknownNamespace;
-    return skip(R.addonOwnedRole, `${who} carries ${role.arn}, the role of add-on ${a.name}, whose namespace irsa2pi cannot tell (describe-addon gives no namespaceConfig): it may be the add-on's own service account, which only the add-on can move; migrate it by hand`);
+    return stop(R.addonOwnedRole, `${who} carries ${role.arn}, the role of add-on ${a.name}, whose namespace irsa2pi cannot tell (describe-addon gives no namespaceConfig): it may be the add-on's own service account, which only the add-on can move; migrate it by hand`);
   }
   if (c.chainRoleArn && c.via === 'addon') {
-    return skip(R.crossAccountRole, `${who}: add-on ${c.addon?.name} uses ${role.arn} from another account; add-on associations cannot chain`);
+    return stop(R.crossAccountRole, `${who}: add-on ${c.addon?.name} uses ${role.arn} from another account; add-on associations cannot chain`);
   }
+  const blocked = blockers(c, ctx, who);
+  if (blocked.length) return blocked.reduce<StopDecision>((d, [rule, message]) => stop(rule, message, 'blocked', d), { kind: 'blocked', ...UNDECIDED });
+  const notes: [RuleInfo, string][] = [
+    ...(c.chainRoleArn ? [[R.crossAccountRole, `${who}: ${role.arn} is in account ${role.accountId}, the cluster in ${c.cluster.accountId}; the association uses ${c.chainRoleArn} with targetRoleArn`] as [RuleInfo, string]] : []),
+    ...(c.via === 'addon' ? [[R.addonOwnedRole, `${who}: ${role.arn} is add-on ${c.addon?.name}'s role; migrate through UpdateAddon`] as [RuleInfo, string]] : []),
+  ];
+  const create: MigrateDecision = { kind: 'create', reasons: notes.map(([rule]) => rule.id), findings: notes.map(([rule, message]) => finding(rule, message, c)) };
+  const existing = c.existing;
+  const undescribed = existing ? undefined : ctx.undescribedAssociationsByIdentity.get(identityKey(c.identity));
+  if (undescribed) {
+    return stop(R.associationConflict, `${who}: association ${undescribed.associationId} exists (${undescribed.source}) but no describe-pod-identity-association output gives its role; collect it and plan again`, 'conflict', create);
+  }
+  if (!existing) return create;
+  const plannedRole = c.chainRoleArn ?? role.arn;
+  const plannedTarget = c.chainRoleArn ? role.arn : undefined;
+  if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget && existing.disableSessionTags) {
+    return stop(R.associationConflict, `${who}: association ${existing.associationId} has session tags disabled, so a trust scoped by session tags cannot admit it; enable them (update-pod-identity-association --no-disable-session-tags) and plan again`, 'conflict', create);
+  }
+  if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget) {
+    return amended(create, 'exists', R.associationExists, finding(R.associationExists, `${who} already has association ${existing.associationId} with ${plannedRole}`, c));
+  }
+  const current = existing.targetRoleArn ? `${existing.roleArn} → ${existing.targetRoleArn}` : existing.roleArn;
+  return stop(R.associationConflict, `${who}: association ${existing.associationId} uses ${current}, not ${plannedTarget ? `${plannedRole} → ${plannedTarget}` : plannedRole}`, 'conflict', create);
+}
+
+/** What keeps the identity off Pod Identity whatever its trust: unsafe names, the platform, where its pods run. */
+function blockers(c: CandidateFacts, ctx: InventoryIndexes, who: string): [RuleInfo, string][] {
   const blocked: [RuleInfo, string][] = [];
   const names = nameProblems({ ...c, namespace: c.identity.namespace, serviceAccount: c.identity.serviceAccount });
   if (names.length) blocked.push([R.unsafeName, `${who}: ${names.map((p) => `${p.field} ${JSON.stringify(p.value)} is not ${p.rule}`).join('; ')}; irsa2pi writes no script or Terraform for this identity`]);
@@ -130,39 +181,11 @@ function decide(c: Candidate, ctx: PlanContext, oracle: TrustOracle): void {
   const placement = placementBlocks(pods, ctx.nodesByCluster.get(c.cluster.arn) ?? new Map());
   if (placement.fargatePods.length) blocked.push([R.fargate, `${who}: pods on Fargate: ${placement.fargatePods.join(', ')}`]);
   if (placement.windowsPods.length) blocked.push([R.windowsNode, `${who}: pods on Windows nodes: ${placement.windowsPods.join(', ')}`]);
-  if (blocked.length) {
-    for (const [rule, message] of blocked) skip(rule, message, 'blocked');
-    return;
-  }
-  if (c.chainRoleArn) c.reasons.push(R.crossAccountRole.id);
-  if (c.via === 'addon') c.reasons.push(R.addonOwnedRole.id);
-  if (c.chainRoleArn) c.findings.push(finding(R.crossAccountRole, `${who}: ${role.arn} is in account ${role.accountId}, the cluster in ${c.cluster.accountId}; the association uses ${c.chainRoleArn} with targetRoleArn`, c));
-  if (c.via === 'addon') c.findings.push(finding(R.addonOwnedRole, `${who}: ${role.arn} is add-on ${c.addon?.name}'s role; migrate through UpdateAddon`, c));
-  const existing = c.existing;
-  const undescribed = existing ? undefined : ctx.undescribedAssociationsByIdentity.get(identityKey(c.identity));
-  if (undescribed) {
-    return skip(R.associationConflict, `${who}: association ${undescribed.associationId} exists (${undescribed.source}) but no describe-pod-identity-association output gives its role; collect it and plan again`, 'conflict');
-  }
-  if (existing) {
-    const plannedRole = c.chainRoleArn ?? role.arn;
-    const plannedTarget = c.chainRoleArn ? role.arn : undefined;
-    if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget && existing.disableSessionTags) {
-      return skip(R.associationConflict, `${who}: association ${existing.associationId} has session tags disabled, so a trust scoped by session tags cannot admit it; enable them (update-pod-identity-association --no-disable-session-tags) and plan again`, 'conflict');
-    }
-    if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget) {
-      c.status = 'exists';
-      c.reasons.push(R.associationExists.id);
-      c.findings.push(finding(R.associationExists, `${who} already has association ${existing.associationId} with ${plannedRole}`, c));
-      return;
-    }
-    const current = existing.targetRoleArn ? `${existing.roleArn} → ${existing.targetRoleArn}` : existing.roleArn;
-    return skip(R.associationConflict, `${who}: association ${existing.associationId} uses ${current}, not ${plannedTarget ? `${plannedRole} → ${plannedTarget}` : plannedRole}`, 'conflict');
-  }
-  c.status = 'create';
+  return blocked;
 }
 
 /** Every annotated service account of every scanned cluster, each with its decided status. */
-export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate[] {
+export function planCandidates(ctx: InventoryIndexes, oracle: TrustOracle): Candidate[] {
   const out: Candidate[] = [];
   for (const cluster of ctx.clusters) {
     const kube = cluster.kubernetes;
@@ -175,15 +198,12 @@ export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate
       const sharing = (ctx.addonsByCluster.get(cluster.arn) ?? []).filter((a) => a.serviceAccountRoleArn === sa.roleArn);
       const addon = sharing.find((a) => addonNamespace(a) === sa.namespace);
       const crossAccount = role ? role.accountId !== cluster.accountId : false;
-      const c: Candidate = {
+      const c: CandidateFacts = {
         identity,
         cluster,
         serviceAccount: sa,
         annotatedRoleArn: sa.roleArn,
         role,
-        status: 'skipped',
-        reasons: [],
-        findings: [],
         via: addon ? 'addon' : 'association',
         addon,
         addonOfUnknownNamespace: addon ? undefined : sharing.find((a) => addonNamespace(a) === undefined),
@@ -192,21 +212,22 @@ export function planCandidates(ctx: PlanContext, oracle: TrustOracle): Candidate
         podCount: index?.pods(sa.namespace, sa.name).length ?? 0,
         existing: ctx.associationsByIdentity.get(identityKey(identity)),
       };
-      decide(c, ctx, oracle);
-      out.push(c);
+      out.push({ ...c, decision: decide(c, ctx, oracle) });
     }
   }
   return out;
 }
 
 export function isMigrating(c: Candidate): boolean {
-  return c.status === 'create' || c.status === 'exists';
+  return c.decision.kind === 'create' || c.decision.kind === 'exists';
 }
 
-export function skipForRole(c: Candidate, rule: RuleInfo, message: string, status: AssociationStatus = 'skipped'): void {
-  c.status = status;
-  c.reasons.push(rule.id);
-  c.findings.push(finding(rule, message, c));
+/** `c` stopped at `kind` by `rule`, for the reason `message` gives. */
+export function stoppedBy(c: Candidate, rule: RuleInfo, message: string, kind: StopDecision['kind'] = 'skipped'): Candidate {
+  return { ...c, decision: amended(c.decision, kind, rule, finding(rule, message, c)) };
 }
 
-export { finding as candidateFinding };
+/** `c` with one more reason, and its finding when `message` gives one; the decision stays what it is. */
+export function notedBy(c: Candidate, rule: RuleInfo, message?: string): Candidate {
+  return { ...c, decision: amended(c.decision, c.decision.kind, rule, message === undefined ? undefined : finding(rule, message, c)) };
+}

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../findings/model.js';
 import type { PolicyDocument } from '../iam/policy.js';
+import type { WorkloadRef } from '../model/inventory.js';
 
 /** The version of the JSON plan contract; bumped on any incompatible change. */
 export const PLAN_SCHEMA_VERSION = 1;
@@ -8,12 +9,7 @@ export const PLAN_SCHEMA_VERSION = 1;
 export type AssociationStatus = 'create' | 'exists' | 'conflict' | 'blocked' | 'skipped';
 export const ASSOCIATION_STATUSES: readonly AssociationStatus[] = ['create', 'exists', 'conflict', 'blocked', 'skipped'];
 
-/** A top-level workload whose pods use a service account. */
-export interface WorkloadRef {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-}
+export type { WorkloadRef };
 
 /** One IRSA identity (an annotated service account) and the Pod Identity association planned for it. */
 export interface PlannedAssociation {

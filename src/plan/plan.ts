@@ -2,10 +2,10 @@ import { mergeFindings } from '../findings/merge.js';
 import { SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import type { Cluster, Inventory } from '../model/inventory.js';
-import { buildContext, type PlanContext } from './context.js';
-import { AGENT_ADDON, isMigrating, planCandidates, type Candidate } from './identities.js';
+import { analysisOf, type Analysis } from '../analysis/index.js';
+import type { InventoryIndexes } from '../analysis/indexes.js';
+import { AGENT_ADDON, isMigrating, notedBy, planCandidates, type Candidate } from './identities.js';
 import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
-import { rememberOracle, TrustOracle } from './oracle.js';
 import { MAX_TRUST_POLICY_LIMIT, planRoles, TRUST_POLICY_LIMIT } from './roles.js';
 import { planSteps } from './steps.js';
 import { compareText } from '../order.js';
@@ -22,7 +22,7 @@ export interface PlanOptions {
   readonly trustPolicyLimit?: number;
 }
 
-function hasAgent(ctx: PlanContext, cluster: Cluster): boolean {
+function hasAgent(ctx: InventoryIndexes, cluster: Cluster): boolean {
   if (cluster.autoMode) return true;
   if ((ctx.addonsByCluster.get(cluster.arn) ?? []).some((a) => a.name === AGENT_ADDON)) return true;
   return (cluster.kubernetes?.workloads ?? []).some((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === AGENT_ADDON);
@@ -41,8 +41,8 @@ function toAssociation(c: Candidate): PlannedAssociation {
     targetRoleArn: c.chainRoleArn ? c.annotatedRoleArn : null,
     via: c.via,
     addon: c.addon?.name ?? null,
-    status: c.status,
-    reasons: [...new Set(c.reasons)],
+    status: c.decision.kind,
+    reasons: [...new Set(c.decision.reasons)],
     workloads: c.workloads,
     podCount: c.podCount,
     existingAssociationId: c.existing?.associationId ?? null,
@@ -50,22 +50,23 @@ function toAssociation(c: Candidate): PlannedAssociation {
 }
 
 /**
- * Plans the migration from IRSA to EKS Pod Identity for everything in the inventory.
- * Pure and synchronous: no I/O, the same inventory always yields the same plan.
+ * Plans the migration from IRSA to EKS Pod Identity for everything in the inventory, or in the
+ * inventory of an {@link Analysis} (whose look-up tables and trust oracle the audit and the report of
+ * the same inventory then reuse). Pure and synchronous: no I/O, the same inventory always yields the
+ * same plan.
  */
-export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
+export function plan(source: Inventory | Analysis, options: PlanOptions = {}): Plan {
   const limit = options.trustPolicyLimit ?? TRUST_POLICY_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRUST_POLICY_LIMIT) throw new RangeError(`trustPolicyLimit must be a whole number of characters from 1 to ${MAX_TRUST_POLICY_LIMIT}, not ${limit}`);
-  const ctx = buildContext(inventory);
-  const oracle = new TrustOracle(ctx);
-  const candidates = planCandidates(ctx, oracle);
-  const rolePlanning = planRoles(ctx, oracle, candidates, limit);
-  const findings: Finding[] = [...candidates.flatMap((c) => c.findings), ...rolePlanning.findings];
+  const { inventory, indexes: ctx, oracle } = analysisOf(source);
+  const rolePlanning = planRoles(ctx, oracle, planCandidates(ctx, oracle), limit);
+  const findings: Finding[] = [...rolePlanning.candidates.flatMap((c) => c.decision.findings), ...rolePlanning.findings];
 
-  const migratingClusters = new Map(candidates.filter(isMigrating).map((c) => [c.cluster.arn, c.cluster]));
+  const migratingClusters = new Map(rolePlanning.candidates.filter(isMigrating).map((c) => [c.cluster.arn, c.cluster]));
   const agentMissing = [...migratingClusters.values()].filter((c) => !hasAgent(ctx, c)).sort((a, b) => compareText(a.name, b.name));
   for (const c of agentMissing) findings.push({ rule: R.agentMissing.id, severity: R.agentMissing.severity, cluster: c.name, message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode` });
-  for (const c of candidates) if (isMigrating(c) && agentMissing.includes(c.cluster) && !c.reasons.includes(R.agentMissing.id)) c.reasons.push(R.agentMissing.id);
+  const needsAgent = (c: Candidate) => isMigrating(c) && agentMissing.includes(c.cluster) && !c.decision.reasons.includes(R.agentMissing.id);
+  const candidates = rolePlanning.candidates.map((c) => (needsAgent(c) ? notedBy(c, R.agentMissing) : c));
   for (const g of inventory.scanGaps) {
     findings.push({ rule: R.scanGap.id, severity: R.scanGap.severity, ...(g.scope === 'cluster' ? { cluster: g.name } : {}), message: `${g.scope} ${g.name}${g.region ? ` (${g.region})` : ''} could not be read: ${g.error}` });
   }
@@ -102,6 +103,5 @@ export function plan(inventory: Inventory, options: PlanOptions = {}): Plan {
     findings: allFindings,
     steps: planSteps(candidates, rolePlanning.roles, agentMissing),
   };
-  rememberOracle(result, oracle);
   return result;
 }

@@ -1,15 +1,17 @@
 import type { Finding } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
-import { roleNameAndPath, accountOf } from '../iam/arn.js';
+import { accountOf } from '../iam/arn.js';
 import type { PolicyDocument, RawStatement } from '../iam/policy.js';
-import { identityKey, type Identity } from '../iam/requests.js';
+import type { Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
-import type { PlanContext } from './context.js';
+import type { InventoryIndexes } from '../analysis/indexes.js';
 import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
-import { candidateFinding, displayIdentity, isMigrating, skipForRole, type Candidate } from './identities.js';
+import { displayIdentity, isMigrating, stoppedBy, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
-import { and, type TrustOracle } from './oracle.js';
+import { plannedRole, untouched, withRetained, type RoleOutcome } from './role-outcome.js';
+import type { TrustOracle } from '../analysis/oracle.js';
+import { and } from '../iam/evaluate.js';
 import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
 import { group } from '../group.js';
 import { compareText } from '../order.js';
@@ -29,7 +31,7 @@ class TrustLimits {
   private readonly largest = new Map<string, number>();
 
   constructor(
-    ctx: PlanContext,
+    ctx: InventoryIndexes,
     private readonly given: number,
   ) {
     for (const r of ctx.inventory.roles) this.largest.set(r.accountId, Math.max(this.largest.get(r.accountId) ?? 0, minified(r.trustPolicy).replace(/\s/g, '').length));
@@ -54,24 +56,14 @@ interface ChainRoleDraft {
   readonly existing: Role | undefined;
   readonly target: Role;
   readonly identities: Identity[];
-  phases: TrustPhases;
+  readonly phases: TrustPhases;
 }
 
-/** The roles of a plan and the findings their rewrites raise. */
+/** The roles of a plan, the findings their rewrites raise, and every candidate with its final decision, in the order given. */
 export interface RolePlanning {
   readonly roles: PlannedRole[];
   readonly findings: Finding[];
-}
-
-/** Removes, in place, the items of `list` that `drop` picks. */
-function removeWhere<T>(list: T[], drop: (item: T) => boolean): void {
-  let kept = 0;
-  for (const item of list) if (!drop(item)) list[kept++] = item;
-  list.length = kept;
-}
-
-function unchanged(doc: PolicyDocument): TrustPhases {
-  return { current: doc, transition: doc, final: doc };
+  readonly candidates: readonly Candidate[];
 }
 
 class RolePlanner {
@@ -82,7 +74,7 @@ class RolePlanner {
   private readonly limits: TrustLimits;
 
   constructor(
-    private readonly ctx: PlanContext,
+    private readonly ctx: InventoryIndexes,
     private readonly oracle: TrustOracle,
     limit: number,
   ) {
@@ -154,15 +146,15 @@ class RolePlanner {
    * first those the trust already admits (they cost nothing), then the others by namespace, service
    * account and cluster (so that one service account's identities in several clusters share a statement).
    */
-  private fitted(role: Role, candidates: readonly Candidate[]): Rewrite {
+  private fitted(role: Role, candidates: readonly Candidate[]): { rewrite: Rewrite; candidates: readonly Candidate[] } {
     const plain = this.rewrite(role.trustPolicy, candidates.filter(isMigrating), false);
-    if (!this.excess(role, plain)) return plain;
+    if (!this.excess(role, plain)) return { rewrite: plain, candidates };
     const free = (c: Candidate) => Number(this.oracle.podIdentity(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity).decision === 'yes' && (!c.chainRoleArn || this.oracle.chain(role.trustPolicy, c.chainRoleArn, c.identity).decision === 'yes'));
     const migrating = candidates
       .filter(isMigrating)
       .sort((a, b) => free(b) - free(a) || compareText(a.identity.namespace, b.identity.namespace) || compareText(a.identity.serviceAccount, b.identity.serviceAccount) || compareText(a.cluster.arn, b.cluster.arn));
     const compact = this.rewrite(role.trustPolicy, migrating, true);
-    if (!this.excess(role, compact)) return compact;
+    if (!this.excess(role, compact)) return { rewrite: compact, candidates };
     const kept: Candidate[] = [];
     const blocked: Candidate[] = [];
     let fits = this.rewrite(role.trustPolicy, [], true);
@@ -186,32 +178,25 @@ class RolePlanner {
       roleArn: role.arn,
       message: `${where}, over the limit of ${limit} (IAM allows at most ${MAX_TRUST_POLICY_LIMIT}); ${blocked.length} of ${migrating.length} identities are not migrated (${blocked.slice(0, 5).map((c) => displayIdentity(c.identity)).join(', ')}${blocked.length > 5 ? ` and ${blocked.length - 5} more` : ''}): give them roles of their own (one per service account), or move identities off this shared role${raise}`,
     });
-    for (const c of blocked) skipForRole(c, R.trustPolicyTooLarge, `${displayIdentity(c.identity)}: ${role.arn}'s trust cannot also admit it under the limit of ${limit} characters; give it a role of its own, or move identities off this shared role${raise}`, 'blocked');
-    return fits;
+    const refused = new Set(blocked);
+    const why = (c: Candidate) => `${displayIdentity(c.identity)}: ${role.arn}'s trust cannot also admit it under the limit of ${limit} characters; give it a role of its own, or move identities off this shared role${raise}`;
+    return { rewrite: fits, candidates: candidates.map((c) => (refused.has(c) ? stoppedBy(c, R.trustPolicyTooLarge, why(c), 'blocked') : c)) };
   }
 
   /** Rewrites one role for its migrating candidates; on anything it cannot prove, leaves it untouched. */
-  planRole(role: Role, candidates: Candidate[]): PlannedRole {
+  planRole(role: Role, given: readonly Candidate[]): RoleOutcome {
     const current = role.trustPolicy;
-    const undecidable = candidates.filter((c) => isMigrating(c) && !c.chainRoleArn && this.oracle.podIdentity(current, c.identity).decision === 'unknown');
-    if (undecidable.length) return this.giveUp(role, candidates, this.oracle.podIdentity(current, undecidable[0]!.identity).unknownBecause.join('; '));
-    const { phases, chains, migrated: migratedIds } = this.fitted(role, candidates);
-    const migrating = candidates.filter(isMigrating);
+    const undecidable = given.filter((c) => isMigrating(c) && !c.chainRoleArn && this.oracle.podIdentity(current, c.identity).decision === 'unknown');
+    if (undecidable.length) return this.giveUp(role, given, this.oracle.podIdentity(current, undecidable[0]!.identity).unknownBecause.join('; '));
+    const { rewrite: { phases, chains, migrated: migratedIds }, candidates } = this.fitted(role, given);
     for (const ch of chains) this.chainDrafts.set(ch.arn, { ...ch, target: role });
     const transition = phases.transition;
     const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds, this.universes), this.probeFor(role, phases));
     for (const doc of [transition, phases.final]) if (doc !== current) this.oracle.forget(doc);
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
     if (result.differences.length) return this.refuse(role, candidates, role.arn, result);
-
-    for (const id of result.irsaRetained) {
-      const c = migrating.find((m) => identityKey(m.identity) === identityKey(id));
-      if (c) {
-        c.reasons.push(R.finalKeepsIrsa.id);
-        c.findings.push(candidateFinding(R.finalKeepsIrsa, `${displayIdentity(id)}: ${role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`, c));
-      }
-    }
-    return this.planned(role.arn, 'existing', null, null, phases, true, result.identitiesChecked, [], migratedIds);
+    const planned = plannedRole({ arn: role.arn, kind: 'existing', chainsTo: null, permissionsPolicy: null, phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: migratedIds });
+    return { kind: 'rewritten', role: planned, candidates, irsaRetained: result.irsaRetained };
   }
 
   /**
@@ -219,7 +204,7 @@ class RolePlanner {
    * role whose check fails takes its target role down with it (`refused`): the target's rewrite is
    * replaced by {@link refuse}, and no chaining role of that target is planned.
    */
-  chainRoles(candidatesByRole: ReadonlyMap<string, Candidate[]>): { planned: PlannedRole[]; refused: PlannedRole[] } {
+  chainRoles(outcomes: ReadonlyMap<string, RoleOutcome>): { planned: PlannedRole[]; refused: RoleOutcome[] } {
     const checked = [...this.chainDrafts.values()]
       .sort((a, b) => compareText(a.arn, b.arn))
       .map((d) => {
@@ -235,102 +220,86 @@ class RolePlanner {
     for (const { d, result } of checked) if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
     const refused = [...failed].map(([target, { arn, result }]) => {
       const differences: CheckResult['differences'] = result.differences.length ? result.differences : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
-      return this.refuse(this.ctx.rolesByArn.get(target)!, candidatesByRole.get(target) ?? [], arn, { ...result, differences });
+      return this.refuse(this.ctx.rolesByArn.get(target)!, outcomes.get(target)?.candidates ?? [], arn, { ...result, differences });
     });
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
       .map(({ d, result }) => {
-        return this.planned(d.arn, d.existing ? 'existing' : 'new', d.target.arn, chainPermissions(d.target), d.phases, true, result.identitiesChecked, [], d.identities);
+        return plannedRole({ arn: d.arn, kind: d.existing ? 'existing' : 'new', chainsTo: d.target.arn, permissionsPolicy: chainPermissions(d.target), phases: d.phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: d.identities });
       });
     return { planned, refused };
   }
 
   /**
    * Before any trust is planned: the identities that would chain through a role the plan cannot create
-   * (its name is taken) or adopt (it is not exactly what the plan would create) are set to `conflict`,
-   * so no trust admits them and no step serves them.
+   * (its name is taken) or adopt (it is not exactly what the plan would create) are stopped at `conflict`
+   * (or `skipped`, when the role's account was not scanned), so no trust admits them and no step serves them.
    */
-  refuseUnadoptableChains(candidates: readonly Candidate[]): void {
+  refuseUnadoptableChains(candidates: readonly Candidate[]): readonly Candidate[] {
     const chained = group(candidates.filter((c) => isMigrating(c) && c.chainRoleArn && c.role), (c) => c.chainRoleArn);
+    const stopped = new Map<Candidate, Candidate>();
     for (const [chainArn, cs] of [...chained].sort(([a], [b]) => compareText(a, b))) {
       const problem = adoptionProblem(this.ctx, this.oracle, chainArn, cs[0]!.role!, cs.map((c) => c.identity), this.universes);
       if (!problem) continue;
       if (problem.notScanned) {
-        for (const c of cs) skipForRole(c, R.roleNotScanned, `${displayIdentity(c.identity)} would chain through ${chainArn}, but ${problem.message}`);
+        for (const c of cs) stopped.set(c, stoppedBy(c, R.roleNotScanned, `${displayIdentity(c.identity)} would chain through ${chainArn}, but ${problem.message}`));
         continue;
       }
       this.findings.push({ rule: R.chainRoleConflict.id, severity: R.chainRoleConflict.severity, roleArn: chainArn, message: `${chainArn} is not adopted: ${problem.message}` });
-      for (const c of cs) skipForRole(c, R.chainRoleConflict, `${displayIdentity(c.identity)}: would chain through ${chainArn}, which is not adopted: ${problem.message}`, 'conflict');
+      for (const c of cs) stopped.set(c, stoppedBy(c, R.chainRoleConflict, `${displayIdentity(c.identity)}: would chain through ${chainArn}, which is not adopted: ${problem.message}`, 'conflict'));
     }
+    return candidates.map((c) => stopped.get(c) ?? c);
   }
 
   private dropChains(targetArn: string): void {
     for (const [arn, draft] of this.chainDrafts) if (draft.target.arn === targetArn) this.chainDrafts.delete(arn);
   }
 
-  private giveUp(role: Role, candidates: Candidate[], why: string): PlannedRole {
+  private giveUp(role: Role, candidates: readonly Candidate[], why: string): RoleOutcome {
     this.dropChains(role.arn);
     this.findings.push({ rule: R.unsupportedCondition.id, severity: R.unsupportedCondition.severity, roleArn: role.arn, message: `${role.arn} is not rewritten: ${why}` });
-    for (const c of candidates.filter(isMigrating)) skipForRole(c, R.unsupportedCondition, `${displayIdentity(c.identity)}: ${role.arn} is not rewritten automatically`);
-    return this.planned(role.arn, 'existing', null, null, unchanged(role.trustPolicy), true, 0, [], []);
+    const stopped = candidates.map((c) => (isMigrating(c) ? stoppedBy(c, R.unsupportedCondition, `${displayIdentity(c.identity)}: ${role.arn} is not rewritten automatically`) : c));
+    return { kind: 'gave-up', role: plannedRole(untouched(role, true, 0, [])), candidates: stopped };
   }
 
   /**
    * A rewrite the check found not equivalent (of `role` itself, or of `checkedArn`, a chaining role
    * into it) is never planned for applying: the role keeps its trust, its identities are skipped, the
-   * differences stay on the role for the report, and findings about the dropped rewrite are withdrawn.
+   * differences stay on the role for the report (the rewrite's own notes, such as what its final trust
+   * still admits through IRSA, are only added to a role that stays rewritten).
    */
-  private refuse(role: Role, candidates: Candidate[], checkedArn: string, result: CheckResult): PlannedRole {
+  private refuse(role: Role, candidates: readonly Candidate[], checkedArn: string, result: CheckResult): RoleOutcome {
     this.dropChains(role.arn);
-    const ofRewrite = new Set([R.finalKeepsIrsa.id]);
-    removeWhere(this.findings, (f) => f.roleArn === role.arn && ofRewrite.has(f.rule));
-    for (const c of candidates) {
-      removeWhere(c.reasons, (r) => ofRewrite.has(r));
-      removeWhere(c.findings, (f) => ofRewrite.has(f.rule));
-    }
     const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
     const which = checkedArn === role.arn ? '' : ` (the check of chaining role ${checkedArn} failed)`;
     this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn} is not rewritten${which}: ${sample.join('; ')}` });
-    for (const c of candidates.filter(isMigrating)) skipForRole(c, R.rewriteNotEquivalent, `${displayIdentity(c.identity)}: ${role.arn}'s rewrite failed the equivalence check, so it is not rewritten`);
-    return this.planned(role.arn, 'existing', null, null, unchanged(role.trustPolicy), false, result.identitiesChecked, result.differences, []);
-  }
-
-  private planned(arn: string, kind: PlannedRole['kind'], chainsTo: string | null, permissionsPolicy: PolicyDocument | null, phases: TrustPhases, equivalent: boolean, checked: number, differences: PlannedRole['equivalence']['differences'], migrated: readonly Identity[]): PlannedRole {
-    const np = roleNameAndPath(arn) ?? { name: arn, path: '/' };
-    const current = minified(phases.current);
-    const transition = phases.transition === phases.current ? current : minified(phases.transition);
-    const final = phases.final === phases.transition ? transition : minified(phases.final);
-    const changed = !phases.current || current !== transition || transition !== final;
-    return {
-      arn,
-      accountId: accountOf(arn) ?? '',
-      name: np.name,
-      path: np.path,
-      kind,
-      chainsTo,
-      permissionsPolicy,
-      trustPolicy: phases,
-      changed,
-      equivalent,
-      equivalence: { identitiesChecked: checked, differences },
-      migrated: migrated.map(displayIdentity).sort(),
-      trustSize: { current: current.length, transition: transition.length, final: final.length },
-    };
+    const stopped = candidates.map((c) => (isMigrating(c) ? stoppedBy(c, R.rewriteNotEquivalent, `${displayIdentity(c.identity)}: ${role.arn}'s rewrite failed the equivalence check, so it is not rewritten`) : c));
+    return { kind: 'refused', role: plannedRole(untouched(role, false, result.identitiesChecked, result.differences)), candidates: stopped };
   }
 }
 
 /** Plans the trust of every role an annotated service account names, plus the chaining roles. */
-export function planRoles(ctx: PlanContext, oracle: TrustOracle, candidates: Candidate[], trustPolicyLimit = TRUST_POLICY_LIMIT): RolePlanning {
+export function planRoles(ctx: InventoryIndexes, oracle: TrustOracle, candidates: readonly Candidate[], trustPolicyLimit = TRUST_POLICY_LIMIT): RolePlanning {
   const planner = new RolePlanner(ctx, oracle, trustPolicyLimit);
-  planner.refuseUnadoptableChains(candidates);
-  const byRole = group(candidates, (c) => c.role?.arn);
-  const roles = new Map(
+  const adoptable = planner.refuseUnadoptableChains(candidates);
+  const byRole = group(adoptable, (c) => c.role?.arn);
+  const outcomes = new Map(
     [...byRole.entries()]
       .sort(([a], [b]) => compareText(a, b))
       .map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
   );
-  const chains = planner.chainRoles(byRole);
-  for (const refused of chains.refused) roles.set(refused.arn, refused);
+  const chains = planner.chainRoles(outcomes);
+  for (const refused of chains.refused) outcomes.set(refused.role.arn, refused);
+  const decided = new Map<Candidate, Candidate>();
+  for (const [arn, outcome] of outcomes) {
+    const final = outcome.kind === 'rewritten' ? withRetained(outcome) : outcome.candidates;
+    byRole.get(arn)!.forEach((c, i) => decided.set(c, final[i]!));
+  }
+  const roles = new Map([...outcomes].map(([arn, o]) => [arn, o.role] as const));
   const chainRoles = chains.planned.filter((r) => !roles.has(r.arn));
-  return { roles: [...roles.values(), ...chainRoles].sort((a, b) => compareText(a.arn, b.arn)), findings: planner.findings };
+  return {
+    roles: [...roles.values(), ...chainRoles].sort((a, b) => compareText(a.arn, b.arn)),
+    findings: planner.findings,
+    candidates: adoptable.map((c) => decided.get(c) ?? c),
+  };
 }

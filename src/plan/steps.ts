@@ -32,7 +32,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   }
   const migrating = candidates.filter(isMigrating);
   const addonGroups = new Map<string, Candidate[]>();
-  for (const c of migrating.filter((c) => c.status === 'create')) {
+  for (const c of migrating.filter((c) => c.decision.kind === 'create')) {
     if (c.via === 'addon' && c.addon) {
       const key = `${c.cluster.arn}|${c.addon.name}`;
       push(addonGroups, key, c);

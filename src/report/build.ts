@@ -1,11 +1,11 @@
 import { groupFindings } from '../findings/merge.js';
 import { SEVERITIES, type Finding, type Severity } from '../findings/model.js';
 import { accountOf, roleNameAndPath } from '../iam/arn.js';
-import type { Decision, Tri } from '../iam/evaluate.js';
+import { and, type Decision, type Tri } from '../iam/evaluate.js';
 import type { Identity } from '../iam/requests.js';
+import { analysisOf, type Analysis } from '../analysis/index.js';
 import type { Cluster, Inventory, PodIdentityAssociation } from '../model/inventory.js';
 import type { Plan } from '../plan/model.js';
-import { and } from '../plan/oracle.js';
 import { rolePolicies } from '../rules/admin.js';
 import { RuleContext } from '../rules/context.js';
 import { audit } from '../rules/index.js';
@@ -114,7 +114,7 @@ function clusterMappings(ctx: RuleContext, cluster: Cluster): RoleMapping[] {
     d.podIdentity = result;
   }
 
-  const index = ctx.planContext.workloadsByCluster.get(cluster.arn);
+  const index = ctx.indexes.workloadsByCluster.get(cluster.arn);
   const managed = ctx.managedPolicies;
   const mappings = [...drafts.values()].map((d): RoleMapping => {
     const role = ctx.rolesByArn.get(d.roleArn);
@@ -212,11 +212,14 @@ function evidence(inventory: Inventory): Report['evidence'] {
 /**
  * The auditor's report: for every cluster, which pods can act as which role today (IRSA and Pod
  * Identity), what those roles may do, the findings, the migration plan and the evidence.
+ * Given the analysis the plan was made from, its look-up tables and trust oracle are reused.
  * Pure: the same inventory and plan always yield the same report.
  */
-export function buildReport(inventory: Inventory, plan: Plan, options: ReportOptions = {}): Report {
-  const ctx = new RuleContext(inventory, plan);
-  const findings = options.findings ? [...options.findings] : audit(inventory, plan);
+export function buildReport(source: Inventory | Analysis, plan: Plan, options: ReportOptions = {}): Report {
+  const analysis = analysisOf(source);
+  const { inventory } = analysis;
+  const ctx = new RuleContext(analysis);
+  const findings = options.findings ? [...options.findings] : audit(analysis, plan);
   const clusters = ctx.clusters.map((c) => reportCluster(ctx, c));
   const all = clusters.flatMap((c) => c.mappings);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;

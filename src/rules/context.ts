@@ -3,9 +3,7 @@ import { actionMatches, type Decision } from '../iam/evaluate.js';
 import type { ConditionClause, NormalizedStatement, PolicyDocument } from '../iam/policy.js';
 import { WEB_IDENTITY_ACTION, type Identity } from '../iam/requests.js';
 import type { Cluster, Inventory, ManagedPolicy, PodIdentityAssociation, Role, ServiceAccount } from '../model/inventory.js';
-import { buildContext, identityOf, type PlanContext } from '../plan/context.js';
-import type { Plan } from '../plan/model.js';
-import { oracleFor, type TrustOracle } from '../plan/oracle.js';
+import { analysisOf, identityOf, type Analysis, type InventoryIndexes, type TrustOracle } from '../analysis/index.js';
 import { group } from '../group.js';
 
 /** An Allow statement of a role's trust that admits web identities of one EKS OIDC provider. */
@@ -33,7 +31,8 @@ export function isPositive(clause: ConditionClause): boolean {
 
 /** Look-ups shared by every rule, built once per audit. */
 export class RuleContext {
-  readonly planContext: PlanContext;
+  readonly inventory: Inventory;
+  readonly indexes: InventoryIndexes;
   readonly oracle: TrustOracle;
   readonly rolesByArn: ReadonlyMap<string, Role>;
   readonly clusters: readonly Cluster[];
@@ -44,15 +43,15 @@ export class RuleContext {
   private eksStatementsCache: EksTrustStatement[] | undefined;
   private eksStatementsByIssuer: Map<string, EksTrustStatement[]> | undefined;
 
-  constructor(
-    readonly inventory: Inventory,
-    readonly plan: Plan | undefined,
-  ) {
-    this.planContext = buildContext(inventory);
-    this.oracle = oracleFor(plan, this.planContext);
-    this.rolesByArn = this.planContext.rolesByArn;
-    this.clusters = this.planContext.clusters;
-    this.scannedRoleAccounts = this.planContext.scannedRoleAccounts;
+  /** Over an analysis (sharing its tables and oracle with the plan made from it), or a new analysis of an inventory. */
+  constructor(source: Inventory | Analysis) {
+    const { inventory, indexes, oracle } = analysisOf(source);
+    this.inventory = inventory;
+    this.indexes = indexes;
+    this.oracle = oracle;
+    this.rolesByArn = indexes.rolesByArn;
+    this.clusters = indexes.clusters;
+    this.scannedRoleAccounts = indexes.scannedRoleAccounts;
     this.managedPolicies = new Map(inventory.managedPolicies.map((m) => [m.arn, m]));
   }
 
@@ -85,11 +84,11 @@ export class RuleContext {
 
   /** The clusters (any, scanned or not) whose issuer is `hostPath`. */
   clustersOfIssuer(hostPath: string): readonly Cluster[] {
-    return this.planContext.clustersByIssuer.get(hostPath) ?? [];
+    return this.indexes.clustersByIssuer.get(hostPath) ?? [];
   }
 
   clusterByArn(arn: string): Cluster | undefined {
-    return this.planContext.clustersByArn.get(arn);
+    return this.indexes.clustersByArn.get(arn);
   }
 
   /** The identity of a service account (existing or not) in a cluster. */

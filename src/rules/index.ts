@@ -1,6 +1,7 @@
 import { CATALOGUE, RULE_ERROR } from '../findings/catalogue.js';
 import { mergeFindings } from '../findings/merge.js';
 import type { CatalogueEntry, Finding } from '../findings/model.js';
+import type { Analysis } from '../analysis/index.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Plan } from '../plan/model.js';
 import { RuleContext } from './context.js';
@@ -44,12 +45,13 @@ export interface AuditOptions {
 }
 
 /**
- * Runs the audit rules over an inventory. With a plan, the plan's findings are merged in (the
+ * Runs the audit rules over an inventory, or over an analysis (reusing the look-up tables and trust
+ * oracle of the plan made from it). With a plan, the plan's findings are merged in (the
  * planner raises `sa-role-not-trusted`, `sa-role-missing`, …). Returns the findings merged by
  * {@link mergeFindings}; a rule that throws becomes an `info` finding `rule-error`.
  */
-export function audit(inventory: Inventory, plan?: Plan, options: AuditOptions = {}): Finding[] {
-  const ctx = new RuleContext(inventory, plan);
+export function audit(source: Inventory | Analysis, plan?: Plan, options: AuditOptions = {}): Finding[] {
+  const ctx = new RuleContext(source);
   const found: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
     try {

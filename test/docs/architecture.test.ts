@@ -7,8 +7,8 @@ const SRC = join(ROOT, 'src');
 
 /**
  * What each folder builds on, lowest first: the model, IAM and findings types under everything, the
- * sources that fill the model, the decisions, the emitters, the CLI. An import from a folder to one of a
- * higher rank points up.
+ * sources that fill the model, the analysis of an inventory, the decisions, the emitters, the CLI. An
+ * import from a folder to one of a higher rank points up.
  */
 const RANK: Record<string, number> = {
   model: 0,
@@ -16,11 +16,12 @@ const RANK: Record<string, number> = {
   findings: 0,
   'sources/evidence': 1,
   'sources/live': 1,
-  plan: 2,
-  rules: 2,
-  report: 2,
-  emit: 3,
-  cli: 4,
+  analysis: 2,
+  plan: 3,
+  rules: 3,
+  report: 3,
+  emit: 4,
+  cli: 5,
 };
 
 /** The folder of a module of `src/`, or undefined for the modules at its root (shared leaves and the library entry). */

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { evaluateTrust } from '../../src/iam/evaluate.js';
 import { normalizeStatements, type PolicyDocument, type RawStatement } from '../../src/iam/policy.js';
 import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../../src/iam/requests.js';
-import type { Cluster, Inventory, Role } from '../../src/model/inventory.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import { RuleContext } from '../../src/rules/context.js';
 import { trustWildcardPrincipal } from '../../src/rules/trust-wildcard-principal.js';
+import { clusterOf, inventoryOf, roleOf, serviceAccount } from '../helpers/inventory.js';
 
 const ACCOUNT = '111122223333';
 const OTHER = '444455556666';
@@ -85,46 +85,10 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
   });
 
   it('a planned and reported migration: the admitted service account is migrated and active, its neighbour is not', () => {
-    const cluster: Cluster = {
-      name: 'c1',
-      arn: clusterArnOf(w),
-      accountId: ACCOUNT,
-      region: w.region,
-      version: '1.31',
-      platformVersion: 'eks.10',
-      issuer: `https://${hostOf(w)}`,
-      issuerHostPath: hostOf(w),
-      endpoint: undefined,
-      autoMode: true,
-      onOutposts: false,
-      kubernetes: {
-        serviceAccounts: ['cart', 'other'].map((name) => ({
-          namespace: 'shop',
-          name,
-          annotations: { 'eks.amazonaws.com/role-arn': `arn:${w.partition}:iam::${ACCOUNT}:role/app` },
-          roleArn: `arn:${w.partition}:iam::${ACCOUNT}:role/app`,
-          audience: 'sts.amazonaws.com',
-        })),
-        pods: [],
-        nodes: [],
-        workloads: [],
-        sources: [],
-      },
-      source: 'test',
-    };
-    const role: Role = { arn: `arn:${w.partition}:iam::${ACCOUNT}:role/app`, name: 'app', path: '/', accountId: ACCOUNT, trustPolicy: doc(irsaStatement(w)), attachedPolicies: [], inlinePolicies: [], source: 'test' };
-    const inventory: Inventory = {
-      roles: [role],
-      managedPolicies: [],
-      oidcProviders: [{ arn: providerOf(w), accountId: ACCOUNT, hostPath: hostOf(w) }],
-      accountsWithProviderList: [ACCOUNT],
-      clusters: [cluster],
-      associations: [],
-      addons: [],
-      evidence: [],
-      scanGaps: [],
-      ignored: [],
-    };
+    const roleArn = `arn:${w.partition}:iam::${ACCOUNT}:role/app`;
+    const cluster = clusterOf('c1', { partition: w.partition, region: w.region, accountId: ACCOUNT, issuerHostPath: hostOf(w), serviceAccounts: ['cart', 'other'].map((name) => serviceAccount('shop', name, roleArn)) });
+    const role = roleOf(roleArn, doc(irsaStatement(w)));
+    const inventory = inventoryOf({ roles: [role], oidcProviders: [{ arn: providerOf(w), accountId: ACCOUNT, hostPath: hostOf(w) }], accountsWithProviderList: [ACCOUNT], clusters: [cluster] });
     const p = plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' });
     const status = Object.fromEntries(p.associations.map((a) => [a.serviceAccount, a.status]));
     expect(status).toEqual({ cart: 'create', other: 'skipped' });
@@ -141,17 +105,11 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
   });
 
   it('trust-wildcard-principal probes with a stranger of the role\'s partition', () => {
-    const role: Role = {
-      arn: `arn:${w.partition}:iam::${ACCOUNT}:role/open`,
-      name: 'open',
-      path: '/',
-      accountId: ACCOUNT,
-      trustPolicy: doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { ArnLike: { 'aws:PrincipalArn': `arn:${w.partition}:iam::*:role/*` } } }),
-      attachedPolicies: [],
-      inlinePolicies: [],
-      source: 'test',
-    };
-    const inventory: Inventory = { roles: [role], managedPolicies: [], oidcProviders: [], accountsWithProviderList: [], clusters: [], associations: [], addons: [], evidence: [], scanGaps: [], ignored: [] };
-    expect(trustWildcardPrincipal.check(new RuleContext(inventory, undefined)).length).toBe(1);
+    const role = roleOf(
+      `arn:${w.partition}:iam::${ACCOUNT}:role/open`,
+      doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { ArnLike: { 'aws:PrincipalArn': `arn:${w.partition}:iam::*:role/*` } } }),
+    );
+    const inventory = inventoryOf({ roles: [role] });
+    expect(trustWildcardPrincipal.check(new RuleContext(inventory)).length).toBe(1);
   });
 });

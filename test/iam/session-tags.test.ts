@@ -8,6 +8,7 @@ import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import { RuleContext } from '../../src/rules/context.js';
 import { podIdentityTagsDisabled } from '../../src/rules/pod-identity-tags-disabled.js';
+import { associationOf, clusterOf, inventoryOf, roleOf, serviceAccount } from '../helpers/inventory.js';
 
 const CLUSTER_ACCOUNT = '111122223333';
 const TARGET_ACCOUNT = '222233334444';
@@ -129,62 +130,13 @@ describe('the first Pod Identity request with session tags disabled', () => {
   });
 });
 
-const cluster = (serviceAccounts: string[], annotatedRole?: string): Cluster => ({
-  name: 'example-cluster',
-  arn: CLUSTER_ARN,
-  accountId: CLUSTER_ACCOUNT,
-  region: 'us-east-1',
-  version: '1.31',
-  platformVersion: 'eks.10',
-  issuer: `https://${identity().issuerHostPath}`,
-  issuerHostPath: identity().issuerHostPath,
-  endpoint: undefined,
-  autoMode: true,
-  onOutposts: false,
-  kubernetes: {
-    serviceAccounts: serviceAccounts.map((name) => ({
-      namespace: 'example-namespace',
-      name,
-      annotations: annotatedRole ? { 'eks.amazonaws.com/role-arn': annotatedRole } : ({} as Record<string, string>),
-      roleArn: annotatedRole,
-      audience: 'sts.amazonaws.com',
-    })),
-    pods: [],
-    nodes: [],
-    workloads: [],
-    sources: [],
-  },
-  source: 'test',
-});
+const cluster = (serviceAccounts: string[], annotatedRole?: string): Cluster =>
+  clusterOf('example-cluster', { region: 'us-east-1', accountId: CLUSTER_ACCOUNT, issuerHostPath: identity().issuerHostPath, serviceAccounts: serviceAccounts.map((name) => serviceAccount('example-namespace', name, annotatedRole)) });
 
-const role = (arn: string, trustPolicy: PolicyDocument): Role => ({ arn, name: arn.split('/').pop()!, path: '/', accountId: arn.split(':')[4]!, trustPolicy, attachedPolicies: [], inlinePolicies: [], source: 'test' });
+const association = (name: string, disableSessionTags: boolean): PodIdentityAssociation =>
+  associationOf({ name: 'example-cluster', arn: CLUSTER_ARN }, 'example-namespace', name, PRIMARY, { targetRoleArn: TARGET, disableSessionTags });
 
-const association = (serviceAccount: string, disableSessionTags: boolean): PodIdentityAssociation => ({
-  clusterName: 'example-cluster',
-  clusterArn: CLUSTER_ARN,
-  namespace: 'example-namespace',
-  serviceAccount,
-  roleArn: PRIMARY,
-  targetRoleArn: TARGET,
-  associationId: `a-${serviceAccount}`,
-  associationArn: `arn:aws:eks:us-east-1:${CLUSTER_ACCOUNT}:podidentityassociation/example-cluster/a-${serviceAccount}`,
-  ownerArn: undefined,
-  disableSessionTags,
-  source: 'test',
-});
-
-const inventoryOf = (roles: Role[], c: Cluster, associations: PodIdentityAssociation[]): Inventory => ({
-  roles,
-  managedPolicies: [],
-  oidcProviders: [],
-  accountsWithProviderList: [],
-  clusters: [c],
-  associations,
-  addons: [],
-  evidence: [],
-  scanGaps: [],
-  ignored: [],
-});
+const inventoryWith = (roles: Role[], c: Cluster, associations: PodIdentityAssociation[]): Inventory => inventoryOf({ roles, clusters: [c], associations });
 
 const statuses = (inventory: Inventory) => Object.fromEntries(buildReport(inventory, plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' })).clusters.flatMap((c) => c.mappings).map((m) => [m.serviceAccount, m.status]));
 
@@ -192,7 +144,7 @@ describe('the role-to-pod map of the documented cross-account pattern', () => {
   const primaryTrust = podsTrust(['sts:AssumeRole', 'sts:TagSession'], { StringEquals: { 'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN } });
 
   it("reports the guide's identity active through its target role, a neighbour on the same roles broken", () => {
-    const inventory = inventoryOf([role(PRIMARY, primaryTrust), role(TARGET, GUIDE_TAGGED)], cluster(['example-service-account', 'other']), [
+    const inventory = inventoryWith([roleOf(PRIMARY, primaryTrust), roleOf(TARGET, GUIDE_TAGGED)], cluster(['example-service-account', 'other']), [
       association('example-service-account', false),
       association('other', false),
     ]);
@@ -200,18 +152,18 @@ describe('the role-to-pod map of the documented cross-account pattern', () => {
   });
 
   it('with session tags disabled: a primary trust allowing only sts:AssumeRole and the external-ID target trust are active', () => {
-    const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_UNTAGGED)], cluster(['example-service-account', 'other']), [
+    const inventory = inventoryWith([roleOf(PRIMARY, podsTrust('sts:AssumeRole')), roleOf(TARGET, GUIDE_UNTAGGED)], cluster(['example-service-account', 'other']), [
       association('example-service-account', true),
       association('other', true),
     ]);
     expect(statuses(inventory)).toEqual({ 'example-service-account': 'active', other: 'broken' });
-    expect(podIdentityTagsDisabled.check(new RuleContext(inventory, undefined))).toEqual([]);
+    expect(podIdentityTagsDisabled.check(new RuleContext(inventory))).toEqual([]);
   });
 
   it('with session tags disabled and a target trust scoped by the tags: broken, and pod-identity-tags-disabled names the target role', () => {
-    const inventory = inventoryOf([role(PRIMARY, podsTrust('sts:AssumeRole')), role(TARGET, GUIDE_TAGGED)], cluster(['example-service-account']), [association('example-service-account', true)]);
+    const inventory = inventoryWith([roleOf(PRIMARY, podsTrust('sts:AssumeRole')), roleOf(TARGET, GUIDE_TAGGED)], cluster(['example-service-account']), [association('example-service-account', true)]);
     expect(statuses(inventory)).toEqual({ 'example-service-account': 'broken' });
-    const findings = podIdentityTagsDisabled.check(new RuleContext(inventory, undefined));
+    const findings = podIdentityTagsDisabled.check(new RuleContext(inventory));
     expect(findings.map((f) => f.roleArn)).toEqual([TARGET]);
   });
 });
@@ -228,8 +180,8 @@ describe('the planner reuses a target trust written the documented way', () => {
     };
     const tagged = (GUIDE_TAGGED.Statement as RawStatement[])[0]!;
     const chained: RawStatement = { ...tagged, Condition: { ...tagged.Condition, ArnEquals: { 'aws:PrincipalARN': chainArn } } };
-    const clusterAccountScanned = role(`arn:aws:iam::${CLUSTER_ACCOUNT}:role/unrelated`, doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
-    const inventory = inventoryOf([role(TARGET, doc(irsa, chained)), clusterAccountScanned], cluster(['example-service-account'], TARGET), []);
+    const clusterAccountScanned = roleOf(`arn:aws:iam::${CLUSTER_ACCOUNT}:role/unrelated`, doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
+    const inventory = inventoryWith([roleOf(TARGET, doc(irsa, chained)), clusterAccountScanned], cluster(['example-service-account'], TARGET), []);
     const p = plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' });
     expect(p.associations.map((a) => [a.serviceAccount, a.status])).toEqual([['example-service-account', 'create']]);
     const planned = p.roles.find((r) => r.arn === TARGET)!;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateTrust, type Tri } from '../../src/iam/evaluate.js';
 import { normalizeStatements, type PolicyDocument, type RawStatement } from '../../src/iam/policy.js';
 import { irsaRequest, podIdentityRequest, type Identity } from '../../src/iam/requests.js';
-import { buildContext, identityOf } from '../../src/plan/context.js';
+import { buildIndexes as buildContext, identityOf } from '../../src/analysis/indexes.js';
 import { universeFor } from '../../src/plan/equivalence.js';
 import { ACCOUNT, cluster, inventory, providerArn, serviceAccount } from '../support/builders.js';
 import type { Cluster } from '../../src/model/inventory.js';

@@ -90,16 +90,28 @@ describe('audit', () => {
 });
 
 describe('the rules\' look-ups', () => {
-  it('reuse the oracle a plan of the same inventory was made with, and never one made for another inventory', async () => {
+  it('share the analysis the plan was made from, and build their own from an inventory', async () => {
     const { RuleContext } = await import('../../src/rules/context.js');
+    const { analyze } = await import('../../src/analysis/index.js');
     const demo = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
-    const basic = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'basic'));
-    const demoPlan = plan(demo, { generatedAt: 'x' });
-    const shared = new RuleContext(demo, demoPlan).oracle;
-    expect(new RuleContext(demo, demoPlan).oracle).toBe(shared);
-    const other = new RuleContext(basic, demoPlan);
-    expect(other.oracle).not.toBe(shared);
-    expect(other.oracle.ctx).toBe(other.planContext);
-    expect(new RuleContext(demo, undefined).oracle).not.toBe(shared);
+    const analysis = analyze(demo);
+    plan(analysis, { generatedAt: 'x' });
+    const shared = new RuleContext(analysis);
+    expect(shared.oracle).toBe(analysis.oracle);
+    expect(shared.indexes).toBe(analysis.indexes);
+    const fresh = new RuleContext(demo);
+    expect(fresh.oracle).not.toBe(analysis.oracle);
+    expect(fresh.indexes).not.toBe(analysis.indexes);
+    expect(new RuleContext(demo).indexes).not.toBe(fresh.indexes);
+  });
+
+  it('find the same on an inventory as on the analysis a plan was made from', async () => {
+    const { analyze } = await import('../../src/analysis/index.js');
+    const demo = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
+    const analysis = analyze(demo);
+    const viaAnalysis = plan(analysis, { generatedAt: 'x' });
+    const viaInventory = plan(demo, { generatedAt: 'x' });
+    expect(viaAnalysis).toEqual(viaInventory);
+    expect(audit(analysis, viaAnalysis)).toEqual(audit(demo, viaInventory));
   });
 });

@@ -1,5 +1,4 @@
-import type { KubernetesState, OwnerRef, Pod, Workload } from '../model/inventory.js';
-import type { WorkloadRef } from './model.js';
+import type { KubernetesState, OwnerRef, Pod, Workload, WorkloadRef } from '../model/inventory.js';
 import { pushIn } from '../group.js';
 import { compareText } from '../order.js';
 

@@ -1,11 +1,14 @@
-import { evaluateTrust, indexStatements, type AssumeRequest, type Decision, type IndexedStatements, type Tri } from '../iam/evaluate.js';
+import { evaluateTrust, indexStatements, type AssumeRequest, type Decision, type IndexedStatements } from '../iam/evaluate.js';
 import { normalizeSharing, type NormalizedStatement, type PolicyDocument, type RawStatement, type StatementParts } from '../iam/policy.js';
-import { chainRequest, irsaRequest, podIdentityRequest, type Identity } from '../iam/requests.js';
-import type { PlanContext } from './context.js';
+import { chainRequest, irsaRequest, podIdentityRequest, RequestParts, type Identity } from '../iam/requests.js';
+import type { InventoryIndexes } from './indexes.js';
 
 const NO: Decision = { decision: 'no', unknownBecause: [] };
 
-/** Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching normalization. */
+/**
+ * Answers "does this trust admit this identity?" for IRSA, Pod Identity and chaining, caching
+ * normalization and request parts for as long as it lives (one analysis).
+ */
 export class TrustOracle {
   private readonly normalized = new WeakMap<PolicyDocument, IndexedStatements>();
   /** A rewritten trust shares most statement objects with the current one: each is normalized once. */
@@ -16,8 +19,9 @@ export class TrustOracle {
    */
   private lastIrsa: { identity: Identity; roleAccountId: string; request: AssumeRequest } | undefined;
   private lastPodIdentity: { identity: Identity; sessionTags: boolean; request: AssumeRequest } | undefined;
+  private readonly requestParts = new RequestParts();
 
-  constructor(readonly ctx: PlanContext) {}
+  constructor(private readonly indexes: Pick<InventoryIndexes, 'providersByAccount'>) {}
 
   private statements(doc: PolicyDocument): IndexedStatements {
     let st = this.normalized.get(doc);
@@ -40,14 +44,14 @@ export class TrustOracle {
 
   /** Whether the OIDC provider for the identity's issuer can exist in the role's account. */
   providerExists(roleAccountId: string, identity: Identity): boolean {
-    const known = this.ctx.providersByAccount.get(roleAccountId);
+    const known = this.indexes.providersByAccount.get(roleAccountId);
     return !known || known.has(identity.issuerHostPath);
   }
 
   irsa(doc: PolicyDocument | null, roleAccountId: string, identity: Identity): Decision {
     if (!doc || !this.providerExists(roleAccountId, identity)) return NO;
     let last = this.lastIrsa;
-    if (last?.identity !== identity || last.roleAccountId !== roleAccountId) this.lastIrsa = last = { identity, roleAccountId, request: irsaRequest(identity, roleAccountId) };
+    if (last?.identity !== identity || last.roleAccountId !== roleAccountId) this.lastIrsa = last = { identity, roleAccountId, request: irsaRequest(identity, roleAccountId, this.requestParts) };
     return evaluateTrust(this.statements(doc), last.request);
   }
 
@@ -61,31 +65,6 @@ export class TrustOracle {
   /** Whether the target role's trust admits the chained request from `sourceRoleArn` (session tags as the association has them). */
   chain(targetDoc: PolicyDocument | null, sourceRoleArn: string, identity: Identity, sessionTags = true): Decision {
     if (!targetDoc) return NO;
-    return evaluateTrust(this.statements(targetDoc), chainRequest(identity, sourceRoleArn, sessionTags));
+    return evaluateTrust(this.statements(targetDoc), chainRequest(identity, sourceRoleArn, sessionTags, this.requestParts));
   }
-}
-
-const oraclesByPlan = new WeakMap<object, TrustOracle>();
-
-/**
- * Remembers the oracle a plan was made with, for as long as the plan lives: its caches (every trust it
- * normalized) stay alive with the plan, so that a report on the same inventory does not redo them.
- */
-export function rememberOracle(plan: object, oracle: TrustOracle): void {
-  oraclesByPlan.set(plan, oracle);
-}
-
-/**
- * The oracle `plan` was made with when it was made from the inventory of `ctx` (an audit of the same
- * inventory then reuses every trust it normalized), else a new one.
- */
-export function oracleFor(plan: object | undefined, ctx: PlanContext): TrustOracle {
-  const known = plan ? oraclesByPlan.get(plan) : undefined;
-  return known?.ctx === ctx ? known : new TrustOracle(ctx);
-}
-
-export function and(a: Tri, b: Tri): Tri {
-  if (a === 'no' || b === 'no') return 'no';
-  if (a === 'unknown' || b === 'unknown') return 'unknown';
-  return 'yes';
 }

@@ -1,12 +1,11 @@
 import type { Addon, Cluster, Inventory, Node, PodIdentityAssociation, PodIdentityAssociationSummary, Role } from '../model/inventory.js';
-import { DEFAULT_AUDIENCE, type Identity } from '../iam/requests.js';
-import { identityKey } from '../iam/requests.js';
+import { DEFAULT_AUDIENCE, identityKey, type Identity } from '../iam/requests.js';
 import { WorkloadIndex } from './workloads.js';
 import { group } from '../group.js';
 import { compareText } from '../order.js';
 
-/** Look-up tables over an inventory, built once per plan. */
-export interface PlanContext {
+/** Look-up tables over an inventory, built once per analysis and shared by the plan, the audit and the report. */
+export interface InventoryIndexes {
   readonly inventory: Inventory;
   readonly rolesByArn: ReadonlyMap<string, Role>;
   readonly scannedRoleAccounts: ReadonlySet<string>;
@@ -25,16 +24,8 @@ export interface PlanContext {
   readonly workloadsByCluster: ReadonlyMap<string, WorkloadIndex>;
 }
 
-const contexts = new WeakMap<Inventory, PlanContext>();
-
-/** The look-up tables of an inventory, built once and shared by the plan and the report of the same inventory. */
-export function buildContext(inventory: Inventory): PlanContext {
-  let ctx = contexts.get(inventory);
-  if (!ctx) contexts.set(inventory, (ctx = createContext(inventory)));
-  return ctx;
-}
-
-function createContext(inventory: Inventory): PlanContext {
+/** The look-up tables of an inventory. */
+export function buildIndexes(inventory: Inventory): InventoryIndexes {
   const providersByAccount = new Map<string, Set<string>>();
   for (const account of inventory.accountsWithProviderList) providersByAccount.set(account, new Set());
   for (const p of inventory.oidcProviders) providersByAccount.get(p.accountId)?.add(p.hostPath);
