@@ -1,27 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const SRC = join(import.meta.dirname, '..', '..', 'src');
-
-/**
- * The pipeline, lowest first: sources → model / iam → analysis → plan / rules / report → emit → cli.
- * A module may import from its own folder and from folders of a lower rank; the sources fill the model
- * and stand beside the analysis, which neither imports.
- */
-const RANK: Record<string, number> = {
-  model: 0,
-  iam: 0,
-  findings: 0,
-  'sources/evidence': 1,
-  'sources/live': 1,
-  analysis: 2,
-  plan: 3,
-  rules: 3,
-  report: 3,
-  emit: 4,
-  cli: 5,
-};
+import { folderOf, imports, RANK, sourceFiles, SRC, type Edge } from '../support/import-graph.js';
 
 /** Imports between folders of one rank that the pipeline allows: the report runs the audit. */
 const SIDEWAYS = new Set(['report -> rules', 'model -> iam', 'sources/live -> sources/evidence']);
@@ -39,38 +19,6 @@ const KNOWN_UPWARD = [
   'report/index.ts -> emit/json.ts',
   'report/index.ts -> emit/markdown-report.ts',
 ];
-
-interface Edge {
-  readonly from: string;
-  readonly to: string;
-  readonly typeOnly: boolean;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
-
-/** The folder of a module of `src/`, or undefined for the modules at its root (shared leaves and the library entry). */
-function folderOf(module: string): string | undefined {
-  const parts = module.split('/');
-  if (parts.length === 1) return undefined;
-  return parts[0] === 'sources' ? `sources/${parts[1]}` : parts[0];
-}
-
-/** Every import (static, type-only, re-export or dynamic) between modules of `src/`, paths relative to it. */
-function imports(): Edge[] {
-  const pattern = /\b(import|export)\s+(type\s+)?([^'";]*?)\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
-  return sourceFiles(SRC).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(pattern)].map((m) => {
-      const target = resolve(dirname(file), (m[4] ?? m[5]!).replace(/\.js$/, '.ts'));
-      const names = /^\{([^}]*)\}\s*$/.exec((m[3] ?? '').trim())?.[1];
-      const allTypes = names !== undefined && names.split(',').filter((n) => n.trim()).every((n) => /^\s*type\s/.test(n));
-      return { from: relative(SRC, file), to: relative(SRC, target), typeOnly: m[2] !== undefined || allTypes };
-    }),
-  );
-}
 
 /** Why an import points up the pipeline, or undefined when it does not. */
 function upward(edge: Edge): string | undefined {

@@ -1,53 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { folderOf, imports, RANK, sourceFiles, SRC } from '../support/import-graph.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const SRC = join(ROOT, 'src');
-
-/**
- * What each folder builds on, lowest first: the model, IAM and findings types under everything, the
- * sources that fill the model, the analysis of an inventory, the decisions, the emitters, the CLI. An
- * import from a folder to one of a higher rank points up.
- */
-const RANK: Record<string, number> = {
-  model: 0,
-  iam: 0,
-  findings: 0,
-  'sources/evidence': 1,
-  'sources/live': 1,
-  analysis: 2,
-  plan: 3,
-  rules: 3,
-  report: 3,
-  emit: 4,
-  cli: 5,
-};
-
-/** The folder of a module of `src/`, or undefined for the modules at its root (shared leaves and the library entry). */
-function folderOf(file: string): string | undefined {
-  const parts = relative(SRC, file).split('/');
-  if (parts.length === 1) return undefined;
-  return parts[0] === 'sources' ? `sources/${parts[1]}` : parts[0];
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
-  );
-}
 
 /** Every import (static, type-only, re-export or dynamic) between two folders of `src/`, as `from -> to`. */
 function importGraph(): Set<string> {
   const edges = new Set<string>();
-  const pattern = /\b(?:import|export)\s[^'";]*?\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
-  for (const file of sourceFiles(SRC)) {
-    const from = folderOf(file);
-    if (!from) continue;
-    for (const m of readFileSync(file, 'utf8').matchAll(pattern)) {
-      const to = folderOf(resolve(dirname(file), m[1] ?? m[2]!));
-      if (to && to !== from) edges.add(`${from} -> ${to}`);
-    }
+  for (const e of imports()) {
+    const from = folderOf(e.from);
+    const to = folderOf(e.to);
+    if (from && to && to !== from) edges.add(`${from} -> ${to}`);
   }
   return edges;
 }
@@ -85,7 +49,7 @@ describe('docs/architecture.md', () => {
   });
 
   it('knows the rank of every folder of src/', () => {
-    const folders = new Set(sourceFiles(SRC).map(folderOf).filter((f) => f !== undefined));
+    const folders = new Set(sourceFiles(SRC).map((f) => folderOf(relative(SRC, f))).filter((f) => f !== undefined));
     expect([...folders].filter((f) => !(f in RANK))).toEqual([]);
   });
 });
