@@ -126,8 +126,9 @@ export function exactGrants(doc: PolicyDocument): Grant[] | string {
     if (!actions.includes('sts:assumerole') || !actions.every((a) => a === 'sts:assumerole' || a === 'sts:tagsession')) return `${at} allows ${asList(st.Action ?? []).join(', ') || 'no action'}, not sts:AssumeRole and sts:TagSession`;
     const operators = Object.entries(st.Condition ?? {});
     if (operators.length !== 1 || operators[0]![0] !== 'StringEquals') return `${at} has conditions other than one StringEquals`;
-    const tests = new Map(Object.entries(operators[0]![1] ?? {}).map(([k, v]) => [k.toLowerCase(), v] as const));
-    if (tests.size !== TAG_KEYS.length || !TAG_KEYS.every((k) => tests.has(k))) return `${at} does not test exactly the ${SESSION_TAGS.clusterArn}, ${SESSION_TAGS.namespace} and ${SESSION_TAGS.serviceAccount} session tags`;
+    const written = Object.entries(operators[0]![1] ?? {});
+    const tests = new Map(written.map(([k, v]) => [k.toLowerCase(), v] as const));
+    if (written.length !== TAG_KEYS.length || tests.size !== TAG_KEYS.length || !TAG_KEYS.every((k) => tests.has(k))) return `${at} does not test exactly the ${SESSION_TAGS.clusterArn}, ${SESSION_TAGS.namespace} and ${SESSION_TAGS.serviceAccount} session tags`;
     const [clusters, namespaces, serviceAccounts] = TAG_KEYS.map((k) => plainStrings(tests.get(k)));
     if (!clusters || !namespaces || !serviceAccounts) return `${at} tests a session tag against something other than plain strings`;
     const odd = clusters.find((c) => !CLUSTER_ARN.test(c));
@@ -138,13 +139,20 @@ export function exactGrants(doc: PolicyDocument): Grant[] | string {
   return grants;
 }
 
-/** Identities that already hold an association with `chainArn` into `target`, in scanned clusters. */
-function associatedThrough(ctx: InventoryIndexes, chainArn: string, target: Role): Identity[] {
+/**
+ * Identities that already hold an association with `chainArn` into `target`, and that the target's trust
+ * already admits through `chainArn` with their external ID: what an earlier, completed migration
+ * leaves. An association alone proves nothing (whoever squats the name can create one), so an
+ * identity it names that the target does not yet admit that way is not taken as chained.
+ */
+function associatedThrough(ctx: InventoryIndexes, oracle: TrustOracle, chainArn: string, target: Role): Identity[] {
   const outside = new Map((ctx.inventory.outOfScope?.clusters ?? []).map((c) => [c.arn, c]));
   return [...ctx.inventory.associations, ...(ctx.inventory.outOfScope?.associations ?? [])].flatMap((a) => {
     if (a.roleArn !== chainArn || a.targetRoleArn !== target.arn) return [];
     const cluster = ctx.clustersByArn.get(a.clusterArn) ?? outside.get(a.clusterArn);
-    return cluster ? [identityOf(cluster, a.namespace, a.serviceAccount)] : [];
+    if (!cluster) return [];
+    const id = identityOf(cluster, a.namespace, a.serviceAccount);
+    return oracle.chain(target.trustPolicy, chainArn, id, !a.disableSessionTags).decision === 'yes' ? [id] : [];
   });
 }
 
@@ -188,7 +196,7 @@ function checkAdoption(ctx: InventoryIndexes, oracle: TrustOracle, chainArn: str
   if (!sameGrant(granted.document, chainPermissions(target))) return `${chainArn} exists with a ${CHAIN_POLICY_NAME} policy that is not the planned one (sts:AssumeRole and sts:TagSession on ${target.arn})`;
 
   const current = existing.trustPolicy;
-  const allowed = new Map([...identities, ...associatedThrough(ctx, chainArn, target)].map((id) => [identityKey(id), id]));
+  const allowed = new Map([...identities, ...associatedThrough(ctx, oracle, chainArn, target)].map((id) => [identityKey(id), id]));
   const shape = exactGrants(current);
   if (typeof shape === 'string') return `${chainArn} exists and ${shape}; irsa2pi adopts only a trust of the statements it writes itself (Pod Identity, with StringEquals on exact cluster ARNs, namespaces and service accounts)`;
   const beyond = shape.find((g) => !allowed.has(identityKey(g)));

@@ -517,6 +517,25 @@ cases['json-proto-key'] = planned({ [KUBE]: undefined, 'kubernetes/c1/resources.
   for (const [name, extra] of Object.entries(squattedBy)) {
     cases[`chain-role-name-held-${name}`] = planned(crossAccount([role(), widened(exactCondition, extra)]), { 'c1/shop/cart-reader': 'conflict' }, `The role at the chaining role's name has, beside the planned statement, one irsa2pi never writes (${name}): not adopted (found by an adversarial review).`);
   }
+  cases['chain-role-name-held-own-association'] = planned(
+    {
+      ...crossAccount([
+        role(),
+        widened(exactCondition, [podsStatement({ StringEquals: { 'aws:RequestTag/eks-cluster-arn': c1Arn, 'aws:RequestTag/kubernetes-namespace': 'evil', 'aws:RequestTag/kubernetes-service-account': 'x' } })]),
+      ]),
+      [`aws/${ACCOUNT}/eu-west-1/pod-identity-association-a-9.json`]: json(
+        association({ namespace: 'evil', serviceAccount: 'x', roleArn: exact.Arn, targetRoleArn: TARGET, associationArn: `arn:aws:eks:eu-west-1:${ACCOUNT}:podidentityassociation/c1/a-9`, associationId: 'a-9' }),
+      ),
+    },
+    { 'c1/shop/cart-reader': 'conflict' },
+    "The squatter of the chaining role's name also made an association into it for its own identity: an association the target's trust does not yet admit through the chaining role proves nothing, so the role is not adopted (found by an adversarial review).",
+  );
+  cases['chain-role-name-held-twice-in-evidence'] = error(
+    crossAccount([role(), widened(exactCondition, squattedBy['other-principal-by-condition']), exact]),
+    `iam-authorization-details\\.json: \\$\\.RoleDetailList lists role arn:aws:iam::${ACCOUNT}:role/irsa2pi/${chainName} more than once`,
+    false,
+    "Evidence listing the role at the chaining role's name twice, a wide trust first and the exact one last: IAM cannot hold that and which copy is real cannot be told, so the bundle is refused (found by an adversarial review).",
+  );
   cases['chain-role-name-held-two-chain-policies'] = planned(
     crossAccount([role(), { ...exact, RolePolicyList: [...exact.RolePolicyList, { PolicyName: 'irsa2pi-chain', PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } }] }]),
     { 'c1/shop/cart-reader': 'conflict' },

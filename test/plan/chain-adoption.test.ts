@@ -31,6 +31,7 @@ describe('exactGrants: what a chaining-role trust admits, read off statements of
     ['a policy variable', pods(tags(C1, '${aws:PrincipalTag/ns}', 'a'))],
     ['an ARN that is not a cluster', pods(tags('arn:aws:eks:*:111122223333:cluster/c1', 'shop', 'a'))],
     ['an empty list', pods(tags([], 'shop', 'a'))],
+    ['one tag tested twice under keys of different case', pods({ StringEquals: { ...tags(C1, 'shop', 'a').StringEquals, 'aws:RequestTag/KUBERNETES-NAMESPACE': 'evil' } })],
   ])('refuses a statement with %s', (_, st) => {
     expect(typeof exactGrants(doc(pods(tags(C1, 'shop', 'a')), st))).toBe('string');
   });

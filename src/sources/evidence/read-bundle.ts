@@ -57,17 +57,27 @@ interface Pending {
   readonly ignored: string[];
 }
 
+/** The roles of one listing, refused when it lists a role twice: IAM cannot, and which copy is real cannot be told. */
+function unique(roles: readonly Role[], list: string, file: string): readonly Role[] {
+  const seen = new Set<string>();
+  for (const r of roles) {
+    if (seen.has(r.arn)) throw new InputError(`$.${list} lists role ${r.arn} more than once`, file);
+    seen.add(r.arn);
+  }
+  return roles;
+}
+
 function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p: Pending, inEvidenceFolder: boolean): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
   const f = Fields.of(file, doc, '$');
   switch (kind) {
     case 'iam-authorization-details': {
-      const roles = f.objects('RoleDetailList').map(roleFrom);
+      const roles = unique(f.objects('RoleDetailList').map(roleFrom), 'RoleDetailList', file);
       roles.forEach((r) => p.roles.set(r.arn, r));
       f.objects('Policies').map(managedPolicyFrom).forEach((m) => p.managedPolicies.set(m.arn, m));
       return { kind, accountId: roles[0]?.accountId };
     }
     case 'iam-list-roles': {
-      const roles = f.objects('Roles').map(roleFrom);
+      const roles = unique(f.objects('Roles').map(roleFrom), 'Roles', file);
       roles.forEach((r) => p.roles.set(r.arn, r));
       return { kind, accountId: roles[0]?.accountId };
     }
