@@ -96,7 +96,11 @@ function kubeObjects(account: ApiAccount): KubeObject[] {
       const name = `${r.resource.replace(/s$/, '')}-${String(i).padStart(4, '0')}`;
       const metadata = r.namespaced ? { name, namespace: ns(i) } : { name };
       const o: KubeObject = { apiVersion, kind: r.kind, metadata };
-      if (r.resource === 'pods') o.spec = { serviceAccountName: `sa-${String(i % (account.kubeObjects.serviceaccounts ?? 1)).padStart(4, '0')}`, containers: [{ name: 'app', image: 'app:1' }] };
+      if (r.resource === 'pods')
+        o.spec = {
+          serviceAccountName: `sa-${String(i % (account.kubeObjects.serviceaccounts ?? 1)).padStart(4, '0')}`,
+          containers: [{ name: 'app', image: 'app:1' }],
+        };
       out.push(o);
     }
   }
@@ -126,7 +130,13 @@ async function buildWorld(account: ApiAccount, world: Partial<World>): Promise<W
       const host = issuer.replace(/^https:\/\//, '');
       // moto gives every cluster of a process the same issuer: one provider per distinct issuer.
       if (issuers.includes(host)) continue;
-      await iam.send(new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }));
+      await iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: issuer,
+          ClientIDList: ['sts.amazonaws.com'],
+          ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+        }),
+      );
       issuers.push(host);
     }
     const policyArns: string[] = [];
@@ -134,7 +144,10 @@ async function buildWorld(account: ApiAccount, world: Partial<World>): Promise<W
       const r = await iam.send(
         new CreatePolicyCommand({
           PolicyName: `bench-policy-${String(p).padStart(3, '0')}`,
-          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::bucket-${p}/*` }] }),
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::bucket-${p}/*` }],
+          }),
         }),
       );
       policyArns.push(r.Policy!.Arn!);
@@ -150,9 +163,18 @@ async function buildWorld(account: ApiAccount, world: Partial<World>): Promise<W
               Effect: 'Allow',
               Principal: { Federated: `arn:aws:iam::${ACCT}:oidc-provider/${issuer}` },
               Action: 'sts:AssumeRoleWithWebIdentity',
-              Condition: { StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:${ns(i)}:sa-${String(i % 300).padStart(4, '0')}`, [`${issuer}:aud`]: 'sts.amazonaws.com' } },
+              Condition: {
+                StringEquals: {
+                  [`${issuer}:sub`]: `system:serviceaccount:${ns(i)}:sa-${String(i % 300).padStart(4, '0')}`,
+                  [`${issuer}:aud`]: 'sts.amazonaws.com',
+                },
+              },
             }
-          : { Effect: 'Allow', Principal: { Service: i % 2 === 0 ? 'pods.eks.amazonaws.com' : 'ec2.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] };
+          : {
+              Effect: 'Allow',
+              Principal: { Service: i % 2 === 0 ? 'pods.eks.amazonaws.com' : 'ec2.amazonaws.com' },
+              Action: ['sts:AssumeRole', 'sts:TagSession'],
+            };
       await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [trust] }) }));
       if (i % 10 === 0) {
         await iam.send(
@@ -163,7 +185,8 @@ async function buildWorld(account: ApiAccount, world: Partial<World>): Promise<W
           }),
         );
       }
-      if (i % 5 === 1 && policyArns.length > 0) await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArns[i % policyArns.length]! }));
+      if (i % 5 === 1 && policyArns.length > 0)
+        await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArns[i % policyArns.length]! }));
     });
   } finally {
     eks.destroy();
@@ -234,7 +257,9 @@ export async function apiCalls(account: ApiAccount = API_ACCOUNT): Promise<ApiCa
     let marker: string | undefined;
     try {
       do {
-        const page = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'], Marker: marker, MaxItems: PAGE.iam }));
+        const page = await iam.send(
+          new GetAccountAuthorizationDetailsCommand({ Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'], Marker: marker, MaxItems: PAGE.iam }),
+        );
         iamItems += (page.RoleDetailList?.length ?? 0) + (page.Policies?.length ?? 0);
         motoPages++;
         marker = page.IsTruncated ? page.Marker : undefined;
@@ -292,7 +317,8 @@ export async function apiCalls(account: ApiAccount = API_ACCOUNT): Promise<ApiCa
     }
     for (const k of world.kubes) {
       for (const q of k.requests) {
-        if (!KUBE_RESOURCES.some((r) => q.path === (r.group ? `/apis/${r.group}/${r.version}/${r.resource}` : `/api/${r.version}/${r.resource}`))) kubeOther.push(`${q.method} ${q.path}`);
+        if (!KUBE_RESOURCES.some((r) => q.path === (r.group ? `/apis/${r.group}/${r.version}/${r.resource}` : `/api/${r.version}/${r.resource}`)))
+          kubeOther.push(`${q.method} ${q.path}`);
       }
     }
     for (const p of [...new Set(kubeOther)].sort()) {
@@ -306,7 +332,11 @@ export async function apiCalls(account: ApiAccount = API_ACCOUNT): Promise<ApiCa
     const sum = (rs: ApiCallRow[], k: 'calls' | 'minimum') => rs.reduce((s, r) => s + r[k], 0);
     const awsRows = rows.filter((r) => !r.operation.startsWith('k8s:'));
     const kubeRows = rows.filter((r) => r.operation.startsWith('k8s:'));
-    for (const [label, rs] of [['AWS total', awsRows], ['Kubernetes total', kubeRows], ['total', rows]] as const) {
+    for (const [label, rs] of [
+      ['AWS total', awsRows],
+      ['Kubernetes total', kubeRows],
+      ['total', rows],
+    ] as const) {
       table.push([label, sum(rs, 'calls'), sum(rs, 'minimum'), fmt(sum(rs, 'calls') / sum(rs, 'minimum'))]);
     }
     const kubePerCluster = Object.values(account.kubeObjects).reduce((a, b) => a + b, 0);

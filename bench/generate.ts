@@ -82,23 +82,61 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42, shapeNam
           : kind < 0.07
             ? { StringEquals: aud }
             : { StringEquals: { [sub]: picks.map((p) => `system:serviceaccount:${p.ns}:${p.name}`), ...aud } };
-      return { Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition };
+      return {
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${c.hostPath}` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: condition,
+      };
     });
-    if (random() < 0.03) statements.push({ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } });
+    if (random() < 0.03)
+      statements.push({
+        Effect: 'Allow',
+        Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com` },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } },
+      });
     const policyArn = `arn:aws:iam::${account}:policy/app-policy-${j % MANAGED_POLICIES}`;
     const region = clusters[home]!.region;
-    roles[account]!.push({ Path: '/', RoleName: name, RoleId: `AROA${j}`, Arn: arn, CreateDate: '2024-01-01T00:00:00+00:00', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements }, ...shape.roleExtras(name, account, policyArn, region) });
+    roles[account]!.push({
+      Path: '/',
+      RoleName: name,
+      RoleId: `AROA${j}`,
+      Arn: arn,
+      CreateDate: '2024-01-01T00:00:00+00:00',
+      AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: statements },
+      ...shape.roleExtras(name, account, policyArn, region),
+    });
   }
   for (const c of clusters) {
     const arn = `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}`;
     annotations.set(`${c.name}/kube-system/aws-node`, arn);
-    roles[MAIN]!.push({ Path: '/', RoleName: `vpc-cni-${c.name}`, RoleId: `AROAV${c.name}`, Arn: arn, CreateDate: '2024-01-01T00:00:00+00:00', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${c.hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${c.hostPath}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${c.hostPath}:aud`]: 'sts.amazonaws.com' } } }] }, ...shape.roleExtras(`vpc-cni-${c.name}`, MAIN, `arn:aws:iam::${MAIN}:policy/app-policy-0`, c.region) });
+    roles[MAIN]!.push({
+      Path: '/',
+      RoleName: `vpc-cni-${c.name}`,
+      RoleId: `AROAV${c.name}`,
+      Arn: arn,
+      CreateDate: '2024-01-01T00:00:00+00:00',
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${c.hostPath}` },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { [`${c.hostPath}:sub`]: 'system:serviceaccount:kube-system:aws-node', [`${c.hostPath}:aud`]: 'sts.amazonaws.com' } },
+          },
+        ],
+      },
+      ...shape.roleExtras(`vpc-cni-${c.name}`, MAIN, `arn:aws:iam::${MAIN}:policy/app-policy-0`, c.region),
+    });
   }
   const write = (path: string, value: unknown) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     const kubernetes = path.startsWith('kubernetes/');
     const printed = shape.sortKubernetesKeys && kubernetes ? sortedKeys(value) : value;
-    if (kubernetes && shape.kubernetesFormat === 'yaml') writeFileSync(join(dir, path.replace(/\.json$/, '.yaml')), yamlStringify(printed, { indentSeq: false, lineWidth: 0 }));
+    if (kubernetes && shape.kubernetesFormat === 'yaml')
+      writeFileSync(join(dir, path.replace(/\.json$/, '.yaml')), yamlStringify(printed, { indentSeq: false, lineWidth: 0 }));
     else writeFileSync(join(dir, path), JSON.stringify(printed, null, shape.indent));
   };
   for (const account of [MAIN, DATA]) {
@@ -107,8 +145,26 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42, shapeNam
     write(`aws/${account}/oidc-providers.json`, { OpenIDConnectProviderList: providers(account) });
   }
   for (const c of clusters) {
-    write(`aws/${MAIN}/${c.region}/cluster-${c.name}.json`, { cluster: { name: c.name, arn: arnOf(c), version: '1.31', platformVersion: 'eks.10', status: 'ACTIVE', endpoint: `https://${c.name}.example`, identity: { oidc: { issuer: `https://${c.hostPath}` } } } });
-    write(`aws/${MAIN}/${c.region}/addon-${c.name}-vpc-cni.json`, { addon: { addonName: 'vpc-cni', clusterName: c.name, addonArn: `arn:aws:eks:${c.region}:${MAIN}:addon/${c.name}/vpc-cni/x`, addonVersion: 'v1.18.0', serviceAccountRoleArn: `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}` } });
+    write(`aws/${MAIN}/${c.region}/cluster-${c.name}.json`, {
+      cluster: {
+        name: c.name,
+        arn: arnOf(c),
+        version: '1.31',
+        platformVersion: 'eks.10',
+        status: 'ACTIVE',
+        endpoint: `https://${c.name}.example`,
+        identity: { oidc: { issuer: `https://${c.hostPath}` } },
+      },
+    });
+    write(`aws/${MAIN}/${c.region}/addon-${c.name}-vpc-cni.json`, {
+      addon: {
+        addonName: 'vpc-cni',
+        clusterName: c.name,
+        addonArn: `arn:aws:eks:${c.region}:${MAIN}:addon/${c.name}/vpc-cni/x`,
+        addonVersion: 'v1.18.0',
+        serviceAccountRoleArn: `arn:aws:iam::${MAIN}:role/vpc-cni-${c.name}`,
+      },
+    });
     const items: unknown[] = [];
     const nodes = ['node-0', 'node-1', 'node-2', 'node-3', 'node-win', 'fargate-ip-1'];
     for (const n of nodes) items.push(shape.node({ name: n, os: n === 'node-win' ? 'windows' : 'linux', fargate: n.startsWith('fargate'), region: c.region }));
@@ -117,11 +173,30 @@ export function generateBundle(dir: string, size: BenchSize, seed = 42, shapeNam
       const roleArn = annotations.get(`${c.name}/${s.ns}/${s.name}`);
       items.push(shape.serviceAccount({ namespace: s.ns, name: s.name, roleArn }));
       const dep = `${s.name}-app`;
-      const workload = { namespace: s.ns, deployment: dep, deploymentUid: `d-${k}`, replicaSet: `${dep}-5d9f`, replicaSetUid: `r-${k}`, serviceAccount: s.name };
+      const workload = {
+        namespace: s.ns,
+        deployment: dep,
+        deploymentUid: `d-${k}`,
+        replicaSet: `${dep}-5d9f`,
+        replicaSetUid: `r-${k}`,
+        serviceAccount: s.name,
+      };
       items.push(shape.deployment(workload), shape.replicaSet(workload));
       for (let p = 0; p < size.podsPerServiceAccount; p++) {
         const node = k % 50 === 7 ? 'fargate-ip-1' : k % 50 === 9 ? 'node-win' : nodes[p % 4]!;
-        items.push(shape.pod({ namespace: s.ns, name: `${dep}-5d9f-${p}`, replicaSet: workload.replicaSet, replicaSetUid: workload.replicaSetUid, uid: `p-${k}-${p}`, serviceAccount: s.name, nodeName: node, roleArn, region: c.region }));
+        items.push(
+          shape.pod({
+            namespace: s.ns,
+            name: `${dep}-5d9f-${p}`,
+            replicaSet: workload.replicaSet,
+            replicaSetUid: workload.replicaSetUid,
+            uid: `p-${k}-${p}`,
+            serviceAccount: s.name,
+            nodeName: node,
+            roleArn,
+            region: c.region,
+          }),
+        );
       }
     }
     write(`kubernetes/${c.name}/resources.json`, { apiVersion: 'v1', kind: 'List', items });
@@ -139,9 +214,45 @@ export function generateWideRole(dir: string, n: number): void {
     writeFileSync(join(dir, path), JSON.stringify(value));
   };
   write(`aws/${MAIN}/iam.json`, {
-    RoleDetailList: [{ RoleName: 'wide', Arn: roleArn, Path: '/', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${hostPath}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hostPath}:sub`]: sas.map((s) => `system:serviceaccount:${s.ns}:${s.name}`), [`${hostPath}:aud`]: 'sts.amazonaws.com' } } }] } }],
+    RoleDetailList: [
+      {
+        RoleName: 'wide',
+        Arn: roleArn,
+        Path: '/',
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: `arn:aws:iam::${MAIN}:oidc-provider/${hostPath}` },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: {
+                StringEquals: { [`${hostPath}:sub`]: sas.map((s) => `system:serviceaccount:${s.ns}:${s.name}`), [`${hostPath}:aud`]: 'sts.amazonaws.com' },
+              },
+            },
+          ],
+        },
+      },
+    ],
     Policies: [],
   });
-  write(`aws/${MAIN}/eu-west-1/cluster.json`, { cluster: { name: 'wide', arn: `arn:aws:eks:eu-west-1:${MAIN}:cluster/wide`, version: '1.31', platformVersion: 'eks.10', identity: { oidc: { issuer: `https://${hostPath}` } }, computeConfig: { enabled: true } } });
-  write('kubernetes/wide/resources.json', { apiVersion: 'v1', kind: 'List', items: sas.map((s) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: s.name, namespace: s.ns, annotations: { 'eks.amazonaws.com/role-arn': roleArn } } })) });
+  write(`aws/${MAIN}/eu-west-1/cluster.json`, {
+    cluster: {
+      name: 'wide',
+      arn: `arn:aws:eks:eu-west-1:${MAIN}:cluster/wide`,
+      version: '1.31',
+      platformVersion: 'eks.10',
+      identity: { oidc: { issuer: `https://${hostPath}` } },
+      computeConfig: { enabled: true },
+    },
+  });
+  write('kubernetes/wide/resources.json', {
+    apiVersion: 'v1',
+    kind: 'List',
+    items: sas.map((s) => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: s.name, namespace: s.ns, annotations: { 'eks.amazonaws.com/role-arn': roleArn } },
+    })),
+  });
 }

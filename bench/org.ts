@@ -28,8 +28,17 @@ const ORG_PAGE = 20;
 function kubeObjects(): KubeObject[] {
   const out: KubeObject[] = [];
   for (let i = 0; i < 10; i++) {
-    out.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `sa-${i}`, namespace: 'apps', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::000000000000:role/app' } } });
-    out.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `pod-${i}`, namespace: 'apps' }, spec: { serviceAccountName: `sa-${i}`, containers: [{ name: 'app', image: 'app:1' }] } });
+    out.push({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: `sa-${i}`, namespace: 'apps', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::000000000000:role/app' } },
+    });
+    out.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `pod-${i}`, namespace: 'apps' },
+      spec: { serviceAccountName: `sa-${i}`, containers: [{ name: 'app', image: 'app:1' }] },
+    });
   }
   return out;
 }
@@ -47,10 +56,12 @@ export async function orgBench(): Promise<void> {
     const sts = new STSClient(sdkConfig(shim.endpoint, REGIONS[0]));
     await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
     const ids: string[] = [];
-    for (let a = 0; a < ACCOUNTS; a++) ids.push((await org.send(new CreateAccountCommand({ Email: `m${a}@example.com`, AccountName: `member-${a}` }))).CreateAccountStatus!.AccountId!);
+    for (let a = 0; a < ACCOUNTS; a++)
+      ids.push((await org.send(new CreateAccountCommand({ Email: `m${a}@example.com`, AccountName: `member-${a}` }))).CreateAccountStatus!.AccountId!);
     const names: string[] = [];
     for (const [a, id] of ids.entries()) {
-      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'seed' }))).Credentials!;
+      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'seed' })))
+        .Credentials!;
       const region = REGIONS[a % REGIONS.length]!;
       const credentials = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken };
       const eks = new EKSClient({ endpoint: shim.endpoint, region, credentials });
@@ -59,13 +70,26 @@ export async function orgBench(): Promise<void> {
       names.push(name);
       await createEmulatedCluster(eks, name, id);
       const issuer = (await eks.send(new DescribeClusterCommand({ name }))).cluster!.identity!.oidc!.issuer!.replace(/^https:\/\//, '');
-      await iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${issuer}`, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }));
+      await iam.send(
+        new CreateOpenIDConnectProviderCommand({
+          Url: `https://${issuer}`,
+          ClientIDList: ['sts.amazonaws.com'],
+          ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+        }),
+      );
       await iam.send(
         new CreateRoleCommand({
           RoleName: 'app',
           AssumeRolePolicyDocument: JSON.stringify({
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${id}:oidc-provider/${issuer}` }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:apps:sa-0' } } }],
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Federated: `arn:aws:iam::${id}:oidc-provider/${issuer}` },
+                Action: 'sts:AssumeRoleWithWebIdentity',
+                Condition: { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:apps:sa-0' } },
+              },
+            ],
           }),
         }),
       );
@@ -77,7 +101,10 @@ export async function orgBench(): Promise<void> {
     const setupMs = Date.now() - setupStart;
 
     const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: "${kube.server}", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: u}\ncurrent-context: fake\n`);
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: "${kube.server}", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: u}\ncurrent-context: fake\n`,
+    );
     Object.assign(process.env, awsEnv(shim.endpoint, REGIONS[0]));
     const base: CollectOptions = {
       regions: REGIONS,
@@ -136,7 +163,9 @@ export async function orgBench(): Promise<void> {
     times.push(['collect --organization (one scan, concurrency 8)', (orgMs / 1000).toFixed(1), '1.00x']);
     times.push([`collect --account, one account at a time (${ACCOUNTS + 1} runs)`, (oneByOneMs / 1000).toFixed(1), `${(oneByOneMs / orgMs).toFixed(2)}x`]);
     process.stdout.write(`${times.toString()}\n`);
-    process.stdout.write('note: moto answers from one single-threaded Python process, so concurrency gains here understate those against AWS, where each account and region is served apart.\n');
+    process.stdout.write(
+      'note: moto answers from one single-threaded Python process, so concurrency gains here understate those against AWS, where each account and region is served apart.\n',
+    );
   } finally {
     process.env = savedEnv;
     await kube.stop().catch(() => undefined);

@@ -26,11 +26,28 @@ function best(mode: Mode, dir: string, runs: number): Sample {
 
 const only = process.argv[2];
 const root = mkdtempSync(join(tmpdir(), 'irsa2pi-bench-'));
-const times = new Table({ head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth'] });
-const peaks = new Table({ head: ['size', 'bundle MB', 'floor peak MB', '/bundle', 'plan peak MB', '/bundle', 'over node -e 0 /bundle', 'report peak MB', '/bundle', 'over node -e 0 /bundle'] });
+const times = new Table({
+  head: ['size', 'roles', 'clusters', 'SAs', 'pods', 'bundle MB', 'floor ms', 'plan ms', 'plan/floor', 'report ms', 'report/floor', 'plan growth'],
+});
+const peaks = new Table({
+  head: [
+    'size',
+    'bundle MB',
+    'floor peak MB',
+    '/bundle',
+    'plan peak MB',
+    '/bundle',
+    'over node -e 0 /bundle',
+    'report peak MB',
+    '/bundle',
+    'over node -e 0 /bundle',
+  ],
+});
 /** The peak of an empty Node process, the least of 5: what any Node program pays before its own work. */
 const nodePeakKb = Math.min(
-  ...Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { encoding: 'utf8' }))),
+  ...Array.from({ length: 5 }, () =>
+    Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.resourceUsage().maxRSS))'], { encoding: 'utf8' })),
+  ),
 );
 /** Bundles as kubectl and the AWS CLI print them (what users feed the tool), then the largest once more stripped to the fields irsa2pi reads, where its own work weighs most, and the two smaller ones with the Kubernetes Lists as `kubectl -o yaml` prints them. */
 const RUNS: readonly { size: BenchSize; shape: BundleShape }[] = [

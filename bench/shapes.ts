@@ -63,35 +63,75 @@ export interface Shape {
 const policyNameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
 function secretsPolicy(roleName: string, account: string, region: string): unknown {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: `arn:aws:secretsmanager:${region}:${account}:secret:${roleName}/*` }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: `arn:aws:secretsmanager:${region}:${account}:secret:${roleName}/*`,
+      },
+    ],
+  };
 }
 
 function bucketPolicy(name: string): unknown {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::acme-${name}`, `arn:aws:s3:::acme-${name}/*`] }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: [`arn:aws:s3:::acme-${name}`, `arn:aws:s3:::acme-${name}/*`] }],
+  };
 }
 
 export const SKELETON: Shape = {
-  serviceAccount: (f) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: f.name, namespace: f.namespace, annotations: f.roleArn ? { 'eks.amazonaws.com/role-arn': f.roleArn } : {} } }),
-  deployment: (f) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: f.deployment, namespace: f.namespace, uid: f.deploymentUid }, spec: { template: { spec: { serviceAccountName: f.serviceAccount } } } }),
+  serviceAccount: (f) => ({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: f.name, namespace: f.namespace, annotations: f.roleArn ? { 'eks.amazonaws.com/role-arn': f.roleArn } : {} },
+  }),
+  deployment: (f) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: f.deployment, namespace: f.namespace, uid: f.deploymentUid },
+    spec: { template: { spec: { serviceAccountName: f.serviceAccount } } },
+  }),
   replicaSet: (f) => ({
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
-    metadata: { name: f.replicaSet, namespace: f.namespace, uid: f.replicaSetUid, ownerReferences: [{ kind: 'Deployment', name: f.deployment, uid: f.deploymentUid, controller: true }] },
+    metadata: {
+      name: f.replicaSet,
+      namespace: f.namespace,
+      uid: f.replicaSetUid,
+      ownerReferences: [{ kind: 'Deployment', name: f.deployment, uid: f.deploymentUid, controller: true }],
+    },
     spec: { template: { spec: { serviceAccountName: f.serviceAccount } } },
   }),
   pod: (f) => ({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: f.name, namespace: f.namespace, uid: f.uid, ownerReferences: [{ kind: 'ReplicaSet', name: f.replicaSet, uid: f.replicaSetUid, controller: true }] },
+    metadata: {
+      name: f.name,
+      namespace: f.namespace,
+      uid: f.uid,
+      ownerReferences: [{ kind: 'ReplicaSet', name: f.replicaSet, uid: f.replicaSetUid, controller: true }],
+    },
     spec: { serviceAccountName: f.serviceAccount, nodeName: f.nodeName },
     status: { phase: 'Running' },
   }),
-  node: (f) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: f.name, labels: { 'kubernetes.io/os': f.os, ...(f.fargate ? { 'eks.amazonaws.com/compute-type': 'fargate' } : {}) } } }),
+  node: (f) => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: f.name, labels: { 'kubernetes.io/os': f.os, ...(f.fargate ? { 'eks.amazonaws.com/compute-type': 'fargate' } : {}) } },
+  }),
   roleExtras: (roleName, account, policyArn, region) => ({
     RolePolicyList: [{ PolicyName: `${roleName}-secrets`, PolicyDocument: secretsPolicy(roleName, account, region) }],
     AttachedManagedPolicies: [{ PolicyName: policyNameOf(policyArn), PolicyArn: policyArn }],
   }),
-  policies: (arns) => arns.map((arn) => ({ PolicyName: policyNameOf(arn), Arn: arn, PolicyVersionList: [{ Document: bucketPolicy(policyNameOf(arn)), IsDefaultVersion: true }] })),
+  policies: (arns) =>
+    arns.map((arn) => ({
+      PolicyName: policyNameOf(arn),
+      Arn: arn,
+      PolicyVersionList: [{ Document: bucketPolicy(policyNameOf(arn)), IsDefaultVersion: true }],
+    })),
   indent: 1,
   sortKubernetesKeys: false,
   kubernetesFormat: 'json',
@@ -189,8 +229,22 @@ export const KUBECTL: Shape = {
     status: {
       availableReplicas: 3,
       conditions: [
-        { lastTransitionTime: CREATED, lastUpdateTime: CREATED, message: 'Deployment has minimum availability.', reason: 'MinimumReplicasAvailable', status: 'True', type: 'Available' },
-        { lastTransitionTime: CREATED, lastUpdateTime: STARTED, message: `ReplicaSet "${f.replicaSet}" has successfully progressed.`, reason: 'NewReplicaSetAvailable', status: 'True', type: 'Progressing' },
+        {
+          lastTransitionTime: CREATED,
+          lastUpdateTime: CREATED,
+          message: 'Deployment has minimum availability.',
+          reason: 'MinimumReplicasAvailable',
+          status: 'True',
+          type: 'Available',
+        },
+        {
+          lastTransitionTime: CREATED,
+          lastUpdateTime: STARTED,
+          message: `ReplicaSet "${f.replicaSet}" has successfully progressed.`,
+          reason: 'NewReplicaSetAvailable',
+          status: 'True',
+          type: 'Progressing',
+        },
       ],
       observedGeneration: 3,
       readyReplicas: 3,
@@ -212,7 +266,11 @@ export const KUBECTL: Shape = {
       resourceVersion: '5043',
       uid: uidOf(f.replicaSetUid),
     },
-    spec: { replicas: 3, selector: { matchLabels: { app: f.deployment, 'pod-template-hash': '5d9f' } }, template: podTemplate(f.deployment, f.namespace, f.serviceAccount, '5d9f') },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: f.deployment, 'pod-template-hash': '5d9f' } },
+      template: podTemplate(f.deployment, f.namespace, f.serviceAccount, '5d9f'),
+    },
     status: { availableReplicas: 3, fullyLabeledReplicas: 3, observedGeneration: 1, readyReplicas: 3, replicas: 3 },
   }),
   pod: (f) => {
@@ -265,7 +323,17 @@ export const KUBECTL: Shape = {
           { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
         ],
         volumes: [
-          ...(irsa ? [{ name: 'aws-iam-token', projected: { defaultMode: 420, sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 86400, path: 'token' } }] } }] : []),
+          ...(irsa
+            ? [
+                {
+                  name: 'aws-iam-token',
+                  projected: {
+                    defaultMode: 420,
+                    sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 86400, path: 'token' } }],
+                  },
+                },
+              ]
+            : []),
           {
             name: apiAccess,
             projected: {
@@ -310,7 +378,9 @@ export const KUBECTL: Shape = {
     const labels: Record<string, string> = {
       'beta.kubernetes.io/arch': 'amd64',
       'beta.kubernetes.io/os': f.os,
-      ...(f.fargate ? { 'eks.amazonaws.com/compute-type': 'fargate' } : { 'eks.amazonaws.com/nodegroup': 'general', 'node.kubernetes.io/instance-type': 'm6i.large' }),
+      ...(f.fargate
+        ? { 'eks.amazonaws.com/compute-type': 'fargate' }
+        : { 'eks.amazonaws.com/nodegroup': 'general', 'node.kubernetes.io/instance-type': 'm6i.large' }),
       'failure-domain.beta.kubernetes.io/region': f.region,
       'failure-domain.beta.kubernetes.io/zone': zone,
       'kubernetes.io/arch': 'amd64',
@@ -319,7 +389,14 @@ export const KUBECTL: Shape = {
       'topology.kubernetes.io/region': f.region,
       'topology.kubernetes.io/zone': zone,
     };
-    const pressure = (type: string, reason: string, message: string) => ({ lastHeartbeatTime: STARTED, lastTransitionTime: CREATED, message, reason, status: 'False', type });
+    const pressure = (type: string, reason: string, message: string) => ({
+      lastHeartbeatTime: STARTED,
+      lastTransitionTime: CREATED,
+      message,
+      reason,
+      status: 'False',
+      type,
+    });
     return {
       apiVersion: 'v1',
       kind: 'Node',
@@ -331,7 +408,10 @@ export const KUBECTL: Shape = {
         resourceVersion: '3321',
         uid: uidOf(`node/${f.name}`),
       },
-      spec: { providerID: `aws:///${zone}/i-0${hex(f.name.length * 2654435761, 16)}`, ...(f.fargate ? { taints: [{ effect: 'NoSchedule', key: 'eks.amazonaws.com/compute-type', value: 'fargate' }] } : {}) },
+      spec: {
+        providerID: `aws:///${zone}/i-0${hex(f.name.length * 2654435761, 16)}`,
+        ...(f.fargate ? { taints: [{ effect: 'NoSchedule', key: 'eks.amazonaws.com/compute-type', value: 'fargate' }] } : {}),
+      },
       status: {
         addresses: [
           { address: '10.0.1.23', type: 'InternalIP' },
@@ -343,7 +423,14 @@ export const KUBECTL: Shape = {
           pressure('MemoryPressure', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
           pressure('DiskPressure', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
           pressure('PIDPressure', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-          { lastHeartbeatTime: STARTED, lastTransitionTime: CREATED, message: 'kubelet is posting ready status', reason: 'KubeletReady', status: 'True', type: 'Ready' },
+          {
+            lastHeartbeatTime: STARTED,
+            lastTransitionTime: CREATED,
+            message: 'kubelet is posting ready status',
+            reason: 'KubeletReady',
+            status: 'True',
+            type: 'Ready',
+          },
         ],
         daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
         nodeInfo: {
@@ -376,7 +463,10 @@ export const KUBECTL: Shape = {
       const name = policyNameOf(arn);
       return {
         PolicyName: name,
-        PolicyId: `ANPA${hex(name.length * 40503, 8).toUpperCase()}${name.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 9)}`,
+        PolicyId: `ANPA${hex(name.length * 40503, 8).toUpperCase()}${name
+          .toUpperCase()
+          .replace(/[^A-Z0-9]/g, '')
+          .slice(0, 9)}`,
         Arn: arn,
         Path: '/',
         DefaultVersionId: 'v1',

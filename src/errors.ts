@@ -26,7 +26,8 @@ export class InputError extends Error {
    * {@link MAX_MESSAGE_CHARS} (it may quote a forged value of any length).
    */
   get line(): string {
-    const message = this.message.length > MAX_MESSAGE_CHARS ? `${this.message.slice(0, MAX_MESSAGE_CHARS)}... (${this.message.length} characters in all)` : this.message;
+    const message =
+      this.message.length > MAX_MESSAGE_CHARS ? `${this.message.slice(0, MAX_MESSAGE_CHARS)}... (${this.message.length} characters in all)` : this.message;
     if (!this.file) return visible(message);
     const where = this.location ? `${this.file}:${this.location.line}:${this.location.column}` : this.file;
     return visible(`${where}: ${message}`);

@@ -13,6 +13,14 @@ export { evaluateTrust, type Tri, type Decision, type AssumeRequest } from './ia
 export { normalizeStatements, type PolicyDocument, type RawStatement } from './iam/policy.js';
 export { irsaRequest, podIdentityRequest, chainRequest, type Identity } from './iam/requests.js';
 export { audit, mergeFindings, RULES, RULE_CATALOGUE, RULE_ERROR, RuleContext, type Rule, type AuditOptions } from './rules/index.js';
-export { buildReport, REPORT_CHUNKS, REPORT_EMITTERS, REPORT_SCHEMA_VERSION, type ReportOptions, type ReportEmitter, type ReportFormat } from './report/index.js';
+export {
+  buildReport,
+  REPORT_CHUNKS,
+  REPORT_EMITTERS,
+  REPORT_SCHEMA_VERSION,
+  type ReportOptions,
+  type ReportEmitter,
+  type ReportFormat,
+} from './report/index.js';
 export type { Report, ReportCluster, RoleMapping, Mechanism } from './report/model.js';
 export { reportSarif, reportSarifChunks, type SarifOptions } from './emit/sarif.js';

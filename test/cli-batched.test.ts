@@ -8,7 +8,9 @@ describe('output in batches', () => {
       fc.property(fc.array(fc.string({ maxLength: 40 }), { maxLength: 60 }), fc.integer({ min: 1, max: 100 }), (pieces, size) => {
         const out = [...batched(pieces, size)];
         expect(out.join('')).toBe(pieces.join(''));
-        out.slice(0, -1).forEach((b) => expect(b.length).toBeGreaterThanOrEqual(size));
+        out.slice(0, -1).forEach((b) => {
+          expect(b.length).toBeGreaterThanOrEqual(size);
+        });
         if (pieces.length > 0) expect(out.length).toBeGreaterThan(0);
       }),
       { numRuns: 1000 },

@@ -8,7 +8,11 @@ const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'irsa2pi.js');
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -22,11 +26,18 @@ describe('irsa2pi CLI (built binary)', () => {
     expect(help.stdout).toContain('--fail-on <severity>');
   });
 
-  it("orders every output the same whatever the machine's locale (Danish sorts \"aa\" after \"z\" and capitals first)", () => {
+  it('orders every output the same whatever the machine\'s locale (Danish sorts "aa" after "z" and capitals first)', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'irsa2pi-locale-')), 'bundle');
     cpSync(join(ROOT, 'fixtures', 'demo'), dir, { recursive: true });
-    const sa = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/read-from-s3' } } });
-    writeFileSync(join(dir, 'kubernetes', 'prod-eu', 'extra.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [sa('b-batch', 'job'), sa('aa-batch', 'job'), sa('aa-batch', 'Zed'), sa('aa-batch', 'app')] }));
+    const sa = (namespace: string, name: string) => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name, namespace, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/read-from-s3' } },
+    });
+    writeFileSync(
+      join(dir, 'kubernetes', 'prod-eu', 'extra.json'),
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [sa('b-batch', 'job'), sa('aa-batch', 'job'), sa('aa-batch', 'Zed'), sa('aa-batch', 'app')] }),
+    );
     const outputs = (locale: string) =>
       ['json', 'markdown', 'script'].map((format) => {
         const args = format === 'script' ? ['--out', join(dir, '..', `script-${locale}`)] : [];
@@ -41,7 +52,10 @@ describe('irsa2pi CLI (built binary)', () => {
     expect(batch).toEqual(['aa-batch/app', 'aa-batch/Zed', 'aa-batch/job', 'b-batch/job'].sort((a, b) => a.localeCompare(b, 'en')));
     const sources = readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.ts'));
     const bare = sources.filter((e) => e.name !== 'order.ts' && readFileSync(join(e.parentPath, e.name), 'utf8').includes('.localeCompare('));
-    expect(bare.map((e) => e.name), 'sort with compareText (src/order.ts)').toEqual([]);
+    expect(
+      bare.map((e) => e.name),
+      'sort with compareText (src/order.ts)',
+    ).toEqual([]);
   });
 
   it('plans the demo as a table with a cluster column, with a findings summary', () => {
@@ -81,7 +95,10 @@ describe('irsa2pi CLI (built binary)', () => {
     [['plan', '--evidence', 'fixtures/basic', '--format', 'xml'], /unknown --format "xml"/],
     [['plan', '--evidence', 'fixtures/basic', '--context', 'c'], /give either --evidence or the live options/],
     [['plan', '--evidence', 'fixtures/basic', '--fail-on', 'severe'], /invalid/],
-    [['plan', '--evidence', 'fixtures/basic', '--trust-policy-limit', '5000'], /^irsa2pi: error: --trust-policy-limit must be a number of characters from 1 to 4096/],
+    [
+      ['plan', '--evidence', 'fixtures/basic', '--trust-policy-limit', '5000'],
+      /^irsa2pi: error: --trust-policy-limit must be a number of characters from 1 to 4096/,
+    ],
     [['plan', '--evidence', 'fixtures/basic', '--trust-policy-limit', '2k'], /^irsa2pi: error: --trust-policy-limit must be a number/],
   ])('exits 2 with one clear line for %j', (args, pattern) => {
     const r = run(args);

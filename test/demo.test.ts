@@ -11,12 +11,24 @@ const result = plan(inventory, { generatedAt: '2026-01-01T00:00:00.000Z' });
 
 describe('the demo bundle', () => {
   it('has at least one identity of every status', () => {
-    for (const status of ASSOCIATION_STATUSES) expect(result.associations.some((a) => a.status === status), status).toBe(true);
+    for (const status of ASSOCIATION_STATUSES)
+      expect(
+        result.associations.some((a) => a.status === status),
+        status,
+      ).toBe(true);
   });
 
   it('raises every planning finding except the ones that mean a bug, a gap in evidence or a role squatting a planned name', () => {
     const rules = new Set(result.findings.map((f) => f.rule));
-    const notExpected = new Set(['rewrite-not-equivalent', 'cluster-not-scanned', 'role-not-scanned', 'outposts', 'scan-gap', 'chain-role-conflict', 'unsafe-name']);
+    const notExpected = new Set([
+      'rewrite-not-equivalent',
+      'cluster-not-scanned',
+      'role-not-scanned',
+      'outposts',
+      'scan-gap',
+      'chain-role-conflict',
+      'unsafe-name',
+    ]);
     for (const r of Object.values(PLANNING_RULES)) if (!notExpected.has(r.id)) expect(rules, r.id).toContain(r.id);
     expect(rules).not.toContain('rewrite-not-equivalent');
   });

@@ -24,7 +24,10 @@ describe('regressions found in review', () => {
         Effect: 'Allow',
         Principal: { Federated: providerArn(c) },
         Action: 'sts:AssumeRoleWithWebIdentity',
-        Condition: { StringLike: { [`${c.issuerHostPath}:sub`]: 'system:serviceaccount:team-a:${*}' }, StringEquals: { [`${c.issuerHostPath}:aud`]: 'sts.amazonaws.com' } },
+        Condition: {
+          StringLike: { [`${c.issuerHostPath}:sub`]: 'system:serviceaccount:team-a:${*}' },
+          StringEquals: { [`${c.issuerHostPath}:aud`]: 'sts.amazonaws.com' },
+        },
       },
     ]);
     const p = plan(inventory([c], [r]), { generatedAt: 'x' });
@@ -73,7 +76,12 @@ describe('regressions found in review', () => {
   });
 
   it('with wildcard patterns in the trust, service accounts a pattern matches are evaluated themselves, the rest through representatives', () => {
-    const c = cluster('prod', [serviceAccount('team-a', 'api-gw', R), serviceAccount('team-a', 'worker'), serviceAccount('team-b', 'cron-job'), serviceAccount('team-c', 'batch')]);
+    const c = cluster('prod', [
+      serviceAccount('team-a', 'api-gw', R),
+      serviceAccount('team-a', 'worker'),
+      serviceAccount('team-b', 'cron-job'),
+      serviceAccount('team-c', 'batch'),
+    ]);
     const r = role('app', [irsaStatement(c, 'StringLike', ['system:serviceaccount:team-a:*-*', 'system:serviceaccount:*:cron-*'])]);
     const ctx = buildContext(inventory([c], [r]));
     const universe = universeFor(ctx, [r.trustPolicy], [identityOf(c, 'team-a', 'api-gw')]).map((id) => `${id.namespace}/${id.serviceAccount}`);
@@ -84,14 +92,26 @@ describe('regressions found in review', () => {
   it('a scanned service account with its own audience is evaluated with it, never replaced by a default-audience stand-in', () => {
     const c = cluster('c1', [{ ...serviceAccount('a', 'app'), audience: 'custom' }]);
     const hp = c.issuerHostPath!;
-    const allow = { Effect: 'Allow' as const, Principal: { Federated: providerArn(c) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hp}:sub`]: 'system:serviceaccount:a:app', [`${hp}:aud`]: 'custom' } } };
-    const deny = { Effect: 'Deny' as const, Principal: { Federated: providerArn(c) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${hp}:aud`]: 'custom' } } };
+    const allow = {
+      Effect: 'Allow' as const,
+      Principal: { Federated: providerArn(c) },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${hp}:sub`]: 'system:serviceaccount:a:app', [`${hp}:aud`]: 'custom' } },
+    };
+    const deny = {
+      Effect: 'Deny' as const,
+      Principal: { Federated: providerArn(c) },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { [`${hp}:aud`]: 'custom' } },
+    };
     const current = { Version: '2012-10-17', Statement: [allow] };
     const transition = { Version: '2012-10-17', Statement: [allow, deny] };
     const ctx = buildContext(inventory([c], []));
     const oracle = new TrustOracle(ctx);
     const universe = universeFor(ctx, [current, transition], []);
-    expect(universe.filter((id) => id.clusterName === 'c1' && id.namespace === 'a' && id.serviceAccount === 'app').map((id) => id.audience)).toEqual(['custom']);
+    expect(universe.filter((id) => id.clusterName === 'c1' && id.namespace === 'a' && id.serviceAccount === 'app').map((id) => id.audience)).toEqual([
+      'custom',
+    ]);
     const result = checkRewrite({ current, transition, final: transition }, [], universe, {
       irsa: (d, id) => oracle.irsa(d, c.accountId, id).decision,
       podIdentity: () => 'no',
@@ -102,19 +122,44 @@ describe('regressions found in review', () => {
   it('a pattern is matched without regard to case past its literal ASCII prefix: a service account it matches is evaluated itself', () => {
     const c = cluster('prod', [serviceAccount('\u03d0x', 'app'), serviceAccount('team-a', 'api'), serviceAccount('other', 'svc')]);
     const hp = c.issuerHostPath!;
-    const trust = (pattern: string) => ({ Version: '2012-10-17', Statement: [{ Effect: 'Allow' as const, Principal: { Federated: providerArn(c) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { [`${hp}:sub`]: pattern } } }] });
+    const trust = (pattern: string) => ({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow' as const,
+          Principal: { Federated: providerArn(c) },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringLike: { [`${hp}:sub`]: pattern } },
+        },
+      ],
+    });
     const ctx = buildContext(inventory([c], []));
-    const scanned = (pattern: string) => universeFor(ctx, [trust(pattern)], []).map((id) => `${id.namespace}/${id.serviceAccount}`).filter((s) => !s.includes('irsa2pi'));
+    const scanned = (pattern: string) =>
+      universeFor(ctx, [trust(pattern)], [])
+        .map((id) => `${id.namespace}/${id.serviceAccount}`)
+        .filter((s) => !s.includes('irsa2pi'));
     expect(scanned('system:serviceaccount:\u0392*')).toEqual(['\u03d0x/app']);
     expect(scanned('system:serviceaccount:TEAM-?:*')).toContain('team-a/api');
     expect(scanned('system:serviceaccount:TEAM-?:*')).not.toContain('other/svc');
   });
 
   it('a pattern on the external ID picks out the service accounts it matches, found by its literal prefix', () => {
-    const c = cluster('prod', [serviceAccount('team-a', 'api'), serviceAccount('team-a', 'worker'), serviceAccount('team-b', 'api'), serviceAccount('other', 'svc')]);
+    const c = cluster('prod', [
+      serviceAccount('team-a', 'api'),
+      serviceAccount('team-a', 'worker'),
+      serviceAccount('team-b', 'api'),
+      serviceAccount('other', 'svc'),
+    ]);
     const chained = {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow' as const, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/chain` }, Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:ExternalId': `${c.region}/${ACCOUNT}/prod/team-a*/*` } } }],
+      Statement: [
+        {
+          Effect: 'Allow' as const,
+          Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/chain` },
+          Action: 'sts:AssumeRole',
+          Condition: { StringLike: { 'sts:ExternalId': `${c.region}/${ACCOUNT}/prod/team-a*/*` } },
+        },
+      ],
     };
     const scanned = universeFor(buildContext(inventory([c], [])), [chained], [])
       .filter((id) => id.clusterName === 'prod' && !id.namespace.includes('irsa2pi') && !id.serviceAccount.includes('irsa2pi'))
@@ -139,8 +184,16 @@ describe('regressions found in review', () => {
     const c1 = cluster('c1', [serviceAccount('a', 'app')]);
     const c2 = cluster('c2', [serviceAccount('a', 'app')]);
     const c3 = cluster('c3', [serviceAccount('a', 'app')]);
-    const pi = (condition: Record<string, Record<string, string>>) => ({ Effect: 'Allow' as const, Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: condition });
-    const byName = { Version: '2012-10-17', Statement: [pi({ StringEquals: { 'aws:RequestTag/eks-cluster-name': 'c2', 'aws:RequestTag/kubernetes-namespace': 'a' } })] };
+    const pi = (condition: Record<string, Record<string, string>>) => ({
+      Effect: 'Allow' as const,
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: condition,
+    });
+    const byName = {
+      Version: '2012-10-17',
+      Statement: [pi({ StringEquals: { 'aws:RequestTag/eks-cluster-name': 'c2', 'aws:RequestTag/kubernetes-namespace': 'a' } })],
+    };
     const byPattern = { Version: '2012-10-17', Statement: [pi({ StringLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:*:*:cluster/c3*' } })] };
     const ctx = buildContext(inventory([c1, c2, c3], []));
     const clustersOf = (doc: typeof byName) => [...new Set(universeFor(ctx, [doc], []).map((id) => id.clusterName))].sort();
@@ -152,7 +205,13 @@ describe('regressions found in review', () => {
     const c = cluster('prod');
     const ctx = irsaRequest(identityOf(c, 'a', 'b'), '111122223333').context;
     const withArn = { ...ctx, values: new Map([...ctx.values, ['aws:principalarn', ['arn:aws:iam::111122223333:role/x']]]) };
-    const clause = (values: string[]) => ({ operatorAsWritten: 'ArnLike', ...splitOperator('ArnLike'), key: 'aws:PrincipalArn', lowerKey: 'aws:principalarn', values });
+    const clause = (values: string[]) => ({
+      operatorAsWritten: 'ArnLike',
+      ...splitOperator('ArnLike'),
+      key: 'aws:PrincipalArn',
+      lowerKey: 'aws:principalarn',
+      values,
+    });
     expect(evaluateClause(clause(['arn:aws:iam::*:role/x']), withArn)).toBe('yes');
     expect(evaluateClause(clause(['arn:aws:iam::*:role/y']), withArn)).toBe('no');
     expect(evaluateClause(clause(['arn:aws:iam::111122223333:role/*']), withArn)).toBe('yes');
@@ -186,7 +245,16 @@ describe('regressions found in review', () => {
     const custom = cluster('c2', [serviceAccount('kube-system', 'aws-node', cni), serviceAccount('net', 'aws-node', cni)]);
     const subjects = ['system:serviceaccount:kube-system:aws-node', 'system:serviceaccount:apps:foo', 'system:serviceaccount:net:aws-node'];
     const r = role('cni', [irsaStatement(plain, 'StringEquals', subjects), irsaStatement(custom, 'StringEquals', subjects)]);
-    const addon = (c: typeof plain, namespace: string | undefined) => ({ name: 'vpc-cni', clusterName: c.name, clusterArn: c.arn, version: 'v1.18.0', serviceAccountRoleArn: cni, namespace, podIdentityAssociations: [], source: 'builder' });
+    const addon = (c: typeof plain, namespace: string | undefined) => ({
+      name: 'vpc-cni',
+      clusterName: c.name,
+      clusterArn: c.arn,
+      version: 'v1.18.0',
+      serviceAccountRoleArn: cni,
+      namespace,
+      podIdentityAssociations: [],
+      source: 'builder',
+    });
     const p = plan({ ...inventory([plain, custom], [r]), addons: [addon(plain, undefined), addon(custom, 'net')] }, { generatedAt: 'x' });
     expect(p.associations.map((a) => [a.cluster, a.namespace, a.serviceAccount, a.status, a.via])).toEqual([
       ['c1', 'kube-system', 'aws-node', 'create', 'addon'],
@@ -194,19 +262,33 @@ describe('regressions found in review', () => {
       ['c2', 'kube-system', 'aws-node', 'create', 'association'],
       ['c2', 'net', 'aws-node', 'create', 'addon'],
     ]);
-    const updates = p.steps.filter((st) => st.action === 'update-addon').map((st) => [st.cluster, st.podIdentityAssociations?.map((a) => `${a.namespace}/${a.serviceAccount}`)]);
+    const updates = p.steps
+      .filter((st) => st.action === 'update-addon')
+      .map((st) => [st.cluster, st.podIdentityAssociations?.map((a) => `${a.namespace}/${a.serviceAccount}`)]);
     expect(updates).toEqual([
       ['c1', ['kube-system/aws-node']],
       ['c2', ['net/aws-node']],
     ]);
   });
 
-  it("a service account carrying the role of an add-on whose namespace is unknown is skipped, never routed by a guess", () => {
+  it('a service account carrying the role of an add-on whose namespace is unknown is skipped, never routed by a guess', () => {
     const role_ = 'arn:aws:iam::111122223333:role/acme';
     const unknown = cluster('c1', [serviceAccount('acme', 'agent', role_)]);
     const configured = cluster('c2', [serviceAccount('acme', 'agent', role_)]);
-    const r = role('acme', [irsaStatement(unknown, 'StringEquals', ['system:serviceaccount:acme:agent']), irsaStatement(configured, 'StringEquals', ['system:serviceaccount:acme:agent'])]);
-    const addon = (c: typeof unknown, namespace: string | undefined) => ({ name: 'acme-agent', clusterName: c.name, clusterArn: c.arn, version: 'v1', serviceAccountRoleArn: role_, namespace, podIdentityAssociations: [], source: 'builder' });
+    const r = role('acme', [
+      irsaStatement(unknown, 'StringEquals', ['system:serviceaccount:acme:agent']),
+      irsaStatement(configured, 'StringEquals', ['system:serviceaccount:acme:agent']),
+    ]);
+    const addon = (c: typeof unknown, namespace: string | undefined) => ({
+      name: 'acme-agent',
+      clusterName: c.name,
+      clusterArn: c.arn,
+      version: 'v1',
+      serviceAccountRoleArn: role_,
+      namespace,
+      podIdentityAssociations: [],
+      source: 'builder',
+    });
     const p = plan({ ...inventory([unknown, configured], [r]), addons: [addon(unknown, undefined), addon(configured, 'acme')] }, { generatedAt: 'x' });
     expect(p.associations.map((a) => [a.cluster, a.status, a.via, a.reasons])).toEqual([
       ['c1', 'skipped', 'association', ['addon-owned-role']],
@@ -223,17 +305,31 @@ describe('the chaining role for a role of another account', () => {
   const CHAIN_NAME = CHAIN.slice(CHAIN.lastIndexOf('/') + 1);
   const c = cluster('c1', [serviceAccount('team-a', 'x', TARGET), serviceAccount('team-a', 'y', TARGET), serviceAccount('team-b', 'z')]);
   const subjects = ['system:serviceaccount:team-a:x', 'system:serviceaccount:team-a:y'];
-  const targetRole: Role = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]), arn: TARGET, accountId: OTHER };
+  const targetRole: Role = {
+    ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]),
+    arn: TARGET,
+    accountId: OTHER,
+  };
   const unrelated = role('unrelated', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
 
   function world(extra: Role[] = [], clusterAccountScanned = true): Inventory {
     const inv = inventory([c], [targetRole, ...(clusterAccountScanned ? [unrelated] : []), ...extra]);
-    return { ...inv, oidcProviders: [...inv.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, OTHER] };
+    return {
+      ...inv,
+      oidcProviders: [...inv.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }],
+      accountsWithProviderList: [ACCOUNT, OTHER],
+    };
   }
 
   /** A role at the chaining role's name, with the trust given and, by default, exactly the planned permissions. */
   function chainRole(statements: RawStatement[], over: Partial<Role> = {}): Role {
-    return { ...role(CHAIN_NAME, statements), arn: CHAIN, path: '/irsa2pi/', inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }], ...over };
+    return {
+      ...role(CHAIN_NAME, statements),
+      arn: CHAIN,
+      path: '/irsa2pi/',
+      inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }],
+      ...over,
+    };
   }
 
   const fresh = plan(world(), { generatedAt: 'x' });
@@ -257,8 +353,11 @@ describe('the chaining role for a role of another account', () => {
 
   it('is adopted and extended when its trust admits a part of the identities that chain through it', () => {
     const onlyX = plan(world([], true), { generatedAt: 'x' });
-    const partial = asStatements(onlyX.roles.find((r) => r.arn === CHAIN)!.trustPolicy.transition).map((st) => ({ ...st, Condition: { StringEquals: { ...(st.Condition!.StringEquals as object), 'aws:RequestTag/kubernetes-service-account': 'x' } } }));
-    const p = plan(world([chainRole(partial as RawStatement[])]), { generatedAt: 'x' });
+    const partial = asStatements(onlyX.roles.find((r) => r.arn === CHAIN)!.trustPolicy.transition).map((st) => ({
+      ...st,
+      Condition: { StringEquals: { ...(st.Condition!.StringEquals as object), 'aws:RequestTag/kubernetes-service-account': 'x' } },
+    }));
+    const p = plan(world([chainRole(partial)]), { generatedAt: 'x' });
     expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
     const chain = p.roles.find((r) => r.arn === CHAIN)!;
     expect([chain.kind, chain.changed, chain.equivalent]).toEqual(['existing', true, true]);
@@ -281,19 +380,85 @@ describe('the chaining role for a role of another account', () => {
   });
 
   it.each<[string, () => Role]>([
-    ['a conditioned trust of another account (the caller picks the external ID)', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { AWS: '999988887777' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x' } } } as RawStatement])],
-    ['Principal "*"', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } } } as RawStatement])],
-    ['another service', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' } as RawStatement])],
-    ['an unscoped Pod Identity statement', () => chainRole([{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] } as RawStatement])],
-    ['a Pod Identity statement for another namespace', () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': c.arn, 'aws:RequestTag/kubernetes-namespace': 'team-b', 'aws:RequestTag/kubernetes-service-account': 'z' } } } as RawStatement])],
-    ['a Deny on its identities', () => chainRole([{ Effect: 'Deny', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' } as RawStatement])],
-    ['an attached policy', () => chainRole(asStatements(createdTrust), { attachedPolicies: [{ name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] })],
-    ['another inline policy', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) }, { name: 'extra', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }] })],
-    ['a wider chaining permission', () => chainRole(asStatements(createdTrust), { inlinePolicies: [{ name: CHAIN_POLICY_NAME, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } }] })],
+    [
+      'a conditioned trust of another account (the caller picks the external ID)',
+      () =>
+        chainRole([
+          ...asStatements(createdTrust),
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '999988887777' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': 'x' } },
+          },
+        ]),
+    ],
+    [
+      'Principal "*"',
+      () =>
+        chainRole([
+          ...asStatements(createdTrust),
+          { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-1' } } },
+        ]),
+    ],
+    [
+      'another service',
+      () => chainRole([...asStatements(createdTrust), { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]),
+    ],
+    [
+      'an unscoped Pod Identity statement',
+      () => chainRole([{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]),
+    ],
+    [
+      'a Pod Identity statement for another namespace',
+      () =>
+        chainRole([
+          ...asStatements(createdTrust),
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'pods.eks.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Condition: {
+              StringEquals: {
+                'aws:RequestTag/eks-cluster-arn': c.arn,
+                'aws:RequestTag/kubernetes-namespace': 'team-b',
+                'aws:RequestTag/kubernetes-service-account': 'z',
+              },
+            },
+          },
+        ]),
+    ],
+    ['a Deny on its identities', () => chainRole([{ Effect: 'Deny', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: 'sts:AssumeRole' }])],
+    [
+      'an attached policy',
+      () => chainRole(asStatements(createdTrust), { attachedPolicies: [{ name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] }),
+    ],
+    [
+      'another inline policy',
+      () =>
+        chainRole(asStatements(createdTrust), {
+          inlinePolicies: [
+            { name: CHAIN_POLICY_NAME, document: chainPermissions(targetRole) },
+            { name: 'extra', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } },
+          ],
+        }),
+    ],
+    [
+      'a wider chaining permission',
+      () =>
+        chainRole(asStatements(createdTrust), {
+          inlinePolicies: [
+            { name: CHAIN_POLICY_NAME, document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }] } },
+          ],
+        }),
+    ],
     ['no permissions in the evidence', () => chainRole(asStatements(createdTrust), { inlinePolicies: [] })],
     ['a permissions boundary', () => chainRole(asStatements(createdTrust), { permissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' })],
     ['its name at another path', () => ({ ...chainRole(asStatements(createdTrust)), arn: `arn:aws:iam::${ACCOUNT}:role/${CHAIN_NAME}`, path: '/' })],
-    ['its name in other case', () => ({ ...chainRole(asStatements(createdTrust)), arn: CHAIN.replace(CHAIN_NAME, CHAIN_NAME.toUpperCase()), name: CHAIN_NAME.toUpperCase() })],
+    [
+      'its name in other case',
+      () => ({ ...chainRole(asStatements(createdTrust)), arn: CHAIN.replace(CHAIN_NAME, CHAIN_NAME.toUpperCase()), name: CHAIN_NAME.toUpperCase() }),
+    ],
   ])('is a conflict when the role at its name has %s', (_, make) => {
     expect(statuses(world([make()]))).toEqual([
       ['x', 'conflict', ['cross-account-role', 'chain-role-conflict']],
@@ -317,7 +482,9 @@ describe('the chaining role for a role of another account', () => {
     expect(p.roles.find((r) => r.arn === TARGET)?.changed).toBe(false);
     expect(podIdentityAdmits(p, inv, { roleArn: CHAIN, cluster: 'c1', namespace: 'team-b', serviceAccount: 'z' })).toBe(true);
     for (const sa of ['x', 'y']) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: 'team-a', serviceAccount: sa })).toBe(false);
-    expect(p.steps.filter((s) => s.action === 'create-association').map((s) => [s.serviceAccount, s.roleArn, s.targetRoleArn])).toEqual([['z', CHAIN, undefined]]);
+    expect(p.steps.filter((s) => s.action === 'create-association').map((s) => [s.serviceAccount, s.roleArn, s.targetRoleArn])).toEqual([
+      ['z', CHAIN, undefined],
+    ]);
   });
 
   it("is not planned when the cluster account's roles are not in the evidence: whether its name is taken cannot be told", () => {
@@ -337,12 +504,20 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
   /** `k` service accounts on the shared role, one per namespace (no two share a statement), in each cluster given. */
   function sharedWorld(k: number, clusters = ['c1']): Inventory {
     const pairs = Array.from({ length: k }, (_, i) => [`team-${i + 1}`, `app-${i + 1}`] as const);
-    const cs = clusters.map((name) => cluster(name, [...pairs.map(([n, s]) => serviceAccount(n, s, SHARED)), serviceAccount('team-1', 'intruder'), serviceAccount('other', 'app-1')]));
+    const cs = clusters.map((name) =>
+      cluster(name, [...pairs.map(([n, s]) => serviceAccount(n, s, SHARED)), serviceAccount('team-1', 'intruder'), serviceAccount('other', 'app-1')]),
+    );
     const subjects = pairs.map(([n, s]) => `system:serviceaccount:${n}:${s}`);
-    return inventory(cs, [role('shared', cs.map((c) => irsaStatement(c, 'StringEquals', subjects)))]);
+    return inventory(cs, [
+      role(
+        'shared',
+        cs.map((c) => irsaStatement(c, 'StringEquals', subjects)),
+      ),
+    ]);
   }
   const shared = (p: ReturnType<typeof plan>) => p.roles.find((r) => r.arn === SHARED)!;
-  const admits = (p: ReturnType<typeof plan>, inv: Inventory, c: string, ns: string, sa: string) => podIdentityAdmits(p, inv, { roleArn: SHARED, cluster: c, namespace: ns, serviceAccount: sa });
+  const admits = (p: ReturnType<typeof plan>, inv: Inventory, c: string, ns: string, sa: string) =>
+    podIdentityAdmits(p, inv, { roleArn: SHARED, cluster: c, namespace: ns, serviceAccount: sa });
   /** IAM's size of a policy: its JSON with whitespace outside strings removed. */
   const iamSize = (doc: unknown) => JSON.stringify(doc).length;
 
@@ -368,7 +543,13 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(iamSize(r.trustPolicy.transition)).toBe(r.trustSize.transition);
     for (const st of asStatements(r.trustPolicy.transition).slice(1)) expect(st.Sid).toBeUndefined();
     for (let i = 1; i <= 5; i++) expect(admits(p, inv, 'c1', `team-${i}`, `app-${i}`)).toBe(true);
-    for (const [ns, sa] of [['team-1', 'app-2'], ['team-2', 'app-1'], ['team-1', 'intruder'], ['other', 'app-1']]) expect(admits(p, inv, 'c1', ns!, sa!)).toBe(false);
+    for (const [ns, sa] of [
+      ['team-1', 'app-2'],
+      ['team-2', 'app-1'],
+      ['team-1', 'intruder'],
+      ['other', 'app-1'],
+    ])
+      expect(admits(p, inv, 'c1', ns!, sa!)).toBe(false);
     expect(admits(p, inv, 'c9', 'team-1', 'app-1')).toBe(false);
     expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
   });
@@ -402,8 +583,10 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(r.equivalent).toBe(true);
     for (const a of created) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(true);
     for (const a of blocked) expect(admits(p, inv, 'c1', a.namespace, a.serviceAccount)).toBe(false);
-    const irsaAdmits = (phase: 'transition' | 'final', ns: string, sa: string) => evaluateTrust(normalizeStatements(r.trustPolicy[phase]), irsaRequest(identityOf(inv.clusters[0]!, ns, sa), ACCOUNT)).decision === 'yes';
-    for (const a of blocked) expect([irsaAdmits('transition', a.namespace, a.serviceAccount), irsaAdmits('final', a.namespace, a.serviceAccount)]).toEqual([true, true]);
+    const irsaAdmits = (phase: 'transition' | 'final', ns: string, sa: string) =>
+      evaluateTrust(normalizeStatements(r.trustPolicy[phase]), irsaRequest(identityOf(inv.clusters[0]!, ns, sa), ACCOUNT)).decision === 'yes';
+    for (const a of blocked)
+      expect([irsaAdmits('transition', a.namespace, a.serviceAccount), irsaAdmits('final', a.namespace, a.serviceAccount)]).toEqual([true, true]);
     for (const a of created) expect(irsaAdmits('final', a.namespace, a.serviceAccount)).toBe(false);
     const blockedKeys = new Set(blocked.map((a) => `${a.namespace}/${a.serviceAccount}`));
     expect(p.steps.filter((s) => s.namespace && blockedKeys.has(`${s.namespace}/${s.serviceAccount}`))).toEqual([]);
@@ -422,7 +605,14 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(count(atDefault)).toBeLessThan(9);
     expect(count(raised)).toBe(9);
     expect(atDefault.findings.find((f) => f.rule === 'trust-policy-too-large' && !f.namespace)?.message).toContain('--trust-policy-limit');
-    const big = role('big', Array.from({ length: 20 }, (_, i) => ({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller-${i}-${'x'.repeat(60)}` }, Action: 'sts:AssumeRole' }) as RawStatement));
+    const big = role(
+      'big',
+      Array.from({ length: 20 }, (_, i) => ({
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller-${i}-${'x'.repeat(60)}` },
+        Action: 'sts:AssumeRole',
+      })),
+    );
     expect(iamSize(big.trustPolicy)).toBeGreaterThan(2048);
     const shown = plan({ ...inv, roles: [...inv.roles, big] }, { generatedAt: 'x' });
     expect(count(shown)).toBeGreaterThan(count(atDefault));
@@ -433,8 +623,22 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
   it('a trust the plan does not change is never over the limit, however it measures: only its final removal is planned', () => {
     const c = cluster('c1', [serviceAccount('team-1', 'app-1', SHARED), serviceAccount('team-2', 'app-2', SHARED)]);
     const ids = [identityOf(c, 'team-1', 'app-1'), identityOf(c, 'team-2', 'app-2')];
-    const padded = { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(3000)}b` } } } as RawStatement;
-    const inv = inventory([c], [role('shared', [irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-1:app-1', 'system:serviceaccount:team-2:app-2']), padded, ...podIdentityStatements(ids, new Set())])]);
+    const padded = {
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(3000)}b` } },
+    } as RawStatement;
+    const inv = inventory(
+      [c],
+      [
+        role('shared', [
+          irsaStatement(c, 'StringEquals', ['system:serviceaccount:team-1:app-1', 'system:serviceaccount:team-2:app-2']),
+          padded,
+          ...podIdentityStatements(ids, new Set()),
+        ]),
+      ],
+    );
     const p = plan(inv, { generatedAt: 'x' });
     expect(p.associations.map((a) => a.status)).toEqual(['create', 'create']);
     expect(p.findings.map((f) => f.rule)).not.toContain('trust-policy-too-large');
@@ -446,7 +650,14 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
   it('whitespace inside the strings of a large trust does not count as evidence of a raised quota', () => {
     const inv = sharedWorld(9);
     const count = (p: ReturnType<typeof plan>) => p.associations.filter((a) => a.serviceAccount.startsWith('app') && a.status === 'create').length;
-    const spaced = role('spaced', [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(4000)}b` } } } as RawStatement]);
+    const spaced = role('spaced', [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/caller` },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': `a${' '.repeat(4000)}b` } },
+      },
+    ]);
     expect(iamSize(spaced.trustPolicy)).toBeGreaterThan(2048);
     expect(count(plan({ ...inv, roles: [...inv.roles, spaced] }, { generatedAt: 'x' }))).toBe(count(plan(inv, { generatedAt: 'x' })));
   });
@@ -454,7 +665,14 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
   it('one identity too large to fit blocks only itself, never the identities after it', () => {
     const long = 'x'.repeat(240);
     const c = cluster('c1', [serviceAccount('aaa', long, SHARED), ...['a', 'b', 'c'].map((sa) => serviceAccount('team', sa, SHARED))]);
-    const inv = inventory([c], [role('shared', [irsaStatement(c, 'StringEquals', [`system:serviceaccount:aaa:${long}`, ...['a', 'b', 'c'].map((sa) => `system:serviceaccount:team:${sa}`)])])]);
+    const inv = inventory(
+      [c],
+      [
+        role('shared', [
+          irsaStatement(c, 'StringEquals', [`system:serviceaccount:aaa:${long}`, ...['a', 'b', 'c'].map((sa) => `system:serviceaccount:team:${sa}`)]),
+        ]),
+      ],
+    );
     const current = inv.roles[0]!.trustPolicy;
     const teamIds = ['a', 'b', 'c'].map((sa) => identityOf(c, 'team', sa));
     const limit = iamSize(withStatements(current, podIdentityStatements(teamIds, new Set(), { compact: true })));
@@ -471,15 +689,23 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(admits(p, inv, 'c1', 'team', 'd')).toBe(false);
   });
 
-  it("a cross-account target whose chaining statement cannot fit blocks those identities: neither the chaining role nor the target admits them", () => {
+  it('a cross-account target whose chaining statement cannot fit blocks those identities: neither the chaining role nor the target admits them', () => {
     const OTHER = '444455556666';
     const TARGET = `arn:aws:iam::${OTHER}:role/data`;
     const sas = Array.from({ length: 30 }, (_, i) => serviceAccount(`tenant-${String(i).padStart(2, '0')}`, 'reader', TARGET));
     const c = cluster('c1', sas);
     const subjects = sas.map((s) => `system:serviceaccount:${s.namespace}:reader`);
-    const target: Role = { ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]), arn: TARGET, accountId: OTHER };
+    const target: Role = {
+      ...role('data', [{ ...irsaStatement(c, 'StringEquals', subjects), Principal: { Federated: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}` } }]),
+      arn: TARGET,
+      accountId: OTHER,
+    };
     const base = inventory([c], [target, role('unrelated', [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }])]);
-    const inv: Inventory = { ...base, oidcProviders: [...base.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }], accountsWithProviderList: [ACCOUNT, OTHER] };
+    const inv: Inventory = {
+      ...base,
+      oidcProviders: [...base.oidcProviders, { arn: `arn:aws:iam::${OTHER}:oidc-provider/${c.issuerHostPath}`, accountId: OTHER, hostPath: c.issuerHostPath! }],
+      accountsWithProviderList: [ACCOUNT, OTHER],
+    };
     const p = plan(inv, { generatedAt: 'x' });
     const created = p.associations.filter((a) => a.status === 'create');
     const blocked = p.associations.filter((a) => a.status === 'blocked');
@@ -487,7 +713,8 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
     expect(blocked.length).toBeGreaterThan(0);
     for (const r of p.roles) expect(Math.max(r.trustSize.transition, r.trustSize.final)).toBeLessThanOrEqual(2048);
     for (const a of created) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: a.namespace, serviceAccount: 'reader' })).toBe(true);
-    for (const a of blocked) expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: a.namespace, serviceAccount: 'reader' })).toBe(false);
+    for (const a of blocked)
+      expect(podIdentityAdmits(p, inv, { roleArn: TARGET, cluster: 'c1', namespace: a.namespace, serviceAccount: 'reader' })).toBe(false);
     expect(p.steps.filter((s) => s.action === 'create-association').length).toBe(created.length);
   });
 });

@@ -29,7 +29,11 @@ describe('collect progress', () => {
     let t = 1_000;
     const s = stream(true);
     let calls = 0;
-    const p = progressTo(s, () => `irsa2pi: 1/3 accounts, ${calls} API calls`, () => t);
+    const p = progressTo(
+      s,
+      () => `irsa2pi: 1/3 accounts, ${calls} API calls`,
+      () => t,
+    );
     calls = 5;
     p.refresh();
     t += REFRESH_MS - 1;

@@ -7,7 +7,15 @@ import { podIdentityAdmits, type IdentitySpec } from './support/admission.js';
 
 interface Expectation {
   description: string;
-  associations: { cluster: string; namespace: string; serviceAccount: string; status: string; via?: string; targetRoleArn?: string | null; reasons?: string[] }[];
+  associations: {
+    cluster: string;
+    namespace: string;
+    serviceAccount: string;
+    status: string;
+    via?: string;
+    targetRoleArn?: string | null;
+    reasons?: string[];
+  }[];
   findings: string[];
   absentFindings: string[];
   admitted: IdentitySpec[];

@@ -22,7 +22,8 @@ export const CONTRACTS = [
     type: 'Plan',
     id: 'urn:irsa2pi:schema:plan:1',
     title: 'irsa2pi migration plan (`irsa2pi plan --format json`, schemaVersion 1)',
-    description: 'The migration plan from IRSA to EKS Pod Identity: summary counts, one association per annotated service account, the roles whose trust the plan reads, rewrites or creates, the findings, and the ordered steps.',
+    description:
+      'The migration plan from IRSA to EKS Pod Identity: summary counts, one association per annotated service account, the roles whose trust the plan reads, rewrites or creates, the findings, and the ordered steps.',
     dateTimes: [['Plan', 'generatedAt']],
   },
   {
@@ -31,7 +32,8 @@ export const CONTRACTS = [
     type: 'Report',
     id: 'urn:irsa2pi:schema:report:1',
     title: 'irsa2pi audit report (`irsa2pi report --format json`, schemaVersion 1)',
-    description: "The auditor's report: per cluster, which pods can act as which IAM role today (IRSA and Pod Identity), the open roles, all findings grouped by severity, the plan's summary and steps, and the evidence it was built from.",
+    description:
+      "The auditor's report: per cluster, which pods can act as which IAM role today (IRSA and Pod Identity), the open roles, all findings grouped by severity, the plan's summary and steps, and the evidence it was built from.",
     dateTimes: [['Report', 'generatedAt']],
   },
 ];

@@ -51,14 +51,16 @@ export class TrustOracle {
   irsa(doc: PolicyDocument | null, roleAccountId: string, identity: Identity): Decision {
     if (!doc || !this.providerExists(roleAccountId, identity)) return NO;
     let last = this.lastIrsa;
-    if (last?.identity !== identity || last.roleAccountId !== roleAccountId) this.lastIrsa = last = { identity, roleAccountId, request: irsaRequest(identity, roleAccountId, this.requestParts) };
+    if (last?.identity !== identity || last.roleAccountId !== roleAccountId)
+      this.lastIrsa = last = { identity, roleAccountId, request: irsaRequest(identity, roleAccountId, this.requestParts) };
     return evaluateTrust(this.statements(doc), last.request);
   }
 
   podIdentity(doc: PolicyDocument | null, identity: Identity, sessionTags = true): Decision {
     if (!doc) return NO;
     let last = this.lastPodIdentity;
-    if (last?.identity !== identity || last.sessionTags !== sessionTags) this.lastPodIdentity = last = { identity, sessionTags, request: podIdentityRequest(identity, sessionTags) };
+    if (last?.identity !== identity || last.sessionTags !== sessionTags)
+      this.lastPodIdentity = last = { identity, sessionTags, request: podIdentityRequest(identity, sessionTags) };
     return evaluateTrust(this.statements(doc), last.request);
   }
 

@@ -85,16 +85,24 @@ export function accountSelectionFrom(opts: LiveOptions): AccountSelection | unde
   const ou = opts.ou === undefined ? undefined : checked('--ou', opts.ou, OU_ID, 'an organisational unit id (ou-…) or root id (r-…)');
   if (!opts.organization && ou === undefined && accounts.length === 0) {
     const stray = (['assumeRole', 'externalId', 'roleSessionName'] as const).find((k) => opts[k] !== undefined);
-    if (stray) throw new InputError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to the accounts of --organization, --ou or --account; give one of those`);
+    if (stray)
+      throw new InputError(
+        `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} applies to the accounts of --organization, --ou or --account; give one of those`,
+      );
     return undefined;
   }
   return {
     organization: !!opts.organization || ou !== undefined,
     ...(ou !== undefined ? { ou } : {}),
     accounts,
-    assumeRole: opts.assumeRole === undefined ? DEFAULT_ASSUME_ROLE : checked('--assume-role', opts.assumeRole, ROLE_NAME, 'an IAM role name (optionally path/name)'),
-    ...(opts.externalId !== undefined ? { externalId: checked('--external-id', opts.externalId, EXTERNAL_ID, 'an external id (2 to 1224 of A-Z a-z 0-9 +=,.@:/-_)') } : {}),
-    ...(opts.roleSessionName !== undefined ? { roleSessionName: checked('--role-session-name', opts.roleSessionName, SESSION_NAME, 'a role session name (2 to 64 of A-Z a-z 0-9 +=,.@-_)') } : {}),
+    assumeRole:
+      opts.assumeRole === undefined ? DEFAULT_ASSUME_ROLE : checked('--assume-role', opts.assumeRole, ROLE_NAME, 'an IAM role name (optionally path/name)'),
+    ...(opts.externalId !== undefined
+      ? { externalId: checked('--external-id', opts.externalId, EXTERNAL_ID, 'an external id (2 to 1224 of A-Z a-z 0-9 +=,.@:/-_)') }
+      : {}),
+    ...(opts.roleSessionName !== undefined
+      ? { roleSessionName: checked('--role-session-name', opts.roleSessionName, SESSION_NAME, 'a role session name (2 to 64 of A-Z a-z 0-9 +=,.@-_)') }
+      : {}),
   };
 }
 
@@ -134,7 +142,10 @@ export function deadlinesFrom(opts: LiveOptions): RequestDeadlines {
  * scan gaps it recorded.
  */
 export async function collectTo(dir: string, opts: LiveOptions): Promise<{ files: number; gaps: number }> {
-  const [{ collectEvidence }, { refuseOutputDirectory, writeDirectoryOutput }] = await Promise.all([import('../sources/live/collect.js'), import('./write-atomic.js')]);
+  const [{ collectEvidence }, { refuseOutputDirectory, writeDirectoryOutput }] = await Promise.all([
+    import('../sources/live/collect.js'),
+    import('./write-atomic.js'),
+  ]);
   const deadlines = deadlinesFrom(opts);
   const accounts = accountSelectionFrom(opts);
   const concurrency = concurrencyFrom(opts);
@@ -186,19 +197,33 @@ async function runCollect(opts: CollectCliOptions): Promise<number> {
 /** Adds the live-collection options to a command. */
 export function addLiveOptions(command: Command): Command {
   return command
-    .option('--profile <name>', 'AWS profile (default: the SDK\'s default credential chain)')
-    .addOption(new Option('--region <region>', 'AWS region to scan (repeatable); all: every region enabled for each account; with --evidence, the region whose clusters to keep').argParser(collectRepeatable).default([], 'the configured region'))
-    .addOption(new Option('--cluster <name>', 'only this EKS cluster, live or of the --evidence bundle (repeatable)').argParser(collectRepeatable).default([], 'every cluster'))
+    .option('--profile <name>', "AWS profile (default: the SDK's default credential chain)")
+    .addOption(
+      new Option(
+        '--region <region>',
+        'AWS region to scan (repeatable); all: every region enabled for each account; with --evidence, the region whose clusters to keep',
+      )
+        .argParser(collectRepeatable)
+        .default([], 'the configured region'),
+    )
+    .addOption(
+      new Option('--cluster <name>', 'only this EKS cluster, live or of the --evidence bundle (repeatable)')
+        .argParser(collectRepeatable)
+        .default([], 'every cluster'),
+    )
     .addOption(
       new Option('--context <ctx>', 'kubeconfig context: NAME=CTX, or paired with --cluster in order (repeatable)')
         .argParser(collectRepeatable)
         .default([], 'the context whose server is the cluster endpoint'),
     )
     .option('--connect-timeout <seconds>', `deadline for connecting to AWS or a Kubernetes API (default: ${DEFAULT_DEADLINES.connectMs / 1000})`)
-    .option('--request-timeout <seconds>', `deadline for one whole AWS or Kubernetes request, body included; missed ones are retried, then a scan gap (default: ${DEFAULT_DEADLINES.requestMs / 1000})`)
+    .option(
+      '--request-timeout <seconds>',
+      `deadline for one whole AWS or Kubernetes request, body included; missed ones are retried, then a scan gap (default: ${DEFAULT_DEADLINES.requestMs / 1000})`,
+    )
     .option('--organization', 'scan every active account of the AWS Organization (from the management or a delegated administrator account)')
     .option('--ou <id>', 'scan only the active accounts of this organisational unit and the units below it')
-    .addOption(new Option('--account <id>', 'scan this account (repeatable)').argParser(collectRepeatable).default([], 'the caller\'s account'))
+    .addOption(new Option('--account <id>', 'scan this account (repeatable)').argParser(collectRepeatable).default([], "the caller's account"))
     .option('--assume-role <name>', `role assumed in each scanned account (default: ${DEFAULT_ASSUME_ROLE})`)
     .option('--external-id <id>', 'external id for --assume-role')
     .option('--role-session-name <name>', `session name of the assumed roles (default: ${DEFAULT_ROLE_SESSION_NAME})`)
@@ -214,9 +239,14 @@ export function addCollectCommand(program: Command, setCode: (code: Promise<numb
       .description('read IAM, EKS and each cluster (read-only) and write an evidence bundle for `plan`')
       .showHelpAfterError("irsa2pi: see 'irsa2pi collect --help' for the usage")
       .addHelpText('after', HELP_AFTER.collect)
-      .requiredOption('-o, --out <dir>', 'evidence bundle directory to write (atomically; replaces only an empty directory or an earlier bundle irsa2pi wrote)'),
+      .requiredOption(
+        '-o, --out <dir>',
+        'evidence bundle directory to write (atomically; replaces only an empty directory or an earlier bundle irsa2pi wrote)',
+      ),
   )
     .option('--debug', 'print stack traces of errors')
-    .action((opts: CollectCliOptions) => setCode(runCollect(opts)));
+    .action((opts: CollectCliOptions) => {
+      setCode(runCollect(opts));
+    });
   refuseRepeats(command, 'collect');
 }

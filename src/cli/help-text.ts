@@ -14,7 +14,15 @@ const EXIT_CODES = {
 type ExitCode = keyof typeof EXIT_CODES;
 
 function helpText(examples: readonly (readonly [string, string])[], codes: readonly ExitCode[]): string {
-  return ['', 'Examples:', ...examples.flatMap(([what, command]) => [`  # ${what}`, `  $ ${command}`]), '', 'Exit codes:', ...codes.map((c) => EXIT_CODES[c]), ''].join('\n');
+  return [
+    '',
+    'Examples:',
+    ...examples.flatMap(([what, command]) => [`  # ${what}`, `  $ ${command}`]),
+    '',
+    'Exit codes:',
+    ...codes.map((c) => EXIT_CODES[c]),
+    '',
+  ].join('\n');
 }
 
 /** The text after the options of `irsa2pi --help`, `irsa2pi plan --help`, and so on. */
@@ -22,7 +30,10 @@ export const HELP_AFTER = {
   program: helpText(
     [
       ['plan the migration from an evidence bundle, as a table', 'irsa2pi plan --evidence ./bundle'],
-      ['collect a bundle from the live accounts and clusters, then write the audit report', 'irsa2pi collect --region eu-west-1 --out ./bundle && irsa2pi report --evidence ./bundle --out report.md'],
+      [
+        'collect a bundle from the live accounts and clusters, then write the audit report',
+        'irsa2pi collect --region eu-west-1 --out ./bundle && irsa2pi report --evidence ./bundle --out report.md',
+      ],
     ],
     ['ok', 'findings', 'input', 'internal', 'partial'],
   ),
@@ -43,7 +54,10 @@ export const HELP_AFTER = {
   collect: helpText(
     [
       ['every cluster of two regions, with the default credentials', 'irsa2pi collect --region eu-west-1 --region us-east-1 --out ./bundle'],
-      ['one cluster through a named kubeconfig context and AWS profile', 'irsa2pi collect --profile audit --region eu-west-1 --cluster prod-eu --context prod-eu=admin@prod-eu --out ./bundle'],
+      [
+        'one cluster through a named kubeconfig context and AWS profile',
+        'irsa2pi collect --profile audit --region eu-west-1 --cluster prod-eu --context prod-eu=admin@prod-eu --out ./bundle',
+      ],
     ],
     ['ok', 'input', 'internal', 'partial'],
   ),

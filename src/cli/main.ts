@@ -36,7 +36,8 @@ interface PlanCliOptions extends LiveOptions {
 /** `--trust-policy-limit`: the account's IAM quota on a role trust policy, 2,048 unless raised, at most 4,096. */
 function trustPolicyLimit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 4096) throw new InputError(`--trust-policy-limit must be a number of characters from 1 to 4096 (IAM's most), not ${JSON.stringify(value)}`);
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 4096)
+    throw new InputError(`--trust-policy-limit must be a number of characters from 1 to 4096 (IAM's most), not ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -81,7 +82,10 @@ async function readAndPlan(opts: PlanCliOptions, command: string) {
   let gaps = 0;
   if (dir) {
     if (hasLiveOptions({ ...opts, region: [], cluster: [] }) || opts.saveEvidence) {
-      throw new UsageError('give either --evidence or the live options (--profile, --context, --connect-timeout, --request-timeout, --save-evidence), not both; --region and --cluster filter either', command);
+      throw new UsageError(
+        'give either --evidence or the live options (--profile, --context, --connect-timeout, --request-timeout, --save-evidence), not both; --region and --cluster filter either',
+        command,
+      );
     }
   } else {
     dir = opts.saveEvidence ?? (temporary = mkdtempSync(join(tmpdir(), 'irsa2pi-evidence-')));
@@ -141,7 +145,7 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
     else refuseOutputFile(opts.out);
   }
   const { plan, partial } = await readAndPlan(opts, 'plan');
-  const color = !opts.out && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const color = !opts.out && process.stdout.isTTY && !process.env.NO_COLOR;
   const width = terminalColumns(opts.out ? undefined : process.stdout, process.env);
   const rendered = emitter(plan, { color, wide: opts.wide ?? false, ...(width === undefined ? {} : { width }) });
   if (rendered.kind === 'files') {
@@ -179,8 +183,19 @@ function program(setCode: (code: Promise<number>) => void): Command {
     .showHelpAfterError(helpPointer())
     .addHelpText('after', HELP_AFTER.program)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })), outputError: (s, write) => write(`irsa2pi: ${visible(s.trimEnd().replace(/\s*\n\s*/g, ' '))}\n`) });
-  const evidenceCommand = (name: 'plan' | 'report', description: string, formats: string, defaultFormat: string, run: (opts: PlanCliOptions) => Promise<number>) => {
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(visible(s, { keep: '\n' })),
+      outputError: (s, write) => {
+        write(`irsa2pi: ${visible(s.trimEnd().replace(/\s*\n\s*/g, ' '))}\n`);
+      },
+    });
+  const evidenceCommand = (
+    name: 'plan' | 'report',
+    description: string,
+    formats: string,
+    defaultFormat: string,
+    run: (opts: PlanCliOptions) => Promise<number>,
+  ) => {
     const command = addLiveOptions(
       cmd
         .command(name)
@@ -195,14 +210,25 @@ function program(setCode: (code: Promise<number>) => void): Command {
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
       .option('--trust-policy-limit <characters>', "the accounts' IAM quota on a role trust policy (default 2048; 1 to 4096)")
       .option('--debug', 'print stack traces of errors')
-      .action((opts: PlanCliOptions) => setCode(run(opts)));
+      .action((opts: PlanCliOptions) => {
+        setCode(run(opts));
+      });
     return refuseRepeats(command, name);
   };
-  evidenceCommand('plan', 'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity', 'table, json, markdown, terraform or script (the last two need --out <dir>)', 'table', runPlan).option(
-    '--wide',
-    'table: every column and value whole (full ARNs), however wide; without it the table fits the terminal (COLUMNS, else 120)',
+  evidenceCommand(
+    'plan',
+    'read an evidence bundle and plan the migration of every IRSA identity to EKS Pod Identity',
+    'table, json, markdown, terraform or script (the last two need --out <dir>)',
+    'table',
+    runPlan,
+  ).option('--wide', 'table: every column and value whole (full ARNs), however wide; without it the table fits the terminal (COLUMNS, else 120)');
+  evidenceCommand(
+    'report',
+    "read an evidence bundle and write the auditor's report: who can act as which role, findings, plan, evidence",
+    'markdown, csv, json or sarif',
+    'markdown',
+    runReport,
   );
-  evidenceCommand('report', 'read an evidence bundle and write the auditor\'s report: who can act as which role, findings, plan, evidence', 'markdown, csv, json or sarif', 'markdown', runReport);
   addCollectCommand(cmd, setCode);
   return cmd;
 }

@@ -88,12 +88,18 @@ export function refuseUnlessReplaceable(dir: string, kind: string, shown: string
     const marker = readMarker(dir);
     if (!marker) {
       const some = entries.sort(compareText).slice(0, 3).join(', ');
-      throw new InputError(`--out is a directory irsa2pi did not write (it holds ${some}${entries.length > 3 ? ', …' : ''}); give a new or empty directory`, shown);
+      throw new InputError(
+        `--out is a directory irsa2pi did not write (it holds ${some}${entries.length > 3 ? ', …' : ''}); give a new or empty directory`,
+        shown,
+      );
     }
     if (marker.kind !== kind) throw new InputError(`--out holds ${marker.kind} output of irsa2pi, not ${kind}; give another directory`, shown);
     const foreign = foreignEntries(dir, marker);
     if (foreign.length > 0) {
-      throw new InputError(`--out holds ${foreign.join(', ')}, which irsa2pi did not write or which changed since; nothing was replaced: move ${foreign.length > 1 ? 'them' : 'it'} out (rollback state: set STATE_DIR outside the output) or give another directory`, shown);
+      throw new InputError(
+        `--out holds ${foreign.join(', ')}, which irsa2pi did not write or which changed since; nothing was replaced: move ${foreign.length > 1 ? 'them' : 'it'} out (rollback state: set STATE_DIR outside the output) or give another directory`,
+        shown,
+      );
     }
   } catch (e) {
     throw outputError(e, shown, 'cannot read the directory');

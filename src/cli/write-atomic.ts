@@ -30,7 +30,7 @@ export function creationMode(mode: number): number {
 async function writeAll(file: FileHandle, content: string | Iterable<string>): Promise<void> {
   for (const chunk of typeof content === 'string' ? [content] : content) {
     const bytes = Buffer.from(chunk);
-    for (let done = 0; done < bytes.length; ) done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
+    for (let done = 0; done < bytes.length;) done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
   }
 }
 
@@ -74,11 +74,17 @@ export async function writeFileAtomic(out: string, content: string | Iterable<st
     return;
   }
   const tmp = hiddenSibling(target.path, 'irsa2pi-tmp');
-  const removeTmp = () => rmSync(tmp, { force: true });
+  const removeTmp = () => {
+    rmSync(tmp, { force: true });
+  };
   await cleanedUpOnSignal(removeTmp, async () => {
     let file;
     try {
-      file = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, target.mode === undefined ? creationMode(mode) : 0o600);
+      file = await open(
+        tmp,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        target.mode === undefined ? creationMode(mode) : 0o600,
+      );
       if (target.mode !== undefined) await file.chmod(target.mode);
       await writeAll(file, content);
       await file.datasync();
@@ -96,7 +102,8 @@ export async function writeFileAtomic(out: string, content: string | Iterable<st
 /** `rel`, an emitted file's path, inside `root`; refused when it would leave it. */
 function inside(root: string, rel: string): string {
   const path = normalize(rel);
-  if (isAbsolute(path) || path === '..' || path.startsWith(`..${sep}`) || path === '.') throw new Error(`emitted file path ${JSON.stringify(rel)} leaves its directory`);
+  if (isAbsolute(path) || path === '..' || path.startsWith(`..${sep}`) || path === '.')
+    throw new Error(`emitted file path ${JSON.stringify(rel)} leaves its directory`);
   return join(root, path);
 }
 
@@ -213,6 +220,8 @@ export function refuseOutputFile(out: string): void {
 export async function writeDirectoryOutput(out: string, files: readonly EmittedFile[], kind: string): Promise<void> {
   await cleanedUpOnSignal(
     () => undefined,
-    async () => writeDirectoryAtomic(out, files, kind),
+    async () => {
+      writeDirectoryAtomic(out, files, kind);
+    },
   );
 }

@@ -22,7 +22,12 @@ export async function writeToStream(stream: NodeJS.WriteStream, chunks: Iterable
       if (failed !== undefined) break;
       if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]).catch(() => undefined);
     }
-    if (failed === undefined) await new Promise<void>((resolve) => stream.write('', () => resolve()));
+    if (failed === undefined)
+      await new Promise<void>((resolve) =>
+        stream.write('', () => {
+          resolve();
+        }),
+      );
     await new Promise((resolve) => setImmediate(resolve));
   } finally {
     stream.off('error', onError);

@@ -63,7 +63,13 @@ function fit(columns: readonly Column[], rows: readonly (readonly Cell[])[], wid
   const floor = columns.map((c, i) => {
     if (!c.truncatable) return natural[i]!;
     const least = Math.min(natural[i]!, Math.max(c.min ?? MIN_CUT, textWidth(c.header)));
-    return c.distinct ? narrowestDistinct(rows.map((r) => r[i]!.text), least, natural[i]!) : least;
+    return c.distinct
+      ? narrowestDistinct(
+          rows.map((r) => r[i]!.text),
+          least,
+          natural[i]!,
+        )
+      : least;
   });
   const shown = columns.map(() => true);
   const widths = [...natural];
@@ -90,7 +96,12 @@ function fit(columns: readonly Column[], rows: readonly (readonly Cell[])[], wid
  * The rows as `kubectl get` lays them out, at most `width` columns wide when the columns that identify
  * a row allow it (wider otherwise: they are never cut); without `width`, every value whole.
  */
-export function layoutColumns(columns: readonly Column[], rows: readonly (readonly Cell[])[], width: number | undefined, paint: (colour: Colour, text: string) => string): Layout {
+export function layoutColumns(
+  columns: readonly Column[],
+  rows: readonly (readonly Cell[])[],
+  width: number | undefined,
+  paint: (colour: Colour, text: string) => string,
+): Layout {
   const { widths, shown } = fit(columns, rows, width);
   const keep = columns.map((_, i) => i).filter((i) => shown[i]);
   const line = (cells: readonly Cell[]) =>

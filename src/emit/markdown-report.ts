@@ -85,7 +85,8 @@ function* stepPieces(steps: readonly Step[], perPiece: number): Generator<readon
  * `stepsPerPiece` rows at a time), so it is never held whole.
  */
 export function* reportMarkdownChunks(report: Report, stepsPerPiece = 1000): Generator<string> {
-  if (!(stepsPerPiece >= 1 && (Number.isInteger(stepsPerPiece) || stepsPerPiece === Infinity))) throw new RangeError(`stepsPerPiece must be a positive whole number, not ${stepsPerPiece}`);
+  if (!(stepsPerPiece >= 1 && (Number.isInteger(stepsPerPiece) || stepsPerPiece === Infinity)))
+    throw new RangeError(`stepsPerPiece must be a positive whole number, not ${stepsPerPiece}`);
   const view = reportView(report);
   yield* renderPieces(
     (function* () {

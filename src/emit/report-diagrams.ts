@@ -153,7 +153,10 @@ export function clusterDiagrams(cluster: ReportCluster, limits: DiagramLimits = 
       continue;
     }
     const groups = [...groupBy(mappings, (m) => JSON.stringify([m.roleArn, m.mechanism, m.status])).values()];
-    const charts = pack(groups.map((g) => summaryUnit(namespace, g)), limits);
+    const charts = pack(
+      groups.map((g) => summaryUnit(namespace, g)),
+      limits,
+    );
     charts.forEach((text, i) =>
       parts.push({ namespace, part: charts.length > 1 ? `part ${i + 1} of ${charts.length}` : null, summarised: true, mappings: mappings.length, text }),
     );

@@ -53,7 +53,10 @@ function descriptor(rule: CatalogueEntry) {
     name: pascal(rule.id),
     shortDescription: { text: rule.title },
     fullDescription: { text: rule.explanation },
-    help: { text: `${rule.explanation}\n\nFix: ${rule.fix}\n\n${helpUri(rule)}`, markdown: `${rule.explanation}\n\n**Fix:** ${rule.fix}\n\n[${rule.id} in the rules reference](${helpUri(rule)})` },
+    help: {
+      text: `${rule.explanation}\n\nFix: ${rule.fix}\n\n${helpUri(rule)}`,
+      markdown: `${rule.explanation}\n\n**Fix:** ${rule.fix}\n\n[${rule.id} in the rules reference](${helpUri(rule)})`,
+    },
     helpUri: helpUri(rule),
     defaultConfiguration: { level: LEVELS[rule.severity] },
     properties: { 'security-severity': SECURITY_SEVERITY[rule.severity], tags: ['security', rule.kind] },
@@ -122,7 +125,14 @@ function logicalLocations(f: Finding) {
 const NAMED = /arn:[A-Za-z0-9:/._+=,@-]+|oidc\.eks\.[A-Za-z0-9./-]+|(?:statement|Statement\[?) ?#?\d+/g;
 
 const subjectsOf = (f: Finding) =>
-  JSON.stringify([f.rule, f.roleArn ?? null, f.cluster ?? null, f.namespace ?? null, f.serviceAccount ?? null, [...new Set(f.message.match(NAMED) ?? [])].filter((n) => n !== f.roleArn).sort()]);
+  JSON.stringify([
+    f.rule,
+    f.roleArn ?? null,
+    f.cluster ?? null,
+    f.namespace ?? null,
+    f.serviceAccount ?? null,
+    [...new Set(f.message.match(NAMED) ?? [])].filter((n) => n !== f.roleArn).sort(),
+  ]);
 
 /**
  * The report's findings as a SARIF 2.1.0 log for GitHub code scanning: one run, a rule descriptor per
@@ -134,7 +144,9 @@ const subjectsOf = (f: Finding) =>
 export function reportSarif(report: Report, options: SarifOptions = {}): unknown {
   const findings = [...report.findings].sort(compareFindings);
   const known = new Set(CATALOGUE.map((r) => r.id));
-  const extra = [...new Map(findings.filter((f) => !known.has(f.rule)).map((f) => [f.rule, stubDescriptor(f)])).values()].sort((a, b) => compareText(a.id, b.id));
+  const extra = [...new Map(findings.filter((f) => !known.has(f.rule)).map((f) => [f.rule, stubDescriptor(f)])).values()].sort((a, b) =>
+    compareText(a.id, b.id),
+  );
   const rules = [...CATALOGUE.map(descriptor), ...extra];
   const index = new Map(rules.map((r, i) => [r.id, i]));
   const locator = new Locator(report, options.bundle);
@@ -150,8 +162,14 @@ export function reportSarif(report: Report, options: SarifOptions = {}): unknown
       ruleIndex: index.get(f.rule)!,
       level: LEVELS[f.severity],
       message: { text: plain(f.message) },
-      locations: [{ physicalLocation: { artifactLocation: { uri: locator.uri(f), uriBaseId: EVIDENCE_BASE } }, ...(logical.length ? { logicalLocations: logical } : {}) }],
-      partialFingerprints: { [FINGERPRINT_KEY]: createHash('sha256').update(rank ? `${subjects}#${rank}` : subjects).digest('hex') },
+      locations: [
+        { physicalLocation: { artifactLocation: { uri: locator.uri(f), uriBaseId: EVIDENCE_BASE } }, ...(logical.length ? { logicalLocations: logical } : {}) },
+      ],
+      partialFingerprints: {
+        [FINGERPRINT_KEY]: createHash('sha256')
+          .update(rank ? `${subjects}#${rank}` : subjects)
+          .digest('hex'),
+      },
     };
   });
   return {
@@ -160,7 +178,9 @@ export function reportSarif(report: Report, options: SarifOptions = {}): unknown
     runs: [
       {
         tool: { driver: { name: 'irsa2pi', version, semanticVersion: version, informationUri: PROJECT_URI, rules } },
-        originalUriBaseIds: { [EVIDENCE_BASE]: { description: { text: 'The evidence bundle the report was made from; result locations are relative to it.' } } },
+        originalUriBaseIds: {
+          [EVIDENCE_BASE]: { description: { text: 'The evidence bundle the report was made from; result locations are relative to it.' } },
+        },
         results,
       },
     ],

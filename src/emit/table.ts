@@ -38,7 +38,11 @@ function associationRows(plan: Plan, wide: boolean): Cell[][] {
   const role = wide ? (arn: string) => arn : roleLabeller(plan.associations.flatMap((a) => [a.currentRoleArn, a.roleArn]));
   const cluster = wide ? (a: PlannedAssociation) => a.clusterArn : clusterLabeller(plan.associations);
   const sorted = [...plan.associations].sort(
-    (a, b) => compareText(a.cluster, b.cluster) || compareText(a.clusterArn, b.clusterArn) || compareText(a.namespace, b.namespace) || compareText(a.serviceAccount, b.serviceAccount),
+    (a, b) =>
+      compareText(a.cluster, b.cluster) ||
+      compareText(a.clusterArn, b.clusterArn) ||
+      compareText(a.namespace, b.namespace) ||
+      compareText(a.serviceAccount, b.serviceAccount),
   );
   return sorted.map((a) => [
     cell(cluster(a)),
@@ -81,7 +85,9 @@ export const emitTable: Emitter = (plan: Plan, options) => {
     paint('bold', 'Summary'),
     `${s.clustersScanned} of ${s.clusters} clusters scanned; ${s.annotatedServiceAccounts} of ${s.serviceAccounts} service accounts use IRSA`,
     `${s.rolesChanged} roles to rewrite, ${s.rolesCreated} to create, ${plan.steps.length} steps`,
-    `Identities: ${Object.entries(s.identities).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `Identities: ${Object.entries(s.identities)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
     `Trust rewrites ${s.allEquivalent ? 'all proven equivalent' : paint('red', 'NOT all proven equivalent')}`,
     '',
   );

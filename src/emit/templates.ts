@@ -152,7 +152,9 @@ export function render(name: string, data: unknown): string {
  * (`partials/<name>`), and a plain string is taken as written.
  */
 export function renderPieces(parts: Iterable<readonly [string, unknown] | string>): Generator<string> {
-  return tidy((function* () {
-    for (const part of parts) yield typeof part === 'string' ? part : renderRaw(part[0], part[1]);
-  })());
+  return tidy(
+    (function* () {
+      for (const part of parts) yield typeof part === 'string' ? part : renderRaw(part[0], part[1]);
+    })(),
+  );
 }

@@ -7,7 +7,7 @@ export const AUDIT_RULES = {
     'irsa-trust-no-subject',
     'critical',
     'IRSA trust has no subject condition',
-    'The role trusts an EKS cluster\'s OIDC provider for sts:AssumeRoleWithWebIdentity without any `:sub` condition, so every service account in that cluster (anyone who can create a pod or a token there) can assume it. eksctl writes such a statement when no service account is given.',
+    "The role trusts an EKS cluster's OIDC provider for sts:AssumeRoleWithWebIdentity without any `:sub` condition, so every service account in that cluster (anyone who can create a pod or a token there) can assume it. eksctl writes such a statement when no service account is given.",
     'Add a `StringEquals` condition on `<issuer>:sub` naming `system:serviceaccount:<namespace>:<name>` for each service account that needs the role.',
   ),
   trustWildcardPrincipal: auditRule(
@@ -28,8 +28,8 @@ export const AUDIT_RULES = {
     'irsa-trust-issuer-mismatch',
     'high',
     'IRSA trust conditions name another issuer',
-    'The `:sub` or `:aud` condition keys name a different OIDC issuer than the statement\'s `Federated` provider. The intended scoping does not apply: the statement either admits nobody or is not scoped the way it reads (typically a copy-paste from another cluster).',
-    'Use the provider\'s own issuer (`<issuer-host-path>:sub` / `:aud`) in the condition keys, or trust the intended provider.',
+    "The `:sub` or `:aud` condition keys name a different OIDC issuer than the statement's `Federated` provider. The intended scoping does not apply: the statement either admits nobody or is not scoped the way it reads (typically a copy-paste from another cluster).",
+    "Use the provider's own issuer (`<issuer-host-path>:sub` / `:aud`) in the condition keys, or trust the intended provider.",
   ),
   irsaTrustOrphanSubject: auditRule(
     'irsa-trust-orphan-subject',
@@ -57,13 +57,13 @@ export const AUDIT_RULES = {
     'medium',
     'IRSA trust names an OIDC provider of no scanned cluster',
     'The role trusts an EKS OIDC provider whose issuer matches none of the clusters in the bundle: the cluster was deleted (the trust is dead weight) or was not scanned (the audit is incomplete for it).',
-    'Remove the statement if the cluster is gone; otherwise add the cluster\'s `describe-cluster` and kubectl output to the bundle.',
+    "Remove the statement if the cluster is gone; otherwise add the cluster's `describe-cluster` and kubectl output to the bundle.",
   ),
   podIdentityUnscopedTrust: auditRule(
     'pod-identity-unscoped-trust',
     'medium',
     'Pod Identity trust not scoped to a cluster, namespace or service account',
-    'The role trusts `pods.eks.amazonaws.com` with no condition on the `eks-cluster-arn`, `kubernetes-namespace` or `kubernetes-service-account` session tags, so any Pod Identity association in the account can use it: whoever may call `iam:PassRole` and `eks:CreatePodIdentityAssociation` can hand it to any pod. eksctl\'s migration writes exactly this.',
+    "The role trusts `pods.eks.amazonaws.com` with no condition on the `eks-cluster-arn`, `kubernetes-namespace` or `kubernetes-service-account` session tags, so any Pod Identity association in the account can use it: whoever may call `iam:PassRole` and `eks:CreatePodIdentityAssociation` can hand it to any pod. eksctl's migration writes exactly this.",
     'Add `StringEquals` conditions on `aws:RequestTag/eks-cluster-arn`, `aws:RequestTag/kubernetes-namespace` and `aws:RequestTag/kubernetes-service-account` for the identities that use the role.',
   ),
   oidcProviderUnused: auditRule(
@@ -76,16 +76,15 @@ export const AUDIT_RULES = {
   podIdentityTagsDisabled: auditRule(
     'pod-identity-tags-disabled',
     'low',
-    'Association disables session tags its role\'s trust relies on',
-    'The association was created with `disableSessionTags`, but its role\'s trust (or, with `targetRoleArn`, its target role\'s) admits it only through conditions on session tags. Without tags the condition fails: pods of this service account get no credentials.',
+    "Association disables session tags its role's trust relies on",
+    "The association was created with `disableSessionTags`, but its role's trust (or, with `targetRoleArn`, its target role's) admits it only through conditions on session tags. Without tags the condition fails: pods of this service account get no credentials.",
     'Update the association to enable session tags, or scope the trust with `sts:ExternalId`/unconditioned statements deliberately.',
   ),
   saRoleCrossAccount: auditRule(
     'sa-role-cross-account',
     'info',
     'Service account uses a role in another account',
-    'The service account is annotated with a role in another AWS account than its cluster. The role\'s account must hold an OIDC provider for the cluster\'s issuer; with Pod Identity it is reached by chaining (targetRoleArn) from a role in the cluster\'s account.',
-    'Nothing to fix; review that the other account\'s trust is scoped to this service account.',
+    "The service account is annotated with a role in another AWS account than its cluster. The role's account must hold an OIDC provider for the cluster's issuer; with Pod Identity it is reached by chaining (targetRoleArn) from a role in the cluster's account.",
+    "Nothing to fix; review that the other account's trust is scoped to this service account.",
   ),
 } as const satisfies Record<string, CatalogueEntry>;
-

@@ -23,7 +23,19 @@ function bySeverityThenId(a: CatalogueEntry, b: CatalogueEntry): number {
 }
 
 function section(rule: CatalogueEntry): string {
-  return [`### ${rule.id}`, '', `**${rule.title}**`, '', `- Severity: ${rule.severity}`, `- Kind: ${rule.kind}`, '', rule.explanation, '', `**Fix:** ${rule.fix}`, ''].join('\n');
+  return [
+    `### ${rule.id}`,
+    '',
+    `**${rule.title}**`,
+    '',
+    `- Severity: ${rule.severity}`,
+    `- Kind: ${rule.kind}`,
+    '',
+    rule.explanation,
+    '',
+    `**Fix:** ${rule.fix}`,
+    '',
+  ].join('\n');
 }
 
 /** The text of the rules reference (docs/rules.md): every catalogue entry, one section each, anchored at its id. */

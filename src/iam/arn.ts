@@ -34,9 +34,7 @@ export function roleNameAndPath(roleArn: string): { name: string; path: string }
   if (!parsed || parsed.service !== 'iam' || !parsed.resource.startsWith('role/')) return undefined;
   const rest = parsed.resource.slice('role/'.length);
   const slash = rest.lastIndexOf('/');
-  return slash < 0
-    ? { name: rest, path: '/' }
-    : { name: rest.slice(slash + 1), path: `/${rest.slice(0, slash + 1)}` };
+  return slash < 0 ? { name: rest, path: '/' } : { name: rest.slice(slash + 1), path: `/${rest.slice(0, slash + 1)}` };
 }
 
 /** The account ID as a trust policy principal may name it: `123…`, `arn:aws:iam::123…:root`. */

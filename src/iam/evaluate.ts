@@ -85,7 +85,10 @@ function hasPolicyVariable(value: string): boolean {
 
 function unescapeVariables(value: string): string {
   if (!value.includes('${')) return value;
-  return value.replace(/\$\{\*\}/g, '*').replace(/\$\{\?\}/g, '?').replace(/\$\{\$\}/g, '$');
+  return value
+    .replace(/\$\{\*\}/g, '*')
+    .replace(/\$\{\?\}/g, '?')
+    .replace(/\$\{\$\}/g, '$');
 }
 
 interface ClauseFacts {
@@ -280,7 +283,11 @@ function buildIndex(statements: readonly NormalizedStatement[]): StatementIndex 
   return { keys: [...byKey], unindexed, byAction: new Map(), statements };
 }
 
-function namingAction(byAction: Map<string, ReadonlySet<NormalizedStatement>>, statements: readonly NormalizedStatement[], action: string): ReadonlySet<NormalizedStatement> {
+function namingAction(
+  byAction: Map<string, ReadonlySet<NormalizedStatement>>,
+  statements: readonly NormalizedStatement[],
+  action: string,
+): ReadonlySet<NormalizedStatement> {
   let set = byAction.get(action);
   if (!set) byAction.set(action, (set = new Set(statements.filter((st) => actionMatches(st, action)))));
   return set;
@@ -316,8 +323,8 @@ function candidates(ix: StatementIndex, context: RequestContext): readonly Norma
   return duplicates ? [...new Set(out)] : out;
 }
 
-const YES: Decision = Object.freeze({ decision: 'yes', unknownBecause: Object.freeze([]) as readonly string[] });
-const NO: Decision = Object.freeze({ decision: 'no', unknownBecause: Object.freeze([]) as readonly string[] });
+const YES: Decision = Object.freeze({ decision: 'yes', unknownBecause: Object.freeze([]) });
+const NO: Decision = Object.freeze({ decision: 'no', unknownBecause: Object.freeze([]) });
 
 /** IAM's evaluation for a trust policy: an explicit Deny wins, then any Allow, else implicit deny. */
 export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedStatements, req: AssumeRequest): Decision {

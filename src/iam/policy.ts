@@ -120,7 +120,17 @@ export function normalizeSharing(doc: PolicyDocument, shared: WeakMap<RawStateme
       parts = partsOf(raw);
       shared.set(raw, parts);
     }
-    return { index, sid: raw.Sid, effect: raw.Effect, principal: parts.principal, notPrincipal: parts.notPrincipal, actions: parts.actions, notActions: parts.notActions, conditions: parts.conditions, raw };
+    return {
+      index,
+      sid: raw.Sid,
+      effect: raw.Effect,
+      principal: parts.principal,
+      notPrincipal: parts.notPrincipal,
+      actions: parts.actions,
+      notActions: parts.notActions,
+      conditions: parts.conditions,
+      raw,
+    };
   });
 }
 
@@ -152,7 +162,7 @@ export function policyShapeProblem(doc: unknown): string | undefined {
       for (const [op, tests] of Object.entries(st.Condition)) {
         if (typeof tests !== 'object' || tests === null || Array.isArray(tests)) return `Statement[${i}].Condition.${op} must be an object`;
         for (const [key, value] of Object.entries(tests)) {
-          const ok = asList(value as unknown).every((x) => ['string', 'boolean', 'number'].includes(typeof x));
+          const ok = asList(value).every((x) => ['string', 'boolean', 'number'].includes(typeof x));
           if (!ok) return `Statement[${i}].Condition.${op}.${key} must be a string, number, boolean or a list of them`;
         }
       }

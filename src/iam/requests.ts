@@ -78,7 +78,14 @@ export class RequestParts {
     let parts = byHost.get(hostPath);
     if (!parts) {
       const lower = hostPath.toLowerCase();
-      byHost.set(hostPath, (parts = { principal: this.principal('Federated', oidcProviderArn(roleAccountId, hostPath, partition)), subKey: `${lower}:sub`, audKey: `${lower}:aud` }));
+      byHost.set(
+        hostPath,
+        (parts = {
+          principal: this.principal('Federated', oidcProviderArn(roleAccountId, hostPath, partition)),
+          subKey: `${lower}:sub`,
+          audKey: `${lower}:aud`,
+        }),
+      );
     }
     return parts;
   }

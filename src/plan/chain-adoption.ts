@@ -18,18 +18,32 @@ const STS_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:Ass
 
 /** The permissions policy of the chaining role into `target`: assume it and tag the session. */
 export function chainPermissions(target: Role): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: target.arn } as RawStatement] };
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'AssumeTargetRole', Effect: 'Allow', Action: [...POD_IDENTITY_ACTIONS], Resource: target.arn }],
+  };
 }
 
 /** A statement reduced to what it grants: Sid dropped, action names lower-cased, lists sorted. */
 function grantOf(st: RawStatement): unknown {
   const { Sid: _sid, ...rest } = st;
-  const sorted = (v: unknown, lower: boolean) => (v === undefined ? undefined : [...new Set(asList(v as string | string[]).map((x) => (lower ? String(x).toLowerCase() : String(x))))].sort());
-  return { ...rest, Action: sorted(rest.Action, true), NotAction: sorted(rest.NotAction, true), Resource: sorted(rest.Resource, false), NotResource: sorted(rest.NotResource, false) };
+  const sorted = (v: unknown, lower: boolean) =>
+    v === undefined ? undefined : [...new Set(asList(v as string | string[]).map((x) => (lower ? String(x).toLowerCase() : String(x))))].sort();
+  return {
+    ...rest,
+    Action: sorted(rest.Action, true),
+    NotAction: sorted(rest.NotAction, true),
+    Resource: sorted(rest.Resource, false),
+    NotResource: sorted(rest.NotResource, false),
+  };
 }
 
 function sameGrant(a: PolicyDocument, b: PolicyDocument): boolean {
-  const canonical = (d: PolicyDocument) => asList(d.Statement).map(grantOf).map((g) => JSON.stringify(g)).sort();
+  const canonical = (d: PolicyDocument) =>
+    asList(d.Statement)
+      .map(grantOf)
+      .map((g) => JSON.stringify(g))
+      .sort();
   return isDeepStrictEqual(canonical(a), canonical(b));
 }
 
@@ -80,7 +94,14 @@ export function outsidersAdmitted(oracle: TrustOracle, doc: PolicyDocument, role
   const statements = oracle.normalizedStatements(doc);
   const admitted: string[] = [];
   for (const principal of outsidePrincipals(doc, roleArn)) {
-    const values = new Map<string, readonly string[]>(principal.type === 'AWS' ? [['aws:principalarn', [principal.id]], ['aws:principalaccount', [principal.accountId ?? '']]] : []);
+    const values = new Map<string, readonly string[]>(
+      principal.type === 'AWS'
+        ? [
+            ['aws:principalarn', [principal.id]],
+            ['aws:principalaccount', [principal.accountId ?? '']],
+          ]
+        : [],
+    );
     for (const action of STS_ACTIONS) {
       const request: AssumeRequest = { principal, actions: [action], context: { values, knowsAbsent: () => false } };
       if (evaluateTrust(statements, request).decision !== 'no') admitted.push(`${principal.type} ${principal.id} (${action})`);
@@ -90,7 +111,11 @@ export function outsidersAdmitted(oracle: TrustOracle, doc: PolicyDocument, role
 }
 
 const CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]+$/;
-const TAG_KEYS = [`aws:requesttag/${SESSION_TAGS.clusterArn}`, `aws:requesttag/${SESSION_TAGS.namespace}`, `aws:requesttag/${SESSION_TAGS.serviceAccount}`] as const;
+const TAG_KEYS = [
+  `aws:requesttag/${SESSION_TAGS.clusterArn}`,
+  `aws:requesttag/${SESSION_TAGS.namespace}`,
+  `aws:requesttag/${SESSION_TAGS.serviceAccount}`,
+] as const;
 const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'Action', 'Condition']);
 
 /** One (cluster ARN, namespace, service account) a trust admits through Pod Identity. */
@@ -119,22 +144,31 @@ export function exactGrants(doc: PolicyDocument): Grant[] | string {
     if (extra) return `${at} has ${extra}`;
     if (st.Effect !== 'Allow') return `${at} is not Allow`;
     const principal = st.Principal;
-    if (!principal || principal === '*' || Object.keys(principal).length !== 1 || !asList((principal as Record<string, string | string[]>).Service ?? []).every((p) => p === POD_IDENTITY_SERVICE) || asList((principal as Record<string, string | string[]>).Service ?? []).length === 0) {
+    if (
+      !principal ||
+      principal === '*' ||
+      Object.keys(principal).length !== 1 ||
+      !asList((principal as Record<string, string | string[]>).Service ?? []).every((p) => p === POD_IDENTITY_SERVICE) ||
+      asList((principal as Record<string, string | string[]>).Service ?? []).length === 0
+    ) {
       return `${at} admits ${JSON.stringify(principal ?? null)}, a principal other than ${POD_IDENTITY_SERVICE}`;
     }
     const actions = asList(st.Action ?? []).map((a) => String(a).toLowerCase());
-    if (!actions.includes('sts:assumerole') || !actions.every((a) => a === 'sts:assumerole' || a === 'sts:tagsession')) return `${at} allows ${asList(st.Action ?? []).join(', ') || 'no action'}, not sts:AssumeRole and sts:TagSession`;
+    if (!actions.includes('sts:assumerole') || !actions.every((a) => a === 'sts:assumerole' || a === 'sts:tagsession'))
+      return `${at} allows ${asList(st.Action ?? []).join(', ') || 'no action'}, not sts:AssumeRole and sts:TagSession`;
     const operators = Object.entries(st.Condition ?? {});
     if (operators.length !== 1 || operators[0]![0] !== 'StringEquals') return `${at} has conditions other than one StringEquals`;
     const written = Object.entries(operators[0]![1] ?? {});
     const tests = new Map(written.map(([k, v]) => [k.toLowerCase(), v] as const));
-    if (written.length !== TAG_KEYS.length || tests.size !== TAG_KEYS.length || !TAG_KEYS.every((k) => tests.has(k))) return `${at} does not test exactly the ${SESSION_TAGS.clusterArn}, ${SESSION_TAGS.namespace} and ${SESSION_TAGS.serviceAccount} session tags`;
+    if (written.length !== TAG_KEYS.length || tests.size !== TAG_KEYS.length || !TAG_KEYS.every((k) => tests.has(k)))
+      return `${at} does not test exactly the ${SESSION_TAGS.clusterArn}, ${SESSION_TAGS.namespace} and ${SESSION_TAGS.serviceAccount} session tags`;
     const [clusters, namespaces, serviceAccounts] = TAG_KEYS.map((k) => plainStrings(tests.get(k)));
     if (!clusters || !namespaces || !serviceAccounts) return `${at} tests a session tag against something other than plain strings`;
     const odd = clusters.find((c) => !CLUSTER_ARN.test(c));
     if (odd) return `${at} names ${odd}, which is not an EKS cluster ARN`;
     if (clusters.length * namespaces.length * serviceAccounts.length > 100_000) return `${at} names more identities than any plan chains`;
-    for (const clusterArn of clusters) for (const namespace of namespaces) for (const serviceAccount of serviceAccounts) grants.push({ clusterArn, namespace, serviceAccount });
+    for (const clusterArn of clusters)
+      for (const namespace of namespaces) for (const serviceAccount of serviceAccounts) grants.push({ clusterArn, namespace, serviceAccount });
   }
   return grants;
 }
@@ -165,7 +199,14 @@ function associatedThrough(ctx: InventoryIndexes, oracle: TrustOracle, chainArn:
  * identities chaining through it, and those already associated with it into the same target), with or
  * without session tags, and no other principal at all.
  */
-export function adoptionProblem(ctx: InventoryIndexes, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): AdoptionProblem | undefined {
+export function adoptionProblem(
+  ctx: InventoryIndexes,
+  oracle: TrustOracle,
+  chainArn: string,
+  target: Role,
+  identities: readonly Identity[],
+  universes: UniverseCache,
+): AdoptionProblem | undefined {
   const why = checkAdoption(ctx, oracle, chainArn, target, identities, universes);
   if (why === undefined) return undefined;
   return { notScanned: !ctx.rolesByArn.has(chainArn) && !ctx.scannedRoleAccounts.has(accountOf(chainArn) ?? ''), message: why };
@@ -178,36 +219,60 @@ export interface AdoptionProblem {
   readonly message: string;
 }
 
-function checkAdoption(ctx: InventoryIndexes, oracle: TrustOracle, chainArn: string, target: Role, identities: readonly Identity[], universes: UniverseCache): string | undefined {
+function checkAdoption(
+  ctx: InventoryIndexes,
+  oracle: TrustOracle,
+  chainArn: string,
+  target: Role,
+  identities: readonly Identity[],
+  universes: UniverseCache,
+): string | undefined {
   const np = roleNameAndPath(chainArn)!;
   const account = accountOf(chainArn);
   const sameName = ctx.inventory.roles.filter((r) => r.accountId === account && r.name.toLowerCase() === np.name.toLowerCase() && r.arn !== chainArn);
-  if (sameName.length) return `role name ${np.name} is taken in account ${account} by ${sameName[0]!.arn} (IAM role names are unique in an account, whatever their path or case)`;
+  if (sameName.length)
+    return `role name ${np.name} is taken in account ${account} by ${sameName[0]!.arn} (IAM role names are unique in an account, whatever their path or case)`;
   const existing = ctx.rolesByArn.get(chainArn);
-  if (!existing) return account && ctx.scannedRoleAccounts.has(account) ? undefined : `account ${account}'s roles are not in the evidence, so whether a role named ${np.name} exists there, and what it trusts, cannot be told`;
+  if (!existing)
+    return account && ctx.scannedRoleAccounts.has(account)
+      ? undefined
+      : `account ${account}'s roles are not in the evidence, so whether a role named ${np.name} exists there, and what it trusts, cannot be told`;
 
   if (existing.permissionsBoundaryArn) return `${chainArn} exists with a permissions boundary (${existing.permissionsBoundaryArn}) the plan would not set`;
-  if (existing.attachedPolicies.length) return `${chainArn} exists with attached policies (${existing.attachedPolicies.map((p) => p.arn).join(', ')}), beyond the one permission the plan grants`;
+  if (existing.attachedPolicies.length)
+    return `${chainArn} exists with attached policies (${existing.attachedPolicies.map((p) => p.arn).join(', ')}), beyond the one permission the plan grants`;
   const others = existing.inlinePolicies.filter((p) => p.name !== CHAIN_POLICY_NAME);
   if (others.length) return `${chainArn} exists with inline policies ${others.map((p) => p.name).join(', ')}, beyond the one permission the plan grants`;
-  if (existing.inlinePolicies.length > 1) return `${chainArn} exists with ${existing.inlinePolicies.length} inline policies named ${CHAIN_POLICY_NAME} in the evidence, where IAM holds one`;
+  if (existing.inlinePolicies.length > 1)
+    return `${chainArn} exists with ${existing.inlinePolicies.length} inline policies named ${CHAIN_POLICY_NAME} in the evidence, where IAM holds one`;
   const granted = existing.inlinePolicies[0];
   if (!granted) return `${chainArn} exists without its ${CHAIN_POLICY_NAME} policy in the evidence, so its permissions cannot be proven`;
-  if (!sameGrant(granted.document, chainPermissions(target))) return `${chainArn} exists with a ${CHAIN_POLICY_NAME} policy that is not the planned one (sts:AssumeRole and sts:TagSession on ${target.arn})`;
+  if (!sameGrant(granted.document, chainPermissions(target)))
+    return `${chainArn} exists with a ${CHAIN_POLICY_NAME} policy that is not the planned one (sts:AssumeRole and sts:TagSession on ${target.arn})`;
 
   const current = existing.trustPolicy;
   const allowed = new Map([...identities, ...associatedThrough(ctx, oracle, chainArn, target)].map((id) => [identityKey(id), id]));
   const shape = exactGrants(current);
-  if (typeof shape === 'string') return `${chainArn} exists and ${shape}; irsa2pi adopts only a trust of the statements it writes itself (Pod Identity, with StringEquals on exact cluster ARNs, namespaces and service accounts)`;
+  if (typeof shape === 'string')
+    return `${chainArn} exists and ${shape}; irsa2pi adopts only a trust of the statements it writes itself (Pod Identity, with StringEquals on exact cluster ARNs, namespaces and service accounts)`;
   const beyond = shape.find((g) => !allowed.has(identityKey(g)));
-  if (beyond) return `${chainArn} exists and its trust admits ${beyond.clusterArn} ${beyond.namespace}/${beyond.serviceAccount} through Pod Identity, which the plan does not chain into ${target.arn}`;
+  if (beyond)
+    return `${chainArn} exists and its trust admits ${beyond.clusterArn} ${beyond.namespace}/${beyond.serviceAccount} through Pod Identity, which the plan does not chain into ${target.arn}`;
   const created: PolicyDocument = { Version: '2012-10-17', Statement: podIdentityStatements([...allowed.values()], new Set()) };
-  const adopted = withStatements(current, podIdentityStatements(identities.filter((id) => oracle.podIdentity(current, id).decision !== 'yes'), sidsOf(current)));
+  const adopted = withStatements(
+    current,
+    podIdentityStatements(
+      identities.filter((id) => oracle.podIdentity(current, id).decision !== 'yes'),
+      sidsOf(current),
+    ),
+  );
   for (const id of universeFor(ctx, [current, adopted, created], [...allowed.values()], universes)) {
     const want = oracle.podIdentity(created, id).decision;
     const got = oracle.podIdentity(adopted, id).decision;
-    if (got !== want) return `${chainArn} exists and its trust ${got === 'unknown' ? 'cannot be evaluated' : got === 'yes' ? 'admits' : 'refuses'} ${displayIdentity(id)} through Pod Identity, where the role the plan would create ${want === 'yes' ? 'admits' : 'refuses'} it`;
-    if (oracle.podIdentity(adopted, id, false).decision !== 'no') return `${chainArn} exists and its trust admits ${displayIdentity(id)} through Pod Identity without session tags`;
+    if (got !== want)
+      return `${chainArn} exists and its trust ${got === 'unknown' ? 'cannot be evaluated' : got === 'yes' ? 'admits' : 'refuses'} ${displayIdentity(id)} through Pod Identity, where the role the plan would create ${want === 'yes' ? 'admits' : 'refuses'} it`;
+    if (oracle.podIdentity(adopted, id, false).decision !== 'no')
+      return `${chainArn} exists and its trust admits ${displayIdentity(id)} through Pod Identity without session tags`;
   }
   if (adopted !== current) oracle.forget(adopted);
   oracle.forget(created);

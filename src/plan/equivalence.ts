@@ -27,7 +27,8 @@ export interface AdmissionProbe {
 export function sameStatementsFor(a: PolicyDocument | null, b: PolicyDocument | null, types: readonly string[]): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  const applicable = (st: RawStatement) => st.NotPrincipal !== undefined || st.Principal === '*' || (st.Principal !== undefined && types.some((t) => Object.hasOwn(st.Principal as object, t)));
+  const applicable = (st: RawStatement) =>
+    st.NotPrincipal !== undefined || st.Principal === '*' || (st.Principal !== undefined && types.some((t) => Object.hasOwn(st.Principal as object, t)));
   const left = asList(a.Statement).filter(applicable);
   const right = asList(b.Statement).filter(applicable);
   return left.length === right.length && left.every((st, i) => st === right[i]);
@@ -324,7 +325,12 @@ class IdentityList {
 
 /** The strings a request derives from a service account's namespace and name (subject, session tags, external ID). */
 function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): string[] {
-  return [subjectOf(namespace, serviceAccount), namespace, serviceAccount, externalIdOf({ region: c.region, accountId: c.accountId, clusterName: c.name, namespace, serviceAccount })];
+  return [
+    subjectOf(namespace, serviceAccount),
+    namespace,
+    serviceAccount,
+    externalIdOf({ region: c.region, accountId: c.accountId, clusterName: c.name, namespace, serviceAccount }),
+  ];
 }
 
 /**
@@ -344,7 +350,12 @@ function derivedStrings(c: Cluster, namespace: string, serviceAccount: string): 
  * names (wildcards instantiated), the migrated identities, and a neighbour of each (other namespace,
  * other service account, other clusters).
  */
-export function universeFor(ctx: InventoryIndexes, docs: readonly (PolicyDocument | null)[], migrated: readonly Identity[], cache = new UniverseCache()): Identity[] {
+export function universeFor(
+  ctx: InventoryIndexes,
+  docs: readonly (PolicyDocument | null)[],
+  migrated: readonly Identity[],
+  cache = new UniverseCache(),
+): Identity[] {
   const seen = new Set<RawStatement>();
   const facts: StatementStrings[] = [];
   const tokens = new Set<string>();
@@ -364,8 +375,12 @@ export function universeFor(ctx: InventoryIndexes, docs: readonly (PolicyDocumen
   const hits = (c: Cluster, namespace: string, serviceAccount: string) => !patterns.empty && patterns.matchesAny(derivedStrings(c, namespace, serviceAccount));
   const out = new IdentityList();
   /** Representatives, named subjects and neighbours never replace a scanned service account (whose audience may differ). */
-  const add = (c: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE) => out.addIfAbsent(c, namespace, serviceAccount, audience);
-  const addScanned = (c: Cluster, sa: ServiceAccount) => out.put(identityOf(c, sa.namespace, sa.name, sa.audience));
+  const add = (c: Cluster, namespace: string, serviceAccount: string, audience = DEFAULT_AUDIENCE) => {
+    out.addIfAbsent(c, namespace, serviceAccount, audience);
+  };
+  const addScanned = (c: Cluster, sa: ServiceAccount) => {
+    out.put(identityOf(c, sa.namespace, sa.name, sa.audience));
+  };
   const byArn = ctx.clustersByArn;
   const relevant = new Set<Cluster>();
   for (const f of facts) {
@@ -387,7 +402,9 @@ export function universeFor(ctx: InventoryIndexes, docs: readonly (PolicyDocumen
   for (const c of relevant) {
     const index = indexOf(cache, c);
     const representative = REPRESENTATIVES.find((r) => !tokens.has(r) && !hits(c, r, r));
-    const own = (sa: ServiceAccount) => addScanned(c, sa);
+    const own = (sa: ServiceAccount) => {
+      addScanned(c, sa);
+    };
     if (!representative) for (const { sa } of index.all) own(sa);
     else if (!patterns.empty) {
       const derived = (index.derived ??= index.all.map(({ sa }) => {
@@ -396,10 +413,12 @@ export function universeFor(ctx: InventoryIndexes, docs: readonly (PolicyDocumen
         return { strings, lower: lower.every((l, i) => l === strings[i]) ? strings : lower };
       }));
       const order = (index.derivedOrder ??= (derived[0]?.strings ?? []).map((_, kind) =>
-        derived.map((_, i) => i).sort((a, b) => {
-          const [x, y] = [derived[a]!.lower[kind]!, derived[b]!.lower[kind]!];
-          return x < y ? -1 : x > y ? 1 : 0;
-        }),
+        derived
+          .map((_, i) => i)
+          .sort((a, b) => {
+            const [x, y] = [derived[a]!.lower[kind]!, derived[b]!.lower[kind]!];
+            return x < y ? -1 : x > y ? 1 : 0;
+          }),
       ));
       const matched = patterns.matchingPositions(derived, order);
       for (let i = 0; i < index.all.length; i++) {
@@ -477,15 +496,30 @@ function appendsOnly(current: PolicyDocument | null, transition: PolicyDocument)
  * admission only from migrated identities; statements that are not IRSA stay verbatim. A role that
  * only chains (`requireIrsaToday` false) has no IRSA admission of its own to compare against.
  */
-export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[], universe: readonly Identity[], probe: AdmissionProbe, requireIrsaToday = true): CheckResult {
+export function checkRewrite(
+  phases: TrustPhases,
+  migrated: readonly Identity[],
+  universe: readonly Identity[],
+  probe: AdmissionProbe,
+  requireIrsaToday = true,
+): CheckResult {
   const differences: EquivalenceDifference[] = [];
   const unknown: string[] = [];
   const irsaRetained: Identity[] = [];
   const migratedByName = new Map<string, Map<string, Identity[]>>();
   for (const m of migrated) pushIn(migratedByName, m.serviceAccount, m.namespace, m);
-  const isMigrated = (id: Identity) => migratedByName.get(id.serviceAccount)?.get(id.namespace)?.some((m) => m.clusterArn === id.clusterArn) ?? false;
-  const diff = (phase: EquivalenceDifference['phase'], mechanism: EquivalenceDifference['mechanism'], id: Identity | string, expected: string, actual: string) =>
-    differences.push({ phase, mechanism, identity: typeof id === 'string' ? id : displayIdentity(id), expected, actual });
+  const isMigrated = (id: Identity) =>
+    migratedByName
+      .get(id.serviceAccount)
+      ?.get(id.namespace)
+      ?.some((m) => m.clusterArn === id.clusterArn) ?? false;
+  const diff = (
+    phase: EquivalenceDifference['phase'],
+    mechanism: EquivalenceDifference['mechanism'],
+    id: Identity | string,
+    expected: string,
+    actual: string,
+  ) => differences.push({ phase, mechanism, identity: typeof id === 'string' ? id : displayIdentity(id), expected, actual });
   const same = (mechanism: 'irsa' | 'pod-identity', a: keyof TrustPhases, b: keyof TrustPhases) => probe.samePhases?.(mechanism, a, b) ?? false;
   const irsaTransitionSame = same('irsa', 'current', 'transition');
   const irsaFinalSame = same('irsa', 'transition', 'final');
@@ -499,7 +533,14 @@ export function checkRewrite(phases: TrustPhases, migrated: readonly Identity[],
     const piNow = probe.podIdentity('current', phases.current, id);
     const piTransition = piTransitionSame ? piNow : probe.podIdentity('transition', phases.transition, id);
     const piFinal = piFinalSame ? piTransition : probe.podIdentity('final', phases.final, id);
-    if (irsaNow === 'unknown' || irsaTransition === 'unknown' || irsaFinal === 'unknown' || piNow === 'unknown' || piTransition === 'unknown' || piFinal === 'unknown') {
+    if (
+      irsaNow === 'unknown' ||
+      irsaTransition === 'unknown' ||
+      irsaFinal === 'unknown' ||
+      piNow === 'unknown' ||
+      piTransition === 'unknown' ||
+      piFinal === 'unknown'
+    ) {
       unknown.push(displayIdentity(id));
       continue;
     }

@@ -116,7 +116,8 @@ function amended<K extends AssociationStatus>(d: Reasoned, kind: K, rule: RuleIn
 const UNDECIDED: Reasoned = { reasons: [], findings: [] };
 
 function decide(c: CandidateFacts, ctx: InventoryIndexes, oracle: TrustOracle): IdentityDecision {
-  const stop = (rule: RuleInfo, message: string, kind: StopDecision['kind'] = 'skipped', from: Reasoned = UNDECIDED): StopDecision => amended(from, kind, rule, finding(rule, message, c));
+  const stop = (rule: RuleInfo, message: string, kind: StopDecision['kind'] = 'skipped', from: Reasoned = UNDECIDED): StopDecision =>
+    amended(from, kind, rule, finding(rule, message, c));
   const who = displayIdentity(c.identity);
   const role = c.role;
   if (!role) {
@@ -138,7 +139,10 @@ function decide(c: CandidateFacts, ctx: InventoryIndexes, oracle: TrustOracle): 
   }
   if (c.addonOfUnknownNamespace) {
     const a = c.addonOfUnknownNamespace;
-    return stop(R.addonOwnedRole, `${who} carries ${role.arn}, the role of add-on ${a.name}, whose namespace irsa2pi cannot tell (describe-addon gives no namespaceConfig): it may be the add-on's own service account, which only the add-on can move; migrate it by hand`);
+    return stop(
+      R.addonOwnedRole,
+      `${who} carries ${role.arn}, the role of add-on ${a.name}, whose namespace irsa2pi cannot tell (describe-addon gives no namespaceConfig): it may be the add-on's own service account, which only the add-on can move; migrate it by hand`,
+    );
   }
   if (c.chainRoleArn && c.via === 'addon') {
     return stop(R.crossAccountRole, `${who}: add-on ${c.addon?.name} uses ${role.arn} from another account; add-on associations cannot chain`);
@@ -146,38 +150,75 @@ function decide(c: CandidateFacts, ctx: InventoryIndexes, oracle: TrustOracle): 
   const blocked = blockers(c, ctx, who);
   if (blocked.length) return blocked.reduce<StopDecision>((d, [rule, message]) => stop(rule, message, 'blocked', d), { kind: 'blocked', ...UNDECIDED });
   const notes: [RuleInfo, string][] = [
-    ...(c.chainRoleArn ? [[R.crossAccountRole, `${who}: ${role.arn} is in account ${role.accountId}, the cluster in ${c.cluster.accountId}; the association uses ${c.chainRoleArn} with targetRoleArn`] as [RuleInfo, string]] : []),
-    ...(c.via === 'addon' ? [[R.addonOwnedRole, `${who}: ${role.arn} is add-on ${c.addon?.name}'s role; migrate through UpdateAddon`] as [RuleInfo, string]] : []),
+    ...(c.chainRoleArn
+      ? [
+          [
+            R.crossAccountRole,
+            `${who}: ${role.arn} is in account ${role.accountId}, the cluster in ${c.cluster.accountId}; the association uses ${c.chainRoleArn} with targetRoleArn`,
+          ] as [RuleInfo, string],
+        ]
+      : []),
+    ...(c.via === 'addon'
+      ? [[R.addonOwnedRole, `${who}: ${role.arn} is add-on ${c.addon?.name}'s role; migrate through UpdateAddon`] as [RuleInfo, string]]
+      : []),
   ];
-  const create: MigrateDecision = { kind: 'create', reasons: notes.map(([rule]) => rule.id), findings: notes.map(([rule, message]) => finding(rule, message, c)) };
+  const create: MigrateDecision = {
+    kind: 'create',
+    reasons: notes.map(([rule]) => rule.id),
+    findings: notes.map(([rule, message]) => finding(rule, message, c)),
+  };
   const existing = c.existing;
   const undescribed = existing ? undefined : ctx.undescribedAssociationsByIdentity.get(identityKey(c.identity));
   if (undescribed) {
-    return stop(R.associationConflict, `${who}: association ${undescribed.associationId} exists (${undescribed.source}) but no describe-pod-identity-association output gives its role; collect it and plan again`, 'conflict', create);
+    return stop(
+      R.associationConflict,
+      `${who}: association ${undescribed.associationId} exists (${undescribed.source}) but no describe-pod-identity-association output gives its role; collect it and plan again`,
+      'conflict',
+      create,
+    );
   }
   if (!existing) return create;
   const plannedRole = c.chainRoleArn ?? role.arn;
   const plannedTarget = c.chainRoleArn ? role.arn : undefined;
   if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget && existing.disableSessionTags) {
-    return stop(R.associationConflict, `${who}: association ${existing.associationId} has session tags disabled, so a trust scoped by session tags cannot admit it; enable them (update-pod-identity-association --no-disable-session-tags) and plan again`, 'conflict', create);
+    return stop(
+      R.associationConflict,
+      `${who}: association ${existing.associationId} has session tags disabled, so a trust scoped by session tags cannot admit it; enable them (update-pod-identity-association --no-disable-session-tags) and plan again`,
+      'conflict',
+      create,
+    );
   }
   if (existing.roleArn === plannedRole && existing.targetRoleArn === plannedTarget) {
-    return amended(create, 'exists', R.associationExists, finding(R.associationExists, `${who} already has association ${existing.associationId} with ${plannedRole}`, c));
+    return amended(
+      create,
+      'exists',
+      R.associationExists,
+      finding(R.associationExists, `${who} already has association ${existing.associationId} with ${plannedRole}`, c),
+    );
   }
   const current = existing.targetRoleArn ? `${existing.roleArn} → ${existing.targetRoleArn}` : existing.roleArn;
-  return stop(R.associationConflict, `${who}: association ${existing.associationId} uses ${current}, not ${plannedTarget ? `${plannedRole} → ${plannedTarget}` : plannedRole}`, 'conflict', create);
+  return stop(
+    R.associationConflict,
+    `${who}: association ${existing.associationId} uses ${current}, not ${plannedTarget ? `${plannedRole} → ${plannedTarget}` : plannedRole}`,
+    'conflict',
+    create,
+  );
 }
 
 /** What keeps the identity off Pod Identity whatever its trust: unsafe names, the platform, where its pods run. */
 function blockers(c: CandidateFacts, ctx: InventoryIndexes, who: string): [RuleInfo, string][] {
   const blocked: [RuleInfo, string][] = [];
   const names = nameProblems({ ...c, namespace: c.identity.namespace, serviceAccount: c.identity.serviceAccount });
-  if (names.length) blocked.push([R.unsafeName, `${who}: ${names.map((p) => `${p.field} ${JSON.stringify(p.value)} is not ${p.rule}`).join('; ')}; irsa2pi writes no script or Terraform for this identity`]);
+  if (names.length)
+    blocked.push([
+      R.unsafeName,
+      `${who}: ${names.map((p) => `${p.field} ${JSON.stringify(p.value)} is not ${p.rule}`).join('; ')}; irsa2pi writes no script or Terraform for this identity`,
+    ]);
   const platform = platformProblem(c.cluster);
   if (platform) blocked.push([R.platformTooOld, `${who}: cluster ${c.cluster.name}: ${platform}`]);
   if (c.cluster.onOutposts) blocked.push([R.outposts, `${who}: cluster ${c.cluster.name} runs on AWS Outposts`]);
   const kube = c.cluster.kubernetes;
-  const pods = kube ? ctx.workloadsByCluster.get(c.cluster.arn)?.pods(c.identity.namespace, c.identity.serviceAccount) ?? [] : [];
+  const pods = kube ? (ctx.workloadsByCluster.get(c.cluster.arn)?.pods(c.identity.namespace, c.identity.serviceAccount) ?? []) : [];
   const placement = placementBlocks(pods, ctx.nodesByCluster.get(c.cluster.arn) ?? new Map());
   if (placement.fargatePods.length) blocked.push([R.fargate, `${who}: pods on Fargate: ${placement.fargatePods.join(', ')}`]);
   if (placement.windowsPods.length) blocked.push([R.windowsNode, `${who}: pods on Windows nodes: ${placement.windowsPods.join(', ')}`]);

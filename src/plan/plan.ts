@@ -57,21 +57,38 @@ function toAssociation(c: Candidate): PlannedAssociation {
  */
 export function plan(source: Inventory | Analysis, options: PlanOptions = {}): Plan {
   const limit = options.trustPolicyLimit ?? TRUST_POLICY_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRUST_POLICY_LIMIT) throw new RangeError(`trustPolicyLimit must be a whole number of characters from 1 to ${MAX_TRUST_POLICY_LIMIT}, not ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRUST_POLICY_LIMIT)
+    throw new RangeError(`trustPolicyLimit must be a whole number of characters from 1 to ${MAX_TRUST_POLICY_LIMIT}, not ${limit}`);
   const { inventory, indexes: ctx, oracle } = analysisOf(source);
   const rolePlanning = planRoles(ctx, oracle, planCandidates(ctx, oracle), limit);
   const findings: Finding[] = [...rolePlanning.candidates.flatMap((c) => c.decision.findings), ...rolePlanning.findings];
 
   const migratingClusters = new Map(rolePlanning.candidates.filter(isMigrating).map((c) => [c.cluster.arn, c.cluster]));
   const agentMissing = [...migratingClusters.values()].filter((c) => !hasAgent(ctx, c)).sort((a, b) => compareText(a.name, b.name));
-  for (const c of agentMissing) findings.push({ rule: R.agentMissing.id, severity: R.agentMissing.severity, cluster: c.name, message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode` });
+  for (const c of agentMissing)
+    findings.push({
+      rule: R.agentMissing.id,
+      severity: R.agentMissing.severity,
+      cluster: c.name,
+      message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode`,
+    });
   const needsAgent = (c: Candidate) => isMigrating(c) && agentMissing.includes(c.cluster) && !c.decision.reasons.includes(R.agentMissing.id);
   const candidates = rolePlanning.candidates.map((c) => (needsAgent(c) ? notedBy(c, R.agentMissing) : c));
   for (const g of inventory.scanGaps) {
-    findings.push({ rule: R.scanGap.id, severity: R.scanGap.severity, ...(g.scope === 'cluster' ? { cluster: g.name } : {}), message: `${g.scope} ${g.name}${g.region ? ` (${g.region})` : ''} could not be read: ${g.error}` });
+    findings.push({
+      rule: R.scanGap.id,
+      severity: R.scanGap.severity,
+      ...(g.scope === 'cluster' ? { cluster: g.name } : {}),
+      message: `${g.scope} ${g.name}${g.region ? ` (${g.region})` : ''} could not be read: ${g.error}`,
+    });
   }
   for (const c of ctx.clusters.filter((c) => !c.kubernetes)) {
-    findings.push({ rule: R.clusterNotScanned.id, severity: R.clusterNotScanned.severity, cluster: c.name, message: `${c.name} (${c.arn}) has no Kubernetes evidence` });
+    findings.push({
+      rule: R.clusterNotScanned.id,
+      severity: R.clusterNotScanned.severity,
+      cluster: c.name,
+      message: `${c.name} (${c.arn}) has no Kubernetes evidence`,
+    });
   }
 
   const associations = candidates.map(toAssociation);

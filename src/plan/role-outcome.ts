@@ -32,7 +32,17 @@ export interface RoleDraft {
 
 /** The role's own trust kept as it is, for a role not rewritten. */
 export function untouched(role: Role, equivalent: boolean, checked: number, differences: PlannedRole['equivalence']['differences']): RoleDraft {
-  return { arn: role.arn, kind: 'existing', chainsTo: null, permissionsPolicy: null, phases: unchanged(role.trustPolicy), equivalent, checked, differences, migrated: [] };
+  return {
+    arn: role.arn,
+    kind: 'existing',
+    chainsTo: null,
+    permissionsPolicy: null,
+    phases: unchanged(role.trustPolicy),
+    equivalent,
+    checked,
+    differences,
+    migrated: [],
+  };
 }
 
 /** The candidates of a rewritten role with a reason (and finding) for each migrated identity its final trust still admits through IRSA. */
@@ -41,7 +51,11 @@ export function withRetained(outcome: Extract<RoleOutcome, { kind: 'rewritten' }
   for (const id of outcome.irsaRetained) {
     const at = candidates.findIndex((m) => isMigrating(m) && identityKey(m.identity) === identityKey(id));
     if (at < 0) continue;
-    const noted = notedBy(candidates[at]!, R.finalKeepsIrsa, `${displayIdentity(id)}: ${outcome.role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`);
+    const noted = notedBy(
+      candidates[at]!,
+      R.finalKeepsIrsa,
+      `${displayIdentity(id)}: ${outcome.role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`,
+    );
     candidates = candidates.map((c, i) => (i === at ? noted : c));
   }
   return candidates;

@@ -34,7 +34,8 @@ class TrustLimits {
     ctx: InventoryIndexes,
     private readonly given: number,
   ) {
-    for (const r of ctx.inventory.roles) this.largest.set(r.accountId, Math.max(this.largest.get(r.accountId) ?? 0, minified(r.trustPolicy).replace(/\s/g, '').length));
+    for (const r of ctx.inventory.roles)
+      this.largest.set(r.accountId, Math.max(this.largest.get(r.accountId) ?? 0, minified(r.trustPolicy).replace(/\s/g, '').length));
   }
 
   of(accountId: string): number {
@@ -109,13 +110,21 @@ class RolePlanner {
     const pi = (doc: PolicyDocument | null, id: Identity) => this.oracle.podIdentity(doc, id).decision;
     const sids = sidsOf(current);
     const direct = kept.filter((c) => !c.chainRoleArn).map((c) => c.identity);
-    const added: RawStatement[] = podIdentityStatements(direct.filter((id) => pi(current, id) !== 'yes'), sids, { compact });
+    const added: RawStatement[] = podIdentityStatements(
+      direct.filter((id) => pi(current, id) !== 'yes'),
+      sids,
+      { compact },
+    );
     const chains: Omit<ChainRoleDraft, 'target'>[] = [];
     for (const [chainArn, cs] of [...group(kept, (c) => c.chainRoleArn ?? undefined)].sort(([a], [b]) => compareText(a, b))) {
       const ids = cs.map((c) => c.identity);
       const existing = this.ctx.rolesByArn.get(chainArn);
       const chainCurrent = existing?.trustPolicy ?? null;
-      const chainAdded = podIdentityStatements(ids.filter((id) => pi(chainCurrent, id) !== 'yes'), sidsOf(chainCurrent), { compact });
+      const chainAdded = podIdentityStatements(
+        ids.filter((id) => pi(chainCurrent, id) !== 'yes'),
+        sidsOf(chainCurrent),
+        { compact },
+      );
       const chainTransition = withStatements(chainCurrent ?? EMPTY_TRUST, chainAdded);
       chains.push({ arn: chainArn, existing, identities: ids, phases: { current: chainCurrent, transition: chainTransition, final: chainTransition } });
       const needChain = ids.filter((id) => this.oracle.chain(current, chainArn, id).decision !== 'yes');
@@ -149,10 +158,20 @@ class RolePlanner {
   private fitted(role: Role, candidates: readonly Candidate[]): { rewrite: Rewrite; candidates: readonly Candidate[] } {
     const plain = this.rewrite(role.trustPolicy, candidates.filter(isMigrating), false);
     if (!this.excess(role, plain)) return { rewrite: plain, candidates };
-    const free = (c: Candidate) => Number(this.oracle.podIdentity(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity).decision === 'yes' && (!c.chainRoleArn || this.oracle.chain(role.trustPolicy, c.chainRoleArn, c.identity).decision === 'yes'));
+    const free = (c: Candidate) =>
+      Number(
+        this.oracle.podIdentity(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity).decision === 'yes' &&
+          (!c.chainRoleArn || this.oracle.chain(role.trustPolicy, c.chainRoleArn, c.identity).decision === 'yes'),
+      );
     const migrating = candidates
       .filter(isMigrating)
-      .sort((a, b) => free(b) - free(a) || compareText(a.identity.namespace, b.identity.namespace) || compareText(a.identity.serviceAccount, b.identity.serviceAccount) || compareText(a.cluster.arn, b.cluster.arn));
+      .sort(
+        (a, b) =>
+          free(b) - free(a) ||
+          compareText(a.identity.namespace, b.identity.namespace) ||
+          compareText(a.identity.serviceAccount, b.identity.serviceAccount) ||
+          compareText(a.cluster.arn, b.cluster.arn),
+      );
     const compact = this.rewrite(role.trustPolicy, migrating, true);
     if (!this.excess(role, compact)) return { rewrite: compact, candidates };
     const kept: Candidate[] = [];
@@ -170,16 +189,25 @@ class RolePlanner {
     const chainSize = Math.max(0, ...compact.chains.map((ch) => minified(ch.phases.transition).length));
     const limit = this.limits.of(role.accountId);
     const largest = Math.max(size, chainSize);
-    const where = chainSize > size ? `the trust of a chaining role into ${role.arn} would have ${chainSize} characters even compacted` : `${role.arn}'s rewritten trust would have ${size} characters even compacted`;
+    const where =
+      chainSize > size
+        ? `the trust of a chaining role into ${role.arn} would have ${chainSize} characters even compacted`
+        : `${role.arn}'s rewritten trust would have ${size} characters even compacted`;
     const raise = largest <= MAX_TRUST_POLICY_LIMIT ? `, or raise the account's quota to ${largest} or more and plan with --trust-policy-limit` : '';
     this.findings.push({
       rule: R.trustPolicyTooLarge.id,
       severity: R.trustPolicyTooLarge.severity,
       roleArn: role.arn,
-      message: `${where}, over the limit of ${limit} (IAM allows at most ${MAX_TRUST_POLICY_LIMIT}); ${blocked.length} of ${migrating.length} identities are not migrated (${blocked.slice(0, 5).map((c) => displayIdentity(c.identity)).join(', ')}${blocked.length > 5 ? ` and ${blocked.length - 5} more` : ''}): give them roles of their own (one per service account), or move identities off this shared role${raise}`,
+      message: `${where}, over the limit of ${limit} (IAM allows at most ${MAX_TRUST_POLICY_LIMIT}); ${blocked.length} of ${migrating.length} identities are not migrated (${blocked
+        .slice(0, 5)
+        .map((c) => displayIdentity(c.identity))
+        .join(
+          ', ',
+        )}${blocked.length > 5 ? ` and ${blocked.length - 5} more` : ''}): give them roles of their own (one per service account), or move identities off this shared role${raise}`,
     });
     const refused = new Set(blocked);
-    const why = (c: Candidate) => `${displayIdentity(c.identity)}: ${role.arn}'s trust cannot also admit it under the limit of ${limit} characters; give it a role of its own, or move identities off this shared role${raise}`;
+    const why = (c: Candidate) =>
+      `${displayIdentity(c.identity)}: ${role.arn}'s trust cannot also admit it under the limit of ${limit} characters; give it a role of its own, or move identities off this shared role${raise}`;
     return { rewrite: fits, candidates: candidates.map((c) => (refused.has(c) ? stoppedBy(c, R.trustPolicyTooLarge, why(c), 'blocked') : c)) };
   }
 
@@ -188,14 +216,27 @@ class RolePlanner {
     const current = role.trustPolicy;
     const undecidable = given.filter((c) => isMigrating(c) && !c.chainRoleArn && this.oracle.podIdentity(current, c.identity).decision === 'unknown');
     if (undecidable.length) return this.giveUp(role, given, this.oracle.podIdentity(current, undecidable[0]!.identity).unknownBecause.join('; '));
-    const { rewrite: { phases, chains, migrated: migratedIds }, candidates } = this.fitted(role, given);
+    const {
+      rewrite: { phases, chains, migrated: migratedIds },
+      candidates,
+    } = this.fitted(role, given);
     for (const ch of chains) this.chainDrafts.set(ch.arn, { ...ch, target: role });
     const transition = phases.transition;
     const result = checkRewrite(phases, migratedIds, universeFor(this.ctx, [current, transition], migratedIds, this.universes), this.probeFor(role, phases));
     for (const doc of [transition, phases.final]) if (doc !== current) this.oracle.forget(doc);
     if (result.unknown.length) return this.giveUp(role, candidates, `the check could not evaluate ${result.unknown.slice(0, 3).join(', ')}`);
     if (result.differences.length) return this.refuse(role, candidates, role.arn, result);
-    const planned = plannedRole({ arn: role.arn, kind: 'existing', chainsTo: null, permissionsPolicy: null, phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: migratedIds });
+    const planned = plannedRole({
+      arn: role.arn,
+      kind: 'existing',
+      chainsTo: null,
+      permissionsPolicy: null,
+      phases,
+      equivalent: true,
+      checked: result.identitiesChecked,
+      differences: [],
+      migrated: migratedIds,
+    });
     return { kind: 'rewritten', role: planned, candidates, irsaRetained: result.irsaRetained };
   }
 
@@ -213,19 +254,38 @@ class RolePlanner {
           podIdentity: (_phase, doc, id) => this.oracle.podIdentity(doc, id).decision,
         };
         const result = checkRewrite(d.phases, d.identities, universeFor(this.ctx, [d.phases.transition], d.identities, this.universes), probe, false);
-        const outsiders = outsidersAdmitted(this.oracle, d.phases.transition, d.arn).map((who) => ({ phase: 'transition' as const, mechanism: 'statements' as const, identity: who, expected: `no principal but EKS Pod Identity reaches ${d.target.arn} through ${d.arn}`, actual: 'admitted' }));
+        const outsiders = outsidersAdmitted(this.oracle, d.phases.transition, d.arn).map((who) => ({
+          phase: 'transition' as const,
+          mechanism: 'statements' as const,
+          identity: who,
+          expected: `no principal but EKS Pod Identity reaches ${d.target.arn} through ${d.arn}`,
+          actual: 'admitted',
+        }));
         return { d, result: outsiders.length ? { ...result, differences: [...result.differences, ...outsiders] } : result };
       });
     const failed = new Map<string, { arn: string; result: CheckResult }>();
-    for (const { d, result } of checked) if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
+    for (const { d, result } of checked)
+      if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
     const refused = [...failed].map(([target, { arn, result }]) => {
-      const differences: CheckResult['differences'] = result.differences.length ? result.differences : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
+      const differences: CheckResult['differences'] = result.differences.length
+        ? result.differences
+        : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
       return this.refuse(this.ctx.rolesByArn.get(target)!, outcomes.get(target)?.candidates ?? [], arn, { ...result, differences });
     });
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
       .map(({ d, result }) => {
-        return plannedRole({ arn: d.arn, kind: d.existing ? 'existing' : 'new', chainsTo: d.target.arn, permissionsPolicy: chainPermissions(d.target), phases: d.phases, equivalent: true, checked: result.identitiesChecked, differences: [], migrated: d.identities });
+        return plannedRole({
+          arn: d.arn,
+          kind: d.existing ? 'existing' : 'new',
+          chainsTo: d.target.arn,
+          permissionsPolicy: chainPermissions(d.target),
+          phases: d.phases,
+          equivalent: true,
+          checked: result.identitiesChecked,
+          differences: [],
+          migrated: d.identities,
+        });
       });
     return { planned, refused };
   }
@@ -236,17 +296,42 @@ class RolePlanner {
    * (or `skipped`, when the role's account was not scanned), so no trust admits them and no step serves them.
    */
   refuseUnadoptableChains(candidates: readonly Candidate[]): readonly Candidate[] {
-    const chained = group(candidates.filter((c) => isMigrating(c) && c.chainRoleArn && c.role), (c) => c.chainRoleArn);
+    const chained = group(
+      candidates.filter((c) => isMigrating(c) && c.chainRoleArn && c.role),
+      (c) => c.chainRoleArn,
+    );
     const stopped = new Map<Candidate, Candidate>();
     for (const [chainArn, cs] of [...chained].sort(([a], [b]) => compareText(a, b))) {
-      const problem = adoptionProblem(this.ctx, this.oracle, chainArn, cs[0]!.role!, cs.map((c) => c.identity), this.universes);
+      const problem = adoptionProblem(
+        this.ctx,
+        this.oracle,
+        chainArn,
+        cs[0]!.role!,
+        cs.map((c) => c.identity),
+        this.universes,
+      );
       if (!problem) continue;
       if (problem.notScanned) {
-        for (const c of cs) stopped.set(c, stoppedBy(c, R.roleNotScanned, `${displayIdentity(c.identity)} would chain through ${chainArn}, but ${problem.message}`));
+        for (const c of cs)
+          stopped.set(c, stoppedBy(c, R.roleNotScanned, `${displayIdentity(c.identity)} would chain through ${chainArn}, but ${problem.message}`));
         continue;
       }
-      this.findings.push({ rule: R.chainRoleConflict.id, severity: R.chainRoleConflict.severity, roleArn: chainArn, message: `${chainArn} is not adopted: ${problem.message}` });
-      for (const c of cs) stopped.set(c, stoppedBy(c, R.chainRoleConflict, `${displayIdentity(c.identity)}: would chain through ${chainArn}, which is not adopted: ${problem.message}`, 'conflict'));
+      this.findings.push({
+        rule: R.chainRoleConflict.id,
+        severity: R.chainRoleConflict.severity,
+        roleArn: chainArn,
+        message: `${chainArn} is not adopted: ${problem.message}`,
+      });
+      for (const c of cs)
+        stopped.set(
+          c,
+          stoppedBy(
+            c,
+            R.chainRoleConflict,
+            `${displayIdentity(c.identity)}: would chain through ${chainArn}, which is not adopted: ${problem.message}`,
+            'conflict',
+          ),
+        );
     }
     return candidates.map((c) => stopped.get(c) ?? c);
   }
@@ -257,8 +342,15 @@ class RolePlanner {
 
   private giveUp(role: Role, candidates: readonly Candidate[], why: string): RoleOutcome {
     this.dropChains(role.arn);
-    this.findings.push({ rule: R.unsupportedCondition.id, severity: R.unsupportedCondition.severity, roleArn: role.arn, message: `${role.arn} is not rewritten: ${why}` });
-    const stopped = candidates.map((c) => (isMigrating(c) ? stoppedBy(c, R.unsupportedCondition, `${displayIdentity(c.identity)}: ${role.arn} is not rewritten automatically`) : c));
+    this.findings.push({
+      rule: R.unsupportedCondition.id,
+      severity: R.unsupportedCondition.severity,
+      roleArn: role.arn,
+      message: `${role.arn} is not rewritten: ${why}`,
+    });
+    const stopped = candidates.map((c) =>
+      isMigrating(c) ? stoppedBy(c, R.unsupportedCondition, `${displayIdentity(c.identity)}: ${role.arn} is not rewritten automatically`) : c,
+    );
     return { kind: 'gave-up', role: plannedRole(untouched(role, true, 0, [])), candidates: stopped };
   }
 
@@ -272,8 +364,17 @@ class RolePlanner {
     this.dropChains(role.arn);
     const sample = result.differences.slice(0, 3).map((d) => `${d.phase} ${d.mechanism} ${d.identity}: expected ${d.expected}, got ${d.actual}`);
     const which = checkedArn === role.arn ? '' : ` (the check of chaining role ${checkedArn} failed)`;
-    this.findings.push({ rule: R.rewriteNotEquivalent.id, severity: R.rewriteNotEquivalent.severity, roleArn: role.arn, message: `${role.arn} is not rewritten${which}: ${sample.join('; ')}` });
-    const stopped = candidates.map((c) => (isMigrating(c) ? stoppedBy(c, R.rewriteNotEquivalent, `${displayIdentity(c.identity)}: ${role.arn}'s rewrite failed the equivalence check, so it is not rewritten`) : c));
+    this.findings.push({
+      rule: R.rewriteNotEquivalent.id,
+      severity: R.rewriteNotEquivalent.severity,
+      roleArn: role.arn,
+      message: `${role.arn} is not rewritten${which}: ${sample.join('; ')}`,
+    });
+    const stopped = candidates.map((c) =>
+      isMigrating(c)
+        ? stoppedBy(c, R.rewriteNotEquivalent, `${displayIdentity(c.identity)}: ${role.arn}'s rewrite failed the equivalence check, so it is not rewritten`)
+        : c,
+    );
     return { kind: 'refused', role: plannedRole(untouched(role, false, result.identitiesChecked, result.differences)), candidates: stopped };
   }
 }
@@ -284,9 +385,7 @@ export function planRoles(ctx: InventoryIndexes, oracle: TrustOracle, candidates
   const adoptable = planner.refuseUnadoptableChains(candidates);
   const byRole = group(adoptable, (c) => c.role?.arn);
   const outcomes = new Map(
-    [...byRole.entries()]
-      .sort(([a], [b]) => compareText(a, b))
-      .map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
+    [...byRole.entries()].sort(([a], [b]) => compareText(a, b)).map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
   );
   const chains = planner.chainRoles(outcomes);
   for (const refused of chains.refused) outcomes.set(refused.role.arn, refused);

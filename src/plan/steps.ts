@@ -21,14 +21,32 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   const nextId = () => `s${String(steps.length + 1).padStart(3, '0')}`;
   const add = (d: StepDraft) => steps.push({ id: nextId(), ...d });
   for (const c of agentMissing) {
-    add({ phase: 'prepare', action: 'install-agent', cluster: c.name, clusterArn: c.arn, addon: 'eks-pod-identity-agent', description: `Install the eks-pod-identity-agent add-on on ${c.name}` });
+    add({
+      phase: 'prepare',
+      action: 'install-agent',
+      cluster: c.name,
+      clusterArn: c.arn,
+      addon: 'eks-pod-identity-agent',
+      description: `Install the eks-pod-identity-agent add-on on ${c.name}`,
+    });
   }
   for (const r of roles.filter((r) => r.kind === 'new')) {
-    add({ phase: 'prepare', action: 'create-role', roleArn: r.arn, targetRoleArn: r.chainsTo ?? undefined, description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}` });
+    add({
+      phase: 'prepare',
+      action: 'create-role',
+      roleArn: r.arn,
+      targetRoleArn: r.chainsTo ?? undefined,
+      description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}`,
+    });
   }
   const transitionOrder = [...roles].sort((a, b) => Number(b.kind === 'new') - Number(a.kind === 'new') || compareText(a.arn, b.arn));
   for (const r of transitionOrder.filter((r) => r.kind === 'existing' && differs(r, 'current', 'transition'))) {
-    add({ phase: 'transition', action: 'update-trust', roleArn: r.arn, description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement` });
+    add({
+      phase: 'transition',
+      action: 'update-trust',
+      roleArn: r.arn,
+      description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement`,
+    });
   }
   const migrating = candidates.filter(isMigrating);
   const addonGroups = new Map<string, Candidate[]>();
@@ -65,18 +83,55 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
   for (const c of migrating) {
     const { name: cluster, arn: clusterArn } = c.cluster;
     const { namespace, serviceAccount } = c.identity;
-    steps.push({ id: nextId(), cluster, clusterArn, namespace, serviceAccount, phase: 'cutover', action: 'remove-annotation', roleArn: c.annotatedRoleArn, description: `Remove eks.amazonaws.com/role-arn from ${displayIdentity(c.identity)}` });
+    steps.push({
+      id: nextId(),
+      cluster,
+      clusterArn,
+      namespace,
+      serviceAccount,
+      phase: 'cutover',
+      action: 'remove-annotation',
+      roleArn: c.annotatedRoleArn,
+      description: `Remove eks.amazonaws.com/role-arn from ${displayIdentity(c.identity)}`,
+    });
     const restartable = c.workloads.filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind));
     if (c.workloads.length) {
-      steps.push({ id: nextId(), cluster, clusterArn, namespace, serviceAccount, phase: 'cutover', action: 'restart-workloads', workloads: c.workloads, description: restartable.length === c.workloads.length ? `Restart ${c.workloads.map((w) => `${w.kind}/${w.name}`).join(', ')}` : `Restart ${restartable.map((w) => `${w.kind}/${w.name}`).join(', ') || 'nothing restartable'}; pods of ${c.workloads.filter((w) => !restartable.includes(w)).map((w) => `${w.kind}/${w.name}`).join(', ')} pick up Pod Identity when next created` });
+      steps.push({
+        id: nextId(),
+        cluster,
+        clusterArn,
+        namespace,
+        serviceAccount,
+        phase: 'cutover',
+        action: 'restart-workloads',
+        workloads: c.workloads,
+        description:
+          restartable.length === c.workloads.length
+            ? `Restart ${c.workloads.map((w) => `${w.kind}/${w.name}`).join(', ')}`
+            : `Restart ${restartable.map((w) => `${w.kind}/${w.name}`).join(', ') || 'nothing restartable'}; pods of ${c.workloads
+                .filter((w) => !restartable.includes(w))
+                .map((w) => `${w.kind}/${w.name}`)
+                .join(', ')} pick up Pod Identity when next created`,
+      });
     }
   }
   const verifyClusters = new Map(migrating.map((c) => [c.cluster.arn, c.cluster]));
   for (const cl of [...verifyClusters.values()].sort((a, b) => compareText(a.name, b.name))) {
-    add({ phase: 'verify', action: 'verify', cluster: cl.name, clusterArn: cl.arn, description: `Check that new pods on ${cl.name} carry AWS_CONTAINER_CREDENTIALS_FULL_URI and no AWS_ROLE_ARN` });
+    add({
+      phase: 'verify',
+      action: 'verify',
+      cluster: cl.name,
+      clusterArn: cl.arn,
+      description: `Check that new pods on ${cl.name} carry AWS_CONTAINER_CREDENTIALS_FULL_URI and no AWS_ROLE_ARN`,
+    });
   }
   for (const r of roles.filter((r) => differs(r, 'transition', 'final'))) {
-    add({ phase: 'finalize', action: 'finalize-trust', roleArn: r.arn, description: `Remove IRSA admission for the migrated identities from ${r.arn}'s trust` });
+    add({
+      phase: 'finalize',
+      action: 'finalize-trust',
+      roleArn: r.arn,
+      description: `Remove IRSA admission for the migrated identities from ${r.arn}'s trust`,
+    });
   }
   return steps;
 }

@@ -52,7 +52,13 @@ function mapSet(map: Map<string, Set<string>>, key: string): Set<string> {
   return set;
 }
 
-function podIdentityStatement(clusterArns: readonly string[], namespaces: readonly string[], serviceAccounts: readonly string[], takenSids: Set<string>, compact: boolean): RawStatement {
+function podIdentityStatement(
+  clusterArns: readonly string[],
+  namespaces: readonly string[],
+  serviceAccounts: readonly string[],
+  takenSids: Set<string>,
+  compact: boolean,
+): RawStatement {
   const condition = {
     StringEquals: {
       [`aws:RequestTag/${SESSION_TAGS.clusterArn}`]: oneOrMany(clusterArns),
@@ -80,7 +86,10 @@ export function podIdentityStatements(identities: readonly Identity[], takenSids
   const byCluster = new Map<string, Map<string, Set<string>>>();
   for (const id of identities) mapSet(mapIn(byCluster, id.clusterArn), id.namespace).add(id.serviceAccount);
   const clusters = [...byCluster.entries()].sort(([a], [b]) => compareText(a, b));
-  if (!style.compact) return clusters.flatMap(([clusterArn, namespaces]) => productsOf(namespaces).map((g) => podIdentityStatement([clusterArn], g.rows, g.columns, takenSids, false)));
+  if (!style.compact)
+    return clusters.flatMap(([clusterArn, namespaces]) =>
+      productsOf(namespaces).map((g) => podIdentityStatement([clusterArn], g.rows, g.columns, takenSids, false)),
+    );
   const products = new Map<string, { clusterArns: string[]; namespaces: string[]; serviceAccounts: string[] }>();
   for (const [clusterArn, namespaces] of clusters) {
     const byNamespace = productsOf(namespaces).map((g) => ({ namespaces: g.rows, serviceAccounts: g.columns }));

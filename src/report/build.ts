@@ -9,15 +9,7 @@ import type { Plan } from '../plan/model.js';
 import { rolePolicies } from '../rules/admin.js';
 import { RuleContext } from '../rules/context.js';
 import { audit } from '../rules/index.js';
-import {
-  REPORT_SCHEMA_VERSION,
-  type Mechanism,
-  type OpenRole,
-  type Report,
-  type ReportCluster,
-  type ReportEvidenceFile,
-  type RoleMapping,
-} from './model.js';
+import { REPORT_SCHEMA_VERSION, type Mechanism, type OpenRole, type Report, type ReportCluster, type ReportEvidenceFile, type RoleMapping } from './model.js';
 import { compareText } from '../order.js';
 
 /** Options of {@link buildReport}. */
@@ -193,10 +185,16 @@ function evidence(inventory: Inventory): Report['evidence'] {
     .sort((a, b) => compareText(a.path, b.path));
   const timed = files
     .filter((f) => !NOT_COLLECTED.has(f.kind))
-    .flatMap((f): { at: string; by: 'collector' | 'file' }[] => (f.collectedAt ? [{ at: f.collectedAt, by: 'collector' }] : f.modifiedAt ? [{ at: f.modifiedAt, by: 'file' }] : []));
+    .flatMap((f): { at: string; by: 'collector' | 'file' }[] =>
+      f.collectedAt ? [{ at: f.collectedAt, by: 'collector' }] : f.modifiedAt ? [{ at: f.modifiedAt, by: 'file' }] : [],
+    );
   const times = timed.map((t) => t.at).sort((a, b) => Date.parse(a) - Date.parse(b) || compareText(a, b));
   const sources = new Set(timed.map((t) => t.by));
-  const accounts = new Set([...files.flatMap((f) => (f.accountId ? [f.accountId] : [])), ...inventory.clusters.map((c) => c.accountId), ...inventory.roles.map((r) => r.accountId)]);
+  const accounts = new Set([
+    ...files.flatMap((f) => (f.accountId ? [f.accountId] : [])),
+    ...inventory.clusters.map((c) => c.accountId),
+    ...inventory.roles.map((r) => r.accountId),
+  ]);
   const regions = new Set([...files.flatMap((f) => (f.region ? [f.region] : [])), ...inventory.clusters.map((c) => c.region)]);
   return {
     files,

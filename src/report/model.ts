@@ -85,8 +85,10 @@ export interface ReportEvidenceFile {
 }
 
 /** The plan's counts, plus what the auditor's view adds. */
-export interface ReportSummary
-  extends Pick<PlanSummary, 'accounts' | 'regions' | 'clusters' | 'clustersScanned' | 'serviceAccounts' | 'annotatedServiceAccounts' | 'roles' | 'identities'> {
+export interface ReportSummary extends Pick<
+  PlanSummary,
+  'accounts' | 'regions' | 'clusters' | 'clustersScanned' | 'serviceAccounts' | 'annotatedServiceAccounts' | 'roles' | 'identities'
+> {
   /** Roles pods can act as today. */
   readonly rolesInUse: number;
   readonly mappings: Readonly<Record<RoleMapping['status'], number>>;

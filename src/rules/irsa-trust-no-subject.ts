@@ -9,7 +9,11 @@ export const irsaTrustNoSubject: Rule = {
       .eksTrustStatements()
       .filter(({ statement }) => !statement.conditions.some((c) => claimOf(c.key)?.claim === 'sub'))
       .map(({ role, statement, hostPath }) =>
-        findingOf(this, `${role.arn}: trust statement ${statement.sid ?? `#${statement.index}`} admits every service account of ${hostPath} (no :sub condition)`, { roleArn: role.arn }),
+        findingOf(
+          this,
+          `${role.arn}: trust statement ${statement.sid ?? `#${statement.index}`} admits every service account of ${hostPath} (no :sub condition)`,
+          { roleArn: role.arn },
+        ),
       );
   },
 };

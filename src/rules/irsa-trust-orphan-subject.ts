@@ -13,7 +13,13 @@ export const irsaTrustOrphanSubject: Rule = {
       const clusters = ctx.clustersOfIssuer(hostPath).filter((c) => c.kubernetes);
       if (clusters.length === 0) continue;
       const subjects = statement.conditions
-        .filter((c) => isPositive(c) && (c.operator.startsWith('String') || c.operator.startsWith('Arn')) && claimOf(c.key)?.claim === 'sub' && claimOf(c.key)?.issuer.toLowerCase() === hostPath.toLowerCase())
+        .filter(
+          (c) =>
+            isPositive(c) &&
+            (c.operator.startsWith('String') || c.operator.startsWith('Arn')) &&
+            claimOf(c.key)?.claim === 'sub' &&
+            claimOf(c.key)?.issuer.toLowerCase() === hostPath.toLowerCase(),
+        )
         .flatMap((c) => c.values.filter((v) => !hasWildcard(v) && !v.includes('${')));
       for (const subject of new Set(subjects)) {
         const m = SUBJECT.exec(subject);

@@ -14,7 +14,11 @@ export const oidcProviderUnused: Rule = {
       if (clusters.length === 0) {
         out.push(findingOf(this, `${p.arn}: no cluster of the bundle has issuer ${p.hostPath}`));
       } else if (!trusted.has(p.arn) && ctx.scannedRoleAccounts.has(p.accountId)) {
-        out.push(findingOf(this, `${p.arn} (cluster ${clusters.map((c) => c.name).join(', ')}): no role of account ${p.accountId} trusts it`, { cluster: clusters[0]!.name }));
+        out.push(
+          findingOf(this, `${p.arn} (cluster ${clusters.map((c) => c.name).join(', ')}): no role of account ${p.accountId} trusts it`, {
+            cluster: clusters[0]!.name,
+          }),
+        );
       }
     }
     return out;

@@ -18,12 +18,16 @@ export const podIdentityTagsDisabled: Rule = {
       ].filter(({ decide }) => decide(false) === 'no' && decide(true) !== 'no');
       for (const { trusting } of needsTags) {
         out.push(
-          findingOf(this, `${cluster.name}/${a.namespace}/${a.serviceAccount}: association ${a.associationId} disables session tags, but ${trusting.arn}'s trust requires them`, {
-            roleArn: trusting.arn,
-            cluster: cluster.name,
-            namespace: a.namespace,
-            serviceAccount: a.serviceAccount,
-          }),
+          findingOf(
+            this,
+            `${cluster.name}/${a.namespace}/${a.serviceAccount}: association ${a.associationId} disables session tags, but ${trusting.arn}'s trust requires them`,
+            {
+              roleArn: trusting.arn,
+              cluster: cluster.name,
+              namespace: a.namespace,
+              serviceAccount: a.serviceAccount,
+            },
+          ),
         );
       }
     }

@@ -16,7 +16,11 @@ export const podIdentityUnscopedTrust: Rule = {
         if (st.effect !== 'Allow' || st.principal?.everyone || !principalMatches(st, { type: 'Service', id: POD_IDENTITY_SERVICE })) continue;
         if (!actionMatches(st, 'sts:AssumeRole')) continue;
         if (st.conditions.some((c) => SCOPING_KEYS.has(c.key.toLowerCase()))) continue;
-        out.push(findingOf(this, `${role.arn}: trust statement ${st.sid ?? `#${st.index}`} admits every Pod Identity association of account ${role.accountId}`, { roleArn: role.arn }));
+        out.push(
+          findingOf(this, `${role.arn}: trust statement ${st.sid ?? `#${st.index}`} admits every Pod Identity association of account ${role.accountId}`, {
+            roleArn: role.arn,
+          }),
+        );
       }
     }
     return out;

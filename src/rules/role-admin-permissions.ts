@@ -11,7 +11,12 @@ export const roleAdminPermissions: Rule = {
       const role = ctx.rolesByArn.get(arn);
       if (!role) continue;
       const admin = rolePolicies(role, managed).filter((p) => p.admin);
-      if (admin.length) out.push(findingOf(this, `${arn} is reachable from pods and has ${admin.map((p) => `${p.kind} policy ${p.name}`).join(', ')} granting * on *`, { roleArn: arn }));
+      if (admin.length)
+        out.push(
+          findingOf(this, `${arn} is reachable from pods and has ${admin.map((p) => `${p.kind} policy ${p.name}`).join(', ')} granting * on *`, {
+            roleArn: arn,
+          }),
+        );
     }
     return out;
   },

@@ -8,7 +8,14 @@ export const saRoleCrossAccount: Rule = {
     return ctx.annotatedServiceAccounts().flatMap(({ cluster, sa, roleArn }) => {
       const account = accountOf(roleArn);
       return account && account !== cluster.accountId
-        ? [findingOf(this, `${cluster.name}/${sa.namespace}/${sa.name} (account ${cluster.accountId}) uses ${roleArn} in account ${account}`, { roleArn, cluster: cluster.name, namespace: sa.namespace, serviceAccount: sa.name })]
+        ? [
+            findingOf(this, `${cluster.name}/${sa.namespace}/${sa.name} (account ${cluster.accountId}) uses ${roleArn} in account ${account}`, {
+              roleArn,
+              cluster: cluster.name,
+              namespace: sa.namespace,
+              serviceAccount: sa.name,
+            }),
+          ]
         : [];
     });
   },

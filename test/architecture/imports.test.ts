@@ -44,7 +44,11 @@ describe('the import graph of src/', () => {
   });
 
   it('knows the rank of every folder', () => {
-    const folders = new Set(sourceFiles(SRC).map((f) => folderOf(relative(SRC, f))).filter((f) => f !== undefined));
+    const folders = new Set(
+      sourceFiles(SRC)
+        .map((f) => folderOf(relative(SRC, f)))
+        .filter((f) => f !== undefined),
+    );
     expect([...folders].filter((f) => !(f in RANK))).toEqual([]);
   });
 
@@ -82,7 +86,9 @@ function moduleState(file: string): string[] {
 
 describe('the analysis core', () => {
   it('keeps no module-level mutable state but the named pure memos', () => {
-    const files = sourceFiles(SRC).map((f) => relative(SRC, f)).filter((f) => CORE.includes(folderOf(f) ?? ''));
+    const files = sourceFiles(SRC)
+      .map((f) => relative(SRC, f))
+      .filter((f) => CORE.includes(folderOf(f) ?? ''));
     expect(files.flatMap(moduleState).sort()).toEqual([...PURE_MEMOS].sort());
   });
 

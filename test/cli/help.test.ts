@@ -18,7 +18,12 @@ describe('--help', () => {
     expect(commands).toHaveLength(2);
     for (const c of commands) expect(c).toMatch(new RegExp(`^ {2}\\$ irsa2pi ${command[0] ?? '(plan|report|collect)'} `));
     expect(examples!.split('\n').filter((l) => l.startsWith('  # '))).toHaveLength(2);
-    expect(exits!.split('\n').filter((l) => /^ {2}\d {2}\S/.test(l)).map((l) => Number(l.trim()[0]))).toEqual(codes);
+    expect(
+      exits!
+        .split('\n')
+        .filter((l) => /^ {2}\d {2}\S/.test(l))
+        .map((l) => Number(l.trim()[0])),
+    ).toEqual(codes);
   });
 
   it('the examples use only options the command has', () => {

@@ -50,7 +50,9 @@ describe('--cluster and --region over an evidence bundle', () => {
 
   it('--region keeps the clusters of that region; with --cluster, both must hold', () => {
     expect(new Set(planOf(['--region', 'us-east-1']).associations.map((a) => a.cluster))).toEqual(new Set(['legacy', 'prod-us']));
-    expect(new Set(planOf(['--region', 'us-east-1', '--cluster', 'legacy', '--cluster', 'prod-us']).associations.map((a) => a.cluster))).toEqual(new Set(['legacy', 'prod-us']));
+    expect(new Set(planOf(['--region', 'us-east-1', '--cluster', 'legacy', '--cluster', 'prod-us']).associations.map((a) => a.cluster))).toEqual(
+      new Set(['legacy', 'prod-us']),
+    );
     expect(new Set(planOf(['--cluster', 'legacy', '--cluster', 'prod-eu']).associations.map((a) => a.cluster))).toEqual(new Set(['legacy', 'prod-eu']));
   });
 
@@ -63,7 +65,10 @@ describe('--cluster and --region over an evidence bundle', () => {
     expect(new Set(both.associations.map((a) => a.region))).toEqual(new Set(['eu-west-1', 'us-east-1']));
     const table = cli(['plan', '--evidence', dir, '--cluster', 'prod-us'], { env: { ...process.env, NO_COLOR: '1', COLUMNS: '120' } });
     expect(table.code, table.stderr).toBe(0);
-    const firstCells = table.stdout.split('\n').filter((l) => /^\S+ {3,}batch {3,}nightly /.test(l)).map((l) => l.split(' ')[0]);
+    const firstCells = table.stdout
+      .split('\n')
+      .filter((l) => /^\S+ {3,}batch {3,}nightly /.test(l))
+      .map((l) => l.split(' ')[0]);
     expect(firstCells).toEqual(['eu-west-1/prod-us', 'us-east-1/prod-us']);
   });
 
@@ -71,7 +76,10 @@ describe('--cluster and --region over an evidence bundle', () => {
     [['--cluster', 'nope'], /^--cluster nope: the evidence bundle \S+ has no cluster of that name \(it has legacy, prod-eu, prod-us\)$/],
     [['--cluster', 'prod-us', '--cluster', 'prod-uss'], /^--cluster prod-uss: /],
     [['--region', 'ap-south-1'], /^--region ap-south-1: the evidence bundle \S+ has no cluster in that region \(it has clusters in eu-west-1, us-east-1\)$/],
-    [['--region', 'us-east-1', '--cluster', 'prod-eu'], /^--cluster prod-eu: the evidence bundle \S+ has no cluster of that name in us-east-1 \(it has legacy, prod-us\)$/],
+    [
+      ['--region', 'us-east-1', '--cluster', 'prod-eu'],
+      /^--cluster prod-eu: the evidence bundle \S+ has no cluster of that name in us-east-1 \(it has legacy, prod-us\)$/,
+    ],
     [['--cluster', 'bad\u001b]0;x\u0007'], /^--cluster bad\\x1b\]0;x\\x07: /],
   ])('%j naming nothing in the bundle is a usage error naming it, exit 2, nothing on stdout', (args, message) => {
     const r = cli(['plan', '--evidence', DEMO, ...args]);
@@ -88,18 +96,22 @@ describe('--cluster on a bundle whose other clusters still matter', () => {
   const planOf = (args: string[]) => {
     const r = cli(['plan', '--evidence', SECOND, '--format', 'json', ...args]);
     expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string }[]; findings: { rule: string }[] };
+    return JSON.parse(r.stdout) as {
+      associations: { cluster: string; namespace: string; serviceAccount: string; status: string }[];
+      findings: { rule: string }[];
+    };
   };
 
-  it('migrating the second cluster adopts the chaining role the first cluster\'s migration made (its association is of a cluster left out, not a squatter)', () => {
-    const status = (p: ReturnType<typeof planOf>) => p.associations.find((a) => a.cluster === 'prod-us' && a.namespace === 'tools' && a.serviceAccount === 'toolbox')?.status;
+  it("migrating the second cluster adopts the chaining role the first cluster's migration made (its association is of a cluster left out, not a squatter)", () => {
+    const status = (p: ReturnType<typeof planOf>) =>
+      p.associations.find((a) => a.cluster === 'prod-us' && a.namespace === 'tools' && a.serviceAccount === 'toolbox')?.status;
     expect(status(planOf([]))).toBe('create');
     const filtered = planOf(['--cluster', 'prod-us']);
     expect(status(filtered)).toBe('create');
     expect(filtered.findings.map((f) => f.rule)).not.toContain('chain-role-conflict');
   });
 
-  it('the report of one cluster does not call the other clusters\' providers and trusts unknown or unused', () => {
+  it("the report of one cluster does not call the other clusters' providers and trusts unknown or unused", () => {
     const rules = (args: string[]) => {
       const r = cli(['report', '--evidence', DEMO, '--format', 'json', ...args]);
       expect(r.code, r.stderr).toBe(0);
@@ -109,7 +121,11 @@ describe('--cluster on a bundle whose other clusters still matter', () => {
     const one = rules(['--cluster', 'prod-eu']);
     for (const rule of ['irsa-trust-unknown-provider', 'oidc-provider-unused']) {
       expect(one.filter((f) => f.rule === rule).length, rule).toBeLessThanOrEqual(all.filter((f) => f.rule === rule).length);
-      for (const f of one.filter((f) => f.rule === rule)) expect(all.map((a) => a.message), f.message).toContain(f.message);
+      for (const f of one.filter((f) => f.rule === rule))
+        expect(
+          all.map((a) => a.message),
+          f.message,
+        ).toContain(f.message);
     }
   });
 });

@@ -14,7 +14,12 @@ describe('usage errors', () => {
     ['a bad --fail-on', [...plan, '--fail-on', 'severe'], 'plan', /^option '--fail-on <severity>' argument 'severe' is invalid/],
     ['--fail-on without its value', [...plan, '--fail-on'], 'plan', /^option '--fail-on <severity>' argument missing$/],
     ['an unknown --format', [...plan, '--format', 'yaml'], 'plan', /^unknown --format "yaml"; expected one of table, json, /],
-    ['an unknown report --format', ['report', '--evidence', DEMO, '--format', 'table'], 'report', /^unknown --format "table"; expected one of markdown, csv, json, sarif$/],
+    [
+      'an unknown report --format',
+      ['report', '--evidence', DEMO, '--format', 'table'],
+      'report',
+      /^unknown --format "table"; expected one of markdown, csv, json, sarif$/,
+    ],
     ['a directory format without --out', [...plan, '--format', 'script'], 'plan', /^--format script writes a directory: give --out <dir>$/],
     ['--evidence with live options', [...plan, '--profile', 'audit'], 'plan', /^give either --evidence or the live options/],
     ['--wide with another format than table', [...plan, '--wide', '--format', 'json'], 'plan', /^--wide is for --format table, not json$/],
@@ -29,11 +34,21 @@ describe('usage errors', () => {
     ['--evidence given twice (the last used to win silently)', [...plan, '-e', '/elsewhere'], 'plan', /^--evidence is given more than once; give it once$/],
     ['--out given twice', ['report', '--evidence', DEMO, '--out', 'a.md', '-o', 'b.md'], 'report', /^--out is given more than once; give it once$/],
     ['--format given twice, even to the default', [...plan, '--format', 'json', '-f', 'table'], 'plan', /^--format is given more than once; give it once$/],
-    ['--trust-policy-limit given twice', [...plan, '--trust-policy-limit', '4096', '--trust-policy-limit', '2048'], 'plan', /^--trust-policy-limit is given more than once; give it once$/],
+    [
+      '--trust-policy-limit given twice',
+      [...plan, '--trust-policy-limit', '4096', '--trust-policy-limit', '2048'],
+      'plan',
+      /^--trust-policy-limit is given more than once; give it once$/,
+    ],
     ['--fail-on given twice', [...plan, '--fail-on', 'critical', '--fail-on', 'info'], 'plan', /^--fail-on is given more than once; give it once$/],
     ['--profile given twice', ['report', '--profile', 'prod', '--profile', 'dev'], 'report', /^--profile is given more than once; give it once$/],
     ['collect --out given twice', ['collect', '-o', 'a', '-o', 'b'], 'collect', /^--out is given more than once; give it once$/],
-    ['a --trust-policy-limit out of range', [...plan, '--trust-policy-limit', '9999'], 'plan', /^--trust-policy-limit must be a number of characters from 1 to 4096 \(IAM's most\), not "9999"$/],
+    [
+      'a --trust-policy-limit out of range',
+      [...plan, '--trust-policy-limit', '9999'],
+      'plan',
+      /^--trust-policy-limit must be a number of characters from 1 to 4096 \(IAM's most\), not "9999"$/,
+    ],
   ] as const)('%s', (_, args, command, message) => {
     const r = cli(args);
     expect(r.code, r.stderr).toBe(2);

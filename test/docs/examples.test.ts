@@ -15,7 +15,7 @@ import { readMarkdown } from './markdown.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'bin', 'irsa2pi.js');
 const work = mkdtempSync(join(tmpdir(), 'irsa2pi-readme-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => { rmSync(work, { recursive: true, force: true }); });
 
 /** One `$ command` of a console block and the lines shown under it. */
 interface Example {

@@ -37,10 +37,11 @@ describe('generated scripts on two clusters: each cluster through its own contex
     expect(annotated(w, 'c2', 'media', 'thumbnailer')).toBeUndefined();
     expect(annotated(w, 'c2', 'media', 'transcoder')).toBeUndefined();
     expect(writes(w.kubes.c1!).filter((x) => x.includes('/serviceaccounts/'))).toEqual(['PATCH /api/v1/namespaces/media/serviceaccounts/thumbnailer']);
-    expect(writes(w.kubes.c2!).filter((x) => x.includes('/serviceaccounts/')).sort()).toEqual([
-      'PATCH /api/v1/namespaces/media/serviceaccounts/thumbnailer',
-      'PATCH /api/v1/namespaces/media/serviceaccounts/transcoder',
-    ]);
+    expect(
+      writes(w.kubes.c2!)
+        .filter((x) => x.includes('/serviceaccounts/'))
+        .sort(),
+    ).toEqual(['PATCH /api/v1/namespaces/media/serviceaccounts/thumbnailer', 'PATCH /api/v1/namespaces/media/serviceaccounts/transcoder']);
     await ok(w, 'finalize.sh', [], { VERIFY: 'warn' });
     await expectTrust(env.accounts(), w, 'final');
   }, 400_000);
@@ -52,14 +53,18 @@ describe('generated scripts on two clusters: each cluster through its own contex
     const wrong = await w.run('migrate.sh', [], { VERIFY: 'warn', KUBE_CONTEXTS: map });
     expect(wrong.code, wrong.stdout + wrong.stderr).toBe(1);
     expect(wrong.stderr).toMatch(
-      new RegExp(`^ERROR: c1: kubeconfig context fake-c2 \\(KUBE_CONTEXTS names it for ${C1}\\) talks to ${w.kubes.c2!.server}, not to the endpoint of c1 \\(${w.kubes.c1!.server}\\); nothing is changed for its service accounts in this run$`, 'm'),
+      new RegExp(
+        `^ERROR: c1: kubeconfig context fake-c2 \\(KUBE_CONTEXTS names it for ${C1}\\) talks to ${w.kubes.c2!.server}, not to the endpoint of c1 \\(${w.kubes.c1!.server}\\); nothing is changed for its service accounts in this run$`,
+        'm',
+      ),
     );
     expect(writes(w.kubes.c1!)).toEqual([]);
     expect(annotated(w, 'c1', 'media', 'thumbnailer')).toBe(SHARED);
-    expect(writes(w.kubes.c2!).filter((x) => x.includes('/serviceaccounts/')).sort()).toEqual([
-      'PATCH /api/v1/namespaces/media/serviceaccounts/thumbnailer',
-      'PATCH /api/v1/namespaces/media/serviceaccounts/transcoder',
-    ]);
+    expect(
+      writes(w.kubes.c2!)
+        .filter((x) => x.includes('/serviceaccounts/'))
+        .sort(),
+    ).toEqual(['PATCH /api/v1/namespaces/media/serviceaccounts/thumbnailer', 'PATCH /api/v1/namespaces/media/serviceaccounts/transcoder']);
     expect(associated(env.accounts().shim)).toEqual(['c2/media/thumbnailer', 'c2/media/transcoder']);
 
     // The same server, written with an upper-case scheme and a trailing slash.
@@ -78,7 +83,12 @@ describe('generated scripts on two clusters: each cluster through its own contex
     await writeFile(w.kubeconfig, kubeconfig.replace(`server: ${w.kubes.c1!.server}`, 'server: https://elsewhere.example:6443'));
     const r = await w.run('migrate.sh', ['--cluster', 'c1'], { VERIFY: 'warn' });
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^ERROR: c1: no kubeconfig context is named ${C1} or has the server ${w.kubes.c1!.server} \\(run: aws eks update-kubeconfig --region eu-west-1 --name c1, or name its context in a KUBE_CONTEXTS file\\)`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^ERROR: c1: no kubeconfig context is named ${C1} or has the server ${w.kubes.c1!.server} \\(run: aws eks update-kubeconfig --region eu-west-1 --name c1, or name its context in a KUBE_CONTEXTS file\\)`,
+        'm',
+      ),
+    );
     expect(writes(w.kubes.c1!)).toEqual([]);
     expect(writes(w.kubes.c2!)).toEqual([]);
     expect(associated(env.accounts().shim)).toEqual([]);
@@ -126,7 +136,9 @@ describe('generated scripts on two clusters: each cluster through its own contex
     await writeFile(stamp, `c1\tarn:aws:eks:eu-west-1:444455556666:cluster/c1\n`);
     const other = await w.run('rollback.sh');
     expect(other.code, other.stdout + other.stderr).toBe(1);
-    expect(other.stderr).toContain(`ERROR: ${stamp}:1: this rollback state is for cluster c1 = arn:aws:eks:eu-west-1:444455556666:cluster/c1, but this plan's c1 is ${C1}: set STATE_DIR to this plan's own state directory`);
+    expect(other.stderr).toContain(
+      `ERROR: ${stamp}:1: this rollback state is for cluster c1 = arn:aws:eks:eu-west-1:444455556666:cluster/c1, but this plan's c1 is ${C1}: set STATE_DIR to this plan's own state directory`,
+    );
     expect(annotated(w, 'c1', 'shop', 'cart-reader')).toBeUndefined();
     expect(associated(env.accounts().shim)).toEqual(['c1/shop/cart-reader']);
   }, 400_000);
@@ -138,14 +150,16 @@ describe('generated scripts on two clusters: each cluster through its own contex
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`ERROR: ${w.dir}/backup holds rollback state of an earlier run: move it to ${w.stateDir}/backup, or set STATE_DIR=${w.dir}`);
     const inside = await ok(w, 'rollback.sh', [], { STATE_DIR: `${w.dir}/` });
-    expect(inside).toContain(`WARNING: STATE_DIR ${w.dir} is inside ${w.dir}: writing the scripts again there (irsa2pi plan --out) deletes the rollback state; keep it outside`);
+    expect(inside).toContain(
+      `WARNING: STATE_DIR ${w.dir} is inside ${w.dir}: writing the scripts again there (irsa2pi plan --out) deletes the rollback state; keep it outside`,
+    );
     const relative = await w.run('rollback.sh', ['--phase', 'trust'], { STATE_DIR: 'out/kept' }, path.dirname(w.dir));
     expect(relative.stderr).toContain(`WARNING: STATE_DIR ${w.dir}/kept is inside ${w.dir}`);
     expect(relative.stderr).toContain(`ERROR: ${w.dir}/backup holds rollback state of an earlier run: move it to ${w.dir}/kept/backup`);
   }, 400_000);
 });
 
-describe("generated scripts wait for AWS: the agent and add-on updates ACTIVE, new associations settled, before any pod restarts", () => {
+describe('generated scripts wait for AWS: the agent and add-on updates ACTIVE, new associations settled, before any pod restarts', () => {
   let moto: MotoServer;
   let shim: EksShim;
   let accounts: Accounts;
@@ -217,7 +231,7 @@ describe("generated scripts wait for AWS: the agent and add-on updates ACTIVE, n
     // now by AWS's clock, which runs an hour ahead of this one (the wait is never longer than the setting).
     for (const s of shim.state.associations.values()) s.association.modifiedAt = Math.floor(Date.now() / 1000) + 3600;
     const out = await ok(world, 'migrate.sh', ['--phase', 'cutover'], { VERIFY: 'warn', ASSOCIATION_SETTLE_SECONDS: '4' });
-    expect(out).toMatch(/^  waiting 4s for association a-\S+ to take effect \(ASSOCIATION_SETTLE_SECONDS=4\)$/m);
+    expect(out).toMatch(/^ {2}waiting 4s for association a-\S+ to take effect \(ASSOCIATION_SETTLE_SECONDS=4\)$/m);
     const listed = shim.state.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/clusters/c1/pod-identity-associations/')).at(-1)!;
     const patch = world.kube.requests.find((r) => r.method === 'PATCH' && r.path.includes('/serviceaccounts/'))!;
     expect(patch.at - listed.at).toBeGreaterThanOrEqual(4_000);

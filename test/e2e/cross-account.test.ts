@@ -27,7 +27,12 @@ describe('generated scripts across two accounts (chaining role + target role tru
   });
 
   it('cross-account: dry run, migrate ×2, finalize ×2, rollback ×2', async () => {
-    const accounts: Accounts = { clusterAccount: CLUSTER_ACCOUNT, endpoints: { [CLUSTER_ACCOUNT]: shim.endpoint, [ROLE_ACCOUNT]: motoB.endpoint }, motos: [motoA, motoB], shim };
+    const accounts: Accounts = {
+      clusterAccount: CLUSTER_ACCOUNT,
+      endpoints: { [CLUSTER_ACCOUNT]: shim.endpoint, [ROLE_ACCOUNT]: motoB.endpoint },
+      motos: [motoA, motoB],
+      shim,
+    };
     world = await buildWorld('cross-account', accounts);
     await lifecycle(accounts, world);
   }, 150_000);

@@ -57,7 +57,9 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     for (let run = 0; run < 2; run++) {
       const f = await w.run('finalize.sh', [], { VERIFY: 'warn' });
       expect(f.code, f.stdout + f.stderr).toBe(1);
-      expect(f.stderr).toMatch(new RegExp(`^ERROR: c1/shop/cart-reader: association \\S+ uses ${OTHER_ROLE} .*the trust of s3-readers \\(${ACCOUNT}\\) is kept`, 'm'));
+      expect(f.stderr).toMatch(
+        new RegExp(`^ERROR: c1/shop/cart-reader: association \\S+ uses ${OTHER_ROLE} .*the trust of s3-readers \\(${ACCOUNT}\\) is kept`, 'm'),
+      );
       expect(await liveTrust(env.accounts(), role(w, 's3-readers').arn)).toEqual(role(w, 's3-readers').trustPolicy.transition);
       expect(await liveTrust(env.accounts(), role(w, 's3-writers').arn)).toEqual(role(w, 's3-writers').trustPolicy.final);
     }
@@ -92,17 +94,30 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     expect((await w.run('migrate.sh', [], { VERIFY: 'warn' })).code).toBe(1);
     const other = await w.run('migrate.sh', ['--phase', 'cutover']);
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(new RegExp(`^ERROR: c1/shop/cart-reader: association \\S+ uses ${OTHER_ROLE} → None, not arn:aws:iam::${ACCOUNT}:role/s3-readers → None; annotation kept, no restart$`, 'm'));
+    expect(other.stderr).toMatch(
+      new RegExp(
+        `^ERROR: c1/shop/cart-reader: association \\S+ uses ${OTHER_ROLE} → None, not arn:aws:iam::${ACCOUNT}:role/s3-readers → None; annotation kept, no restart$`,
+        'm',
+      ),
+    );
     expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
     expect(restartedAt(w, 'cart')).toBeUndefined();
   }, 90_000);
 
   it('migrate.sh --phase associations or cutover before the trust phase changes nothing, since the role would refuse the new pods', async () => {
     const w = await env.load('basic');
-    for (const [phase, kept] of [['associations', 'no association, annotation kept'], ['cutover', 'annotation kept, no restart']] as const) {
+    for (const [phase, kept] of [
+      ['associations', 'no association, annotation kept'],
+      ['cutover', 'annotation kept, no restart'],
+    ] as const) {
       const r = await w.run('migrate.sh', ['--phase', phase]);
       expect(r.code, r.stdout + r.stderr).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^ERROR: c1/shop/cart-reader: the trust of s3-readers \\(${ACCOUNT}\\) does not admit Pod Identity yet \\(run the trust phase first\\); ${kept}$`, 'm'));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^ERROR: c1/shop/cart-reader: the trust of s3-readers \\(${ACCOUNT}\\) does not admit Pod Identity yet \\(run the trust phase first\\); ${kept}$`,
+          'm',
+        ),
+      );
     }
     expect(associationSummaries(env.accounts().shim)).toEqual([]);
     expect(annotation(w, 'shop', 'cart-reader')).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
@@ -118,13 +133,18 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     await ok(w, 'migrate.sh', ['--phase', 'cutover']);
   }, 120_000);
 
-  it("migrate.sh --phase addons before the trust phase leaves the add-on as it is", async () => {
+  it('migrate.sh --phase addons before the trust phase leaves the add-on as it is', async () => {
     const w = await env.load('addon-role');
     const addon = () => [...env.accounts().shim.state.addons.values()].find((s) => s.addon.addonName === 'vpc-cni')!.addon;
     const before = addon().podIdentityAssociations;
     const r = await w.run('migrate.sh', ['--phase', 'addons']);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^ERROR: c1/kube-system/aws-node: the trust of AmazonEKSVPCCNIRole \\(${ACCOUNT}\\) does not admit Pod Identity yet \\(run the trust phase first\\); not added to add-on vpc-cni$`, 'm'));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^ERROR: c1/kube-system/aws-node: the trust of AmazonEKSVPCCNIRole \\(${ACCOUNT}\\) does not admit Pod Identity yet \\(run the trust phase first\\); not added to add-on vpc-cni$`,
+        'm',
+      ),
+    );
     expect(addon().podIdentityAssociations).toEqual(before);
     expect(commands(r.stdout).filter((l) => l.includes("'update-addon'"))).toEqual([]);
 
@@ -176,7 +196,7 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     expect(restartedAt(w, 'cart')).toBeTruthy();
   }, 120_000);
 
-  it('a failed transition trust of an add-on\'s role leaves the add-on without that service account; the next run adds it', async () => {
+  it("a failed transition trust of an add-on's role leaves the add-on without that service account; the next run adds it", async () => {
     const w = await env.load('addon-role');
     const addon = () => [...env.accounts().shim.state.addons.values()].find((s) => s.addon.addonName === 'vpc-cni')!.addon;
     const before = addon().podIdentityAssociations;
@@ -220,7 +240,9 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     const one = await w.run('rollback.sh', ['--cluster', 'c1']);
     expect(await liveTrust(env.accounts(), shared.arn)).toEqual(shared.trustPolicy.transition);
     expect(one.code, one.stdout + one.stderr).toBe(1);
-    expect(one.stderr).toMatch(/^ERROR: read-from-s3 \(111122223333\): also serves cluster c2 \(c2\/media\/thumbnailer\), which this run does not roll back; trust kept/m);
+    expect(one.stderr).toMatch(
+      /^ERROR: read-from-s3 \(111122223333\): also serves cluster c2 \(c2\/media\/thumbnailer\), which this run does not roll back; trust kept/m,
+    );
     expect(annotated('c1', 'thumbnailer')).toBe(shared.arn);
     expect(annotated('c2', 'thumbnailer')).toBeUndefined();
     expect(associated()).toEqual(['c2/media/thumbnailer', 'c2/media/transcoder']);
@@ -228,7 +250,9 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     const trustOnly = await w.run('rollback.sh', ['--phase', 'trust']);
     expect(await liveTrust(env.accounts(), shared.arn)).toEqual(shared.trustPolicy.transition);
     expect(trustOnly.code, trustOnly.stdout + trustOnly.stderr).toBe(1);
-    expect(trustOnly.stderr).toMatch(/^ERROR: read-from-s3 \(111122223333\): c2\/media\/thumbnailer is not rolled back yet \(state\/annotations.txt lists it\); trust kept/m);
+    expect(trustOnly.stderr).toMatch(
+      /^ERROR: read-from-s3 \(111122223333\): c2\/media\/thumbnailer is not rolled back yet \(state\/annotations.txt lists it\); trust kept/m,
+    );
 
     const dry = await ok(w, 'rollback.sh', ['--dry-run']);
     expect(dry).toMatch(/\(dry run\) \+ 'aws' .*'update-assume-role-policy' '--role-name' 'read-from-s3' .*backup/);
@@ -237,7 +261,12 @@ describe('generated scripts: what each step checks before it acts, and what a fa
     await ok(w, 'rollback.sh');
     await expectTrust(env.accounts(), w, 'current');
     expect(associated()).toEqual([]);
-    for (const [cluster, sa] of [['c1', 'thumbnailer'], ['c2', 'thumbnailer'], ['c2', 'transcoder']] as const) expect(annotated(cluster, sa)).toBe(shared.arn);
+    for (const [cluster, sa] of [
+      ['c1', 'thumbnailer'],
+      ['c2', 'thumbnailer'],
+      ['c2', 'transcoder'],
+    ] as const)
+      expect(annotated(cluster, sa)).toBe(shared.arn);
     expect(await ok(w, 'rollback.sh', ['--cluster', 'c1'])).toContain('read-from-s3 (111122223333): trust already as saved');
   }, 150_000);
 

@@ -64,7 +64,11 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
   const after = associationSummaries(accounts.shim);
   for (const a of world.plan.associations.filter(migrating)) {
     const got = after.find((x) => x.cluster === a.cluster && x.namespace === a.namespace && x.serviceAccount === a.serviceAccount);
-    expect(got, `association of ${a.cluster}/${a.namespace}/${a.serviceAccount}`).toMatchObject({ roleArn: a.roleArn, targetRoleArn: a.targetRoleArn, owned: a.via === 'addon' });
+    expect(got, `association of ${a.cluster}/${a.namespace}/${a.serviceAccount}`).toMatchObject({
+      roleArn: a.roleArn,
+      targetRoleArn: a.targetRoleArn,
+      owned: a.via === 'addon',
+    });
     const sa = world.kube.get('ServiceAccount', a.namespace, a.serviceAccount)!;
     expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBeUndefined();
     for (const w of a.workloads.filter((x) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(x.kind))) {

@@ -26,7 +26,11 @@ let npx: CommandResult;
 
 /** The environment of `npm test` without what npm sets for its scripts, which would steer the npm runs here. */
 const CLEAN_ENV: Record<string, string | undefined> = {
-  ...Object.fromEntries(Object.keys(process.env).filter((k) => /^npm_(config|lifecycle|package)_/i.test(k)).map((k) => [k, undefined])),
+  ...Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => /^npm_(config|lifecycle|package)_/i.test(k))
+      .map((k) => [k, undefined]),
+  ),
   NO_COLOR: '1',
   SOURCE_DATE_EPOCH: '1767225600',
 };
@@ -47,7 +51,10 @@ beforeAll(async () => {
   prefix = join(dir, 'prefix');
   work = join(dir, 'work');
   mkdirSync(work);
-  const packed = ok(await runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, timeoutMs: NPM_TIMEOUT_MS, env: CLEAN_ENV }), 'npm pack');
+  const packed = ok(
+    await runCommand('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, timeoutMs: NPM_TIMEOUT_MS, env: CLEAN_ENV }),
+    'npm pack',
+  );
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   tarball = join(dir, info!.filename);
   writeFileSync(join(dir, 'files.json'), JSON.stringify(info!.files.map((f) => f.path)));
@@ -68,7 +75,19 @@ afterAll(() => {
 describe('the packed package', () => {
   it('ships the CLI, the built modules and nothing of the sources or tests', () => {
     const files = JSON.parse(readFileSync(join(dir, 'files.json'), 'utf8')) as string[];
-    expect(files).toEqual(expect.arrayContaining(['bin/irsa2pi.js', 'dist/cli/main.js', 'dist/index.js', 'dist/index.d.ts', 'dist/emit/precompiled-templates.js', 'schemas/plan.schema.json', 'schemas/report.schema.json', 'package.json', 'README.md']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/irsa2pi.js',
+        'dist/cli/main.js',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/emit/precompiled-templates.js',
+        'schemas/plan.schema.json',
+        'schemas/report.schema.json',
+        'package.json',
+        'README.md',
+      ]),
+    );
     expect(files.filter((f) => /^(src|test|fixtures|bench|tools|templates|node_modules)\//.test(f))).toEqual([]);
   });
 
@@ -89,7 +108,10 @@ describe('the packed package', () => {
   it('writes the script and Terraform outputs from the templates precompiled into the installed package', async () => {
     for (const format of ['script', 'terraform']) {
       const out = join(work, format);
-      const r = ok(await run(join(prefix, 'bin', 'irsa2pi'), ['plan', '--evidence', DEMO, '--format', format, '--out', out]), `installed irsa2pi --format ${format}`);
+      const r = ok(
+        await run(join(prefix, 'bin', 'irsa2pi'), ['plan', '--evidence', DEMO, '--format', format, '--out', out]),
+        `installed irsa2pi --format ${format}`,
+      );
       expect(r.stderr).toMatch(/wrote \d+ files/);
       expect(readdirSync(out)).toContain(format === 'script' ? 'migrate.sh' : 'associations.tf');
     }

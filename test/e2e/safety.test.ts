@@ -19,7 +19,10 @@ describe('generated scripts: verification, conflicts, --cluster, drift (moto + E
     for (const p of pods) {
       const spec = p.spec as { containers: { env?: { name: string; value?: string }[] }[] };
       for (const c of spec.containers) {
-        c.env = [...(c.env ?? []).filter((e) => !e.name.startsWith('AWS_ROLE_ARN') && e.name !== 'AWS_WEB_IDENTITY_TOKEN_FILE'), { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' }];
+        c.env = [
+          ...(c.env ?? []).filter((e) => !e.name.startsWith('AWS_ROLE_ARN') && e.name !== 'AWS_WEB_IDENTITY_TOKEN_FILE'),
+          { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
+        ];
       }
       w.kube.put(p);
     }
@@ -38,7 +41,9 @@ describe('generated scripts: verification, conflicts, --cluster, drift (moto + E
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`c1/shop/cart-reader: association`);
     expect(r.stderr).toContain(other);
-    expect(w.kube.get('ServiceAccount', 'shop', 'cart-reader')!.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBe(`arn:aws:iam::${ACCOUNT}:role/s3-readers`);
+    expect(w.kube.get('ServiceAccount', 'shop', 'cart-reader')!.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBe(
+      `arn:aws:iam::${ACCOUNT}:role/s3-readers`,
+    );
     expect(associationSummaries(env.accounts().shim)).toEqual([expect.objectContaining({ serviceAccount: 'cart-reader', roleArn: other })]);
     const dep = w.kube.get('Deployment', 'shop', 'cart') as { spec: { template: { metadata: { annotations?: Record<string, string> } } } } | undefined;
     expect(dep?.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
@@ -55,7 +60,9 @@ describe('generated scripts: verification, conflicts, --cluster, drift (moto + E
     expect(r0.code, r0.stderr).toBe(0);
     expect(await liveTrust(env.accounts(), role.arn)).toEqual(role.trustPolicy.transition);
     await ok(w, 'migrate.sh', ['--cluster', 'c1'], { VERIFY: 'warn' });
-    await new IAMClient(sdkConfig(env.accounts().shim.endpoint)).send(new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(drifted) }));
+    await new IAMClient(sdkConfig(env.accounts().shim.endpoint)).send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: role.name, PolicyDocument: JSON.stringify(drifted) }),
+    );
     const r1 = await w.run('finalize.sh', ['--phase', 'trust']);
     expect(r1.code).toBe(1);
     expect(r1.stderr).toContain('changed since the plan was made');

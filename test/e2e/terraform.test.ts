@@ -50,7 +50,12 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     if (missing) throw new Error(`${missing}: the end-to-end Terraform test needs the machine image's terraform and provider plugin directory`);
     [motoA, motoB] = await Promise.all([startMoto({ accountId: CLUSTER_ACCOUNT }), startMoto({ accountId: ROLE_ACCOUNT })]);
     shim = await startEksShim({ motoEndpoint: motoA.endpoint, accountId: CLUSTER_ACCOUNT });
-    accounts = { clusterAccount: CLUSTER_ACCOUNT, endpoints: { [CLUSTER_ACCOUNT]: shim.endpoint, [ROLE_ACCOUNT]: motoB.endpoint }, motos: [motoA, motoB], shim };
+    accounts = {
+      clusterAccount: CLUSTER_ACCOUNT,
+      endpoints: { [CLUSTER_ACCOUNT]: shim.endpoint, [ROLE_ACCOUNT]: motoB.endpoint },
+      motos: [motoA, motoB],
+      shim,
+    };
     world = await buildWorld('demo', accounts);
     // What a hand-made association and a configured add-on carry besides what the plan looks at.
     for (const s of shim.state.associations.values()) if (!s.association.ownerArn) s.association.tags = { ...HAND_TAGS };
@@ -61,7 +66,9 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     before = {
       associations: [...shim.state.associations.values()].map((s) => structuredClone(s.association)),
       addons: [...shim.state.addons.values()].map((s) => structuredClone(s.addon)),
-      trust: Object.fromEntries(await Promise.all(world.plan.roles.filter((r) => r.kind === 'existing').map(async (r) => [r.arn, await liveTrust(accounts, r.arn)] as const))),
+      trust: Object.fromEntries(
+        await Promise.all(world.plan.roles.filter((r) => r.kind === 'existing').map(async (r) => [r.arn, await liveTrust(accounts, r.arn)] as const)),
+      ),
     };
     root = await mkdtemp(path.join(tmpdir(), 'irsa2pi-tf-'));
     tf = await terraformDir(root, world.plan, accounts, await writeCliConfig(root), withoutTargetRoleArn);
@@ -93,7 +100,9 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     const imports = changes.filter((c) => c.change.importing);
     const adopted = world.plan.associations.filter((a) => a.status === 'exists' && a.via === 'association');
     const adoptedAddons = new Set(world.plan.associations.filter((a) => a.via === 'addon' && a.status === 'create').map((a) => `${a.cluster}:${a.addon}`));
-    expect(imports.map((c) => c.change.importing!.id).sort()).toEqual([...adopted.map((a) => `${a.cluster},${a.existingAssociationId}`), ...adoptedAddons].sort());
+    expect(imports.map((c) => c.change.importing!.id).sort()).toEqual(
+      [...adopted.map((a) => `${a.cluster},${a.existingAssociationId}`), ...adoptedAddons].sort(),
+    );
     for (const c of imports.filter((x) => x.type === 'aws_eks_pod_identity_association')) {
       expect(c.change.actions, c.address).toEqual(['no-op']);
       expect(c.change.after!.tags, c.address).toEqual(HAND_TAGS);
@@ -107,9 +116,26 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     }
 
     const creates = changes.filter((c) => c.change.actions.join() === 'create');
-    const createdAssociations = creates.filter((c) => c.type === 'aws_eks_pod_identity_association').map((c) => `${c.change.after!.cluster_name}/${c.change.after!.namespace}/${c.change.after!.service_account}`);
-    expect(createdAssociations.sort()).toEqual(world.plan.associations.filter((a) => a.status === 'create' && a.via === 'association').map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`).sort());
-    expect(creates.filter((c) => c.type === 'aws_iam_role').map((c) => c.change.after!.name).sort()).toEqual(world.plan.roles.filter((r) => r.kind === 'new').map((r) => r.name).sort());
+    const createdAssociations = creates
+      .filter((c) => c.type === 'aws_eks_pod_identity_association')
+      .map((c) => `${c.change.after!.cluster_name}/${c.change.after!.namespace}/${c.change.after!.service_account}`);
+    expect(createdAssociations.sort()).toEqual(
+      world.plan.associations
+        .filter((a) => a.status === 'create' && a.via === 'association')
+        .map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`)
+        .sort(),
+    );
+    expect(
+      creates
+        .filter((c) => c.type === 'aws_iam_role')
+        .map((c) => c.change.after!.name)
+        .sort(),
+    ).toEqual(
+      world.plan.roles
+        .filter((r) => r.kind === 'new')
+        .map((r) => r.name)
+        .sort(),
+    );
     expect(creates.filter((c) => c.type === 'aws_eks_addon').map((c) => `${c.change.after!.cluster_name}:${c.change.after!.addon_name}`)).toEqual(
       world.plan.steps.filter((s) => s.action === 'install-agent').map((s) => `${s.cluster}:eks-pod-identity-agent`),
     );
@@ -120,7 +146,11 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     const live = [...shim.state.associations.values()].map((s) => s.association);
 
     // Associations: the ones that existed, untouched (tags included), plus one per planned create.
-    for (const a of before.associations) expect(live.find((x) => x.associationId === a.associationId), a.associationId).toEqual(a);
+    for (const a of before.associations)
+      expect(
+        live.find((x) => x.associationId === a.associationId),
+        a.associationId,
+      ).toEqual(a);
     const created = live.filter((x) => !before.associations.some((a) => a.associationId === x.associationId) && !x.ownerArn);
     const key = (x: Json) => `${x.clusterName ?? x.cluster_name}/${x.namespace}/${x.serviceAccount ?? x.service_account}`;
     const planned = changes.filter((c) => c.type === 'aws_eks_pod_identity_association' && c.change.actions.join() === 'create').map((c) => c.change.after!);
@@ -141,7 +171,12 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
       const addon = [...shim.state.addons.values()].map((s) => s.addon).find((a) => a.clusterName === after.cluster_name && a.addonName === after.addon_name)!;
       expect(addon, c.address).toBeDefined();
       const was = before.addons.find((a) => a.addonArn === addon.addonArn);
-      if (was) expect({ v: addon.addonVersion, c: addon.configurationValues, t: addon.tags }).toEqual({ v: was.addonVersion, c: was.configurationValues, t: was.tags });
+      if (was)
+        expect({ v: addon.addonVersion, c: addon.configurationValues, t: addon.tags }).toEqual({
+          v: was.addonVersion,
+          c: was.configurationValues,
+          t: was.tags,
+        });
       const owned = live.filter((x) => x.ownerArn === addon.addonArn).map((x) => ({ role_arn: x.roleArn, service_account: x.serviceAccount }));
       const bySa = (a: { service_account: string }, b: { service_account: string }) => a.service_account.localeCompare(b.service_account);
       expect(owned.sort(bySa), c.address).toEqual([...((after.pod_identity_association ?? []) as { role_arn: string; service_account: string }[])].sort(bySa));
@@ -177,7 +212,9 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     try {
       const r = await tf.run(['plan', `-target=${adopted[0]!.address}`]);
       expect(r.code, r.stdout).toBe(1);
-      expect(r.stderr.replace(/\s+/g, ' ')).toContain(`Add-on ${name} on cluster ${cluster} has Pod Identity associations this configuration does not list, and applying would delete them: added-by-hand arn:aws:iam::${CLUSTER_ACCOUNT}:role/added-by-hand.`);
+      expect(r.stderr.replace(/\s+/g, ' ')).toContain(
+        `Add-on ${name} on cluster ${cluster} has Pod Identity associations this configuration does not list, and applying would delete them: added-by-hand arn:aws:iam::${CLUSTER_ACCOUNT}:role/added-by-hand.`,
+      );
     } finally {
       shim.state.associations.delete(extra.associationId);
       stored.addon.podIdentityAssociations.pop();
@@ -187,12 +224,18 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
   it('refuses a plain terraform destroy of what it adopted', async () => {
     const destroy = await tf.run(['plan', '-destroy', '-refresh=false', '-json']);
     expect(destroy.code).toBe(1);
-    const messages = destroy.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+    const messages = destroy.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
     const refused = messages
       .filter((m) => m.diagnostic?.summary === 'Instance cannot be destroyed')
       .map((m) => /^Resource (\S+) has lifecycle\.prevent_destroy set/.exec(m.diagnostic.detail as string)?.[1])
       .sort();
-    const adopted = changes.filter((c) => c.change.importing).map((c) => c.address).sort();
+    const adopted = changes
+      .filter((c) => c.change.importing)
+      .map((c) => c.address)
+      .sort();
     expect(adopted.length).toBeGreaterThan(0);
     expect(refused, destroy.stdout).toEqual(adopted);
     expect(await readFile(path.join(tf.dir, 'README.md'), 'utf8')).toContain('terraform state rm');
@@ -207,6 +250,7 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     const live = [...shim.state.associations.values()].map((s) => s.association);
     expect(live.filter((a) => !a.ownerArn)).toEqual(before.associations.filter((a) => !a.ownerArn));
     expect(live.filter((a) => a.ownerArn)).toEqual(ownedBefore);
-    for (const r of world.plan.roles.filter((x) => x.kind === 'new')) expect(await liveTrust(accounts, r.arn), `${r.arn} goes last, after the trust`).toEqual(r.trustPolicy.transition);
+    for (const r of world.plan.roles.filter((x) => x.kind === 'new'))
+      expect(await liveTrust(accounts, r.arn), `${r.arn} goes last, after the trust`).toEqual(r.trustPolicy.transition);
   }, 300_000);
 });

@@ -110,7 +110,11 @@ export async function buildWorld(fixture: string, accounts: Accounts, options: W
   }
   for (const p of inventory.oidcProviders) {
     await iamFor(accounts, p.accountId).send(
-      new CreateOpenIDConnectProviderCommand({ Url: `https://${p.hostPath}`, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }),
+      new CreateOpenIDConnectProviderCommand({
+        Url: `https://${p.hostPath}`,
+        ClientIDList: ['sts.amazonaws.com'],
+        ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+      }),
     );
   }
   const clusterAccount = accounts.clusterAccount;
@@ -118,7 +122,11 @@ export async function buildWorld(fixture: string, accounts: Accounts, options: W
     if (c.accountId !== clusterAccount) throw new Error(`${fixture}: cluster ${c.name} is in ${c.accountId}, not the emulated cluster account`);
     const eks = new EKSClient({ ...sdkConfig(accounts.endpoints[c.accountId]!, c.region) });
     const created = await eks.send(
-      new CreateClusterCommand({ name: c.name, roleArn: `arn:aws:iam::${c.accountId}:role/eks-cluster`, resourcesVpcConfig: { subnetIds: ['subnet-0123456789abcdef0'] } }),
+      new CreateClusterCommand({
+        name: c.name,
+        roleArn: `arn:aws:iam::${c.accountId}:role/eks-cluster`,
+        resourcesVpcConfig: { subnetIds: ['subnet-0123456789abcdef0'] },
+      }),
     );
     if (created.cluster?.arn !== c.arn) throw new Error(`moto named ${c.name} ${created.cluster?.arn}, the fixture ${c.arn}`);
   }
@@ -188,7 +196,10 @@ export async function buildWorld(fixture: string, accounts: Accounts, options: W
   // One AWS CLI profile per account, each with its emulator's endpoint_url (moto serves one account
   // per process, so the second account is a second moto server).
   const config = Object.entries(accounts.endpoints)
-    .map(([acct, endpoint]) => `[profile acct${acct}]\nregion = us-east-1\nendpoint_url = ${endpoint}\naws_access_key_id = testing\naws_secret_access_key = testing\n`)
+    .map(
+      ([acct, endpoint]) =>
+        `[profile acct${acct}]\nregion = us-east-1\nendpoint_url = ${endpoint}\naws_access_key_id = testing\naws_secret_access_key = testing\n`,
+    )
     .join('\n');
   await writeFile(path.join(dir, 'aws-config'), config);
   const env: Record<string, string> = {
@@ -213,7 +224,8 @@ export async function buildWorld(fixture: string, accounts: Accounts, options: W
     kubeconfig,
     env,
     regenerate,
-    run: (script, args = [], extra = {}, cwd) => runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, cwd, timeoutMs: 120_000 }),
+    run: (script, args = [], extra = {}, cwd) =>
+      runCommand('bash', [path.join(scripts, script), ...args], { env: { ...env, ...extra }, cwd, timeoutMs: 120_000 }),
     stop: async () => {
       await Promise.all(Object.values(kubes).map((k) => k.stop()));
     },
@@ -245,19 +257,36 @@ export async function snapshot(accounts: Accounts, world: World): Promise<unknow
   const roles: Record<string, unknown> = {};
   for (const account of Object.keys(accounts.endpoints)) {
     const listed = await iamFor(accounts, account).send(new ListRolesCommand({}));
-    for (const r of listed.Roles ?? []) roles[r.Arn!] = { trust: await liveTrust(accounts, r.Arn!), chain: await liveInlinePolicy(accounts, r.Arn!, 'irsa2pi-chain') };
+    for (const r of listed.Roles ?? [])
+      roles[r.Arn!] = { trust: await liveTrust(accounts, r.Arn!), chain: await liveInlinePolicy(accounts, r.Arn!, 'irsa2pi-chain') };
   }
   const associations = [...accounts.shim.state.associations.values()].map((s) => s.association).sort((a, b) => a.associationId.localeCompare(b.associationId));
   const addons = [...accounts.shim.state.addons.values()].map((s) => s.addon).sort((a, b) => a.addonArn.localeCompare(b.addonArn));
-  const kube = world.kube.objects().map((o) => ({ kind: o.kind, ns: o.metadata.namespace, name: o.metadata.name, rv: o.metadata.resourceVersion, annotations: o.metadata.annotations, spec: o.spec }));
+  const kube = world.kube.objects().map((o) => ({
+    kind: o.kind,
+    ns: o.metadata.namespace,
+    name: o.metadata.name,
+    rv: o.metadata.resourceVersion,
+    annotations: o.metadata.annotations,
+    spec: o.spec,
+  }));
   const files = existsSync(path.join(world.stateDir, 'state')) ? (await readdir(path.join(world.stateDir, 'state'))).sort() : [];
   return { roles, associations, addons, kube, files };
 }
 
 /** The associations the shim holds, as comparable summaries. */
-export function associationSummaries(shim: EksShim): { cluster: string; namespace: string; serviceAccount: string; roleArn: string; targetRoleArn: string | null; owned: boolean }[] {
+export function associationSummaries(
+  shim: EksShim,
+): { cluster: string; namespace: string; serviceAccount: string; roleArn: string; targetRoleArn: string | null; owned: boolean }[] {
   return [...shim.state.associations.values()]
-    .map(({ association: a }) => ({ cluster: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, targetRoleArn: a.targetRoleArn ?? null, owned: Boolean(a.ownerArn) }))
+    .map(({ association: a }) => ({
+      cluster: a.clusterName,
+      namespace: a.namespace,
+      serviceAccount: a.serviceAccount,
+      roleArn: a.roleArn,
+      targetRoleArn: a.targetRoleArn ?? null,
+      owned: Boolean(a.ownerArn),
+    }))
     .sort((a, b) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`.localeCompare(`${b.cluster}/${b.namespace}/${b.serviceAccount}`));
 }
 
@@ -276,7 +305,9 @@ export async function twoRolesBundle(): Promise<string> {
   const iamFile = path.join(bundle, 'aws', '111122223333', 'iam-authorization-details.json');
   const iam = JSON.parse(await readFile(iamFile, 'utf8')) as { RoleDetailList: Record<string, unknown>[] };
   const source = iam.RoleDetailList.find((r) => r.Arn === readers)!;
-  const copy = JSON.parse(JSON.stringify(source).replaceAll('s3-readers', 's3-writers').replace('system:serviceaccount:shop:cart-reader', 'system:serviceaccount:shop:cart-writer')) as Record<string, unknown>;
+  const copy = JSON.parse(
+    JSON.stringify(source).replaceAll('s3-readers', 's3-writers').replace('system:serviceaccount:shop:cart-reader', 'system:serviceaccount:shop:cart-writer'),
+  ) as Record<string, unknown>;
   iam.RoleDetailList.push({ ...copy, RoleId: 'AROAX5FUBF4QKD6KE75RW' });
   await writeFile(iamFile, JSON.stringify(iam, null, 2));
 
@@ -284,7 +315,8 @@ export async function twoRolesBundle(): Promise<string> {
   const objects = objectsFromText(await readFile(path.join(kubeDir, 'resources.yaml'), 'utf8'));
   for (const o of objects) {
     const spec = o.spec as { serviceAccountName?: string; containers?: { env?: { name: string; value?: string }[] }[] } | undefined;
-    if (o.kind === 'ServiceAccount' && o.metadata.namespace === 'shop' && o.metadata.name === 'cart-writer') o.metadata.annotations = { 'eks.amazonaws.com/role-arn': writers };
+    if (o.kind === 'ServiceAccount' && o.metadata.namespace === 'shop' && o.metadata.name === 'cart-writer')
+      o.metadata.annotations = { 'eks.amazonaws.com/role-arn': writers };
     if (o.kind === 'Pod' && spec?.serviceAccountName === 'cart-writer') {
       for (const c of spec.containers ?? []) for (const e of c.env ?? []) if (e.name === 'AWS_ROLE_ARN') e.value = writers;
     }

@@ -69,7 +69,9 @@ describe('visible', () => {
   });
 
   it('in JSON mode writes escapes JSON reads back as the same value', () => {
-    const all = CLASSES.filter(([name]) => name !== 'lone surrogate').map(([, ch]) => ch).join('x');
+    const all = CLASSES.filter(([name]) => name !== 'lone surrogate')
+      .map(([, ch]) => ch)
+      .join('x');
     const text = JSON.stringify({ v: all });
     const safe = visible(text, { json: true });
     expect(rawControls(safe, 'json')).toEqual([]);
@@ -117,7 +119,10 @@ describe('every human-facing output of an inventory carrying terminal escapes an
 
   it.each([
     ['table', () => texts(emitTable(result, { color: false }))],
-    ['table in colour, its own SGR codes taken out', () => texts(emitTable(result, { color: true })).map((o) => ({ ...o, text: o.text.replace(/\u001b\[\d+(;\d+)*m/g, '') }))],
+    [
+      'table in colour, its own SGR codes taken out',
+      () => texts(emitTable(result, { color: true })).map((o) => ({ ...o, text: o.text.replace(/\u001b\[\d+(;\d+)*m/g, '') })),
+    ],
     ['plan markdown', () => texts(emitPlanMarkdown(result, {}))],
     ['report markdown', () => [{ name: 'report', text: emitReportMarkdown(report) }]],
     ['mermaid', () => report.clusters.map((c) => ({ name: c.name, text: clusterDiagram(c) }))],
@@ -134,7 +139,9 @@ describe('every human-facing output of an inventory carrying terminal escapes an
   it('the JSON plan keeps every value exact', () => {
     const r = emitJson(result, {});
     const parsed = JSON.parse(r.kind === 'text' ? r.text : '') as typeof result;
-    expect(parsed.associations.map((a) => [a.cluster, a.namespace, a.serviceAccount])).toEqual(result.associations.map((a) => [a.cluster, a.namespace, a.serviceAccount]));
+    expect(parsed.associations.map((a) => [a.cluster, a.namespace, a.serviceAccount])).toEqual(
+      result.associations.map((a) => [a.cluster, a.namespace, a.serviceAccount]),
+    );
   });
 
   it('progress lines stay one line each, escaped, on a terminal or not', () => {

@@ -48,8 +48,17 @@ describe('JSON plan output in pieces', () => {
     const env = { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600' };
     const out = join(mkdtempSync(join(tmpdir(), 'irsa2pi-json-')), 'plan.json');
     const bin = join(ROOT, 'bin', 'irsa2pi.js');
-    const toStdout = spawnSync(process.execPath, [bin, 'plan', '--evidence', 'fixtures/demo', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', env, maxBuffer: 64 << 20 });
-    const toFile = spawnSync(process.execPath, [bin, 'plan', '--evidence', 'fixtures/demo', '--format', 'json', '--out', out], { cwd: ROOT, encoding: 'utf8', env });
+    const toStdout = spawnSync(process.execPath, [bin, 'plan', '--evidence', 'fixtures/demo', '--format', 'json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env,
+      maxBuffer: 64 << 20,
+    });
+    const toFile = spawnSync(process.execPath, [bin, 'plan', '--evidence', 'fixtures/demo', '--format', 'json', '--out', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env,
+    });
     expect([toStdout.status, toFile.status]).toEqual([0, 0]);
     const p = plan(readEvidenceBundle(join(ROOT, 'fixtures', 'demo')), { generatedAt: '2026-01-01T00:00:00.000Z' });
     expect(toStdout.stdout).toBe(`${JSON.stringify(p, null, 2)}\n`);

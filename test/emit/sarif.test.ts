@@ -32,13 +32,33 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } }; logicalLocations?: { name: string; fullyQualifiedName: string; kind: string }[] }[];
+  locations: {
+    physicalLocation: { artifactLocation: { uri: string; uriBaseId: string } };
+    logicalLocations?: { name: string; fullyQualifiedName: string; kind: string }[];
+  }[];
   partialFingerprints: Record<string, string>;
 }
 interface SarifLog {
   $schema: string;
   version: string;
-  runs: { tool: { driver: { name: string; version: string; informationUri: string; rules: { id: string; name: string; helpUri: string; help: { text: string; markdown: string }; defaultConfiguration: { level: string }; properties: { 'security-severity': string; tags: string[] } }[] } }; results: SarifResult[] }[];
+  runs: {
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        informationUri: string;
+        rules: {
+          id: string;
+          name: string;
+          helpUri: string;
+          help: { text: string; markdown: string };
+          defaultConfiguration: { level: string };
+          properties: { 'security-severity': string; tags: string[] };
+        }[];
+      };
+    };
+    results: SarifResult[];
+  }[];
 }
 
 function reportOf(dir: string, findings?: (found: readonly Finding[]) => Finding[]) {
@@ -131,17 +151,30 @@ describe('report --format sarif', () => {
   });
 
   it('tells apart findings of one rule about the same subjects', () => {
-    const twice = valid(sarifText(DEMO, () => [
-      { rule: 'scan-gap', severity: 'medium', message: 'region eu-west-1 could not be read: denied' },
-      { rule: 'scan-gap', severity: 'medium', message: 'region us-east-1 could not be read: denied' },
-    ]));
+    const twice = valid(
+      sarifText(DEMO, () => [
+        { rule: 'scan-gap', severity: 'medium', message: 'region eu-west-1 could not be read: denied' },
+        { rule: 'scan-gap', severity: 'medium', message: 'region us-east-1 could not be read: denied' },
+      ]),
+    );
     const [a, b] = twice.runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY]);
     expect(a).not.toBe(b);
   });
 
   it('keeps a hostile value as data: plain message text with brackets escaped, controls and bidi escaped in the JSON', () => {
     const hostile = 'x\n\u202e[click](javascript:alert(1))\u202c';
-    const text = sarifText(DEMO, (found) => [...found, { rule: 'sa-role-missing', severity: 'high', message: `${hostile} is missing`, cluster: hostile, namespace: 'n', serviceAccount: hostile, roleArn: `arn:aws:iam::111122223333:role/${hostile}` }]);
+    const text = sarifText(DEMO, (found) => [
+      ...found,
+      {
+        rule: 'sa-role-missing',
+        severity: 'high',
+        message: `${hostile} is missing`,
+        cluster: hostile,
+        namespace: 'n',
+        serviceAccount: hostile,
+        roleArn: `arn:aws:iam::111122223333:role/${hostile}`,
+      },
+    ]);
     expect(text).not.toMatch(/[\u202e\u202c]/);
     expect(text).toContain('\\u202e');
     const parsed = valid(text);
@@ -152,11 +185,17 @@ describe('report --format sarif', () => {
     expect(result.locations[0]!.logicalLocations!.map((l) => l.fullyQualifiedName)).toContain(`${hostile}/n/${hostile}`);
   });
 
-  it('keeps each subject-less finding\'s fingerprint when a sibling of the same rule goes away (what its message names tells them apart)', () => {
-    const unused = (id: string): Finding => ({ rule: 'oidc-provider-unused', severity: 'low', message: `arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/${id}: no cluster of the bundle has issuer oidc.eks.eu-west-1.amazonaws.com/id/${id}` });
+  it("keeps each subject-less finding's fingerprint when a sibling of the same rule goes away (what its message names tells them apart)", () => {
+    const unused = (id: string): Finding => ({
+      rule: 'oidc-provider-unused',
+      severity: 'low',
+      message: `arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/${id}: no cluster of the bundle has issuer oidc.eks.eu-west-1.amazonaws.com/id/${id}`,
+    });
     const prints = (ids: string[]) => {
       const log = valid(sarifText(DEMO, (found) => [...found.filter((f) => f.rule !== 'oidc-provider-unused'), ...ids.map(unused)]));
-      return new Map(log.runs[0]!.results.filter((r) => r.ruleId === 'oidc-provider-unused').map((r) => [r.message.text.slice(-4), r.partialFingerprints[FINGERPRINT_KEY]!]));
+      return new Map(
+        log.runs[0]!.results.filter((r) => r.ruleId === 'oidc-provider-unused').map((r) => [r.message.text.slice(-4), r.partialFingerprints[FINGERPRINT_KEY]!]),
+      );
     };
     const both = prints(['A5FF', 'FFFF']);
     expect(new Set(both.values()).size).toBe(2);
@@ -166,17 +205,27 @@ describe('report --format sarif', () => {
 
   it('escapes a backslash too, so an escaped bracket in a name cannot turn back into a link', () => {
     const sneaky = 'x\\[y\\](https://evil.example)';
-    const parsed = valid(sarifText(DEMO, (found) => [...found, { rule: 'sa-role-missing', severity: 'high', message: `${sneaky} is missing`, cluster: 'c', namespace: 'n', serviceAccount: 's' }]));
+    const parsed = valid(
+      sarifText(DEMO, (found) => [
+        ...found,
+        { rule: 'sa-role-missing', severity: 'high', message: `${sneaky} is missing`, cluster: 'c', namespace: 'n', serviceAccount: 's' },
+      ]),
+    );
     const text = parsed.runs[0]!.results.find((r) => r.message.text.includes('evil'))!.message.text;
     expect(text).toBe('x\\\\\\[y\\\\\\](https://evil.example) is missing');
     expect(text.replace(/\\./g, '')).not.toMatch(/[[\]]/);
   });
 
-  it('describes a rule the catalogue does not have (a library caller\'s own) by its id alone, without a dead link', () => {
+  it("describes a rule the catalogue does not have (a library caller's own) by its id alone, without a dead link", () => {
     const own = valid(sarifText(DEMO, (found) => [...found, { rule: 'my rule #1](x)', severity: 'low', message: 'mine' }]));
     const rules = own.runs[0]!.tool.driver.rules;
     expect(rules).toHaveLength(CATALOGUE.length + 1);
-    expect(rules[CATALOGUE.length]).toEqual({ id: 'my rule #1](x)', shortDescription: { text: 'my rule #1](x)' }, defaultConfiguration: { level: 'note' }, properties: { 'security-severity': '3.0', tags: ['security'] } });
+    expect(rules[CATALOGUE.length]).toEqual({
+      id: 'my rule #1](x)',
+      shortDescription: { text: 'my rule #1](x)' },
+      defaultConfiguration: { level: 'note' },
+      properties: { 'security-severity': '3.0', tags: ['security'] },
+    });
     const result = own.runs[0]!.results.find((r) => r.ruleId === 'my rule #1](x)')!;
     expect(result.ruleIndex).toBe(CATALOGUE.length);
   });
@@ -221,17 +270,35 @@ describe('SARIF of every fixture bundle', () => {
 });
 
 describe('SARIF locations', () => {
-  const file = (path: string, kind: string, more: Partial<ReportEvidenceFile> = {}): ReportEvidenceFile => ({ path, kind, accountId: null, region: null, cluster: null, modifiedAt: null, collectedAt: null, ...more });
+  const file = (path: string, kind: string, more: Partial<ReportEvidenceFile> = {}): ReportEvidenceFile => ({
+    path,
+    kind,
+    accountId: null,
+    region: null,
+    cluster: null,
+    modifiedAt: null,
+    collectedAt: null,
+    ...more,
+  });
   const uris = (files: ReportEvidenceFile[], findings: Finding[]) => {
     const report = { ...reportOf(DEMO), findings, evidence: { ...reportOf(DEMO).evidence, files } } as Report;
     const log = reportSarif(report, { bundle: 'b' }) as SarifLog;
     expect(validate(log), ajv.errorsText(validate.errors)).toBe(true);
     return log.runs[0]!.results.map((r) => [r.message.text, r.locations[0]!.physicalLocation.artifactLocation.uri]);
   };
-  const role = (name: string, account = '111122223333'): Finding => ({ rule: 'sa-role-missing', severity: 'high', message: name, roleArn: `arn:aws:iam::${account}:role/${name}` });
+  const role = (name: string, account = '111122223333'): Finding => ({
+    rule: 'sa-role-missing',
+    severity: 'high',
+    message: name,
+    roleArn: `arn:aws:iam::${account}:role/${name}`,
+  });
 
-  it('takes a role to its own get-role file, else its account\'s authorization details, else the bundle root', () => {
-    const files = [file('b/aws/get-role-app.json', 'iam-get-role', { accountId: '111122223333' }), file('b/..aws/a.json', 'iam-get-role', { accountId: '111122223333' }), file('b/aws/other/iam.json', 'iam-authorization-details', { accountId: '444455556666' })];
+  it("takes a role to its own get-role file, else its account's authorization details, else the bundle root", () => {
+    const files = [
+      file('b/aws/get-role-app.json', 'iam-get-role', { accountId: '111122223333' }),
+      file('b/..aws/a.json', 'iam-get-role', { accountId: '111122223333' }),
+      file('b/aws/other/iam.json', 'iam-authorization-details', { accountId: '444455556666' }),
+    ];
     expect(uris(files, [role('a'), role('app'), role('ap'), role('x', '444455556666'), role('y', '999999999999')])).toEqual([
       ['a', '..aws/a.json'],
       ['ap', '.'],
@@ -242,7 +309,10 @@ describe('SARIF locations', () => {
   });
 
   it('takes a cluster to its description, the same one whatever order the files come in when two clusters share the name', () => {
-    const files = [file('b/aws/1/us-east-1/cluster-prod.json', 'eks-describe-cluster', { cluster: 'prod' }), file('b/aws/1/eu-west-1/cluster-prod.json', 'eks-describe-cluster', { cluster: 'prod' })];
+    const files = [
+      file('b/aws/1/us-east-1/cluster-prod.json', 'eks-describe-cluster', { cluster: 'prod' }),
+      file('b/aws/1/eu-west-1/cluster-prod.json', 'eks-describe-cluster', { cluster: 'prod' }),
+    ];
     const finding: Finding = { rule: 'agent-missing', severity: 'medium', message: 'prod has no agent', cluster: 'prod' };
     expect(uris(files, [finding])).toEqual([['prod has no agent', 'aws/1/eu-west-1/cluster-prod.json']]);
     expect(uris([...files].reverse(), [finding])).toEqual([['prod has no agent', 'aws/1/eu-west-1/cluster-prod.json']]);

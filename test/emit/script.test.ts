@@ -128,10 +128,24 @@ describe('clusters of one name', () => {
   };
   const eu = cluster('c1', [serviceAccount('shop', 'api', R)]);
   const us = inRegion(cluster('c1', [serviceAccount('shop', 'api', R)]), 'us-east-1');
-  const both = plan(inventory([eu, us], [role('api', [irsaStatement(eu, 'StringEquals', ['system:serviceaccount:shop:api']), irsaStatement(us, 'StringEquals', ['system:serviceaccount:shop:api'])])]), { generatedAt: 'x' });
+  const both = plan(
+    inventory(
+      [eu, us],
+      [
+        role('api', [
+          irsaStatement(eu, 'StringEquals', ['system:serviceaccount:shop:api']),
+          irsaStatement(us, 'StringEquals', ['system:serviceaccount:shop:api']),
+        ]),
+      ],
+    ),
+    { generatedAt: 'x' },
+  );
 
   it('in two regions, both migrated: the scripts are refused with one line naming them and what to use instead', () => {
-    expect(both.associations.map((a) => [a.region, a.status])).toEqual([['eu-west-1', 'create'], ['us-east-1', 'create']]);
+    expect(both.associations.map((a) => [a.region, a.status])).toEqual([
+      ['eu-west-1', 'create'],
+      ['us-east-1', 'create'],
+    ]);
     let err: unknown;
     try {
       emitScript(both, {});
@@ -146,7 +160,10 @@ describe('clusters of one name', () => {
   });
 
   it('only one of them touched by the scripts: emitted', () => {
-    const one = { ...both, associations: both.associations.map((a) => (a.region === 'us-east-1' ? { ...a, status: 'skipped' as const, reasons: ['test'] } : a)) };
+    const one = {
+      ...both,
+      associations: both.associations.map((a) => (a.region === 'us-east-1' ? { ...a, status: 'skipped' as const, reasons: ['test'] } : a)),
+    };
     expect(files(one).find((f) => f.path === 'migrate.sh')!.content).toContain("IDENTITIES=( 'c1/shop/api' )");
   });
 
@@ -157,22 +174,30 @@ describe('clusters of one name', () => {
     const account = path.join(bundle, 'aws', '111122223333');
     const toUs = (text: string) => text.replaceAll('eu-west-1', 'us-east-1');
     cpSync(path.join(account, 'eu-west-1'), path.join(account, 'us-east-1'), { recursive: true });
-    for (const f of readdirSync(path.join(account, 'us-east-1'))) writeFileSync(path.join(account, 'us-east-1', f), toUs(readFileSync(path.join(account, 'us-east-1', f), 'utf8')));
+    for (const f of readdirSync(path.join(account, 'us-east-1')))
+      writeFileSync(path.join(account, 'us-east-1', f), toUs(readFileSync(path.join(account, 'us-east-1', f), 'utf8')));
     const providers = JSON.parse(readFileSync(path.join(account, 'oidc-providers.json'), 'utf8')) as { OpenIDConnectProviderList: { Arn: string }[] };
     providers.OpenIDConnectProviderList.push({ Arn: toUs(providers.OpenIDConnectProviderList[0]!.Arn) });
     writeFileSync(path.join(account, 'oidc-providers.json'), JSON.stringify(providers));
-    const iam = JSON.parse(readFileSync(path.join(account, 'iam-authorization-details.json'), 'utf8')) as { RoleDetailList: { RoleName: string; AssumeRolePolicyDocument: { Statement: unknown[] } }[] };
+    const iam = JSON.parse(readFileSync(path.join(account, 'iam-authorization-details.json'), 'utf8')) as {
+      RoleDetailList: { RoleName: string; AssumeRolePolicyDocument: { Statement: unknown[] } }[];
+    };
     const trust = iam.RoleDetailList.find((r) => r.RoleName === 's3-readers')!.AssumeRolePolicyDocument;
     trust.Statement.push(JSON.parse(toUs(JSON.stringify(trust.Statement[0]))));
     writeFileSync(path.join(account, 'iam-authorization-details.json'), JSON.stringify(iam));
     renameSync(path.join(bundle, 'kubernetes', 'c1'), path.join(bundle, 'kubernetes', 'eu-west-1.c1'));
     cpSync(path.join(bundle, 'kubernetes', 'eu-west-1.c1'), path.join(bundle, 'kubernetes', 'us-east-1.c1'), { recursive: true });
     const json = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', bundle, '--format', 'json']);
-    expect((JSON.parse(json.stdout) as Plan).associations.map((a) => [a.region, a.status])).toEqual([['eu-west-1', 'create'], ['us-east-1', 'create']]);
+    expect((JSON.parse(json.stdout) as Plan).associations.map((a) => [a.region, a.status])).toEqual([
+      ['eu-west-1', 'create'],
+      ['us-east-1', 'create'],
+    ]);
     const out = path.join(bundle, 'out');
     const r = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', bundle, '--format', 'script', '--out', out]);
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^irsa2pi: error: refusing to emit: clusters "c1" in 111122223333 eu-west-1 and 111122223333 us-east-1 share a name, .*plan one region \(or account\) at a time\n$/);
+    expect(r.stderr).toMatch(
+      /^irsa2pi: error: refusing to emit: clusters "c1" in 111122223333 eu-west-1 and 111122223333 us-east-1 share a name, .*plan one region \(or account\) at a time\n$/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -199,11 +224,38 @@ describe('CLI', () => {
     expect(Object.keys(PLAN_EMITTERS)).toEqual(expect.arrayContaining(['terraform', 'script']));
     const out = mkdtempSync(path.join(tmpdir(), 'irsa2pi-cli-'));
     for (const format of ['terraform', 'script']) {
-      const r = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', path.join(FIXTURES, 'cross-account'), '--format', format, '--out', path.join(out, format)]);
+      const r = await runCommand('node', [
+        path.join(ROOT, 'bin', 'irsa2pi.js'),
+        'plan',
+        '--evidence',
+        path.join(FIXTURES, 'cross-account'),
+        '--format',
+        format,
+        '--out',
+        path.join(out, format),
+      ]);
       expect(r.code, r.stderr).toBe(0);
     }
-    expect(readdirSync(path.join(out, 'terraform')).sort()).toEqual(['.irsa2pi-output.json', 'README.md', 'addons.tf', 'associations.tf', 'providers.tf', 'roles.tf', 'trust', 'trust.tf', 'versions.tf']);
-    expect(readdirSync(path.join(out, 'script')).sort()).toEqual(['.irsa2pi-output.json', 'README.md', 'finalize.sh', 'migrate.sh', 'roles', 'rollback.sh', 'trust']);
+    expect(readdirSync(path.join(out, 'terraform')).sort()).toEqual([
+      '.irsa2pi-output.json',
+      'README.md',
+      'addons.tf',
+      'associations.tf',
+      'providers.tf',
+      'roles.tf',
+      'trust',
+      'trust.tf',
+      'versions.tf',
+    ]);
+    expect(readdirSync(path.join(out, 'script')).sort()).toEqual([
+      '.irsa2pi-output.json',
+      'README.md',
+      'finalize.sh',
+      'migrate.sh',
+      'roles',
+      'rollback.sh',
+      'trust',
+    ]);
     expect(statSync(path.join(out, 'script', 'migrate.sh')).mode & 0o777).toBe(0o755);
     const missing = await runCommand('node', [path.join(ROOT, 'bin', 'irsa2pi.js'), 'plan', '--evidence', path.join(FIXTURES, 'basic'), '--format', 'script']);
     expect(missing.code).toBe(2);
@@ -228,15 +280,33 @@ describe('preflight: the AWS CLI version the scripts need', () => {
   async function preflight(fixture: string, version: string): Promise<{ code: number | null; stdout: string; stderr: string; calls: string[] }> {
     const dir = written(planOf(fixture));
     const aws = fakeAws(version);
-    const r = await runCommand('bash', [path.join(dir, 'migrate.sh'), '--phase', 'preflight'], { env: { PATH: aws.path, KUBECONFIG: path.join(dir, 'no-kubeconfig') } });
+    const r = await runCommand('bash', [path.join(dir, 'migrate.sh'), '--phase', 'preflight'], {
+      env: { PATH: aws.path, KUBECONFIG: path.join(dir, 'no-kubeconfig') },
+    });
     return { ...r, calls: existsSync(aws.log) ? readFileSync(aws.log, 'utf8').split('\n').filter(Boolean) : [] };
   }
 
   it.each([
-    ['cross-account', 'aws-cli/1.40.33', 'AWS CLI 1.40.33 is too old: create-pod-identity-association --target-role-arn needs version 1.40.34 or later (v1 ≥ 1.40.34, v2 ≥ 2.27.34)'],
-    ['cross-account', 'aws-cli/2.27.33', 'AWS CLI 2.27.33 is too old: create-pod-identity-association --target-role-arn needs version 2.27.34 or later (v1 ≥ 1.40.34, v2 ≥ 2.27.34)'],
-    ['addon-role', 'aws-cli/1.32.117', 'AWS CLI 1.32.117 is too old: update-addon --pod-identity-associations needs version 1.33.0 or later (v1 ≥ 1.33.0, v2 ≥ 2.16.0)'],
-    ['addon-role', 'aws-cli/2.15.99', 'AWS CLI 2.15.99 is too old: update-addon --pod-identity-associations needs version 2.16.0 or later (v1 ≥ 1.33.0, v2 ≥ 2.16.0)'],
+    [
+      'cross-account',
+      'aws-cli/1.40.33',
+      'AWS CLI 1.40.33 is too old: create-pod-identity-association --target-role-arn needs version 1.40.34 or later (v1 ≥ 1.40.34, v2 ≥ 2.27.34)',
+    ],
+    [
+      'cross-account',
+      'aws-cli/2.27.33',
+      'AWS CLI 2.27.33 is too old: create-pod-identity-association --target-role-arn needs version 2.27.34 or later (v1 ≥ 1.40.34, v2 ≥ 2.27.34)',
+    ],
+    [
+      'addon-role',
+      'aws-cli/1.32.117',
+      'AWS CLI 1.32.117 is too old: update-addon --pod-identity-associations needs version 1.33.0 or later (v1 ≥ 1.33.0, v2 ≥ 2.16.0)',
+    ],
+    [
+      'addon-role',
+      'aws-cli/2.15.99',
+      'AWS CLI 2.15.99 is too old: update-addon --pod-identity-associations needs version 2.16.0 or later (v1 ≥ 1.33.0, v2 ≥ 2.16.0)',
+    ],
     ['basic', 'aws-cli/1.30.6', 'AWS CLI 1.30.6 is too old: EKS Pod Identity commands needs version 1.30.7 or later (v1 ≥ 1.30.7, v2 ≥ 2.13.39)'],
     ['basic', 'aws-cli/3.0.0', 'AWS CLI 3.0.0: only versions 1 and 2 are known (EKS Pod Identity commands needs 1.30.7 or 2.13.39)'],
     ['basic', 'aws-cli/unknown', 'cannot tell the AWS CLI version from: aws-cli/unknown Python/3.11.7 Linux/6 botocore/1.40.0'],
@@ -265,10 +335,12 @@ describe('preflight: the AWS CLI version the scripts need', () => {
   });
 });
 
-describe('the scripts\' switches', () => {
+describe("the scripts' switches", () => {
   it.each(['true', 'yes', 'TRUE', '2', ''])('DRY_RUN=%s is refused before any AWS call (only 1 prints the changes, only 0 makes them)', async (value) => {
     const dir = written(planOf('basic'));
-    const r = await runCommand('bash', [path.join(dir, 'migrate.sh'), '--phase', 'preflight'], { env: { PATH: process.env.PATH ?? '', DRY_RUN: value, AWS_CONFIG_FILE: path.join(dir, 'none'), KUBECONFIG: path.join(dir, 'none') } });
+    const r = await runCommand('bash', [path.join(dir, 'migrate.sh'), '--phase', 'preflight'], {
+      env: { PATH: process.env.PATH ?? '', DRY_RUN: value, AWS_CONFIG_FILE: path.join(dir, 'none'), KUBECONFIG: path.join(dir, 'none') },
+    });
     if (value === '') {
       expect(r.stderr).not.toContain('DRY_RUN must be');
       return;
@@ -278,13 +350,15 @@ describe('the scripts\' switches', () => {
   });
 });
 
-describe('messages: live values never drive the operator\'s terminal', () => {
+describe("messages: live values never drive the operator's terminal", () => {
   it('say, warn and fail print control, C1, bidi and invisible characters as \\xHH escapes, and other text as it is', async () => {
     const lib = readFileSync(path.join(written(planOf('basic')), 'migrate.sh'), 'utf8');
     const pick = (re: RegExp) => re.exec(lib)![0];
     const defs = [/^UNSAFE_TEXT=.*\n/m, /^visible\(\) \{\n[\s\S]*?^\}\n/m, /^say\(\) .*\n/m, /^warn\(\) .*\n/m, /^fail\(\) .*\n/m].map(pick).join('');
     const hostile = 'role/x\u001b]0;owned\u0007\u001b[2J\u009b31m\u202eFAKE\u200b\ufeff\u2028\u0085 ok: é 日本 ‐';
-    const r = await runCommand('bash', ['-c', `${defs}say "$1"; warn "$1"; fail "$1"`, 'bash', hostile], { env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8' } });
+    const r = await runCommand('bash', ['-c', `${defs}say "$1"; warn "$1"; fail "$1"`, 'bash', hostile], {
+      env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8' },
+    });
     const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/u;
     expect(r.stdout + r.stderr).not.toMatch(unsafe);
     const shown = 'role/x\\x1b]0;owned\\x07\\x1b[2J\\xc2\\x9b31m\\xe2\\x80\\xaeFAKE\\xe2\\x80\\x8b\\xef\\xbb\\xbf\\xe2\\x80\\xa8\\xc2\\x85 ok: é 日本 ‐';
@@ -311,7 +385,7 @@ describe('backup_trust: rollback never brings back a trust of an earlier cycle',
     return { backup: readFileSync(file, 'utf8'), stderr: r.stderr };
   }
 
-  it('a backup of an earlier cycle is replaced when the live trust is the plan\'s current one again', async () => {
+  it("a backup of an earlier cycle is replaced when the live trust is the plan's current one again", async () => {
     const r = await backup('{"old": "wider"}', 'current');
     expect(r.backup).not.toContain('wider');
     expect(r.stderr).toMatch(/^WARNING: .* holds a trust of an earlier run/);

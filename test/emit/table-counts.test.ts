@@ -47,12 +47,16 @@ describe('what the finding counts count', () => {
   it('the plan Markdown counts planning findings by severity and says so', () => {
     const md = text(emitPlanMarkdown(demo, {}));
     expect(markdownCount(md, 'Planning findings by severity')).toBe(demo.findings.length);
-    expect(md).toContain('Planning findings, each about one identity, role or cluster this plan covers; `irsa2pi report` also runs the audit rules over every role and cluster.');
+    expect(md).toContain(
+      'Planning findings, each about one identity, role or cluster this plan covers; `irsa2pi report` also runs the audit rules over every role and cluster.',
+    );
   });
 
   it('the report Markdown counts audit and planning findings, each once, and says so', () => {
     const md = emitReportMarkdown(report);
     expect(markdownCount(md, 'Findings by severity (audit and planning)')).toBe(report.findings.length);
-    expect(md).toContain("The audit rules' findings about every role and cluster of the evidence and the plan's findings about the identities it plans, each finding once, grouped by severity and rule.");
+    expect(md).toContain(
+      "The audit rules' findings about every role and cluster of the evidence and the plan's findings about the identities it plans, each finding once, grouped by severity and rule.",
+    );
   });
 });

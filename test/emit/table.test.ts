@@ -36,7 +36,10 @@ function column(lines: readonly string[], header: string): string[] {
   const i = heads.findIndex((h) => h.name === header);
   const from = heads[i]!.at;
   const to = heads[i + 1]?.at;
-  return lines.slice(1).filter((l) => !l.startsWith('(')).map((l) => l.slice(from, to).trim());
+  return lines
+    .slice(1)
+    .filter((l) => !l.startsWith('('))
+    .map((l) => l.slice(from, to).trim());
 }
 
 describe('the plan table, laid out like kubectl get', () => {
@@ -57,7 +60,10 @@ describe('the plan table, laid out like kubectl get', () => {
     for (const width of [80, 120]) {
       const lines = identityLines(table(DEMO, { width }));
       const roles = column(lines, 'ROLE');
-      const sorted = [...DEMO.associations].sort((a, b) => a.cluster.localeCompare(b.cluster, 'en') || a.namespace.localeCompare(b.namespace, 'en') || a.serviceAccount.localeCompare(b.serviceAccount, 'en'));
+      const sorted = [...DEMO.associations].sort(
+        (a, b) =>
+          a.cluster.localeCompare(b.cluster, 'en') || a.namespace.localeCompare(b.namespace, 'en') || a.serviceAccount.localeCompare(b.serviceAccount, 'en'),
+      );
       const byRole = new Map<string, string>();
       sorted.forEach((a, i) => {
         const full = `${a.currentRoleArn.split(':')[4]}:${a.currentRoleArn.split('/').at(-1)}`;
@@ -104,8 +110,25 @@ describe('the plan table, laid out like kubectl get', () => {
     const roleArn = 'arn:aws:iam::111122223333:role/app';
     const eu = cluster('prod', [serviceAccount('チーム', 'app', roleArn)]);
     const usHost = 'oidc.eks.us-east-1.amazonaws.com/id/00000000000000000000000000000001';
-    const us: Cluster = { ...cluster('prod', [serviceAccount('team', 'app', roleArn)]), region: 'us-east-1', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod', issuer: `https://${usHost}`, issuerHostPath: usHost };
-    const p = plan(inventory([eu, us], [role('app', [irsaStatement(eu, 'StringEquals', ['system:serviceaccount:チーム:app']), irsaStatement(us, 'StringEquals', ['system:serviceaccount:team:app'])])]), { generatedAt: AT });
+    const us: Cluster = {
+      ...cluster('prod', [serviceAccount('team', 'app', roleArn)]),
+      region: 'us-east-1',
+      arn: 'arn:aws:eks:us-east-1:111122223333:cluster/prod',
+      issuer: `https://${usHost}`,
+      issuerHostPath: usHost,
+    };
+    const p = plan(
+      inventory(
+        [eu, us],
+        [
+          role('app', [
+            irsaStatement(eu, 'StringEquals', ['system:serviceaccount:チーム:app']),
+            irsaStatement(us, 'StringEquals', ['system:serviceaccount:team:app']),
+          ]),
+        ],
+      ),
+      { generatedAt: AT },
+    );
     const lines = identityLines(table(p, { width: 120 }));
     const cells = lines.slice(1).map((l) => l.split(/ {3,}/));
     expect(cells.map((c) => [c[0], c[1], c[3]])).toEqual([
@@ -130,7 +153,12 @@ describe('short labels', () => {
   });
 
   it('cluster: the name, region/name when names repeat, account/region/name when that repeats too', () => {
-    const c = (name: string, region: string, accountId: string) => ({ cluster: name, region, accountId, clusterArn: `arn:aws:eks:${region}:${accountId}:cluster/${name}` });
+    const c = (name: string, region: string, accountId: string) => ({
+      cluster: name,
+      region,
+      accountId,
+      clusterArn: `arn:aws:eks:${region}:${accountId}:cluster/${name}`,
+    });
     const distinct = [c('a', 'eu-west-1', '1'), c('b', 'eu-west-1', '1')];
     expect(distinct.map(clusterLabeller(distinct))).toEqual(['a', 'b']);
     const regions = [c('a', 'eu-west-1', '1'), c('a', 'us-east-1', '1'), c('b', 'eu-west-1', '1')];
@@ -153,7 +181,11 @@ describe('column layout', () => {
 
   it('the quick count of plain text agrees with the grapheme count, and cuts agree too', () => {
     const slow = (s: string) => graphemes(s).reduce((sum, g) => sum + g.width, 0);
-    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string({ unit: fc.constantFrom('a', '→', '名', 'e\u0301', '👍🏽', '☔', 'ｘ', '\u{1f1e9}\u{1f1ea}') }));
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: fc.constantFrom('a', '→', '名', 'e\u0301', '👍🏽', '☔', 'ｘ', '\u{1f1e9}\u{1f1ea}') }),
+    );
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 40 }), (s, w) => {
         expect(textWidth(s)).toBe(slow(s));
@@ -170,7 +202,10 @@ describe('column layout', () => {
   });
 
   it('cuts a distinct column no narrower than keeps its values apart', () => {
-    const rows = [[{ text: 'key1' }, { text: 'ab-x-cccccccccccccccc' }], [{ text: 'key2' }, { text: 'ab-y-cccccccccccccccc' }]];
+    const rows = [
+      [{ text: 'key1' }, { text: 'ab-x-cccccccccccccccc' }],
+      [{ text: 'key2' }, { text: 'ab-y-cccccccccccccccc' }],
+    ];
     const { lines } = layoutColumns([{ header: 'Key' }, { header: 'Role', truncatable: true, distinct: true, min: 4 }], rows, 12, (_, t) => t);
     const cells = lines.slice(1).map((l) => l.slice(7));
     expect(new Set(cells).size).toBe(2);

@@ -85,7 +85,10 @@ function normal(s: Json): Json {
     if (s[k] === undefined) continue;
     out[k] = s[k] === '*' ? { '*': ['*'] } : Object.fromEntries(Object.entries(s[k] as Json).map(([t, v]) => [t, lst(v)]));
   }
-  if (s.Condition) out.Condition = Object.fromEntries(Object.entries(s.Condition as Json).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv as Json).map(([k, v]) => [k, lst(v)]))]));
+  if (s.Condition)
+    out.Condition = Object.fromEntries(
+      Object.entries(s.Condition as Json).map(([op, kv]) => [op, Object.fromEntries(Object.entries(kv as Json).map(([k, v]) => [k, lst(v)]))]),
+    );
   return out;
 }
 
@@ -96,7 +99,10 @@ function fromHcl(b: Json): Json {
   if (b.actions) s.Action = b.actions.map(literal);
   if (b.not_actions) s.NotAction = b.not_actions.map(literal);
   if (b.resources) s.Resource = b.resources.map(literal);
-  for (const [block, key] of [['principals', 'Principal'], ['not_principals', 'NotPrincipal']] as const) {
+  for (const [block, key] of [
+    ['principals', 'Principal'],
+    ['not_principals', 'NotPrincipal'],
+  ] as const) {
     if (b[block]) s[key] = Object.fromEntries((b[block] as Json[]).map((p) => [literal(p.type), p.identifiers.map(literal)]));
   }
   for (const c of (b.condition ?? []) as Json[]) ((s.Condition ??= {})[literal(c.test)] ??= {})[literal(c.variable)] = c.values.map(literal);
@@ -122,7 +128,8 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     const creates = p.associations.filter((a) => a.status === 'create' && a.via === 'association');
     const exists = p.associations.filter((a) => a.status === 'exists' && a.via === 'association' && a.existingAssociationId);
     expect(assocs).toHaveLength(creates.length + exists.length);
-    const find = (a: PlannedAssociation) => assocs.find((r) => r.cluster_name === a.cluster && r.namespace === a.namespace && r.service_account === a.serviceAccount);
+    const find = (a: PlannedAssociation) =>
+      assocs.find((r) => r.cluster_name === a.cluster && r.namespace === a.namespace && r.service_account === a.serviceAccount);
     for (const a of [...creates, ...exists]) {
       const r = find(a);
       expect(r, `${a.cluster}/${a.namespace}/${a.serviceAccount}`).toBeDefined();
@@ -141,7 +148,9 @@ describe.each(withMigrations)('terraform for %s', (name) => {
       expect(ids).toContain(`${a.cluster}:${a.addon}`);
     }
     for (const s of p.steps.filter((x) => x.action === 'install-agent')) {
-      expect(Object.values((dir.resource.aws_eks_addon ?? {}) as Json)).toContainEqual(expect.objectContaining({ cluster_name: s.cluster, addon_name: 'eks-pod-identity-agent' }));
+      expect(Object.values((dir.resource.aws_eks_addon ?? {}) as Json)).toContainEqual(
+        expect.objectContaining({ cluster_name: s.cluster, addon_name: 'eks-pod-identity-agent' }),
+      );
     }
   });
 
@@ -163,7 +172,9 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     const docs = (dir.data.aws_iam_policy_document ?? {}) as Json;
     for (const r of p.roles.filter((x) => x.kind === 'existing' && JSON.stringify(x.trustPolicy.current) !== JSON.stringify(x.trustPolicy.transition))) {
       const added = addedStatements(r);
-      const doc = Object.values(docs).find((d: Json) => JSON.stringify(d.statement.map(fromHcl)) === JSON.stringify(added.map((s) => normal(s as unknown as Json))));
+      const doc = Object.values(docs).find(
+        (d: Json) => JSON.stringify(d.statement.map(fromHcl)) === JSON.stringify(added.map((s) => normal(s as unknown as Json))),
+      );
       expect(doc, `statements of ${r.arn}`).toBeDefined();
       const transition = fs.find((f) => f.path === `trust/${r.accountId}-${r.name}.transition.json`);
       const final = fs.find((f) => f.path === `trust/${r.accountId}-${r.name}.final.json`);
@@ -184,14 +195,23 @@ describe.each(withMigrations)('terraform for %s', (name) => {
           continue;
         }
         expect(lifecycle?.prevent_destroy, `${type}.${name}`).toBe(true);
-        const ignored = ([] as string[]).concat(lifecycle!.ignore_changes).flatMap((x) => interpolations(x).join().split(',')).map((x) => x.trim());
+        const ignored = ([] as string[])
+          .concat(lifecycle!.ignore_changes)
+          .flatMap((x) => interpolations(x).join().split(','))
+          .map((x) => x.trim());
         const notOwned = type === 'aws_eks_addon' ? ['addon_version', 'configuration_values', 'preserve', 'tags', 'service_account_role_arn'] : ['tags'];
         expect(ignored, `${type}.${name}`).toEqual(expect.arrayContaining(notOwned));
-        expect(ignored, `${type}.${name}: what the migration sets stays managed`).not.toContain(type === 'aws_eks_addon' ? 'pod_identity_association' : 'role_arn');
+        expect(ignored, `${type}.${name}: what the migration sets stays managed`).not.toContain(
+          type === 'aws_eks_addon' ? 'pod_identity_association' : 'role_arn',
+        );
         if (type === 'aws_eks_addon') {
-          const planned = p.associations.filter((a) => a.via === 'addon' && a.cluster === r.cluster_name && a.addon === r.addon_name && (a.status === 'create' || a.status === 'exists'));
+          const planned = p.associations.filter(
+            (a) => a.via === 'addon' && a.cluster === r.cluster_name && a.addon === r.addon_name && (a.status === 'create' || a.status === 'exists'),
+          );
           const condition = (lifecycle!.precondition as Json[])[0]!.condition as string;
-          expect(condition, `${type}.${name}: the plan stops while the add-on has an association not listed`).toContain(`data.aws_eks_addon.${name}.pod_identity_association`);
+          expect(condition, `${type}.${name}: the plan stops while the add-on has an association not listed`).toContain(
+            `data.aws_eks_addon.${name}.pod_identity_association`,
+          );
           for (const a of planned) expect(condition).toContain(JSON.stringify(`${a.serviceAccount} ${a.roleArn}`));
           expect(dir.data.aws_eks_addon?.[name]).toMatchObject({ cluster_name: r.cluster_name, addon_name: r.addon_name });
         }
@@ -206,9 +226,14 @@ describe.each(withMigrations)('terraform for %s', (name) => {
     expect(apply.indexOf('terraform init')).toBeGreaterThan(-1);
     for (const m of apply.matchAll(/terraform (apply|plan)/g)) expect(m.index, m[0]).toBeGreaterThan(apply.indexOf('terraform init'));
 
-    const dir = fs.filter((f) => f.path.endsWith('.tf')).map((f) => f.content).join('\n');
+    const dir = fs
+      .filter((f) => f.path.endsWith('.tf'))
+      .map((f) => f.content)
+      .join('\n');
     const adopted = [...dir.matchAll(/^ {2}to += (\S+)$/gm)].map((m) => m[1]!);
-    const created = [...dir.matchAll(/^resource "aws_eks_pod_identity_association" "([^"]+)"/gm)].map((m) => `aws_eks_pod_identity_association.${m[1]}`).filter((a) => !adopted.includes(a));
+    const created = [...dir.matchAll(/^resource "aws_eks_pod_identity_association" "([^"]+)"/gm)]
+      .map((m) => `aws_eks_pod_identity_association.${m[1]}`)
+      .filter((a) => !adopted.includes(a));
     const destroyLine = rollback.split('\n').find((l) => /terraform destroy -target=/.test(l)) ?? '';
     const targets = [...destroyLine.matchAll(/-target=(\S+?)`?(?=\s|`|$)/g)].map((m) => m[1]!.replace(/[`.]+$/, ''));
     expect(targets.sort()).toEqual(created.sort());
@@ -254,11 +279,15 @@ describe('terraform for two clusters of one name in two regions', () => {
   p.steps.forEach(twin);
   const fs = files(p as Plan);
 
-  it('gives each its own resources and its region\'s provider; imports, README targets and fmt stay right', async () => {
+  it("gives each its own resources and its region's provider; imports, README targets and fmt stay right", async () => {
     const dir = await parseDir(fs);
     const providers = new Map(dir.provider.map((x) => [x.alias as string, x.region as string]));
-    const declared = Object.values((dir.resource.aws_eks_pod_identity_association ?? {}) as Json).map((r) => `${providers.get(/aws\.([\w-]+)/.exec(r.provider)![1]!)}/${r.namespace}/${r.service_account}`);
-    const planned = (p.associations as PlannedAssociation[]).filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId))).map((a) => `${a.region}/${a.namespace}/${a.serviceAccount}`);
+    const declared = Object.values((dir.resource.aws_eks_pod_identity_association ?? {}) as Json).map(
+      (r) => `${providers.get(/aws\.([\w-]+)/.exec(r.provider)![1]!)}/${r.namespace}/${r.service_account}`,
+    );
+    const planned = (p.associations as PlannedAssociation[])
+      .filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)))
+      .map((a) => `${a.region}/${a.namespace}/${a.serviceAccount}`);
     expect(declared.sort()).toEqual(planned.sort());
     expect(new Set(declared).size).toBe(declared.length);
     const readme = fs.find((f) => f.path === 'README.md')!.content;
@@ -275,7 +304,13 @@ describe('terraform with hostile strings', () => {
     // A blocked identity whose name would end a comment line if newlines went through.
     p.associations.push({ ...a, namespace: 'ns\nresource "evil" "x" {}\n#', status: 'blocked', reasons: ['fargate\n}'] });
     const target = p.roles.find((r: Json) => r.kind === 'existing');
-    target.trustPolicy.transition.Statement.push({ Sid: 'Hostile', Effect: 'Allow', Principal: { AWS: hostile }, Action: 'sts:AssumeRole', Condition: { StringEquals: { [hostile]: hostile } } });
+    target.trustPolicy.transition.Statement.push({
+      Sid: 'Hostile',
+      Effect: 'Allow',
+      Principal: { AWS: hostile },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { [hostile]: hostile } },
+    });
     target.trustPolicy.transition.Statement.push({ Effect: 'Deny', NotPrincipal: { AWS: hostile }, NotAction: ['iam:*', hostile], Resource: hostile });
     const chain = p.roles.find((r: Json) => r.kind === 'new');
     chain.trustPolicy.transition.Statement[0].Condition.StringEquals['aws:RequestTag/kubernetes-namespace'] = hostile;
@@ -300,7 +335,11 @@ describe('terraform with hostile strings', () => {
   });
 
   it('refuses names of migrating identities that AWS or Kubernetes would reject, naming the value', () => {
-    for (const [field, value] of [['namespace', hostile], ['serviceAccount', `sa-${hostile}`], ['cluster', 'c1"\n}\nresource "x" "y" {']] as const) {
+    for (const [field, value] of [
+      ['namespace', hostile],
+      ['serviceAccount', `sa-${hostile}`],
+      ['cluster', 'c1"\n}\nresource "x" "y" {'],
+    ] as const) {
       const p = JSON.parse(JSON.stringify(planOf('cross-account'))) as Json;
       p.associations[0]![field] = value;
       expect(() => files(p as Plan), field).toThrow(InputError);

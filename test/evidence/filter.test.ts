@@ -4,14 +4,29 @@ import type { Inventory, ScanGap } from '../../src/model/inventory.js';
 import { filterInventory } from '../../src/sources/evidence/filter.js';
 import { cluster, inventory, role } from '../support/builders.js';
 
-const gap = (scope: ScanGap['scope'], name: string, region: string | undefined): ScanGap => ({ scope, name, region, error: 'AccessDenied', source: 'scan-gaps.json' });
+const gap = (scope: ScanGap['scope'], name: string, region: string | undefined): ScanGap => ({
+  scope,
+  name,
+  region,
+  error: 'AccessDenied',
+  source: 'scan-gaps.json',
+});
 
 function bundle(): Inventory {
   const eu = cluster('eu');
   const us = { ...cluster('us'), region: 'us-east-1', arn: 'arn:aws:eks:us-east-1:111122223333:cluster/us' };
   return {
     ...inventory([eu, us], [role('app', []), role('other', [])]),
-    addons: [eu, us].map((c) => ({ name: 'vpc-cni', clusterName: c.name, clusterArn: c.arn, version: undefined, serviceAccountRoleArn: undefined, namespace: undefined, podIdentityAssociations: [], source: 'x' })),
+    addons: [eu, us].map((c) => ({
+      name: 'vpc-cni',
+      clusterName: c.name,
+      clusterArn: c.arn,
+      version: undefined,
+      serviceAccountRoleArn: undefined,
+      namespace: undefined,
+      podIdentityAssociations: [],
+      source: 'x',
+    })),
     scanGaps: [gap('region', 'ap-south-1', 'ap-south-1'), gap('cluster', 'down', 'eu-west-1'), gap('cluster', 'lost', 'eu-west-1,us-east-1')],
   };
 }
@@ -34,6 +49,8 @@ describe('filterInventory (--cluster and --region over a bundle)', () => {
 
   it('a name the bundle has neither a cluster nor a gap for is an error naming it', () => {
     expect(() => filterInventory(bundle(), { clusters: ['nope'], regions: [] }, 'b')).toThrow(InputError);
-    expect(() => filterInventory(bundle(), { clusters: ['down'], regions: ['us-east-1'] }, 'b')).toThrow(/--cluster down: the evidence bundle b has no cluster of that name in us-east-1 \(it has us\)/);
+    expect(() => filterInventory(bundle(), { clusters: ['down'], regions: ['us-east-1'] }, 'b')).toThrow(
+      /--cluster down: the evidence bundle b has no cluster of that name in us-east-1 \(it has us\)/,
+    );
   });
 });

@@ -21,10 +21,15 @@ interface Streamed {
 
 function stream(content: string | Buffer, chunkBytes?: number, maxBytes = 1 << 30): Streamed {
   const items: unknown[] = [];
-  const head = streamListItems(fileOf(content), (item, index) => {
-    expect(index).toBe(items.length);
-    items.push(item);
-  }, maxBytes, chunkBytes);
+  const head = streamListItems(
+    fileOf(content),
+    (item, index) => {
+      expect(index).toBe(items.length);
+      items.push(item);
+    },
+    maxBytes,
+    chunkBytes,
+  );
   return { head, items };
 }
 
@@ -52,8 +57,12 @@ function expectFaithful(content: string | Buffer, chunkBytes?: number): Streamed
 const list = {
   apiVersion: 'v1',
   items: [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'a', namespace: 'x', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/r' } } },
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p}"]\\', labels: { 'é': '{[' } }, spec: { serviceAccountName: 'a' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'a', namespace: 'x', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/r' } },
+    },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p}"]\\', labels: { é: '{[' } }, spec: { serviceAccountName: 'a' } },
   ],
   kind: 'List',
   metadata: { resourceVersion: '' },
@@ -90,9 +99,13 @@ describe('streaming the items of a JSON list', () => {
     const path = fileOf(`{"items":[{"a":1},${' '.repeat(48 << 20)}{"b":2}]}`);
     const before = process.memoryUsage().arrayBuffers;
     let held = 0;
-    const head = streamListItems(path, () => {
-      held = Math.max(held, process.memoryUsage().arrayBuffers - before);
-    }, 1 << 30);
+    const head = streamListItems(
+      path,
+      () => {
+        held = Math.max(held, process.memoryUsage().arrayBuffers - before);
+      },
+      1 << 30,
+    );
     expect(head).toEqual({});
     expect(held).toBeLessThan(8 << 20);
   });
@@ -135,9 +148,13 @@ describe('streaming the items of a JSON list', () => {
   });
 
   it('hands back the file when the taker of an item throws', () => {
-    const head = streamListItems(fileOf(JSON.stringify(list)), () => {
-      throw new Error('no');
-    }, 1 << 30);
+    const head = streamListItems(
+      fileOf(JSON.stringify(list)),
+      () => {
+        throw new Error('no');
+      },
+      1 << 30,
+    );
     expect(head).toBeUndefined();
   });
 
@@ -150,12 +167,20 @@ describe('streaming the items of a JSON list', () => {
     );
     const edit = fc.oneof(
       fc.constant(undefined),
-      fc.record({ at: fc.nat(), cut: fc.integer({ min: 0, max: 3 }), insert: fc.constantFrom('', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', '\u00e9', 'x', '"items":[]') }),
+      fc.record({
+        at: fc.nat(),
+        cut: fc.integer({ min: 0, max: 3 }),
+        insert: fc.constantFrom('', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', '\n', '\u00e9', 'x', '"items":[]'),
+      }),
     );
     fc.assert(
       fc.property(document, edit, fc.constantFrom(1, 5, 4096), fc.boolean(), ([members, items, position], change, chunk, bom) => {
         const at = Math.min(position, members.length);
-        const pairs = [...members.slice(0, at).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`), `"items":${JSON.stringify(items, null, chunk === 5 ? 2 : undefined)}`, ...members.slice(at).map(([k, v]) => `${JSON.stringify(k)} : ${JSON.stringify(v)}`)];
+        const pairs = [
+          ...members.slice(0, at).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`),
+          `"items":${JSON.stringify(items, null, chunk === 5 ? 2 : undefined)}`,
+          ...members.slice(at).map(([k, v]) => `${JSON.stringify(k)} : ${JSON.stringify(v)}`),
+        ];
         let text = `${bom ? '\ufeff' : ''}{${pairs.join(chunk === 1 ? ',\n ' : ',')}}`;
         if (change) {
           const i = change.at % (text.length + 1);

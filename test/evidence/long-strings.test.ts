@@ -14,7 +14,9 @@ import { MAX_TOKEN_CHARS } from '../../src/sources/evidence/yaml-documents.js';
 const CONTROL = join(import.meta.dirname, '..', 'hostile', 'cases', 'control-base');
 const IAM = 'aws/111122223333/iam-authorization-details.json';
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-long-strings-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 let bundles = 0;
 function bundleWith(files: Record<string, string>): string {
@@ -47,11 +49,20 @@ const iamWith = (edit: (role: Record<string, unknown>) => void) => {
 describe('strings longer than Kubernetes or AWS hold', () => {
   it('a Kubernetes string the reader takes is refused one character past the limit, naming the file and path, and read at it', () => {
     const cases: [string, (n: number) => string, RegExp][] = [
-      ['role-arn annotation', (n) => serviceAccount('big', 'shop', { 'eks.amazonaws.com/role-arn': roleArn(n) }), /\$\.metadata\.annotations\.eks\.amazonaws\.com\/role-arn is \d+ characters long/],
+      [
+        'role-arn annotation',
+        (n) => serviceAccount('big', 'shop', { 'eks.amazonaws.com/role-arn': roleArn(n) }),
+        /\$\.metadata\.annotations\.eks\.amazonaws\.com\/role-arn is \d+ characters long/,
+      ],
       ['other annotation', (n) => serviceAccount('big', 'shop', { note: 'x'.repeat(n) }), /\$\.metadata\.annotations\.note is \d+ characters long/],
       ['annotation key', (n) => serviceAccount('big', 'shop', { ['k'.repeat(n)]: 'v' }), /\$\.metadata\.annotations\.k+\.\.\. is \d+ characters long/],
       ['namespace', (n) => serviceAccount('big', 'n'.repeat(n), {}), /\$\.metadata\.namespace is \d+ characters long/],
-      ['list item name', (n) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p'.repeat(n), namespace: 'shop' } }] }), /\$\.items\[0\]\.metadata\.name is \d+ characters long/],
+      [
+        'list item name',
+        (n) =>
+          JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p'.repeat(n), namespace: 'shop' } }] }),
+        /\$\.items\[0\]\.metadata\.name is \d+ characters long/,
+      ],
     ];
     for (const [what, json, message] of cases) {
       const file = join(bundleWith({ 'kubernetes/c1/big.json': json(MAX_STRING_CHARS + 1) }), 'kubernetes/c1/big.json');
@@ -66,12 +77,27 @@ describe('strings longer than Kubernetes or AWS hold', () => {
   it('a string of AWS evidence is refused past the limit: a field, and a value inside a trust policy as an object or URL-encoded', () => {
     const trustWith = (value: string) => ({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/x' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'x:sub': value } } }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/x' },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { 'x:sub': value } },
+        },
+      ],
     });
     const cases: [string, (n: number) => string, RegExp][] = [
       ['RoleName', (n) => iamWith((r) => (r.RoleName = 'r'.repeat(n))), /^\$\.RoleDetailList\[0\]\.RoleName is \d+ characters long/],
-      ['trust value', (n) => iamWith((r) => (r.AssumeRolePolicyDocument = trustWith('s'.repeat(n)))), /^\$\.RoleDetailList\[0\]\.AssumeRolePolicyDocument holds a string \d+ characters long/],
-      ['URL-encoded trust', (n) => iamWith((r) => (r.AssumeRolePolicyDocument = encodeURIComponent(JSON.stringify(trustWith('s'.repeat(n)))))), /^\$\.RoleDetailList\[0\]\.AssumeRolePolicyDocument holds a string \d+ characters long/],
+      [
+        'trust value',
+        (n) => iamWith((r) => (r.AssumeRolePolicyDocument = trustWith('s'.repeat(n)))),
+        /^\$\.RoleDetailList\[0\]\.AssumeRolePolicyDocument holds a string \d+ characters long/,
+      ],
+      [
+        'URL-encoded trust',
+        (n) => iamWith((r) => (r.AssumeRolePolicyDocument = encodeURIComponent(JSON.stringify(trustWith('s'.repeat(n)))))),
+        /^\$\.RoleDetailList\[0\]\.AssumeRolePolicyDocument holds a string \d+ characters long/,
+      ],
     ];
     for (const [what, json, message] of cases) {
       const dir = bundleWith({ [IAM]: json(MAX_STRING_CHARS + 1) });
@@ -90,7 +116,9 @@ describe('strings longer than Kubernetes or AWS hold', () => {
     expect(e.location).toEqual({ line: 7, column: 11 });
     expect(e.message).toBe(`malformed YAML: a scalar or other token longer than ${MAX_TOKEN_CHARS} characters`);
     const escaped = `"${'\\u00e9'.repeat(MAX_STRING_CHARS)}"`;
-    const sa = readEvidenceBundle(bundleWith({ 'kubernetes/c1/big.yaml': yaml(escaped) })).clusters[0]!.kubernetes!.serviceAccounts.find((s) => s.name === 'big');
+    const sa = readEvidenceBundle(bundleWith({ 'kubernetes/c1/big.yaml': yaml(escaped) })).clusters[0]!.kubernetes!.serviceAccounts.find(
+      (s) => s.name === 'big',
+    );
     expect(sa?.annotations.note).toBe('é'.repeat(MAX_STRING_CHARS));
   });
 });

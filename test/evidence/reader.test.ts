@@ -67,12 +67,15 @@ describe('evidence bundle reader', () => {
     expect(demo.addons.some((a) => a.name === 'vpc-cni' && a.serviceAccountRoleArn)).toBe(true);
   });
 
-  it('reads the collector\'s scan gaps and the plan reports each as a finding', async () => {
+  it("reads the collector's scan gaps and the plan reports each as a finding", async () => {
     const { cpSync } = await import('node:fs');
     const { plan } = await import('../../src/plan/plan.js');
     const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-gaps-'));
     cpSync(join(FIXTURES, 'basic'), dir, { recursive: true });
-    writeFileSync(join(dir, 'scan-gaps.json'), JSON.stringify({ irsa2piScanGaps: [{ scope: 'cluster', name: 'c9', region: 'eu-west-1', error: 'connect ECONNREFUSED' }] }));
+    writeFileSync(
+      join(dir, 'scan-gaps.json'),
+      JSON.stringify({ irsa2piScanGaps: [{ scope: 'cluster', name: 'c9', region: 'eu-west-1', error: 'connect ECONNREFUSED' }] }),
+    );
     const inventory = readEvidenceBundle(dir);
     expect(inventory.scanGaps).toMatchObject([{ scope: 'cluster', name: 'c9', error: 'connect ECONNREFUSED' }]);
     const gap = plan(inventory).findings.find((f) => f.rule === 'scan-gap');
@@ -91,7 +94,8 @@ describe('evidence bundle reader', () => {
     }
 
     it("reads an add-on's custom namespace from describe-addon's namespaceConfig", () => {
-      const addon = (name: string, extra: object) => JSON.stringify({ addon: { addonName: name, clusterName: 'c1', addonArn: `arn:aws:eks:eu-west-1:111122223333:addon/c1/${name}/x`, ...extra } });
+      const addon = (name: string, extra: object) =>
+        JSON.stringify({ addon: { addonName: name, clusterName: 'c1', addonArn: `arn:aws:eks:eu-west-1:111122223333:addon/c1/${name}/x`, ...extra } });
       const dir = bundle({ 'aws/a.json': addon('vpc-cni', { namespaceConfig: { namespace: 'net' } }), 'aws/b.json': addon('coredns', {}) });
       expect(readEvidenceBundle(dir).addons.map((a) => [a.name, a.namespace])).toEqual([
         ['coredns', undefined],
@@ -110,7 +114,11 @@ describe('evidence bundle reader', () => {
     });
 
     it('rejects a policy whose Effect is neither Allow nor Deny', () => {
-      const dir = bundle({ 'aws/roles.json': JSON.stringify({ Roles: [{ Arn: 'arn:aws:iam::111122223333:role/x', AssumeRolePolicyDocument: { Statement: [{ Effect: 'Maybe' }] } }] }) });
+      const dir = bundle({
+        'aws/roles.json': JSON.stringify({
+          Roles: [{ Arn: 'arn:aws:iam::111122223333:role/x', AssumeRolePolicyDocument: { Statement: [{ Effect: 'Maybe' }] } }],
+        }),
+      });
       expect(errorOf(dir).line).toMatch(/Effect must be "Allow" or "Deny"/);
     });
 
@@ -135,7 +143,11 @@ describe('evidence bundle reader', () => {
 
     const describeCluster = (region: string) =>
       JSON.stringify({ cluster: { name: 'c1', arn: `arn:aws:eks:${region}:111122223333:cluster/c1`, version: '1.31', platformVersion: 'eks.20' } });
-    const serviceAccounts = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'shop' } }] });
+    const serviceAccounts = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [{ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'shop' } }],
+    });
 
     it('reads a Kubernetes folder whose cluster is described in a file read after it', () => {
       const dir = bundle({ 'kubernetes/c1/sa.json': serviceAccounts, 'zz-later/cluster.json': describeCluster('eu-west-1') });
@@ -144,15 +156,29 @@ describe('evidence bundle reader', () => {
 
     it('keeps the first copy of an object in file order when the cluster is described between two copies', () => {
       const annotated = (role: string) =>
-        JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } });
-      const dir = bundle({ 'kubernetes/c1/a-old.json': annotated('first'), 'kubernetes/c1/m-cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/z-new.json': annotated('second') });
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'app', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } },
+        });
+      const dir = bundle({
+        'kubernetes/c1/a-old.json': annotated('first'),
+        'kubernetes/c1/m-cluster.json': describeCluster('eu-west-1'),
+        'kubernetes/c1/z-new.json': annotated('second'),
+      });
       expect(readEvidenceBundle(dir).clusters[0]!.kubernetes!.serviceAccounts.map((sa) => sa.roleArn)).toEqual(['arn:aws:iam::111122223333:role/first']);
     });
 
     it('rejects a Kubernetes folder made ambiguous by a same-named cluster described after it', () => {
-      const dir = bundle({ 'aws/cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/sa.json': serviceAccounts, 'zz-later/cluster.json': describeCluster('us-east-1') });
+      const dir = bundle({
+        'aws/cluster.json': describeCluster('eu-west-1'),
+        'kubernetes/c1/sa.json': serviceAccounts,
+        'zz-later/cluster.json': describeCluster('us-east-1'),
+      });
       const error = errorOf(dir);
-      expect(error.line).toMatch(/folder kubernetes\/c1\/ is ambiguous: 2 clusters are named "c1"; name each folder <region>\.c1 or <account>\.<region>\.c1 \(111122223333\.eu-west-1\.c1, 111122223333\.us-east-1\.c1\)/);
+      expect(error.line).toMatch(
+        /folder kubernetes\/c1\/ is ambiguous: 2 clusters are named "c1"; name each folder <region>\.c1 or <account>\.<region>\.c1 \(111122223333\.eu-west-1\.c1, 111122223333\.us-east-1\.c1\)/,
+      );
       expect(error.line).toContain(join('kubernetes', 'c1', 'sa.json'));
     });
 
@@ -185,25 +211,53 @@ describe('evidence bundle reader', () => {
 
     describe('kubectl JSON Lists, read one item at a time', () => {
       const items = [
-        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/r' } } },
-        { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'app-1', namespace: 'shop', labels: { app: 'x' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'app-7d', controller: true }] }, spec: { serviceAccountName: 'app', nodeName: 'n1' }, status: { phase: 'Running' } },
+        {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'app', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/r' } },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'app-1', namespace: 'shop', labels: { app: 'x' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'app-7d', controller: true }] },
+          spec: { serviceAccountName: 'app', nodeName: 'n1' },
+          status: { phase: 'Running' },
+        },
         { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/os': 'windows' } } },
-        { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly', namespace: 'shop' }, spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName: 'app' } } } } } },
+        {
+          apiVersion: 'batch/v1',
+          kind: 'CronJob',
+          metadata: { name: 'nightly', namespace: 'shop' },
+          spec: { jobTemplate: { spec: { template: { spec: { serviceAccountName: 'app' } } } } },
+        },
         { apiVersion: 'v1', metadata: { name: 'kindless', namespace: 'shop' } },
       ];
-      const pods = [{ metadata: { name: 'p1', namespace: 'shop' }, spec: { serviceAccountName: 'app' } }, { kind: 'Pod', metadata: { name: 'p2', namespace: 'shop' } }];
+      const pods = [
+        { metadata: { name: 'p1', namespace: 'shop' }, spec: { serviceAccountName: 'app' } },
+        { kind: 'Pod', metadata: { name: 'p2', namespace: 'shop' } },
+      ];
       /** The cluster's objects as read from `text` saved as `name` beside a describe-cluster, sources left out (their names differ). */
       const objectsOf = (name: string, text: string) => {
-        const { sources: _sources, ...objects } = readEvidenceBundle(bundle({ 'aws/eu.json': describeCluster('eu-west-1'), [`kubernetes/c1/${name}`]: text })).clusters[0]!.kubernetes!;
+        const { sources: _sources, ...objects } = readEvidenceBundle(bundle({ 'aws/eu.json': describeCluster('eu-west-1'), [`kubernetes/c1/${name}`]: text }))
+          .clusters[0]!.kubernetes!;
         return objects;
       };
 
       it.each([
-        ['a List, kind after items, as kubectl prints it', JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, null, 4)],
+        [
+          'a List, kind after items, as kubectl prints it',
+          JSON.stringify({ apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } }, null, 4),
+        ],
         ['a PodList whose kind comes first, items without kind', JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: pods })],
         ['a PodList whose kind comes last, items without kind', JSON.stringify({ apiVersion: 'v1', items: pods, kind: 'PodList' })],
-        ['a single object that has an items field', JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'solo', namespace: 'shop' }, items: [items[1]] })],
-        ['a List with a repeated kind (the last counts)', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', items: pods }).replace('"kind":"Pod"', '"kind":"Pod","kind":"List"')],
+        [
+          'a single object that has an items field',
+          JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'solo', namespace: 'shop' }, items: [items[1]] }),
+        ],
+        [
+          'a List with a repeated kind (the last counts)',
+          JSON.stringify({ apiVersion: 'v1', kind: 'Pod', items: pods }).replace('"kind":"Pod"', '"kind":"Pod","kind":"List"'),
+        ],
       ])('%s reads as the same text read whole (as YAML) does', (_name, text) => {
         const streamed = objectsOf('resources.json', text);
         expect(streamed).toEqual(objectsOf('resources.yaml', text.includes('"kind":"Pod","kind"') ? text.replace('"kind":"Pod",', '') : text));
@@ -219,24 +273,59 @@ describe('evidence bundle reader', () => {
       });
 
       it('a List read once its cluster is described still waits behind a file of its folder that waited for that', () => {
-        const annotated = (role: string) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ ...items[0]!, metadata: { ...items[0]!.metadata, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } }] });
-        const dir = bundle({ 'kubernetes/c1/a-old.json': annotated('first'), 'kubernetes/c1/m-cluster.json': describeCluster('eu-west-1'), 'kubernetes/c1/z-new.json': annotated('second') });
+        const annotated = (role: string) =>
+          JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'List',
+            items: [
+              { ...items[0]!, metadata: { ...items[0]!.metadata, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } },
+            ],
+          });
+        const dir = bundle({
+          'kubernetes/c1/a-old.json': annotated('first'),
+          'kubernetes/c1/m-cluster.json': describeCluster('eu-west-1'),
+          'kubernetes/c1/z-new.json': annotated('second'),
+        });
         expect(readEvidenceBundle(dir).clusters[0]!.kubernetes!.serviceAccounts.map((sa) => sa.roleArn)).toEqual(['arn:aws:iam::111122223333:role/first']);
       });
 
       it('a later file of the folder still loses to the first copy of an object', () => {
-        const annotated = (role: string) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ ...items[0]!, metadata: { ...items[0]!.metadata, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } }] });
-        const dir = bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/c1/a.json': annotated('first'), 'kubernetes/c1/b.yaml': annotated('second'), 'kubernetes/c1/c.json': annotated('third') });
+        const annotated = (role: string) =>
+          JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'List',
+            items: [
+              { ...items[0]!, metadata: { ...items[0]!.metadata, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/${role}` } } },
+            ],
+          });
+        const dir = bundle({
+          'aws/eu.json': describeCluster('eu-west-1'),
+          'kubernetes/c1/a.json': annotated('first'),
+          'kubernetes/c1/b.yaml': annotated('second'),
+          'kubernetes/c1/c.json': annotated('third'),
+        });
         const kube = readEvidenceBundle(dir).clusters[0]!.kubernetes!;
         expect(kube.serviceAccounts.map((sa) => sa.roleArn)).toEqual(['arn:aws:iam::111122223333:role/first']);
         expect(kube.sources.map((f) => f.slice(-6))).toEqual(['a.json', 'b.yaml', 'c.json']);
       });
     });
 
-    it('keeps none of a YAML file\'s text once read, streamed or whole: the inventory holds copies of its strings', () => {
-      const accounts = Array.from({ length: 2500 }, (_, i) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: `service-account-${i}`, namespace: `namespace-of-${i % 7}`, annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/role-${i}` } } }));
+    it("keeps none of a YAML file's text once read, streamed or whole: the inventory holds copies of its strings", () => {
+      const accounts = Array.from({ length: 2500 }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: {
+          name: `service-account-${i}`,
+          namespace: `namespace-of-${i % 7}`,
+          annotations: { 'eks.amazonaws.com/role-arn': `arn:aws:iam::111122223333:role/role-${i}` },
+        },
+      }));
       const list = stringify({ apiVersion: 'v1', items: accounts, kind: 'List' });
-      const dir = bundle({ 'aws/eu.json': describeCluster('eu-west-1'), 'kubernetes/c1/streamed.yaml': list, 'kubernetes/c1/whole.yaml': `---\n${list.replaceAll('service-account-', 'other-account-')}` });
+      const dir = bundle({
+        'aws/eu.json': describeCluster('eu-west-1'),
+        'kubernetes/c1/streamed.yaml': list,
+        'kubernetes/c1/whole.yaml': `---\n${list.replaceAll('service-account-', 'other-account-')}`,
+      });
       const script = `
         const { readEvidenceBundle } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'sources', 'evidence', 'read-bundle.js'))});
         const v8 = await import('node:v8');
@@ -254,7 +343,10 @@ describe('evidence bundle reader', () => {
 
     it('rejects a YAML alias bomb without exhausting memory', () => {
       const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-      for (let i = 0; i < 12; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+      for (let i = 0; i < 12; i++)
+        lines.push(
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+        );
       const dir = bundle({ 'kubernetes/c1/bomb.yaml': lines.join('\n') });
       expect(errorOf(dir).line).toMatch(/malformed YAML/);
     });

@@ -44,9 +44,23 @@ function expectFaithful(text: string): Streamed {
 }
 
 const items = [
-  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'a', namespace: 'x', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/r' } } },
-  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { é: '{[', dash: '- x' } }, spec: { serviceAccountName: 'a', containers: [{ args: ['- a', 'items:', 'x\n- y\nitems:\n'] }] } },
-  { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { script: '#!/bin/sh\n- not an entry\nitems:\n  - nor this\n', quoted: '"- q"', empty: '' } },
+  {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'a', namespace: 'x', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/r' } },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', labels: { é: '{[', dash: '- x' } },
+    spec: { serviceAccountName: 'a', containers: [{ args: ['- a', 'items:', 'x\n- y\nitems:\n'] }] },
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'c' },
+    data: { script: '#!/bin/sh\n- not an entry\nitems:\n  - nor this\n', quoted: '"- q"', empty: '' },
+  },
 ];
 const list = { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
 /** As kubectl prints it: entries of `items` at the key's own indentation. */
@@ -59,7 +73,10 @@ describe('streaming the entries of a YAML list', () => {
     ['long strings folded over lines', YAML.stringify(list, { indentSeq: false, lineWidth: 20, minContentWidth: 5 })],
     ['double-quoted strings', YAML.stringify(list, { indentSeq: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })],
     ['CRLF line ends', kubectl.replace(/\n/g, '\r\n')],
-    ['comments and blank lines inside entries, at their content', kubectl.replace('\n- apiVersion: v1\n  kind: Pod', '\n  # note\n\n- apiVersion: v1\n    # deeper\n  kind: Pod')],
+    [
+      'comments and blank lines inside entries, at their content',
+      kubectl.replace('\n- apiVersion: v1\n  kind: Pod', '\n  # note\n\n- apiVersion: v1\n    # deeper\n  kind: Pod'),
+    ],
     ['a comment and a blank line before everything', `# kubectl get\n\n${kubectl}`],
     ['kind before items', YAML.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'p' } }] }, { indentSeq: false })],
     ['entries that start on the line after the dash', kubectl.replace(/^- /gm, '-\n  ')],
@@ -102,7 +119,7 @@ describe('streaming the entries of a YAML list', () => {
     ['a plain scalar the lexer runs on into the next entry after a comment left of the entries', 'kind: List\nitems:\n -\n\n# c\n  null\n - x\n'],
     ['a marker character of the lexer', kubectl.replace('name: p', 'name: "p\x1f"')],
     ['a comment left of the entries', kubectl.replace(/\n- /g, '\n# next\n- ')],
-    ['a comment left of an entry\'s content', kubectl.replace('\n  kind: Pod', '\n # aside\n  kind: Pod')],
+    ["a comment left of an entry's content", kubectl.replace('\n  kind: Pod', '\n # aside\n  kind: Pod')],
     ['a comment before the first entry', kubectl.replace('items:\n', 'items:\n# first\n')],
     ['a comment after an empty entry, before its value', 'kind: List\nitems:\n-\n\n# c\n  b\n- c\n'],
     ['an explicit key, then a comment left of its value', 'kind: List\nitems:\n- ? k\n\n# c\n    c\nk:\n  x: 1\n'],
@@ -141,14 +158,53 @@ describe('streaming the entries of a YAML list', () => {
     const word = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_./-]{0,6}$/);
     const member = fc.oneof(fc.constantFrom('apiVersion', 'kind', 'metadata', 'items', 'x', 'k"y', 'a b', '- z'), word);
     const value = fc.jsonValue({ maxDepth: 3 });
-    const document = fc.tuple(fc.array(fc.tuple(member, value), { maxLength: 4 }), fc.array(value, { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 5 }));
-    const style = fc.record({ indentSeq: fc.boolean(), lineWidth: fc.constantFrom(0, 12, 80), defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL') as fc.Arbitrary<'PLAIN'>, crlf: fc.boolean() });
+    const document = fc.tuple(
+      fc.array(fc.tuple(member, value), { maxLength: 4 }),
+      fc.array(value, { minLength: 1, maxLength: 5 }),
+      fc.integer({ min: 0, max: 5 }),
+    );
+    const style = fc.record({
+      indentSeq: fc.boolean(),
+      lineWidth: fc.constantFrom(0, 12, 80),
+      defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL') as fc.Arbitrary<'PLAIN'>,
+      crlf: fc.boolean(),
+    });
     const edit = fc.oneof(
       fc.constant(undefined),
       fc.record({
         at: fc.nat(),
         cut: fc.integer({ min: 0, max: 3 }),
-        insert: fc.constantFrom('', '"', "'", '\n', '\n- ', '\n  - ', '- ', '\nitems:\n', '&a ', '*a', '\n---\n', '\n...\n', '#', ' #', '\t', '|', '>', '[', ']', '{', '}', ':', ': ', '? ', '\n%YAML 1.1\n', '\r', '\u2028', 'x', ' '),
+        insert: fc.constantFrom(
+          '',
+          '"',
+          "'",
+          '\n',
+          '\n- ',
+          '\n  - ',
+          '- ',
+          '\nitems:\n',
+          '&a ',
+          '*a',
+          '\n---\n',
+          '\n...\n',
+          '#',
+          ' #',
+          '\t',
+          '|',
+          '>',
+          '[',
+          ']',
+          '{',
+          '}',
+          ':',
+          ': ',
+          '? ',
+          '\n%YAML 1.1\n',
+          '\r',
+          '\u2028',
+          'x',
+          ' ',
+        ),
       }),
     );
     fc.assert(

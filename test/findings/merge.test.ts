@@ -3,7 +3,16 @@ import fc from 'fast-check';
 import { groupFindings, mergeFindings } from '../../src/findings/merge.js';
 import { compareFindings, SEVERITIES, type Finding } from '../../src/findings/model.js';
 
-const f = (over: Partial<Finding> = {}): Finding => ({ rule: 'sa-role-missing', severity: 'high', message: 'm', roleArn: 'arn:aws:iam::111122223333:role/a', cluster: 'c', namespace: 'n', serviceAccount: 's', ...over });
+const f = (over: Partial<Finding> = {}): Finding => ({
+  rule: 'sa-role-missing',
+  severity: 'high',
+  message: 'm',
+  roleArn: 'arn:aws:iam::111122223333:role/a',
+  cluster: 'c',
+  namespace: 'n',
+  serviceAccount: 's',
+  ...over,
+});
 
 describe('mergeFindings', () => {
   it('keeps one finding of the same rule, subjects and message: the most severe, whichever list or position it comes in', () => {
@@ -16,7 +25,15 @@ describe('mergeFindings', () => {
 
   it('keeps the first of equally severe duplicates (the same object)', () => {
     const first = f();
-    const second = { serviceAccount: 's', namespace: 'n', cluster: 'c', roleArn: 'arn:aws:iam::111122223333:role/a', message: 'm', severity: 'high', rule: 'sa-role-missing' } as const;
+    const second = {
+      serviceAccount: 's',
+      namespace: 'n',
+      cluster: 'c',
+      roleArn: 'arn:aws:iam::111122223333:role/a',
+      message: 'm',
+      severity: 'high',
+      rule: 'sa-role-missing',
+    } as const;
     const [kept] = mergeFindings([first, second]);
     expect(kept).toBe(first);
     expect(mergeFindings([second], [first])[0]).toBe(second);
@@ -24,7 +41,14 @@ describe('mergeFindings', () => {
 
   it('keeps findings apart that differ in rule, any subject or message', () => {
     const base = f();
-    const others = [f({ rule: 'other' }), f({ roleArn: undefined }), f({ cluster: 'd' }), f({ namespace: 'o' }), f({ serviceAccount: 't' }), f({ message: 'other statement' })];
+    const others = [
+      f({ rule: 'other' }),
+      f({ roleArn: undefined }),
+      f({ cluster: 'd' }),
+      f({ namespace: 'o' }),
+      f({ serviceAccount: 't' }),
+      f({ message: 'other statement' }),
+    ];
     expect(mergeFindings([base, ...others])).toHaveLength(7);
   });
 
@@ -60,7 +84,12 @@ describe('mergeFindings', () => {
 
 describe('groupFindings', () => {
   it('groups by severity (most severe first), then by rule id, with the catalogue text and a stub for an unknown rule', () => {
-    const findings = mergeFindings([f({ rule: 'sa-role-missing' }), f({ rule: 'irsa-trust-no-subject', severity: 'critical' }), f({ rule: 'zz-unknown', severity: 'high' }), f({ rule: 'sa-role-missing', message: 'n' })]);
+    const findings = mergeFindings([
+      f({ rule: 'sa-role-missing' }),
+      f({ rule: 'irsa-trust-no-subject', severity: 'critical' }),
+      f({ rule: 'zz-unknown', severity: 'high' }),
+      f({ rule: 'sa-role-missing', message: 'n' }),
+    ]);
     const groups = groupFindings(findings);
     expect(groups.map((g) => g.severity)).toEqual(['critical', 'high']);
     expect(groups[1]!.rules.map((r) => [r.rule.id, r.findings.length])).toEqual([

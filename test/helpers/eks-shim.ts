@@ -304,12 +304,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     for (const s of state.associations.values()) {
       const a = s.association;
       if (s.region === region && a.clusterName === cluster && a.namespace === input.namespace && a.serviceAccount === input.serviceAccount) {
-        throw new ApiError(
-          409,
-          'ResourceInUseException',
-          `Association already exists: ${a.associationArn}`,
-          { clusterName: cluster },
-        );
+        throw new ApiError(409, 'ResourceInUseException', `Association already exists: ${a.associationArn}`, { clusterName: cluster });
       }
     }
     const id = input.associationId ?? associationIdGen();
@@ -459,9 +454,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
   async function assertCluster(req: http.IncomingMessage, region: string, cluster: string): Promise<void> {
     if (!checkClusters) return;
     const headers: Record<string, string> = {
-      authorization:
-        req.headers.authorization ??
-        `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/eks/aws4_request, SignedHeaders=host, Signature=00`,
+      authorization: req.headers.authorization ?? `AWS4-HMAC-SHA256 Credential=testing/20240101/${region}/eks/aws4_request, SignedHeaders=host, Signature=00`,
     };
     const res = await fetch(new URL(`/clusters/${encodeURIComponent(cluster)}`, moto), { headers });
     await res.arrayBuffer();
@@ -545,9 +538,14 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         const s = getAssociation(region, cluster, params[0]!);
         const a = s.association;
         if (a.ownerArn) {
-          throw new ApiError(400, 'InvalidRequestException', `Pod Identity association ${a.associationId} is owned by ${a.ownerArn}; update it through the add-on`, {
-            clusterName: cluster,
-          });
+          throw new ApiError(
+            400,
+            'InvalidRequestException',
+            `Pod Identity association ${a.associationId} is owned by ${a.ownerArn}; update it through the add-on`,
+            {
+              clusterName: cluster,
+            },
+          );
         }
         const roleArn = str(body, 'roleArn', false);
         const targetRoleArn = str(body, 'targetRoleArn', false);
@@ -712,15 +710,12 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
   function forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const headers = { ...req.headers };
     for (const h of HOP_BY_HOP) delete headers[h];
-    const up = http.request(
-      { hostname: moto.hostname, port: moto.port, method: req.method, path: req.url, headers },
-      (upRes) => {
-        const outHeaders = { ...upRes.headers };
-        for (const h of HOP_BY_HOP) delete outHeaders[h];
-        res.writeHead(upRes.statusCode ?? 502, outHeaders);
-        upRes.pipe(res);
-      },
-    );
+    const up = http.request({ hostname: moto.hostname, port: moto.port, method: req.method, path: req.url, headers }, (upRes) => {
+      const outHeaders = { ...upRes.headers };
+      for (const h of HOP_BY_HOP) delete outHeaders[h];
+      res.writeHead(upRes.statusCode ?? 502, outHeaders);
+      upRes.pipe(res);
+    });
     up.on('error', (err) => {
       if (!res.headersSent) send(res, 502, { message: `shim could not reach moto: ${err.message}` }, 'ServerException');
       else res.destroy(err);
@@ -780,7 +775,8 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
       const u = addonUpdates.get(decodeURIComponent(describeUpdate[2]!));
       const region = regionFromAuth(req.headers.authorization);
       state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
-      if (u && u.region === region && u.cluster === decodeURIComponent(describeUpdate[1]!) && u.addonName === url.searchParams.get('addonName')) send(res, 200, { update: u.update });
+      if (u && u.region === region && u.cluster === decodeURIComponent(describeUpdate[1]!) && u.addonName === url.searchParams.get('addonName'))
+        send(res, 200, { update: u.update });
       else send(res, 404, { message: `No update found for id: ${decodeURIComponent(describeUpdate[2]!)}` }, 'ResourceNotFoundException');
       return;
     }
@@ -836,7 +832,9 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
 
@@ -863,7 +861,9 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     },
     stop() {
       return new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
         server.closeAllConnections();
       });
     },

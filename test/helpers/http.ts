@@ -6,7 +6,9 @@ export function readBody(req: http.IncomingMessage): Promise<string> {
     let data = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => (data += c));
-    req.on('end', () => resolve(data));
+    req.on('end', () => {
+      resolve(data);
+    });
     req.on('error', reject);
   });
 }

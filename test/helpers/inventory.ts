@@ -16,14 +16,29 @@ const DNS_SUFFIX: Record<string, string> = { aws: 'amazonaws.com', 'aws-cn': 'am
 
 /** An inventory with nothing in it but what `parts` gives. */
 export function inventoryOf(parts: Partial<Inventory> = {}): Inventory {
-  return { roles: [], managedPolicies: [], oidcProviders: [], accountsWithProviderList: [], clusters: [], associations: [], addons: [], evidence: [], scanGaps: [], ignored: [], ...parts };
+  return {
+    roles: [],
+    managedPolicies: [],
+    oidcProviders: [],
+    accountsWithProviderList: [],
+    clusters: [],
+    associations: [],
+    addons: [],
+    evidence: [],
+    scanGaps: [],
+    ignored: [],
+    ...parts,
+  };
 }
 
 /**
  * A scanned cluster, in Auto Mode, with a deterministic issuer derived from its name (or the one given),
  * in the place given (default: `aws`, {@link REGION}, {@link ACCOUNT}).
  */
-export function clusterOf(name: string, { serviceAccounts = [], pods = [], issuerHostPath, ...place }: Place & { serviceAccounts?: ServiceAccount[]; pods?: Pod[]; issuerHostPath?: string } = {}): Cluster {
+export function clusterOf(
+  name: string,
+  { serviceAccounts = [], pods = [], issuerHostPath, ...place }: Place & { serviceAccounts?: ServiceAccount[]; pods?: Pod[]; issuerHostPath?: string } = {},
+): Cluster {
   const { partition = 'aws', region = REGION, accountId = ACCOUNT } = place;
   const id = Buffer.from(name).toString('hex').toUpperCase().padEnd(32, '0').slice(0, 32);
   const host = issuerHostPath ?? `oidc.eks.${region}.${DNS_SUFFIX[partition] ?? 'amazonaws.com'}/id/${id}`;
@@ -59,7 +74,13 @@ export function roleOf(arn: string, trustPolicy: PolicyDocument): Role {
 }
 
 /** The association EKS describes for a service account of `cluster`, with its role (and target role). */
-export function associationOf(cluster: Pick<Cluster, 'name' | 'arn'>, namespace: string, serviceAccount: string, roleArn: string, { targetRoleArn, disableSessionTags = false }: { targetRoleArn?: string; disableSessionTags?: boolean } = {}): PodIdentityAssociation {
+export function associationOf(
+  cluster: Pick<Cluster, 'name' | 'arn'>,
+  namespace: string,
+  serviceAccount: string,
+  roleArn: string,
+  { targetRoleArn, disableSessionTags = false }: { targetRoleArn?: string; disableSessionTags?: boolean } = {},
+): PodIdentityAssociation {
   const associationId = `a-${serviceAccount}`;
   return {
     clusterName: cluster.name,
@@ -96,7 +117,7 @@ export function irsaStatement(c: Cluster, operator: 'StringEquals' | 'StringLike
     Condition: {
       [operator]: { [`${c.issuerHostPath}:sub`]: subjects.length === 1 ? subjects[0]! : subjects },
       ...(operator === 'StringEquals' ? {} : { StringEquals: { [`${c.issuerHostPath}:aud`]: 'sts.amazonaws.com' } }),
-    } as RawStatement['Condition'],
+    },
   };
 }
 
@@ -104,7 +125,10 @@ export const GITHUB_STATEMENT: RawStatement = {
   Effect: 'Allow',
   Principal: { Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` },
   Action: 'sts:AssumeRoleWithWebIdentity',
-  Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' } },
+  Condition: {
+    StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+    StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' },
+  },
 };
 
 /** A role of {@link ACCOUNT} at path `/` trusting `statements`. */

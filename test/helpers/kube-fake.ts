@@ -101,8 +101,28 @@ const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', '
 
 /** The resources served. */
 export const KUBE_RESOURCES: readonly ResourceDef[] = [
-  { group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], categories: [], fields: ['status.phase'] },
-  { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], categories: [], fields: ['spec.unschedulable'] },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    categories: [],
+    fields: ['status.phase'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'nodes',
+    singular: 'node',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    categories: [],
+    fields: ['spec.unschedulable'],
+  },
   {
     group: '',
     version: 'v1',
@@ -123,13 +143,83 @@ export const KUBE_RESOURCES: readonly ResourceDef[] = [
       'status.nominatedNodeName',
     ],
   },
-  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], categories: [], fields: [] },
-  { group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], fields: [] },
-  { group: 'apps', version: 'v1', resource: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], categories: ['all'], fields: [] },
-  { group: 'apps', version: 'v1', resource: 'daemonsets', singular: 'daemonset', kind: 'DaemonSet', namespaced: true, shortNames: ['ds'], categories: ['all'], fields: [] },
-  { group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], categories: ['all'], fields: ['status.replicas'] },
-  { group: 'batch', version: 'v1', resource: 'jobs', singular: 'job', kind: 'Job', namespaced: true, shortNames: [], categories: ['all'], fields: ['status.successful'] },
-  { group: 'batch', version: 'v1', resource: 'cronjobs', singular: 'cronjob', kind: 'CronJob', namespaced: true, shortNames: ['cj'], categories: ['all'], fields: [] },
+  {
+    group: '',
+    version: 'v1',
+    resource: 'serviceaccounts',
+    singular: 'serviceaccount',
+    kind: 'ServiceAccount',
+    namespaced: true,
+    shortNames: ['sa'],
+    categories: [],
+    fields: [],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    fields: [],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    shortNames: ['sts'],
+    categories: ['all'],
+    fields: [],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'daemonsets',
+    singular: 'daemonset',
+    kind: 'DaemonSet',
+    namespaced: true,
+    shortNames: ['ds'],
+    categories: ['all'],
+    fields: [],
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    resource: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+    fields: ['status.replicas'],
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    resource: 'jobs',
+    singular: 'job',
+    kind: 'Job',
+    namespaced: true,
+    shortNames: [],
+    categories: ['all'],
+    fields: ['status.successful'],
+  },
+  {
+    group: 'batch',
+    version: 'v1',
+    resource: 'cronjobs',
+    singular: 'cronjob',
+    kind: 'CronJob',
+    namespaced: true,
+    shortNames: ['cj'],
+    categories: ['all'],
+    fields: [],
+  },
 ];
 
 const GROUPS = ['apps', 'batch'];
@@ -180,9 +270,7 @@ const clone = <T>(v: T): T => structuredClone(v);
 // Selectors
 
 type LabelReq =
-  | { op: 'eq' | 'neq'; key: string; value: string }
-  | { op: 'in' | 'notin'; key: string; values: string[] }
-  | { op: 'exists' | 'notexists'; key: string };
+  { op: 'eq' | 'neq'; key: string; value: string } | { op: 'in' | 'notin'; key: string; values: string[] } | { op: 'exists' | 'notexists'; key: string };
 
 function splitTopLevel(s: string): string[] {
   const out: string[] = [];
@@ -326,7 +414,11 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
     const op = raw as { op?: string; path?: string; value?: unknown; from?: string };
     const p = op.path ?? '';
     const missing = () =>
-      new KubeError(422, 'Invalid', `the server rejected our request due to an error in our request: ${op.op} operation does not apply: doc is missing path: "${p}": missing value`);
+      new KubeError(
+        422,
+        'Invalid',
+        `the server rejected our request due to an error in our request: ${op.op} operation does not apply: doc is missing path: "${p}": missing value`,
+      );
     const add = (value: unknown) => {
       const { parent, last } = resolveParent(out, unescapePointer(p), p);
       if (Array.isArray(parent)) {
@@ -399,8 +491,7 @@ function parseRoute(pathname: string): Route | undefined {
     gv = { group: parts[1]!, version: parts[2]! };
     rest = parts.slice(3);
   } else return undefined;
-  const find = (resource: string) =>
-    KUBE_RESOURCES.find((r) => r.group === gv.group && r.version === gv.version && r.resource === resource);
+  const find = (resource: string) => KUBE_RESOURCES.find((r) => r.group === gv.group && r.version === gv.version && r.resource === resource);
   // /namespaces/{ns}/{resource}[/{name}]
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     const r = find(rest[2]!);
@@ -478,7 +569,9 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
   const server = http.createServer(serve);
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(0, '127.0.0.1', () => {
+      resolve((server.address() as AddressInfo).port);
+    });
   });
 
   function discovery(pathname: string): unknown {
@@ -542,7 +635,7 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
 
   function withTypeMeta(r: ResourceDef, o: KubeObject): KubeObject {
     const { apiVersion: _a, kind: _k, ...rest } = clone(o);
-    return { apiVersion: apiVersionOf(r), kind: r.kind, ...rest } as KubeObject;
+    return { apiVersion: apiVersionOf(r), kind: r.kind, ...rest };
   }
 
   function list(r: ResourceDef, namespace: string | undefined, q: URLSearchParams): unknown {
@@ -589,7 +682,11 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
     if (!isObj(next) || !isObj(next.metadata)) throw new KubeError(400, 'BadRequest', 'the object has no metadata');
     const n = next as KubeObject;
     if (n.metadata.name !== current.metadata.name) {
-      throw new KubeError(400, 'BadRequest', `the name of the object (${String(n.metadata.name)}) does not match the name on the URL (${current.metadata.name})`);
+      throw new KubeError(
+        400,
+        'BadRequest',
+        `the name of the object (${String(n.metadata.name)}) does not match the name on the URL (${current.metadata.name})`,
+      );
     }
     if (r.namespaced && n.metadata.namespace !== current.metadata.namespace) {
       throw new KubeError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
@@ -666,14 +763,18 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
       else if (type === 'application/strategic-merge-patch+json') next = mergePatch(current, parsed, true);
       else if (type === 'application/json-patch+json') next = jsonPatch(current, parsed);
       else {
-        throw new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
+        throw new KubeError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+        );
       }
       const suppliedRv = isObj(next) && isObj(next.metadata) ? (next.metadata.resourceVersion as string | undefined) : undefined;
       return { status: 200, body: withTypeMeta(r, write(r, current, next, suppliedRv)) };
     }
     if (method === 'PUT') {
       const body = parsed as KubeObject;
-      const suppliedRv = isObj(body) && isObj(body.metadata) ? (body.metadata.resourceVersion as string | undefined) : undefined;
+      const suppliedRv = isObj(body) && isObj(body.metadata) ? body.metadata.resourceVersion : undefined;
       if (isObj(body) && isObj(body.metadata) && r.namespaced) body.metadata.namespace ??= current.metadata.namespace;
       return { status: 200, body: withTypeMeta(r, write(r, current, body, suppliedRv)) };
     }
@@ -738,12 +839,16 @@ current-context: fake
       const o = store.get(r.resource)!.get(keyOf(r, namespace, name));
       return o ? withTypeMeta(r, o) : undefined;
     },
-    put: (obj) => put(obj),
+    put: (obj) => {
+      put(obj);
+    },
     requests,
     ignored,
     async stop() {
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
         server.closeAllConnections();
       });
       await rm(dir, { recursive: true, force: true });

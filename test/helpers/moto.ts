@@ -62,7 +62,9 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<MotoServer
   const endpoint = `http://127.0.0.1:${port}`;
   const command = opts.command ?? 'moto_server';
   const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
-    env: opts.accountFromCredentials ? Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'MOTO_ACCOUNT_ID')) : { ...process.env, MOTO_ACCOUNT_ID: accountId },
+    env: opts.accountFromCredentials
+      ? Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'MOTO_ACCOUNT_ID'))
+      : { ...process.env, MOTO_ACCOUNT_ID: accountId },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   live.add(child);

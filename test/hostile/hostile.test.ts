@@ -5,7 +5,21 @@
  * a plan is exit 0. Every case must finish in bounded time. Big and deep inputs are generated here.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, writeSync, closeSync, statSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,7 +56,9 @@ interface Expect {
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-hostile-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 function run(dir: string, format = 'json', timeout = 60_000, command = 'plan') {
   const out = join(mkdtempSync(join(scratch, 'out-')), format === 'terraform' || format === 'script' ? 'tf' : 'plan.out');
@@ -96,10 +112,14 @@ const isComment = (line: string) => /^\s*#/.test(line);
 const stringsOf = (value: unknown): string[] =>
   typeof value === 'string' ? [value] : value && typeof value === 'object' ? Object.values(value).flatMap(stringsOf) : [];
 
-const cases = readdirSync(CASES).filter((name) => existsSync(join(CASES, name, 'expect.json'))).sort();
+const cases = readdirSync(CASES)
+  .filter((name) => existsSync(join(CASES, name, 'expect.json')))
+  .sort();
 
 describe('hostile evidence corpus', () => {
-  it('has cases', () => expect(cases.length).toBeGreaterThan(50));
+  it('has cases', () => {
+    expect(cases.length).toBeGreaterThan(50);
+  });
 
   it.each(cases)('%s', (name) => {
     const dir = join(CASES, name);
@@ -113,7 +133,9 @@ describe('hostile evidence corpus', () => {
     }
     expect(r.code, r.stderr).toBe(0);
     expect(errorLines(r.stderr)).toEqual([]);
-    const plan = JSON.parse(readFileSync(r.out, 'utf8')) as { associations: { cluster: string; namespace: string; serviceAccount: string; status: string; reasons: string[] }[] };
+    const plan = JSON.parse(readFileSync(r.out, 'utf8')) as {
+      associations: { cluster: string; namespace: string; serviceAccount: string; status: string; reasons: string[] }[];
+    };
     for (const [key, status] of Object.entries(want.statuses ?? {})) {
       const got = plan.associations.find((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}` === key);
       expect(got?.status, `${key} in ${JSON.stringify(plan.associations.map((a) => [a.namespace, a.serviceAccount, a.status]))}`).toBe(status);
@@ -133,7 +155,10 @@ describe('hostile evidence corpus', () => {
       if (want.outputNeverContains) for (const { text } of files) expect(text).not.toContain(want.outputNeverContains);
       if (want.emitted && (format === 'script' || format === 'terraform')) {
         const code = files.filter((f) => f.name.endsWith('.sh') || f.name.endsWith('.tf')).flatMap((f) => f.text.split('\n').filter((l) => !isComment(l)));
-        expect(code.some((l) => l.includes(`'${want.emitted}'`) || l.includes(`"${want.emitted}"`)), `${format} emits ${want.emitted}`).toBe(true);
+        expect(
+          code.some((l) => l.includes(`'${want.emitted}'`) || l.includes(`"${want.emitted}"`)),
+          `${format} emits ${want.emitted}`,
+        ).toBe(true);
       }
       if (want.onlyInComments && (format === 'script' || format === 'terraform')) {
         for (const f of files.filter((f) => f.name.endsWith('.sh') || f.name.endsWith('.tf'))) {
@@ -180,7 +205,11 @@ describe('hostile file names, generated at test time', () => {
     const dir = bundleWith('evil-names', { [`${evil}.txt`]: 'x\n', [`aws/111122223333/${evil}.txt`]: '{"Tags": []}\n' });
     symlinkSync('/etc/passwd', join(dir, `kubernetes/c1/link\u001b[2J\u202e.yaml`));
     symlinkSync(join(dir, 'kubernetes/c1/resources.yaml'), join(dir, 'kubernetes/c1/copy.yaml'));
-    for (const [command, format] of [['plan', 'table'], ['plan', 'markdown'], ['report', 'markdown']] as const) {
+    for (const [command, format] of [
+      ['plan', 'table'],
+      ['plan', 'markdown'],
+      ['report', 'markdown'],
+    ] as const) {
       const r = run(dir, format, 60_000, command);
       expect(r.code, r.stderr).toBe(0);
       expect(rawControls(r.stderr, 'stderr')).toEqual([]);
@@ -203,7 +232,9 @@ describe('hostile file names, generated at test time', () => {
     const r = run(dir);
     expect(r.code).toBe(2);
     expect(rawControls(r.stderr, 'stderr')).toEqual([]);
-    expect(errorLines(r.stderr)).toEqual([expect.stringContaining('bad\\x1b]52;c;cm0gLXJmIH4=\\x07\\x9b2J\\u202e.json: not recognised as AWS CLI or kubectl output')]);
+    expect(errorLines(r.stderr)).toEqual([
+      expect.stringContaining('bad\\x1b]52;c;cm0gLXJmIH4=\\x07\\x9b2J\\u202e.json: not recognised as AWS CLI or kubectl output'),
+    ]);
   });
 });
 
@@ -218,7 +249,10 @@ describe('deep and big evidence, generated at test time', () => {
 
   it('100,000 nested JSON objects inside a policy document are a clean error', () => {
     const deep = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
-    const iam = readFileSync(join(CASES, 'control-base', 'aws/111122223333/iam-authorization-details.json'), 'utf8').replace('"RoleId"', `"Tags": ${deep}, "RoleId"`);
+    const iam = readFileSync(join(CASES, 'control-base', 'aws/111122223333/iam-authorization-details.json'), 'utf8').replace(
+      '"RoleId"',
+      `"Tags": ${deep}, "RoleId"`,
+    );
     const dir = bundleWith('deep-json-objects', { 'aws/111122223333/iam-authorization-details.json': iam });
     const r = run(dir);
     expect(r.ms).toBeLessThan(BOUND_MS);
@@ -273,10 +307,16 @@ describe('deep and big evidence, generated at test time', () => {
     const repeated = run(bundleWith('wide-yaml-map', { 'kubernetes/c1/wide.yaml': `${sa}labels:\n${keys.join('\n')}\n  k7: again\n` }));
     expect(repeated.ms).toBeLessThan(BOUND_MS);
     expectCleanError(repeated, 'wide.yaml', /:\d+:3: malformed YAML: Map keys must be unique/);
-    const aliases = run(bundleWith('alias-keys-yaml', { 'kubernetes/c1/wide.yaml': `${sa}  labels: &k x\n  annotations:\n${'    ? *k\n    : v\n'.repeat(200_000)}` }));
+    const aliases = run(
+      bundleWith('alias-keys-yaml', { 'kubernetes/c1/wide.yaml': `${sa}  labels: &k x\n  annotations:\n${'    ? *k\n    : v\n'.repeat(200_000)}` }),
+    );
     expect(aliases.ms).toBeLessThan(BOUND_MS);
     expectCleanError(aliases, 'wide.yaml', /malformed YAML: .*alias/i);
-    const anchored = run(bundleWith('anchored-yaml', { 'kubernetes/c1/wide.yaml': `${sa}  labels:\n${Array.from({ length: 40_000 }, (_, i) => `    a${i}: &a${i} v\n    b${i}: *a${i}\n`).join('')}` }));
+    const anchored = run(
+      bundleWith('anchored-yaml', {
+        'kubernetes/c1/wide.yaml': `${sa}  labels:\n${Array.from({ length: 40_000 }, (_, i) => `    a${i}: &a${i} v\n    b${i}: *a${i}\n`).join('')}`,
+      }),
+    );
     expect(anchored.ms).toBeLessThan(BOUND_MS);
     expectCleanError(anchored, 'wide.yaml', /:\d+:\d+: malformed YAML: more than 5000 aliases$/);
   });
@@ -291,7 +331,10 @@ describe('deep and big evidence, generated at test time', () => {
   });
 
   it('a 10 MB line of JSON string is read (long values are not a problem)', () => {
-    const oidc = JSON.stringify({ OpenIDConnectProviderList: [{ Arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082' }], Padding: 'x'.repeat(10_000_000) });
+    const oidc = JSON.stringify({
+      OpenIDConnectProviderList: [{ Arn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082' }],
+      Padding: 'x'.repeat(10_000_000),
+    });
     const r = run(bundleWith('long-string', { 'aws/111122223333/oidc-providers.json': oidc }));
     expect(r.code, r.stderr).toBe(0);
     expect(r.ms).toBeLessThan(BOUND_MS);
@@ -315,7 +358,13 @@ describe('a 200 MB kubectl List', () => {
       bytes += Buffer.byteLength(s);
     };
     write('{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":[');
-    write(JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'cart-reader', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/s3-readers' } } }));
+    write(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'cart-reader', namespace: 'shop', annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/s3-readers' } },
+      }),
+    );
     write(`,${JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels: { 'kubernetes.io/os': 'linux' } } })}`);
     let chunk = '';
     for (let i = 0; bytes < 200 * 1024 * 1024; i++) {

@@ -14,7 +14,9 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'irsa2pi.js');
 const PEAK_RSS = join(import.meta.dirname, 'peak-rss.mjs');
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-hostile-long-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 /** The control bundle plus `rel`, written as `head`, `mb` MiB of `x`, then `tail`. */
 function bundleWithLong(name: string, rel: string, head: string, mb: number, tail: string): string {
@@ -39,13 +41,22 @@ function plan(dir: string, timeout: number) {
     timeout,
     env: { ...process.env, NO_COLOR: '1', IRSA2PI_PEAK_FILE: peakFile },
   });
-  return { code: r.status, signal: r.signal, stderr: r.stderr, written: existsSync(out), peakKb: existsSync(peakFile) ? Number(readFileSync(peakFile, 'utf8')) : Number.NaN };
+  return {
+    code: r.status,
+    signal: r.signal,
+    stderr: r.stderr,
+    written: existsSync(out),
+    peakKb: existsSync(peakFile) ? Number(readFileSync(peakFile, 'utf8')) : Number.NaN,
+  };
 }
 
 function expectOneLine(r: ReturnType<typeof plan>, message: RegExp) {
   expect(r.signal, r.stderr).toBeNull();
   expect(r.code, r.stderr).toBe(2);
-  expect(r.stderr.split('\n').filter((l) => l !== ''), r.stderr).toHaveLength(1);
+  expect(
+    r.stderr.split('\n').filter((l) => l !== ''),
+    r.stderr,
+  ).toHaveLength(1);
   expect(r.stderr).toMatch(message);
   expect(r.written).toBe(false);
 }
@@ -53,13 +64,28 @@ function expectOneLine(r: ReturnType<typeof plan>, message: RegExp) {
 describe('forged long strings, end to end', () => {
   it('a 400 MB role-arn annotation in a kubectl List is an exit-2 error naming the file and the path', { timeout: 300_000 }, () => {
     const arn = 'arn:aws:iam::111122223333:role/';
-    const dir = bundleWithLong('annotation-400mb', 'kubernetes/c1/service-accounts.json', `{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"big","namespace":"shop","annotations":{"eks.amazonaws.com/role-arn":"${arn}`, 400, '"}}}]}');
+    const dir = bundleWithLong(
+      'annotation-400mb',
+      'kubernetes/c1/service-accounts.json',
+      `{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"big","namespace":"shop","annotations":{"eks.amazonaws.com/role-arn":"${arn}`,
+      400,
+      '"}}}]}',
+    );
     const r = plan(dir, 280_000);
-    expectOneLine(r, /^irsa2pi: error: \S+\/kubernetes\/c1\/service-accounts\.json: \$\.items\[0\]\.metadata\.annotations\.eks\.amazonaws\.com\/role-arn is 419430431 characters long, more than the 262144 Kubernetes or AWS ever hold\n$/);
+    expectOneLine(
+      r,
+      /^irsa2pi: error: \S+\/kubernetes\/c1\/service-accounts\.json: \$\.items\[0\]\.metadata\.annotations\.eks\.amazonaws\.com\/role-arn is 419430431 characters long, more than the 262144 Kubernetes or AWS ever hold\n$/,
+    );
   });
 
   it('a 40 MB quoted YAML scalar is refused before it is built, in bounded memory', { timeout: 120_000 }, () => {
-    const dir = bundleWithLong('yaml-40mb', 'kubernetes/c1/big.yaml', 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: big\n  namespace: shop\n  annotations:\n    note: "', 40, '"\n');
+    const dir = bundleWithLong(
+      'yaml-40mb',
+      'kubernetes/c1/big.yaml',
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: big\n  namespace: shop\n  annotations:\n    note: "',
+      40,
+      '"\n',
+    );
     const r = plan(dir, 100_000);
     expectOneLine(r, /^irsa2pi: error: \S+\/kubernetes\/c1\/big\.yaml:7:11: malformed YAML: a scalar or other token longer than 2097152 characters\n$/);
     expect(r.peakKb, 'peak RSS in KiB').toBeLessThan(512 * 1024);

@@ -11,7 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cli, DEMO, ENV, ROOT, expectOutputError } from '../output/run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-hostile-out-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe('hostile --out paths', () => {
   it('directory clobber: a home-like directory given as --out is refused, untouched, for every directory output', () => {

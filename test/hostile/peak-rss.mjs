@@ -3,4 +3,7 @@
 import { writeFileSync } from 'node:fs';
 
 const file = process.env.IRSA2PI_PEAK_FILE;
-if (file) process.on('exit', () => writeFileSync(file, String(process.resourceUsage().maxRSS)));
+if (file)
+  process.on('exit', () => {
+    writeFileSync(file, String(process.resourceUsage().maxRSS));
+  });

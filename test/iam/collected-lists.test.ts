@@ -38,14 +38,18 @@ describe('a collected empty OIDC provider list', () => {
     expect(irsaActive.length).toBeGreaterThan(0);
     expect(before.plan.associations.some((a) => a.status === 'create')).toBe(true);
 
-    const after = statuses(bundle((d) => writeFileSync(join(d, 'aws', '111122223333', 'oidc-providers.json'), EMPTY)));
+    const after = statuses(
+      bundle((d) => {
+        writeFileSync(join(d, 'aws', '111122223333', 'oidc-providers.json'), EMPTY);
+      }),
+    );
     expect(after.inventory.accountsWithProviderList).toEqual(['111122223333']);
     expect(after.mappings.filter((m) => m.irsa === 'yes')).toEqual([]);
     for (const m of after.mappings.filter((m) => m.irsa !== null)) expect(m.problems.join(' ')).toContain('has no OIDC provider');
     expect(after.plan.associations.filter((a) => a.status === 'create')).toEqual([]);
   });
 
-  it('outside aws/<account>/ it speaks for the bundle\'s only account', () => {
+  it("outside aws/<account>/ it speaks for the bundle's only account", () => {
     const dir = bundle((d) => {
       rmSync(join(d, 'aws', '111122223333', 'oidc-providers.json'));
       writeFileSync(join(d, 'providers.json'), EMPTY);
@@ -54,7 +58,9 @@ describe('a collected empty OIDC provider list', () => {
   });
 
   it('with no file at all the providers stay unknown (assumed to exist)', () => {
-    const dir = bundle((d) => rmSync(join(d, 'aws', '111122223333', 'oidc-providers.json')));
+    const dir = bundle((d) => {
+      rmSync(join(d, 'aws', '111122223333', 'oidc-providers.json'));
+    });
     const { inventory, mappings } = statuses(dir);
     expect(inventory.accountsWithProviderList).toEqual([]);
     expect(mappings.some((m) => m.irsa === 'yes')).toBe(true);
@@ -75,7 +81,14 @@ describe('a collected empty OIDC provider list', () => {
       writeFileSync(join(d, 'providers.json'), EMPTY);
       writeFileSync(
         join(d, 'aws', '444455556666-role.json'),
-        JSON.stringify({ Role: { Arn: 'arn:aws:iam::444455556666:role/other', RoleName: 'other', Path: '/', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } } }),
+        JSON.stringify({
+          Role: {
+            Arn: 'arn:aws:iam::444455556666:role/other',
+            RoleName: 'other',
+            Path: '/',
+            AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+          },
+        }),
       );
     });
     let error: unknown;
@@ -85,7 +98,9 @@ describe('a collected empty OIDC provider list', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).line).toMatch(/providers\.json.*OpenIDConnectProviderList is empty and names no account .*111122223333, 444455556666.*aws\/<account>\//);
+    expect((error as InputError).line).toMatch(
+      /providers\.json.*OpenIDConnectProviderList is empty and names no account .*111122223333, 444455556666.*aws\/<account>\//,
+    );
   });
 });
 
@@ -113,11 +128,16 @@ describe('a collected list of Pod Identity associations', () => {
     associationArn: `${C1.replace(':cluster/c1', ':podidentityassociation/c1')}/${id}`,
     associationId: id,
   });
-  const cartReader = (dir: string) => plan(readEvidenceBundle(dir), { generatedAt: '2026-01-01T00:00:00Z' }).associations.find((a) => a.serviceAccount === 'cart-reader');
-  const listFile = (d: string, associations: unknown[]) => writeFileSync(join(d, 'aws', '111122223333', 'eu-west-1', 'associations-c1.json'), JSON.stringify({ associations }));
+  const cartReader = (dir: string) =>
+    plan(readEvidenceBundle(dir), { generatedAt: '2026-01-01T00:00:00Z' }).associations.find((a) => a.serviceAccount === 'cart-reader');
+  const listFile = (d: string, associations: unknown[]) => {
+    writeFileSync(join(d, 'aws', '111122223333', 'eu-west-1', 'associations-c1.json'), JSON.stringify({ associations }));
+  };
 
   it('naming an association of a migrating identity that no describe output gives: it exists with an unknown role, so it is a conflict', () => {
-    const dir = bundle((d) => listFile(d, [summary('shop', 'cart-reader', 'a-1')]));
+    const dir = bundle((d) => {
+      listFile(d, [summary('shop', 'cart-reader', 'a-1')]);
+    });
     const c = cartReader(dir);
     expect(c?.status).toBe('conflict');
     expect(c?.reasons).toContain('association-conflict');
@@ -125,8 +145,20 @@ describe('a collected list of Pod Identity associations', () => {
   });
 
   it('empty, or naming only other identities: the identity has no association, it is created', () => {
-    expect(cartReader(bundle((d) => listFile(d, [])))?.status).toBe('create');
-    expect(cartReader(bundle((d) => listFile(d, [summary('shop', 'cart-writer', 'a-2')])))?.status).toBe('create');
+    expect(
+      cartReader(
+        bundle((d) => {
+          listFile(d, []);
+        }),
+      )?.status,
+    ).toBe('create');
+    expect(
+      cartReader(
+        bundle((d) => {
+          listFile(d, [summary('shop', 'cart-writer', 'a-2')]);
+        }),
+      )?.status,
+    ).toBe('create');
   });
 
   it('an entry that describe output gives is that association, not an unknown one', () => {
@@ -142,7 +174,9 @@ describe('a collected list of Pod Identity associations', () => {
   });
 
   it('an entry without its fields is bad input, named by file and path', () => {
-    const dir = bundle((d) => listFile(d, [{ associationId: 'a-1' }]));
+    const dir = bundle((d) => {
+      listFile(d, [{ associationId: 'a-1' }]);
+    });
     expect(() => readEvidenceBundle(dir)).toThrow(InputError);
     expect(() => readEvidenceBundle(dir)).toThrow(/associations\[0\]\.clusterName/);
   });

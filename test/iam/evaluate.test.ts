@@ -8,11 +8,24 @@ const PROVIDER = `arn:aws:iam::111122223333:oidc-provider/${HP}`;
 const CLUSTER = 'arn:aws:eks:eu-west-1:111122223333:cluster/c1';
 
 function id(namespace: string, serviceAccount: string, over: Partial<Identity> = {}): Identity {
-  return { clusterArn: CLUSTER, clusterName: 'c1', accountId: '111122223333', region: 'eu-west-1', issuerHostPath: HP, namespace, serviceAccount, audience: 'sts.amazonaws.com', ...over };
+  return {
+    clusterArn: CLUSTER,
+    clusterName: 'c1',
+    accountId: '111122223333',
+    region: 'eu-west-1',
+    issuerHostPath: HP,
+    namespace,
+    serviceAccount,
+    audience: 'sts.amazonaws.com',
+    ...over,
+  };
 }
 
 function irsaTrust(condition: Record<string, Record<string, unknown>>): PolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition as never }] };
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition as never }],
+  };
 }
 
 const irsa = (doc: PolicyDocument, who: Identity) => evaluateTrust(normalizeStatements(doc), irsaRequest(who, '111122223333')).decision;
@@ -74,7 +87,12 @@ describe('IRSA subject matching', () => {
     const doc: PolicyDocument = {
       Statement: [
         ...(irsaTrust({ StringLike: { [`${HP}:sub`]: 'system:serviceaccount:ci:*' } }).Statement as never[]),
-        { Effect: 'Deny', Principal: { Federated: PROVIDER }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { [`${HP}:sub`]: 'system:serviceaccount:ci:untrusted' } } },
+        {
+          Effect: 'Deny',
+          Principal: { Federated: PROVIDER },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: { StringEquals: { [`${HP}:sub`]: 'system:serviceaccount:ci:untrusted' } },
+        },
       ],
     };
     expect(irsa(doc, id('ci', 'deployer'))).toBe('yes');
@@ -82,7 +100,12 @@ describe('IRSA subject matching', () => {
   });
 
   it('an unknown key or operator is unknown, never a guess', () => {
-    expect(irsa(irsaTrust({ DateLessThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' }, StringEquals: { [`${HP}:sub`]: 'system:serviceaccount:a:x' } }), id('a', 'x'))).toBe('unknown');
+    expect(
+      irsa(
+        irsaTrust({ DateLessThan: { 'aws:CurrentTime': '2027-01-01T00:00:00Z' }, StringEquals: { [`${HP}:sub`]: 'system:serviceaccount:a:x' } }),
+        id('a', 'x'),
+      ),
+    ).toBe('unknown');
     expect(irsa(irsaTrust({ StringEquals: { [`${HP}:sub`]: 'system:serviceaccount:a:x' } }), id('a', 'y'))).toBe('no');
     expect(irsa(irsaTrust({ StringEquals: { [`${HP}:sub`]: 'system:serviceaccount:${aws:username}:x' } }), id('a', 'x'))).toBe('unknown');
   });
@@ -105,7 +128,13 @@ describe('Pod Identity admission', () => {
         Effect: 'Allow',
         Principal: { Service: 'pods.eks.amazonaws.com' },
         Action: ['sts:AssumeRole', 'sts:TagSession'],
-        Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': CLUSTER, 'aws:RequestTag/kubernetes-namespace': 'a', 'aws:RequestTag/kubernetes-service-account': 'x' } },
+        Condition: {
+          StringEquals: {
+            'aws:RequestTag/eks-cluster-arn': CLUSTER,
+            'aws:RequestTag/kubernetes-namespace': 'a',
+            'aws:RequestTag/kubernetes-service-account': 'x',
+          },
+        },
       },
     ],
   };
@@ -127,12 +156,23 @@ describe('Pod Identity admission', () => {
   });
 
   it('an unconditioned statement admits everyone (what eksctl writes)', () => {
-    const open: PolicyDocument = { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] };
+    const open: PolicyDocument = {
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+    };
     expect(pi(open, id('any', 'one'))).toBe('yes');
   });
 
   it('conditions on the pod name cannot be decided per service account', () => {
-    const byPod: PolicyDocument = { Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringLike: { 'aws:RequestTag/kubernetes-pod-name': 'web-*' } } }] };
+    const byPod: PolicyDocument = {
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: { StringLike: { 'aws:RequestTag/kubernetes-pod-name': 'web-*' } },
+        },
+      ],
+    };
     expect(pi(byPod, id('a', 'x'))).toBe('unknown');
   });
 
@@ -143,8 +183,13 @@ describe('Pod Identity admission', () => {
 });
 
 describe('statement normalization', () => {
-  it('normalizes a statement shared by two documents once when asked to share, at each document\'s position, and works as an Array.map callback', () => {
-    const shared = { Effect: 'Allow' as const, Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop' } } };
+  it("normalizes a statement shared by two documents once when asked to share, at each document's position, and works as an Array.map callback", () => {
+    const shared = {
+      Effect: 'Allow' as const,
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop' } },
+    };
     const first: PolicyDocument = { Version: '2012-10-17', Statement: [shared] };
     const second: PolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole' }, shared] };
     const parts = new WeakMap();

@@ -25,7 +25,17 @@ const clusterArnOf = (w: Where, name = 'c1', account = ACCOUNT) => `arn:${w.part
 const providerOf = (w: Where, partition: string = w.partition) => `arn:${partition}:iam::${ACCOUNT}:oidc-provider/${hostOf(w)}`;
 
 function identity(w: Where, namespace: string, serviceAccount: string, over: Partial<Identity> = {}): Identity {
-  return { clusterArn: clusterArnOf(w), clusterName: 'c1', accountId: ACCOUNT, region: w.region, issuerHostPath: hostOf(w), namespace, serviceAccount, audience: 'sts.amazonaws.com', ...over };
+  return {
+    clusterArn: clusterArnOf(w),
+    clusterName: 'c1',
+    accountId: ACCOUNT,
+    region: w.region,
+    issuerHostPath: hostOf(w),
+    namespace,
+    serviceAccount,
+    audience: 'sts.amazonaws.com',
+    ...over,
+  };
 }
 
 function irsaStatement(w: Where, providerArn = providerOf(w)): RawStatement {
@@ -51,7 +61,10 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
   });
 
   it('IRSA: the token audience is sts.amazonaws.com in every partition, so a trust testing sts.amazonaws.com.cn admits nobody by default', () => {
-    const cnAudience = doc({ ...irsaStatement(w), Condition: { StringEquals: { [`${hostOf(w)}:sub`]: 'system:serviceaccount:shop:cart', [`${hostOf(w)}:aud`]: 'sts.amazonaws.com.cn' } } });
+    const cnAudience = doc({
+      ...irsaStatement(w),
+      Condition: { StringEquals: { [`${hostOf(w)}:sub`]: 'system:serviceaccount:shop:cart', [`${hostOf(w)}:aud`]: 'sts.amazonaws.com.cn' } },
+    });
     expect(decide(cnAudience, irsaRequest(identity(w, 'shop', 'cart'), ACCOUNT))).toBe('no');
     expect(decide(cnAudience, irsaRequest(identity(w, 'shop', 'cart', { audience: 'sts.amazonaws.com.cn' }), ACCOUNT))).toBe('yes');
   });
@@ -67,7 +80,13 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
       Effect: 'Allow',
       Principal: { Service: 'pods.eks.amazonaws.com' },
       Action: ['sts:AssumeRole', 'sts:TagSession'],
-      Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-arn': clusterArnOf(w), 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart' } },
+      Condition: {
+        StringEquals: {
+          'aws:RequestTag/eks-cluster-arn': clusterArnOf(w),
+          'aws:RequestTag/kubernetes-namespace': 'shop',
+          'aws:RequestTag/kubernetes-service-account': 'cart',
+        },
+      },
     });
     expect(decide(trust, podIdentityRequest(identity(w, 'shop', 'cart')))).toBe('yes');
     expect(decide(trust, podIdentityRequest(identity(w, 'shop', 'cart', { clusterArn: clusterArnOf(w, 'c2') })))).toBe('no');
@@ -76,9 +95,15 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
 
   it('chaining: the source role is named by its own ARN or its account root in the partition, not in another', () => {
     const source = `arn:${w.partition}:iam::${ACCOUNT}:role/chain`;
-    const byRoot = (partition: string) => doc({ Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${ACCOUNT}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    const byRoot = (partition: string) =>
+      doc({ Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${ACCOUNT}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
     expect(decide(byRoot(w.partition), chainRequest(identity(w, 'shop', 'cart'), source))).toBe('yes');
-    expect(decide(doc({ Effect: 'Allow', Principal: { AWS: source }, Action: ['sts:AssumeRole', 'sts:TagSession'] }), chainRequest(identity(w, 'shop', 'cart'), source))).toBe('yes');
+    expect(
+      decide(
+        doc({ Effect: 'Allow', Principal: { AWS: source }, Action: ['sts:AssumeRole', 'sts:TagSession'] }),
+        chainRequest(identity(w, 'shop', 'cart'), source),
+      ),
+    ).toBe('yes');
     for (const other of PARTITIONS.filter((o) => o.partition !== w.partition)) {
       expect(decide(byRoot(other.partition), chainRequest(identity(w, 'shop', 'cart'), source))).toBe('no');
     }
@@ -86,9 +111,20 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
 
   it('a planned and reported migration: the admitted service account is migrated and active, its neighbour is not', () => {
     const roleArn = `arn:${w.partition}:iam::${ACCOUNT}:role/app`;
-    const cluster = clusterOf('c1', { partition: w.partition, region: w.region, accountId: ACCOUNT, issuerHostPath: hostOf(w), serviceAccounts: ['cart', 'other'].map((name) => serviceAccount('shop', name, roleArn)) });
+    const cluster = clusterOf('c1', {
+      partition: w.partition,
+      region: w.region,
+      accountId: ACCOUNT,
+      issuerHostPath: hostOf(w),
+      serviceAccounts: ['cart', 'other'].map((name) => serviceAccount('shop', name, roleArn)),
+    });
     const role = roleOf(roleArn, doc(irsaStatement(w)));
-    const inventory = inventoryOf({ roles: [role], oidcProviders: [{ arn: providerOf(w), accountId: ACCOUNT, hostPath: hostOf(w) }], accountsWithProviderList: [ACCOUNT], clusters: [cluster] });
+    const inventory = inventoryOf({
+      roles: [role],
+      oidcProviders: [{ arn: providerOf(w), accountId: ACCOUNT, hostPath: hostOf(w) }],
+      accountsWithProviderList: [ACCOUNT],
+      clusters: [cluster],
+    });
     const p = plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' });
     const status = Object.fromEntries(p.associations.map((a) => [a.serviceAccount, a.status]));
     expect(status).toEqual({ cart: 'create', other: 'skipped' });
@@ -104,10 +140,15 @@ describe.each(PARTITIONS)('partition $partition', (w) => {
     expect(admitted(identity(w, 'shop', 'cart', { clusterArn: clusterArnOf(w, 'c2') }))).toBe('no');
   });
 
-  it('trust-wildcard-principal probes with a stranger of the role\'s partition', () => {
+  it("trust-wildcard-principal probes with a stranger of the role's partition", () => {
     const role = roleOf(
       `arn:${w.partition}:iam::${ACCOUNT}:role/open`,
-      doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: { ArnLike: { 'aws:PrincipalArn': `arn:${w.partition}:iam::*:role/*` } } }),
+      doc({
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: { ArnLike: { 'aws:PrincipalArn': `arn:${w.partition}:iam::*:role/*` } },
+      }),
     );
     const inventory = inventoryOf({ roles: [role] });
     expect(trustWildcardPrincipal.check(new RuleContext(inventory)).length).toBe(1);

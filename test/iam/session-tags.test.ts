@@ -54,7 +54,10 @@ const GUIDE_UNTAGGED = doc(
     Effect: 'Allow',
     Principal: { AWS: `arn:aws:iam::${CLUSTER_ACCOUNT}:root` },
     Action: 'sts:AssumeRole',
-    Condition: { StringEquals: { 'sts:ExternalId': `us-east-1/${CLUSTER_ACCOUNT}/example-cluster/example-namespace/example-service-account` }, ArnEquals: { 'aws:PrincipalARN': PRIMARY } },
+    Condition: {
+      StringEquals: { 'sts:ExternalId': `us-east-1/${CLUSTER_ACCOUNT}/example-cluster/example-namespace/example-service-account` },
+      ArnEquals: { 'aws:PrincipalARN': PRIMARY },
+    },
   },
   { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CLUSTER_ACCOUNT}:root` }, Action: 'sts:TagSession' },
 );
@@ -72,11 +75,23 @@ describe('the chained request carries the transitive Pod Identity session tags',
       ['other namespace', chainRequest(identity('other'), PRIMARY)],
       ['other service account', chainRequest(identity(undefined, 'other'), PRIMARY)],
       ['other cluster', chainRequest(identity(undefined, undefined, { clusterArn: CLUSTER_ARN.replace('example-cluster', 'c2'), clusterName: 'c2' }), PRIMARY)],
-      ['same cluster name, other region', chainRequest(identity(undefined, undefined, { clusterArn: CLUSTER_ARN.replace('us-east-1', 'eu-west-1'), region: 'eu-west-1' }), PRIMARY)],
-      ['same cluster name in another account', chainRequest(identity(undefined, undefined, { clusterArn: CLUSTER_ARN.replace(CLUSTER_ACCOUNT, '999988887777'), accountId: '999988887777' }), PRIMARY)],
-      ['same cluster in another partition', chainRequest(identity(undefined, undefined, { clusterArn: CLUSTER_ARN.replace('arn:aws:', 'arn:aws-us-gov:') }), PRIMARY)],
+      [
+        'same cluster name, other region',
+        chainRequest(identity(undefined, undefined, { clusterArn: CLUSTER_ARN.replace('us-east-1', 'eu-west-1'), region: 'eu-west-1' }), PRIMARY),
+      ],
+      [
+        'same cluster name in another account',
+        chainRequest(identity(undefined, undefined, { clusterArn: CLUSTER_ARN.replace(CLUSTER_ACCOUNT, '999988887777'), accountId: '999988887777' }), PRIMARY),
+      ],
+      [
+        'same cluster in another partition',
+        chainRequest(identity(undefined, undefined, { clusterArn: CLUSTER_ARN.replace('arn:aws:', 'arn:aws-us-gov:') }), PRIMARY),
+      ],
       ['other source role', chainRequest(identity(), PRIMARY.replace('primary-role', 'other-role'))],
-      ['source role in another account', chainRequest(identity(undefined, undefined, { accountId: '999988887777' }), PRIMARY.replace(CLUSTER_ACCOUNT, '999988887777'))],
+      [
+        'source role in another account',
+        chainRequest(identity(undefined, undefined, { accountId: '999988887777' }), PRIMARY.replace(CLUSTER_ACCOUNT, '999988887777')),
+      ],
       ['source role in another partition', chainRequest(identity(), PRIMARY.replace('arn:aws:', 'arn:aws-cn:'))],
     ];
     for (const [what, request] of neighbours) expect(decide(GUIDE_TAGGED, request), what).toBe('no');
@@ -87,7 +102,12 @@ describe('the chained request carries the transitive Pod Identity session tags',
     const byRoot = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${CLUSTER_ACCOUNT}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
     expect(decide(byRoot, chainRequest(identity(), PRIMARY))).toBe('yes');
     expect(decide(byRoot, chainRequest(identity(), elsewhere))).toBe('no');
-    const byAccount = doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:PrincipalAccount': CLUSTER_ACCOUNT } } });
+    const byAccount = doc({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'aws:PrincipalAccount': CLUSTER_ACCOUNT } },
+    });
     expect(decide(byAccount, chainRequest(identity(), elsewhere))).toBe('no');
   });
 
@@ -100,9 +120,19 @@ describe('the chained request carries the transitive Pod Identity session tags',
     });
     expect(decide(byPrincipalTag, chainRequest(identity(), PRIMARY))).toBe('yes');
     expect(decide(byPrincipalTag, chainRequest(identity('other'), PRIMARY))).toBe('no');
-    const byRoleTag = doc({ Effect: 'Allow', Principal: { AWS: PRIMARY }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:PrincipalTag/team': 'payments' } } });
+    const byRoleTag = doc({
+      Effect: 'Allow',
+      Principal: { AWS: PRIMARY },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'aws:PrincipalTag/team': 'payments' } },
+    });
     expect(decide(byRoleTag, chainRequest(identity(), PRIMARY))).toBe('unknown');
-    const byPod = doc({ Effect: 'Allow', Principal: { AWS: PRIMARY }, Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/kubernetes-pod-name': 'web-1' } } });
+    const byPod = doc({
+      Effect: 'Allow',
+      Principal: { AWS: PRIMARY },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+      Condition: { StringEquals: { 'aws:RequestTag/kubernetes-pod-name': 'web-1' } },
+    });
     expect(decide(byPod, chainRequest(identity(), PRIMARY))).toBe('unknown');
   });
 
@@ -131,14 +161,24 @@ describe('the first Pod Identity request with session tags disabled', () => {
 });
 
 const cluster = (serviceAccounts: string[], annotatedRole?: string): Cluster =>
-  clusterOf('example-cluster', { region: 'us-east-1', accountId: CLUSTER_ACCOUNT, issuerHostPath: identity().issuerHostPath, serviceAccounts: serviceAccounts.map((name) => serviceAccount('example-namespace', name, annotatedRole)) });
+  clusterOf('example-cluster', {
+    region: 'us-east-1',
+    accountId: CLUSTER_ACCOUNT,
+    issuerHostPath: identity().issuerHostPath,
+    serviceAccounts: serviceAccounts.map((name) => serviceAccount('example-namespace', name, annotatedRole)),
+  });
 
 const association = (name: string, disableSessionTags: boolean): PodIdentityAssociation =>
   associationOf({ name: 'example-cluster', arn: CLUSTER_ARN }, 'example-namespace', name, PRIMARY, { targetRoleArn: TARGET, disableSessionTags });
 
 const inventoryWith = (roles: Role[], c: Cluster, associations: PodIdentityAssociation[]): Inventory => inventoryOf({ roles, clusters: [c], associations });
 
-const statuses = (inventory: Inventory) => Object.fromEntries(buildReport(inventory, plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' })).clusters.flatMap((c) => c.mappings).map((m) => [m.serviceAccount, m.status]));
+const statuses = (inventory: Inventory) =>
+  Object.fromEntries(
+    buildReport(inventory, plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' }))
+      .clusters.flatMap((c) => c.mappings)
+      .map((m) => [m.serviceAccount, m.status]),
+  );
 
 describe('the role-to-pod map of the documented cross-account pattern', () => {
   const primaryTrust = podsTrust(['sts:AssumeRole', 'sts:TagSession'], { StringEquals: { 'aws:RequestTag/eks-cluster-arn': CLUSTER_ARN } });
@@ -152,16 +192,19 @@ describe('the role-to-pod map of the documented cross-account pattern', () => {
   });
 
   it('with session tags disabled: a primary trust allowing only sts:AssumeRole and the external-ID target trust are active', () => {
-    const inventory = inventoryWith([roleOf(PRIMARY, podsTrust('sts:AssumeRole')), roleOf(TARGET, GUIDE_UNTAGGED)], cluster(['example-service-account', 'other']), [
-      association('example-service-account', true),
-      association('other', true),
-    ]);
+    const inventory = inventoryWith(
+      [roleOf(PRIMARY, podsTrust('sts:AssumeRole')), roleOf(TARGET, GUIDE_UNTAGGED)],
+      cluster(['example-service-account', 'other']),
+      [association('example-service-account', true), association('other', true)],
+    );
     expect(statuses(inventory)).toEqual({ 'example-service-account': 'active', other: 'broken' });
     expect(podIdentityTagsDisabled.check(new RuleContext(inventory))).toEqual([]);
   });
 
   it('with session tags disabled and a target trust scoped by the tags: broken, and pod-identity-tags-disabled names the target role', () => {
-    const inventory = inventoryWith([roleOf(PRIMARY, podsTrust('sts:AssumeRole')), roleOf(TARGET, GUIDE_TAGGED)], cluster(['example-service-account']), [association('example-service-account', true)]);
+    const inventory = inventoryWith([roleOf(PRIMARY, podsTrust('sts:AssumeRole')), roleOf(TARGET, GUIDE_TAGGED)], cluster(['example-service-account']), [
+      association('example-service-account', true),
+    ]);
     expect(statuses(inventory)).toEqual({ 'example-service-account': 'broken' });
     const findings = podIdentityTagsDisabled.check(new RuleContext(inventory));
     expect(findings.map((f) => f.roleArn)).toEqual([TARGET]);
@@ -176,17 +219,22 @@ describe('the planner reuses a target trust written the documented way', () => {
       Effect: 'Allow',
       Principal: { Federated: `arn:aws:iam::${TARGET_ACCOUNT}:oidc-provider/${issuer}` },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:example-namespace:example-service-account', [`${issuer}:aud`]: 'sts.amazonaws.com' } },
+      Condition: {
+        StringEquals: { [`${issuer}:sub`]: 'system:serviceaccount:example-namespace:example-service-account', [`${issuer}:aud`]: 'sts.amazonaws.com' },
+      },
     };
     const tagged = (GUIDE_TAGGED.Statement as RawStatement[])[0]!;
     const chained: RawStatement = { ...tagged, Condition: { ...tagged.Condition, ArnEquals: { 'aws:PrincipalARN': chainArn } } };
-    const clusterAccountScanned = roleOf(`arn:aws:iam::${CLUSTER_ACCOUNT}:role/unrelated`, doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }));
+    const clusterAccountScanned = roleOf(
+      `arn:aws:iam::${CLUSTER_ACCOUNT}:role/unrelated`,
+      doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+    );
     const inventory = inventoryWith([roleOf(TARGET, doc(irsa, chained)), clusterAccountScanned], cluster(['example-service-account'], TARGET), []);
     const p = plan(inventory, { generatedAt: '2026-01-01T00:00:00Z' });
     expect(p.associations.map((a) => [a.serviceAccount, a.status])).toEqual([['example-service-account', 'create']]);
     const planned = p.roles.find((r) => r.arn === TARGET)!;
     expect(planned.equivalent).toBe(true);
-    const transition = planned.trustPolicy.transition!;
+    const transition = planned.trustPolicy.transition;
     expect(JSON.stringify(transition)).not.toContain('sts:ExternalId');
     expect(decide(transition, chainRequest(identity(), chainArn))).toBe('yes');
     expect(decide(transition, chainRequest(identity('other'), chainArn))).toBe('no');

@@ -31,9 +31,14 @@ describe('EKS shim in front of moto', () => {
     shim = await startEksShim({ motoEndpoint: moto.endpoint, accountId: ACCT });
     // Cluster in moto, through the shim's forwarding (the CLI needs --role-arn and subnets).
     await awsJson(
-      'eks', 'create-cluster', '--name', 'prod',
-      '--role-arn', role('eks-cluster'),
-      '--resources-vpc-config', 'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+      'eks',
+      'create-cluster',
+      '--name',
+      'prod',
+      '--role-arn',
+      role('eks-cluster'),
+      '--resources-vpc-config',
+      'subnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210',
     );
   });
   afterAll(async () => {
@@ -47,8 +52,14 @@ describe('EKS shim in front of moto', () => {
     const issuer: string = cluster.identity.oidc.issuer;
     expect(issuer).toMatch(/^https:\/\/oidc\.eks\.us-east-1\.amazonaws\.com\/id\//);
     const provider = await awsJson(
-      'iam', 'create-open-id-connect-provider', '--url', issuer,
-      '--client-id-list', 'sts.amazonaws.com', '--thumbprint-list', '9e99a48a9960b14926bb7f3b02e22da2b0ab7280',
+      'iam',
+      'create-open-id-connect-provider',
+      '--url',
+      issuer,
+      '--client-id-list',
+      'sts.amazonaws.com',
+      '--thumbprint-list',
+      '9e99a48a9960b14926bb7f3b02e22da2b0ab7280',
     );
     expect(provider.OpenIDConnectProviderArn).toBe(`arn:aws:iam::${ACCT}:oidc-provider/${issuer.slice('https://'.length)}`);
     expect((await awsJson('eks', 'list-clusters')).clusters).toEqual(['prod']);
@@ -57,8 +68,16 @@ describe('EKS shim in front of moto', () => {
   it('creates, pages, describes, updates and deletes Pod Identity associations (CLI)', async () => {
     shim.clear();
     const created = await awsJson(
-      'eks', 'create-pod-identity-association', '--cluster-name', 'prod',
-      '--namespace', 'team-a', '--service-account', 'app', '--role-arn', role('app'),
+      'eks',
+      'create-pod-identity-association',
+      '--cluster-name',
+      'prod',
+      '--namespace',
+      'team-a',
+      '--service-account',
+      'app',
+      '--role-arn',
+      role('app'),
     );
     const a = created.association;
     expect(a.associationId).toMatch(/^a-[a-z0-9]{17}$/);
@@ -68,24 +87,50 @@ describe('EKS shim in front of moto', () => {
 
     const cross = (
       await awsJson(
-        'eks', 'create-pod-identity-association', '--cluster-name', 'prod', '--namespace', 'team-b',
-        '--service-account', 'worker', '--role-arn', role('hop'),
-        '--target-role-arn', 'arn:aws:iam::444455556666:role/target', '--disable-session-tags',
+        'eks',
+        'create-pod-identity-association',
+        '--cluster-name',
+        'prod',
+        '--namespace',
+        'team-b',
+        '--service-account',
+        'worker',
+        '--role-arn',
+        role('hop'),
+        '--target-role-arn',
+        'arn:aws:iam::444455556666:role/target',
+        '--disable-session-tags',
       )
     ).association;
     expect(cross.externalId).toBe(`us-east-1/${ACCT}/prod/team-b/worker`);
     expect(cross.disableSessionTags).toBe(true);
 
     const dup = await aws(
-      'eks', 'create-pod-identity-association', '--cluster-name', 'prod',
-      '--namespace', 'team-a', '--service-account', 'app', '--role-arn', role('other'),
+      'eks',
+      'create-pod-identity-association',
+      '--cluster-name',
+      'prod',
+      '--namespace',
+      'team-a',
+      '--service-account',
+      'app',
+      '--role-arn',
+      role('other'),
     );
     expect(dup.code).not.toBe(0);
     expect(dup.stderr).toContain('ResourceInUseException');
 
     const missing = await aws(
-      'eks', 'create-pod-identity-association', '--cluster-name', 'nope',
-      '--namespace', 'x', '--service-account', 'y', '--role-arn', role('app'),
+      'eks',
+      'create-pod-identity-association',
+      '--cluster-name',
+      'nope',
+      '--namespace',
+      'x',
+      '--service-account',
+      'y',
+      '--role-arn',
+      role('app'),
     );
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('ResourceNotFoundException');
@@ -95,9 +140,7 @@ describe('EKS shim in front of moto', () => {
     expect(p1.associations).toHaveLength(1);
     expect(p1.nextToken).toBeTruthy();
     expect(p1.associations[0].roleArn).toBeUndefined();
-    const p2 = await awsJson(
-      'eks', 'list-pod-identity-associations', '--cluster-name', 'prod', '--max-results', '1', '--next-token', p1.nextToken,
-    );
+    const p2 = await awsJson('eks', 'list-pod-identity-associations', '--cluster-name', 'prod', '--max-results', '1', '--next-token', p1.nextToken);
     expect(p2.associations).toHaveLength(1);
     expect(p2.nextToken).toBeUndefined();
     expect([p1.associations[0].serviceAccount, p2.associations[0].serviceAccount].sort()).toEqual(['app', 'worker']);
@@ -112,7 +155,14 @@ describe('EKS shim in front of moto', () => {
     const described = await awsJson('eks', 'describe-pod-identity-association', '--cluster-name', 'prod', '--association-id', a.associationId);
     expect(described.association.roleArn).toBe(role('app'));
     const updated = await awsJson(
-      'eks', 'update-pod-identity-association', '--cluster-name', 'prod', '--association-id', a.associationId, '--role-arn', role('app2'),
+      'eks',
+      'update-pod-identity-association',
+      '--cluster-name',
+      'prod',
+      '--association-id',
+      a.associationId,
+      '--role-arn',
+      role('app2'),
     );
     expect(updated.association.roleArn).toBe(role('app2'));
     const deleted = await awsJson('eks', 'delete-pod-identity-association', '--cluster-name', 'prod', '--association-id', a.associationId);
@@ -126,28 +176,53 @@ describe('EKS shim in front of moto', () => {
   it('manages add-ons and the associations they own (CLI)', async () => {
     shim.clear();
     const created = await awsJson(
-      'eks', 'create-addon', '--cluster-name', 'prod', '--addon-name', 'aws-ebs-csi-driver',
-      '--pod-identity-associations', `serviceAccount=ebs-csi-controller-sa,roleArn=${role('ebs')}`,
+      'eks',
+      'create-addon',
+      '--cluster-name',
+      'prod',
+      '--addon-name',
+      'aws-ebs-csi-driver',
+      '--pod-identity-associations',
+      `serviceAccount=ebs-csi-controller-sa,roleArn=${role('ebs')}`,
     );
     const addon = created.addon;
     expect(addon.addonArn).toMatch(new RegExp(`^arn:aws:eks:us-east-1:${ACCT}:addon/prod/aws-ebs-csi-driver/`));
     expect(addon.podIdentityAssociations).toHaveLength(1);
     const owned = (await awsJson('eks', 'list-pod-identity-associations', '--cluster-name', 'prod')).associations;
-    expect(owned).toEqual([expect.objectContaining({ namespace: 'kube-system', serviceAccount: 'ebs-csi-controller-sa', ownerArn: addon.addonArn, associationArn: addon.podIdentityAssociations[0] })]);
+    expect(owned).toEqual([
+      expect.objectContaining({
+        namespace: 'kube-system',
+        serviceAccount: 'ebs-csi-controller-sa',
+        ownerArn: addon.addonArn,
+        associationArn: addon.podIdentityAssociations[0],
+      }),
+    ]);
 
     await awsJson('eks', 'create-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni', '--service-account-role-arn', role('cni'));
     const dupAddon = await aws('eks', 'create-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni');
     expect(dupAddon.stderr).toContain('ResourceInUseException');
     const described = (await awsJson('eks', 'describe-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni')).addon;
-    expect(described).toMatchObject({ addonName: 'vpc-cni', clusterName: 'prod', status: 'ACTIVE', serviceAccountRoleArn: role('cni'), podIdentityAssociations: [] });
+    expect(described).toMatchObject({
+      addonName: 'vpc-cni',
+      clusterName: 'prod',
+      status: 'ACTIVE',
+      serviceAccountRoleArn: role('cni'),
+      podIdentityAssociations: [],
+    });
     expect((await awsJson('eks', 'list-addons', '--cluster-name', 'prod')).addons).toEqual(['aws-ebs-csi-driver', 'vpc-cni']);
     const nf = await aws('eks', 'describe-addon', '--cluster-name', 'prod', '--addon-name', 'coredns');
     expect(nf.stderr).toContain('ResourceNotFoundException');
 
     // Migrate vpc-cni from IRSA to Pod Identity through the add-on.
     const upd = await awsJson(
-      'eks', 'update-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni',
-      '--pod-identity-associations', `serviceAccount=aws-node,roleArn=${role('cni')}`,
+      'eks',
+      'update-addon',
+      '--cluster-name',
+      'prod',
+      '--addon-name',
+      'vpc-cni',
+      '--pod-identity-associations',
+      `serviceAccount=aws-node,roleArn=${role('cni')}`,
     );
     expect(upd.update).toMatchObject({ status: 'Successful', type: 'AddonUpdate', errors: [] });
     expect(upd.update.params).toEqual([{ type: 'PodIdentityAssociations', value: expect.any(String) }]);
@@ -210,27 +285,60 @@ describe('EKS shim in front of moto', () => {
 
   it('tags associations and add-ons, and describes an add-on update, as the Terraform AWS provider calls them (CLI)', async () => {
     shim.clear();
-    const assoc = (await awsJson('eks', 'create-pod-identity-association', '--cluster-name', 'prod', '--namespace', 'n', '--service-account', 's', '--role-arn', role('r'), '--tags', 'team=a')).association;
+    const assoc = (
+      await awsJson(
+        'eks',
+        'create-pod-identity-association',
+        '--cluster-name',
+        'prod',
+        '--namespace',
+        'n',
+        '--service-account',
+        's',
+        '--role-arn',
+        role('r'),
+        '--tags',
+        'team=a',
+      )
+    ).association;
     const addon = (await awsJson('eks', 'create-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni', '--tags', 'team=b')).addon;
-    for (const [arn, first] of [[assoc.associationArn, 'a'], [addon.addonArn, 'b']] as const) {
+    for (const [arn, first] of [
+      [assoc.associationArn, 'a'],
+      [addon.addonArn, 'b'],
+    ] as const) {
       expect((await awsJson('eks', 'list-tags-for-resource', '--resource-arn', arn)).tags).toEqual({ team: first });
       expect((await aws('eks', 'tag-resource', '--resource-arn', arn, '--tags', 'owner=me,team=c')).code).toBe(0);
       expect((await awsJson('eks', 'list-tags-for-resource', '--resource-arn', arn)).tags).toEqual({ team: 'c', owner: 'me' });
       expect((await aws('eks', 'untag-resource', '--resource-arn', arn, '--tag-keys', 'team')).code).toBe(0);
       expect((await awsJson('eks', 'list-tags-for-resource', '--resource-arn', arn)).tags).toEqual({ owner: 'me' });
     }
-    expect((await awsJson('eks', 'describe-pod-identity-association', '--cluster-name', 'prod', '--association-id', assoc.associationId)).association.tags).toEqual({ owner: 'me' });
+    expect(
+      (await awsJson('eks', 'describe-pod-identity-association', '--cluster-name', 'prod', '--association-id', assoc.associationId)).association.tags,
+    ).toEqual({ owner: 'me' });
     const gone = await aws('eks', 'list-tags-for-resource', '--resource-arn', assoc.associationArn.replace(/[^/]+$/, 'a-00000000000000000'));
     expect(gone.stderr).toContain('NotFoundException');
 
-    const update = (await awsJson('eks', 'update-addon', '--cluster-name', 'prod', '--addon-name', 'vpc-cni', '--pod-identity-associations', `serviceAccount=aws-node,roleArn=${role('cni')}`)).update;
+    const update = (
+      await awsJson(
+        'eks',
+        'update-addon',
+        '--cluster-name',
+        'prod',
+        '--addon-name',
+        'vpc-cni',
+        '--pod-identity-associations',
+        `serviceAccount=aws-node,roleArn=${role('cni')}`,
+      )
+    ).update;
     expect((await awsJson('eks', 'describe-update', '--name', 'prod', '--update-id', update.id, '--addon-name', 'vpc-cni')).update).toEqual(update);
     const other = await aws('eks', 'describe-update', '--name', 'prod', '--update-id', update.id, '--addon-name', 'coredns');
     expect(other.stderr).toContain('ResourceNotFoundException');
 
     const seeded = shim.seedAssociation({ clusterName: 'prod', namespace: 'x', serviceAccount: 'y', roleArn: role('y'), associationId: 'a-0123456789abcdefg' });
     expect(seeded.associationId).toBe('a-0123456789abcdefg');
-    expect(() => shim.seedAssociation({ clusterName: 'prod', namespace: 'x2', serviceAccount: 'y2', roleArn: role('y'), associationId: 'a-0123456789abcdefg' })).toThrow(/taken/);
+    expect(() =>
+      shim.seedAssociation({ clusterName: 'prod', namespace: 'x2', serviceAccount: 'y2', roleArn: role('y'), associationId: 'a-0123456789abcdefg' }),
+    ).toThrow(/taken/);
     shim.clear();
   });
 

@@ -1,15 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  KubeConfig,
-  CoreV1Api,
-  AppsV1Api,
-  BatchV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import { KubeConfig, CoreV1Api, AppsV1Api, BatchV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { startKubeFake, type KubeFake, type KubeObject } from '../helpers/kube-fake.js';
 import { objectsFromFile, objectsFromText } from '../helpers/kube-objects.js';
 import { runCommand } from '../helpers/exec.js';
@@ -73,13 +65,29 @@ describe('kube fake', () => {
 
   it('serves kubectl get -A -o json with --chunk-size paging', async () => {
     kube.requests.length = 0;
-    const r = await runCommand('kubectl', ['--kubeconfig', kube.kubeconfigPath, '--cache-dir', path.join(kube.dir, 'c2'), 'get', 'pods', '-A', '-o', 'json', '--chunk-size', '2']);
+    const r = await runCommand('kubectl', [
+      '--kubeconfig',
+      kube.kubeconfigPath,
+      '--cache-dir',
+      path.join(kube.dir, 'c2'),
+      'get',
+      'pods',
+      '-A',
+      '-o',
+      'json',
+      '--chunk-size',
+      '2',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const list = JSON.parse(r.stdout);
     expect(list.kind).toBe('List');
     expect(list.items.map((p: V1Pod) => `${p.metadata!.namespace}/${p.metadata!.name}`)).toEqual([
-      'team-a/web-1', 'team-a/web-2', 'team-a/web-3', 'team-b/web-4', 'team-b/web-5',
+      'team-a/web-1',
+      'team-a/web-2',
+      'team-a/web-3',
+      'team-b/web-4',
+      'team-b/web-5',
     ]);
     expect(list.items[0]).toMatchObject({ apiVersion: 'v1', kind: 'Pod' });
     const pages = kube.requests.filter((q) => q.path === '/api/v1/pods');
@@ -176,9 +184,11 @@ describe('kube fake', () => {
       body: [{ op: 'add', path: '/metadata/annotations', value: { 'eks.amazonaws.com/role-arn': ROLE } }],
     });
     expect(sa.metadata?.annotations).toEqual({ 'eks.amazonaws.com/role-arn': ROLE });
-    await core.patchNamespacedServiceAccount(
-      { name: 'default', namespace: 'team-a', body: [{ op: 'remove', path: '/metadata/annotations/eks.amazonaws.com~1role-arn' }] },
-    );
+    await core.patchNamespacedServiceAccount({
+      name: 'default',
+      namespace: 'team-a',
+      body: [{ op: 'remove', path: '/metadata/annotations/eks.amazonaws.com~1role-arn' }],
+    });
     const merged = await core.patchNamespacedServiceAccount(
       { name: 'default', namespace: 'team-a', body: { metadata: { labels: { x: 'y' } } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
@@ -205,7 +215,10 @@ describe('kube fake', () => {
       expect((await ok.makeApiClient(CoreV1Api).listNamespace()).items).toHaveLength(2);
       const no = new KubeConfig();
       no.loadFromFile(denied.kubeconfigPath);
-      const err = await no.makeApiClient(CoreV1Api).listNamespace().catch((e: unknown) => e);
+      const err = await no
+        .makeApiClient(CoreV1Api)
+        .listNamespace()
+        .catch((e: unknown) => e);
       expect((err as { code?: number }).code).toBe(401);
       const raw = await fetch(`${secured.server}/api/v1/namespaces`);
       expect(await raw.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });

@@ -29,13 +29,9 @@ describe('moto helper', () => {
     );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
-    expect(JSON.parse(created.stdout).OpenIDConnectProviderArn).toBe(
-      `arn:aws:iam::111122223333:oidc-provider/${ISSUER_HOST}`,
-    );
+    expect(JSON.parse(created.stdout).OpenIDConnectProviderArn).toBe(`arn:aws:iam::111122223333:oidc-provider/${ISSUER_HOST}`);
     const listed = await aws('iam', 'list-open-id-connect-providers');
-    expect(JSON.parse(listed.stdout).OpenIDConnectProviderList).toEqual([
-      { Arn: `arn:aws:iam::111122223333:oidc-provider/${ISSUER_HOST}` },
-    ]);
+    expect(JSON.parse(listed.stdout).OpenIDConnectProviderList).toEqual([{ Arn: `arn:aws:iam::111122223333:oidc-provider/${ISSUER_HOST}` }]);
   });
 
   it('serves IAM to the SDK, and reset() wipes state', async () => {

@@ -10,9 +10,20 @@ const DEADLINES = { connectMs: 1_000, requestMs: 400 };
 /** What a promise did within `ms`: settled with a value or an error, or still pending. */
 async function within<T>(p: Promise<T>, ms: number): Promise<{ state: 'resolved'; value: T } | { state: 'rejected'; error: Error } | { state: 'pending' }> {
   let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<{ state: 'pending' }>((resolve) => (timer = setTimeout(() => resolve({ state: 'pending' }), ms)));
+  const pending = new Promise<{ state: 'pending' }>(
+    (resolve) =>
+      (timer = setTimeout(() => {
+        resolve({ state: 'pending' });
+      }, ms)),
+  );
   try {
-    return await Promise.race([p.then((value) => ({ state: 'resolved' as const, value }), (error: Error) => ({ state: 'rejected' as const, error })), pending]);
+    return await Promise.race([
+      p.then(
+        (value) => ({ state: 'resolved' as const, value }),
+        (error: Error) => ({ state: 'rejected' as const, error }),
+      ),
+      pending,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -47,7 +58,11 @@ describe('AWS SDK request deadlines (real SDK, loopback endpoints that never fin
     const iam = new IAMClient({
       ...sdkConfig(silent.endpoint),
       ...settings,
-      requestHandler: { ...settings.requestHandler, throwOnRequestTimeout: false, logger: { warn: (m: string) => warnings.push(m), debug() {}, info() {}, error() {} } },
+      requestHandler: {
+        ...settings.requestHandler,
+        throwOnRequestTimeout: false,
+        logger: { warn: (m: string) => warnings.push(m), debug() {}, info() {}, error() {} },
+      },
     });
     clients.push(iam);
     const r = await within(iam.send(new GetAccountAuthorizationDetailsCommand({})), 5 * DEADLINES.requestMs);

@@ -20,7 +20,7 @@ function comparablePlan(dir: string): unknown {
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) if (k !== 'evidence' && k !== 'evidenceFiles') out[k] = strip(x);
-      if (out.rule === 'scan-gap') out.message = '<the collector\'s own error text>';
+      if (out.rule === 'scan-gap') out.message = "<the collector's own error text>";
       return out;
     }
     return typeof v === 'string' && v.includes(dir) ? '<path>' : v;
@@ -56,7 +56,21 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
   it('plans live without --evidence, keeping the bundle with --save-evidence, and the plan equals the offline plan of that bundle', async () => {
     const saved = join(world.dir, 'saved-by-plan');
     const out = join(world.dir, 'live-plan.json');
-    const r = await runCli(world, ['plan', '--region', REGION, '--cluster', 'c1', '--context', 'fake', '--save-evidence', saved, '--format', 'json', '--out', out]);
+    const r = await runCli(world, [
+      'plan',
+      '--region',
+      REGION,
+      '--cluster',
+      'c1',
+      '--context',
+      'fake',
+      '--save-evidence',
+      saved,
+      '--format',
+      'json',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     const live = JSON.parse(readFileSync(out, 'utf8'));
     const offline = plan(readEvidenceBundle(saved), { generatedAt: live.generatedAt });
@@ -80,15 +94,34 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     const env = { ...world.env };
     delete env.AWS_ACCESS_KEY_ID;
     delete env.AWS_SECRET_ACCESS_KEY;
-    const r = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config } }, ['collect', '--profile', 'audit', '--cluster', 'c1', '--context', 'fake', '--out', out, '--quiet']);
+    const r = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config } }, [
+      'collect',
+      '--profile',
+      'audit',
+      '--cluster',
+      'c1',
+      '--context',
+      'fake',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(r.code).toBe(0);
     expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
-    const without = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config, AWS_REGION: REGION } }, ['collect', '--cluster', 'c1', '--context', 'fake', '--out', join(world.dir, 'no-profile'), '--quiet']);
+    const without = await runCli({ ...world, env: { ...env, AWS_CONFIG_FILE: config, AWS_REGION: REGION } }, [
+      'collect',
+      '--cluster',
+      'c1',
+      '--context',
+      'fake',
+      '--out',
+      join(world.dir, 'no-profile'),
+      '--quiet',
+    ]);
     expect(without.code).not.toBe(0);
   });
 
   it('writes a bundle whose plan equals the plan of the README snippet run with the AWS CLI and kubectl', async () => {
-
     const out = join(world.dir, 'collected');
     const from = Date.now();
     const r = await runCli(world, ['collect', '--out', out, '--region', REGION, '--cluster', 'c1', '--context', 'fake']);
@@ -149,7 +182,12 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     const out = join(world.dir, 'badregion');
     const closed = await freePort();
     const r = await runCli({ ...world, env: { ...world.env, AWS_ENDPOINT_URL_EKS: `http://127.0.0.1:${closed}` } }, [
-      'collect', '--out', out, '--region', REGION, '--quiet',
+      'collect',
+      '--out',
+      out,
+      '--region',
+      REGION,
+      '--quiet',
     ]);
     expect(r.code).toBe(4);
     const gaps = JSON.parse(readFileSync(join(out, 'scan-gaps.json'), 'utf8'));
@@ -186,7 +224,20 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     await createEmulatedCluster(east, 'c1', ACCT);
     try {
       const collected = join(world.dir, 'two-regions');
-      const r = await runCli(world, ['collect', '--out', collected, '--region', REGION, '--region', 'us-east-1', '--context', 'c1=fake', '--context', 'c2=dead', '--quiet']);
+      const r = await runCli(world, [
+        'collect',
+        '--out',
+        collected,
+        '--region',
+        REGION,
+        '--region',
+        'us-east-1',
+        '--context',
+        'c1=fake',
+        '--context',
+        'c2=dead',
+        '--quiet',
+      ]);
       expect(r.code, r.stderr).toBe(4);
       expect(readdirSync(join(collected, 'kubernetes')).sort()).toEqual([`${REGION}.c1`, 'us-east-1.c1']);
       const inv = readEvidenceBundle(collected);

@@ -62,7 +62,10 @@ describe('collect always ends: endpoints that never finish an answer become scan
     dribbling = await startDribblingServer({ contentType: 'application/json', byte: ' ', intervalMs: 50 });
     unaccepting = await startUnacceptingServer();
     const path = join(world.dir, 'stalling-kubeconfig');
-    writeFileSync(path, kubeconfig({ fake: world.kube.server, silent: silent.endpoint, dribbling: dribbling.endpoint, unaccepting: unaccepting.endpoint }, world.kube.server));
+    writeFileSync(
+      path,
+      kubeconfig({ fake: world.kube.server, silent: silent.endpoint, dribbling: dribbling.endpoint, unaccepting: unaccepting.endpoint }, world.kube.server),
+    );
     env = { ...world.env, KUBECONFIG: path };
   });
   afterAll(async () => {
@@ -80,7 +83,12 @@ describe('collect always ends: endpoints that never finish an answer become scan
     expect(Date.now() - started).toBeLessThan(BOUND_MS);
     expect(r.code, r.stderr).toBe(4);
     expect(gapsOf(out)).toEqual([
-      expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION, error: expect.stringMatching(/context silent.*no complete response within the 0\.4 s request deadline/) }),
+      expect.objectContaining({
+        scope: 'cluster',
+        name: 'c2',
+        region: REGION,
+        error: expect.stringMatching(/context silent.*no complete response within the 0\.4 s request deadline/),
+      }),
     ]);
     expect(silent.connections() - before).toBe(4);
     expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
@@ -95,7 +103,12 @@ describe('collect always ends: endpoints that never finish an answer become scan
     expect(Date.now() - started).toBeLessThan(BOUND_MS);
     expect(r.code, r.stderr).toBe(4);
     expect(gapsOf(out)).toEqual([
-      expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION, error: expect.stringMatching(/GET \/api\/v1\/serviceaccounts: no complete response within the 0\.4 s request deadline/) }),
+      expect.objectContaining({
+        scope: 'cluster',
+        name: 'c2',
+        region: REGION,
+        error: expect.stringMatching(/GET \/api\/v1\/serviceaccounts: no complete response within the 0\.4 s request deadline/),
+      }),
     ]);
     expect(dribbling.requests).toHaveLength(4);
     expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
@@ -104,18 +117,43 @@ describe('collect always ends: endpoints that never finish an answer become scan
   it('a Kubernetes API whose connection never completes is a scan gap at the connect deadline, well before the request deadline', async () => {
     const out = join(world.dir, 'kube-unaccepting');
     const started = Date.now();
-    const r = await runCli({ env }, ['collect', '--out', out, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=unaccepting', '--quiet', ...FAST_CONNECT]);
+    const r = await runCli({ env }, [
+      'collect',
+      '--out',
+      out,
+      '--region',
+      REGION,
+      '--context',
+      'c1=fake',
+      '--context',
+      'c2=unaccepting',
+      '--quiet',
+      ...FAST_CONNECT,
+    ]);
     expect(Date.now() - started).toBeLessThan(BOUND_MS);
     expect(r.code, r.stderr).toBe(4);
     expect(gapsOf(out)).toEqual([
-      expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION, error: expect.stringMatching(/context unaccepting.*no connection within the 0\.3 s connect deadline/) }),
+      expect.objectContaining({
+        scope: 'cluster',
+        name: 'c2',
+        region: REGION,
+        error: expect.stringMatching(/context unaccepting.*no connection within the 0\.3 s connect deadline/),
+      }),
     ]);
   });
 
   it('an EKS endpoint whose connection never completes is a region gap at the connect deadline', async () => {
     const out = join(world.dir, 'eks-unaccepting');
     const started = Date.now();
-    const r = await runCli({ env: { ...env, AWS_ENDPOINT_URL_EKS: unaccepting.endpoint } }, ['collect', '--out', out, '--region', REGION, '--quiet', ...FAST_CONNECT]);
+    const r = await runCli({ env: { ...env, AWS_ENDPOINT_URL_EKS: unaccepting.endpoint } }, [
+      'collect',
+      '--out',
+      out,
+      '--region',
+      REGION,
+      '--quiet',
+      ...FAST_CONNECT,
+    ]);
     expect(Date.now() - started).toBeLessThan(BOUND_MS);
     expect(r.code, r.stderr).toBe(4);
     expect(gapsOf(out)).toEqual([
@@ -131,7 +169,12 @@ describe('collect always ends: endpoints that never finish an answer become scan
     expect(Date.now() - started).toBeLessThan(BOUND_MS);
     expect(r.code, r.stderr).toBe(4);
     expect(gapsOf(out)).toEqual([
-      expect.objectContaining({ scope: 'cluster', name: 'c2', region: REGION, error: expect.stringMatching(/context hung-exec.*no credentials for the request within the 0\.4 s request deadline/) }),
+      expect.objectContaining({
+        scope: 'cluster',
+        name: 'c2',
+        region: REGION,
+        error: expect.stringMatching(/context hung-exec.*no credentials for the request within the 0\.4 s request deadline/),
+      }),
     ]);
     expect(world.kube.requests.length - before).toBeGreaterThan(0);
     expect(existsSync(join(out, 'kubernetes', 'c1', 'resources.json'))).toBe(true);
@@ -147,7 +190,9 @@ describe('collect always ends: endpoints that never finish an answer become scan
       const r = await runCli({ env: { ...env, AWS_ENDPOINT_URL_EKS: server.endpoint } }, ['collect', '--out', out, '--region', REGION, '--quiet', ...FAST]);
       expect(Date.now() - started).toBeLessThan(BOUND_MS);
       expect(r.code, r.stderr).toBe(4);
-      expect(gapsOf(out)).toEqual([expect.objectContaining({ scope: 'region', name: REGION, region: REGION, error: expect.stringMatching(/^TimeoutError: /) })]);
+      expect(gapsOf(out)).toEqual([
+        expect.objectContaining({ scope: 'region', name: REGION, region: REGION, error: expect.stringMatching(/^TimeoutError: /) }),
+      ]);
       expect(existsSync(join(out, 'aws', ACCT, 'iam-authorization-details.json'))).toBe(true);
     });
   }
@@ -167,7 +212,13 @@ describe('collect always ends: endpoints that never finish an answer become scan
   }
 
   it('rejects a deadline that is not a positive number of seconds (exit 2, one line, nothing read)', async () => {
-    for (const [flag, value] of [['--request-timeout', '0'], ['--request-timeout', 'soon'], ['--connect-timeout', '-1'], ['--connect-timeout', '1e3'], ['--request-timeout', '3601']]) {
+    for (const [flag, value] of [
+      ['--request-timeout', '0'],
+      ['--request-timeout', 'soon'],
+      ['--connect-timeout', '-1'],
+      ['--connect-timeout', '1e3'],
+      ['--request-timeout', '3601'],
+    ]) {
       const out = join(world.dir, 'bad-deadline');
       const r = await runCli({ env }, ['collect', '--out', out, '--region', REGION, '--quiet', flag!, value!]);
       expect(r.code).toBe(2);
@@ -200,7 +251,22 @@ describe('collect always ends: endpoints that never finish an answer become scan
     const started = Date.now();
     const r = await runCommand(
       process.execPath,
-      [join(ROOT, 'bin', 'irsa2pi.js'), 'collect', '--out', out, '--region', REGION, '--region', 'us-east-1', '--context', 'c1=silent', '--context', 'c2=fake', '--quiet', ...FAST],
+      [
+        join(ROOT, 'bin', 'irsa2pi.js'),
+        'collect',
+        '--out',
+        out,
+        '--region',
+        REGION,
+        '--region',
+        'us-east-1',
+        '--context',
+        'c1=silent',
+        '--context',
+        'c2=fake',
+        '--quiet',
+        ...FAST,
+      ],
       { env: { ...env, AWS_ENDPOINT_URL_EKS: front.endpoint }, timeoutMs: 60_000 },
     ).finally(() => front.stop());
     expect(r.code, r.stderr).toBe(4);
@@ -212,4 +278,3 @@ describe('collect always ends: endpoints that never finish an answer become scan
     expect(existsSync(join(out, 'kubernetes', 'c2', 'resources.json'))).toBe(true);
   });
 });
-

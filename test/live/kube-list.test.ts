@@ -7,7 +7,9 @@ import { join } from 'node:path';
 
 describe('kubeListJson', () => {
   it('prints the List as kubectl -o json does: keys sorted at every level, 4-space indent, every key kept', () => {
-    const item = JSON.parse('{"kind":"ServiceAccount","metadata":{"namespace":"shop","name":"app","annotations":{"__proto__":"x","b":"1","a":"2"}},"apiVersion":"v1"}') as Record<string, unknown>;
+    const item = JSON.parse(
+      '{"kind":"ServiceAccount","metadata":{"namespace":"shop","name":"app","annotations":{"__proto__":"x","b":"1","a":"2"}},"apiVersion":"v1"}',
+    ) as Record<string, unknown>;
     const text = kubeListJson([item]);
     expect(text).toBe(`{
     "apiVersion": "v1",

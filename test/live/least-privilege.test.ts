@@ -65,7 +65,11 @@ describe('docs/least-privilege.md covers exactly what collect does', () => {
     expect(operations.some((o) => o === 'iam:GetRole' || o === 'iam:ListRoles')).toBe(false);
     expect(operations.filter((o) => o === 'eks:ListPodIdentityAssociations')).toHaveLength(3);
     expect(operations.filter((o) => o === 'eks:DescribePodIdentityAssociation')).toHaveLength(5);
-    expect(world.shim.state.requests.filter((r) => r.method === 'GET' && /pod-identity-associations$/.test(r.path)).map((r) => r.query.maxResults)).toEqual(['2', '2', '2']);
+    expect(world.shim.state.requests.filter((r) => r.method === 'GET' && /pod-identity-associations$/.test(r.path)).map((r) => r.query.maxResults)).toEqual([
+      '2',
+      '2',
+      '2',
+    ]);
 
     for (const op of new Set(operations)) {
       expect(op).toMatch(READ_ONLY);
@@ -127,7 +131,13 @@ describe('docs/least-privilege.md covers exactly what an organisation-wide colle
         },
       });
     }
-    for (const op of ['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListChildren', 'sts:AssumeRole', 'sts:GetCallerIdentity']) {
+    for (const op of [
+      'organizations:ListAccounts',
+      'organizations:ListAccountsForParent',
+      'organizations:ListChildren',
+      'sts:AssumeRole',
+      'sts:GetCallerIdentity',
+    ]) {
       expect(callerOps).toContain(op);
     }
     expect(memberOps).toContain('ec2:DescribeRegions');

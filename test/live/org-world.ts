@@ -98,8 +98,15 @@ export async function buildOrgWorld(): Promise<OrgWorld> {
   const root = (await org.send(new ListRootsCommand({}))).Roots![0]!.Id!;
   const ou = (await org.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'workloads' }))).OrganizationalUnit!.Id!;
   const nestedOu = (await org.send(new CreateOrganizationalUnitCommand({ ParentId: ou, Name: 'payments' }))).OrganizationalUnit!.Id!;
-  const create = async (name: string) => (await org.send(new CreateAccountCommand({ Email: `${name}@example.com`, AccountName: name }))).CreateAccountStatus!.AccountId!;
-  const accounts = { workA: await create('work-a'), workB: await create('work-b'), data: await create('data'), locked: await create('locked'), closed: await create('closed') };
+  const create = async (name: string) =>
+    (await org.send(new CreateAccountCommand({ Email: `${name}@example.com`, AccountName: name }))).CreateAccountStatus!.AccountId!;
+  const accounts = {
+    workA: await create('work-a'),
+    workB: await create('work-b'),
+    data: await create('data'),
+    locked: await create('locked'),
+    closed: await create('closed'),
+  };
   lockedBox.id = accounts.locked;
   await org.send(new MoveAccountCommand({ AccountId: accounts.workA, SourceParentId: root, DestinationParentId: ou }));
   await org.send(new MoveAccountCommand({ AccountId: accounts.workB, SourceParentId: root, DestinationParentId: nestedOu }));
@@ -108,7 +115,8 @@ export async function buildOrgWorld(): Promise<OrgWorld> {
 
   const sts = new STSClient(sdkConfig(shim.endpoint, EAST));
   const inside = async (account: string, region: string) => {
-    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'seed' }))).Credentials!;
+    const c = (await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/OrganizationAccountAccessRole`, RoleSessionName: 'seed' })))
+      .Credentials!;
     return { endpoint: shim.endpoint, region, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken } };
   };
 
@@ -121,7 +129,13 @@ export async function buildOrgWorld(): Promise<OrgWorld> {
   };
   const seedIam = async (account: string, issuer: string, roles: { name: string; namespace: string; sa: string }[]) => {
     const iam = new IAMClient(await inside(account, EAST));
-    await iam.send(new CreateOpenIDConnectProviderCommand({ Url: `https://${issuer}`, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }));
+    await iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: `https://${issuer}`,
+        ClientIDList: ['sts.amazonaws.com'],
+        ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'],
+      }),
+    );
     for (const r of roles) await iam.send(new CreateRoleCommand({ RoleName: r.name, AssumeRolePolicyDocument: irsaTrust(account, issuer, r.namespace, r.sa) }));
     iam.destroy();
   };
@@ -134,7 +148,15 @@ export async function buildOrgWorld(): Promise<OrgWorld> {
   // Every real account has roles (service-linked ones at least); the one-account-at-a-time collection
   // names a bundle's account from its role ARNs.
   const mgmtIam = new IAMClient(sdkConfig(shim.endpoint, EAST));
-  await mgmtIam.send(new CreateRoleCommand({ RoleName: 'auditor', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MGMT}:root` }, Action: 'sts:AssumeRole' }] }) }));
+  await mgmtIam.send(
+    new CreateRoleCommand({
+      RoleName: 'auditor',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MGMT}:root` }, Action: 'sts:AssumeRole' }],
+      }),
+    }),
+  );
   mgmtIam.destroy();
   sts.destroy();
 

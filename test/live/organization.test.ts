@@ -18,7 +18,7 @@ function planOf(dir: string): Record<string, any> {
 
 /** Files of a bundle, relative, without the output marker. */
 function filesOf(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile() && d.name !== '.irsa2pi-output.json')
     .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
     .sort();
@@ -110,10 +110,17 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     expect(reader.reasons).not.toContain('role-not-scanned');
     // Read from the cluster's account alone, the same target role is not scanned.
     const alone = planOf(join(w.dir, `one-${workA}`));
-    expect(alone.findings.filter((f: { rule: string }) => f.rule === 'role-not-scanned').map((f: { message: string }) => f.message).join('\n')).toContain('data-reader');
+    expect(
+      alone.findings
+        .filter((f: { rule: string }) => f.rule === 'role-not-scanned')
+        .map((f: { message: string }) => f.message)
+        .join('\n'),
+    ).toContain('data-reader');
     // The full bundle plans the refused account as a scan gap.
     const gapFindings = planOf(out).findings.filter((f: { rule: string }) => f.rule === 'scan-gap');
-    expect(gapFindings.map((f: { message: string }) => f.message)).toEqual([expect.stringMatching(new RegExp(`^account ${locked} could not be read: cannot assume role`))]);
+    expect(gapFindings.map((f: { message: string }) => f.message)).toEqual([
+      expect.stringMatching(new RegExp(`^account ${locked} could not be read: cannot assume role`)),
+    ]);
   }, 120_000);
 
   it('--ou reads the unit and the units below it only; listings are paged', async () => {
@@ -150,7 +157,9 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     });
     // 6 accounts (the management account and 5 members), 2 a page.
     expect(operations.filter((o) => o === 'organizations:ListAccounts')).toHaveLength(3);
-    expect(w.front.assumeRoles.map((a) => a.roleArn.split(':')[4]).sort()).toEqual([w.accounts.workA, w.accounts.workB, w.accounts.data, w.accounts.locked].sort());
+    expect(w.front.assumeRoles.map((a) => a.roleArn.split(':')[4]).sort()).toEqual(
+      [w.accounts.workA, w.accounts.workB, w.accounts.data, w.accounts.locked].sort(),
+    );
     for (const a of w.front.assumeRoles) {
       expect(a.roleArn).toMatch(/^arn:aws:iam::\d{12}:role\/audit\/Irsa2piAudit$/);
       expect(a.externalId).toBe('ext-42');
@@ -178,7 +187,11 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     await createEmulatedCluster(eks, 'shop', data);
     const twinArn = (await eks.send(new DescribeClusterCommand({ name: 'shop' }))).cluster!.arn!;
     try {
-      const result = await collectAsCaller({ regions: [WEST], accounts: { organization: false, accounts: [workA, data], assumeRole: 'OrganizationAccountAccessRole' }, contexts: [...w.contexts, `${twinArn}=kb`] });
+      const result = await collectAsCaller({
+        regions: [WEST],
+        accounts: { organization: false, accounts: [workA, data], assumeRole: 'OrganizationAccountAccessRole' },
+        contexts: [...w.contexts, `${twinArn}=kb`],
+      });
       expect(result.gaps).toEqual([]);
       const out = join(w.dir, 'twins');
       mkdirSync(out);
@@ -188,7 +201,11 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
       }
       expect(readdirSync(join(out, 'kubernetes')).sort()).toEqual([`${data}.${WEST}.shop`, `${workA}.${WEST}.shop`].sort());
       const inv = readEvidenceBundle(out);
-      const sas = (account: string) => inv.clusters.find((c) => c.accountId === account && c.name === 'shop')!.kubernetes!.serviceAccounts.map((s) => `${s.namespace}/${s.name}`).sort();
+      const sas = (account: string) =>
+        inv.clusters
+          .find((c) => c.accountId === account && c.name === 'shop')!
+          .kubernetes!.serviceAccounts.map((s) => `${s.namespace}/${s.name}`)
+          .sort();
       expect(sas(workA)).toEqual(['shop/local', 'shop/reader']);
       expect(sas(data)).toEqual(['pay/writer']);
     } finally {
@@ -201,7 +218,9 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     const args = ['collect', '--account', w.accounts.workB, '--region', EAST, ...w.contexts.flatMap((c) => ['--context', c])];
     const loud = await runCli({ env: w.env }, [...args, '-o', join(w.dir, 'loud')]);
     expect(loud.code, loud.stderr).toBe(0);
-    expect(loud.stderr.split('\n').filter((l) => l.startsWith('irsa2pi: account '))).toEqual([`irsa2pi: account ${w.accounts.workB}: 1 clusters, 1 service accounts, 0 scan gaps`]);
+    expect(loud.stderr.split('\n').filter((l) => l.startsWith('irsa2pi: account '))).toEqual([
+      `irsa2pi: account ${w.accounts.workB}: 1 clusters, 1 service accounts, 0 scan gaps`,
+    ]);
     const quiet = await runCli({ env: w.env }, [...args, '--quiet', '-o', join(w.dir, 'quiet')]);
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe('');
@@ -213,7 +232,11 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     try {
       const r = await runCli({ env: w.env }, ['collect', '--organization', '--region', WEST, '-o', out]);
       expect(r.code).toBe(2);
-      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/cannot list the accounts of the organisation \(organizations:ListAccounts\): the organisation listed an account id that is not 12 digits: "\.\.\/\.\.\//)]);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /cannot list the accounts of the organisation \(organizations:ListAccounts\): the organisation listed an account id that is not 12 digits: "\.\.\/\.\.\//,
+        ),
+      ]);
       expect(existsSync(out)).toBe(false);
       expect(existsSync('/tmp/irsa2pi-escape')).toBe(false);
     } finally {

@@ -21,16 +21,40 @@ async function serve(answer: (req: http.IncomingMessage, n: number) => { type: s
       res.end(a.body);
     });
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-  return { endpoint: `http://127.0.0.1:${port}`, requests, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve((server.address() as AddressInfo).port);
+    }),
+  );
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  };
 }
 
 /** What a promise did within `ms`. */
 async function within<T>(p: Promise<T>, ms: number): Promise<{ state: 'resolved' | 'pending' } | { state: 'rejected'; message: string }> {
   let timer: NodeJS.Timeout | undefined;
-  const pending = new Promise<{ state: 'pending' }>((resolve) => (timer = setTimeout(() => resolve({ state: 'pending' }), ms)));
+  const pending = new Promise<{ state: 'pending' }>(
+    (resolve) =>
+      (timer = setTimeout(() => {
+        resolve({ state: 'pending' });
+      }, ms)),
+  );
   try {
-    return await Promise.race([p.then(() => ({ state: 'resolved' as const }), (e: Error) => ({ state: 'rejected' as const, message: e.message })), pending]);
+    return await Promise.race([
+      p.then(
+        () => ({ state: 'resolved' as const }),
+        (e: Error) => ({ state: 'rejected' as const, message: e.message }),
+      ),
+      pending,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -45,14 +69,20 @@ describe('paging ends: a server that hands back a page token it already gave fai
   });
 
   it('Kubernetes: the same continue token again, and a cycle of two, after 2 and 3 requests', async () => {
-    for (const [tokens, requests] of [[['again'], 2], [['a', 'b'], 3]] as const) {
+    for (const [tokens, requests] of [
+      [['again'], 2],
+      [['a', 'b'], 3],
+    ] as const) {
       const api = await serve((_req, n) => ({
         type: 'application/json',
         body: JSON.stringify({ kind: 'ServiceAccountList', apiVersion: 'v1', items: [], metadata: { continue: tokens[(n - 1) % tokens.length] } }),
       }));
       stops.push(api.stop);
       const r = await within(listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES }), 10_000);
-      expect(r).toEqual({ state: 'rejected', message: expect.stringMatching(/^GET \/api\/v1\/serviceaccounts: the server gave page token "a(gain)?" a second time; the listing would never end$/) });
+      expect(r).toEqual({
+        state: 'rejected',
+        message: expect.stringMatching(/^GET \/api\/v1\/serviceaccounts: the server gave page token "a(gain)?" a second time; the listing would never end$/),
+      });
       expect(api.requests).toHaveLength(requests);
     }
   });
@@ -61,7 +91,10 @@ describe('paging ends: a server that hands back a page token it already gave fai
     const api = await serve((req) => {
       const cont = new URL(req.url!, 'http://x').searchParams.get('continue');
       const next = cont === null ? '1' : cont === '1' ? '2' : '';
-      return { type: 'application/json', body: JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [{ metadata: { name: `o${cont ?? 0}` } }], metadata: { continue: next } }) };
+      return {
+        type: 'application/json',
+        body: JSON.stringify({ kind: 'List', apiVersion: 'v1', items: [{ metadata: { name: `o${cont ?? 0}` } }], metadata: { continue: next } }),
+      };
     });
     stops.push(api.stop);
     const items = await listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES });
@@ -84,8 +117,14 @@ describe('paging ends: a server that hands back a page token it already gave fai
     stops.push(eksApi.stop);
     const eks = new EKSClient({ ...sdkConfig(eksApi.endpoint), maxAttempts: 1 });
     clients.push(eks);
-    expect(await within(listClusters(eks), 10_000)).toEqual({ state: 'rejected', message: expect.stringMatching(/^ListClusters: the server gave page token "same" a second time/) });
-    expect(await within(collectCluster(eks, 'c1'), 10_000)).toEqual({ state: 'rejected', message: expect.stringMatching(/^ListAddons c1: the server gave page token "same" a second time/) });
+    expect(await within(listClusters(eks), 10_000)).toEqual({
+      state: 'rejected',
+      message: expect.stringMatching(/^ListClusters: the server gave page token "same" a second time/),
+    });
+    expect(await within(collectCluster(eks, 'c1'), 10_000)).toEqual({
+      state: 'rejected',
+      message: expect.stringMatching(/^ListAddons c1: the server gave page token "same" a second time/),
+    });
     expect(await within(collectCluster(eks, 'c2'), 10_000)).toEqual({
       state: 'rejected',
       message: expect.stringMatching(/^ListPodIdentityAssociations c2: the server gave page token "same" a second time/),
@@ -104,7 +143,10 @@ describe('paging ends: a server that hands back a page token it already gave fai
     stops.push(iamApi.stop);
     const iam = new IAMClient({ ...sdkConfig(iamApi.endpoint), maxAttempts: 1 });
     clients.push(iam);
-    expect(await within(collectIam(iam), 10_000)).toEqual({ state: 'rejected', message: expect.stringMatching(/^GetAccountAuthorizationDetails: the server gave page token "m1" a second time/) });
+    expect(await within(collectIam(iam), 10_000)).toEqual({
+      state: 'rejected',
+      message: expect.stringMatching(/^GetAccountAuthorizationDetails: the server gave page token "m1" a second time/),
+    });
     expect(iamApi.requests).toHaveLength(2);
   });
 });
@@ -123,11 +165,18 @@ describe('a Kubernetes page is bounded in size as well as in time', () => {
       };
       pump();
     });
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => {
+        resolve((server.address() as AddressInfo).port);
+      }),
+    );
     try {
       const started = Date.now();
       const r = await within(
-        listClusterObjectsDirect({ endpoint: `http://127.0.0.1:${port}`, token: async () => 't' }, { deadlines: { connectMs: 1_000, requestMs: 10_000 }, maxPageBytes: 1024 * 1024 }),
+        listClusterObjectsDirect(
+          { endpoint: `http://127.0.0.1:${port}`, token: async () => 't' },
+          { deadlines: { connectMs: 1_000, requestMs: 10_000 }, maxPageBytes: 1024 * 1024 },
+        ),
         8_000,
       );
       expect(r).toEqual({ state: 'rejected', message: 'GET /api/v1/serviceaccounts: the response is larger than 1048576 bytes' });
@@ -135,7 +184,11 @@ describe('a Kubernetes page is bounded in size as well as in time', () => {
       expect(requests).toBe(1);
     } finally {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
   });
 });
@@ -147,9 +200,17 @@ describe('a Kubernetes page must be a list of objects', () => {
   });
 
   const cases = [
-    ['a Status with 200 instead of a list', { kind: 'Status', apiVersion: 'v1', status: 'Success' }, /^GET \/api\/v1\/serviceaccounts: the response is not a list \(no items array\)$/],
+    [
+      'a Status with 200 instead of a list',
+      { kind: 'Status', apiVersion: 'v1', status: 'Success' },
+      /^GET \/api\/v1\/serviceaccounts: the response is not a list \(no items array\)$/,
+    ],
     ['items that is an object', { kind: 'List', items: { a: 1 } }, /the response is not a list/],
-    ['an item that is a string', { kind: 'List', items: [{ metadata: { name: 'ok' } }, 'abc'] }, /^GET \/api\/v1\/serviceaccounts: items\[1\] is not an object$/],
+    [
+      'an item that is a string',
+      { kind: 'List', items: [{ metadata: { name: 'ok' } }, 'abc'] },
+      /^GET \/api\/v1\/serviceaccounts: items\[1\] is not an object$/,
+    ],
     ['an item that is null', { kind: 'List', items: [null] }, /items\[0\] is not an object/],
   ] as const;
   for (const [what, body, error] of cases) {
@@ -165,7 +226,10 @@ describe('a Kubernetes page must be a list of objects', () => {
   it('an item claiming another kind or apiVersion is still the resource it was listed as; items: null is an empty page', async () => {
     const api = await serve((req) =>
       req.url!.startsWith('/api/v1/serviceaccounts')
-        ? { type: 'application/json', body: JSON.stringify({ kind: 'ServiceAccountList', items: [{ kind: 'Pod', apiVersion: 'evil/v1', metadata: { name: 'sa', namespace: 'n' } }] }) }
+        ? {
+            type: 'application/json',
+            body: JSON.stringify({ kind: 'ServiceAccountList', items: [{ kind: 'Pod', apiVersion: 'evil/v1', metadata: { name: 'sa', namespace: 'n' } }] }),
+          }
         : { type: 'application/json', body: JSON.stringify({ kind: 'List', items: null }) },
     );
     stops.push(api.stop);

@@ -25,7 +25,9 @@ export interface StallingServer {
 async function listen(server: net.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    server.listen(0, '127.0.0.1', () => {
+      resolve((server.address() as AddressInfo).port);
+    });
   });
 }
 
@@ -34,7 +36,9 @@ function stopper(server: net.Server, sockets: Set<net.Socket>, timers: Set<NodeJ
     new Promise<void>((resolve) => {
       for (const t of timers) clearInterval(t);
       for (const s of sockets) s.destroy();
-      server.close(() => resolve());
+      server.close(() => {
+        resolve();
+      });
     });
 }
 
@@ -89,16 +93,24 @@ export async function startDribblingServer(opts: { contentType: string; byte?: s
  * never completes (Node's own servers always accept, so they cannot play this part).
  */
 export async function startUnacceptingServer(): Promise<StallingServer> {
-  const python = spawn('python3', ['-u', '-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1])\nsys.stdin.read()'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const python = spawn(
+    'python3',
+    ['-u', '-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1])\nsys.stdin.read()'],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     python.once('error', reject);
-    python.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
+    python.stdout.setEncoding('utf8').once('data', (d: string) => {
+      resolve(Number(d.trim()));
+    });
   });
   const filler = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
-    filler.once('connect', () => resolve());
+    filler.once('connect', () => {
+      resolve();
+    });
     filler.once('error', reject);
   });
   return {
@@ -108,8 +120,13 @@ export async function startUnacceptingServer(): Promise<StallingServer> {
     requests: [],
     stop: async () => {
       filler.destroy();
-      python.stdin!.end();
-      if (python.exitCode === null) await new Promise<void>((resolve) => python.once('exit', () => resolve()));
+      python.stdin.end();
+      if (python.exitCode === null)
+        await new Promise<void>((resolve) =>
+          python.once('exit', () => {
+            resolve();
+          }),
+        );
     },
   };
 }

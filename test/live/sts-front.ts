@@ -50,7 +50,9 @@ export async function startStsFront(upstream: string, refuse: (account: string) 
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
   let inFlight = 0;
@@ -75,7 +77,8 @@ export async function startStsFront(upstream: string, refuse: (account: string) 
           }
         }
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
+        for (const [k, v] of Object.entries(req.headers))
+          if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
         const r = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
         let out = Buffer.from(await r.arrayBuffer());
         if (front.extraAccountId !== undefined && String(req.headers['x-amz-target'] ?? '').endsWith('.ListAccounts') && r.ok) {
@@ -100,7 +103,11 @@ export async function startStsFront(upstream: string, refuse: (account: string) 
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve((server.address() as AddressInfo).port);
+    }),
+  );
   front.endpoint = `http://127.0.0.1:${port}`;
   return front;
 }

@@ -66,7 +66,14 @@ async function verifyToken(token: string | undefined, expect_: { cluster: string
   if ((q.get('X-Amz-Security-Token') ?? undefined) !== expect_.credentials.sessionToken) return 'session token';
   const signer = new SignatureV4({ service: 'sts', region: expect_.region, credentials: expect_.credentials, sha256: NodeSha256 });
   const signed = await signer.presign(
-    { method: 'GET', protocol: 'https:', hostname: host, path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host, 'x-k8s-aws-id': expect_.cluster } },
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: host,
+      path: '/',
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+      headers: { host, 'x-k8s-aws-id': expect_.cluster },
+    },
     { expiresIn: 60, signingDate: parseAmzDate(date) },
   );
   const want = signed.query?.['X-Amz-Signature'];
@@ -90,7 +97,10 @@ function verifyTokenSync(token: string | undefined, cluster: string, region: str
   const scope = `${date.slice(0, 8)}/${region}/sts/aws4_request`;
   if (q.get('X-Amz-Credential') !== `${credentials.accessKeyId}/${scope}`) return false;
   const enc = (x: string) => encodeURIComponent(x).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-  const pairs = [...q.entries()].filter(([k]) => k !== 'X-Amz-Signature').map(([k, v]) => `${enc(k)}=${enc(v)}`).sort();
+  const pairs = [...q.entries()]
+    .filter(([k]) => k !== 'X-Amz-Signature')
+    .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+    .sort();
   const hex = (x: string) => createHash('sha256').update(x).digest('hex');
   const canonical = `GET\n/\n${pairs.join('&')}\nhost:${url.host}\nx-k8s-aws-id:${cluster}\n\nhost;x-k8s-aws-id\n${hex('')}`;
   const toSign = `AWS4-HMAC-SHA256\n${date}\n${scope}\n${hex(canonical)}`;
@@ -136,12 +146,19 @@ describe('mintEksToken', () => {
 
   it('uses the SDK default credential chain when no credentials are given', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDFROMENV', AWS_SECRET_ACCESS_KEY: 'envsecret', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' });
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIDFROMENV',
+      AWS_SECRET_ACCESS_KEY: 'envsecret',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
     try {
       const token = await mintEksToken({ clusterName: 'c1', region: 'eu-west-1' });
-      expect(await verifyToken(token, { cluster: 'c1', region: 'eu-west-1', credentials: { accessKeyId: 'AKIDFROMENV', secretAccessKey: 'envsecret' } })).toBeUndefined();
+      expect(
+        await verifyToken(token, { cluster: 'c1', region: 'eu-west-1', credentials: { accessKeyId: 'AKIDFROMENV', secretAccessKey: 'envsecret' } }),
+      ).toBeUndefined();
     } finally {
       process.env = saved;
     }

@@ -6,7 +6,14 @@ import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EKSClient, DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { IAMClient, CreateOpenIDConnectProviderCommand, CreateRoleCommand, PutRolePolicyCommand, AttachRolePolicyCommand, CreatePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  IAMClient,
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+  AttachRolePolicyCommand,
+  CreatePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { startMoto, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer } from '../helpers/moto.js';
 import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-fake.js';
@@ -46,10 +53,15 @@ export async function buildWorld(opts: { withC2?: boolean; associations?: number
     new CreateOpenIDConnectProviderCommand({ Url: issuer, ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['9e99a48a9960b14926bb7f3b02e22da2b0ab7280'] }),
   );
   const motoIssuer = issuer.replace(/^https:\/\//, '');
-  const details = JSON.parse(readFileSync(join(FIXTURE, 'aws', ACCT, 'iam-authorization-details.json'), 'utf8').split(FIXTURE_ISSUER).join(motoIssuer));
+  const details = JSON.parse(
+    readFileSync(join(FIXTURE, 'aws', ACCT, 'iam-authorization-details.json'), 'utf8')
+      .split(FIXTURE_ISSUER)
+      .join(motoIssuer),
+  );
   for (const r of details.RoleDetailList) {
     await iam.send(new CreateRoleCommand({ RoleName: r.RoleName, Path: r.Path, AssumeRolePolicyDocument: JSON.stringify(r.AssumeRolePolicyDocument) }));
-    for (const p of r.RolePolicyList) await iam.send(new PutRolePolicyCommand({ RoleName: r.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) }));
+    for (const p of r.RolePolicyList)
+      await iam.send(new PutRolePolicyCommand({ RoleName: r.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) }));
     for (const p of r.AttachedManagedPolicies) {
       // moto loads only some AWS managed policies; those it lacks are left out of the world.
       await iam.send(new AttachRolePolicyCommand({ RoleName: r.RoleName, PolicyArn: p.PolicyArn })).catch(() => undefined);
@@ -68,9 +80,21 @@ export async function buildWorld(opts: { withC2?: boolean; associations?: number
   iam.destroy();
 
   shim.seedAddon({ clusterName: 'c1', addonName: 'eks-pod-identity-agent', region: REGION, addonVersion: 'v1.3.4-eksbuild.1' });
-  shim.seedAssociation({ clusterName: 'c1', region: REGION, namespace: 'shop', serviceAccount: 'cart-reader', roleArn: `arn:aws:iam::${ACCT}:role/s3-readers` });
+  shim.seedAssociation({
+    clusterName: 'c1',
+    region: REGION,
+    namespace: 'shop',
+    serviceAccount: 'cart-reader',
+    roleArn: `arn:aws:iam::${ACCT}:role/s3-readers`,
+  });
   for (let i = 0; i < (opts.associations ?? 4); i++) {
-    shim.seedAssociation({ clusterName: 'c1', region: REGION, namespace: `team-${i}`, serviceAccount: `sa-${i}`, roleArn: `arn:aws:iam::${ACCT}:role/eks-node-role` });
+    shim.seedAssociation({
+      clusterName: 'c1',
+      region: REGION,
+      namespace: `team-${i}`,
+      serviceAccount: `sa-${i}`,
+      roleArn: `arn:aws:iam::${ACCT}:role/eks-node-role`,
+    });
   }
 
   const kube = await startKubeFake(await objectsFromFile(join(FIXTURE, 'kubernetes', 'c1', 'resources.yaml')), { pageSize: 2 });
@@ -141,11 +165,29 @@ export async function handWrittenBundle(world: World, out: string, clusters: str
       await aws(`aws/${ACCT}/${REGION}/addon-${c}-${a}.json`, 'eks', 'describe-addon', '--cluster-name', c, '--addon-name', a);
     }
     for (const s of (await aws('', 'eks', 'list-pod-identity-associations', '--cluster-name', c)).associations as { associationId: string }[]) {
-      await aws(`aws/${ACCT}/${REGION}/pod-identity-association-${s.associationId}.json`, 'eks', 'describe-pod-identity-association', '--cluster-name', c, '--association-id', s.associationId);
+      await aws(
+        `aws/${ACCT}/${REGION}/pod-identity-association-${s.associationId}.json`,
+        'eks',
+        'describe-pod-identity-association',
+        '--cluster-name',
+        c,
+        '--association-id',
+        s.associationId,
+      );
     }
     const k = await runCommand(
       'kubectl',
-      ['--kubeconfig', world.kube.kubeconfigPath, '--cache-dir', join(world.dir, 'kcache'), 'get', 'serviceaccounts,pods,nodes,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs', '-A', '-o', 'json'],
+      [
+        '--kubeconfig',
+        world.kube.kubeconfigPath,
+        '--cache-dir',
+        join(world.dir, 'kcache'),
+        'get',
+        'serviceaccounts,pods,nodes,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs',
+        '-A',
+        '-o',
+        'json',
+      ],
       {},
     );
     if (k.code !== 0) throw new Error(`kubectl: ${k.stderr}`);

@@ -3,14 +3,30 @@
  * unchanged since, is replaced; anything else is refused with exit 2 and left exactly as it was.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, appendFileSync, unlinkSync, statSync, truncateSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  appendFileSync,
+  unlinkSync,
+  statSync,
+  truncateSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli, DEMO, expectOutputError } from './run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-dir-out-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 const fresh = () => mkdtempSync(join(scratch, 'case-'));
 
 const emit = (out: string, format = 'script', cwd?: string) => cli(['plan', '--evidence', DEMO, '--format', format, '--out', out], cwd ? { cwd } : {});
@@ -56,9 +72,17 @@ describe('--out directory', () => {
     expect(emit(dir).code).toBe(0);
     const marker = JSON.parse(readFileSync(join(dir, '.irsa2pi-output.json'), 'utf8')) as { format: string; kind: string; files: Record<string, string> };
     expect(marker).toMatchObject({ format: 'irsa2pi-output', kind: 'script' });
-    const files = Object.keys(snapshot(dir)).map((p) => p.slice(1)).filter((p) => p !== '.irsa2pi-output.json').sort();
+    const files = Object.keys(snapshot(dir))
+      .map((p) => p.slice(1))
+      .filter((p) => p !== '.irsa2pi-output.json')
+      .sort();
     expect(Object.keys(marker.files).sort()).toEqual(files);
-    for (const f of files) expect(marker.files[f]).toBe(createHash('sha256').update(readFileSync(join(dir, f))).digest('hex'));
+    for (const f of files)
+      expect(marker.files[f]).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(dir, f)))
+          .digest('hex'),
+      );
     const first = snapshot(dir);
     const r = emit(dir);
     expect(r.code, r.stderr).toBe(0);
@@ -77,7 +101,11 @@ describe('--out directory', () => {
     mkdirSync(join(dir, 'backup'));
     writeFileSync(join(dir, 'backup', '111122223333-role.json'), '{"Version":"2012-10-17","Statement":[]}\n');
     const before = snapshot(dir);
-    expectOutputError(emit(dir), dir, /holds (backup\/111122223333-role\.json, state\/created-associations\.txt|state\/created-associations\.txt, backup\/111122223333-role\.json), which irsa2pi did not write/);
+    expectOutputError(
+      emit(dir),
+      dir,
+      /holds (backup\/111122223333-role\.json, state\/created-associations\.txt|state\/created-associations\.txt, backup\/111122223333-role\.json), which irsa2pi did not write/,
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 

@@ -3,7 +3,20 @@
  * a device, a FIFO, a descriptor, a directory, unwritable and uncreatable parents. The built CLI runs.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -11,7 +24,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cli, DEMO, ENV, BIN, ROOT, expectOutputError } from './run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-file-out-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 const fresh = () => mkdtempSync(join(scratch, 'case-'));
 
 /** {@link cli} without blocking this process, which serves the endpoints the run talks to. */
@@ -52,7 +67,10 @@ describe('--out onto what is not a regular file', () => {
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout).toBe(expectedCsv());
     const file = join(fresh(), 'report.csv');
-    execFileSync('sh', ['-c', `"$0" "$1" report --evidence "$2" --format csv --out /dev/stdout > "$3"`, process.execPath, BIN, DEMO, file], { cwd: ROOT, env: ENV });
+    execFileSync('sh', ['-c', `"$0" "$1" report --evidence "$2" --format csv --out /dev/stdout > "$3"`, process.execPath, BIN, DEMO, file], {
+      cwd: ROOT,
+      env: ENV,
+    });
     expect(readFileSync(file, 'utf8')).toBe(expectedCsv());
   });
 
@@ -67,7 +85,9 @@ describe('--out onto what is not a regular file', () => {
       const p = spawn(process.execPath, [BIN, 'report', '--evidence', DEMO, '--format', 'csv', '--out', fifo], { cwd: ROOT, env: ENV });
       let stderr = '';
       p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      p.on('close', (code) => resolve({ code, stderr }));
+      p.on('close', (code) => {
+        resolve({ code, stderr });
+      });
     });
     await done;
     expect(r.code, r.stderr).toBe(0);
@@ -149,7 +169,14 @@ describe('--out below what cannot hold it', () => {
       socket.destroy();
     });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const env = { ...ENV, AWS_ENDPOINT_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_CONFIG_FILE: '/nonexistent', KUBECONFIG: '/nonexistent' };
+    const env = {
+      ...ENV,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_CONFIG_FILE: '/nonexistent',
+      KUBECONFIG: '/nonexistent',
+    };
     const dir = fresh();
     writeFileSync(join(dir, 'file'), 'x');
     try {
@@ -220,8 +247,15 @@ describe('paths named to forge lines', () => {
 
 describe('standard output that cannot be written', () => {
   it('a full disk behind stdout, with or without --out /dev/stdout, is a one-line exit-2 error, not a crash', () => {
-    for (const [out, named] of [[[], 'standard output'], [['--out', '/dev/stdout'], '/dev/stdout']] as const) {
-      const r = spawnSync('sh', ['-c', '"$@" > /dev/full', 'sh', process.execPath, BIN, 'plan', '--evidence', DEMO, '--format', 'json', ...out], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+    for (const [out, named] of [
+      [[], 'standard output'],
+      [['--out', '/dev/stdout'], '/dev/stdout'],
+    ] as const) {
+      const r = spawnSync('sh', ['-c', '"$@" > /dev/full', 'sh', process.execPath, BIN, 'plan', '--evidence', DEMO, '--format', 'json', ...out], {
+        cwd: ROOT,
+        env: ENV,
+        encoding: 'utf8',
+      });
       expect(r.status, r.stderr).toBe(2);
       expect(r.stderr).toBe(`irsa2pi: error: ${named}: cannot write: no space left on device (ENOSPC)\n`);
     }
@@ -229,7 +263,11 @@ describe('standard output that cannot be written', () => {
 
   it('a reader that stops early (200 KB of plan into head -c 10) still ends the run quietly with exit 0', () => {
     for (const out of [[], ['--out', '/dev/stdout']]) {
-      const r = spawnSync('bash', ['-c', '"$@" | head -c 10 > /dev/null; exit "${PIPESTATUS[0]}"', 'bash', process.execPath, BIN, 'plan', '--evidence', DEMO, '--format', 'json', ...out], { cwd: ROOT, env: ENV, encoding: 'utf8' });
+      const r = spawnSync(
+        'bash',
+        ['-c', '"$@" | head -c 10 > /dev/null; exit "${PIPESTATUS[0]}"', 'bash', process.execPath, BIN, 'plan', '--evidence', DEMO, '--format', 'json', ...out],
+        { cwd: ROOT, env: ENV, encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).not.toMatch(/error/);
     }

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, ENV, ROOT } from './run.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-signals-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 const bundle = join(scratch, 'bundle');
 let whole = '';
 
@@ -33,8 +35,16 @@ describe('a signal during the write of --out', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('%s removes the temporary file', { timeout: 120_000 }, async (signal) => {
     const dir = mkdtempSync(join(scratch, 'out-'));
     const out = join(dir, 'report.md');
-    const child = spawn(process.execPath, [BIN, 'report', '--evidence', bundle, '--format', 'markdown', '--out', out], { cwd: ROOT, env: ENV, stdio: 'ignore' });
-    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+    const child = spawn(process.execPath, [BIN, 'report', '--evidence', bundle, '--format', 'markdown', '--out', out], {
+      cwd: ROOT,
+      env: ENV,
+      stdio: 'ignore',
+    });
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('exit', (code, sig) => {
+        resolve({ code, signal: sig });
+      }),
+    );
     let exited = false;
     void ended.then(() => (exited = true));
     let sawTemporary = false;
@@ -61,9 +71,22 @@ describe('a signal during live collection', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
     const tmp = mkdtempSync(join(scratch, 'tmp-'));
-    const env = { ...ENV, TMPDIR: tmp, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/nonexistent', KUBECONFIG: '/nonexistent' };
+    const env = {
+      ...ENV,
+      TMPDIR: tmp,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/nonexistent',
+      KUBECONFIG: '/nonexistent',
+    };
     const child = spawn(process.execPath, [BIN, 'plan', '--region', 'us-east-1', '--quiet', '--format', 'json'], { cwd: ROOT, env, stdio: 'ignore' });
-    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.on('exit', (code, sig) => {
+        resolve({ code, signal: sig });
+      }),
+    );
     try {
       while (sockets.length === 0) await sleep(20);
       expect(readdirSync(tmp).filter((name) => name.startsWith('irsa2pi-evidence-'))).toHaveLength(1);

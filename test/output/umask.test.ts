@@ -51,7 +51,8 @@ describe.each([
   it('a Terraform directory and a JSON plan file too', () => {
     const base = mkdtempSync(join(scratch, `t${umask}-`));
     withUmask(umask, ['plan', '--evidence', DEMO, '--format', 'terraform', '--out', join(base, 'tf')]);
-    for (const [path, mode] of Object.entries(modes(join(base, 'tf')))) expect(mode, path).toBe(statSync(join(base, 'tf', path)).isDirectory() ? want.dir : want.file);
+    for (const [path, mode] of Object.entries(modes(join(base, 'tf'))))
+      expect(mode, path).toBe(statSync(join(base, 'tf', path)).isDirectory() ? want.dir : want.file);
     withUmask(umask, ['plan', '--evidence', DEMO, '--format', 'json', '--out', join(base, 'plans', 'plan.json')]);
     expect(modes(join(base, 'plans'))).toEqual({ '.': want.dir, 'plan.json': want.file });
   });

@@ -16,7 +16,9 @@ const GOOD: IdentityNames = {
 describe('nameProblems', () => {
   it('finds none in names AWS and Kubernetes accept', () => {
     expect(nameProblems(GOOD)).toEqual([]);
-    expect(nameProblems({ ...GOOD, role: { name: 'r', path: '/' }, chainRoleArn: undefined, addon: undefined, existing: undefined, workloads: [] })).toEqual([]);
+    expect(nameProblems({ ...GOOD, role: { name: 'r', path: '/' }, chainRoleArn: undefined, addon: undefined, existing: undefined, workloads: [] })).toEqual(
+      [],
+    );
   });
 
   it.each<[string, Partial<IdentityNames>, string]>([
@@ -46,7 +48,11 @@ describe('nameProblems', () => {
   });
 
   it('lists every bad name of an identity, in a fixed order', () => {
-    expect(nameProblems({ ...GOOD, namespace: 'A', serviceAccount: 'B', cluster: { ...GOOD.cluster, name: '$' } }).map((p) => p.field)).toEqual(['cluster name', 'namespace', 'service account']);
+    expect(nameProblems({ ...GOOD, namespace: 'A', serviceAccount: 'B', cluster: { ...GOOD.cluster, name: '$' } }).map((p) => p.field)).toEqual([
+      'cluster name',
+      'namespace',
+      'service account',
+    ]);
   });
 
   it('takes no value that is not a string', () => {

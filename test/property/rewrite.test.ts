@@ -40,7 +40,16 @@ function build(s: Scenario): Inventory {
 function everyone(inv: Inventory): Identity[] {
   return inv.clusters.flatMap((c) =>
     NAMESPACES.flatMap((namespace) =>
-      [...ACCOUNTS, 'other'].map((serviceAccount) => ({ clusterArn: c.arn, clusterName: c.name, accountId: c.accountId, region: c.region, issuerHostPath: c.issuerHostPath!, namespace, serviceAccount, audience: 'sts.amazonaws.com' })),
+      [...ACCOUNTS, 'other'].map((serviceAccount) => ({
+        clusterArn: c.arn,
+        clusterName: c.name,
+        accountId: c.accountId,
+        region: c.region,
+        issuerHostPath: c.issuerHostPath!,
+        namespace,
+        serviceAccount,
+        audience: 'sts.amazonaws.com',
+      })),
     ),
   );
 }
@@ -57,7 +66,9 @@ describe('trust rewrite properties', () => {
         const result = plan(inv, { generatedAt: 'x' });
         const planned = result.roles.find((r) => r.arn === ROLE)!;
         const current = inv.roles[0]!.trustPolicy;
-        const migrated = new Set(result.associations.filter((a) => a.status === 'create' || a.status === 'exists').map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`));
+        const migrated = new Set(
+          result.associations.filter((a) => a.status === 'create' || a.status === 'exists').map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`),
+        );
         expect(planned.equivalent).toBe(true);
         for (const id of everyone(inv)) {
           const isMigrated = migrated.has(key(id));
@@ -99,7 +110,9 @@ describe('trust rewrite properties', () => {
         const bound = Math.max(limit, planned.trustSize.current);
         expect(planned.equivalent).toBe(true);
         expect(Math.max(planned.trustSize.transition, planned.trustSize.final)).toBeLessThanOrEqual(bound);
-        const migrated = new Set(result.associations.filter((a) => a.status === 'create' || a.status === 'exists').map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`));
+        const migrated = new Set(
+          result.associations.filter((a) => a.status === 'create' || a.status === 'exists').map((a) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`),
+        );
         for (const a of result.associations.filter((a) => a.status === 'blocked')) expect(a.reasons).toContain('trust-policy-too-large');
         for (const id of everyone(inv)) {
           expect(pi(planned.trustPolicy.transition, id), `transition PI ${key(id)}`).toBe(migrated.has(key(id)));

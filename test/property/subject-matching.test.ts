@@ -20,7 +20,16 @@ const name = fc.stringMatching(/^[ab]{1,3}$/);
 const pattern = fc.stringMatching(/^[ab*?]{0,4}$/);
 
 function identity(namespace: string, serviceAccount: string): Identity {
-  return { clusterArn: c1.arn, clusterName: 'c1', accountId: c1.accountId, region: c1.region, issuerHostPath: c1.issuerHostPath!, namespace, serviceAccount, audience: 'sts.amazonaws.com' };
+  return {
+    clusterArn: c1.arn,
+    clusterName: 'c1',
+    accountId: c1.accountId,
+    region: c1.region,
+    issuerHostPath: c1.issuerHostPath!,
+    namespace,
+    serviceAccount,
+    audience: 'sts.amazonaws.com',
+  };
 }
 
 describe('subject matching agrees with a brute-force reference', () => {

@@ -15,7 +15,9 @@ const c1 = cluster('c1');
 const c2 = cluster('c2');
 
 const subjectArb = fc.oneof(
-  fc.tuple(fc.constantFrom(...NAMESPACES, 'n*', '*'), fc.constantFrom(...NAMES, 's*', '*1', '*', 'irsa2pi*', 'z*')).map(([n, s]) => `system:serviceaccount:${n}:${s}`),
+  fc
+    .tuple(fc.constantFrom(...NAMESPACES, 'n*', '*'), fc.constantFrom(...NAMES, 's*', '*1', '*', 'irsa2pi*', 'z*'))
+    .map(([n, s]) => `system:serviceaccount:${n}:${s}`),
   fc.constantFrom('system:serviceaccount:*', 'system:serviceaccount:n?:s?'),
 );
 const effectArb = fc.constantFrom<'Allow' | 'Deny'>('Allow', 'Allow', 'Deny');
@@ -40,7 +42,12 @@ const specArb: fc.Arbitrary<Spec> = fc.oneof(irsaArb, podIdentityArb);
 
 function statement(s: Spec): RawStatement {
   if (s.kind === 'irsa') {
-    return { Effect: s.effect, Principal: { Federated: providerArn(s.cluster) }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { [s.operator]: { [`${s.cluster.issuerHostPath}:sub`]: s.values } } };
+    return {
+      Effect: s.effect,
+      Principal: { Federated: providerArn(s.cluster) },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { [s.operator]: { [`${s.cluster.issuerHostPath}:sub`]: s.values } },
+    };
   }
   return {
     Effect: s.effect,
@@ -49,7 +56,7 @@ function statement(s: Spec): RawStatement {
     Condition: {
       StringEquals: { 'aws:RequestTag/eks-cluster-arn': s.cluster.arn, ...(s.namespace ? { 'aws:RequestTag/kubernetes-namespace': s.namespace } : {}) },
       [s.operator === 'StringEquals' ? 'ForAnyValue:StringEquals' : s.operator]: { [`aws:RequestTag/${s.tag}`]: s.values },
-    } as RawStatement['Condition'],
+    },
   };
 }
 
@@ -79,7 +86,8 @@ describe('the equivalence universe', () => {
   it('two trusts that agree on every identity of the universe agree on every scanned service account', () => {
     fc.assert(
       fc.property(scenarioArb, ({ specs, mutations, scanned }) => {
-        const sas = (c: Cluster) => [...new Set(scanned.filter(([k]) => k === c).map(([, n, s]) => `${n}|${s}`))].map((k) => serviceAccount(k.split('|')[0]!, k.split('|')[1]!));
+        const sas = (c: Cluster) =>
+          [...new Set(scanned.filter(([k]) => k === c).map(([, n, s]) => `${n}|${s}`))].map((k) => serviceAccount(k.split('|')[0]!, k.split('|')[1]!));
         const clusters = [cluster('c1', sas(c1)), cluster('c2', sas(c2))];
         const ctx = buildContext(inventory(clusters, []));
         const before = doc(specs);
@@ -89,10 +97,15 @@ describe('the equivalence universe', () => {
         const text = JSON.stringify([before, after]);
         const relevant = clusters.filter((c) => c.name === 'c1' || text.includes(c.issuerHostPath!) || text.includes(c.arn));
         const scannedIds = relevant.flatMap((c) => c.kubernetes!.serviceAccounts.map((sa) => identityOf(c, sa.namespace, sa.name)));
-        for (const [name, decide] of [['irsa', irsa], ['pod identity', pi]] as const) {
+        for (const [name, decide] of [
+          ['irsa', irsa],
+          ['pod identity', pi],
+        ] as const) {
           const agree = (ids: Identity[]) => ids.every((id) => decide(before, id) === decide(after, id));
           if (!agree(universe)) continue;
-          const missed = scannedIds.filter((id) => decide(before, id) !== decide(after, id)).map((id) => `${id.clusterName}/${id.namespace}/${id.serviceAccount}`);
+          const missed = scannedIds
+            .filter((id) => decide(before, id) !== decide(after, id))
+            .map((id) => `${id.clusterName}/${id.namespace}/${id.serviceAccount}`);
           expect(missed, `${name}: the universe agrees but these differ`).toEqual([]);
         }
       }),

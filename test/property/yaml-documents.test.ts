@@ -36,13 +36,19 @@ const style = fc.record({
 describe('the YAML nesting guard', () => {
   it('the parser stack grows by about one token a level, so that a document the depth limit admits never reaches the stack limit', () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 8 }), fc.integer({ min: 1, max: MAX_NESTING_DEPTH }), fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }), style, (extra, depth, shapes, options) => {
-        const value = { a: nested(depth, shapes), b: extra };
-        const text = YAML.stringify(value, { ...options, lineWidth: 0 });
-        const docs = YAML.parseAllDocuments(text);
-        fc.pre(Array.isArray(docs) && docs.length === 1 && docs[0]!.errors.length === 0);
-        expect(parserStackPeak(text)).toBeLessThanOrEqual(depthOf(docs[0]!.toJS()) + 4);
-      }),
+      fc.property(
+        fc.jsonValue({ maxDepth: 8 }),
+        fc.integer({ min: 1, max: MAX_NESTING_DEPTH }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+        style,
+        (extra, depth, shapes, options) => {
+          const value = { a: nested(depth, shapes), b: extra };
+          const text = YAML.stringify(value, { ...options, lineWidth: 0 });
+          const docs = YAML.parseAllDocuments(text);
+          fc.pre(Array.isArray(docs) && docs.length === 1 && docs[0]!.errors.length === 0);
+          expect(parserStackPeak(text)).toBeLessThanOrEqual(depthOf(docs[0]!.toJS()) + 4);
+        },
+      ),
       { numRuns: 300 },
     );
     expect(MAX_PARSER_STACK).toBeGreaterThan(MAX_NESTING_DEPTH + 4);
@@ -59,7 +65,10 @@ describe('the YAML nesting guard', () => {
     ['sequences of mappings', Array.from({ length: n / 2 }, (_, i) => `${' '.repeat(4 * i)}- a:`).join('\n') + ' x\n'],
     ['tags and anchors on every level', Array.from({ length: n }, (_, i) => `${' '.repeat(i)}!t &x${i} a:`).join('\n') + ' x\n'],
     ['explicit keys holding sequences', Array.from({ length: n / 2 }, (_, i) => `${' '.repeat(4 * i)}? - `).join('\n') + 'x\n'],
-    ['comments between levels', Array.from({ length: n }, (_, i) => `${' '.repeat(i)}a: # ${i}\n${' '.repeat(i)}# aside`).join('\n') + '\n' + ' '.repeat(n) + 'x\n'],
+    [
+      'comments between levels',
+      Array.from({ length: n }, (_, i) => `${' '.repeat(i)}a: # ${i}\n${' '.repeat(i)}# aside`).join('\n') + '\n' + ' '.repeat(n) + 'x\n',
+    ],
   ])(`%s, ${n} deep, stay within a few tokens of the depth on the stack`, (_name, text) => {
     expect(parserStackPeak(text)).toBeLessThanOrEqual(MAX_NESTING_DEPTH + 4);
     expect(() => parseYamlDocuments(text)).not.toThrow();
@@ -88,11 +97,47 @@ describe('the YAML nesting guard', () => {
 });
 
 describe('the YAML key checks', () => {
-  const key = fc.constantFrom('a', '"a"', "'a'", 'b', '1', '"1"', '0x1', '1.0', '01', '-0', '0', 'null', '~', '""', 'true', 'True', '.nan', '.NaN', '.inf', '&k a', '!!str 1', '*k', '? a', '? [a]', '[a]', '{a: 1}');
+  const key = fc.constantFrom(
+    'a',
+    '"a"',
+    "'a'",
+    'b',
+    '1',
+    '"1"',
+    '0x1',
+    '1.0',
+    '01',
+    '-0',
+    '0',
+    'null',
+    '~',
+    '""',
+    'true',
+    'True',
+    '.nan',
+    '.NaN',
+    '.inf',
+    '&k a',
+    '!!str 1',
+    '*k',
+    '? a',
+    '? [a]',
+    '[a]',
+    '{a: 1}',
+  );
   const value = fc.constantFrom('x', '1', '[]', '{}', '&v y', '*k');
-  const block = fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => (k.startsWith('? ') ? `${k}\n: ${v}` : `${k}: ${v}`)).join('\n'));
-  const flow = fc.array(fc.tuple(key, value), { minLength: 1, maxLength: 6 }).map((pairs) => `{${pairs.map(([k, v]) => `${k.replace(/^\? /, '')}: ${v}`).join(', ')}}`);
-  const text = fc.tuple(fc.oneof(block, flow), fc.boolean()).map(([map, nestedIn]) => `first: &k seed\n${nestedIn ? `outer:\n  - ${map.replace(/\n/g, '\n    ')}` : `inner: ${map.includes('\n') ? `\n  ${map.replace(/\n/g, '\n  ')}` : map}`}\n`);
+  const block = fc
+    .array(fc.tuple(key, value), { minLength: 1, maxLength: 6 })
+    .map((pairs) => pairs.map(([k, v]) => (k.startsWith('? ') ? `${k}\n: ${v}` : `${k}: ${v}`)).join('\n'));
+  const flow = fc
+    .array(fc.tuple(key, value), { minLength: 1, maxLength: 6 })
+    .map((pairs) => `{${pairs.map(([k, v]) => `${k.replace(/^\? /, '')}: ${v}`).join(', ')}}`);
+  const text = fc
+    .tuple(fc.oneof(block, flow), fc.boolean())
+    .map(
+      ([map, nestedIn]) =>
+        `first: &k seed\n${nestedIn ? `outer:\n  - ${map.replace(/\n/g, '\n    ')}` : `inner: ${map.includes('\n') ? `\n  ${map.replace(/\n/g, '\n  ')}` : map}`}\n`,
+    );
 
   it('find every repeated key the yaml package finds, at the same place, with its message; in a text with other errors, the first is one of its errors', () => {
     fc.assert(
@@ -102,10 +147,14 @@ describe('the YAML key checks', () => {
         expect(Array.isArray(ours) && Array.isArray(theirs)).toBe(true);
         const view = (errors: readonly YAML.YAMLError[]) => errors.filter((e) => e.code !== 'NON_STRING_KEY').map((e) => [e.code, e.pos[0], e.message]);
         const sorted = (rows: unknown[][]) => [...rows].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
-        const [mine, yours] = [view((ours as YAML.Document.Parsed[])[0]!.errors), view((theirs as YAML.Document.Parsed[])[0]!.errors)];
+        const [mine, yours] = [view(ours[0]!.errors), view((theirs as YAML.Document.Parsed[])[0]!.errors)];
         expect(mine.length > 0, yamlText).toBe(yours.length > 0);
         if (yours.every(([code]) => code === 'DUPLICATE_KEY')) expect(sorted(mine), yamlText).toEqual(sorted(yours));
-        else expect(yours.map((e) => JSON.stringify(e)), yamlText).toContain(JSON.stringify(mine[0]));
+        else
+          expect(
+            yours.map((e) => JSON.stringify(e)),
+            yamlText,
+          ).toContain(JSON.stringify(mine[0]));
       }),
       { numRuns: 2000 },
     );
@@ -114,12 +163,12 @@ describe('the YAML key checks', () => {
   it('find a key that is a collection, or an alias of one, wherever the yaml package would stringify one', () => {
     fc.assert(
       fc.property(text, (yamlText) => {
-        const ours = (parseYamlDocuments(yamlText) as YAML.Document.Parsed[])[0]!;
+        const ours = parseYamlDocuments(yamlText)[0]!;
         const theirs = (YAML.parseAllDocuments(yamlText, { prettyErrors: false, uniqueKeys: false }) as YAML.Document.Parsed[])[0]!;
         fc.pre(theirs.errors.length === 0);
         const warnings: string[] = [];
         const emit = process.emitWarning;
-        process.emitWarning = ((w: string | Error) => void warnings.push(String(w))) as typeof process.emitWarning;
+        process.emitWarning = (w: string | Error) => void warnings.push(String(w));
         try {
           theirs.toJS({ maxAliasCount: 1000 });
         } catch {
@@ -127,7 +176,10 @@ describe('the YAML key checks', () => {
         } finally {
           process.emitWarning = emit;
         }
-        expect(ours.errors.some((e) => e.code === 'NON_STRING_KEY'), yamlText).toBe(warnings.some((w) => w.includes('Keys with collection values')));
+        expect(
+          ours.errors.some((e) => e.code === 'NON_STRING_KEY'),
+          yamlText,
+        ).toBe(warnings.some((w) => w.includes('Keys with collection values')));
       }),
       { numRuns: 2000 },
     );
@@ -135,19 +187,19 @@ describe('the YAML key checks', () => {
 
   it('read a mapping of 100,000 keys in linear time, and find its one repeated key', () => {
     const text = `${Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join('\n')}\nk7: again\n`;
-    const [doc] = parseYamlDocuments(text) as YAML.Document.Parsed[];
+    const [doc] = parseYamlDocuments(text);
     expect(doc!.errors.map((e) => [e.code, e.pos[0]])).toEqual([['DUPLICATE_KEY', text.lastIndexOf('k7:')]]);
   });
 
   it('report every one of 50,000 repeated keys, in the order of the text', () => {
     const text = 'a: 1\n'.repeat(50_000);
-    const [doc] = parseYamlDocuments(text) as YAML.Document.Parsed[];
+    const [doc] = parseYamlDocuments(text);
     expect(doc!.errors).toHaveLength(49_999);
     expect(doc!.errors.every((e, i) => e.code === 'DUPLICATE_KEY' && e.pos[0] === 5 * (i + 1))).toBe(true);
   });
 
   it('leave !!pairs alone, which may repeat a key', () => {
-    const [doc] = parseYamlDocuments('a: !!pairs [b: 1, b: 2]\nc: !!omap [d: 1]\n') as YAML.Document.Parsed[];
+    const [doc] = parseYamlDocuments('a: !!pairs [b: 1, b: 2]\nc: !!omap [d: 1]\n');
     expect(doc!.errors).toEqual([]);
     expect(doc!.toJS()).toEqual({ a: [{ b: 1 }, { b: 2 }], c: new Map([['d', 1]]) });
   });
@@ -155,7 +207,7 @@ describe('the YAML key checks', () => {
 
 describe('copying the strings of a YAML value', () => {
   it('copies in arrays and plain objects only, leaving binary data and other objects as they are', () => {
-    const [doc] = parseYamlDocuments(`bytes: !!binary ${Buffer.from('irsa2pi').toString('base64')}\nlist: [a-long-string-value, {k: another-long-string}]\n`) as YAML.Document.Parsed[];
+    const [doc] = parseYamlDocuments(`bytes: !!binary ${Buffer.from('irsa2pi').toString('base64')}\nlist: [a-long-string-value, {k: another-long-string}]\n`);
     const value = doc!.toJS() as { bytes: Uint8Array; list: unknown[] };
     const bytes = value.bytes;
     class Opaque {
@@ -188,4 +240,3 @@ describe('the YAML alias limit', () => {
     expect(parseYamlDocuments(text).every((doc) => doc.errors.length === 0)).toBe(true);
   });
 });
-

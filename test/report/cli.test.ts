@@ -11,7 +11,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'irsa2pi.js');
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '1767225600', ...env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -19,7 +23,10 @@ describe('irsa2pi report (built binary)', () => {
   beforeAll(() => {
     // `npm test` builds first; build here too when dist predates the report command.
     if (!existsSync(join(ROOT, 'dist', 'report', 'index.js'))) {
-      const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+      const b = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
       expect(b.status, b.stdout + b.stderr).toBe(0);
     }
   });
@@ -56,8 +63,14 @@ describe('irsa2pi report (built binary)', () => {
 
   it.each([
     [['report', '--evidence', 'fixtures/does-not-exist'], /^irsa2pi: error: fixtures\/does-not-exist: evidence directory does not exist\n$/],
-    [['report', '--evidence', 'fixtures/invalid/malformed-json'], /^irsa2pi: error: fixtures\/invalid\/malformed-json\/\S+\.json:\d+:\d+: malformed JSON[^\n]*\n$/],
-    [['report', '--evidence', 'fixtures/demo', '--format', 'xml'], /^irsa2pi: error: unknown --format "xml"[^\n]*\nirsa2pi: see 'irsa2pi report --help' for the usage\n$/],
+    [
+      ['report', '--evidence', 'fixtures/invalid/malformed-json'],
+      /^irsa2pi: error: fixtures\/invalid\/malformed-json\/\S+\.json:\d+:\d+: malformed JSON[^\n]*\n$/,
+    ],
+    [
+      ['report', '--evidence', 'fixtures/demo', '--format', 'xml'],
+      /^irsa2pi: error: unknown --format "xml"[^\n]*\nirsa2pi: see 'irsa2pi report --help' for the usage\n$/,
+    ],
   ])('exits 2 on bad input %j, with one line on stderr and no output file', (args, message) => {
     const out = join(mkdtempSync(join(tmpdir(), 'irsa2pi-report-')), 'report.md');
     const r = run([...args, '--out', out]);

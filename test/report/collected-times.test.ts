@@ -11,7 +11,9 @@ import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 const BASIC = join(import.meta.dirname, '..', '..', 'fixtures', 'basic');
 const AT = '2026-01-01T00:00:00.000Z';
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-collected-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 let made = 0;
 /** fixtures/basic copied to `<scratch>/<n>/<under>`, with a `collection.json` at `manifestAt` (below the bundle). */
@@ -20,7 +22,9 @@ function bundle(files: Record<string, unknown> | undefined, options: { under?: s
   const dir = join(root, options.under ?? '');
   cpSync(BASIC, dir, { recursive: true });
   rmSync(join(dir, 'expect.json'));
-  const manifest = options.manifest ?? { irsa2piCollection: { collector: 'scripts/collect-evidence.sh', startedAt: '2026-03-01T10:00:00Z', finishedAt: '2026-03-01T10:05:00Z', files } };
+  const manifest = options.manifest ?? {
+    irsa2piCollection: { collector: 'scripts/collect-evidence.sh', startedAt: '2026-03-01T10:00:00Z', finishedAt: '2026-03-01T10:05:00Z', files },
+  };
   if (files !== undefined || options.manifest !== undefined) {
     const at = join(dir, options.manifestAt ?? '');
     mkdirSync(at, { recursive: true });
@@ -35,7 +39,13 @@ const report = (dir: string) => {
 };
 
 const IAM = 'aws/111122223333/iam-authorization-details.json';
-const everyFile = (dir: string) => readEvidenceBundle(dir).evidence.map((e) => e.path.slice(dir.length + 1).split('\\').join('/'));
+const everyFile = (dir: string) =>
+  readEvidenceBundle(dir).evidence.map((e) =>
+    e.path
+      .slice(dir.length + 1)
+      .split('\\')
+      .join('/'),
+  );
 
 describe("the report's collection times", () => {
   it('without a collection.json: file times, said to be file times', () => {
@@ -43,7 +53,9 @@ describe("the report's collection times", () => {
     expect(r.evidence.collectedTimes).toBe('file');
     expect(r.evidence.files.every((f) => f.collectedAt === null && f.modifiedAt !== null)).toBe(true);
     const md = emitReportMarkdown(r);
-    expect(md).toMatch(/collected \S+ to \S+ \(file times: when each file was last modified, its collection time only if nothing changed it since; the collector recorded none\)\./);
+    expect(md).toMatch(
+      /collected \S+ to \S+ \(file times: when each file was last modified, its collection time only if nothing changed it since; the collector recorded none\)\./,
+    );
     expect(md).toContain('| Collected |');
     for (const f of r.evidence.files) expect(md).toContain(`| ${f.modifiedAt} (file time) |`);
   });
@@ -84,7 +96,11 @@ describe("the report's collection times", () => {
   });
 
   it.each([
-    ['a time that is not UTC', { [IAM]: '2026-03-01 10:00' }, /collection\.json: \$\.irsa2piCollection\.files\["aws\/111122223333\/iam-authorization-details\.json"\] must be a UTC time/],
+    [
+      'a time that is not UTC',
+      { [IAM]: '2026-03-01 10:00' },
+      /collection\.json: \$\.irsa2piCollection\.files\["aws\/111122223333\/iam-authorization-details\.json"\] must be a UTC time/,
+    ],
     ['a time that is not a date', { [IAM]: '2026-13-45T99:99:99Z' }, /must be a UTC time/],
     ['a day that does not exist', { [IAM]: '2026-02-30T10:00:00Z' }, /must be a UTC time/],
     ['an hour that does not exist', { [IAM]: '2026-03-01T24:00:00Z' }, /must be a UTC time/],
@@ -106,7 +122,11 @@ describe("the report's collection times", () => {
   });
 
   it('refuses a files record that is not an object, and a startedAt that is not a time', () => {
-    expect(() => readEvidenceBundle(bundle(undefined, { manifest: { irsa2piCollection: { files: [] } } }))).toThrow(/\$\.irsa2piCollection\.files must be an object/);
-    expect(() => readEvidenceBundle(bundle(undefined, { manifest: { irsa2piCollection: { startedAt: 'now', files: {} } } }))).toThrow(/\$\.irsa2piCollection\.startedAt must be a UTC time/);
+    expect(() => readEvidenceBundle(bundle(undefined, { manifest: { irsa2piCollection: { files: [] } } }))).toThrow(
+      /\$\.irsa2piCollection\.files must be an object/,
+    );
+    expect(() => readEvidenceBundle(bundle(undefined, { manifest: { irsa2piCollection: { startedAt: 'now', files: {} } } }))).toThrow(
+      /\$\.irsa2piCollection\.startedAt must be a UTC time/,
+    );
   });
 });

@@ -16,7 +16,12 @@ describe('CSV', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('a\r\nb')).toBe('"a\r\nb"');
-    expect(toCsv([['a', 'b'], ['1', '2']])).toBe('a,b\r\n1,2\r\n');
+    expect(
+      toCsv([
+        ['a', 'b'],
+        ['1', '2'],
+      ]),
+    ).toBe('a,b\r\n1,2\r\n');
   });
 
   it('writes a value a spreadsheet would run as a formula as text, and nothing else differently', () => {
@@ -25,12 +30,22 @@ describe('CSV', () => {
       expect(parseCsv(`${field}\r\n`)).toEqual([[`'${formula}`]]);
     }
     for (const plain of ['a=b', 'x-y', 'user@example.com', "'quoted", '1+1']) expect(csvField(plain)).toBe(plain);
-    const rows = [['=1+2', 'policy-a; =evil'], ['-', '@']];
-    expect(parseCsv(toCsv(rows))).toEqual([["'=1+2", 'policy-a; =evil'], ["'-", "'@"]]);
+    const rows = [
+      ['=1+2', 'policy-a; =evil'],
+      ['-', '@'],
+    ];
+    expect(parseCsv(toCsv(rows))).toEqual([
+      ["'=1+2", 'policy-a; =evil'],
+      ["'-", "'@"],
+    ]);
   });
 
   it('round-trips hostile values', () => {
-    const rows = [['h1', 'h2', 'h3'], [HOSTILE.serviceAccount, HOSTILE.workload, HOSTILE.policy], ['', '"', ',']];
+    const rows = [
+      ['h1', 'h2', 'h3'],
+      [HOSTILE.serviceAccount, HOSTILE.workload, HOSTILE.policy],
+      ['', '"', ','],
+    ];
     expect(parseCsv(toCsv(rows))).toEqual(rows);
   });
 

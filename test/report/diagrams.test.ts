@@ -96,7 +96,9 @@ describe('Mermaid diagrams of a large estate', () => {
 
   it('summarises a namespace still too large, says so, and loses no count', () => {
     const big = markdown.slice(markdown.indexOf('### Cluster `big`'), markdown.indexOf('### Cluster `small`'));
-    const titles = [...big.matchAll(/^Namespace monolith \(part (\d+) of (\d+)\): its 1,500 role mappings drawn as counts per role .*; the table lists each\.$/gm)];
+    const titles = [
+      ...big.matchAll(/^Namespace monolith \(part (\d+) of (\d+)\): its 1,500 role mappings drawn as counts per role .*; the table lists each\.$/gm),
+    ];
     expect(titles.length).toBeGreaterThan(1);
     expect(titles.map((t) => Number(t[1]))).toEqual(titles.map((_, i) => i + 1));
     const summaries = clusterDiagrams(report.clusters[0]!).filter((d) => d.namespace === 'monolith');

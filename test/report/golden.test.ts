@@ -40,6 +40,10 @@ describe('golden files for the demo bundle', () => {
   const inventory = demoInventory();
   const report = buildReport(inventory, plan(inventory, { generatedAt: AT }));
 
-  it('demo-report.md', () => golden('demo-report.md', emitReportMarkdown(report)));
-  it('demo-report.csv', () => golden('demo-report.csv', emitReportCsv(report)));
+  it('demo-report.md', () => {
+    golden('demo-report.md', emitReportMarkdown(report));
+  });
+  it('demo-report.csv', () => {
+    golden('demo-report.csv', emitReportCsv(report));
+  });
 });

@@ -65,7 +65,14 @@ describe('the Markdown report', () => {
   const markdown = emitReportMarkdown(demoReport);
 
   it('has every section', () => {
-    for (const heading of ['# IRSA and EKS Pod Identity audit', '## Summary', '## Who can act as which role', '## Findings', '## Migration plan', '## Evidence']) {
+    for (const heading of [
+      '# IRSA and EKS Pod Identity audit',
+      '## Summary',
+      '## Who can act as which role',
+      '## Findings',
+      '## Migration plan',
+      '## Evidence',
+    ]) {
       expect(markdown).toContain(`\n${heading}\n`.slice(heading.startsWith('# ') ? 1 : 0));
     }
     for (const c of demoReport.clusters) expect(markdown).toContain(`### Cluster \`${c.name}\``);
@@ -117,11 +124,13 @@ describe('plan --format markdown', () => {
 
   it('has consistent tables and every association', () => {
     expect(tableProblems(markdown)).toEqual([]);
-    const rows = tablesOf(markdown).filter((t) => t.header[0]?.text === 'Namespace').flatMap((t) => t.rows);
+    const rows = tablesOf(markdown)
+      .filter((t) => t.header[0]?.text === 'Namespace')
+      .flatMap((t) => t.rows);
     expect(rows.length).toBe(demoPlan.associations.length);
   });
 
-  it('shows each rewritten role\'s trust diff as valid JSON statements', () => {
+  it("shows each rewritten role's trust diff as valid JSON statements", () => {
     const blocks = codeBlocksOf(markdown).filter((b) => b.lang === 'json');
     expect(blocks.length).toBeGreaterThan(0);
     for (const b of blocks) expect(() => JSON.parse(b.text)).not.toThrow();

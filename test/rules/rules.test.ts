@@ -60,7 +60,7 @@ describe('audit', () => {
     expect(findings.some((f) => f.rule === 'irsa-trust-no-subject')).toBe(true);
   });
 
-  it('does not flag terraform-aws-modules\' self-assume statement as a wildcard principal', () => {
+  it("does not flag terraform-aws-modules' self-assume statement as a wildcard principal", () => {
     const inventory = load('trust-wildcard-principal', 'quiet');
     const trust = JSON.stringify(inventory.roles[0]!.trustPolicy);
     expect(trust).toContain('"AWS":"*"');
@@ -68,7 +68,7 @@ describe('audit', () => {
     expect(audit(inventory).filter((f) => f.rule === 'trust-wildcard-principal')).toEqual([]);
   });
 
-  it('merges the plan\'s findings, sorted and without duplicates', () => {
+  it("merges the plan's findings, sorted and without duplicates", () => {
     const inventory = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
     const p = plan(inventory, { generatedAt: '2026-01-01T00:00:00.000Z' });
     const findings = audit(inventory, p);
@@ -89,7 +89,7 @@ describe('audit', () => {
   });
 });
 
-describe('the rules\' look-ups', () => {
+describe("the rules' look-ups", () => {
   it('share the analysis the plan was made from, and build their own from an inventory', async () => {
     const { RuleContext } = await import('../../src/rules/context.js');
     const { analyze } = await import('../../src/analysis/index.js');

@@ -54,7 +54,12 @@ export function imports(): Edge[] {
     [...readFileSync(file, 'utf8').matchAll(pattern)].map((m) => {
       const target = resolve(dirname(file), (m[4] ?? m[5]!).replace(/\.js$/, '.ts'));
       const names = /^\{([^}]*)\}\s*$/.exec((m[3] ?? '').trim())?.[1];
-      const allTypes = names !== undefined && names.split(',').filter((n) => n.trim()).every((n) => /^\s*type\s/.test(n));
+      const allTypes =
+        names !== undefined &&
+        names
+          .split(',')
+          .filter((n) => n.trim())
+          .every((n) => /^\s*type\s/.test(n));
       return { from: relative(SRC, file), to: relative(SRC, target), typeOnly: m[2] !== undefined || allTypes };
     }),
   );

@@ -94,7 +94,11 @@ export const emitScript: Emitter = (plan: Plan) => {
   const agents = agentSteps.map((s) => {
     const [, , , region = '', account = ''] = (s.clusterArn ?? '').split(':');
     const where = `install-agent step ${s.id}`;
-    const agent = { cluster: checkName('cluster', s.cluster ?? '', `${where}: cluster`), account: checkName('account', account, `${where}: account`), region: checkName('region', region, `${where}: region`) };
+    const agent = {
+      cluster: checkName('cluster', s.cluster ?? '', `${where}: cluster`),
+      account: checkName('account', account, `${where}: account`),
+      region: checkName('region', region, `${where}: region`),
+    };
     clusterMap.set(s.clusterArn!, scriptCluster(s.clusterArn ?? '', agent.cluster, agent.account, agent.region, `${where}: clusterArn`));
     return agent;
   });
@@ -103,7 +107,9 @@ export const emitScript: Emitter = (plan: Plan) => {
   const migratedKeys = new Set(migrating.map(identityKey));
 
   // Roles whose trust the scripts touch, and the chaining roles they create.
-  const touched = plan.roles.filter((r) => r.kind === 'new' || changes(r.trustPolicy.current, r.trustPolicy.transition) || changes(r.trustPolicy.transition, r.trustPolicy.final));
+  const touched = plan.roles.filter(
+    (r) => r.kind === 'new' || changes(r.trustPolicy.current, r.trustPolicy.transition) || changes(r.trustPolicy.transition, r.trustPolicy.final),
+  );
   touched.forEach(checkPlannedRole);
   const base = (r: PlannedRole) => `${r.accountId}-${r.name}`;
   const files: EmittedFile[] = [];
@@ -112,7 +118,10 @@ export const emitScript: Emitter = (plan: Plan) => {
     .map((r) => {
       const trustFile = `roles/${base(r)}.trust.json`;
       const policyFile = `roles/${base(r)}.permissions.json`;
-      files.push({ path: trustFile, content: cliJson(r.trustPolicy.transition) }, { path: policyFile, content: cliJson(r.permissionsPolicy ?? { Version: '2012-10-17', Statement: [] }) });
+      files.push(
+        { path: trustFile, content: cliJson(r.trustPolicy.transition) },
+        { path: policyFile, content: cliJson(r.permissionsPolicy ?? { Version: '2012-10-17', Statement: [] }) },
+      );
       return { account: r.accountId, name: r.name, path: r.path, trustFile, policyFile, identities: identitiesOf(r, migratedKeys) };
     });
   const existing = touched.filter((r) => r.kind === 'existing' && r.trustPolicy.current);
@@ -138,7 +147,16 @@ export const emitScript: Emitter = (plan: Plan) => {
 
   const associations = migrating
     .filter((a) => a.via === 'association')
-    .map((a) => ({ account: a.accountId, region: a.region, cluster: a.cluster, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, targetRoleArn: a.targetRoleArn ?? '', status: a.status }));
+    .map((a) => ({
+      account: a.accountId,
+      region: a.region,
+      cluster: a.cluster,
+      namespace: a.namespace,
+      serviceAccount: a.serviceAccount,
+      roleArn: a.roleArn,
+      targetRoleArn: a.targetRoleArn ?? '',
+      status: a.status,
+    }));
 
   const addonGroups = new Map<string, PlannedAssociation[]>();
   for (const a of migrating.filter((m) => m.via === 'addon' && m.addon)) {
@@ -186,7 +204,21 @@ export const emitScript: Emitter = (plan: Plan) => {
     ...(associations.some((a) => a.targetRoleArn !== '') ? [CLI_MINIMUMS.targetRole] : []),
     ...(addons.length > 0 ? [CLI_MINIMUMS.addonAssociations] : []),
   ];
-  const ctx = { clusters, accounts, cliNeeds, agents, newRoles, transitionRoles, finalRoles, backupRoles, associations, addons, identities, notMigrated, summary: plan.summary };
+  const ctx = {
+    clusters,
+    accounts,
+    cliNeeds,
+    agents,
+    newRoles,
+    transitionRoles,
+    finalRoles,
+    backupRoles,
+    associations,
+    addons,
+    identities,
+    notMigrated,
+    summary: plan.summary,
+  };
   files.unshift(
     { path: 'migrate.sh', content: renderTemplate('scripts', 'migrate.sh', ctx), mode: 0o755 },
     { path: 'finalize.sh', content: renderTemplate('scripts', 'finalize.sh', ctx), mode: 0o755 },

@@ -115,12 +115,15 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const note = (account: string, region: string) => accountsRegions.set(account, new Set([...(accountsRegions.get(account) ?? []), region]));
   const defaultRegion = [...plan.summary.regions].sort()[0] ?? 'us-east-1';
   for (const a of plan.associations) note(a.accountId, a.region);
-  for (const s of plan.steps) if (s.action === 'install-agent' && s.clusterArn) note(s.clusterArn.split(':')[4] ?? '', s.clusterArn.split(':')[3] ?? defaultRegion);
+  for (const s of plan.steps)
+    if (s.action === 'install-agent' && s.clusterArn) note(s.clusterArn.split(':')[4] ?? '', s.clusterArn.split(':')[3] ?? defaultRegion);
   const iamRegion = (account: string) => [...(accountsRegions.get(account) ?? [])].sort()[0] ?? defaultRegion;
   for (const r of plan.roles) note(r.accountId, iamRegion(r.accountId));
 
   // Provider aliases, one per (account, region).
-  const providerKeys = [...accountsRegions.entries()].flatMap(([account, regions]) => [...regions].map((region) => ({ account, region, key: `${account}|${region}` }))).sort((a, b) => compareText(a.key, b.key));
+  const providerKeys = [...accountsRegions.entries()]
+    .flatMap(([account, regions]) => [...regions].map((region) => ({ account, region, key: `${account}|${region}` })))
+    .sort((a, b) => compareText(a.key, b.key));
   const providerNames = uniqueIdentifiers(providerKeys.map((p) => ({ key: p.key, label: `acct_${p.account}_${p.region.replace(/-/g, '_')}` })));
   const provider = (account: string, region: string) => providerNames.get(`${account}|${region}`)!;
 
@@ -131,7 +134,9 @@ export const emitTerraform: Emitter = (plan: Plan) => {
 
   // Standalone associations: create, and exists (imported).
   const standalone = plan.associations.filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)));
-  const assocNames = uniqueIdentifiers(standalone.map((a) => ({ key: `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`, label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })));
+  const assocNames = uniqueIdentifiers(
+    standalone.map((a) => ({ key: `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`, label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })),
+  );
   const associations = standalone.map((a) => ({
     name: assocNames.get(`${a.clusterArn}|${a.namespace}|${a.serviceAccount}`)!,
     provider: provider(a.accountId, a.region),
@@ -155,7 +160,10 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     push(addonGroups, key, a);
   }
   const agentSteps = plan.steps.filter((s) => s.action === 'install-agent' && s.cluster && s.clusterArn);
-  const addonKeys = [...[...addonGroups.keys()].map((key) => ({ key, label: `${addonGroups.get(key)![0]!.cluster}_${addonGroups.get(key)![0]!.addon}` })), ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` }))];
+  const addonKeys = [
+    ...[...addonGroups.keys()].map((key) => ({ key, label: `${addonGroups.get(key)![0]!.cluster}_${addonGroups.get(key)![0]!.addon}` })),
+    ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` })),
+  ];
   const addonNames = uniqueIdentifiers(addonKeys);
   const addons = [...addonGroups.entries()]
     .sort(([a], [b]) => compareText(a, b))
@@ -167,7 +175,15 @@ export const emitTerraform: Emitter = (plan: Plan) => {
         cluster: first.cluster,
         addon: first.addon!,
         importId: `${first.cluster}:${first.addon}`,
-        associations: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => ({ serviceAccount: a.serviceAccount, roleArn: a.roleArn, identity: identityLabel(a), status: a.status, pair: `${a.serviceAccount} ${a.roleArn}` })),
+        associations: [...group]
+          .sort((a, b) => compareText(a.serviceAccount, b.serviceAccount))
+          .map((a) => ({
+            serviceAccount: a.serviceAccount,
+            roleArn: a.roleArn,
+            identity: identityLabel(a),
+            status: a.status,
+            pair: `${a.serviceAccount} ${a.roleArn}`,
+          })),
       };
     });
   const agents = agentSteps.map((s) => {
@@ -212,7 +228,13 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const findingsFor = (a: PlannedAssociation) =>
     plan.findings.filter((f) => f.cluster === a.cluster && f.namespace === a.namespace && f.serviceAccount === a.serviceAccount).map((f) => f.message);
   const notes = plan.associations
-    .filter((a) => a.status === 'blocked' || a.status === 'conflict' || a.status === 'skipped' || (a.status === 'exists' && a.via === 'association' && !a.existingAssociationId))
+    .filter(
+      (a) =>
+        a.status === 'blocked' ||
+        a.status === 'conflict' ||
+        a.status === 'skipped' ||
+        (a.status === 'exists' && a.via === 'association' && !a.existingAssociationId),
+    )
     .map((a) => ({
       identity: commentText(identityLabel(a)),
       status: a.status,
@@ -225,8 +247,16 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     target: associations.some((a) => a.targetRoleArn),
     addon: addons.length > 0,
   };
-  const providerVersion = needs.target ? PROVIDER_VERSIONS.targetRoleArn : needs.addon ? PROVIDER_VERSIONS.addonPodIdentityAssociation : PROVIDER_VERSIONS.podIdentityAssociation;
-  const versionWhy = needs.target ? 'target_role_arn (cross-account chaining)' : needs.addon ? 'aws_eks_addon pod_identity_association' : 'aws_eks_pod_identity_association';
+  const providerVersion = needs.target
+    ? PROVIDER_VERSIONS.targetRoleArn
+    : needs.addon
+      ? PROVIDER_VERSIONS.addonPodIdentityAssociation
+      : PROVIDER_VERSIONS.podIdentityAssociation;
+  const versionWhy = needs.target
+    ? 'target_role_arn (cross-account chaining)'
+    : needs.addon
+      ? 'aws_eks_addon pod_identity_association'
+      : 'aws_eks_pod_identity_association';
 
   const ctx = {
     providerVersion,
@@ -242,9 +272,14 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     trustWithStatements,
     notes,
     hasTrust: trust.length > 0,
-    chainTargets: roles.map((r) => r.name).flatMap((n) => [`aws_iam_role.${n}`, ...(rolePolicies.some((p) => p.roleRef === n) ? [`aws_iam_role_policy.${n}`] : [])]),
+    chainTargets: roles
+      .map((r) => r.name)
+      .flatMap((n) => [`aws_iam_role.${n}`, ...(rolePolicies.some((p) => p.roleRef === n) ? [`aws_iam_role_policy.${n}`] : [])]),
     trustFiles: trust.map((t) => ({ arn: commentText(t.arn), transition: t.transitionFile, final: t.finalFile, migrated: commentText(t.migrated) })),
-    adopted: [...associations.filter((a) => a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`), ...addons.map((a) => `aws_eks_addon.${a.name}`)],
+    adopted: [
+      ...associations.filter((a) => a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
+      ...addons.map((a) => `aws_eks_addon.${a.name}`),
+    ],
     createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
     addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
     agentAddresses: agents.map((a) => `aws_eks_addon.${a.name}`),

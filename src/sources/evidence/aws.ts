@@ -12,7 +12,8 @@ function arnAccount(arn: string, file: string, where: string): string {
 
 function roleArnField(f: Fields, key: string, optional: boolean): string | undefined {
   const arn = optional ? f.optStr(key) || undefined : f.str(key);
-  if (arn !== undefined && (!roleNameAndPath(arn) || /\s/.test(arn))) throw new InputError(`${f.path}.${key} is not an IAM role ARN: ${JSON.stringify(arn)}`, f.file);
+  if (arn !== undefined && (!roleNameAndPath(arn) || /\s/.test(arn)))
+    throw new InputError(`${f.path}.${key} is not an IAM role ARN: ${JSON.stringify(arn)}`, f.file);
   return arn;
 }
 

@@ -100,8 +100,8 @@ export class Fields {
   strings(key: string): string[] {
     const list = this.optList(key);
     if (!list.every((x) => typeof x === 'string')) this.fail(key, 'a list of strings');
-    (list as string[]).forEach((x, i) => this.held(x, `${key}[${i}]`));
-    return list as string[];
+    list.forEach((x, i) => this.held(x, `${key}[${i}]`));
+    return list;
   }
 
   /**

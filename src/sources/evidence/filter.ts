@@ -39,13 +39,18 @@ export function filterInventory(inventory: Inventory, filter: ClusterFilter, bun
   const gaps = inventory.scanGaps;
   const gapRegions = gaps.flatMap((g) => (g.scope === 'region' ? [g.name] : (g.region?.split(',') ?? [])));
   for (const region of filter.regions) {
-    if (!all.some((c) => c.region === region) && !gapRegions.includes(region)) throw new InputError(`--region ${region}: the evidence bundle ${bundle} has no cluster in that region (it has clusters in ${listed(all.map((c) => c.region))})`);
+    if (!all.some((c) => c.region === region) && !gapRegions.includes(region))
+      throw new InputError(
+        `--region ${region}: the evidence bundle ${bundle} has no cluster in that region (it has clusters in ${listed(all.map((c) => c.region))})`,
+      );
   }
   const inRegions = all.filter((c) => filter.regions.length === 0 || filter.regions.includes(c.region));
   for (const name of filter.clusters) {
     if (!inRegions.some((c) => c.name === name) && !gaps.some((g) => g.scope === 'cluster' && g.name === name && keepsGap(g, filter))) {
       const where = filter.regions.length ? ` in ${filter.regions.join(', ')}` : '';
-      throw new InputError(`--cluster ${name}: the evidence bundle ${bundle} has no cluster of that name${where} (it has ${listed(inRegions.map((c) => c.name))})`);
+      throw new InputError(
+        `--cluster ${name}: the evidence bundle ${bundle} has no cluster of that name${where} (it has ${listed(inRegions.map((c) => c.name))})`,
+      );
     }
   }
   const kept: readonly Cluster[] = inRegions.filter((c) => filter.clusters.length === 0 || filter.clusters.includes(c.name));

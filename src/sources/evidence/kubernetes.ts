@@ -13,7 +13,12 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
 
 /** Whether a parsed document is a Kubernetes object or list (has `apiVersion` and `kind`). */
 export function isKubernetesDocument(doc: unknown): boolean {
-  return typeof doc === 'object' && doc !== null && typeof (doc as Record<string, unknown>).apiVersion === 'string' && typeof (doc as Record<string, unknown>).kind === 'string';
+  return (
+    typeof doc === 'object' &&
+    doc !== null &&
+    typeof (doc as Record<string, unknown>).apiVersion === 'string' &&
+    typeof (doc as Record<string, unknown>).kind === 'string'
+  );
 }
 
 /** The kind a `…List` implies for items that leave theirs out (none for a plain `List`). */
@@ -33,7 +38,8 @@ function listItems(file: string): { staged: KubernetesCollector; onItem: ItemSin
   const onItem: ItemSink = (item, index, { kind }) => {
     if (typeof kind === 'string' && !kind.endsWith('List')) throw new Error('not a List: read whole');
     const listed = typeof kind === 'string';
-    if (!listed && (typeof item !== 'object' || item === null || (item as Record<string, unknown>).kind === undefined)) throw new Error('the item kind waits on the list kind');
+    if (!listed && (typeof item !== 'object' || item === null || (item as Record<string, unknown>).kind === undefined))
+      throw new Error('the item kind waits on the list kind');
     staged.add(list.element('items', index, item, listed ? impliedKindOf(kind) : undefined));
   };
   return { staged, onItem };
@@ -149,7 +155,7 @@ export class KubernetesCollector {
 
   result(): KubernetesState {
     const byName = <T extends { namespace?: string; name: string }>(a: T, b: T) =>
-      compareText((a.namespace ?? ''), b.namespace ?? '') || compareText(a.name, b.name);
+      compareText(a.namespace ?? '', b.namespace ?? '') || compareText(a.name, b.name);
     return {
       serviceAccounts: dedupe(this.serviceAccounts, (s) => `${s.namespace}/${s.name}`).sort(byName),
       pods: dedupe(this.pods, (p) => `${p.namespace}/${p.name}`).sort(byName),

@@ -49,10 +49,14 @@ function pathTooDeep(root: unknown, max: number): string {
     if (depth >= max) {
       const keys: (string | number)[] = [];
       for (let f: Frame | undefined = frame; f?.key !== undefined; f = f.parent) keys.push(f.key);
-      return `$${keys.reverse().map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}`;
+      return `$${keys
+        .reverse()
+        .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
+        .join('')}`;
     }
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object' && value[i] !== null) stack.push({ value: value[i], depth: depth + 1, parent: frame, key: i });
+      for (let i = 0; i < value.length; i++)
+        if (typeof value[i] === 'object' && value[i] !== null) stack.push({ value: value[i], depth: depth + 1, parent: frame, key: i });
     } else {
       for (const key in value) {
         const v = (value as Record<string, unknown>)[key];

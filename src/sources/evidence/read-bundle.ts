@@ -1,7 +1,18 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../../errors.js';
-import type { Addon, Cluster, EvidenceFile, Inventory, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role, ScanGap } from '../../model/inventory.js';
+import type {
+  Addon,
+  Cluster,
+  EvidenceFile,
+  Inventory,
+  ManagedPolicy,
+  OidcProvider,
+  PodIdentityAssociation,
+  PodIdentityAssociationSummary,
+  Role,
+  ScanGap,
+} from '../../model/inventory.js';
 import { accountOfEmptyList, addonFrom, associationFrom, associationSummaryFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { collectionTimes } from './collection.js';
@@ -67,13 +78,21 @@ function unique(roles: readonly Role[], list: string, file: string): readonly Ro
   return roles;
 }
 
-function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p: Pending, inEvidenceFolder: boolean): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
+function take(
+  kind: EvidenceKind,
+  doc: Record<string, unknown>,
+  file: string,
+  p: Pending,
+  inEvidenceFolder: boolean,
+): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
   const f = Fields.of(file, doc, '$');
   switch (kind) {
     case 'iam-authorization-details': {
       const roles = unique(f.objects('RoleDetailList').map(roleFrom), 'RoleDetailList', file);
       roles.forEach((r) => p.roles.set(r.arn, r));
-      f.objects('Policies').map(managedPolicyFrom).forEach((m) => p.managedPolicies.set(m.arn, m));
+      f.objects('Policies')
+        .map(managedPolicyFrom)
+        .forEach((m) => p.managedPolicies.set(m.arn, m));
       return { kind, accountId: roles[0]?.accountId };
     }
     case 'iam-list-roles': {
@@ -119,7 +138,8 @@ function take(kind: EvidenceKind, doc: Record<string, unknown>, file: string, p:
     case 'scan-gaps': {
       for (const g of f.objects('irsa2piScanGaps')) {
         const scope = g.str('scope');
-        if (scope !== 'cluster' && scope !== 'region' && scope !== 'account') throw new InputError(`${g.path}.scope must be "cluster", "region" or "account"`, file);
+        if (scope !== 'cluster' && scope !== 'region' && scope !== 'account')
+          throw new InputError(`${g.path}.scope must be "cluster", "region" or "account"`, file);
         p.scanGaps.push({ scope, name: g.str('name'), region: g.optStr('region'), error: g.optStr('error') ?? 'unknown error', source: file });
       }
       return { kind };
@@ -156,10 +176,14 @@ function clustersOfFolder(folder: string, clusters: readonly Omit<Cluster, 'kube
 
 function clusterOfFolder(folder: string, file: string, p: Pending): Omit<Cluster, 'kubernetes'> {
   const matches = clustersOfFolder(folder, p.clusters);
-  if (matches.length === 0) throw new InputError(`folder kubernetes/${folder}/ names no cluster of the bundle (no describe-cluster output for "${folder}")`, file);
+  if (matches.length === 0)
+    throw new InputError(`folder kubernetes/${folder}/ names no cluster of the bundle (no describe-cluster output for "${folder}")`, file);
   if (matches.length > 1) {
     const where = matches.map((c) => `${c.accountId}.${c.region}.${c.name}`).sort(compareText);
-    throw new InputError(`folder kubernetes/${folder}/ is ambiguous: ${matches.length} clusters are named "${folder}"; name each folder <region>.${folder} or <account>.<region>.${folder} (${where.join(', ')})`, file);
+    throw new InputError(
+      `folder kubernetes/${folder}/ is ambiguous: ${matches.length} clusters are named "${folder}"; name each folder <region>.${folder} or <account>.<region>.${folder} (${where.join(', ')})`,
+      file,
+    );
   }
   return matches[0]!;
 }
@@ -187,7 +211,15 @@ function collectorOf(cluster: string, file: string, p: Pending, firstFileOfFolde
  * are most of a bundle's bytes): JSON from the file a chunk at a time, YAML from its text one entry at a
  * time. Otherwise the file is to be read whole, as every other one is (from its text, when already read).
  */
-function streamed(abs: string, display: string, format: EvidenceFormat, cluster: string | undefined, p: Pending, waiting: ReadonlySet<string>, firstFileOfFolder: Map<string, string>): Streaming {
+function streamed(
+  abs: string,
+  display: string,
+  format: EvidenceFormat,
+  cluster: string | undefined,
+  p: Pending,
+  waiting: ReadonlySet<string>,
+  firstFileOfFolder: Map<string, string>,
+): Streaming {
   if (cluster === undefined || waiting.has(cluster) || clustersOfFolder(cluster, p.clusters).length === 0) return { read: 'whole' };
   let text: string | undefined;
   let objects: KubernetesCollector | undefined;
@@ -205,9 +237,7 @@ function assemble(p: Pending, root: string): Inventory {
   const accounts = new Set([...p.roles.values(), ...p.providers.values(), ...p.clusters].map((x) => x.accountId));
   const accountOf = (file: string, list: string) => accountOfEmptyList(file, relative(root, file), list, accounts);
   for (const file of p.emptyProviderLists) p.providerAccounts.add(accountOf(file, 'OpenIDConnectProviderList'));
-  const clusters: Cluster[] = p.clusters
-    .map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() }))
-    .sort((a, b) => compareText(a.arn, b.arn));
+  const clusters: Cluster[] = p.clusters.map((c) => ({ ...c, kubernetes: p.kubernetes.get(c.arn)?.result() })).sort((a, b) => compareText(a.arn, b.arn));
   const byArn = <T>(m: Map<string, T>, key: (t: T) => string) => [...m.values()].sort((a, b) => compareText(key(a), key(b)));
   return {
     roles: byArn(p.roles, (r) => r.arn),
@@ -218,7 +248,8 @@ function assemble(p: Pending, root: string): Inventory {
     associations: byArn(p.associations, (a) => a.associationArn),
     undescribedAssociations: byArn(p.associationSummaries, (a) => a.associationArn).filter((a) => !p.associations.has(a.associationArn)),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
-    evidence: p.collectedAt.size === 0 ? p.evidence : p.evidence.map((e) => (p.collectedAt.has(e.path) ? { ...e, collectedAt: p.collectedAt.get(e.path)! } : e)),
+    evidence:
+      p.collectedAt.size === 0 ? p.evidence : p.evidence.map((e) => (p.collectedAt.has(e.path) ? { ...e, collectedAt: p.collectedAt.get(e.path)! } : e)),
     scanGaps: p.scanGaps,
     ignored: p.ignored,
   };
@@ -282,7 +313,13 @@ export function readEvidenceBundle(dir: string): Inventory {
       if (!kind) {
         if (inEvidenceFolder || docs.length > 1) {
           const what =
-            doc === null ? 'null' : Array.isArray(doc) ? 'a list' : typeof doc === 'object' ? `keys ${JSON.stringify(Object.keys(doc).slice(0, 4)).slice(0, 120)}` : typeof doc;
+            doc === null
+              ? 'null'
+              : Array.isArray(doc)
+                ? 'a list'
+                : typeof doc === 'object'
+                  ? `keys ${JSON.stringify(Object.keys(doc).slice(0, 4)).slice(0, 120)}`
+                  : typeof doc;
           const where = docs.length > 1 ? `document ${index + 1}: ` : '';
           throw new InputError(`${where}not recognised as AWS CLI or kubectl output (top-level: ${what})`, display);
         }

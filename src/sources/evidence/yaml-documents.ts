@@ -166,4 +166,7 @@ export function ownStrings(value: unknown): unknown {
 const own = (text: string): string => (text.length > 12 ? (JSON.parse(JSON.stringify(text)) as string) : text);
 
 /** The YAML parser's parts that read a kubectl List one entry at a time (loading the parser). */
-export const yamlParser = (): { parseAllDocuments: typeof parseYamlDocuments; Lexer: typeof import('yaml').Lexer } => ({ parseAllDocuments: parseYamlDocuments, Lexer: yaml().Lexer });
+export const yamlParser = (): { parseAllDocuments: typeof parseYamlDocuments; Lexer: typeof import('yaml').Lexer } => ({
+  parseAllDocuments: parseYamlDocuments,
+  Lexer: yaml().Lexer,
+});

@@ -37,7 +37,8 @@ export const DEFAULT_ROLE_SESSION_NAME = 'irsa2pi-collect';
 
 /** True for an active account; throws on an id that is not 12 digits (it names a bundle folder). */
 function isActive(account: { Id?: string; State?: string; Status?: string }): boolean {
-  if (!/^\d{12}$/.test(account.Id ?? '')) throw new Error(`the organisation listed an account id that is not 12 digits: ${JSON.stringify(String(account.Id).slice(0, 40))}`);
+  if (!/^\d{12}$/.test(account.Id ?? ''))
+    throw new Error(`the organisation listed an account id that is not 12 digits: ${JSON.stringify(String(account.Id).slice(0, 40))}`);
   return (account.State ?? account.Status) === 'ACTIVE';
 }
 

@@ -50,12 +50,13 @@ export function addBodyDeadline(client: IAMClient | EKSClient, deadlines: Reques
       const body = result.response?.body;
       if (isNodeStream(body) && !body.readableEnded && !body.destroyed) {
         const left = Math.max(0, deadlines.requestMs - (Date.now() - started));
-        const timer = setTimeout(
-          () => body.destroy(deadlineError(`the response was not complete within the ${seconds(deadlines.requestMs)} request deadline`)),
-          left,
-        );
+        const timer = setTimeout(() => {
+          body.destroy(deadlineError(`the response was not complete within the ${seconds(deadlines.requestMs)} request deadline`));
+        }, left);
         timer.unref();
-        body.once('close', () => clearTimeout(timer));
+        body.once('close', () => {
+          clearTimeout(timer);
+        });
       }
       return result;
     },

@@ -26,7 +26,12 @@ function decodeRole(role: Json): Json {
 
 function decodeManagedPolicy(policy: Json): Json {
   // Real IAM always names the policy; some emulators omit it. The name is the ARN's last segment.
-  const name = typeof policy.PolicyName === 'string' && policy.PolicyName !== '' ? policy.PolicyName : typeof policy.Arn === 'string' ? policy.Arn.split('/').pop() : undefined;
+  const name =
+    typeof policy.PolicyName === 'string' && policy.PolicyName !== ''
+      ? policy.PolicyName
+      : typeof policy.Arn === 'string'
+        ? policy.Arn.split('/').pop()
+        : undefined;
   return {
     ...(name !== undefined ? { PolicyName: name } : {}),
     ...policy,
@@ -63,15 +68,16 @@ export async function collectIam(iam: IAMClient): Promise<IamEvidence> {
     const page = await iam.send(
       new GetAccountAuthorizationDetailsCommand({ Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: 1000, Marker: marker }),
     );
-    roles.push(...((toCliJson(page.RoleDetailList ?? []) as Json[]).map(decodeRole)));
-    policies.push(...((toCliJson(page.Policies ?? []) as Json[]).map(decodeManagedPolicy)));
+    roles.push(...(toCliJson(page.RoleDetailList ?? []) as Json[]).map(decodeRole));
+    policies.push(...(toCliJson(page.Policies ?? []) as Json[]).map(decodeManagedPolicy));
     marker = page.IsTruncated ? nextMarker(page.Marker) : undefined;
   } while (marker);
   const attached = new Set<string>();
-  for (const r of roles) for (const p of (r.AttachedManagedPolicies as Json[] | undefined) ?? []) if (typeof p.PolicyArn === 'string') attached.add(p.PolicyArn);
+  for (const r of roles)
+    for (const p of (r.AttachedManagedPolicies as Json[] | undefined) ?? []) if (typeof p.PolicyArn === 'string') attached.add(p.PolicyArn);
   const providers = await iam.send(new ListOpenIDConnectProvidersCommand({}));
   const oidcProviders = { OpenIDConnectProviderList: toCliJson(providers.OpenIDConnectProviderList ?? []) } as Json;
-  const arns = [...roles.map((r) => r.Arn), ...((oidcProviders.OpenIDConnectProviderList as Json[]).map((p) => p.Arn))];
+  const arns = [...roles.map((r) => r.Arn), ...(oidcProviders.OpenIDConnectProviderList as Json[]).map((p) => p.Arn)];
   const accountId = arns.map((a) => (typeof a === 'string' ? ACCOUNT_IN_ARN.exec(a)?.[1] : undefined)).find((a) => a !== undefined);
   return {
     authorizationDetails: {
@@ -116,13 +122,8 @@ export interface ClusterEvidence {
  * `DescribePodIdentityAssociation` each (the list's summaries lack the role).
  */
 export async function collectCluster(eks: EKSClient, name: string, opts: { associationPageSize?: number } = {}): Promise<ClusterEvidence> {
-  const {
-    DescribeClusterCommand,
-    DescribeAddonCommand,
-    DescribePodIdentityAssociationCommand,
-    paginateListAddons,
-    paginateListPodIdentityAssociations,
-  } = await import('@aws-sdk/client-eks');
+  const { DescribeClusterCommand, DescribeAddonCommand, DescribePodIdentityAssociationCommand, paginateListAddons, paginateListPodIdentityAssociations } =
+    await import('@aws-sdk/client-eks');
   const described = await eks.send(new DescribeClusterCommand({ name }));
   const cluster = toCliJson(described.cluster ?? {}) as Json;
   const arn = String(cluster.arn ?? '');

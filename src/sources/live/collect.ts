@@ -144,7 +144,9 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const requested = [...new Set(opts.regions ?? [])];
   const allRegions = requested.includes(ALL_REGIONS);
   if (allRegions && requested.length > 1) {
-    throw new InputError(`--region ${ALL_REGIONS} reads every enabled region; give it alone, not with ${requested.filter((r) => r !== ALL_REGIONS).join(', ')}`);
+    throw new InputError(
+      `--region ${ALL_REGIONS} reads every enabled region; give it alone, not with ${requested.filter((r) => r !== ALL_REGIONS).join(', ')}`,
+    );
   }
   const home = allRegions || requested.length === 0 ? await configuredRegion(EKSClient) : requested[0];
   if (!home) {
@@ -274,7 +276,11 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       } catch (e) {
         if (allRegions && eksNotOffered(e)) return;
         const prefix = scope.id !== undefined ? `${scope.id}/` : '';
-        gap({ scope: 'region', name: region, region, error: errorLine(e), ...(scope.id !== undefined ? { account: scope.id } : {}) }, tally, `irsa2pi: ${prefix}${region}: scan gap: ${errorLine(e)}`);
+        gap(
+          { scope: 'region', name: region, region, error: errorLine(e), ...(scope.id !== undefined ? { account: scope.id } : {}) },
+          tally,
+          `irsa2pi: ${prefix}${region}: scan gap: ${errorLine(e)}`,
+        );
         return;
       }
       const selected = wantedClusters.size > 0 ? names.filter((n) => wantedClusters.has(n)) : names;
@@ -285,8 +291,9 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     }
   };
 
-  const accountGap = (id: string, error: string, tally?: AccountTally): void =>
+  const accountGap = (id: string, error: string, tally?: AccountTally): void => {
     gap({ scope: 'account', name: id, region: '', error, account: id }, tally, `irsa2pi: account ${id}: scan gap: ${error}`);
+  };
 
   const scanAccount = async (scope: AccountScope): Promise<void> => {
     const tally: AccountTally = { clusters: 0, serviceAccounts: 0, gaps: 0, clusterAccounts: [] };
@@ -349,11 +356,16 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
         return org;
       });
     } catch (e) {
-      throw new InputError(`cannot list the accounts of the organisation (organizations:${selection.ou !== undefined ? 'ListAccountsForParent, ListChildren' : 'ListAccounts'}): ${errorLine(e)}`);
+      throw new InputError(
+        `cannot list the accounts of the organisation (organizations:${selection.ou !== undefined ? 'ListAccountsForParent, ListChildren' : 'ListAccounts'}): ${errorLine(e)}`,
+      );
     } finally {
       org?.destroy();
     }
-    if (ids.length === 0) throw new InputError(selection.ou !== undefined ? `organisational unit ${selection.ou} and the units below it have no active account` : 'no account to scan');
+    if (ids.length === 0)
+      throw new InputError(
+        selection.ou !== undefined ? `organisational unit ${selection.ou} and the units below it have no active account` : 'no account to scan',
+      );
     let accountsDone = 0;
     const finished = (): void => opts.onAccounts?.(++accountsDone, ids.length);
     opts.onAccounts?.(0, ids.length);

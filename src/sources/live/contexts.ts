@@ -34,7 +34,8 @@ export function explicitContexts(contexts: readonly string[], clusters: readonly
       continue;
     }
     const cluster = clusters[bare++];
-    if (cluster === undefined) throw new InputError(`--context ${JSON.stringify(c)} has no --cluster to pair with; give --cluster NAME in the same order, or --context NAME=CTX`);
+    if (cluster === undefined)
+      throw new InputError(`--context ${JSON.stringify(c)} has no --cluster to pair with; give --cluster NAME in the same order, or --context NAME=CTX`);
     out.set(cluster, c);
   }
   return out;

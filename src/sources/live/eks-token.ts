@@ -45,7 +45,10 @@ export function stsHost(region: string): string {
 
 /** `YYYYMMDDTHHMMSSZ` */
 function amzDate(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**

@@ -85,8 +85,11 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
       clearTimeout(requestTimer);
       done();
     };
-    const fail = (e: Error): void =>
-      settle(() => reject(e instanceof KubeRequestError ? e : new KubeRequestError(`${what}: ${e.message}`, TRANSIENT_CODES.has(String((e as { code?: unknown }).code)))));
+    const fail = (e: Error): void => {
+      settle(() => {
+        reject(e instanceof KubeRequestError ? e : new KubeRequestError(`${what}: ${e.message}`, TRANSIENT_CODES.has(String((e as { code?: unknown }).code))));
+      });
+    };
     const miss = (message: string): void => {
       const e = new KubeRequestError(`${what}: ${message}`, true);
       fail(e);
@@ -114,7 +117,10 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
         }
         const status = res.statusCode ?? 0;
         if (status < 200 || status >= 300) {
-          const message = body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : text.slice(0, 200);
+          const message =
+            body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string'
+              ? (body as { message: string }).message
+              : text.slice(0, 200);
           fail(new KubeRequestError(`${what}: HTTP ${status}: ${message}`, TRANSIENT_STATUS.has(status)));
           return;
         }
@@ -122,14 +128,22 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
           fail(new KubeRequestError(`${what}: response is not JSON`, false));
           return;
         }
-        settle(() => resolve(body as Record<string, unknown>));
+        settle(() => {
+          resolve(body as Record<string, unknown>);
+        });
       });
     });
-    requestTimer = setTimeout(() => miss(`no complete response within the ${seconds(deadlines.requestMs)} request deadline`), deadlines.requestMs);
+    requestTimer = setTimeout(() => {
+      miss(`no complete response within the ${seconds(deadlines.requestMs)} request deadline`);
+    }, deadlines.requestMs);
     req.on('socket', (socket) => {
       if (!socket.connecting) return;
-      connectTimer = setTimeout(() => miss(`no connection within the ${seconds(deadlines.connectMs)} connect deadline`), deadlines.connectMs);
-      socket.once('connect', () => clearTimeout(connectTimer));
+      connectTimer = setTimeout(() => {
+        miss(`no connection within the ${seconds(deadlines.connectMs)} connect deadline`);
+      }, deadlines.connectMs);
+      socket.once('connect', () => {
+        clearTimeout(connectTimer);
+      });
     });
     req.on('error', fail);
     req.end();
@@ -144,7 +158,9 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
 async function credentialsWithin(work: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KubeRequestError(`no credentials for the request within the ${seconds(ms)} request deadline`, false)), ms);
+    timer = setTimeout(() => {
+      reject(new KubeRequestError(`no credentials for the request within the ${seconds(ms)} request deadline`, false));
+    }, ms);
   });
   work.catch(() => undefined);
   try {
@@ -170,9 +186,13 @@ export async function listClusterObjects(loadKubeConfig: () => KubeConfig, conte
   killExecPluginsAfter(local, (opts.deadlines ?? DEFAULT_DEADLINES).requestMs);
   const cluster = local.getCurrentCluster();
   if (!cluster?.server) throw new Error(`kubeconfig context ${JSON.stringify(context)} names no cluster server`);
-  return listAll(cluster.server, async (o) => {
-    await local.applyToHTTPSOptions(o);
-  }, opts);
+  return listAll(
+    cluster.server,
+    async (o) => {
+      await local.applyToHTTPSOptions(o);
+    },
+    opts,
+  );
 }
 
 /** A cluster reached without a kubeconfig: its endpoint, CA and a bearer-token source. */
@@ -199,10 +219,14 @@ export async function listClusterObjectsDirect(target: DirectTarget, opts: KubeL
   } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Error(`unsupported endpoint ${target.endpoint}`);
   }
-  return listAll(target.endpoint, async (o) => {
-    if (ca !== undefined) o.ca = ca;
-    o.headers = { ...(o.headers ?? {}), Authorization: `Bearer ${await target.token()}` };
-  }, opts);
+  return listAll(
+    target.endpoint,
+    async (o) => {
+      if (ca !== undefined) o.ca = ca;
+      o.headers = { ...(o.headers ?? {}), Authorization: `Bearer ${await target.token()}` };
+    },
+    opts,
+  );
 }
 
 /**

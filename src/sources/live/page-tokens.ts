@@ -12,7 +12,8 @@ export function pageTokenGuard(what: string): (token: string | undefined) => str
   const seen = new Set<string>();
   return (token) => {
     if (token === undefined || token === '') return undefined;
-    if (seen.has(token)) throw new Error(`${what}: the server gave page token ${JSON.stringify(token.slice(0, 80))} a second time; the listing would never end`);
+    if (seen.has(token))
+      throw new Error(`${what}: the server gave page token ${JSON.stringify(token.slice(0, 80))} a second time; the listing would never end`);
     seen.add(token);
     return token;
   };
