@@ -1,11 +1,12 @@
 import type { Finding } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import { accountOf } from '../iam/arn.js';
-import type { PolicyDocument, RawStatement } from '../iam/policy.js';
+import { statementLabel, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import type { Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
 import type { InventoryIndexes } from '../analysis/indexes.js';
+import { ClusterScope } from './cluster-scope.js';
 import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
 import { displayIdentity, isMigrating, stoppedBy, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
@@ -73,6 +74,7 @@ class RolePlanner {
   readonly findings: Finding[] = [];
 
   private readonly limits: TrustLimits;
+  private readonly scope: ClusterScope;
 
   constructor(
     private readonly ctx: InventoryIndexes,
@@ -80,6 +82,36 @@ class RolePlanner {
     limit: number,
   ) {
     this.limits = new TrustLimits(ctx, limit);
+    this.scope = new ClusterScope(oracle);
+  }
+
+  /** Whether a trust needs a statement for the identity: it does not admit it, or only through statements admitting its pair in other clusters too. */
+  private needsStatement(doc: PolicyDocument | null, id: Identity): boolean {
+    return this.oracle.podIdentity(doc, id).decision !== 'yes' || this.scope.reliedOn(doc, id).statements.length > 0;
+  }
+
+  /** A finding for each migrated identity that the current trust admits only through statements not scoped to its cluster. */
+  private broadAdmissions(role: Role, migrated: readonly Identity[]): Finding[] {
+    return migrated.flatMap((id) => {
+      const { statements } = this.scope.reliedOn(role.trustPolicy, id);
+      if (!statements.length) return [];
+      const which = statements.map((st) => {
+        const clusters = this.scope.clustersAdmitted(st, id, this.ctx.clusters).map((c) => c.name);
+        const where = clusters.length ? `${clusters.join(', ')} and any other cluster` : 'any cluster';
+        return `statement ${statementLabel(st)} (admits ${id.namespace}/${id.serviceAccount} in ${where} of account ${role.accountId})`;
+      });
+      return [
+        {
+          rule: R.reliesOnBroadTrust.id,
+          severity: R.reliesOnBroadTrust.severity,
+          roleArn: role.arn,
+          cluster: id.clusterName,
+          namespace: id.namespace,
+          serviceAccount: id.serviceAccount,
+          message: `${displayIdentity(id)}: ${role.arn}'s trust admits it through EKS Pod Identity only by ${which.join(' and ')}; the plan adds a statement scoped to cluster ${id.clusterArn}, namespace and service account, so narrowing or removing ${statements.length > 1 ? 'those statements' : 'that statement'} later keeps it working`,
+        },
+      ];
+    });
   }
 
   private chainTrust(arn: string, phase: keyof TrustPhases): PolicyDocument | null {
@@ -107,11 +139,10 @@ class RolePlanner {
 
   /** The statements added to `current` for the identities given, and the chaining roles' trust, in one style. */
   private rewrite(current: PolicyDocument, kept: readonly Candidate[], compact: boolean): Rewrite {
-    const pi = (doc: PolicyDocument | null, id: Identity) => this.oracle.podIdentity(doc, id).decision;
     const sids = sidsOf(current);
     const direct = kept.filter((c) => !c.chainRoleArn).map((c) => c.identity);
     const added: RawStatement[] = podIdentityStatements(
-      direct.filter((id) => pi(current, id) !== 'yes'),
+      direct.filter((id) => this.needsStatement(current, id)),
       sids,
       { compact },
     );
@@ -121,7 +152,7 @@ class RolePlanner {
       const existing = this.ctx.rolesByArn.get(chainArn);
       const chainCurrent = existing?.trustPolicy ?? null;
       const chainAdded = podIdentityStatements(
-        ids.filter((id) => pi(chainCurrent, id) !== 'yes'),
+        ids.filter((id) => this.needsStatement(chainCurrent, id)),
         sidsOf(chainCurrent),
         { compact },
       );
@@ -160,7 +191,7 @@ class RolePlanner {
     if (!this.excess(role, plain)) return { rewrite: plain, candidates };
     const free = (c: Candidate) =>
       Number(
-        this.oracle.podIdentity(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity).decision === 'yes' &&
+        !this.needsStatement(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity) &&
           (!c.chainRoleArn || this.oracle.chain(role.trustPolicy, c.chainRoleArn, c.identity).decision === 'yes'),
       );
     const migrating = candidates
@@ -237,6 +268,13 @@ class RolePlanner {
       differences: [],
       migrated: migratedIds,
     });
+    const direct = new Set(candidates.filter((c) => isMigrating(c) && !c.chainRoleArn).map((c) => c.identity));
+    this.findings.push(
+      ...this.broadAdmissions(
+        role,
+        migratedIds.filter((id) => direct.has(id)),
+      ),
+    );
     return { kind: 'rewritten', role: planned, candidates, irsaRetained: result.irsaRetained };
   }
 
