@@ -91,7 +91,7 @@ class RolePlanner {
   }
 
   /** A finding for each migrated identity that the current trust admits only through statements not scoped to its cluster. */
-  private broadAdmissions(role: Role, migrated: readonly Identity[]): Finding[] {
+  private broadAdmissions(role: Role, migrated: readonly Identity[], transition: PolicyDocument): Finding[] {
     return migrated.flatMap((id) => {
       const { statements } = this.scope.reliedOn(role.trustPolicy, id);
       if (!statements.length) return [];
@@ -100,6 +100,10 @@ class RolePlanner {
         const where = clusters.length ? `${clusters.join(', ')} and any other cluster` : 'any cluster';
         return `statement ${statementLabel(st)} (admits ${id.namespace}/${id.serviceAccount} in ${where} of account ${role.accountId})`;
       });
+      const them = statements.length > 1 ? 'those statements' : 'that statement';
+      const outcome = this.scope.reliedOn(transition, id).statements.length
+        ? `its own statement scoped to cluster ${id.clusterArn} does not fit under the trust's limit of ${String(this.limits.of(role.accountId))} characters, so it goes on relying on ${them}: do not narrow or remove ${them} without giving it a role of its own`
+        : `the plan adds a statement scoped to cluster ${id.clusterArn}, namespace and service account, so narrowing or removing ${them} later keeps it working`;
       return [
         {
           rule: R.reliesOnBroadTrust.id,
@@ -108,7 +112,7 @@ class RolePlanner {
           cluster: id.clusterName,
           namespace: id.namespace,
           serviceAccount: id.serviceAccount,
-          message: `${displayIdentity(id)}: ${role.arn}'s trust admits it through EKS Pod Identity only by ${which.join(' and ')}; the plan adds a statement scoped to cluster ${id.clusterArn}, namespace and service account, so narrowing or removing ${statements.length > 1 ? 'those statements' : 'that statement'} later keeps it working`,
+          message: `${displayIdentity(id)}: ${role.arn}'s trust admits it through EKS Pod Identity only by ${which.join(' and ')}; ${outcome}`,
         },
       ];
     });
@@ -138,11 +142,11 @@ class RolePlanner {
   }
 
   /** The statements added to `current` for the identities given, and the chaining roles' trust, in one style. */
-  private rewrite(current: PolicyDocument, kept: readonly Candidate[], compact: boolean): Rewrite {
+  private rewrite(current: PolicyDocument, kept: readonly Candidate[], compact: boolean, reliant: ReadonlySet<Identity> = new Set()): Rewrite {
     const sids = sidsOf(current);
     const direct = kept.filter((c) => !c.chainRoleArn).map((c) => c.identity);
     const added: RawStatement[] = podIdentityStatements(
-      direct.filter((id) => this.needsStatement(current, id)),
+      direct.filter((id) => (reliant.has(id) ? this.oracle.podIdentity(current, id).decision !== 'yes' : this.needsStatement(current, id))),
       sids,
       { compact },
     );
@@ -207,15 +211,20 @@ class RolePlanner {
     if (!this.excess(role, compact)) return { rewrite: compact, candidates };
     const kept: Candidate[] = [];
     const blocked: Candidate[] = [];
+    const reliant = new Set<Identity>();
     let fits = this.rewrite(role.trustPolicy, [], true);
     for (const c of migrating) {
-      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true);
-      if (this.excess(role, attempt)) blocked.push(c);
-      else {
+      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true, reliant);
+      if (!this.excess(role, attempt)) {
         kept.push(c);
         fits = attempt;
-      }
+      } else if (!c.chainRoleArn && this.oracle.podIdentity(role.trustPolicy, c.identity).decision === 'yes') {
+        reliant.add(c.identity);
+        kept.push(c);
+        fits = this.rewrite(role.trustPolicy, kept, true, reliant);
+      } else blocked.push(c);
     }
+    if (!blocked.length) return { rewrite: fits, candidates };
     const size = Math.max(minified(compact.phases.transition).length, minified(compact.phases.final).length);
     const chainSize = Math.max(0, ...compact.chains.map((ch) => minified(ch.phases.transition).length));
     const limit = this.limits.of(role.accountId);
@@ -246,7 +255,8 @@ class RolePlanner {
   planRole(role: Role, given: readonly Candidate[]): RoleOutcome {
     const current = role.trustPolicy;
     const undecidable = given.filter((c) => isMigrating(c) && !c.chainRoleArn && this.oracle.podIdentity(current, c.identity).decision === 'unknown');
-    if (undecidable.length) return this.giveUp(role, given, this.oracle.podIdentity(current, undecidable[0]!.identity).unknownBecause.join('; '));
+    const [firstUndecidable] = undecidable;
+    if (firstUndecidable) return this.giveUp(role, given, this.oracle.podIdentity(current, firstUndecidable.identity).unknownBecause.join('; '));
     const {
       rewrite: { phases, chains, migrated: migratedIds },
       candidates,
@@ -273,6 +283,7 @@ class RolePlanner {
       ...this.broadAdmissions(
         role,
         migratedIds.filter((id) => direct.has(id)),
+        phases.transition,
       ),
     );
     return { kind: 'rewritten', role: planned, candidates, irsaRetained: result.irsaRetained };
@@ -304,11 +315,13 @@ class RolePlanner {
     const failed = new Map<string, { arn: string; result: CheckResult }>();
     for (const { d, result } of checked)
       if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
-    const refused = [...failed].map(([target, { arn, result }]) => {
+    const refused = [...failed].flatMap(([target, { arn, result }]) => {
+      const targetRole = this.ctx.rolesByArn.get(target);
+      if (!targetRole) return [];
       const differences: CheckResult['differences'] = result.differences.length
         ? result.differences
         : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
-      return this.refuse(this.ctx.rolesByArn.get(target)!, outcomes.get(target)?.candidates ?? [], arn, { ...result, differences });
+      return [this.refuse(targetRole, outcomes.get(target)?.candidates ?? [], arn, { ...result, differences })];
     });
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
@@ -340,11 +353,13 @@ class RolePlanner {
     );
     const stopped = new Map<Candidate, Candidate>();
     for (const [chainArn, cs] of [...chained].sort(([a], [b]) => compareText(a, b))) {
+      const target = cs[0]?.role;
+      if (!target) continue;
       const problem = adoptionProblem(
         this.ctx,
         this.oracle,
         chainArn,
-        cs[0]!.role!,
+        target,
         cs.map((c) => c.identity),
         this.universes,
       );
@@ -423,14 +438,22 @@ export function planRoles(ctx: InventoryIndexes, oracle: TrustOracle, candidates
   const adoptable = planner.refuseUnadoptableChains(candidates);
   const byRole = group(adoptable, (c) => c.role?.arn);
   const outcomes = new Map(
-    [...byRole.entries()].sort(([a], [b]) => compareText(a, b)).map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
+    [...byRole.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .flatMap(([arn, cs]) => {
+        const r = ctx.rolesByArn.get(arn);
+        return r ? [[arn, planner.planRole(r, cs)] as const] : [];
+      }),
   );
   const chains = planner.chainRoles(outcomes);
   for (const refused of chains.refused) outcomes.set(refused.role.arn, refused);
   const decided = new Map<Candidate, Candidate>();
   for (const [arn, outcome] of outcomes) {
     const final = outcome.kind === 'rewritten' ? withRetained(outcome) : outcome.candidates;
-    byRole.get(arn)!.forEach((c, i) => decided.set(c, final[i]!));
+    (byRole.get(arn) ?? []).forEach((c, i) => {
+      const d = final[i];
+      if (d) decided.set(c, d);
+    });
   }
   const roles = new Map([...outcomes].map(([arn, o]) => [arn, o.role] as const));
   const chainRoles = chains.planned.filter((r) => !roles.has(r.arn));

@@ -136,3 +136,26 @@ describe('an identity the trust admits only through a statement not scoped to it
     expect(audit(unscoped.inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toEqual([]);
   });
 });
+
+describe('when the cluster-scoped statements do not fit under the trust size limit', () => {
+  it('identities the broad statement admits today still migrate, relying on it, and the finding says not to remove it; others are blocked as before', () => {
+    const sas = Array.from({ length: 60 }, (_, i) => serviceAccount(`team-${String(i)}`, `app-${String(i)}`, R));
+    const prod = cluster('prod', [...sas, serviceAccount('shop', 'cart', R)]);
+    const broad: RawStatement = {
+      ...POD_IDENTITY,
+      Condition: { StringLike: { 'aws:RequestTag/kubernetes-namespace': 'team-*' } },
+    };
+    const r = role('app', [irsaStatement(prod, 'StringLike', ['system:serviceaccount:*']), broad]);
+    const inv = inventory([prod], [r]);
+    const p = plan(inv, { generatedAt: 'x' });
+    const byName = new Map(p.associations.map((a) => [`${a.namespace}/${a.serviceAccount}`, a.status]));
+    for (let i = 0; i < 60; i++) expect(byName.get(`team-${String(i)}/app-${String(i)}`)).toBe('create');
+    const trust = p.roles.find((x) => x.arn === R)!.trustPolicy.transition;
+    for (let i = 0; i < 60; i++) expect(admits(trust, identityOf(prod, `team-${String(i)}`, `app-${String(i)}`))).toBe('yes');
+    expect(admits(trust, identityOf(prod, 'shop', 'cart'))).toBe(byName.get('shop/cart') === 'create' ? 'yes' : 'no');
+    const relying = p.findings.filter((f) => f.rule === 'relies-on-broad-trust' && f.message.includes('goes on relying on that statement'));
+    expect(relying.length).toBeGreaterThan(0);
+    expect(relying[0]!.message).toContain('do not narrow or remove that statement');
+    expect(p.findings.filter((f) => f.rule === 'trust-policy-too-large' && / 0 of /.test(f.message))).toEqual([]);
+  });
+});
