@@ -66,6 +66,13 @@ export const AUDIT_RULES = {
     "The role trusts `pods.eks.amazonaws.com` with no condition on the `eks-cluster-arn`, `kubernetes-namespace` or `kubernetes-service-account` session tags, so any Pod Identity association in the account can use it: whoever may call `iam:PassRole` and `eks:CreatePodIdentityAssociation` can hand it to any pod. eksctl's migration writes exactly this.",
     'Add `StringEquals` conditions on `aws:RequestTag/eks-cluster-arn`, `aws:RequestTag/kubernetes-namespace` and `aws:RequestTag/kubernetes-service-account` for the identities that use the role.',
   ),
+  podIdentityPartialScope: auditRule(
+    'pod-identity-partial-scope',
+    'medium',
+    'Pod Identity trust scoped to a namespace or service account but not to a cluster',
+    "The role trusts `pods.eks.amazonaws.com` with conditions on the `kubernetes-namespace` or `kubernetes-service-account` session tags but none on `eks-cluster-arn` or `eks-cluster-name`, as in the AWS guide's own example. Names repeat across clusters: the same namespace and service account in any cluster of the account (a test cluster, one created later) can be associated with the role and get its permissions.",
+    'Add a `StringEquals` condition on `aws:RequestTag/eks-cluster-arn` naming the clusters that need the role, keeping the namespace and service-account conditions (irsa2pi plan writes such a statement for every identity it migrates).',
+  ),
   oidcProviderUnused: auditRule(
     'oidc-provider-unused',
     'low',

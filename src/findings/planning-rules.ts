@@ -115,6 +115,13 @@ export const PLANNING_RULES = {
     "IAM limits a role trust policy to 2,048 characters, whitespace not counted, unless the account's quota is raised (at most 4,096); a larger trust makes UpdateAssumeRolePolicy fail. Over the limit the planner compacts the statements it adds; the identities whose statements still do not fit are blocked: no trust admits them and no step serves them.",
     "Give the blocked service accounts roles of their own (one per service account), or move identities off the shared role; when the compacted size is within 4,096, raising the account's quota and planning with --trust-policy-limit also works.",
   ),
+  reliesOnBroadTrust: rule(
+    'relies-on-broad-trust',
+    'low',
+    'Role already admits the identity, but only through a statement not scoped to its cluster',
+    "The role's trust already lets EKS Pod Identity assume it for this service account, but only through statements that admit its namespace and service account in every cluster of the account: no `eks-cluster-arn` condition (the AWS guide's own example scopes to namespace and service account only), or no condition at all. The plan does not rely on them: it adds the statement scoped to the cluster, namespace and service account that it writes for every migrated identity, so those statements can be narrowed or removed later without cutting this workload off.",
+    'Apply the plan; then narrow the statements named to the clusters that need them (the audit reports them as `pod-identity-partial-scope` or `pod-identity-unscoped-trust`), or remove them.',
+  ),
   finalKeepsIrsa: rule(
     'final-keeps-irsa',
     'medium',

@@ -84,7 +84,7 @@ function conditionClauses(raw: RawStatement['Condition']): ConditionClause[] {
   const clauses: ConditionClause[] = [];
   for (const [operatorAsWritten, tests] of Object.entries(raw ?? {})) {
     const parts = splitOperator(operatorAsWritten);
-    for (const [key, values] of Object.entries(tests ?? {})) {
+    for (const [key, values] of Object.entries((tests as typeof tests | null | undefined) ?? {})) {
       clauses.push({ operatorAsWritten, ...parts, key, lowerKey: key.toLowerCase(), values: asList(values).map(String) });
     }
   }
@@ -134,6 +134,15 @@ export function normalizeSharing(doc: PolicyDocument, shared: WeakMap<RawStateme
   });
 }
 
+/**
+ * How messages name a statement: its `Sid`, or `#<index>` when it has none, or one that is empty or
+ * blank (what `aws_iam_policy_document` writes as `"Sid": ""`) or not a string.
+ */
+export function statementLabel(st: Pick<NormalizedStatement, 'sid' | 'index'>): string {
+  const sid: unknown = st.sid;
+  return typeof sid === 'string' && sid.trim() !== '' ? sid : `#${String(st.index)}`;
+}
+
 /** Why a value is not a usable policy document, or undefined when it is. */
 export function policyShapeProblem(doc: unknown): string | undefined {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'policy document is not a JSON object';
@@ -161,7 +170,7 @@ export function policyShapeProblem(doc: unknown): string | undefined {
       }
       for (const [op, tests] of Object.entries(st.Condition)) {
         if (typeof tests !== 'object' || tests === null || Array.isArray(tests)) return `Statement[${i}].Condition.${op} must be an object`;
-        for (const [key, value] of Object.entries(tests)) {
+        for (const [key, value] of Object.entries(tests as Record<string, unknown>)) {
           const ok = asList(value).every((x) => ['string', 'boolean', 'number'].includes(typeof x));
           if (!ok) return `Statement[${i}].Condition.${op}.${key} must be a string, number, boolean or a list of them`;
         }

@@ -1,11 +1,12 @@
 import type { Finding } from '../findings/model.js';
 import { PLANNING_RULES as R } from '../findings/planning-rules.js';
 import { accountOf } from '../iam/arn.js';
-import type { PolicyDocument, RawStatement } from '../iam/policy.js';
+import { statementLabel, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import type { Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
 import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
 import type { InventoryIndexes } from '../analysis/indexes.js';
+import { ClusterScope } from './cluster-scope.js';
 import { checkRewrite, sameStatementsFor, UniverseCache, universeFor, type AdmissionProbe, type CheckResult } from './equivalence.js';
 import { displayIdentity, isMigrating, stoppedBy, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
@@ -73,6 +74,7 @@ class RolePlanner {
   readonly findings: Finding[] = [];
 
   private readonly limits: TrustLimits;
+  private readonly scope: ClusterScope;
 
   constructor(
     private readonly ctx: InventoryIndexes,
@@ -80,6 +82,40 @@ class RolePlanner {
     limit: number,
   ) {
     this.limits = new TrustLimits(ctx, limit);
+    this.scope = new ClusterScope(oracle);
+  }
+
+  /** Whether a trust needs a statement for the identity: it does not admit it, or only through statements admitting its pair in other clusters too. */
+  private needsStatement(doc: PolicyDocument | null, id: Identity): boolean {
+    return this.oracle.podIdentity(doc, id).decision !== 'yes' || this.scope.reliedOn(doc, id).statements.length > 0;
+  }
+
+  /** A finding for each migrated identity that the current trust admits only through statements not scoped to its cluster. */
+  private broadAdmissions(role: Role, migrated: readonly Identity[], transition: PolicyDocument): Finding[] {
+    return migrated.flatMap((id) => {
+      const { statements } = this.scope.reliedOn(role.trustPolicy, id);
+      if (!statements.length) return [];
+      const which = statements.map((st) => {
+        const clusters = this.scope.clustersAdmitted(st, id, this.ctx.clusters).map((c) => c.name);
+        const where = clusters.length ? `${clusters.join(', ')} and any other cluster` : 'any cluster';
+        return `statement ${statementLabel(st)} (admits ${id.namespace}/${id.serviceAccount} in ${where} of account ${role.accountId})`;
+      });
+      const them = statements.length > 1 ? 'those statements' : 'that statement';
+      const outcome = this.scope.reliedOn(transition, id).statements.length
+        ? `its own statement scoped to cluster ${id.clusterArn} does not fit under the trust's limit of ${String(this.limits.of(role.accountId))} characters, so it goes on relying on ${them}: do not narrow or remove ${them} without giving it a role of its own`
+        : `the plan adds a statement scoped to cluster ${id.clusterArn}, namespace and service account, so narrowing or removing ${them} later keeps it working`;
+      return [
+        {
+          rule: R.reliesOnBroadTrust.id,
+          severity: R.reliesOnBroadTrust.severity,
+          roleArn: role.arn,
+          cluster: id.clusterName,
+          namespace: id.namespace,
+          serviceAccount: id.serviceAccount,
+          message: `${displayIdentity(id)}: ${role.arn}'s trust admits it through EKS Pod Identity only by ${which.join(' and ')}; ${outcome}`,
+        },
+      ];
+    });
   }
 
   private chainTrust(arn: string, phase: keyof TrustPhases): PolicyDocument | null {
@@ -106,12 +142,11 @@ class RolePlanner {
   }
 
   /** The statements added to `current` for the identities given, and the chaining roles' trust, in one style. */
-  private rewrite(current: PolicyDocument, kept: readonly Candidate[], compact: boolean): Rewrite {
-    const pi = (doc: PolicyDocument | null, id: Identity) => this.oracle.podIdentity(doc, id).decision;
+  private rewrite(current: PolicyDocument, kept: readonly Candidate[], compact: boolean, reliant: ReadonlySet<Identity> = new Set()): Rewrite {
     const sids = sidsOf(current);
     const direct = kept.filter((c) => !c.chainRoleArn).map((c) => c.identity);
     const added: RawStatement[] = podIdentityStatements(
-      direct.filter((id) => pi(current, id) !== 'yes'),
+      direct.filter((id) => (reliant.has(id) ? this.oracle.podIdentity(current, id).decision !== 'yes' : this.needsStatement(current, id))),
       sids,
       { compact },
     );
@@ -121,7 +156,7 @@ class RolePlanner {
       const existing = this.ctx.rolesByArn.get(chainArn);
       const chainCurrent = existing?.trustPolicy ?? null;
       const chainAdded = podIdentityStatements(
-        ids.filter((id) => pi(chainCurrent, id) !== 'yes'),
+        ids.filter((id) => this.needsStatement(chainCurrent, id)),
         sidsOf(chainCurrent),
         { compact },
       );
@@ -160,7 +195,7 @@ class RolePlanner {
     if (!this.excess(role, plain)) return { rewrite: plain, candidates };
     const free = (c: Candidate) =>
       Number(
-        this.oracle.podIdentity(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity).decision === 'yes' &&
+        !this.needsStatement(c.chainRoleArn ? this.chainTrust(c.chainRoleArn, 'current') : role.trustPolicy, c.identity) &&
           (!c.chainRoleArn || this.oracle.chain(role.trustPolicy, c.chainRoleArn, c.identity).decision === 'yes'),
       );
     const migrating = candidates
@@ -176,15 +211,20 @@ class RolePlanner {
     if (!this.excess(role, compact)) return { rewrite: compact, candidates };
     const kept: Candidate[] = [];
     const blocked: Candidate[] = [];
+    const reliant = new Set<Identity>();
     let fits = this.rewrite(role.trustPolicy, [], true);
     for (const c of migrating) {
-      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true);
-      if (this.excess(role, attempt)) blocked.push(c);
-      else {
+      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true, reliant);
+      if (!this.excess(role, attempt)) {
         kept.push(c);
         fits = attempt;
-      }
+      } else if (!c.chainRoleArn && this.oracle.podIdentity(role.trustPolicy, c.identity).decision === 'yes') {
+        reliant.add(c.identity);
+        kept.push(c);
+        fits = this.rewrite(role.trustPolicy, kept, true, reliant);
+      } else blocked.push(c);
     }
+    if (!blocked.length) return { rewrite: fits, candidates };
     const size = Math.max(minified(compact.phases.transition).length, minified(compact.phases.final).length);
     const chainSize = Math.max(0, ...compact.chains.map((ch) => minified(ch.phases.transition).length));
     const limit = this.limits.of(role.accountId);
@@ -215,7 +255,8 @@ class RolePlanner {
   planRole(role: Role, given: readonly Candidate[]): RoleOutcome {
     const current = role.trustPolicy;
     const undecidable = given.filter((c) => isMigrating(c) && !c.chainRoleArn && this.oracle.podIdentity(current, c.identity).decision === 'unknown');
-    if (undecidable.length) return this.giveUp(role, given, this.oracle.podIdentity(current, undecidable[0]!.identity).unknownBecause.join('; '));
+    const [firstUndecidable] = undecidable;
+    if (firstUndecidable) return this.giveUp(role, given, this.oracle.podIdentity(current, firstUndecidable.identity).unknownBecause.join('; '));
     const {
       rewrite: { phases, chains, migrated: migratedIds },
       candidates,
@@ -237,6 +278,14 @@ class RolePlanner {
       differences: [],
       migrated: migratedIds,
     });
+    const direct = new Set(candidates.filter((c) => isMigrating(c) && !c.chainRoleArn).map((c) => c.identity));
+    this.findings.push(
+      ...this.broadAdmissions(
+        role,
+        migratedIds.filter((id) => direct.has(id)),
+        phases.transition,
+      ),
+    );
     return { kind: 'rewritten', role: planned, candidates, irsaRetained: result.irsaRetained };
   }
 
@@ -266,11 +315,13 @@ class RolePlanner {
     const failed = new Map<string, { arn: string; result: CheckResult }>();
     for (const { d, result } of checked)
       if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
-    const refused = [...failed].map(([target, { arn, result }]) => {
+    const refused = [...failed].flatMap(([target, { arn, result }]) => {
+      const targetRole = this.ctx.rolesByArn.get(target);
+      if (!targetRole) return [];
       const differences: CheckResult['differences'] = result.differences.length
         ? result.differences
         : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
-      return this.refuse(this.ctx.rolesByArn.get(target)!, outcomes.get(target)?.candidates ?? [], arn, { ...result, differences });
+      return [this.refuse(targetRole, outcomes.get(target)?.candidates ?? [], arn, { ...result, differences })];
     });
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
@@ -302,11 +353,13 @@ class RolePlanner {
     );
     const stopped = new Map<Candidate, Candidate>();
     for (const [chainArn, cs] of [...chained].sort(([a], [b]) => compareText(a, b))) {
+      const target = cs[0]?.role;
+      if (!target) continue;
       const problem = adoptionProblem(
         this.ctx,
         this.oracle,
         chainArn,
-        cs[0]!.role!,
+        target,
         cs.map((c) => c.identity),
         this.universes,
       );
@@ -385,14 +438,22 @@ export function planRoles(ctx: InventoryIndexes, oracle: TrustOracle, candidates
   const adoptable = planner.refuseUnadoptableChains(candidates);
   const byRole = group(adoptable, (c) => c.role?.arn);
   const outcomes = new Map(
-    [...byRole.entries()].sort(([a], [b]) => compareText(a, b)).map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
+    [...byRole.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .flatMap(([arn, cs]) => {
+        const r = ctx.rolesByArn.get(arn);
+        return r ? [[arn, planner.planRole(r, cs)] as const] : [];
+      }),
   );
   const chains = planner.chainRoles(outcomes);
   for (const refused of chains.refused) outcomes.set(refused.role.arn, refused);
   const decided = new Map<Candidate, Candidate>();
   for (const [arn, outcome] of outcomes) {
     const final = outcome.kind === 'rewritten' ? withRetained(outcome) : outcome.candidates;
-    byRole.get(arn)!.forEach((c, i) => decided.set(c, final[i]!));
+    (byRole.get(arn) ?? []).forEach((c, i) => {
+      const d = final[i];
+      if (d) decided.set(c, d);
+    });
   }
   const roles = new Map([...outcomes].map(([arn, o]) => [arn, o.role] as const));
   const chainRoles = chains.planned.filter((r) => !roles.has(r.arn));

@@ -12,6 +12,7 @@ import { irsaTrustOrphanSubject } from './irsa-trust-orphan-subject.js';
 import { irsaTrustUnknownProvider } from './irsa-trust-unknown-provider.js';
 import { irsaTrustWildcardSubject } from './irsa-trust-wildcard-subject.js';
 import { oidcProviderUnused } from './oidc-provider-unused.js';
+import { podIdentityPartialScope } from './pod-identity-partial-scope.js';
 import { podIdentityTagsDisabled } from './pod-identity-tags-disabled.js';
 import { podIdentityUnscopedTrust } from './pod-identity-unscoped-trust.js';
 import { roleAdminPermissions } from './role-admin-permissions.js';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   irsaTrustNoAudience,
   irsaTrustUnknownProvider,
   podIdentityUnscopedTrust,
+  podIdentityPartialScope,
   oidcProviderUnused,
   podIdentityTagsDisabled,
   saRoleCrossAccount,

@@ -1,4 +1,5 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
+import { statementLabel } from '../iam/policy.js';
 import { claimOf } from './context.js';
 import { findingOf, type Rule } from './types.js';
 
@@ -9,7 +10,7 @@ export const irsaTrustNoAudience: Rule = {
       .eksTrustStatements()
       .filter(({ statement }) => !statement.conditions.some((c) => claimOf(c.key)?.claim === 'aud'))
       .map(({ role, statement, hostPath }) =>
-        findingOf(this, `${role.arn}: trust statement ${statement.sid ?? `#${statement.index}`} for ${hostPath} has no :aud condition`, { roleArn: role.arn }),
+        findingOf(this, `${role.arn}: trust statement ${statementLabel(statement)} for ${hostPath} has no :aud condition`, { roleArn: role.arn }),
       );
   },
 };

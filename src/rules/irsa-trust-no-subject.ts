@@ -1,4 +1,5 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
+import { statementLabel } from '../iam/policy.js';
 import { claimOf } from './context.js';
 import { findingOf, type Rule } from './types.js';
 
@@ -9,11 +10,9 @@ export const irsaTrustNoSubject: Rule = {
       .eksTrustStatements()
       .filter(({ statement }) => !statement.conditions.some((c) => claimOf(c.key)?.claim === 'sub'))
       .map(({ role, statement, hostPath }) =>
-        findingOf(
-          this,
-          `${role.arn}: trust statement ${statement.sid ?? `#${statement.index}`} admits every service account of ${hostPath} (no :sub condition)`,
-          { roleArn: role.arn },
-        ),
+        findingOf(this, `${role.arn}: trust statement ${statementLabel(statement)} admits every service account of ${hostPath} (no :sub condition)`, {
+          roleArn: role.arn,
+        }),
       );
   },
 };

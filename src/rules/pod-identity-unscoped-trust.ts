@@ -1,4 +1,5 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
+import { statementLabel } from '../iam/policy.js';
 import { actionMatches, principalMatches } from '../iam/evaluate.js';
 import { POD_IDENTITY_SERVICE, SESSION_TAGS } from '../iam/requests.js';
 import { findingOf, type Rule } from './types.js';
@@ -17,7 +18,7 @@ export const podIdentityUnscopedTrust: Rule = {
         if (!actionMatches(st, 'sts:AssumeRole')) continue;
         if (st.conditions.some((c) => SCOPING_KEYS.has(c.key.toLowerCase()))) continue;
         out.push(
-          findingOf(this, `${role.arn}: trust statement ${st.sid ?? `#${st.index}`} admits every Pod Identity association of account ${role.accountId}`, {
+          findingOf(this, `${role.arn}: trust statement ${statementLabel(st)} admits every Pod Identity association of account ${role.accountId}`, {
             roleArn: role.arn,
           }),
         );

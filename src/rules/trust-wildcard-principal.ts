@@ -1,4 +1,5 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
+import { statementLabel } from '../iam/policy.js';
 import { partitionOf } from '../iam/arn.js';
 import { evaluateTrust } from '../iam/evaluate.js';
 import type { AssumeRequest } from '../iam/evaluate.js';
@@ -35,7 +36,7 @@ export const trustWildcardPrincipal: Rule = {
         if (st.effect !== 'Allow' || !st.principal) continue;
         if (!st.principal.everyone && !(st.principal.byType.AWS ?? []).includes('*')) continue;
         if (evaluateTrust([st], probe).decision === 'yes') {
-          out.push(findingOf(this, `${role.arn}: trust statement ${st.sid ?? `#${st.index}`} admits any AWS principal`, { roleArn: role.arn }));
+          out.push(findingOf(this, `${role.arn}: trust statement ${statementLabel(st)} admits any AWS principal`, { roleArn: role.arn }));
         }
       }
     }

@@ -4,7 +4,6 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
@@ -42,11 +41,22 @@ export async function expectChainRoles(accounts: Accounts, world: World, present
 }
 
 /**
+ * Each add-on's serviceAccountRoleArn, by ARN. The plan keeps it through migrate, finalize and
+ * rollback: with the agent installed EKS ignores it for an add-on that has a Pod Identity
+ * association, and uses it again once rollback takes the association away (EKS add-on docs,
+ * add-ons-iam.html).
+ */
+function addonRoleArns(accounts: Accounts): Record<string, string | null> {
+  return Object.fromEntries([...accounts.shim.state.addons.values()].map((s) => [s.addon.addonArn, s.addon.serviceAccountRoleArn ?? null]));
+}
+
+/**
  * The full cycle; asserts everything. `repeatAll: false` skips the second finalize and rollback
  * runs and `dryRun: false` the dry run (both proven on basic and cross-account) to keep the suite fast.
  */
 export async function lifecycle(accounts: Accounts, world: World, { repeatAll = true, dryRun = true } = {}): Promise<void> {
   const initialAssociations = associationSummaries(accounts.shim);
+  const initialAddonRoles = addonRoleArns(accounts);
   const s0 = await snapshot(accounts, world);
 
   // Dry run: prints the changes, changes nothing, writes no backup or state.
@@ -77,6 +87,7 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
     }
   }
   for (const pre of initialAssociations) expect(after).toContainEqual(pre);
+  expect(addonRoleArns(accounts), 'add-ons keep their serviceAccountRoleArn').toEqual(initialAddonRoles);
   for (const a of world.plan.associations.filter((x) => !migrating(x))) {
     const sa = world.kube.get('ServiceAccount', a.namespace, a.serviceAccount)!;
     expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn'], `${a.namespace}/${a.serviceAccount} untouched`).toBe(a.currentRoleArn);
@@ -90,6 +101,7 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
   // Finalize: final trust; again: nothing changes.
   await ok(world, 'finalize.sh', [], { VERIFY: 'warn' });
   await expectTrust(accounts, world, 'final');
+  expect(addonRoleArns(accounts), 'add-ons keep their serviceAccountRoleArn').toEqual(initialAddonRoles);
   if (repeatAll) {
     const s2 = await snapshot(accounts, world);
     await ok(world, 'finalize.sh', [], { VERIFY: 'warn' });
@@ -101,6 +113,7 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
   await expectTrust(accounts, world, 'current');
   await expectChainRoles(accounts, world, false);
   expect(associationSummaries(accounts.shim)).toEqual(initialAssociations);
+  expect(addonRoleArns(accounts), 'add-ons keep their serviceAccountRoleArn').toEqual(initialAddonRoles);
   for (const a of world.plan.associations.filter(migrating)) {
     const sa = world.kube.get('ServiceAccount', a.namespace, a.serviceAccount)!;
     expect(sa.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBe(a.currentRoleArn);
@@ -114,8 +127,8 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
 
 /** One account: moto behind the EKS shim, started once per test file. */
 export function singleAccount(): { accounts: () => Accounts; load: (fixture: string, options?: WorldOptions) => Promise<World> } {
-  let moto: MotoServer;
-  let shim: EksShim;
+  let moto: MotoServer | undefined;
+  let shim: EksShim | undefined;
   let accounts: Accounts;
   let world: World | undefined;
   beforeAll(async () => {

@@ -1,0 +1,49 @@
+import { AUDIT_RULES } from '../findings/audit-rules.js';
+import { actionMatches, principalMatches } from '../iam/evaluate.js';
+import { statementLabel, type ConditionClause } from '../iam/policy.js';
+import { POD_IDENTITY_SERVICE, SESSION_TAGS } from '../iam/requests.js';
+import { isPositive } from './context.js';
+import { findingOf, type Rule } from './types.js';
+
+const tagKey = (tag: string) => `aws:requesttag/${tag}`;
+const CLUSTER_KEYS = new Set([tagKey(SESSION_TAGS.clusterArn), tagKey(SESSION_TAGS.clusterName)]);
+const NAME_KEYS = new Map([
+  [tagKey(SESSION_TAGS.namespace), 'namespace'],
+  [tagKey(SESSION_TAGS.serviceAccount), 'service account'],
+]);
+
+function named(clauses: readonly ConditionClause[]): string {
+  return [...NAME_KEYS]
+    .flatMap(([key, what]) => {
+      const values = [...new Set(clauses.filter((c) => c.lowerKey === key).flatMap((c) => c.values))];
+      return values.length ? [`${what} ${values.map((v) => JSON.stringify(v)).join(' or ')}`] : [];
+    })
+    .join(' and ');
+}
+
+export const podIdentityPartialScope: Rule = {
+  ...AUDIT_RULES.podIdentityPartialScope,
+  check(ctx) {
+    const out = [];
+    for (const role of ctx.inventory.roles) {
+      for (const st of ctx.statements(role.trustPolicy)) {
+        if (st.effect !== 'Allow' || st.principal?.everyone || !principalMatches(st, { type: 'Service', id: POD_IDENTITY_SERVICE })) continue;
+        if (!actionMatches(st, 'sts:AssumeRole')) continue;
+        const scoping = st.conditions.filter((c) => isPositive(c) && NAME_KEYS.has(c.lowerKey));
+        if (!scoping.length || st.conditions.some((c) => isPositive(c) && CLUSTER_KEYS.has(c.lowerKey))) continue;
+        const clusters = ctx.clusters.filter((c) => c.accountId === role.accountId).map((c) => c.name);
+        const scanned = clusters.length
+          ? ` (scanned: ${clusters.slice(0, 5).join(', ')}${clusters.length > 5 ? ` and ${String(clusters.length - 5)} more` : ''})`
+          : '';
+        out.push(
+          findingOf(
+            this,
+            `${role.arn}: trust statement ${statementLabel(st)} admits ${named(scoping)} in every cluster of account ${role.accountId}${scanned}: it has no eks-cluster-arn condition`,
+            { roleArn: role.arn },
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
