@@ -15,6 +15,7 @@ import { and } from '../iam/evaluate.js';
 import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
 import { group } from '../group.js';
 import { compareText } from '../order.js';
+import { present } from '../errors.js';
 
 /** IAM's default limit on a role trust policy, in characters (whitespace not counted). */
 export const TRUST_POLICY_LIMIT = 2048;
@@ -215,7 +216,8 @@ class RolePlanner {
   planRole(role: Role, given: readonly Candidate[]): RoleOutcome {
     const current = role.trustPolicy;
     const undecidable = given.filter((c) => isMigrating(c) && !c.chainRoleArn && this.oracle.podIdentity(current, c.identity).decision === 'unknown');
-    if (undecidable.length) return this.giveUp(role, given, this.oracle.podIdentity(current, undecidable[0]!.identity).unknownBecause.join('; '));
+    const [undecided] = undecidable;
+    if (undecided) return this.giveUp(role, given, this.oracle.podIdentity(current, undecided.identity).unknownBecause.join('; '));
     const {
       rewrite: { phases, chains, migrated: migratedIds },
       candidates,
@@ -270,7 +272,7 @@ class RolePlanner {
       const differences: CheckResult['differences'] = result.differences.length
         ? result.differences
         : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
-      return this.refuse(this.ctx.rolesByArn.get(target)!, outcomes.get(target)?.candidates ?? [], arn, { ...result, differences });
+      return this.refuse(present(this.ctx.rolesByArn.get(target), `role ${target}`), outcomes.get(target)?.candidates ?? [], arn, { ...result, differences });
     });
     const planned = checked
       .filter(({ d }) => !failed.has(d.target.arn))
@@ -306,7 +308,7 @@ class RolePlanner {
         this.ctx,
         this.oracle,
         chainArn,
-        cs[0]!.role!,
+        present(cs[0]?.role, `the role chained through ${chainArn}`),
         cs.map((c) => c.identity),
         this.universes,
       );
@@ -385,14 +387,16 @@ export function planRoles(ctx: InventoryIndexes, oracle: TrustOracle, candidates
   const adoptable = planner.refuseUnadoptableChains(candidates);
   const byRole = group(adoptable, (c) => c.role?.arn);
   const outcomes = new Map(
-    [...byRole.entries()].sort(([a], [b]) => compareText(a, b)).map(([arn, cs]) => [arn, planner.planRole(ctx.rolesByArn.get(arn)!, cs)] as const),
+    [...byRole.entries()]
+      .sort(([a], [b]) => compareText(a, b))
+      .map(([arn, cs]) => [arn, planner.planRole(present(ctx.rolesByArn.get(arn), `role ${arn}`), cs)] as const),
   );
   const chains = planner.chainRoles(outcomes);
   for (const refused of chains.refused) outcomes.set(refused.role.arn, refused);
   const decided = new Map<Candidate, Candidate>();
   for (const [arn, outcome] of outcomes) {
     const final = outcome.kind === 'rewritten' ? withRetained(outcome) : outcome.candidates;
-    byRole.get(arn)!.forEach((c, i) => decided.set(c, final[i]!));
+    present(byRole.get(arn), `the candidates of ${arn}`).forEach((c, i) => decided.set(c, present(final[i], 'a decided candidate')));
   }
   const roles = new Map([...outcomes].map(([arn, o]) => [arn, o.role] as const));
   const chainRoles = chains.planned.filter((r) => !roles.has(r.arn));
