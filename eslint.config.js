@@ -1,7 +1,8 @@
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
+export default defineConfig(
   { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'src/emit/precompiled-templates.ts', 'fixtures/', '**/bundles/', '**/cases/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

@@ -4,12 +4,12 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
 import type { PlannedAssociation } from '../../src/plan/model.js';
 import { associationSummaries, buildWorld, liveInlinePolicy, liveTrust, snapshot, type Accounts, type World, type WorldOptions } from './world.js';
+import { stopAll } from '../helpers/stop.js';
 
 export const CLUSTER_ACCOUNT = '111122223333';
 
@@ -125,8 +125,7 @@ export function singleAccount(): { accounts: () => Accounts; load: (fixture: str
   });
   afterAll(async () => {
     await world?.stop();
-    await shim?.stop();
-    await moto?.stop();
+    await stopAll(shim, moto);
   });
   return {
     accounts: () => accounts,

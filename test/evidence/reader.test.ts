@@ -236,12 +236,11 @@ describe('evidence bundle reader', () => {
         { metadata: { name: 'p1', namespace: 'shop' }, spec: { serviceAccountName: 'app' } },
         { kind: 'Pod', metadata: { name: 'p2', namespace: 'shop' } },
       ];
-      /** The cluster's objects as read from `text` saved as `name` beside a describe-cluster, sources left out (their names differ). */
-      const objectsOf = (name: string, text: string) => {
-        const { sources: _sources, ...objects } = readEvidenceBundle(bundle({ 'aws/eu.json': describeCluster('eu-west-1'), [`kubernetes/c1/${name}`]: text }))
-          .clusters[0]!.kubernetes!;
-        return objects;
-      };
+      /** The cluster's objects as read from `text` saved as `name` beside a describe-cluster, sources emptied (their names differ). */
+      const objectsOf = (name: string, text: string) => ({
+        ...readEvidenceBundle(bundle({ 'aws/eu.json': describeCluster('eu-west-1'), [`kubernetes/c1/${name}`]: text })).clusters[0]!.kubernetes!,
+        sources: [],
+      });
 
       it.each([
         [

@@ -166,7 +166,7 @@ describe('streaming the entries of a YAML list', () => {
     const style = fc.record({
       indentSeq: fc.boolean(),
       lineWidth: fc.constantFrom(0, 12, 80),
-      defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL') as fc.Arbitrary<'PLAIN'>,
+      defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL'),
       crlf: fc.boolean(),
     });
     const edit = fc.oneof(

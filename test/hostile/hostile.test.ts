@@ -93,11 +93,6 @@ function expectCleanError(r: ReturnType<typeof run>, file: RegExp | string, mess
   expect(existsSync(r.out)).toBe(false);
 }
 
-/** The text of an --out file, or of every file under an --out directory. */
-function outputs(path: string): string[] {
-  return namedOutputs(path).map((o) => o.text);
-}
-
 /** Each file of an --out file or directory, with its path relative to the directory. */
 function namedOutputs(path: string): { name: string; text: string }[] {
   if (!statSync(path).isDirectory()) return [{ name: '', text: readFileSync(path, 'utf8') }];

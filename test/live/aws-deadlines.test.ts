@@ -20,7 +20,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<{ state: 'resolved'
     return await Promise.race([
       p.then(
         (value) => ({ state: 'resolved' as const, value }),
-        (error: Error) => ({ state: 'rejected' as const, error }),
+        (error: unknown) => ({ state: 'rejected' as const, error: error as Error }),
       ),
       pending,
     ]);

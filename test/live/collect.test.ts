@@ -8,6 +8,7 @@ import { DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { freePort, runCommand } from '../helpers/exec.js';
 import { createEmulatedCluster, sdkConfig } from '../helpers/moto.js';
 import { buildWorld, handWrittenBundle, runCli, ACCT, REGION, type World } from './world.js';
+import { stopAll } from '../helpers/stop.js';
 
 const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'collect-evidence.sh');
 const GENERATED_AT = '2026-01-01T00:00:00.000Z';
@@ -50,7 +51,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     world = await buildWorld({ withC2: true, associations: 4 });
   });
   afterAll(async () => {
-    await world?.stop();
+    await stopAll(world);
   });
 
   it('plans live without --evidence, keeping the bundle with --save-evidence, and the plan equals the offline plan of that bundle', async () => {

@@ -5,6 +5,7 @@ import { runCommand } from '../helpers/exec.js';
 import { buildWorld, runCli, ACCT, REGION, type World } from './world.js';
 import { startDribblingServer, startSilentServer, startUnacceptingServer, type StallingServer } from './stalling-servers.js';
 import { signedRegion, startEksFront } from './eks-front.js';
+import { stopAll } from '../helpers/stop.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** Deadlines short enough for a test: 4 attempts of 0.4 s each, plus backoff, per request. */
@@ -69,10 +70,7 @@ describe('collect always ends: endpoints that never finish an answer become scan
     env = { ...world.env, KUBECONFIG: path };
   });
   afterAll(async () => {
-    await silent?.stop();
-    await dribbling?.stop();
-    await unaccepting?.stop();
-    await world?.stop();
+    await stopAll(silent, dribbling, unaccepting, world);
   });
 
   it('a Kubernetes API that accepts the connection and never answers is a scan gap for its cluster, after 4 attempts; the other cluster is read', async () => {

@@ -25,7 +25,7 @@ export interface EksFront {
 
 /** The region a SigV4-signed request is for, from its `Authorization` credential scope. */
 export function signedRegion(req: http.IncomingMessage): string | undefined {
-  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /** Starts a front that forwards to `upstream` (the EKS shim). */
@@ -38,26 +38,32 @@ export async function startEksFront(upstream: string, opts: EksFrontOptions): Pr
     }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      try {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers))
-          if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
-        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-        const r = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
-        let text = await r.text();
-        const described = req.method === 'GET' ? /^\/clusters\/([^/?]+)(\?|$)/.exec(req.url ?? '') : null;
-        if (described && r.ok && opts.describeCluster) {
-          const doc = JSON.parse(text) as { cluster: Record<string, unknown> };
-          opts.describeCluster(decodeURIComponent(described[1]!), doc.cluster);
-          text = JSON.stringify(doc);
+    req.on('end', () => {
+      void (async () => {
+        try {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(req.headers))
+            if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
+          const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+          const r = await fetch(`${upstream}${req.url}`, {
+            method: req.method,
+            headers,
+            body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+          });
+          let text = await r.text();
+          const described = req.method === 'GET' ? /^\/clusters\/([^/?]+)(\?|$)/.exec(req.url ?? '') : null;
+          if (described && r.ok && opts.describeCluster) {
+            const doc = JSON.parse(text) as { cluster: Record<string, unknown> };
+            opts.describeCluster(decodeURIComponent(described[1]!), doc.cluster);
+            text = JSON.stringify(doc);
+          }
+          res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+          res.end(text);
+        } catch (e) {
+          res.writeHead(502);
+          res.end(String(e));
         }
-        res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
-        res.end(text);
-      } catch (e) {
-        res.writeHead(502);
-        res.end(String(e));
-      }
+      })();
     });
   });
   server.on('connection', (s) => {

@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { collectEvidence } from '../../src/sources/live/collect.js';
 import { buildWorld, REGION, type World } from './world.js';
 import { buildOrgWorld, type OrgWorld } from './org-world.js';
+import { stopAll } from '../helpers/stop.js';
 
 const DOC = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'least-privilege.md'), 'utf8');
 
@@ -35,7 +36,7 @@ describe('docs/least-privilege.md covers exactly what collect does', () => {
   });
   afterAll(async () => {
     process.env = saved;
-    await world?.stop();
+    await stopAll(world);
   });
 
   it('documents only read-only actions and get/list verbs', () => {
@@ -103,7 +104,7 @@ describe('docs/least-privilege.md covers exactly what an organisation-wide colle
   }, 60_000);
   afterAll(async () => {
     process.env = saved;
-    await w?.stop();
+    await stopAll(w);
   });
 
   it('documents only listing and AssumeRole for the caller, on the default role', () => {

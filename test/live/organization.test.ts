@@ -9,6 +9,7 @@ import { DeleteClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sd
 import { awsEnv, createEmulatedCluster } from '../helpers/moto.js';
 import { runCli } from './world.js';
 import { buildOrgWorld, MGMT, WEST, EAST, type OrgWorld } from './org-world.js';
+import { stopAll } from '../helpers/stop.js';
 
 const GENERATED_AT = '2026-01-01T00:00:00.000Z';
 
@@ -34,7 +35,7 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
   }, 60_000);
   afterAll(async () => {
     process.env = saved;
-    await w?.stop();
+    await stopAll(w);
   });
 
   /** collectEvidence in-process as the management account's caller. */

@@ -51,7 +51,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<{ state: 'resolved'
     return await Promise.race([
       p.then(
         () => ({ state: 'resolved' as const }),
-        (e: Error) => ({ state: 'rejected' as const, message: e.message }),
+        (e: unknown) => ({ state: 'rejected' as const, message: (e as Error).message }),
       ),
       pending,
     ]);
@@ -78,7 +78,7 @@ describe('paging ends: a server that hands back a page token it already gave fai
         body: JSON.stringify({ kind: 'ServiceAccountList', apiVersion: 'v1', items: [], metadata: { continue: tokens[(n - 1) % tokens.length] } }),
       }));
       stops.push(api.stop);
-      const r = await within(listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES }), 10_000);
+      const r = await within(listClusterObjectsDirect({ endpoint: api.endpoint, token: () => Promise.resolve('t') }, { deadlines: DEADLINES }), 10_000);
       expect(r).toEqual({
         state: 'rejected',
         message: expect.stringMatching(/^GET \/api\/v1\/serviceaccounts: the server gave page token "a(gain)?" a second time; the listing would never end$/),
@@ -97,7 +97,7 @@ describe('paging ends: a server that hands back a page token it already gave fai
       };
     });
     stops.push(api.stop);
-    const items = await listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES });
+    const items = await listClusterObjectsDirect({ endpoint: api.endpoint, token: () => Promise.resolve('t') }, { deadlines: DEADLINES });
     expect(api.requests.length).toBe(3 * 9);
     expect(items).toHaveLength(3 * 9);
   });
@@ -174,7 +174,7 @@ describe('a Kubernetes page is bounded in size as well as in time', () => {
       const started = Date.now();
       const r = await within(
         listClusterObjectsDirect(
-          { endpoint: `http://127.0.0.1:${port}`, token: async () => 't' },
+          { endpoint: `http://127.0.0.1:${port}`, token: () => Promise.resolve('t') },
           { deadlines: { connectMs: 1_000, requestMs: 10_000 }, maxPageBytes: 1024 * 1024 },
         ),
         8_000,
@@ -217,7 +217,7 @@ describe('a Kubernetes page must be a list of objects', () => {
     it(`refuses ${what}, not retried`, async () => {
       const api = await serve(() => ({ type: 'application/json', body: JSON.stringify(body) }));
       stops.push(api.stop);
-      const r = await within(listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES }), 10_000);
+      const r = await within(listClusterObjectsDirect({ endpoint: api.endpoint, token: () => Promise.resolve('t') }, { deadlines: DEADLINES }), 10_000);
       expect(r).toEqual({ state: 'rejected', message: expect.stringMatching(error) });
       expect(api.requests).toHaveLength(1);
     });
@@ -233,7 +233,7 @@ describe('a Kubernetes page must be a list of objects', () => {
         : { type: 'application/json', body: JSON.stringify({ kind: 'List', items: null }) },
     );
     stops.push(api.stop);
-    const items = await listClusterObjectsDirect({ endpoint: api.endpoint, token: async () => 't' }, { deadlines: DEADLINES });
+    const items = await listClusterObjectsDirect({ endpoint: api.endpoint, token: () => Promise.resolve('t') }, { deadlines: DEADLINES });
     expect(items).toEqual([{ kind: 'ServiceAccount', apiVersion: 'v1', metadata: { name: 'sa', namespace: 'n' } }]);
   });
 });

@@ -62,41 +62,47 @@ export async function startStsFront(upstream: string, refuse: (account: string) 
     res.once('close', () => inFlight--);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      try {
-        const body = Buffer.concat(chunks);
-        const form = new URLSearchParams(req.method === 'POST' ? body.toString('utf8') : '');
-        if (form.get('Action') === 'AssumeRole') {
-          const roleArn = form.get('RoleArn') ?? '';
-          assumeRoles.push({ roleArn, roleSessionName: form.get('RoleSessionName') ?? '', externalId: form.get('ExternalId') ?? undefined });
-          const account = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? '';
-          if (refuse(account)) {
-            res.writeHead(403, { 'content-type': 'text/xml' });
-            res.end(accessDenied(roleArn));
-            return;
+    req.on('end', () => {
+      void (async () => {
+        try {
+          const body = Buffer.concat(chunks);
+          const form = new URLSearchParams(req.method === 'POST' ? body.toString('utf8') : '');
+          if (form.get('Action') === 'AssumeRole') {
+            const roleArn = form.get('RoleArn') ?? '';
+            assumeRoles.push({ roleArn, roleSessionName: form.get('RoleSessionName') ?? '', externalId: form.get('ExternalId') ?? undefined });
+            const account = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? '';
+            if (refuse(account)) {
+              res.writeHead(403, { 'content-type': 'text/xml' });
+              res.end(accessDenied(roleArn));
+              return;
+            }
           }
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(req.headers))
+            if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
+          const r = await fetch(`${upstream}${req.url}`, {
+            method: req.method,
+            headers,
+            body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+          });
+          let out = Buffer.from(await r.arrayBuffer());
+          if (front.extraAccountId !== undefined && String(req.headers['x-amz-target'] ?? '').endsWith('.ListAccounts') && r.ok) {
+            const doc = JSON.parse(out.toString('utf8')) as { Accounts: Record<string, unknown>[] };
+            doc.Accounts.push({ Id: front.extraAccountId, Name: 'odd', Status: 'ACTIVE', State: 'ACTIVE' });
+            out = Buffer.from(JSON.stringify(doc));
+          }
+          const passed: Record<string, string> = {};
+          for (const k of ['content-type', 'x-amzn-errortype', 'x-amzn-requestid']) {
+            const v = r.headers.get(k);
+            if (v !== null) passed[k] = v;
+          }
+          res.writeHead(r.status, passed);
+          res.end(out);
+        } catch (e) {
+          res.writeHead(502);
+          res.end(String(e));
         }
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers))
-          if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
-        const r = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
-        let out = Buffer.from(await r.arrayBuffer());
-        if (front.extraAccountId !== undefined && String(req.headers['x-amz-target'] ?? '').endsWith('.ListAccounts') && r.ok) {
-          const doc = JSON.parse(out.toString('utf8')) as { Accounts: Record<string, unknown>[] };
-          doc.Accounts.push({ Id: front.extraAccountId, Name: 'odd', Status: 'ACTIVE', State: 'ACTIVE' });
-          out = Buffer.from(JSON.stringify(doc));
-        }
-        const passed: Record<string, string> = {};
-        for (const k of ['content-type', 'x-amzn-errortype', 'x-amzn-requestid']) {
-          const v = r.headers.get(k);
-          if (v !== null) passed[k] = v;
-        }
-        res.writeHead(r.status, passed);
-        res.end(out);
-      } catch (e) {
-        res.writeHead(502);
-        res.end(String(e));
-      }
+      })();
     });
   });
   server.on('connection', (s) => {

@@ -8,6 +8,7 @@ import { awsEnv } from '../helpers/moto.js';
 import { buildWorld, REGION, type World } from './world.js';
 import { startEksFront, type EksFront } from './eks-front.js';
 import { makeCa, makeServerCert, startTlsFront, type TlsFront } from './tls-front.js';
+import { stopAll } from '../helpers/stop.js';
 
 const FIXTURE_OBJECTS = join(import.meta.dirname, '..', '..', 'fixtures', 'basic', 'kubernetes', 'c1', 'resources.yaml');
 
@@ -59,9 +60,7 @@ describe('direct EKS token path over real TLS: only the cluster CA from Describe
     env = { ...awsEnv(eksFront.endpoint, REGION) };
   });
   afterAll(async () => {
-    for (const f of [eksFront, right, otherCa, otherName, systemCaOnly]) await f?.stop();
-    await kube?.stop();
-    await world?.stop();
+    await stopAll(eksFront, right, otherCa, otherName, systemCaOnly, kube, world);
     if (certs) rmSync(certs, { recursive: true, force: true });
   });
 

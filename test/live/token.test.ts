@@ -11,6 +11,7 @@ import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-f
 import { awsEnv } from '../helpers/moto.js';
 import { buildWorld, REGION, type World } from './world.js';
 import { startEksFront, type EksFront } from './eks-front.js';
+import { stopAll } from '../helpers/stop.js';
 
 const FIXTURE_OBJECTS = join(import.meta.dirname, '..', '..', 'fixtures', 'basic', 'kubernetes', 'c1', 'resources.yaml');
 
@@ -27,8 +28,8 @@ class NodeSha256 {
   update(data: SourceData): void {
     this.h.update(bytes(data));
   }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.h.digest());
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.h.digest()));
   }
 }
 
@@ -140,7 +141,7 @@ describe('mintEksToken', () => {
 
   it('signs a session token into the URL, and takes a credential provider', async () => {
     const creds = { ...TEST_CREDS, sessionToken: 'IQoJb3JpZ2luX2VjE/+session==' };
-    const token = await mintEksToken({ clusterName: 'c1', region: 'ap-southeast-2', credentials: async () => creds, signingDate });
+    const token = await mintEksToken({ clusterName: 'c1', region: 'ap-southeast-2', credentials: () => Promise.resolve(creds), signingDate });
     expect(await verifyToken(token, { cluster: 'c1', region: 'ap-southeast-2', credentials: creds })).toBeUndefined();
   });
 
@@ -203,10 +204,7 @@ describe('collect without a kubeconfig context: direct EKS token authentication'
     env = { ...awsEnv(proxy.endpoint, REGION), KUBECONFIG: world.kubeconfig };
   });
   afterAll(async () => {
-    await proxy?.stop();
-    await accepting?.stop();
-    await rejecting?.stop();
-    await world?.stop();
+    await stopAll(proxy, accepting, rejecting, world);
   });
 
   async function withEnv<T>(f: () => Promise<T>): Promise<T> {

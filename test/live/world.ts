@@ -155,7 +155,7 @@ export async function handWrittenBundle(world: World, out: string, clusters: str
   };
   const gaad = await aws('', 'iam', 'get-account-authorization-details');
   // moto fault: its GetAccountAuthorizationDetails omits Policies[].PolicyName (real IAM prints it).
-  for (const p of gaad.Policies as Record<string, string>[]) p.PolicyName ??= p.Arn!.split('/').pop()!;
+  for (const p of gaad.Policies as Record<string, string | undefined>[]) p.PolicyName ??= p.Arn!.split('/').pop()!;
   mkdirSync(join(out, 'aws', ACCT), { recursive: true });
   writeFileSync(join(out, 'aws', ACCT, 'iam-authorization-details.json'), JSON.stringify(gaad, null, 4));
   await aws(`aws/${ACCT}/oidc-providers.json`, 'iam', 'list-open-id-connect-providers');
