@@ -3,7 +3,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'src/emit/precompiled-templates.ts', 'fixtures/', '**/bundles/', '**/cases/'] },
+  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'src/emit/precompiled-templates.ts', 'fixtures/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

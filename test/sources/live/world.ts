@@ -14,16 +14,16 @@ import {
   AttachRolePolicyCommand,
   CreatePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { startMoto, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer } from '../helpers/moto.js';
-import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
-import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-fake.js';
-import { freePort, runCommand } from '../helpers/exec.js';
+import { startMoto, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer } from '../../helpers/moto.js';
+import { startEksShim, type EksShim } from '../../helpers/eks-shim.js';
+import { startKubeFake, objectsFromFile, type KubeFake } from '../../helpers/kube-fake.js';
+import { freePort, runCommand } from '../../helpers/exec.js';
 import { vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { main } from '../../../src/cli/main.js';
 
 export const ACCT = '111122223333';
 export const REGION = 'eu-west-1';
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const FIXTURE = join(ROOT, 'fixtures', 'basic');
 const FIXTURE_ISSUER = 'oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082';
 

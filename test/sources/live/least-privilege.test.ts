@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KubeConfig } from '@kubernetes/client-node';
-import { collectEvidence } from '../../src/sources/live/collect.js';
+import { collectEvidence } from '../../../src/sources/live/collect.js';
 import { buildWorld, REGION, type World } from './world.js';
 import { buildOrgWorld, type OrgWorld } from './org-world.js';
-import { stopAll } from '../helpers/stop.js';
+import { stopAll } from '../../helpers/stop.js';
 
-const DOC = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'least-privilege.md'), 'utf8');
+const DOC = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'least-privilege.md'), 'utf8');
 
 function fenced(lang: string): string[] {
   return [...DOC.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);

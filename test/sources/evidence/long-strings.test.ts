@@ -6,12 +6,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError, MAX_MESSAGE_CHARS } from '../../src/errors.js';
-import { MAX_STRING_CHARS } from '../../src/sources/evidence/limits.js';
-import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
-import { MAX_TOKEN_CHARS } from '../../src/sources/evidence/yaml-documents.js';
+import { InputError, MAX_MESSAGE_CHARS } from '../../../src/errors.js';
+import { MAX_STRING_CHARS } from '../../../src/sources/evidence/limits.js';
+import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { MAX_TOKEN_CHARS } from '../../../src/sources/evidence/yaml-documents.js';
 
-const CONTROL = join(import.meta.dirname, '..', 'hostile', 'cases', 'control-base');
+const CONTROL = join(import.meta.dirname, '..', '..', 'fixtures', 'hostile', 'control-base');
 const IAM = 'aws/111122223333/iam-authorization-details.json';
 const scratch = mkdtempSync(join(tmpdir(), 'irsa2pi-long-strings-'));
 afterAll(() => {

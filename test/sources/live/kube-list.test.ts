@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kubeListJson } from '../../src/sources/live/kubernetes.js';
-import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { kubeListJson } from '../../../src/sources/live/kubernetes.js';
+import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const DIST = join(import.meta.dirname, '..', 'dist');
+const DIST = join(import.meta.dirname, '..', '..', 'dist');
 const STATIC_IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/gm;
 
 /** Every module `irsa2pi --version` loads: the static import graph of the CLI entry point. */
@@ -36,7 +36,7 @@ describe('CLI start-up', () => {
       const { main } = await import(${JSON.stringify(join(DIST, 'cli', 'main.js'))});
       const { writeSync } = await import('node:fs');
       process.stdout.write = (_chunk, encoding, done) => { (typeof encoding === 'function' ? encoding : done)?.(); return true; };
-      const code = await main(['plan', '--evidence', ${JSON.stringify(join(import.meta.dirname, '..', 'fixtures', 'basic'))}, '--format', 'json']);
+      const code = await main(['plan', '--evidence', ${JSON.stringify(join(import.meta.dirname, '..', '..', 'fixtures', 'basic'))}, '--format', 'json']);
       const { createRequire } = await import('node:module');
       const handlebars = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('/node_modules/handlebars/'));
       writeSync(2, JSON.stringify({ code, handlebars }));`;
@@ -51,7 +51,7 @@ describe('CLI start-up', () => {
 
   it('loads the YAML parser only when the bundle holds a YAML file', () => {
     const jsonOnly = join(mkdtempSync(join(tmpdir(), 'irsa2pi-json-only-')), 'bundle');
-    cpSync(join(import.meta.dirname, '..', 'fixtures', 'basic'), jsonOnly, { recursive: true });
+    cpSync(join(import.meta.dirname, '..', '..', 'fixtures', 'basic'), jsonOnly, { recursive: true });
     rmSync(join(jsonOnly, 'kubernetes'), { recursive: true });
     const yamlLoaded = (dir: string) => {
       const script = `const { readEvidenceBundle } = await import(${JSON.stringify(join(DIST, 'sources', 'evidence', 'read-bundle.js'))}); readEvidenceBundle(${JSON.stringify(dir)}); const { createRequire } = await import('node:module'); console.log(Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/yaml/')));`;
@@ -60,7 +60,7 @@ describe('CLI start-up', () => {
       return r.stdout.trim();
     };
     expect(yamlLoaded(jsonOnly)).toBe('false');
-    expect(yamlLoaded(join(import.meta.dirname, '..', 'fixtures', 'basic'))).toBe('true');
+    expect(yamlLoaded(join(import.meta.dirname, '..', '..', 'fixtures', 'basic'))).toBe('true');
   });
 
   it('renders reports, scripts and Terraform with the Handlebars runtime alone, never its template compiler', () => {
@@ -71,7 +71,7 @@ describe('CLI start-up', () => {
       const { plan } = await import(dist + '/plan/plan.js');
       const { buildReport, REPORT_CHUNKS } = await import(dist + '/report/index.js');
       const { PLAN_EMITTERS } = await import(dist + '/emit/index.js');
-      const inventory = readEvidenceBundle(${JSON.stringify(join(import.meta.dirname, '..', 'fixtures', 'demo'))});
+      const inventory = readEvidenceBundle(${JSON.stringify(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'))});
       const result = plan(inventory, {});
       const sizes = [[...REPORT_CHUNKS.markdown(buildReport(inventory, result))].join('').length];
       for (const format of ['markdown', 'terraform', 'script']) {

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateClause, evaluateTrust } from '../src/iam/evaluate.js';
-import { normalizeStatements, splitOperator } from '../src/iam/policy.js';
-import { irsaRequest } from '../src/iam/requests.js';
-import { buildIndexes as buildContext, identityOf } from '../src/analysis/indexes.js';
-import { checkRewrite, sameStatementsFor, universeFor } from '../src/plan/equivalence.js';
-import { chainRoleArnFor } from '../src/plan/identities.js';
-import { TrustOracle } from '../src/analysis/oracle.js';
-import { plan } from '../src/plan/plan.js';
-import { podIdentityStatements, withStatements } from '../src/plan/trust-rewrite.js';
-import type { RawStatement } from '../src/iam/policy.js';
-import type { Inventory, Role } from '../src/model/inventory.js';
-import { CHAIN_POLICY_NAME, chainPermissions } from '../src/plan/chain-adoption.js';
-import { ACCOUNT, cluster, inventory, irsaStatement, providerArn, role, serviceAccount } from './support/builders.js';
-import { podIdentityAdmits } from './support/admission.js';
+import { evaluateClause, evaluateTrust } from '../../src/iam/evaluate.js';
+import { normalizeStatements, splitOperator } from '../../src/iam/policy.js';
+import { irsaRequest } from '../../src/iam/requests.js';
+import { buildIndexes as buildContext, identityOf } from '../../src/analysis/indexes.js';
+import { checkRewrite, sameStatementsFor, universeFor } from '../../src/plan/equivalence.js';
+import { chainRoleArnFor } from '../../src/plan/identities.js';
+import { TrustOracle } from '../../src/analysis/oracle.js';
+import { plan } from '../../src/plan/plan.js';
+import { podIdentityStatements, withStatements } from '../../src/plan/trust-rewrite.js';
+import type { RawStatement } from '../../src/iam/policy.js';
+import type { Inventory, Role } from '../../src/model/inventory.js';
+import { CHAIN_POLICY_NAME, chainPermissions } from '../../src/plan/chain-adoption.js';
+import { ACCOUNT, cluster, inventory, irsaStatement, providerArn, role, serviceAccount } from '../helpers/inventory.js';
+import { podIdentityAdmits } from '../helpers/admission.js';
 
 const R = 'arn:aws:iam::111122223333:role/app';
 

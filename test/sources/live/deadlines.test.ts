@@ -1,13 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand } from '../helpers/exec.js';
+import { runCommand } from '../../helpers/exec.js';
 import { buildWorld, runCli, ACCT, REGION, type World } from './world.js';
 import { startDribblingServer, startSilentServer, startUnacceptingServer, type StallingServer } from './stalling-servers.js';
 import { signedRegion, startEksFront } from './eks-front.js';
-import { stopAll } from '../helpers/stop.js';
+import { stopAll } from '../../helpers/stop.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 /** Deadlines short enough for a test: 4 attempts of 0.4 s each, plus backoff, per request. */
 const FAST = ['--connect-timeout', '1', '--request-timeout', '0.4'];
 /** A short connect deadline under a long request deadline: only the connect deadline can end a hung connect in time. */

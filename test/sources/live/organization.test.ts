@@ -2,14 +2,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
-import { plan } from '../../src/plan/plan.js';
-import { collectEvidence, type CollectOptions } from '../../src/sources/live/collect.js';
+import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { plan } from '../../../src/plan/plan.js';
+import { collectEvidence, type CollectOptions } from '../../../src/sources/live/collect.js';
 import { DeleteClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { awsEnv, createEmulatedCluster } from '../helpers/moto.js';
+import { awsEnv, createEmulatedCluster } from '../../helpers/moto.js';
 import { runCli } from './world.js';
 import { buildOrgWorld, MGMT, WEST, EAST, type OrgWorld } from './org-world.js';
-import { stopAll } from '../helpers/stop.js';
+import { stopAll } from '../../helpers/stop.js';
 
 const GENERATED_AT = '2026-01-01T00:00:00.000Z';
 

@@ -3,9 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { collectCluster, collectIam, listClusters } from '../../src/sources/live/aws.js';
-import { listClusterObjectsDirect } from '../../src/sources/live/kubernetes.js';
-import { sdkConfig } from '../helpers/moto.js';
+import { collectCluster, collectIam, listClusters } from '../../../src/sources/live/aws.js';
+import { listClusterObjectsDirect } from '../../../src/sources/live/kubernetes.js';
+import { sdkConfig } from '../../helpers/moto.js';
 
 const DEADLINES = { connectMs: 1_000, requestMs: 2_000 };
 

@@ -3,17 +3,17 @@ import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { mintEksToken, type AwsCredentials } from '../../src/sources/live/eks-token.js';
-import { collectEvidence } from '../../src/sources/live/collect.js';
-import { main } from '../../src/cli/main.js';
-import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
-import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-fake.js';
-import { awsEnv } from '../helpers/moto.js';
+import { mintEksToken, type AwsCredentials } from '../../../src/sources/live/eks-token.js';
+import { collectEvidence } from '../../../src/sources/live/collect.js';
+import { main } from '../../../src/cli/main.js';
+import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { startKubeFake, objectsFromFile, type KubeFake } from '../../helpers/kube-fake.js';
+import { awsEnv } from '../../helpers/moto.js';
 import { buildWorld, REGION, type World } from './world.js';
 import { startEksFront, type EksFront } from './eks-front.js';
-import { stopAll } from '../helpers/stop.js';
+import { stopAll } from '../../helpers/stop.js';
 
-const FIXTURE_OBJECTS = join(import.meta.dirname, '..', '..', 'fixtures', 'basic', 'kubernetes', 'c1', 'resources.yaml');
+const FIXTURE_OBJECTS = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'basic', 'kubernetes', 'c1', 'resources.yaml');
 
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 const bytes = (d: SourceData): string | Uint8Array =>

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plan } from '../src/plan/plan.js';
-import { readEvidenceBundle } from '../src/sources/evidence/read-bundle.js';
-import { podIdentityAdmits, type IdentitySpec } from './support/admission.js';
+import { plan } from '../../src/plan/plan.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { podIdentityAdmits, type IdentitySpec } from '../helpers/admission.js';
 
 interface Expectation {
   description: string;
@@ -22,7 +22,7 @@ interface Expectation {
   notAdmitted: IdentitySpec[];
 }
 
-const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
 const scenarios = readdirSync(FIXTURES).filter((name) => existsSync(join(FIXTURES, name, 'expect.json')));
 
 describe.each(scenarios)('scenario %s', (name) => {

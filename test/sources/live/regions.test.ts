@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
-import { eksNotOffered } from '../../src/sources/live/regions.js';
-import { freePort } from '../helpers/exec.js';
+import { eksNotOffered } from '../../../src/sources/live/regions.js';
+import { freePort } from '../../helpers/exec.js';
 
 /** The error the SDK gives for ListClusters against `endpoint`. */
 async function listClustersError(endpoint: string): Promise<unknown> {

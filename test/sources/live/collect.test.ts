@@ -2,15 +2,15 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
-import { plan } from '../../src/plan/plan.js';
+import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { plan } from '../../../src/plan/plan.js';
 import { DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { freePort, runCommand } from '../helpers/exec.js';
-import { createEmulatedCluster, sdkConfig } from '../helpers/moto.js';
+import { freePort, runCommand } from '../../helpers/exec.js';
+import { createEmulatedCluster, sdkConfig } from '../../helpers/moto.js';
 import { buildWorld, handWrittenBundle, runCli, ACCT, REGION, type World } from './world.js';
-import { stopAll } from '../helpers/stop.js';
+import { stopAll } from '../../helpers/stop.js';
 
-const SCRIPT = join(import.meta.dirname, '..', '..', 'scripts', 'collect-evidence.sh');
+const SCRIPT = join(import.meta.dirname, '..', '..', '..', 'scripts', 'collect-evidence.sh');
 const GENERATED_AT = '2026-01-01T00:00:00.000Z';
 
 /** The plan without evidence file paths (which differ between the two bundles by design). */

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PLANNING_RULES } from '../src/findings/planning-rules.js';
-import { ASSOCIATION_STATUSES } from '../src/plan/model.js';
-import { plan } from '../src/plan/plan.js';
-import { readEvidenceBundle } from '../src/sources/evidence/read-bundle.js';
-import { podIdentityAdmits } from './support/admission.js';
+import { PLANNING_RULES } from '../../src/findings/planning-rules.js';
+import { ASSOCIATION_STATUSES } from '../../src/plan/model.js';
+import { plan } from '../../src/plan/plan.js';
+import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { podIdentityAdmits } from '../helpers/admission.js';
 
-const inventory = readEvidenceBundle(join(import.meta.dirname, '..', 'fixtures', 'demo'));
+const inventory = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
 const result = plan(inventory, { generatedAt: '2026-01-01T00:00:00.000Z' });
 
 describe('the demo bundle', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ROOT = join(import.meta.dirname, '..');
+const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'irsa2pi.js');
 
 function run(args: string[], env: Record<string, string> = {}) {

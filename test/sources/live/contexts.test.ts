@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { contextFor, explicitContexts } from '../../src/sources/live/contexts.js';
-import { cliTimestamp, decodePolicyDocument } from '../../src/sources/live/cli-json.js';
-import { InputError } from '../../src/errors.js';
+import { contextFor, explicitContexts } from '../../../src/sources/live/contexts.js';
+import { cliTimestamp, decodePolicyDocument } from '../../../src/sources/live/cli-json.js';
+import { InputError } from '../../../src/errors.js';
 
 const c1 = { name: 'c1', arn: 'arn:aws:eks:eu-west-1:111122223333:cluster/c1', endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com' };
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { batched } from '../src/cli/batched.js';
+import { batched } from '../../src/cli/batched.js';
 
 describe('output in batches', () => {
   it('joins pieces into batches of at least the given size, only the last shorter, the text unchanged', () => {

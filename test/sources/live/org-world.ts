@@ -21,9 +21,9 @@ import {
   MoveAccountCommand,
   CloseAccountCommand,
 } from '@aws-sdk/client-organizations';
-import { startMoto, MOTO_DEFAULT_ACCOUNT_ID, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer, type SdkConfig } from '../helpers/moto.js';
-import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
-import { startKubeFake, type KubeFake, type KubeObject } from '../helpers/kube-fake.js';
+import { startMoto, MOTO_DEFAULT_ACCOUNT_ID, sdkConfig, awsEnv, createEmulatedCluster, type MotoServer, type SdkConfig } from '../../helpers/moto.js';
+import { startEksShim, type EksShim } from '../../helpers/eks-shim.js';
+import { startKubeFake, type KubeFake, type KubeObject } from '../../helpers/kube-fake.js';
 import { startStsFront, type StsFront } from './sts-front.js';
 
 export const MGMT = MOTO_DEFAULT_ACCOUNT_ID;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressTo, REFRESH_MS } from '../src/cli/progress.js';
+import { progressTo, REFRESH_MS } from '../../src/cli/progress.js';
 
 function stream(isTTY: boolean) {
   const out: string[] = [];

@@ -1,8 +1,8 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { addBodyDeadline, awsClientSettings } from '../../src/sources/live/aws-deadlines.js';
-import { sdkConfig } from '../helpers/moto.js';
+import { addBodyDeadline, awsClientSettings } from '../../../src/sources/live/aws-deadlines.js';
+import { sdkConfig } from '../../helpers/moto.js';
 import { startDribblingServer, startSilentServer, type StallingServer } from './stalling-servers.js';
 
 const DEADLINES = { connectMs: 1_000, requestMs: 400 };

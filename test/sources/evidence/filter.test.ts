@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import type { Inventory, ScanGap } from '../../src/model/inventory.js';
-import { filterInventory } from '../../src/sources/evidence/filter.js';
-import { cluster, inventory, role } from '../support/builders.js';
+import { InputError } from '../../../src/errors.js';
+import type { Inventory, ScanGap } from '../../../src/model/inventory.js';
+import { filterInventory } from '../../../src/sources/evidence/filter.js';
+import { cluster, inventory, role } from '../../helpers/inventory.js';
 
 const gap = (scope: ScanGap['scope'], name: string, region: string | undefined): ScanGap => ({
   scope,

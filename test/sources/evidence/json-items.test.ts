@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { streamListItems, type ListHead } from '../../src/sources/evidence/json-items.js';
+import { streamListItems, type ListHead } from '../../../src/sources/evidence/json-items.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-json-items-'));
 let files = 0;

@@ -2,15 +2,15 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectEvidence, type CollectResult } from '../../src/sources/live/collect.js';
-import { startKubeFake, objectsFromFile, type KubeFake } from '../helpers/kube-fake.js';
-import { awsEnv } from '../helpers/moto.js';
+import { collectEvidence, type CollectResult } from '../../../src/sources/live/collect.js';
+import { startKubeFake, objectsFromFile, type KubeFake } from '../../helpers/kube-fake.js';
+import { awsEnv } from '../../helpers/moto.js';
 import { buildWorld, REGION, type World } from './world.js';
 import { startEksFront, type EksFront } from './eks-front.js';
 import { makeCa, makeServerCert, startTlsFront, type TlsFront } from './tls-front.js';
-import { stopAll } from '../helpers/stop.js';
+import { stopAll } from '../../helpers/stop.js';
 
-const FIXTURE_OBJECTS = join(import.meta.dirname, '..', '..', 'fixtures', 'basic', 'kubernetes', 'c1', 'resources.yaml');
+const FIXTURE_OBJECTS = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'basic', 'kubernetes', 'c1', 'resources.yaml');
 
 /**
  * The direct path (no kubeconfig context) over real TLS: the cluster's endpoint is an HTTPS server on

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as YAML from 'yaml';
-import type { ListHead } from '../../src/sources/evidence/json-items.js';
-import { yamlParser } from '../../src/sources/evidence/yaml-documents.js';
-import { streamYamlListItems } from '../../src/sources/evidence/yaml-items.js';
+import type { ListHead } from '../../../src/sources/evidence/json-items.js';
+import { yamlParser } from '../../../src/sources/evidence/yaml-documents.js';
+import { streamYamlListItems } from '../../../src/sources/evidence/yaml-items.js';
 
 interface Streamed {
   readonly head: ListHead | undefined;

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { InputError } from '../../src/errors.js';
-import { MAX_FILE_BYTES } from '../../src/sources/evidence/parse.js';
-import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { InputError } from '../../../src/errors.js';
+import { MAX_FILE_BYTES } from '../../../src/sources/evidence/parse.js';
+import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures');
 
 function errorOf(dir: string): InputError {
   try {
@@ -69,7 +69,7 @@ describe('evidence bundle reader', () => {
 
   it("reads the collector's scan gaps and the plan reports each as a finding", async () => {
     const { cpSync } = await import('node:fs');
-    const { plan } = await import('../../src/plan/plan.js');
+    const { plan } = await import('../../../src/plan/plan.js');
     const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-gaps-'));
     cpSync(join(FIXTURES, 'basic'), dir, { recursive: true });
     writeFileSync(
@@ -326,7 +326,7 @@ describe('evidence bundle reader', () => {
         'kubernetes/c1/whole.yaml': `---\n${list.replaceAll('service-account-', 'other-account-')}`,
       });
       const script = `
-        const { readEvidenceBundle } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'sources', 'evidence', 'read-bundle.js'))});
+        const { readEvidenceBundle } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', '..', 'dist', 'sources', 'evidence', 'read-bundle.js'))});
         const v8 = await import('node:v8');
         const inventory = readEvidenceBundle(${JSON.stringify(dir)});
         globalThis.gc();
