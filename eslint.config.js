@@ -1,8 +1,9 @@
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'src/emit/precompiled-templates.ts', 'fixtures/', '**/bundles/', '**/cases/'] },
+export default defineConfig(
+  { ignores: ['dist/', 'out/', 'node_modules/', 'coverage/', 'src/emit/precompiled-templates.ts', 'fixtures/', 'test/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { main } from '../dist/cli/main.js';
 
-process.stdout.on('error', (error) => {
+process.stdout.on('error', (/** @type {NodeJS.ErrnoException} */ error) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   if (process.stdout.listenerCount('error') === 1) throw error;
 });

@@ -62,3 +62,12 @@ export function locate(text: string, offset: number): FileLocation {
   }
   return { line, column: offset - lineStart + 1 };
 }
+
+/**
+ * `value`, which the code's own invariants guarantee is there; when it is not (a bug), an internal
+ * error naming `what` is missing.
+ */
+export function present<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is missing`);
+  return value;
+}

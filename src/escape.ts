@@ -26,7 +26,8 @@ export interface VisibleOptions {
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
 function escapeOne(ch: string, json: boolean): string {
-  const code = ch.codePointAt(0)!;
+  const code = ch.codePointAt(0);
+  if (code === undefined) throw new Error('the character to escape is missing');
   if (code <= 0xff && !json) return `\\x${hex(code, 2)}`;
   if (code <= 0xffff) return `\\u${hex(code, 4)}`;
   if (!json) return `\\u{${hex(code, 0)}}`;

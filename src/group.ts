@@ -8,7 +8,7 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 /** The map under `key`, created when missing. */
 export function mapIn<K1, K2, V>(map: Map<K1, Map<K2, V>>, key: K1): Map<K2, V> {
   let nested = map.get(key);
-  if (!nested) map.set(key, (nested = new Map()));
+  if (!nested) map.set(key, (nested = new Map<K2, V>()));
   return nested;
 }
 

@@ -78,7 +78,9 @@ function schemaFor(contract) {
   });
   const generated = generator.createSchema(contract.type);
   for (const [definition, property] of contract.dateTimes) {
-    const target = generated.definitions?.[definition]?.properties?.[property];
+    /** @type {Record<string, import('ts-json-schema-generator').Definition | undefined>} */
+    const definitions = generated.definitions ?? {};
+    const target = definitions[definition]?.properties?.[property];
     if (!target) throw new Error(`gen-schemas: ${definition}.${property} is not in the generated ${contract.type} schema`);
     target.format = 'date-time';
   }

@@ -29,7 +29,10 @@ export class WorkloadIndex {
 
   private ownerOf(kind: string, namespace: string, name: string): OwnerRef | undefined {
     const named = this.owned.get(namespace)?.get(name) ?? [];
-    for (let i = named.length - 1; i >= 0; i--) if (named[i]!.kind === kind) return named[i]!.owner;
+    for (let i = named.length - 1; i >= 0; i--) {
+      const w = named[i];
+      if (w?.kind === kind) return w.owner;
+    }
     return undefined;
   }
 

@@ -2,6 +2,7 @@ import { accountRootArn, partitionOf } from './arn.js';
 import { compileGlob, hasWildcard, type Glob } from './glob.js';
 import { mapIn, push } from '../group.js';
 import type { ConditionClause, NormalizedStatement, PrincipalSet } from './policy.js';
+import { present } from '../errors.js';
 
 /** Three-valued logic: the evaluator says `unknown` rather than guess. */
 export type Tri = 'yes' | 'no' | 'unknown';
@@ -56,7 +57,7 @@ function arnLike(pattern: string): Glob {
   return {
     test(value, meter) {
       const v = arnParts(value);
-      return v ? parts.every((glob, i) => glob.test(v[i]!, meter)) : whole.test(value, meter);
+      return v ? parts.every((glob, i) => glob.test(present(v[i], 'a part of the ARN'), meter)) : whole.test(value, meter);
     },
   };
 }
@@ -184,8 +185,7 @@ function anyActionMatches(patterns: readonly string[], action: string): boolean 
   let compiled = actionGlobs.get(patterns);
   if (!compiled) actionGlobs.set(patterns, (compiled = patterns.map((p) => (hasWildcard(p) ? compileGlob(p, true) : p.toLowerCase()))));
   const lower = action.toLowerCase();
-  for (let i = 0; i < compiled.length; i++) {
-    const p = compiled[i]!;
+  for (const p of compiled) {
     if (typeof p === 'string' ? p === lower : p.test(action)) return true;
   }
   return false;
@@ -332,8 +332,7 @@ export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedState
   const statements = ix ? candidates(ix, req.context) : (all as readonly NormalizedStatement[]);
   let overall: Tri = 'yes';
   let undecided: NormalizedStatement[] | undefined;
-  for (let a = 0; a < req.actions.length; a++) {
-    const action = req.actions[a]!;
+  for (const action of req.actions) {
     const naming = ix?.byAction ? namingAction(ix.byAction, ix.statements, action) : undefined;
     let denied: Tri = 'no';
     let allowed: Tri = 'no';
@@ -350,7 +349,10 @@ export function evaluateTrust(all: readonly NormalizedStatement[] | IndexedState
     if (result === 'unknown') overall = 'unknown';
   }
   if (overall === 'yes') return YES;
-  return { decision: overall, unknownBecause: [...new Set(undecided!.flatMap((st) => undecidedClauses(st, req.context)))] };
+  return {
+    decision: overall,
+    unknownBecause: [...new Set(present(undecided, 'the statements left undecided').flatMap((st) => undecidedClauses(st, req.context)))],
+  };
 }
 
 /** Both: `no` when either is, else `unknown` when either is, else `yes`. */

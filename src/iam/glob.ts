@@ -1,3 +1,5 @@
+import { present } from '../errors.js';
+
 const STAR = 42;
 const QUESTION = 63;
 
@@ -49,7 +51,7 @@ class CompiledGlob implements Glob {
       segments.push(seg);
       start = i + 1;
     }
-    this.head = segments[0]!;
+    this.head = present(segments[0], `the first segment of glob ${pattern}`);
     this.tail = segments.length > 1 ? segments[segments.length - 1] : undefined;
     this.middle = segments.slice(1, -1).filter((s) => s.length > 0);
     this.minLength = segments.reduce((n, s) => n + s.length, 0);
@@ -62,10 +64,11 @@ class CompiledGlob implements Glob {
 
   /** Whether `seg` matches `value` at `at`; stops at the first difference. */
   private matchesAt(seg: Segment, value: string, at: number, meter: GlobMeter | undefined): boolean {
-    for (let k = 0; k < seg.length; k++) {
+    let k = 0;
+    for (const want of seg) {
       if (meter) meter.steps++;
-      const want = seg[k]!;
       if (want !== -1 && want !== this.unitAt(value, at + k)) return false;
+      k++;
     }
     return true;
   }

@@ -84,7 +84,8 @@ function conditionClauses(raw: RawStatement['Condition']): ConditionClause[] {
   const clauses: ConditionClause[] = [];
   for (const [operatorAsWritten, tests] of Object.entries(raw ?? {})) {
     const parts = splitOperator(operatorAsWritten);
-    for (const [key, values] of Object.entries((tests as typeof tests | null | undefined) ?? {})) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- normalizeStatements is exported: a JavaScript caller's document may hold a null test block, which has no clauses
+    for (const [key, values] of Object.entries(tests ?? {})) {
       clauses.push({ operatorAsWritten, ...parts, key, lowerKey: key.toLowerCase(), values: asList(values).map(String) });
     }
   }
@@ -168,7 +169,7 @@ export function policyShapeProblem(doc: unknown): string | undefined {
       if (typeof st.Condition !== 'object' || st.Condition === null || Array.isArray(st.Condition)) {
         return `Statement[${i}].Condition must be an object`;
       }
-      for (const [op, tests] of Object.entries(st.Condition)) {
+      for (const [op, tests] of Object.entries(st.Condition as Record<string, unknown>)) {
         if (typeof tests !== 'object' || tests === null || Array.isArray(tests)) return `Statement[${i}].Condition.${op} must be an object`;
         for (const [key, value] of Object.entries(tests as Record<string, unknown>)) {
           const ok = asList(value).every((x) => ['string', 'boolean', 'number'].includes(typeof x));

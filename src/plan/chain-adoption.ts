@@ -9,6 +9,7 @@ import { UniverseCache, universeFor } from './equivalence.js';
 import { displayIdentity } from './identities.js';
 import type { TrustOracle } from '../analysis/oracle.js';
 import { podIdentityStatements, sidsOf, withStatements } from './trust-rewrite.js';
+import { present } from '../errors.js';
 
 /** The inline policy that gives a chaining role its one permission. */
 export const CHAIN_POLICY_NAME = 'irsa2pi-chain';
@@ -26,9 +27,10 @@ export function chainPermissions(target: Role): PolicyDocument {
 
 /** A statement reduced to what it grants: Sid dropped, action names lower-cased, lists sorted. */
 function grantOf(st: RawStatement): unknown {
-  const { Sid: _sid, ...rest } = st;
+  const rest = { ...st };
+  delete rest.Sid;
   const sorted = (v: unknown, lower: boolean) =>
-    v === undefined ? undefined : [...new Set(asList(v as string | string[]).map((x) => (lower ? String(x).toLowerCase() : String(x))))].sort();
+    v === undefined ? undefined : [...new Set(asList(v as string | string[]).map((x) => (lower ? x.toLowerCase() : x)))].sort();
   return {
     ...rest,
     Action: sorted(rest.Action, true),
@@ -153,12 +155,13 @@ export function exactGrants(doc: PolicyDocument): Grant[] | string {
     ) {
       return `${at} admits ${JSON.stringify(principal ?? null)}, a principal other than ${POD_IDENTITY_SERVICE}`;
     }
-    const actions = asList(st.Action ?? []).map((a) => String(a).toLowerCase());
+    const actions = asList(st.Action ?? []).map((a) => a.toLowerCase());
     if (!actions.includes('sts:assumerole') || !actions.every((a) => a === 'sts:assumerole' || a === 'sts:tagsession'))
       return `${at} allows ${asList(st.Action ?? []).join(', ') || 'no action'}, not sts:AssumeRole and sts:TagSession`;
     const operators = Object.entries(st.Condition ?? {});
-    if (operators.length !== 1 || operators[0]![0] !== 'StringEquals') return `${at} has conditions other than one StringEquals`;
-    const written = Object.entries(operators[0]![1] ?? {});
+    const [only] = operators;
+    if (operators.length !== 1 || only?.[0] !== 'StringEquals') return `${at} has conditions other than one StringEquals`;
+    const written = Object.entries(only[1]);
     const tests = new Map(written.map(([k, v]) => [k.toLowerCase(), v] as const));
     if (written.length !== TAG_KEYS.length || tests.size !== TAG_KEYS.length || !TAG_KEYS.every((k) => tests.has(k)))
       return `${at} does not test exactly the ${SESSION_TAGS.clusterArn}, ${SESSION_TAGS.namespace} and ${SESSION_TAGS.serviceAccount} session tags`;
@@ -227,11 +230,12 @@ function checkAdoption(
   identities: readonly Identity[],
   universes: UniverseCache,
 ): string | undefined {
-  const np = roleNameAndPath(chainArn)!;
+  const np = present(roleNameAndPath(chainArn), `the role name of ${chainArn}`);
   const account = accountOf(chainArn);
   const sameName = ctx.inventory.roles.filter((r) => r.accountId === account && r.name.toLowerCase() === np.name.toLowerCase() && r.arn !== chainArn);
-  if (sameName.length)
-    return `role name ${np.name} is taken in account ${account} by ${sameName[0]!.arn} (IAM role names are unique in an account, whatever their path or case)`;
+  const [taken] = sameName;
+  if (taken)
+    return `role name ${np.name} is taken in account ${account} by ${taken.arn} (IAM role names are unique in an account, whatever their path or case)`;
   const existing = ctx.rolesByArn.get(chainArn);
   if (!existing)
     return account && ctx.scannedRoleAccounts.has(account)

@@ -10,6 +10,7 @@ import type { EquivalenceDifference, TrustPhases } from './model.js';
 import { irsaProviders } from './trust-rewrite.js';
 import { displayIdentity } from './identities.js';
 import { group, mapIn, push, pushIn } from '../group.js';
+import { present } from '../errors.js';
 
 /** How to ask whether a trust document admits an identity, per mechanism. */
 export interface AdmissionProbe {
@@ -118,7 +119,9 @@ function matchesIn(strings: readonly string[], mark: string, expression: RegExp)
 
 function conditionValues(st: RawStatement): string[] {
   const out: string[] = [];
-  for (const tests of Object.values(st.Condition ?? {})) for (const value of Object.values(tests ?? {})) stringsOf(value, out);
+  for (const tests of Object.values(st.Condition ?? {}))
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- analyze() is exported: a JavaScript caller's inventory may hold a null test block, which has no values
+    for (const value of Object.values(tests ?? {})) stringsOf(value, out);
   return out;
 }
 
@@ -137,7 +140,9 @@ function stringsOfStatement(cache: UniverseCache, st: RawStatement): StatementSt
     clusterArns: matchesIn(strings, ':eks:', CLUSTER_ARN),
     named: values.flatMap((v) => {
       const m = SUBJECT.exec(v);
-      return m ? [[m[1]!.replace(/[*?]/g, 'x'), m[2]!.replace(/[*?]/g, 'x')] as const] : [];
+      return m
+        ? [[present(m[1], 'the namespace of a subject').replace(/[*?]/g, 'x'), present(m[2], 'the name of a subject').replace(/[*?]/g, 'x')] as const]
+        : [];
     }),
   };
   cache.statements.set(st, known);
@@ -207,8 +212,9 @@ function indexOf(cache: UniverseCache, cluster: Cluster): ServiceAccountIndex {
     };
     for (const ns of new Set(scanned.map((sa) => sa.namespace))) (entryFor(ns.toLowerCase()).namespaces ??= []).push(ns);
     for (const [token, entries] of group(all, (e) => e.name)) {
-      if (entries.length === 1) {
-        entryFor(token).sameName = entries[0]!;
+      const [only] = entries;
+      if (only && entries.length === 1) {
+        entryFor(token).sameName = only;
         continue;
       }
       const byNamespace = new Map<string, ServiceAccount[]>();
@@ -259,7 +265,9 @@ class PatternSet {
 
   /** @param lower `s` lower-cased, when the caller has it already */
   matches(s: string, lower = s.toLowerCase()): boolean {
-    for (let i = 0; i < this.expressions.length; i++) if (lower.startsWith(this.prefixes[i]!) && this.expressions[i]!.test(s)) return true;
+    for (let i = 0; i < this.expressions.length; i++) {
+      if (lower.startsWith(present(this.prefixes[i], 'a pattern prefix')) && present(this.expressions[i], 'a pattern').test(s)) return true;
+    }
     return false;
   }
 
@@ -276,22 +284,22 @@ class PatternSet {
   matchingPositions(derived: readonly DerivedStrings[], order: readonly (readonly number[])[]): Set<number> {
     const out = new Set<number>();
     for (let p = 0; p < this.expressions.length; p++) {
-      const prefix = this.prefixes[p]!;
-      const expression = this.expressions[p]!;
-      for (let kind = 0; kind < order.length; kind++) {
-        const sorted = order[kind]!;
+      const prefix = present(this.prefixes[p], 'a pattern prefix');
+      const expression = present(this.expressions[p], 'a pattern');
+      for (const [kind, sorted] of order.entries()) {
+        const lowerAt = (j: number) =>
+          present(present(derived[present(sorted[j], 'a sorted position')], 'a derived string').lower[kind], 'a lower-cased derived string');
         let lo = 0;
         let hi = sorted.length;
         while (lo < hi) {
           const mid = (lo + hi) >>> 1;
-          if (derived[sorted[mid]!]!.lower[kind]! < prefix) lo = mid + 1;
+          if (lowerAt(mid) < prefix) lo = mid + 1;
           else hi = mid;
         }
         for (let j = lo; j < sorted.length; j++) {
-          const at = sorted[j]!;
-          const d = derived[at]!;
-          if (!d.lower[kind]!.startsWith(prefix)) break;
-          if (!out.has(at) && expression.test(d.strings[kind]!)) out.add(at);
+          if (!lowerAt(j).startsWith(prefix)) break;
+          const at = present(sorted[j], 'a sorted position');
+          if (!out.has(at) && expression.test(present(present(derived[at], 'a derived string').strings[kind], 'a derived string'))) out.add(at);
         }
       }
     }
@@ -416,13 +424,12 @@ export function universeFor(
         derived
           .map((_, i) => i)
           .sort((a, b) => {
-            const [x, y] = [derived[a]!.lower[kind]!, derived[b]!.lower[kind]!];
+            const [x, y] = [present(derived[a]?.lower[kind], 'a derived string'), present(derived[b]?.lower[kind], 'a derived string')];
             return x < y ? -1 : x > y ? 1 : 0;
           }),
       ));
       const matched = patterns.matchingPositions(derived, order);
-      for (let i = 0; i < index.all.length; i++) {
-        const { sa, namespace, name } = index.all[i]!;
+      for (const [i, { sa, namespace, name }] of index.all.entries()) {
         const nsKnown = tokens.has(namespace);
         const nameKnown = tokens.has(name);
         if (sa.audience !== DEFAULT_AUDIENCE || (nsKnown && nameKnown) || matched.has(i)) own(sa);

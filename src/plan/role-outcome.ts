@@ -6,6 +6,7 @@ import type { Role } from '../model/inventory.js';
 import { displayIdentity, isMigrating, notedBy, type Candidate } from './identities.js';
 import type { PlannedRole, TrustPhases } from './model.js';
 import { minified } from './trust-rewrite.js';
+import { present } from '../errors.js';
 
 /**
  * What became of one role the plan was asked to rewrite: rewritten (its identities admitted, the
@@ -52,7 +53,7 @@ export function withRetained(outcome: Extract<RoleOutcome, { kind: 'rewritten' }
     const at = candidates.findIndex((m) => isMigrating(m) && identityKey(m.identity) === identityKey(id));
     if (at < 0) continue;
     const noted = notedBy(
-      candidates[at]!,
+      present(candidates[at], 'the migrating candidate'),
       R.finalKeepsIrsa,
       `${displayIdentity(id)}: ${outcome.role.arn}'s final trust still admits it through IRSA (a wildcard or subject-less statement serving others)`,
     );

@@ -16,6 +16,7 @@ import { and } from '../iam/evaluate.js';
 import { chainStatement, minified, podIdentityStatements, sidsOf, withoutIrsaSubjects, withStatements } from './trust-rewrite.js';
 import { group } from '../group.js';
 import { compareText } from '../order.js';
+import { present } from '../errors.js';
 
 /** IAM's default limit on a role trust policy, in characters (whitespace not counted). */
 export const TRUST_POLICY_LIMIT = 2048;
@@ -316,8 +317,7 @@ class RolePlanner {
     for (const { d, result } of checked)
       if ((result.differences.length || result.unknown.length) && !failed.has(d.target.arn)) failed.set(d.target.arn, { arn: d.arn, result });
     const refused = [...failed].flatMap(([target, { arn, result }]) => {
-      const targetRole = this.ctx.rolesByArn.get(target);
-      if (!targetRole) return [];
+      const targetRole = present(this.ctx.rolesByArn.get(target), `role ${target}`);
       const differences: CheckResult['differences'] = result.differences.length
         ? result.differences
         : result.unknown.map((identity) => ({ phase: 'transition', mechanism: 'pod-identity', identity, expected: 'yes', actual: 'unknown' }));
@@ -353,8 +353,7 @@ class RolePlanner {
     );
     const stopped = new Map<Candidate, Candidate>();
     for (const [chainArn, cs] of [...chained].sort(([a], [b]) => compareText(a, b))) {
-      const target = cs[0]?.role;
-      if (!target) continue;
+      const target = present(cs[0]?.role, `the role chained through ${chainArn}`);
       const problem = adoptionProblem(
         this.ctx,
         this.oracle,
@@ -440,20 +439,14 @@ export function planRoles(ctx: InventoryIndexes, oracle: TrustOracle, candidates
   const outcomes = new Map(
     [...byRole.entries()]
       .sort(([a], [b]) => compareText(a, b))
-      .flatMap(([arn, cs]) => {
-        const r = ctx.rolesByArn.get(arn);
-        return r ? [[arn, planner.planRole(r, cs)] as const] : [];
-      }),
+      .map(([arn, cs]) => [arn, planner.planRole(present(ctx.rolesByArn.get(arn), `role ${arn}`), cs)] as const),
   );
   const chains = planner.chainRoles(outcomes);
   for (const refused of chains.refused) outcomes.set(refused.role.arn, refused);
   const decided = new Map<Candidate, Candidate>();
   for (const [arn, outcome] of outcomes) {
     const final = outcome.kind === 'rewritten' ? withRetained(outcome) : outcome.candidates;
-    (byRole.get(arn) ?? []).forEach((c, i) => {
-      const d = final[i];
-      if (d) decided.set(c, d);
-    });
+    present(byRole.get(arn), `the candidates of ${arn}`).forEach((c, i) => decided.set(c, present(final[i], 'a decided candidate')));
   }
   const roles = new Map([...outcomes].map(([arn, o]) => [arn, o.role] as const));
   const chainRoles = chains.planned.filter((r) => !roles.has(r.arn));

@@ -15,7 +15,8 @@ function sid(prefix: string, content: unknown, taken: Set<string>): string {
 }
 
 function oneOrMany(values: readonly string[]): string | string[] {
-  return values.length === 1 ? values[0]! : [...values];
+  const [only] = values;
+  return only !== undefined && values.length === 1 ? only : [...values];
 }
 
 /** How the planner writes the statements it adds. */

@@ -2,6 +2,7 @@ import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { hasWildcard } from '../iam/glob.js';
 import { claimOf, isPositive } from './context.js';
 import { findingOf, type Rule } from './types.js';
+import type { Cluster, KubernetesState } from '../model/inventory.js';
 
 const SUBJECT = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
@@ -10,7 +11,7 @@ export const irsaTrustOrphanSubject: Rule = {
   check(ctx) {
     const out = [];
     for (const { role, statement, hostPath } of ctx.eksTrustStatements()) {
-      const clusters = ctx.clustersOfIssuer(hostPath).filter((c) => c.kubernetes);
+      const clusters = ctx.clustersOfIssuer(hostPath).filter((c): c is Cluster & { kubernetes: KubernetesState } => c.kubernetes !== undefined);
       if (clusters.length === 0) continue;
       const subjects = statement.conditions
         .filter(
@@ -26,7 +27,7 @@ export const irsaTrustOrphanSubject: Rule = {
         if (!m) continue;
         const [, namespace = '', name = ''] = m;
         for (const cluster of clusters) {
-          const exists = cluster.kubernetes!.serviceAccounts.some((sa) => sa.namespace === namespace && sa.name === name);
+          const exists = cluster.kubernetes.serviceAccounts.some((sa) => sa.namespace === namespace && sa.name === name);
           if (!exists) {
             out.push(
               findingOf(this, `${role.arn} trusts ${namespace}/${name} in ${cluster.name}, which has no such service account`, {

@@ -11,12 +11,13 @@ export const oidcProviderUnused: Rule = {
     for (const p of ctx.inventory.oidcProviders) {
       if (!isEksIssuer(p.hostPath) || leftOut.has(p.hostPath)) continue;
       const clusters = ctx.clustersOfIssuer(p.hostPath);
-      if (clusters.length === 0) {
+      const [first] = clusters;
+      if (!first) {
         out.push(findingOf(this, `${p.arn}: no cluster of the bundle has issuer ${p.hostPath}`));
       } else if (!trusted.has(p.arn) && ctx.scannedRoleAccounts.has(p.accountId)) {
         out.push(
           findingOf(this, `${p.arn} (cluster ${clusters.map((c) => c.name).join(', ')}): no role of account ${p.accountId} trusts it`, {
-            cluster: clusters[0]!.name,
+            cluster: first.name,
           }),
         );
       }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { folderOf, imports, RANK, sourceFiles, SRC, type Edge } from '../support/import-graph.js';
+import { folderOf, imports, RANK, sourceFiles, SRC, type Edge } from '../helpers/import-graph.js';
 
 /** Imports between folders of one rank that the pipeline allows: the report runs the audit. */
 const SIDEWAYS = new Set(['report -> rules', 'model -> iam', 'sources/live -> sources/evidence']);

@@ -92,7 +92,7 @@ describe('--cluster and --region over an evidence bundle', () => {
 });
 
 describe('--cluster on a bundle whose other clusters still matter', () => {
-  const SECOND = join(import.meta.dirname, 'bundles', 'chain-second-cluster');
+  const SECOND = join(import.meta.dirname, '..', 'fixtures', 'bundles', 'chain-second-cluster');
   const planOf = (args: string[]) => {
     const r = cli(['plan', '--evidence', SECOND, '--format', 'json', ...args]);
     expect(r.code, r.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { folderOf, imports, RANK, sourceFiles, SRC } from '../support/import-graph.js';
+import { folderOf, imports, RANK, sourceFiles, SRC } from '../helpers/import-graph.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

@@ -66,10 +66,10 @@ describe('documentation links', () => {
   });
 
   it('finds a dead file, a dead anchor and an anchor GitHub would not make', () => {
-    const probe = join(ROOT, 'test', 'docs', 'probe', 'dead-links.md');
+    const probe = join(ROOT, 'test', 'fixtures', 'docs', 'dead-links.md');
     expect(deadLinks(probe)).toEqual([
       '../../../docs/no-such-page.md: docs/no-such-page.md does not exist',
-      '#no-such-heading: no heading of test/docs/probe/dead-links.md has the anchor #no-such-heading',
+      '#no-such-heading: no heading of test/fixtures/docs/dead-links.md has the anchor #no-such-heading',
       '../../../README.md#Commands: no heading of README.md has the anchor #Commands',
       '../../../docs/rules.md#some-rule: no heading of docs/rules.md has the anchor #some-rule',
       '../../../docs/%E0%A4%A.md: not a valid URL escape',
@@ -81,7 +81,7 @@ describe('documentation links', () => {
     expect(githubSlug('--format terraform --out <dir>')).toBe('--format-terraform---out-dir');
     expect(githubSlug('Trust rewrite, per role, in two phases')).toBe('trust-rewrite-per-role-in-two-phases');
     expect(githubSlug('Which cluster: KUBE_CONTEXTS')).toBe('which-cluster-kube_contexts');
-    const probe = markdown(join(ROOT, 'test', 'docs', 'probe', 'dead-links.md'));
+    const probe = markdown(join(ROOT, 'test', 'fixtures', 'docs', 'dead-links.md'));
     expect([...probe.anchors]).toEqual(['probe', '--format-terraform---out-dir', 'twice', 'twice-1']);
   });
 

@@ -44,7 +44,7 @@ export function readMarkdown(file: string): MarkdownFile {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   const links: MarkdownLink[] = [];
-  marked.walkTokens(tokens, (token) => {
+  void marked.walkTokens(tokens, (token) => {
     if (token.type === 'heading') {
       const text = plainText(token);
       headings.push(text);

@@ -7,6 +7,7 @@ import type { KubeFake } from '../helpers/kube-fake.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
 import { CLUSTER_ACCOUNT as ACCOUNT, expectTrust, ok, singleAccount } from './lifecycle.js';
 import { associationSummaries, buildWorld, type Accounts, type World } from './world.js';
+import { stopAll } from '../helpers/stop.js';
 
 const ROLE_ARN = 'eks.amazonaws.com/role-arn';
 const SHARED = `arn:aws:iam::${ACCOUNT}:role/read-from-s3`;
@@ -172,8 +173,7 @@ describe('generated scripts wait for AWS: the agent and add-on updates ACTIVE, n
   });
   afterAll(async () => {
     await world?.stop();
-    await shim?.stop();
-    await moto?.stop();
+    await stopAll(shim, moto);
   });
 
   /** When the shim first answered DescribeAddon of `addon` with ACTIVE after its last create or update. */

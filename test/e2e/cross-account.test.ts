@@ -3,6 +3,7 @@ import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
 import { lifecycle } from './lifecycle.js';
 import { buildWorld, type Accounts, type World } from './world.js';
+import { stopAll } from '../helpers/stop.js';
 
 const CLUSTER_ACCOUNT = '111122223333';
 const ROLE_ACCOUNT = '444455556666';
@@ -22,8 +23,8 @@ describe('generated scripts across two accounts (chaining role + target role tru
   });
   afterAll(async () => {
     await world?.stop();
-    await shim?.stop();
-    await Promise.all([motoA?.stop(), motoB?.stop()]);
+    await stopAll(shim);
+    await Promise.all([stopAll(motoA), stopAll(motoB)]);
   });
 
   it('cross-account: dry run, migrate ×2, finalize ×2, rollback ×2', async () => {

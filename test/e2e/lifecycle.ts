@@ -9,6 +9,7 @@ import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
 import type { PlannedAssociation } from '../../src/plan/model.js';
 import { associationSummaries, buildWorld, liveInlinePolicy, liveTrust, snapshot, type Accounts, type World, type WorldOptions } from './world.js';
+import { stopAll } from '../helpers/stop.js';
 
 export const CLUSTER_ACCOUNT = '111122223333';
 
@@ -138,8 +139,7 @@ export function singleAccount(): { accounts: () => Accounts; load: (fixture: str
   });
   afterAll(async () => {
     await world?.stop();
-    await shim?.stop();
-    await moto?.stop();
+    await stopAll(shim, moto);
   });
   return {
     accounts: () => accounts,

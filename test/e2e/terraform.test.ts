@@ -16,6 +16,7 @@ import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
 import { buildWorld, liveInlinePolicy, liveTrust, type Accounts, type World } from './world.js';
 import { terraformDir, terraformMissing, writeCliConfig, type TerraformDir } from './terraform-world.js';
+import { stopAll } from '../helpers/stop.js';
 
 const CLUSTER_ACCOUNT = '111122223333';
 const ROLE_ACCOUNT = '444455556666';
@@ -78,9 +79,8 @@ describe('generated Terraform on the demo: fmt, init, validate, plan, apply, pla
     );
   }, 120_000);
   afterAll(async () => {
-    await world?.stop();
-    await shim?.stop();
-    await Promise.all([motoA?.stop(), motoB?.stop()]);
+    await stopAll(world, shim);
+    await Promise.all([stopAll(motoA), stopAll(motoB)]);
     if (root) await rm(root, { recursive: true, force: true });
   });
 

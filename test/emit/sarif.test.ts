@@ -13,7 +13,7 @@ import { buildReport } from '../../src/report/build.js';
 import type { Report, ReportEvidenceFile } from '../../src/report/model.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 
-// test/support/sarif-schema-2.1.0.json: the SARIF 2.1.0 JSON Schema (draft-07) of github.com/oasis-tcs/sarif-spec,
+// test/fixtures/schemas/sarif-schema-2.1.0.json: the SARIF 2.1.0 JSON Schema (draft-07) of github.com/oasis-tcs/sarif-spec,
 // sarif-2.1/prose/sarif-schema-2.1.0.json at commit a560296ca8c921f3bdb8d4a8db57ab83dae968a7 (formerly
 // Schemata/sarif-schema-2.1.0.json), unchanged.
 
@@ -25,7 +25,7 @@ type AddFormats = (ajv: Ajv) => Ajv;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 // unicodeRegExp: false, as the schema's pattern for `language` (`…{2}]?$`) is not a valid regular expression with the u flag.
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }));
-const validate = ajv.compile(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'support', 'sarif-schema-2.1.0.json'), 'utf8')) as object);
+const validate = ajv.compile(JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'schemas', 'sarif-schema-2.1.0.json'), 'utf8')) as object);
 
 interface SarifResult {
   ruleId: string;
@@ -240,7 +240,7 @@ describe('report --format sarif', () => {
 });
 
 describe('SARIF of every fixture bundle', () => {
-  const bundles = ['fixtures', 'fixtures/rules', 'test/hostile/cases'].flatMap((base) =>
+  const bundles = ['fixtures', 'fixtures/rules', 'test/fixtures/hostile'].flatMap((base) =>
     readdirSync(join(ROOT, base))
       .sort()
       .map((d) => join(ROOT, base, d))

@@ -12,7 +12,7 @@ import type { Plan } from '../../src/plan/model.js';
 import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { runCommand } from '../helpers/exec.js';
-import { cluster, inventory, irsaStatement, role, serviceAccount } from '../support/builders.js';
+import { cluster, inventory, irsaStatement, role, serviceAccount } from '../helpers/inventory.js';
 import type { Cluster } from '../../src/model/inventory.js';
 import { expectHelpersOnly } from './template-check.js';
 

@@ -13,7 +13,7 @@ import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { rawControls } from '../hostile/raw-controls.js';
 import { hostileInventory, TERMINAL } from '../report/hostile.js';
-import { cluster, inventory, irsaStatement, role, serviceAccount } from '../support/builders.js';
+import { cluster, inventory, irsaStatement, role, serviceAccount } from '../helpers/inventory.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
 const DEMO = plan(readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo')), { generatedAt: AT });

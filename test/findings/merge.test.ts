@@ -53,7 +53,8 @@ describe('mergeFindings', () => {
   });
 
   it('tells an absent subject from an empty one', () => {
-    const { cluster: _, ...noCluster } = f();
+    const { cluster, ...noCluster } = f();
+    expect(cluster).toBe('c');
     expect(mergeFindings([noCluster, f({ cluster: '' })])).toHaveLength(2);
   });
 

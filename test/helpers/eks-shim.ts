@@ -157,7 +157,7 @@ const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 function associationIdGen(): string {
   const bytes = randomBytes(17);
   let s = 'a-';
-  for (const b of bytes) s += ALNUM[b % ALNUM.length];
+  for (const b of bytes) s += ALNUM.charAt(b % ALNUM.length);
   return s;
 }
 
@@ -708,11 +708,9 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
   }
 
   function forward(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const headers = { ...req.headers };
-    for (const h of HOP_BY_HOP) delete headers[h];
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([h]) => !HOP_BY_HOP.has(h)));
     const up = http.request({ hostname: moto.hostname, port: moto.port, method: req.method, path: req.url, headers }, (upRes) => {
-      const outHeaders = { ...upRes.headers };
-      for (const h of HOP_BY_HOP) delete outHeaders[h];
+      const outHeaders = Object.fromEntries(Object.entries(upRes.headers).filter(([h]) => !HOP_BY_HOP.has(h)));
       res.writeHead(upRes.statusCode ?? 502, outHeaders);
       upRes.pipe(res);
     });
@@ -757,7 +755,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
       } else if (method === 'DELETE') {
         const keys = url.searchParams.getAll('tagKeys');
         if (keys.length === 0) throw new ApiError(400, 'BadRequestException', 'tagKeys is required');
-        for (const k of keys) delete resource.tags[k];
+        resource.tags = Object.fromEntries(Object.entries(resource.tags).filter(([k]) => !keys.includes(k)));
         send(res, 200, {});
       } else throw new ApiError(405, 'BadRequestException', `${method} is not allowed on /tags`);
     } catch (err) {
@@ -843,7 +841,8 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     state,
     seedAssociation(input) {
       const region = input.region ?? 'us-east-1';
-      const { clusterName, region: _r, ...rest } = input;
+      const { clusterName, ...rest } = input;
+      delete rest.region;
       return makeAssociation(region, clusterName, rest);
     },
     seedAddon(input) {

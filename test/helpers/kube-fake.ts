@@ -338,7 +338,7 @@ function fieldValue(obj: KubeObject, field: string): string {
     cur = (cur as Record<string, unknown>)[part];
   }
   if (cur === undefined || cur === null) return field === 'spec.hostNetwork' || field === 'spec.unschedulable' ? 'false' : '';
-  return String(cur);
+  return typeof cur === 'string' ? cur : JSON.stringify(cur);
 }
 
 function parseFieldSelector(sel: string, r: ResourceDef): (obj: KubeObject) => boolean {
@@ -367,6 +367,7 @@ export function mergePatch(target: unknown, patch: unknown, strategic = false): 
   const out: Record<string, unknown> = isObj(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (strategic && k.startsWith('$')) continue;
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a merge patch's null removes that key of the JSON object
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v, strategic);
   }
@@ -437,6 +438,7 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
       }
       if (isObj(parent) && Object.prototype.hasOwnProperty.call(parent, last)) {
         const v = parent[last];
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a JSON patch `remove` deletes the key its pointer names
         delete parent[last];
         return v;
       }
@@ -535,7 +537,7 @@ function decodeContinue(token: string): { rv: number; start: string } {
 export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions = {}): Promise<KubeFake> {
   let rv = 1000;
   for (const o of objects) {
-    const n = Number(o.metadata?.resourceVersion);
+    const n = Number(o.metadata.resourceVersion);
     if (Number.isFinite(n) && n >= rv) rv = n + 1;
   }
   /** resource name -> key (`ns/name` or `name`) -> object */
@@ -554,8 +556,7 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
       return;
     }
     const o = clone(input);
-    o.metadata ??= { name: '' };
-    if (!o.metadata.name) throw new Error(`kube-fake: ${o.kind} without metadata.name`);
+    if (!(o as { metadata?: { name?: string } }).metadata?.name) throw new Error(`kube-fake: ${o.kind} without metadata.name`);
     if (r.namespaced) o.metadata.namespace ??= 'default';
     else delete o.metadata.namespace;
     o.metadata.uid ??= randomUUID();
@@ -634,8 +635,7 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
   }
 
   function withTypeMeta(r: ResourceDef, o: KubeObject): KubeObject {
-    const { apiVersion: _a, kind: _k, ...rest } = clone(o);
-    return { apiVersion: apiVersionOf(r), kind: r.kind, ...rest };
+    return Object.assign({ apiVersion: apiVersionOf(r), kind: r.kind }, clone(o), { apiVersion: apiVersionOf(r), kind: r.kind });
   }
 
   function list(r: ResourceDef, namespace: string | undefined, q: URLSearchParams): unknown {
@@ -682,11 +682,7 @@ export async function startKubeFake(objects: KubeObject[], opts: KubeFakeOptions
     if (!isObj(next) || !isObj(next.metadata)) throw new KubeError(400, 'BadRequest', 'the object has no metadata');
     const n = next as KubeObject;
     if (n.metadata.name !== current.metadata.name) {
-      throw new KubeError(
-        400,
-        'BadRequest',
-        `the name of the object (${String(n.metadata.name)}) does not match the name on the URL (${current.metadata.name})`,
-      );
+      throw new KubeError(400, 'BadRequest', `the name of the object (${n.metadata.name}) does not match the name on the URL (${current.metadata.name})`);
     }
     if (r.namespaced && n.metadata.namespace !== current.metadata.namespace) {
       throw new KubeError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');

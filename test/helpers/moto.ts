@@ -70,7 +70,7 @@ export async function startMoto(opts: StartMotoOptions = {}): Promise<MotoServer
   live.add(child);
   installExitHook();
   let stderr = '';
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 20_000) stderr += d;
   });
   let exited: string | undefined;

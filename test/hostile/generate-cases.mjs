@@ -1,10 +1,10 @@
-// Regenerates test/hostile/cases/: small broken and hostile evidence bundles, each with expect.json.
+// Regenerates test/fixtures/hostile/: small broken and hostile evidence bundles, each with expect.json.
 // Run: node test/hostile/generate-cases.mjs   (big cases are generated at test time, not here)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 
-const OUT = join(import.meta.dirname, 'cases');
+const OUT = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 const ACCOUNT = '111122223333';
 const ISSUER_HP = 'oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082';
 const PROVIDER = `arn:aws:iam::${ACCOUNT}:oidc-provider/${ISSUER_HP}`;

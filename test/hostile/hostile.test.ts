@@ -1,5 +1,5 @@
 /**
- * Runs every bundle of test/hostile/cases/ (broken and hostile evidence; regenerate with
+ * Runs every bundle of test/fixtures/hostile/ (broken and hostile evidence; regenerate with
  * `node test/hostile/generate-cases.mjs`) through the built CLI and checks its expect.json:
  * an error is exit 2 with one `irsa2pi: error:` line naming the file, no stack trace, nothing written;
  * a plan is exit 0. Every case must finish in bounded time. Big and deep inputs are generated here.
@@ -27,7 +27,7 @@ import { rawControls } from './raw-controls.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'irsa2pi.js');
-const CASES = join(import.meta.dirname, 'cases');
+const CASES = join(import.meta.dirname, '..', 'fixtures', 'hostile');
 /** Generous: the point is "bounded", not benchmarking. */
 const BOUND_MS = 20_000;
 /** Peak RSS a case may take, in KiB: each corpus case's files are small, so this is Node, the modules and room to spare. */
@@ -93,11 +93,6 @@ function expectCleanError(r: ReturnType<typeof run>, file: RegExp | string, mess
   expect(existsSync(r.out)).toBe(false);
 }
 
-/** The text of an --out file, or of every file under an --out directory. */
-function outputs(path: string): string[] {
-  return namedOutputs(path).map((o) => o.text);
-}
-
 /** Each file of an --out file or directory, with its path relative to the directory. */
 function namedOutputs(path: string): { name: string; text: string }[] {
   if (!statSync(path).isDirectory()) return [{ name: '', text: readFileSync(path, 'utf8') }];
@@ -128,7 +123,7 @@ describe('hostile evidence corpus', () => {
     expect(r.ms, `${name} took ${r.ms} ms`).toBeLessThan(BOUND_MS);
     expect(r.peakKb, `${name} peaked at ${r.peakKb} KiB`).toBeLessThan(BOUND_RSS_KB);
     if (want.outcome === 'error') {
-      expectCleanError(r, `test/hostile/cases/${name}`, new RegExp(want.message!), want.location);
+      expectCleanError(r, `test/fixtures/hostile/${name}`, new RegExp(want.message!), want.location);
       return;
     }
     expect(r.code, r.stderr).toBe(0);

@@ -21,7 +21,7 @@ afterAll(() => {
 /** The control bundle plus `rel`, written as `head`, `mb` MiB of `x`, then `tail`. */
 function bundleWithLong(name: string, rel: string, head: string, mb: number, tail: string): string {
   const dir = join(scratch, name);
-  cpSync(join(import.meta.dirname, 'cases', 'control-base'), dir, { recursive: true });
+  cpSync(join(import.meta.dirname, '..', 'fixtures', 'hostile', 'control-base'), dir, { recursive: true });
   rmSync(join(dir, 'expect.json'));
   const fd = openSync(join(dir, rel), 'w');
   writeSync(fd, head);

@@ -12,6 +12,7 @@ import { IAMClient, CreateRoleCommand, ListRolesCommand } from '@aws-sdk/client-
 import { startMoto, awsEnv, sdkConfig, type MotoServer } from '../helpers/moto.js';
 import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { runCommand } from '../helpers/exec.js';
+import { stopAll } from '../helpers/stop.js';
 
 const ACCT = '111122223333';
 const role = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;
@@ -42,8 +43,7 @@ describe('EKS shim in front of moto', () => {
     );
   });
   afterAll(async () => {
-    await shim?.stop();
-    await moto?.stop();
+    await stopAll(shim, moto);
   });
 
   it('forwards IAM and /clusters to moto (CLI)', async () => {
@@ -264,10 +264,10 @@ describe('EKS shim in front of moto', () => {
 
     const dup = await eks
       .send(new CreatePodIdentityAssociationCommand({ clusterName: 'prod', namespace: 'ns', serviceAccount: 'a', roleArn: role('a') }))
-      .catch((e: Error) => e);
+      .catch((e: unknown) => e);
     expect((dup as Error).name).toBe('ResourceInUseException');
     expect((dup as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(409);
-    const nf = await eks.send(new ListAddonsCommand({ clusterName: 'ghost' })).catch((e: Error) => e);
+    const nf = await eks.send(new ListAddonsCommand({ clusterName: 'ghost' })).catch((e: unknown) => e);
     expect((nf as Error).name).toBe('ResourceNotFoundException');
 
     // Region comes from the SigV4 credential scope.

@@ -5,6 +5,7 @@ import { KubeConfig, CoreV1Api, AppsV1Api, BatchV1Api, PatchStrategy, setHeaderO
 import { startKubeFake, type KubeFake, type KubeObject } from '../helpers/kube-fake.js';
 import { objectsFromFile, objectsFromText } from '../helpers/kube-objects.js';
 import { runCommand } from '../helpers/exec.js';
+import { stopAll } from '../helpers/stop.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/app';
 
@@ -60,7 +61,7 @@ describe('kube fake', () => {
     kube = await startKubeFake(seed());
   });
   afterAll(async () => {
-    await kube?.stop();
+    await stopAll(kube);
   });
 
   it('serves kubectl get -A -o json with --chunk-size paging', async () => {

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { IAMClient, CreateRoleCommand, GetRoleCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { startMoto, awsEnv, sdkConfig, type MotoServer } from '../helpers/moto.js';
 import { runCommand } from '../helpers/exec.js';
+import { stopAll } from '../helpers/stop.js';
 
 const ISSUER_HOST = 'oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789';
 
@@ -13,7 +14,7 @@ describe('moto helper', () => {
     moto = await startMoto();
   });
   afterAll(async () => {
-    await moto?.stop();
+    await stopAll(moto);
   });
 
   it('serves IAM to the AWS CLI', async () => {
@@ -49,7 +50,7 @@ describe('moto helper', () => {
     await moto.reset();
     const after = await iam.send(new ListRolesCommand({}));
     expect(after.Roles).toEqual([]);
-    const err = await iam.send(new GetRoleCommand({ RoleName: 'r1' })).catch((e: Error) => e);
+    const err = await iam.send(new GetRoleCommand({ RoleName: 'r1' })).catch((e: unknown) => e);
     expect((err as Error).name).toBe('NoSuchEntityException');
   });
 

@@ -20,7 +20,7 @@ const bundle = join(scratch, 'bundle');
 let whole = '';
 
 beforeAll(() => {
-  cpSync(join(ROOT, 'test', 'hostile', 'cases', 'control-base'), bundle, { recursive: true });
+  cpSync(join(ROOT, 'test', 'fixtures', 'hostile', 'control-base'), bundle, { recursive: true });
   rmSync(join(bundle, 'expect.json'));
   const items = Array.from({ length: 20_000 }, (_, i) => ({
     apiVersion: 'v1',

@@ -5,7 +5,7 @@ import { podIdentityRequest } from '../../src/iam/requests.js';
 import { identityOf } from '../../src/analysis/indexes.js';
 import { plan } from '../../src/plan/plan.js';
 import { audit } from '../../src/rules/index.js';
-import { cluster, clusterOf, inventory, irsaStatement, role, serviceAccount } from '../support/builders.js';
+import { cluster, clusterOf, inventory, irsaStatement, role, serviceAccount } from '../helpers/inventory.js';
 
 const R = 'arn:aws:iam::111122223333:role/app';
 const POD_IDENTITY = { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] } as const;

@@ -15,8 +15,8 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const BUNDLES: readonly [string, string][] = [
   ['fixtures/demo', R.trustPolicyTooLarge.id],
   ['fixtures/shared-role-too-large', R.trustPolicyTooLarge.id],
-  ['test/hostile/cases/policy-not-principal', R.rewriteNotEquivalent.id],
-  ['test/hostile/cases/chain-role-name-held-cluster-by-name-only', R.chainRoleConflict.id],
+  ['test/fixtures/hostile/policy-not-principal', R.rewriteNotEquivalent.id],
+  ['test/fixtures/hostile/chain-role-name-held-cluster-by-name-only', R.chainRoleConflict.id],
   ['fixtures/wildcard-subject', R.finalKeepsIrsa.id],
 ];
 

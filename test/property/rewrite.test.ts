@@ -6,7 +6,7 @@ import { irsaRequest, podIdentityRequest, type Identity } from '../../src/iam/re
 import type { Inventory } from '../../src/model/inventory.js';
 import { plan } from '../../src/plan/plan.js';
 import { podIdentityStatements } from '../../src/plan/trust-rewrite.js';
-import { cluster, GITHUB_STATEMENT, inventory, irsaStatement, role, serviceAccount } from '../support/builders.js';
+import { cluster, GITHUB_STATEMENT, inventory, irsaStatement, role, serviceAccount } from '../helpers/inventory.js';
 
 const NAMESPACES = ['n1', 'n2', 'n3'];
 const ACCOUNTS = ['s1', 's2', 's3'];

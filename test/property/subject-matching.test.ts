@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateTrust } from '../../src/iam/evaluate.js';
 import { normalizeStatements } from '../../src/iam/policy.js';
 import { irsaRequest, type Identity } from '../../src/iam/requests.js';
-import { cluster, irsaStatement, role } from '../support/builders.js';
+import { cluster, irsaStatement, role } from '../helpers/inventory.js';
 
 /** An independent reference: IAM wildcard matching by recursion over the pattern. */
 function referenceLike(pattern: string, value: string): boolean {

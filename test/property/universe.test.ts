@@ -5,7 +5,7 @@ import { normalizeStatements, type PolicyDocument, type RawStatement } from '../
 import { irsaRequest, podIdentityRequest, type Identity } from '../../src/iam/requests.js';
 import { buildIndexes as buildContext, identityOf } from '../../src/analysis/indexes.js';
 import { universeFor } from '../../src/plan/equivalence.js';
-import { ACCOUNT, cluster, inventory, providerArn, serviceAccount } from '../support/builders.js';
+import { ACCOUNT, cluster, inventory, providerArn, serviceAccount } from '../helpers/inventory.js';
 import type { Cluster } from '../../src/model/inventory.js';
 
 const NAMESPACES = ['n1', 'n2', 'n10'];

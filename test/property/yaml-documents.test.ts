@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as YAML from 'yaml';
 import { MAX_NESTING_DEPTH } from '../../src/sources/evidence/limits.js';
 import { MAX_ALIASES, MAX_PARSER_STACK, ownStrings, parseYamlDocuments, YamlTooDeep, YamlTooManyAliases } from '../../src/sources/evidence/yaml-documents.js';
@@ -10,15 +10,21 @@ function depthOf(value: unknown): number {
   return 1 + Math.max(0, ...Object.values(value).map(depthOf));
 }
 
+/** Runs `tokens` to their end, keeping none. */
+function drain(tokens: Iterable<unknown>): void {
+  const it = tokens[Symbol.iterator]();
+  while (it.next().done !== true);
+}
+
 /** The deepest the yaml parser's stack grows while it reads `text`. */
 function parserStackPeak(text: string): number {
   const parser = new YAML.Parser();
   let peak = 0;
   for (const lexeme of new YAML.Lexer().lex(text)) {
-    for (const _ of parser.next(lexeme));
+    drain(parser.next(lexeme));
     peak = Math.max(peak, parser.stack.length);
   }
-  for (const _ of parser.end());
+  drain(parser.end());
   return peak;
 }
 
@@ -29,7 +35,7 @@ const nested = (depth: number, shapes: readonly boolean[]): unknown =>
 const style = fc.record({
   indentSeq: fc.boolean(),
   indent: fc.integer({ min: 2, max: 4 }),
-  collectionStyle: fc.constantFrom('any', 'block', 'flow') as fc.Arbitrary<'any' | 'block' | 'flow'>,
+  collectionStyle: fc.constantFrom<'any' | 'block' | 'flow'>('any', 'block', 'flow'),
   defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'BLOCK_LITERAL') as fc.Arbitrary<'PLAIN'>,
 });
 
@@ -167,14 +173,13 @@ describe('the YAML key checks', () => {
         const theirs = (YAML.parseAllDocuments(yamlText, { prettyErrors: false, uniqueKeys: false }) as YAML.Document.Parsed[])[0]!;
         fc.pre(theirs.errors.length === 0);
         const warnings: string[] = [];
-        const emit = process.emitWarning;
-        process.emitWarning = (w: string | Error) => void warnings.push(String(w));
+        const emit = vi.spyOn(process, 'emitWarning').mockImplementation((w: string | Error) => void warnings.push(String(w)));
         try {
           theirs.toJS({ maxAliasCount: 1000 });
         } catch {
           fc.pre(false);
         } finally {
-          process.emitWarning = emit;
+          emit.mockRestore();
         }
         expect(
           ours.errors.some((e) => e.code === 'NON_STRING_KEY'),

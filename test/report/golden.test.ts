@@ -13,7 +13,7 @@ import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
  * `UPDATE_GOLDEN=1 npx vitest run test/report` and review the diff.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
-const GOLDEN = join(ROOT, 'test', 'golden');
+const GOLDEN = join(ROOT, 'test', 'fixtures', 'golden');
 const AT = '2026-01-01T00:00:00.000Z';
 
 function demoInventory(): Inventory {

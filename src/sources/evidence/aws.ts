@@ -10,6 +10,8 @@ function arnAccount(arn: string, file: string, where: string): string {
   return parsed.accountId;
 }
 
+function roleArnField(f: Fields, key: string, optional: false): string;
+function roleArnField(f: Fields, key: string, optional: true): string | undefined;
 function roleArnField(f: Fields, key: string, optional: boolean): string | undefined {
   const arn = optional ? f.optStr(key) || undefined : f.str(key);
   if (arn !== undefined && (!roleNameAndPath(arn) || /\s/.test(arn)))
@@ -106,7 +108,7 @@ export function associationFrom(f: Fields): PodIdentityAssociation {
     clusterArn: eksChildClusterArn(f, 'associationArn'),
     namespace: f.str('namespace'),
     serviceAccount: f.str('serviceAccount'),
-    roleArn: roleArnField(f, 'roleArn', false)!,
+    roleArn: roleArnField(f, 'roleArn', false),
     targetRoleArn: roleArnField(f, 'targetRoleArn', true),
     associationId: f.str('associationId'),
     associationArn: f.str('associationArn'),
@@ -146,7 +148,10 @@ export function addonFrom(f: Fields): Addon {
 /** The account of a file under `aws/<account>/` (the README's layout), by the nearest 12-digit folder of its path. */
 export function accountOfPath(file: string): string | undefined {
   const folders = file.split(/[\\/]/).slice(0, -1);
-  for (let i = folders.length - 1; i >= 0; i--) if (/^\d{12}$/.test(folders[i]!)) return folders[i];
+  for (let i = folders.length - 1; i >= 0; i--) {
+    const folder = folders[i];
+    if (folder !== undefined && /^\d{12}$/.test(folder)) return folder;
+  }
   return undefined;
 }
 
@@ -160,7 +165,8 @@ export function accountOfPath(file: string): string | undefined {
 export function accountOfEmptyList(file: string, inBundle: string, list: string, bundleAccounts: ReadonlySet<string>): string {
   const byPath = accountOfPath(inBundle);
   if (byPath) return byPath;
-  if (bundleAccounts.size === 1) return [...bundleAccounts][0]!;
+  const [only] = bundleAccounts;
+  if (only !== undefined && bundleAccounts.size === 1) return only;
   const which = bundleAccounts.size === 0 ? 'the bundle names no account' : `the bundle holds accounts ${[...bundleAccounts].sort().join(', ')}`;
   throw new InputError(`$.${list} is empty and names no account (${which}): file it under aws/<account>/`, file);
 }

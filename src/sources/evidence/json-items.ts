@@ -60,7 +60,7 @@ class Window {
 
   /** The byte at `at`, or -1 past the end of the file. */
   byte(at: number, keep: number): number {
-    return this.hold(at, keep) ? this.buf[at - this.base]! : -1;
+    return this.hold(at, keep) ? (this.buf[at - this.base] ?? -1) : -1;
   }
 
   /** Bytes `from` to `to`, parsed as JSON; undefined when they are not valid UTF-8 or not one JSON value. */
@@ -95,7 +95,7 @@ function endOfNested(w: Window, from: number): number {
     const { buf, base } = w;
     const stop = w.end - base;
     for (let i = at - base; i < stop; i++) {
-      const c = buf[i]!;
+      const c = buf[i] ?? -1;
       if (inString) {
         if (escaped) escaped = false;
         else if (c === BACKSLASH) escaped = true;

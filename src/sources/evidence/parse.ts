@@ -1,6 +1,6 @@
 import { constants, isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
-import { InputError, locate } from '../../errors.js';
+import { InputError, locate, present } from '../../errors.js';
 import { MAX_NESTING_DEPTH } from './limits.js';
 import type { Document } from 'yaml';
 import { ownStrings, yamlDocuments, YamlRefused } from './yaml-documents.js';
@@ -42,8 +42,7 @@ interface Frame {
 /** The path to the first value nested `max` deep; only called once such a value is known to exist. */
 function pathTooDeep(root: unknown, max: number): string {
   const stack: Frame[] = [{ value: root, depth: 0 }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
+  for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { value, depth } = frame;
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= max) {
@@ -73,7 +72,7 @@ export function tooDeep(root: unknown, max = MAX_NESTING_DEPTH): string | undefi
   const depths: number[] = [0];
   while (values.length > 0) {
     const value = values.pop();
-    const depth = depths.pop()!;
+    const depth = present(depths.pop(), 'the depth of a value');
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= max) return pathTooDeep(root, max);
     if (Array.isArray(value)) {
@@ -136,8 +135,7 @@ function parseYaml(text: string, display: string): unknown[] {
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0];
-      const offset = error.pos?.[0];
-      const location = pos ? { line: pos.line, column: pos.col } : typeof offset === 'number' ? locate(text, offset) : undefined;
+      const location = pos ? { line: pos.line, column: pos.col } : locate(text, error.pos[0]);
       const first = error.message.split('\n')[0] ?? 'parse error';
       // the yaml library reports its own stack overflow on deep nesting as a parse error
       const reason = /call stack/i.test(first) ? `nested more than ${MAX_NESTING_DEPTH} levels deep` : first;

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError, present } from '../../errors.js';
 import type {
   Addon,
   Cluster,
@@ -185,7 +185,7 @@ function clusterOfFolder(folder: string, file: string, p: Pending): Omit<Cluster
       file,
     );
   }
-  return matches[0]!;
+  return present(matches[0], `the cluster of folder kubernetes/${folder}/`);
 }
 
 /** Adds a document's objects to its cluster. */
@@ -249,7 +249,12 @@ function assemble(p: Pending, root: string): Inventory {
     undescribedAssociations: byArn(p.associationSummaries, (a) => a.associationArn).filter((a) => !p.associations.has(a.associationArn)),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
     evidence:
-      p.collectedAt.size === 0 ? p.evidence : p.evidence.map((e) => (p.collectedAt.has(e.path) ? { ...e, collectedAt: p.collectedAt.get(e.path)! } : e)),
+      p.collectedAt.size === 0
+        ? p.evidence
+        : p.evidence.map((e) => {
+            const collectedAt = p.collectedAt.get(e.path);
+            return collectedAt !== undefined ? { ...e, collectedAt } : e;
+          }),
     scanGaps: p.scanGaps,
     ignored: p.ignored,
   };

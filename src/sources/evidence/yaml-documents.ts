@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Document, YAMLMap, YAMLParseError } from 'yaml';
+import type { Document, YAMLError, YAMLMap, YAMLParseError } from 'yaml';
 import { MAX_NESTING_DEPTH, MAX_STRING_CHARS } from './limits.js';
 
 const require = createRequire(import.meta.url);
@@ -119,10 +119,10 @@ function addKeyErrors(doc: Document.Parsed): void {
     },
   });
   if (found.length === 0) return;
-  const merged: YAMLParseError[] = [];
+  const merged: YAMLError[] = [];
   let next = 0;
   for (const error of doc.errors) {
-    while (next < found.length && found[next]!.pos[0] < error.pos[0]) merged.push(found[next++]!);
+    for (let earlier = found[next]; earlier && earlier.pos[0] < error.pos[0]; earlier = found[++next]) merged.push(earlier);
     merged.push(error);
   }
   doc.errors.splice(0, doc.errors.length, ...merged, ...found.slice(next));

@@ -1,5 +1,6 @@
 import { expect, handOver, NotStreamable, unlessGivenUp, type ItemSink, type ListHead } from './list-items.js';
 import { ownStrings } from './yaml-documents.js';
+import { present } from '../../errors.js';
 
 /** What the YAML reader needs of the `yaml` package, which the caller loads. */
 export interface YamlParser {
@@ -59,9 +60,10 @@ function valueOf(parser: YamlParser, text: string): unknown {
   } catch {
     throw new NotStreamable();
   }
-  expect(Array.isArray(docs) && docs.length === 1 && docs[0]!.errors.length === 0);
+  const doc = Array.isArray(docs) && docs.length === 1 ? docs[0] : undefined;
+  expect(doc !== undefined && doc.errors.length === 0);
   try {
-    return ownStrings(docs[0]!.toJS({ maxAliasCount: 0 }));
+    return ownStrings(doc.toJS({ maxAliasCount: 0 }));
   } catch {
     throw new NotStreamable();
   }
@@ -114,12 +116,14 @@ function splitList(text: string): { head: string; entries: Range[]; cuts: Cut[] 
     expect(line.text.charCodeAt(at) !== TAB);
     if (inItems) {
       if (at === line.text.length) {
-        if (entries.length > 0) entries[entries.length - 1]!.end = line.end;
+        const last = entries.at(-1);
+        if (last) last.end = line.end;
         continue;
       }
       if (line.text.charCodeAt(at) === HASH) {
-        expect(entries.length > 0 && content !== -1 && at >= content);
-        entries[entries.length - 1]!.end = line.end;
+        const last = entries.at(-1);
+        expect(last !== undefined && content !== -1 && at >= content);
+        last.end = line.end;
         continue;
       }
       if (indent === -1) {
@@ -128,7 +132,7 @@ function splitList(text: string): { head: string; entries: Range[]; cuts: Cut[] 
       }
       if (at > indent) {
         if (content === -1) content = at;
-        entries[entries.length - 1]!.end = line.end;
+        present(entries.at(-1), 'the entry an indented line continues').end = line.end;
         continue;
       }
       if (at === indent && ENTRY.test(line.text.slice(at))) {

@@ -35,11 +35,12 @@ export const DEFAULT_ASSUME_ROLE = 'OrganizationAccountAccessRole';
 /** The session name of the assumed roles, as CloudTrail shows it. */
 export const DEFAULT_ROLE_SESSION_NAME = 'irsa2pi-collect';
 
-/** True for an active account; throws on an id that is not 12 digits (it names a bundle folder). */
-function isActive(account: { Id?: string; State?: string; Status?: string }): boolean {
-  if (!/^\d{12}$/.test(account.Id ?? ''))
-    throw new Error(`the organisation listed an account id that is not 12 digits: ${JSON.stringify(String(account.Id).slice(0, 40))}`);
-  return (account.State ?? account.Status) === 'ACTIVE';
+/** The id of an active account, undefined for another; throws on an id that is not 12 digits (it names a bundle folder). */
+function activeId(account: { Id?: string; State?: string; Status?: string }): string | undefined {
+  const id = account.Id;
+  if (id === undefined || !/^\d{12}$/.test(id))
+    throw new Error(`the organisation listed an account id that is not 12 digits: ${JSON.stringify(String(id).slice(0, 40))}`);
+  return (account.State ?? account.Status) === 'ACTIVE' ? id : undefined;
 }
 
 /** The active accounts of the organisation, all pages of `ListAccounts`. */
@@ -49,7 +50,10 @@ async function allAccounts(org: OrganizationsClient, pageSize: number): Promise<
   const next = pageTokenGuard('ListAccounts');
   for await (const page of paginateListAccounts({ client: org, pageSize }, {})) {
     next(page.NextToken);
-    for (const a of page.Accounts ?? []) if (isActive(a)) ids.push(a.Id!);
+    for (const a of page.Accounts ?? []) {
+      const id = activeId(a);
+      if (id !== undefined) ids.push(id);
+    }
   }
   return ids;
 }
@@ -60,14 +64,16 @@ async function accountsUnder(org: OrganizationsClient, ou: string, pageSize: num
   const ids: string[] = [];
   const seen = new Set<string>();
   const pending = [ou];
-  while (pending.length > 0) {
-    const parent = pending.shift()!;
+  for (let parent = pending.shift(); parent !== undefined; parent = pending.shift()) {
     if (seen.has(parent)) continue;
     seen.add(parent);
     const nextAccounts = pageTokenGuard(`ListAccountsForParent ${parent}`);
     for await (const page of paginateListAccountsForParent({ client: org, pageSize }, { ParentId: parent })) {
       nextAccounts(page.NextToken);
-      for (const a of page.Accounts ?? []) if (isActive(a)) ids.push(a.Id!);
+      for (const a of page.Accounts ?? []) {
+        const id = activeId(a);
+        if (id !== undefined) ids.push(id);
+      }
     }
     const nextChildren = pageTokenGuard(`ListChildren ${parent}`);
     for await (const page of paginateListChildren({ client: org, pageSize }, { ParentId: parent, ChildType: 'ORGANIZATIONAL_UNIT' })) {

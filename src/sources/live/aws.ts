@@ -126,7 +126,7 @@ export async function collectCluster(eks: EKSClient, name: string, opts: { assoc
     await import('@aws-sdk/client-eks');
   const described = await eks.send(new DescribeClusterCommand({ name }));
   const cluster = toCliJson(described.cluster ?? {}) as Json;
-  const arn = String(cluster.arn ?? '');
+  const arn = typeof cluster.arn === 'string' ? cluster.arn : '';
   const accountId = ACCOUNT_IN_ARN.exec(arn)?.[1];
   if (!accountId) throw new Error(`DescribeCluster ${name}: no account in cluster ARN ${JSON.stringify(arn)}`);
 

@@ -82,10 +82,10 @@ export interface CollectResult {
 
 /** One line of an error, without a stack; never includes request headers or credentials. */
 function errorLine(e: unknown): string {
-  const err = e as { name?: unknown; message?: unknown; code?: unknown };
+  const err = e as { name?: unknown; message?: unknown; code?: unknown } | null | undefined;
   const message = typeof err?.message === 'string' && err.message !== '' ? err.message : String(e);
   const name = typeof err?.name === 'string' && err.name !== 'Error' && !message.startsWith(err.name) ? `${err.name}: ` : '';
-  return `${name}${message}`.split('\n')[0]!.slice(0, 500);
+  return (`${name}${message}`.split('\n')[0] ?? '').slice(0, 500);
 }
 
 type Middlewared = { middlewareStack: { add: (mw: unknown, opts: { step: 'initialize'; name: string }) => void } };
@@ -94,7 +94,7 @@ function record(client: Middlewared, service: string, onOp: ((op: string) => voi
   if (!onOp) return;
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      onOp(`${service}:${String(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
+      onOp(`${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
       return next(args);
     },
     { step: 'initialize', name: 'irsa2piRecordOperation' },
@@ -176,7 +176,6 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   }
 
   const run = limiter(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY));
-  const organisationWide = opts.accounts !== undefined;
   const gaps: ScanGap[] = [];
   const accountFiles: EmittedFile[] = [];
   const clusterFiles: EmittedFile[] = [];
@@ -421,7 +420,12 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const gapKey = (g: ScanGap) => `${g.scope}|${g.account ?? ''}|${g.region}|${g.name}`;
   const sortedGaps = [...gaps].sort((a, b) => compareText(gapKey(a), gapKey(b)));
   if (sortedGaps.length > 0) files.push({ path: SCAN_GAPS_FILE, content: `${JSON.stringify({ irsa2piScanGaps: sortedGaps }, null, 2)}\n` });
-  const times = Object.fromEntries(files.flatMap((f) => (collectedAt.has(f.path) ? [[f.path, collectedAt.get(f.path)!]] : [])));
+  const times = Object.fromEntries(
+    files.flatMap((f) => {
+      const at = collectedAt.get(f.path);
+      return at !== undefined ? [[f.path, at] as const] : [];
+    }),
+  );
   const collection = { irsa2piCollection: { collector: 'irsa2pi collect', startedAt, finishedAt: now(), files: times } };
   files.push({ path: COLLECTION_FILE, content: `${JSON.stringify(collection, null, 2)}\n` });
   return { files, gaps: sortedGaps };

@@ -56,5 +56,6 @@ export function contextFor(
   if (!cluster.endpoint) return undefined;
   const want = normaliseServer(cluster.endpoint);
   const matches = contexts.filter((c) => c.server !== undefined && normaliseServer(c.server) === want);
-  return matches.length >= 1 ? [...matches].sort((a, b) => compareText(a.name, b.name))[0]!.name : undefined;
+  const [first] = [...matches].sort((a, b) => compareText(a.name, b.name));
+  return first?.name;
 }

@@ -18,7 +18,7 @@ export function killExecPluginsAfter(kc: KubeConfig, ms: number): void {
   const authenticators = (kc as unknown as { authenticators?: unknown }).authenticators;
   if (!Array.isArray(authenticators)) return;
   for (const a of authenticators) {
-    const auth = a as { execFn?: Spawn };
+    const auth = a as { execFn?: Spawn } | null | undefined;
     if (typeof auth?.execFn !== 'function') continue;
     auth.execFn = (command, args, options) => spawn(command, args, { ...options, timeout: ms, killSignal: 'SIGKILL' });
   }

@@ -63,6 +63,13 @@ const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 /** 256 MiB: a page of 500 pods with large `managedFields` is tens of MB; a server sending more is broken or hostile. */
 export const MAX_PAGE_BYTES = 256 * 1024 * 1024;
 
+/** Request headers, which this module always gives as an object (Node also takes a flat list of names and values). */
+function headerObject(headers: http.OutgoingHttpHeaders | readonly string[] | undefined): http.OutgoingHttpHeaders {
+  const isList = (h: typeof headers): h is readonly string[] => Array.isArray(h);
+  if (isList(headers)) throw new Error('request headers given as a list, not an object');
+  return headers ?? {};
+}
+
 /**
  * One `GET`, failed when the connection is not up within `connectMs` or the whole response (headers
  * and the last byte of the body) is not in within `requestMs` of sending it, or
@@ -72,10 +79,11 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
   const plain = url.protocol === 'http:';
   const what = `GET ${url.pathname}`;
   const requestOptions: https.RequestOptions = { ...opts, method: 'GET' };
-  requestOptions.headers = { ...(opts.headers ?? {}), Accept: 'application/json' };
+  requestOptions.headers = { ...headerObject(opts.headers), Accept: 'application/json' };
   if (plain) delete requestOptions.agent;
   return new Promise((resolve, reject) => {
     let connectTimer: NodeJS.Timeout | undefined;
+    // eslint-disable-next-line prefer-const -- settle() above clears it, and may run before it is set
     let requestTimer: NodeJS.Timeout | undefined;
     let settled = false;
     const settle = (done: () => void): void => {
@@ -223,7 +231,7 @@ export async function listClusterObjectsDirect(target: DirectTarget, opts: KubeL
     target.endpoint,
     async (o) => {
       if (ca !== undefined) o.ca = ca;
-      o.headers = { ...(o.headers ?? {}), Authorization: `Bearer ${await target.token()}` };
+      o.headers = { ...headerObject(o.headers), Authorization: `Bearer ${await target.token()}` };
     },
     opts,
   );

@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest';
+import { EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { eksNotOffered } from '../../../src/sources/live/regions.js';
+import { freePort } from '../../helpers/exec.js';
+
+/** The error the SDK gives for ListClusters against `endpoint`. */
+async function listClustersError(endpoint: string): Promise<unknown> {
+  const eks = new EKSClient({ region: 'xx-nowhere-1', endpoint, maxAttempts: 1, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  try {
+    await eks.send(new ListClustersCommand({}));
+    return undefined;
+  } catch (e) {
+    return e;
+  } finally {
+    eks.destroy();
+  }
+}
+
+describe('--region all: which failures mean EKS is not offered in a region', () => {
+  it('an EKS host name that does not resolve is "not offered" (skipped silently)', async () => {
+    // .invalid never resolves (RFC 6761), as eks.<region>.amazonaws.com does not where EKS is not offered.
+    expect(eksNotOffered(await listClustersError('https://eks.xx-nowhere-1.irsa2pi.invalid'))).toBe(true);
+  });
+
+  it('an endpoint that resolves but refuses the connection is a failure (a scan gap), not "not offered"', async () => {
+    const e = await listClustersError(`http://127.0.0.1:${await freePort()}`);
+    expect(e).toBeDefined();
+    expect(eksNotOffered(e)).toBe(false);
+  });
+});
