@@ -37,8 +37,24 @@ export function roleFrom(f: Fields): Role {
       document: decodePolicy(p.value.PolicyDocument, f.file, `${f.path}.RolePolicyList[${i}].PolicyDocument`),
     })),
     ...boundaryOf(f),
+    ...tagsOf(f),
     source: f.file,
   };
+}
+
+/** IAM's and CloudFormation's `Tags: [{Key, Value}]` as a map; a key given twice is refused. */
+export function tagList(f: Fields, key = 'Tags'): Readonly<Record<string, string>> {
+  const tags: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const t of f.objects(key)) {
+    const k = t.str('Key');
+    if (Object.hasOwn(tags, k)) throw new InputError(`${t.path}.Key repeats tag ${JSON.stringify(k)}`, f.file);
+    tags[k] = t.optStr('Value') ?? '';
+  }
+  return tags;
+}
+
+function tagsOf(f: Fields): Pick<Role, 'tags'> {
+  return f.value.Tags === undefined || f.value.Tags === null ? {} : { tags: tagList(f) };
 }
 
 function boundaryOf(f: Fields): Pick<Role, 'permissionsBoundaryArn'> {
@@ -106,7 +122,7 @@ export function associationFrom(f: Fields): PodIdentityAssociation {
     clusterArn: eksChildClusterArn(f, 'associationArn'),
     namespace: f.str('namespace'),
     serviceAccount: f.str('serviceAccount'),
-    roleArn: roleArnField(f, 'roleArn', false)!,
+    roleArn: roleArnField(f, 'roleArn', false) ?? '',
     targetRoleArn: roleArnField(f, 'targetRoleArn', true),
     associationId: f.str('associationId'),
     associationArn: f.str('associationArn'),
@@ -146,8 +162,7 @@ export function addonFrom(f: Fields): Addon {
 /** The account of a file under `aws/<account>/` (the README's layout), by the nearest 12-digit folder of its path. */
 export function accountOfPath(file: string): string | undefined {
   const folders = file.split(/[\\/]/).slice(0, -1);
-  for (let i = folders.length - 1; i >= 0; i--) if (/^\d{12}$/.test(folders[i]!)) return folders[i];
-  return undefined;
+  return folders.reverse().find((folder) => /^\d{12}$/.test(folder));
 }
 
 /**
@@ -160,7 +175,8 @@ export function accountOfPath(file: string): string | undefined {
 export function accountOfEmptyList(file: string, inBundle: string, list: string, bundleAccounts: ReadonlySet<string>): string {
   const byPath = accountOfPath(inBundle);
   if (byPath) return byPath;
-  if (bundleAccounts.size === 1) return [...bundleAccounts][0]!;
+  const [only] = bundleAccounts;
+  if (bundleAccounts.size === 1 && only !== undefined) return only;
   const which = bundleAccounts.size === 0 ? 'the bundle names no account' : `the bundle holds accounts ${[...bundleAccounts].sort().join(', ')}`;
   throw new InputError(`$.${list} is empty and names no account (${which}): file it under aws/<account>/`, file);
 }

@@ -14,7 +14,7 @@ export type EvidenceFormat = 'json' | 'yaml';
 
 export function formatOf(path: string): EvidenceFormat | undefined {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.json') || lower.endsWith('.tfstate')) return 'json';
   if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
   return undefined;
 }
@@ -43,7 +43,8 @@ interface Frame {
 function pathTooDeep(root: unknown, max: number): string {
   const stack: Frame[] = [{ value: root, depth: 0 }];
   while (stack.length > 0) {
-    const frame = stack.pop()!;
+    const frame = stack.pop();
+    if (!frame) break;
     const { value, depth } = frame;
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= max) {
@@ -73,7 +74,7 @@ export function tooDeep(root: unknown, max = MAX_NESTING_DEPTH): string | undefi
   const depths: number[] = [0];
   while (values.length > 0) {
     const value = values.pop();
-    const depth = depths.pop()!;
+    const depth = depths.pop() ?? 0;
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= max) return pathTooDeep(root, max);
     if (Array.isArray(value)) {
@@ -136,7 +137,7 @@ function parseYaml(text: string, display: string): unknown[] {
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0];
-      const offset = error.pos?.[0];
+      const offset = error.pos[0];
       const location = pos ? { line: pos.line, column: pos.col } : typeof offset === 'number' ? locate(text, offset) : undefined;
       const first = error.message.split('\n')[0] ?? 'parse error';
       // the yaml library reports its own stack overflow on deep nesting as a parse error
