@@ -32,7 +32,6 @@ export function ownerFindings(roles: readonly PlannedRole[], candidates: readonl
         rule: R.ownerEksctl.id,
         severity: R.ownerEksctl.severity,
         roleArn: role.arn,
-        cluster: owner.cluster,
         message: `${role.arn} belongs to ${describeOwner(owner)}: \`eksctl delete iamserviceaccount\` would delete the stack and this role, which the planned associations use, and re-applying the eksctl config puts the IRSA annotation and trust back; move ${role.migrated.join(', ')} to the ClusterConfig's podIdentityAssociations instead`,
       });
     else if (role.changed)
