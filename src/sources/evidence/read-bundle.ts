@@ -71,6 +71,8 @@ interface Pending {
   readonly stacks: Map<string, CloudFormationStack>;
   readonly stackResources: Map<string, CloudFormationResource>;
   readonly templates: CloudFormationTemplate[];
+  /** The CloudFormation and Terraform files read, empty ones included: owners were looked at. */
+  readonly ownerFiles: string[];
   /** Terraform resources by workspace. */
   readonly terraform: Map<string, TerraformResource[]>;
 }
@@ -131,6 +133,7 @@ function take(
   inEvidenceFolder: boolean,
 ): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
   const f = Fields.of(file, doc, '$');
+  if (kind.startsWith('cloudformation-') || kind.startsWith('terraform-')) p.ownerFiles.push(file);
   switch (kind) {
     case 'cloudformation-stacks': {
       const stacks = [...f.objects('Stacks'), ...f.objects('StackSummaries')].map(stackFrom);
@@ -332,7 +335,7 @@ function assemble(p: Pending, root: string): Inventory {
 }
 
 function ownersOf(p: Pending): Pick<Inventory, 'owners'> {
-  if (p.stacks.size + p.stackResources.size + p.templates.length + p.terraform.size === 0) return {};
+  if (p.ownerFiles.length === 0) return {};
   return {
     owners: {
       stacks: [...p.stacks.values()].sort((a, b) => compareText(a.stackId, b.stackId)),
@@ -375,6 +378,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     stacks: new Map(),
     stackResources: new Map(),
     templates: [],
+    ownerFiles: [],
     terraform: new Map(),
   };
   /**
