@@ -112,19 +112,20 @@ collected["aws/$account/oidc-providers.json"]="$iam_at"
 
 # CloudFormation of one region, for knowing each role's owner: the stacks, each stack's resources, and
 # the template of each stack holding an IAM role. Prints the error and removes what it wrote on failure.
+# Stack names are letters, digits and hyphens, so the CLI's JSON lines "StackName": "<name>" give them.
 stacks() { # region dir
-  local s roles
+  local names s
   aws cloudformation describe-stacks --region "$1" --output json > "$2/cloudformation-stacks.json" || return 1
-  for s in $(aws cloudformation describe-stacks --region "$1" --query 'Stacks[].StackName' --output text); do
+  names="$(sed -n 's/^ *"StackName": "\([A-Za-z][A-Za-z0-9-]*\)",\{0,1\}$/\1/p' "$2/cloudformation-stacks.json" | sort -u)"
+  while IFS= read -r s; do
+    [[ -n "$s" ]] || continue
     aws cloudformation describe-stack-resources --region "$1" --stack-name "$s" --output json \
       > "$2/cloudformation-resources-$s.json" || return 1
-    roles="$(aws cloudformation describe-stack-resources --region "$1" --stack-name "$s" \
-      --query "length(StackResources[?ResourceType=='AWS::IAM::Role'])" --output text)" || return 1
-    if [[ "$roles" != "0" ]]; then
+    if grep -q '"ResourceType": "AWS::IAM::Role"' "$2/cloudformation-resources-$s.json"; then
       aws cloudformation get-template --region "$1" --stack-name "$s" --template-stage Original --output json \
         > "$2/cloudformation-template-$s.json" || return 1
     fi
-  done
+  done <<< "$names"
 }
 
 for region in "${regions[@]}"; do

@@ -98,7 +98,7 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
       if (gone(stack?.status) || gone(r.status)) continue;
       stackIds.add(r.stackId);
       add({
-        owner: stackOwner(r.stackName, r.logicalId, eksctlCluster(r.stackName, role.tags, stack?.tags)),
+        owner: stackOwner(r.stackName, r.logicalId, eksctlCluster(r.stackName, stack?.tags, role.tags)),
         source: r.source,
         unsafe: stackProblem(stack, r),
       });
@@ -111,7 +111,7 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
       const stack = tagStackId ? stacksById.get(tagStackId) : undefined;
       if (!gone(stack?.status))
         add({
-          owner: stackOwner(tagStack, tagLogical, eksctlCluster(tagStack, tags, stack?.tags)),
+          owner: stackOwner(tagStack, tagLogical, eksctlCluster(tagStack, stack?.tags, tags)),
           source: role.source,
           unsafe: stackProblem(stack, undefined),
         });

@@ -101,6 +101,27 @@ describe('owner evidence', () => {
       /^\$\.Stacks\[1\]\.StackStatus must be a non-empty string/,
     ],
     [
+      'a stack name CloudFormation would not accept',
+      (d) => {
+        edit(d, STACKS, (doc) => {
+          doc.Stacks[1].StackName = 'a$(reboot)';
+          doc.Stacks[1].StackId = 'arn:aws:cloudformation:eu-west-1:111122223333:stack/a$(reboot)/1';
+        });
+      },
+      STACKS,
+      /^\$\.Stacks\[1\]\.StackName is not a CloudFormation stack name: "a\$\(reboot\)"/,
+    ],
+    [
+      'a logical ID CloudFormation would not accept',
+      (d) => {
+        edit(d, RESOURCES, (doc) => {
+          doc.StackResources[0].LogicalResourceId = 'Invoicer.Role';
+        });
+      },
+      RESOURCES,
+      /^\$\.StackResources\[0\]\.LogicalResourceId is not a CloudFormation logical ID/,
+    ],
+    [
       'a resource without a type',
       (d) => {
         edit(d, RESOURCES, (doc) => void (doc.StackResources[0].ResourceType = 7));

@@ -35,7 +35,7 @@ describe('docs/least-privilege.md covers exactly what collect does', () => {
   });
   afterAll(async () => {
     process.env = saved;
-    await world?.stop();
+    await (world as World | undefined)?.stop();
   });
 
   it('documents only read-only actions and get/list verbs', () => {
@@ -103,7 +103,7 @@ describe('docs/least-privilege.md covers exactly what an organisation-wide colle
   }, 60_000);
   afterAll(async () => {
     process.env = saved;
-    await w?.stop();
+    await (w as OrgWorld | undefined)?.stop();
   });
 
   it('documents only listing and AssumeRole for the caller, on the default role', () => {

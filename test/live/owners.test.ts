@@ -21,7 +21,10 @@ const TEMPLATE = {
       Type: 'AWS::IAM::Role',
       Properties: {
         RoleName: 'eksctl-c1-cart-role',
-        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
       },
     },
   },
@@ -47,7 +50,7 @@ describe('CloudFormation owners collected from moto', () => {
   }, 60_000);
   afterAll(async () => {
     process.env = saved;
-    await world?.stop();
+    await (world as World | undefined)?.stop();
   });
 
   const owners = (dir: string) => {

@@ -150,6 +150,31 @@ describe('owner evidence changes', () => {
     expect(association(p, 'billing', 'invoicer').status).toBe('create');
   });
 
+  it('takes an empty describe-stacks output as owners looked at: every role is unmanaged', () => {
+    const dir = estate();
+    rmSync(join(dir, 'terraform'), { recursive: true });
+    for (const f of [
+      `cloudformation-resources-${EKSCTL_STACK}.json`,
+      'cloudformation-resources-billing-roles.json',
+      `cloudformation-template-${EKSCTL_STACK}.json`,
+    ])
+      rmSync(join(dir, REGION_DIR, f));
+    writeFileSync(join(dir, REGION_DIR, 'cloudformation-stacks.json'), JSON.stringify({ Stacks: [] }));
+    const p = planOf(dir);
+    expect(role(p, roleArn('hand-made')).owner).toEqual({ kind: 'unmanaged' });
+    expect(role(p, roleArn('reports-reader')).owner).toEqual({ kind: 'unmanaged' });
+    expect(association(p, 'misc', 'handmade').owner).toEqual({ kind: 'unmanaged' });
+  });
+
+  it("takes an eksctl role's cluster from its stack's tags before the role's own, which anyone allowed iam:TagRole can change", () => {
+    const dir = estate();
+    edit(dir, `aws/${ACCT}/iam-authorization-details.json`, (d) => {
+      const r = d.RoleDetailList.find((x: { RoleName: string }) => x.RoleName.startsWith('eksctl-'));
+      r.Tags = r.Tags.map((t: { Key: string; Value: string }) => (t.Key.endsWith('cluster-name') ? { ...t, Value: 'prod-elsewhere' } : t));
+    });
+    expect(role(planOf(dir), EKSCTL_ROLE).owner).toEqual({ kind: 'eksctl', stack: EKSCTL_STACK, cluster: 'c1' });
+  });
+
   it.each(['UPDATE_IN_PROGRESS', 'CREATE_FAILED', 'UPDATE_ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE', 'DELETE_FAILED'])(
     'refuses an eksctl role whose stack is %s',
     (status) => {

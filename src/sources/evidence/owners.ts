@@ -19,19 +19,31 @@ function stackPlace(f: Fields, key: string, name: string): { stackId: string; ac
   return { stackId, accountId: parsed.accountId, region: parsed.region };
 }
 
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const LOGICAL_ID = /^[A-Za-z0-9]{1,255}$/;
+
+function stackName(f: Fields, key: string): string {
+  const name = f.str(key);
+  if (!STACK_NAME.test(name)) throw new InputError(`${f.path}.${key} is not a CloudFormation stack name: ${JSON.stringify(name.slice(0, 140))}`, f.file);
+  return name;
+}
+
 /** A stack of `describe-stacks` (`Stacks`) or `list-stacks` (`StackSummaries`, which carry no tags). */
 export function stackFrom(f: Fields): CloudFormationStack {
-  const name = f.str('StackName');
+  const name = stackName(f, 'StackName');
   return { ...stackPlace(f, 'StackId', name), name, status: f.str('StackStatus'), tags: tagList(f), source: f.file };
 }
 
 /** A resource of `describe-stack-resources` (`StackResources`). */
 export function stackResourceFrom(f: Fields): CloudFormationResource {
-  const stackName = f.str('StackName');
+  const name = stackName(f, 'StackName');
+  const logicalId = f.str('LogicalResourceId');
+  if (!LOGICAL_ID.test(logicalId))
+    throw new InputError(`${f.path}.LogicalResourceId is not a CloudFormation logical ID: ${JSON.stringify(logicalId.slice(0, 140))}`, f.file);
   return {
-    ...stackPlace(f, 'StackId', stackName),
-    stackName,
-    logicalId: f.str('LogicalResourceId'),
+    ...stackPlace(f, 'StackId', name),
+    stackName: name,
+    logicalId,
     physicalId: f.optStr('PhysicalResourceId') || undefined,
     type: f.str('ResourceType'),
     status: f.optStr('ResourceStatus'),

@@ -83,10 +83,10 @@ export interface CollectResult {
 
 /** One line of an error, without a stack; never includes request headers or credentials. */
 function errorLine(e: unknown): string {
-  const err = e as { name?: unknown; message?: unknown; code?: unknown };
-  const message = typeof err?.message === 'string' && err.message !== '' ? err.message : String(e);
-  const name = typeof err?.name === 'string' && err.name !== 'Error' && !message.startsWith(err.name) ? `${err.name}: ` : '';
-  return `${name}${message}`.split('\n')[0]!.slice(0, 500);
+  const err = (typeof e === 'object' && e !== null ? e : {}) as { name?: unknown; message?: unknown; code?: unknown };
+  const message = typeof err.message === 'string' && err.message !== '' ? err.message : String(e);
+  const name = typeof err.name === 'string' && err.name !== 'Error' && !message.startsWith(err.name) ? `${err.name}: ` : '';
+  return (`${name}${message}`.split('\n')[0] ?? '').slice(0, 500);
 }
 
 type Middlewared = { middlewareStack: { add: (mw: unknown, opts: { step: 'initialize'; name: string }) => void } };
@@ -95,7 +95,7 @@ function record(client: Middlewared, service: string, onOp: ((op: string) => voi
   if (!onOp) return;
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      onOp(`${service}:${String(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
+      onOp(`${service}:${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`);
       return next(args);
     },
     { step: 'initialize', name: 'irsa2piRecordOperation' },
@@ -178,7 +178,6 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   }
 
   const run = limiter(Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY));
-  const organisationWide = opts.accounts !== undefined;
   const gaps: ScanGap[] = [];
   const accountFiles: EmittedFile[] = [];
   const clusterFiles: EmittedFile[] = [];
@@ -268,7 +267,11 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const clientConfig = (scope: AccountScope, region: string) => ({ ...sdk, region, ...(scope.credentials ? { credentials: scope.credentials } : {}) });
 
   /** The region's stacks, or undefined (and a scan gap) when CloudFormation cannot be read. */
-  const scanStacks = async (scope: AccountScope, tally: AccountTally, region: string): Promise<{ evidence: CloudFormationEvidence; at: string } | undefined> => {
+  const scanStacks = async (
+    scope: AccountScope,
+    tally: AccountTally,
+    region: string,
+  ): Promise<{ evidence: CloudFormationEvidence; at: string } | undefined> => {
     const cfn = new CloudFormationClient(clientConfig(scope, region));
     record(cfn as unknown as Middlewared, 'cloudformation', opts.onAwsOperation);
     addBodyDeadline(cfn, deadlines);
@@ -278,14 +281,22 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     } catch (e) {
       const error = `CloudFormation (DescribeStacks, DescribeStackResources, GetTemplate): ${errorLine(e)}`;
       const prefix = scope.id !== undefined ? `${scope.id}/` : '';
-      gap({ scope: 'region', name: region, region, error, ...(scope.id !== undefined ? { account: scope.id } : {}) }, tally, `irsa2pi: ${prefix}${region}: scan gap: ${error}`);
+      gap(
+        { scope: 'region', name: region, region, error, ...(scope.id !== undefined ? { account: scope.id } : {}) },
+        tally,
+        `irsa2pi: ${prefix}${region}: scan gap: ${error}`,
+      );
       return undefined;
     } finally {
       cfn.destroy();
     }
   };
 
-  const scanRegion = async (scope: AccountScope, tally: AccountTally, region: string): Promise<{ evidence: CloudFormationEvidence; at: string } | undefined> => {
+  const scanRegion = async (
+    scope: AccountScope,
+    tally: AccountTally,
+    region: string,
+  ): Promise<{ evidence: CloudFormationEvidence; at: string } | undefined> => {
     const eks: EKSClient = new EKSClient(clientConfig(scope, region));
     record(eks as unknown as Middlewared, 'eks', opts.onAwsOperation);
     addBodyDeadline(eks, deadlines);
@@ -450,7 +461,12 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   const gapKey = (g: ScanGap) => `${g.scope}|${g.account ?? ''}|${g.region}|${g.name}`;
   const sortedGaps = [...gaps].sort((a, b) => compareText(gapKey(a), gapKey(b)));
   if (sortedGaps.length > 0) files.push({ path: SCAN_GAPS_FILE, content: `${JSON.stringify({ irsa2piScanGaps: sortedGaps }, null, 2)}\n` });
-  const times = Object.fromEntries(files.flatMap((f) => (collectedAt.has(f.path) ? [[f.path, collectedAt.get(f.path)!]] : [])));
+  const times = Object.fromEntries(
+    files.flatMap((f) => {
+      const at = collectedAt.get(f.path);
+      return at === undefined ? [] : [[f.path, at]];
+    }),
+  );
   const collection = { irsa2piCollection: { collector: 'irsa2pi collect', startedAt, finishedAt: now(), files: times } };
   files.push({ path: COLLECTION_FILE, content: `${JSON.stringify(collection, null, 2)}\n` });
   return { files, gaps: sortedGaps };
