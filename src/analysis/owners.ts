@@ -65,10 +65,6 @@ function stackProblem(stack: CloudFormationStack | undefined, resource: CloudFor
 
 const gone = (status: string | undefined) => status === 'DELETE_COMPLETE';
 
-function claimKey(o: OwnerClaim['owner']): string {
-  return o.kind === 'terraform' ? `tf|${o.workspace}|${o.address}` : `cfn|${o.stack}`;
-}
-
 /** The owner index of an inventory. */
 export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
   const evidence = inventory.owners;
@@ -89,15 +85,15 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
 
   const roleClaims = (role: Role): OwnerClaim[] => {
     const claims = new Map<string, OwnerClaim>();
-    const add = (c: OwnerClaim) => {
-      if (!claims.has(claimKey(c.owner))) claims.set(claimKey(c.owner), c);
+    const add = (key: string, c: OwnerClaim) => {
+      if (!claims.has(key)) claims.set(key, c);
     };
-    const stackIds = new Set<string>();
+    const stackNames = new Set<string>();
     for (const r of rolesResources.get(`${role.accountId}|${role.name}`) ?? []) {
       const stack = stacksById.get(r.stackId);
       if (gone(stack?.status) || gone(r.status)) continue;
-      stackIds.add(r.stackId);
-      add({
+      stackNames.add(r.stackName);
+      add(`cfn|${r.stackId}`, {
         owner: stackOwner(r.stackName, r.logicalId, eksctlCluster(r.stackName, stack?.tags, role.tags)),
         source: r.source,
         unsafe: stackProblem(stack, r),
@@ -107,17 +103,17 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
     const tagStack = tags?.['aws:cloudformation:stack-name'];
     const tagLogical = tags?.['aws:cloudformation:logical-id'];
     const tagStackId = tags?.['aws:cloudformation:stack-id'];
-    if (tagStack && tagLogical && !(tagStackId && stackIds.has(tagStackId))) {
+    if (tagStack && tagLogical && (tagStackId !== undefined || !stackNames.has(tagStack))) {
       const stack = tagStackId ? stacksById.get(tagStackId) : undefined;
       if (!gone(stack?.status))
-        add({
+        add(`cfn|${tagStackId ?? tagStack}`, {
           owner: stackOwner(tagStack, tagLogical, eksctlCluster(tagStack, stack?.tags, tags)),
           source: role.source,
           unsafe: stackProblem(stack, undefined),
         });
     }
-    for (const t of (terraformByArn.get(role.arn) ?? []).filter((t) => t.type === 'aws_iam_role')) add(terraformClaim(t));
-    return [...claims.values()].sort((a, b) => compareText(claimKey(a.owner), claimKey(b.owner)));
+    for (const t of (terraformByArn.get(role.arn) ?? []).filter((t) => t.type === 'aws_iam_role')) add(`tf|${t.workspace}|${t.address}`, terraformClaim(t));
+    return [...claims.entries()].sort(([a], [b]) => compareText(a, b)).map(([, c]) => c);
   };
 
   return {

@@ -211,6 +211,19 @@ describe('owner evidence changes', () => {
     expect(association(q, 'billing', 'invoicer').status).toBe('create');
   });
 
+  it('refuses a role two stacks of one name in two regions claim', () => {
+    const dir = estate();
+    const copy = JSON.parse(readFileSync(join(dir, REGION_DIR, `cloudformation-resources-${EKSCTL_STACK}.json`), 'utf8')) as Record<string, any>;
+    copy.StackResources[0].StackId = `arn:aws:cloudformation:us-east-1:${ACCT}:stack/${EKSCTL_STACK}/11111111-2222-3333-4444-555555555555`;
+    writeFileSync(join(dir, REGION_DIR, 'cloudformation-resources-copy.json'), JSON.stringify(copy));
+    edit(dir, `aws/${ACCT}/iam-authorization-details.json`, (d) => {
+      d.RoleDetailList.find((x: { RoleName: string }) => x.RoleName.startsWith('eksctl-')).Tags = [];
+    });
+    const p = planOf(dir);
+    expect(association(p, 'shop', 'cart')).toMatchObject({ status: 'blocked', reasons: [R.ownerUnsafe.id] });
+    expect(p.findings.find((f) => f.rule === R.ownerUnsafe.id && f.serviceAccount === 'cart')?.message).toContain('2 owners claim it');
+  });
+
   it("does not take a stack's role of the same name in another account as this role's owner", () => {
     const dir = estate();
     edit(dir, `${REGION_DIR}/cloudformation-resources-billing-roles.json`, (d) => {
