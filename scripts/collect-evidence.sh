@@ -110,10 +110,38 @@ mv "$tmp/iam-authorization-details.json" "$tmp/oidc-providers.json" "$tmp/aws/$a
 collected["aws/$account/iam-authorization-details.json"]="$iam_at"
 collected["aws/$account/oidc-providers.json"]="$iam_at"
 
+# CloudFormation of one region, for knowing each role's owner: the stacks, each stack's resources, and
+# the template of each stack holding an IAM role. Prints the error and removes what it wrote on failure.
+# Stack names are letters, digits and hyphens, so the CLI's JSON lines "StackName": "<name>" give them.
+stacks() { # region dir
+  local names s
+  aws cloudformation describe-stacks --region "$1" --output json > "$2/cloudformation-stacks.json" || return 1
+  names="$(sed -n 's/^ *"StackName": "\([A-Za-z][A-Za-z0-9-]*\)",\{0,1\}$/\1/p' "$2/cloudformation-stacks.json" | sort -u)"
+  while IFS= read -r s; do
+    [[ -n "$s" ]] || continue
+    aws cloudformation describe-stack-resources --region "$1" --stack-name "$s" --output json \
+      > "$2/cloudformation-resources-$s.json" || return 1
+    if grep -q '"ResourceType": "AWS::IAM::Role"' "$2/cloudformation-resources-$s.json"; then
+      aws cloudformation get-template --region "$1" --stack-name "$s" --template-stage Original --output json \
+        > "$2/cloudformation-template-$s.json" || return 1
+    fi
+  done <<< "$names"
+}
+
 for region in "${regions[@]}"; do
   if ! clusters="$(aws eks list-clusters --region "$region" --query 'clusters[]' --output text 2>&1)"; then
     gap region "$region" "$region" "$clusters"
     continue
+  fi
+  dir="$tmp/aws/$account/$region"
+  mkdir -p "$dir"
+  if err="$(stacks "$region" "$dir" 2>&1)"; then
+    for f in "$dir"/cloudformation-*.json; do
+      [[ -e "$f" ]] && collected["aws/$account/$region/${f##*/}"]="$(now)"
+    done
+  else
+    rm -f "$dir"/cloudformation-*.json
+    gap region "$region" "$region" "CloudFormation (DescribeStacks, DescribeStackResources, GetTemplate): $err"
   fi
   for c in $clusters; do
     dir="$tmp/aws/$account/$region"

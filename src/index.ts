@@ -4,6 +4,7 @@ export { plan, type PlanOptions } from './plan/plan.js';
 export { PLAN_EMITTERS, type PlanFormat, type Emitter, type EmitOptions, type EmittedFile, type Rendered } from './emit/index.js';
 export { InputError } from './errors.js';
 export type * from './model/inventory.js';
+export type { OwnerEvidence, CloudFormationStack, CloudFormationResource, CloudFormationTemplate, TerraformResource } from './model/owners.js';
 export type * from './plan/model.js';
 export type { Finding, Severity, RuleInfo, RuleKind, CatalogueEntry, FindingGroup } from './findings/model.js';
 export { AUDIT_RULES, CATALOGUE, catalogueEntry } from './findings/catalogue.js';

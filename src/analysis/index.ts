@@ -34,3 +34,4 @@ export function analysisOf(source: Inventory | Analysis): Analysis {
 
 export { identityOf, type InventoryIndexes } from './indexes.js';
 export { TrustOracle } from './oracle.js';
+export { describeOwner, type OwnerClaim, type OwnerIndex, type RoleOwnership } from './owners.js';

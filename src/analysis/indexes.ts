@@ -1,6 +1,7 @@
 import type { Addon, Cluster, Inventory, Node, PodIdentityAssociation, PodIdentityAssociationSummary, Role } from '../model/inventory.js';
 import { DEFAULT_AUDIENCE, identityKey, type Identity } from '../iam/requests.js';
 import { WorkloadIndex } from './workloads.js';
+import { buildOwnerIndex, type OwnerIndex } from './owners.js';
 import { group } from '../group.js';
 import { compareText } from '../order.js';
 
@@ -22,6 +23,8 @@ export interface InventoryIndexes {
   readonly addonsByCluster: ReadonlyMap<string, readonly Addon[]>;
   readonly nodesByCluster: ReadonlyMap<string, ReadonlyMap<string, Node>>;
   readonly workloadsByCluster: ReadonlyMap<string, WorkloadIndex>;
+  /** Who owns each role, association and add-on (CloudFormation, eksctl, Terraform). */
+  readonly owners: OwnerIndex;
 }
 
 /** The look-up tables of an inventory. */
@@ -44,6 +47,7 @@ export function buildIndexes(inventory: Inventory): InventoryIndexes {
     addonsByCluster: group(inventory.addons, (a) => a.clusterArn),
     nodesByCluster: new Map(clusters.map((c) => [c.arn, new Map((c.kubernetes?.nodes ?? []).map((n) => [n.name, n]))])),
     workloadsByCluster: new Map(clusters.flatMap((c) => (c.kubernetes ? [[c.arn, new WorkloadIndex(c.kubernetes)] as const] : []))),
+    owners: buildOwnerIndex(inventory),
   };
 }
 

@@ -136,6 +136,27 @@ export const PLANNING_RULES = {
     'Evaluating the current and rewritten trust for every scanned identity and their neighbours found a difference beyond the migrated identities, so the role is not rewritten and its identities are skipped (the differences are on the role).',
     'Read the differences: a statement in the trust (a Deny, a condition on Pod Identity) keeps the rewrite from holding; change it by hand, or report the difference as a bug.',
   ),
+  ownerUnsafe: rule(
+    'owner-unsafe',
+    'high',
+    "Role's owner cannot take a change safely",
+    'The role belongs to a CloudFormation stack that is failed, rolling back or mid-operation (`*_FAILED`, `*_IN_PROGRESS`, `ROLLBACK_COMPLETE`), or several owners claim it (two stacks, two Terraform states or addresses, a stack and a state). A trust changed now would be lost or fought over at the next stack update or `terraform apply`, so the role is not changed and the identities it serves are blocked.',
+    'Bring the stack back to a `*_COMPLETE` state, or leave the role in exactly one stack or state (`terraform state rm` in the others), collect again and plan again.',
+  ),
+  ownerEksctl: rule(
+    'owner-eksctl',
+    'medium',
+    'Role belongs to an eksctl iamserviceaccount stack',
+    "eksctl created this role in its own CloudFormation stack. `eksctl delete iamserviceaccount` deletes that stack and with it the role the new association uses; re-applying the eksctl config (`eksctl create iamserviceaccount`, `iam.serviceAccounts`) puts the IRSA annotation back and the stack's template puts the IRSA-only trust back.",
+    "Move the service account to the `podIdentityAssociations` section of the eksctl ClusterConfig (and out of `iam.serviceAccounts`) instead of changing the role behind eksctl's back; until then, change the role's trust through its stack, never with `update-assume-role-policy`.",
+  ),
+  ownerManaged: rule(
+    'owner-managed',
+    'medium',
+    'Role or add-on is managed by CloudFormation or Terraform',
+    "The role's trust (or the add-on) is managed by a CloudFormation stack or a Terraform state. A trust changed with `update-assume-role-policy` is put back by the next stack update or `terraform apply`, which after cut-over takes credentials away from the pods that now use Pod Identity.",
+    "Make the plan's trust change through the owner: the role's `AssumeRolePolicyDocument` in its stack's template, or its `assume_role_policy` (or module inputs) at the Terraform address named; the add-on's `pod_identity_association` blocks in its `aws_eks_addon`.",
+  ),
   scanGap: rule(
     'scan-gap',
     'medium',

@@ -1,4 +1,5 @@
 import type { PolicyDocument } from '../iam/policy.js';
+import type { OwnerEvidence } from './owners.js';
 
 /** An IAM managed policy attached to a role. */
 export interface AttachedPolicy {
@@ -21,6 +22,8 @@ export interface Role {
   readonly trustPolicy: PolicyDocument;
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly InlinePolicy[];
+  /** The role's tags (eksctl's `alpha.eksctl.io/*`, CloudFormation's `aws:cloudformation:*`), when collected. */
+  readonly tags?: Readonly<Record<string, string>>;
   /** The managed policy that bounds the role's permissions, when it has one. */
   readonly permissionsBoundaryArn?: string;
   /** The evidence file the role came from. */
@@ -205,6 +208,8 @@ export interface Inventory {
   readonly scanGaps: readonly ScanGap[];
   /** Files seen but not taken as evidence. */
   readonly ignored: readonly string[];
+  /** CloudFormation stacks and Terraform state, when any was collected; absent when owners were not looked at. */
+  readonly owners?: OwnerEvidence;
   /**
    * Clusters of the evidence that `--cluster`/`--region` left out, with their associations: facts the
    * plan and the audit still reason with (a chaining role another cluster uses, an issuer that does

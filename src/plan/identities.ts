@@ -214,6 +214,9 @@ function blockers(c: CandidateFacts, ctx: InventoryIndexes, who: string): [RuleI
       R.unsafeName,
       `${who}: ${names.map((p) => `${p.field} ${JSON.stringify(p.value)} is not ${p.rule}`).join('; ')}; irsa2pi writes no script or Terraform for this identity`,
     ]);
+  const unsafe = c.role ? ctx.owners.role(c.role)?.unsafe : undefined;
+  if (unsafe?.length)
+    blocked.push([R.ownerUnsafe, `${who}: ${c.role?.arn}'s owner cannot take a change safely: ${unsafe.join('; ')}; the role is not changed`]);
   const platform = platformProblem(c.cluster);
   if (platform) blocked.push([R.platformTooOld, `${who}: cluster ${c.cluster.name}: ${platform}`]);
   if (c.cluster.onOutposts) blocked.push([R.outposts, `${who}: cluster ${c.cluster.name} runs on AWS Outposts`]);

@@ -1,6 +1,7 @@
 import type { Finding, Severity } from '../findings/model.js';
 import type { PolicyDocument } from '../iam/policy.js';
 import type { WorkloadRef } from '../model/inventory.js';
+import type { Owner } from '../model/owners.js';
 
 /** The version of the JSON plan contract; bumped on any incompatible change. */
 export const PLAN_SCHEMA_VERSION = 1;
@@ -9,7 +10,7 @@ export const PLAN_SCHEMA_VERSION = 1;
 export type AssociationStatus = 'create' | 'exists' | 'conflict' | 'blocked' | 'skipped';
 export const ASSOCIATION_STATUSES: readonly AssociationStatus[] = ['create', 'exists', 'conflict', 'blocked', 'skipped'];
 
-export type { WorkloadRef };
+export type { Owner, WorkloadRef };
 
 /** One IRSA identity (an annotated service account) and the Pod Identity association planned for it. */
 export interface PlannedAssociation {
@@ -34,6 +35,8 @@ export interface PlannedAssociation {
   readonly podCount: number;
   /** The ID of the association that exists for this service account, if any. */
   readonly existingAssociationId: string | null;
+  /** Who owns the association: the add-on's owner for `via: addon`, else the existing association's; absent when no owner evidence was collected. */
+  readonly owner?: Owner;
 }
 
 /** The trust policy of a role at each phase of the migration. */
@@ -81,6 +84,8 @@ export interface PlannedRole {
   readonly migrated: readonly string[];
   /** Minified character counts of the trust at each phase. */
   readonly trustSize: { readonly current: number; readonly transition: number; readonly final: number };
+  /** Who owns the role; absent when no owner evidence was collected and the role carries no owner tags. */
+  readonly owner?: Owner;
 }
 
 /** Which part of the migration a step belongs to, in the order they run. */

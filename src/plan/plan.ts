@@ -8,6 +8,7 @@ import { AGENT_ADDON, isMigrating, notedBy, planCandidates, type Candidate } fro
 import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
 import { MAX_TRUST_POLICY_LIMIT, planRoles, TRUST_POLICY_LIMIT } from './roles.js';
 import { planSteps } from './steps.js';
+import { associationOwner, ownerFindings, withRoleOwner } from './owners.js';
 import { compareText } from '../order.js';
 
 /** Options of {@link plan}. */
@@ -28,7 +29,7 @@ function hasAgent(ctx: InventoryIndexes, cluster: Cluster): boolean {
   return (cluster.kubernetes?.workloads ?? []).some((w) => w.kind === 'DaemonSet' && w.namespace === 'kube-system' && w.name === AGENT_ADDON);
 }
 
-function toAssociation(c: Candidate): PlannedAssociation {
+function toAssociation(c: Candidate, ctx: InventoryIndexes): PlannedAssociation {
   return {
     cluster: c.cluster.name,
     clusterArn: c.cluster.arn,
@@ -46,6 +47,7 @@ function toAssociation(c: Candidate): PlannedAssociation {
     workloads: c.workloads,
     podCount: c.podCount,
     existingAssociationId: c.existing?.associationId ?? null,
+    ...associationOwner(c, ctx),
   };
 }
 
@@ -91,7 +93,9 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
     });
   }
 
-  const associations = candidates.map(toAssociation);
+  const roles = rolePlanning.roles.map((r) => withRoleOwner(r, ctx));
+  findings.push(...ownerFindings(roles, candidates, ctx));
+  const associations = candidates.map((c) => toAssociation(c, ctx));
   const allFindings = mergeFindings(findings);
   const identities = Object.fromEntries(ASSOCIATION_STATUSES.map((s) => [s, 0])) as Record<AssociationStatus, number>;
   for (const a of associations) identities[a.status]++;
@@ -116,9 +120,9 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
       allEquivalent: rolePlanning.roles.every((r) => r.equivalent),
     },
     associations,
-    roles: rolePlanning.roles,
+    roles,
     findings: allFindings,
-    steps: planSteps(candidates, rolePlanning.roles, agentMissing),
+    steps: planSteps(candidates, roles, agentMissing),
   };
   return result;
 }

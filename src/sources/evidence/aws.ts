@@ -39,8 +39,24 @@ export function roleFrom(f: Fields): Role {
       document: decodePolicy(p.value.PolicyDocument, f.file, `${f.path}.RolePolicyList[${i}].PolicyDocument`),
     })),
     ...boundaryOf(f),
+    ...tagsOf(f),
     source: f.file,
   };
+}
+
+/** IAM's and CloudFormation's `Tags: [{Key, Value}]` as a map; a key given twice is refused. */
+export function tagList(f: Fields, key = 'Tags'): Readonly<Record<string, string>> {
+  const tags: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const t of f.objects(key)) {
+    const k = t.str('Key');
+    if (Object.hasOwn(tags, k)) throw new InputError(`${t.path}.Key repeats tag ${JSON.stringify(k)}`, f.file);
+    tags[k] = t.optStr('Value') ?? '';
+  }
+  return tags;
+}
+
+function tagsOf(f: Fields): Pick<Role, 'tags'> {
+  return f.value.Tags === undefined || f.value.Tags === null ? {} : { tags: tagList(f) };
 }
 
 function boundaryOf(f: Fields): Pick<Role, 'permissionsBoundaryArn'> {

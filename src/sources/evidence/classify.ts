@@ -13,6 +13,12 @@ export type EvidenceKind =
   | 'eks-describe-addon'
   | 'eks-list-addons'
   | 'kubernetes'
+  | 'cloudformation-stacks'
+  | 'cloudformation-stack-resources'
+  | 'cloudformation-stack-resource-summaries'
+  | 'cloudformation-template'
+  | 'terraform-state'
+  | 'terraform-show'
   | 'scan-gaps'
   | 'collection';
 
@@ -35,5 +41,11 @@ export function classify(doc: unknown): EvidenceKind | undefined {
   if (Array.isArray(doc.associations)) return 'eks-list-pod-identity-associations';
   if (isObject(doc.addon)) return 'eks-describe-addon';
   if (Array.isArray(doc.addons)) return 'eks-list-addons';
+  if (Array.isArray(doc.Stacks) || Array.isArray(doc.StackSummaries)) return 'cloudformation-stacks';
+  if (Array.isArray(doc.StackResources)) return 'cloudformation-stack-resources';
+  if (Array.isArray(doc.StackResourceSummaries)) return 'cloudformation-stack-resource-summaries';
+  if (has(doc, 'TemplateBody')) return 'cloudformation-template';
+  if (typeof doc.version === 'number' && typeof doc.terraform_version === 'string' && has(doc, 'lineage')) return 'terraform-state';
+  if (typeof doc.format_version === 'string' && (has(doc, 'values') || has(doc, 'planned_values') || has(doc, 'terraform_version'))) return 'terraform-show';
   return undefined;
 }

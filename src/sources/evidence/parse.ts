@@ -14,7 +14,7 @@ export type EvidenceFormat = 'json' | 'yaml';
 
 export function formatOf(path: string): EvidenceFormat | undefined {
   const lower = path.toLowerCase();
-  if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.json') || lower.endsWith('.tfstate')) return 'json';
   if (lower.endsWith('.yaml') || lower.endsWith('.yml')) return 'yaml';
   return undefined;
 }

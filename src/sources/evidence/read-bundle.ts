@@ -13,6 +13,8 @@ import type {
   Role,
   ScanGap,
 } from '../../model/inventory.js';
+import type { CloudFormationResource, CloudFormationStack, CloudFormationTemplate, TerraformResource } from '../../model/owners.js';
+import { rawStateResources, shownStateResources, stackFrom, stackResourceFrom } from './owners.js';
 import { accountOfEmptyList, addonFrom, associationFrom, associationSummaryFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { collectionTimes } from './collection.js';
@@ -22,7 +24,7 @@ import { formatOf, MAX_FILE_BYTES, parseEvidenceFile, parseEvidenceText, readEvi
 import { yamlParser } from './yaml-documents.js';
 import { compareText } from '../../order.js';
 
-const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes']);
+const EVIDENCE_FOLDERS = new Set(['aws', 'kubernetes', 'terraform']);
 
 /**
  * The files under `root`, sorted, without dot-files; `regular` is false for what is listed but never read:
@@ -66,6 +68,50 @@ interface Pending {
   /** The times collectors recorded (`collection.json`), by the path the reader shows for each file. */
   readonly collectedAt: Map<string, string>;
   readonly ignored: string[];
+  readonly stacks: Map<string, CloudFormationStack>;
+  readonly stackResources: Map<string, CloudFormationResource>;
+  readonly templates: CloudFormationTemplate[];
+  /** The CloudFormation and Terraform files read, empty ones included: owners were looked at. */
+  readonly ownerFiles: string[];
+  /** Terraform resources by workspace. */
+  readonly terraform: Map<string, TerraformResource[]>;
+}
+
+/** `terraform/<path>.<ext>` → `<path>`, the workspace a state file names; undefined outside a `terraform/` folder. */
+function workspaceOf(rel: string): string | undefined {
+  const parts = rel.split(sep);
+  const at = parts.indexOf('terraform');
+  if (at < 0 || at + 1 >= parts.length) return undefined;
+  return parts
+    .slice(at + 1)
+    .join('/')
+    .replace(/\.(json|tfstate)$/i, '');
+}
+
+function stateOf(kind: 'terraform-state' | 'terraform-show', f: Fields, rel: string, p: Pending): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
+  const workspace = workspaceOf(rel);
+  if (workspace === undefined)
+    throw new InputError('Terraform state must be under terraform/ (its path there, without the extension, names the workspace)', f.file);
+  if (p.terraform.has(workspace)) throw new InputError(`a second state of workspace ${JSON.stringify(workspace)} (terraform/${workspace}.*)`, f.file);
+  if (kind === 'terraform-show' && (Object.hasOwn(f.value, 'planned_values') || Object.hasOwn(f.value, 'resource_changes')))
+    throw new InputError('this is terraform show -json of a plan; give the state: terraform show -json (no plan file)', f.file);
+  p.terraform.set(workspace, kind === 'terraform-state' ? rawStateResources(f, workspace) : shownStateResources(f, workspace));
+  return { kind };
+}
+
+const TEMPLATE_FILE = /^cloudformation-template-([A-Za-z][A-Za-z0-9-]{0,127})\.json$/i;
+
+function templateOf(f: Fields, rel: string, p: Pending): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
+  const parts = rel.split(sep);
+  const at = parts.indexOf('aws');
+  const stack = TEMPLATE_FILE.exec(parts[parts.length - 1] ?? '')?.[1];
+  const [accountId, region] = [parts[at + 1] ?? '', parts[at + 2] ?? ''];
+  if (at < 0 || parts.length !== at + 4 || !/^\d{12}$/.test(accountId) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || stack === undefined)
+    throw new InputError('get-template output does not name its stack: save it as aws/<account>/<region>/cloudformation-template-<stack>.json', f.file);
+  if (typeof f.value.TemplateBody !== 'string' && (typeof f.value.TemplateBody !== 'object' || f.value.TemplateBody === null))
+    throw new InputError('$.TemplateBody must be the template (an object or a string)', f.file);
+  p.templates.push({ stackName: stack, accountId, region, source: f.file });
+  return { kind: 'cloudformation-template', accountId, region };
 }
 
 /** The roles of one listing, refused when it lists a role twice: IAM cannot, and which copy is real cannot be told. */
@@ -82,11 +128,36 @@ function take(
   kind: EvidenceKind,
   doc: Record<string, unknown>,
   file: string,
+  rel: string,
   p: Pending,
   inEvidenceFolder: boolean,
 ): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
   const f = Fields.of(file, doc, '$');
+  if (kind.startsWith('cloudformation-') || kind.startsWith('terraform-')) p.ownerFiles.push(file);
   switch (kind) {
+    case 'cloudformation-stacks': {
+      const stacks = [...f.objects('Stacks'), ...f.objects('StackSummaries')].map(stackFrom);
+      for (const s of stacks) {
+        const known = p.stacks.get(s.stackId);
+        p.stacks.set(s.stackId, known && Object.keys(s.tags).length === 0 ? { ...s, tags: known.tags } : s);
+      }
+      return { kind, accountId: stacks[0]?.accountId, region: stacks[0]?.region };
+    }
+    case 'cloudformation-stack-resources': {
+      const resources = f.objects('StackResources').map(stackResourceFrom);
+      resources.forEach((r) => p.stackResources.set(`${r.stackId}|${r.logicalId}`, r));
+      return { kind, accountId: resources[0]?.accountId, region: resources[0]?.region };
+    }
+    case 'cloudformation-stack-resource-summaries':
+      throw new InputError(
+        'list-stack-resources output does not name its stack; give aws cloudformation describe-stack-resources --stack-name <stack> --output json instead',
+        file,
+      );
+    case 'cloudformation-template':
+      return templateOf(f, rel, p);
+    case 'terraform-state':
+    case 'terraform-show':
+      return stateOf(kind, f, rel, p);
     case 'iam-authorization-details': {
       const roles = unique(f.objects('RoleDetailList').map(roleFrom), 'RoleDetailList', file);
       roles.forEach((r) => p.roles.set(r.arn, r));
@@ -185,7 +256,9 @@ function clusterOfFolder(folder: string, file: string, p: Pending): Omit<Cluster
       file,
     );
   }
-  return present(matches[0], `the cluster of folder kubernetes/${folder}/`);
+  const [only] = matches;
+  if (!only) throw new InputError(`folder kubernetes/${folder}/ names no cluster of the bundle`, file);
+  return only;
 }
 
 /** Adds a document's objects to its cluster. */
@@ -257,6 +330,19 @@ function assemble(p: Pending, root: string): Inventory {
           }),
     scanGaps: p.scanGaps,
     ignored: p.ignored,
+    ...ownersOf(p),
+  };
+}
+
+function ownersOf(p: Pending): Pick<Inventory, 'owners'> {
+  if (p.ownerFiles.length === 0) return {};
+  return {
+    owners: {
+      stacks: [...p.stacks.values()].sort((a, b) => compareText(a.stackId, b.stackId)),
+      stackResources: [...p.stackResources.values()].sort((a, b) => compareText(a.stackId, b.stackId) || compareText(a.logicalId, b.logicalId)),
+      templates: [...p.templates].sort((a, b) => compareText(a.source, b.source)),
+      terraform: [...p.terraform.keys()].sort(compareText).flatMap((w) => p.terraform.get(w) ?? []),
+    },
   };
 }
 
@@ -289,6 +375,11 @@ export function readEvidenceBundle(dir: string): Inventory {
     scanGaps: [],
     collectedAt: new Map(),
     ignored: [],
+    stacks: new Map(),
+    stackResources: new Map(),
+    templates: [],
+    ownerFiles: [],
+    terraform: new Map(),
   };
   /**
    * Documents of folders whose cluster was not yet described when they were read: a folder's
@@ -342,7 +433,7 @@ export function readEvidenceBundle(dir: string): Inventory {
         taken = { kind, cluster };
         return;
       }
-      taken = take(kind, doc as Record<string, unknown>, display, p, inEvidenceFolder);
+      taken = take(kind, doc as Record<string, unknown>, display, rel, p, inEvidenceFolder);
     });
     if (taken) p.evidence.push({ path: display, ...taken, modifiedAt: statSync(abs).mtime.toISOString() });
     else p.ignored.push(display);

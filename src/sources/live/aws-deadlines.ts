@@ -9,6 +9,7 @@
  */
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EKSClient } from '@aws-sdk/client-eks';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { deadlineError, seconds, type RequestDeadlines } from './deadlines.js';
 
 /** The settings every AWS client of `collect` is built with. */
@@ -42,7 +43,7 @@ function isNodeStream(body: unknown): body is Body {
  * innermost place of the deserialize step, so it runs once per attempt, inside the retry loop, and
  * wraps the handler but not the deserializer that reads the body.
  */
-export function addBodyDeadline(client: IAMClient | EKSClient, deadlines: RequestDeadlines): void {
+export function addBodyDeadline(client: IAMClient | EKSClient | CloudFormationClient, deadlines: RequestDeadlines): void {
   (client.middlewareStack as unknown as DeserializeStack).add(
     (next) => async (args) => {
       const started = Date.now();

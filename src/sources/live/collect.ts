@@ -9,6 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../../errors.js';
 import type { EmittedFile } from '../../emit/types.js';
 import { collectCluster, collectIam, listClusters, type ClusterEvidence } from './aws.js';
+import { collectCloudFormation, type CloudFormationEvidence } from './cloudformation.js';
 import { cliJsonText } from './cli-json.js';
 import { contextFor, explicitContexts, type ContextServer } from './contexts.js';
 import { kubeListJson, listClusterObjects, listClusterObjectsDirect } from './kubernetes.js';
@@ -131,9 +132,10 @@ async function configuredRegion(EKSClient: typeof import('@aws-sdk/client-eks').
  * scan an account whose role cannot be assumed or whose IAM cannot be read is a scan gap.
  */
 export async function collectEvidence(opts: CollectOptions = {}): Promise<CollectResult> {
-  const [{ IAMClient }, { EKSClient }, kube] = await Promise.all([
+  const [{ IAMClient }, { EKSClient }, { CloudFormationClient }, kube] = await Promise.all([
     import('@aws-sdk/client-iam'),
     import('@aws-sdk/client-eks'),
+    import('@aws-sdk/client-cloudformation'),
     import('@kubernetes/client-node'),
   ]);
   const startedAt = now();
@@ -264,7 +266,37 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
 
   const clientConfig = (scope: AccountScope, region: string) => ({ ...sdk, region, ...(scope.credentials ? { credentials: scope.credentials } : {}) });
 
-  const scanRegion = async (scope: AccountScope, tally: AccountTally, region: string): Promise<void> => {
+  /** The region's stacks, or undefined (and a scan gap) when CloudFormation cannot be read. */
+  const scanStacks = async (
+    scope: AccountScope,
+    tally: AccountTally,
+    region: string,
+  ): Promise<{ evidence: CloudFormationEvidence; at: string } | undefined> => {
+    const cfn = new CloudFormationClient(clientConfig(scope, region));
+    record(cfn as unknown as Middlewared, 'cloudformation', opts.onAwsOperation);
+    addBodyDeadline(cfn, deadlines);
+    try {
+      const evidence = await run(() => collectCloudFormation(cfn));
+      return { evidence, at: now() };
+    } catch (e) {
+      const error = `CloudFormation (DescribeStacks, DescribeStackResources, GetTemplate): ${errorLine(e)}`;
+      const prefix = scope.id !== undefined ? `${scope.id}/` : '';
+      gap(
+        { scope: 'region', name: region, region, error, ...(scope.id !== undefined ? { account: scope.id } : {}) },
+        tally,
+        `irsa2pi: ${prefix}${region}: scan gap: ${error}`,
+      );
+      return undefined;
+    } finally {
+      cfn.destroy();
+    }
+  };
+
+  const scanRegion = async (
+    scope: AccountScope,
+    tally: AccountTally,
+    region: string,
+  ): Promise<{ evidence: CloudFormationEvidence; at: string } | undefined> => {
     const eks: EKSClient = new EKSClient(clientConfig(scope, region));
     record(eks as unknown as Middlewared, 'eks', opts.onAwsOperation);
     addBodyDeadline(eks, deadlines);
@@ -273,18 +305,19 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       try {
         names = await run(() => listClusters(eks));
       } catch (e) {
-        if (allRegions && eksNotOffered(e)) return;
+        if (allRegions && eksNotOffered(e)) return undefined;
         const prefix = scope.id !== undefined ? `${scope.id}/` : '';
         gap(
           { scope: 'region', name: region, region, error: errorLine(e), ...(scope.id !== undefined ? { account: scope.id } : {}) },
           tally,
           `irsa2pi: ${prefix}${region}: scan gap: ${errorLine(e)}`,
         );
-        return;
+        return undefined;
       }
       const selected = wantedClusters.size > 0 ? names.filter((n) => wantedClusters.has(n)) : names;
       selected.forEach((n) => found.add(n));
-      await Promise.all(selected.map((n) => run(() => scanCluster(eks, scope, tally, region, n))));
+      const [stacks] = await Promise.all([scanStacks(scope, tally, region), ...selected.map((n) => run(() => scanCluster(eks, scope, tally, region, n)))]);
+      return stacks;
     } finally {
       eks.destroy();
     }
@@ -328,8 +361,16 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
         ec2.destroy();
       }
     }
-    await Promise.all(regions.map((r) => scanRegion(scope, tally, r)));
+    const stacks = await Promise.all(regions.map((r) => scanRegion(scope, tally, r)));
     const account = scope.id ?? iamEvidence.accountId ?? [...tally.clusterAccounts].sort()[0] ?? 'unknown-account';
+    stacks.forEach((s, i) => {
+      if (!s) return;
+      for (const f of s.evidence.files) {
+        const path = `aws/${s.evidence.accountId ?? account}/${regions[i] ?? ''}/${f.name}`;
+        accountFiles.push({ path, content: cliJsonText(f.doc) });
+        collectedAt.set(path, s.at);
+      }
+    });
     accountFiles.push(
       { path: `aws/${account}/iam-authorization-details.json`, content: cliJsonText(iamEvidence.authorizationDetails) },
       { path: `aws/${account}/oidc-providers.json`, content: cliJsonText(iamEvidence.oidcProviders) },

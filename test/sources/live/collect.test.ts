@@ -151,7 +151,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     const inv = readEvidenceBundle(out);
     expect(inv.associations).toHaveLength(5);
     expect(inv.clusters[0]?.kubernetes).toBeDefined();
-  });
+  }, 300_000);
 
   it('records an unreachable cluster as a scan gap, completes the other one and exits 4', async () => {
     const out = join(world.dir, 'partial');
@@ -203,7 +203,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     const from = Date.now();
     const r = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-c', 'c1=fake', '-c', 'c2=dead'], {
       env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-script') },
-      timeoutMs: 120_000,
+      timeoutMs: 280_000,
     });
     expect(r.stderr).toContain('c2: scan gap');
     expect(r.code).toBe(4);
@@ -218,7 +218,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     writeFileSync(gaadPath, JSON.stringify(gaad, null, 4));
     expectRecordedTimes(scripted, from, to, 'scripts/collect-evidence.sh');
     expect(comparablePlan(scripted)).toEqual(comparablePlan(collected));
-  });
+  }, 300_000);
 
   it('clusters of one name in two regions get a folder each, kubernetes/<region>.<name>/, from both collectors', async () => {
     const east = new EKSClient(sdkConfig(world.shim.endpoint, 'us-east-1'));
@@ -251,7 +251,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
       const from = Date.now();
       const s = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-r', 'us-east-1', '-c', 'c1=fake', '-c', 'c2=dead'], {
         env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-two-regions') },
-        timeoutMs: 120_000,
+        timeoutMs: 280_000,
       });
       expect(s.code, s.stderr).toBe(4);
       expect(readdirSync(join(scripted, 'kubernetes')).sort()).toEqual([`${REGION}.c1`, 'us-east-1.c1']);
@@ -266,7 +266,7 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
       await east.send(new DeleteClusterCommand({ name: 'c1' }));
       east.destroy();
     }
-  });
+  }, 300_000);
 
   it('scripts/collect-evidence.sh is shellcheck-clean', async () => {
     const r = await runCommand('shellcheck', ['-S', 'warning', SCRIPT]);

@@ -24,7 +24,7 @@ const clusterRole = fenced('yaml')
   .flatMap((t) => parseAllDocuments(t).map((d) => d.toJS()))
   .find((d) => d.kind === 'ClusterRole') as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
 
-const READ_ONLY = /^(iam|eks|ec2):(Get|List|Describe)[A-Za-z]+$/;
+const READ_ONLY = /^(iam|eks|ec2|cloudformation):(Get|List|Describe)[A-Za-z]+$/;
 const CALLER_ONLY = /^(organizations:(List)[A-Za-z]+|sts:(AssumeRole|GetCallerIdentity))$/;
 
 describe('docs/least-privilege.md covers exactly what collect does', () => {

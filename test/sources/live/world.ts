@@ -159,6 +159,26 @@ export async function handWrittenBundle(world: World, out: string, clusters: str
   mkdirSync(join(out, 'aws', ACCT), { recursive: true });
   writeFileSync(join(out, 'aws', ACCT, 'iam-authorization-details.json'), JSON.stringify(gaad, null, 4));
   await aws(`aws/${ACCT}/oidc-providers.json`, 'iam', 'list-open-id-connect-providers');
+  const stacks = await aws(`aws/${ACCT}/${REGION}/cloudformation-stacks.json`, 'cloudformation', 'describe-stacks');
+  for (const { StackName: stack } of stacks.Stacks as { StackName: string }[]) {
+    const resources = await aws(
+      `aws/${ACCT}/${REGION}/cloudformation-resources-${stack}.json`,
+      'cloudformation',
+      'describe-stack-resources',
+      '--stack-name',
+      stack,
+    );
+    if ((resources.StackResources as { ResourceType: string }[]).some((r) => r.ResourceType === 'AWS::IAM::Role'))
+      await aws(
+        `aws/${ACCT}/${REGION}/cloudformation-template-${stack}.json`,
+        'cloudformation',
+        'get-template',
+        '--stack-name',
+        stack,
+        '--template-stage',
+        'Original',
+      );
+  }
   for (const c of clusters) {
     await aws(`aws/${ACCT}/${REGION}/cluster-${c}.json`, 'eks', 'describe-cluster', '--name', c);
     for (const a of (await aws('', 'eks', 'list-addons', '--cluster-name', c)).addons as string[]) {
