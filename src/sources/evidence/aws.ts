@@ -1,6 +1,16 @@
 import { InputError } from '../../errors.js';
 import { clusterArnFromEksResource, issuerHostPath, oidcProviderHostPath, parseArn, roleNameAndPath } from '../../iam/arn.js';
-import type { Addon, Cluster, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role } from '../../model/inventory.js';
+import type {
+  Addon,
+  Cluster,
+  ManagedPolicy,
+  OidcProvider,
+  PodIdentityAssociation,
+  PodIdentityAssociationSummary,
+  Role,
+  RoleLastUse,
+} from '../../model/inventory.js';
+import { optAwsTime } from './aws-time.js';
 import { decodePolicy } from './decode-policy.js';
 import { Fields } from './fields.js';
 
@@ -37,8 +47,22 @@ export function roleFrom(f: Fields): Role {
       document: decodePolicy(p.value.PolicyDocument, f.file, `${f.path}.RolePolicyList[${i}].PolicyDocument`),
     })),
     ...boundaryOf(f),
+    ...datesOf(f),
     source: f.file,
   };
+}
+
+/** `CreateDate` and `RoleLastUsed`, each left out when the evidence does not carry it. */
+function datesOf(f: Fields): Pick<Role, 'createDate' | 'lastUsed'> {
+  const createDate = optAwsTime(f, 'CreateDate');
+  const used = f.optObj('RoleLastUsed');
+  let lastUsed: RoleLastUse | undefined;
+  if (used) {
+    const date = optAwsTime(used, 'LastUsedDate');
+    const region = used.optStr('Region') || undefined;
+    lastUsed = { ...(date === undefined ? {} : { date }), ...(region === undefined ? {} : { region }) };
+  }
+  return { ...(createDate === undefined ? {} : { createDate }), ...(lastUsed === undefined ? {} : { lastUsed }) };
 }
 
 function boundaryOf(f: Fields): Pick<Role, 'permissionsBoundaryArn'> {
