@@ -12,12 +12,16 @@ function daysBetween(from: string, to: string): number {
 
 const day = (time: string) => time.slice(0, 10);
 
-/** The time a role's last use is measured to: when its file was collected, else the audit's clock, and how to say which. */
+/**
+ * The time a role's last use is measured to, and how to say which: when its file was collected, else
+ * the start of the audit's day (a report of an unrecorded bundle stays the same all day).
+ */
 function measuredTo(role: Role, collected: ReadonlyMap<string, string>, ctx: RuleContext): { at: string; basis: string } | undefined {
   const at = collected.get(role.source);
   if (at !== undefined) return { at, basis: `its collection (${at})` };
   if (ctx.now === undefined) return undefined;
-  return { at: ctx.now, basis: `the audit's time (${ctx.now}; the bundle records no collection time for the role's file)` };
+  const today = day(ctx.now);
+  return { at: `${today}T00:00:00.000Z`, basis: `the audit's date (${today}; the bundle records no collection time for the role's file)` };
 }
 
 function staleness(role: Role, to: { at: string; basis: string }, days: number): string | undefined {

@@ -38,9 +38,10 @@ describe('irsa-role-stale', () => {
 
   it('falls back to the given time, and says so, when the bundle records no collection time for the role file', () => {
     const uncollected = { ...fires, evidence: fires.evidence.map((e) => ({ ...e, collectedAt: undefined })) };
+    expect(stale(uncollected, { now: '2026-06-01T23:59:59.999Z' })).toEqual(stale(uncollected, { now: '2026-06-01T00:00:00.000Z' }));
     expect(stale(uncollected, { now: '2026-06-01T00:00:00.000Z' })).toEqual([
-      "arn:aws:iam::111122223333:role/app: IRSA role last used 2026-03-01 in eu-west-1, 91 days before the audit's time (2026-06-01T00:00:00.000Z; the bundle records no collection time for the role's file); stale after 90 days",
-      "arn:aws:iam::111122223333:role/idle: IRSA role no use in IAM's tracking period (the trailing 400 days), created 2025-01-10, 507 days before the audit's time (2026-06-01T00:00:00.000Z; the bundle records no collection time for the role's file); stale after 90 days",
+      "arn:aws:iam::111122223333:role/app: IRSA role last used 2026-03-01 in eu-west-1, 91 days before the audit's date (2026-06-01; the bundle records no collection time for the role's file); stale after 90 days",
+      "arn:aws:iam::111122223333:role/idle: IRSA role no use in IAM's tracking period (the trailing 400 days), created 2025-01-10, 507 days before the audit's date (2026-06-01; the bundle records no collection time for the role's file); stale after 90 days",
     ]);
     // Without a time to measure from, the audit stays a pure function of its input and judges nothing.
     expect(stale(uncollected)).toEqual([]);
