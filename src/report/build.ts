@@ -135,6 +135,7 @@ function clusterMappings(ctx: RuleContext, cluster: Cluster): RoleMapping[] {
       podCount: index?.pods(d.namespace, d.serviceAccount).length ?? 0,
       policies,
       admin: policies.some((p) => p.admin),
+      roleLastUsed: role?.lastUsed ? { date: role.lastUsed.date ?? null, region: role.lastUsed.region ?? null } : null,
     };
   });
   return mappings.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.serviceAccount, b.serviceAccount) || compareText(a.roleArn, b.roleArn));

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Inventory, Role } from '../../src/model/inventory.js';
+import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import { audit } from '../../src/rules/index.js';
@@ -103,5 +104,22 @@ describe('irsa-role-stale', () => {
       },
     ]);
     expect(stale(inventory).map((m) => m.split(':')[5])).toEqual(['role/irsa']);
+  });
+});
+
+describe("the report's role-to-pod map", () => {
+  const notesOf = (inventory: Inventory) => {
+    const report = buildReport(inventory, plan(inventory, { generatedAt: '2026-10-01T00:00:00.000Z' }));
+    const row = emitReportMarkdown(report)
+      .split('\n')
+      .find((l) => l.startsWith('| shop | cart |'))!;
+    return { json: report.clusters[0]!.mappings.map((m) => m.roleLastUsed), notes: row.split(' | ').at(-1) };
+  };
+  const appWith = (lastUsed: Role['lastUsed']) => ({ ...fires, roles: fires.roles.map((r) => (r.name === 'app' ? { ...r, lastUsed } : r)) });
+
+  it("shows the role's last use, no use in IAM's tracking period, or that the evidence does not say", () => {
+    expect(notesOf(fires)).toEqual({ json: [{ date: '2026-03-01T08:00:00.000Z', region: 'eu-west-1' }], notes: 'last used 2026-03-01 in eu-west-1 |' });
+    expect(notesOf(appWith({}))).toEqual({ json: [{ date: null, region: null }], notes: 'no use in 400 days |' });
+    expect(notesOf(appWith(undefined))).toEqual({ json: [null], notes: 'last use unknown |' });
   });
 });
