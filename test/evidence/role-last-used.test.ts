@@ -43,6 +43,7 @@ describe('RoleLastUsed and CreateDate of a role', () => {
           role('never', { CreateDate: '2024-01-01T00:00:00Z', RoleLastUsed: {} }),
           role('unknown', { CreateDate: '2024-01-01T00:00:00.5Z' }),
           role('offset', { RoleLastUsed: { LastUsedDate: '2025-06-03T23:30:00.123000-02:00' } }),
+          role('early', { CreateDate: '0099-03-01T00:00:00Z' }),
         ),
       ),
     );
@@ -56,6 +57,8 @@ describe('RoleLastUsed and CreateDate of a role', () => {
     expect(byName.get('unknown')!.createDate).toBe('2024-01-01T00:00:00.500Z');
     expect(byName.get('offset')!.lastUsed).toEqual({ date: '2025-06-04T01:30:00.123Z' });
     expect(byName.get('offset')!.createDate).toBeUndefined();
+    // Two-digit years are not taken for 19xx, as Date.UTC would.
+    expect(byName.get('early')!.createDate).toBe('0099-03-01T00:00:00.000Z');
   });
 
   it('keeps the last use of get-account-authorization-details when list-roles (which never carries it) lists the role again', () => {
@@ -76,6 +79,7 @@ describe('RoleLastUsed and CreateDate of a role', () => {
     ['no zone', 'LastUsedDate', { RoleLastUsed: { LastUsedDate: '2025-02-03T10:00:00' } }, '$.RoleDetailList[0].RoleLastUsed.LastUsedDate'],
     ['a number', 'LastUsedDate', { RoleLastUsed: { LastUsedDate: 1717000000 } }, '$.RoleDetailList[0].RoleLastUsed.LastUsedDate'],
     ['an offset of 25 hours', 'CreateDate', { CreateDate: '2025-02-03T10:00:00+25:00' }, '$.RoleDetailList[0].CreateDate'],
+    ['a time past the year 9999 once its offset is applied', 'CreateDate', { CreateDate: '9999-12-31T23:00:00-02:00' }, '$.RoleDetailList[0].CreateDate'],
     ['a list', 'RoleLastUsed', { RoleLastUsed: [] }, '$.RoleDetailList[0].RoleLastUsed'],
     ['a region that is a number', 'Region', { RoleLastUsed: { Region: 5 } }, '$.RoleDetailList[0].RoleLastUsed.Region'],
   ])('refuses %s at %s with one line naming the file and the path', (_what, _key, extra, path) => {

@@ -10,13 +10,17 @@ function instant(text: string): number | undefined {
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const local = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(local).getUTCDate() !== day) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second);
+  if (date.getUTCDate() !== day) return undefined;
+  const local = date.getTime();
   const [sign, offsetHours, offsetMinutes] = [m[8], Number(m[9] ?? 0), Number(m[10] ?? 0)];
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;
   const offset = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
   const fraction = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
-  return local - offset * 60_000 + fraction;
+  const ms = local - offset * 60_000 + fraction;
+  return new Date(ms).getUTCFullYear() > 9999 ? undefined : ms;
 }
 
 /**
