@@ -51,6 +51,18 @@ describe('irsa-role-stale', () => {
     expect(report.findings.filter((f) => f.rule === 'irsa-role-stale').map((f) => f.roleArn)).toEqual(['arn:aws:iam::111122223333:role/idle']);
   });
 
+  it('measures each role to the collection time of its own file: in a bundle of two accounts, one recorded and one not', () => {
+    const recorded = fires.roles.find((r) => r.name === 'app')!.source;
+    const inventory = withRoles(fires, [
+      { name: 'recorded', source: recorded, lastUsed: { date: '2026-06-01T12:00:01.000Z' } },
+      { name: 'unrecorded', source: '/elsewhere/aws/444455556666/iam-authorization-details.json', lastUsed: { date: '2026-06-01T12:00:01.000Z' } },
+    ]);
+    expect(stale(inventory, { now: '2026-12-01T00:00:00.000Z' })).toEqual([
+      `arn:aws:iam::111122223333:role/recorded: IRSA role last used 2026-06-01, 122 days before its collection (${COLLECTED}); stale after 90 days`,
+      "arn:aws:iam::111122223333:role/unrecorded: IRSA role last used 2026-06-01, 182 days before the audit's date (2026-12-01; the bundle records no collection time for the role's file); stale after 90 days",
+    ]);
+  });
+
   it('is stale only after more than --stale-days whole days', () => {
     const inventory = withRoles(fires, [
       { name: 'exactly-90', lastUsed: { date: '2026-07-03T12:00:01.000Z' } },
