@@ -20,6 +20,8 @@ export interface RoleLastUse {
   /** The last use, a UTC time (`toISOString`); absent when IAM recorded none in its tracking period. */
   readonly date?: string;
   readonly region?: string;
+  /** The evidence file it came from: its collection time is when IAM said so. */
+  readonly source: string;
 }
 
 /** An IAM role with its trust policy. */

@@ -17,7 +17,7 @@ const day = (time: string) => time.slice(0, 10);
  * the start of the audit's day (a report of an unrecorded bundle stays the same all day).
  */
 function measuredTo(role: Role, collected: ReadonlyMap<string, string>, ctx: RuleContext): { at: string; basis: string } | undefined {
-  const at = collected.get(role.source);
+  const at = collected.get(role.lastUsed?.source ?? role.source);
   if (at !== undefined) return { at, basis: `its collection (${at})` };
   if (ctx.now === undefined) return undefined;
   const today = day(ctx.now);

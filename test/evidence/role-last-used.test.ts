@@ -36,40 +36,42 @@ function errorOf(dir: string): InputError {
 
 describe('RoleLastUsed and CreateDate of a role', () => {
   it('reads a last use, an empty one (collected: no use in the tracking period) and a missing one (not collected) apart', () => {
-    const inv = readEvidenceBundle(
-      bundle(
-        details(
-          role('used', { CreateDate: '2024-08-18T23:36:41+00:00', RoleLastUsed: { LastUsedDate: '2025-06-03T14:46:02+00:00', Region: 'eu-west-1' } }),
-          role('never', { CreateDate: '2024-01-01T00:00:00Z', RoleLastUsed: {} }),
-          role('unknown', { CreateDate: '2024-01-01T00:00:00.5Z' }),
-          role('offset', { RoleLastUsed: { LastUsedDate: '2025-06-03T23:30:00.123000-02:00' } }),
-          role('early', { CreateDate: '0099-03-01T00:00:00Z' }),
-        ),
+    const dir = bundle(
+      details(
+        role('used', { CreateDate: '2024-08-18T23:36:41+00:00', RoleLastUsed: { LastUsedDate: '2025-06-03T14:46:02+00:00', Region: 'eu-west-1' } }),
+        role('never', { CreateDate: '2024-01-01T00:00:00Z', RoleLastUsed: {} }),
+        role('unknown', { CreateDate: '2024-01-01T00:00:00.5Z' }),
+        role('offset', { RoleLastUsed: { LastUsedDate: '2025-06-03T23:30:00.123000-02:00' } }),
+        role('early', { CreateDate: '0099-03-01T00:00:00Z' }),
       ),
     );
+    const inv = readEvidenceBundle(dir);
+    const source = join(dir, 'aws', ACCOUNT, 'iam-authorization-details.json');
     const byName = new Map(inv.roles.map((r) => [r.name, r]));
     expect(byName.get('used')).toMatchObject({
       createDate: '2024-08-18T23:36:41.000Z',
-      lastUsed: { date: '2025-06-03T14:46:02.000Z', region: 'eu-west-1' },
+      lastUsed: { date: '2025-06-03T14:46:02.000Z', region: 'eu-west-1', source },
     });
-    expect(byName.get('never')!.lastUsed).toEqual({});
+    expect(byName.get('never')!.lastUsed).toEqual({ source });
     expect(byName.get('unknown')!.lastUsed).toBeUndefined();
     expect(byName.get('unknown')!.createDate).toBe('2024-01-01T00:00:00.500Z');
-    expect(byName.get('offset')!.lastUsed).toEqual({ date: '2025-06-04T01:30:00.123Z' });
+    expect(byName.get('offset')!.lastUsed).toEqual({ date: '2025-06-04T01:30:00.123Z', source });
     expect(byName.get('offset')!.createDate).toBeUndefined();
     // Two-digit years are not taken for 19xx, as Date.UTC would.
     expect(byName.get('early')!.createDate).toBe('0099-03-01T00:00:00.000Z');
   });
 
-  it('keeps the last use of get-account-authorization-details when list-roles (which never carries it) lists the role again', () => {
-    const inv = readEvidenceBundle(
-      bundle({
-        ...details(role('app', { CreateDate: '2024-01-01T00:00:00Z', RoleLastUsed: { LastUsedDate: '2025-01-01T00:00:00Z' } })),
-        'aws/111122223333/roles.json': { Roles: [role('app', {})] },
-      }),
-    );
+  it('keeps the last use of get-account-authorization-details, and its collection time, when list-roles (which never carries it) lists the role again', () => {
+    const file = 'aws/111122223333/iam-authorization-details.json';
+    const dir = bundle({
+      ...details(role('app', { CreateDate: '2024-01-01T00:00:00Z', RoleLastUsed: { LastUsedDate: '2025-01-01T00:00:00Z' } })),
+      'aws/111122223333/roles.json': { Roles: [role('app', {})] },
+      'collection.json': { irsa2piCollection: { files: { [file]: '2025-06-01T00:00:00Z' } } },
+    });
+    const inv = readEvidenceBundle(dir);
     expect(inv.roles).toHaveLength(1);
-    expect(inv.roles[0]).toMatchObject({ createDate: '2024-01-01T00:00:00.000Z', lastUsed: { date: '2025-01-01T00:00:00.000Z' } });
+    expect(inv.roles[0]).toMatchObject({ createDate: '2024-01-01T00:00:00.000Z', lastUsed: { date: '2025-01-01T00:00:00.000Z', source: join(dir, file) } });
+    expect(inv.roles[0]!.source).toBe(join(dir, 'aws', ACCOUNT, 'roles.json'));
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Inventory, Role } from '../../src/model/inventory.js';
+import type { RawStatement } from '../../src/iam/policy.js';
+import type { Inventory, Role, RoleLastUse } from '../../src/model/inventory.js';
 import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
@@ -18,11 +19,21 @@ const stale = (inventory: Inventory, options: { staleDays?: number; now?: string
     .map((f) => f.message);
 
 /** The fixture with its roles replaced by `roles` (each an IRSA role of the fixture's cluster unless its trust is given). */
-function withRoles(inventory: Inventory, roles: (Partial<Role> & { name: string })[]): Inventory {
+function withRoles(inventory: Inventory, roles: (Partial<Omit<Role, 'lastUsed'>> & { name: string; lastUsed?: Omit<RoleLastUse, 'source'> })[]): Inventory {
   const template = inventory.roles.find((r) => r.name === 'idle')!;
   return {
     ...inventory,
-    roles: roles.map((r) => ({ ...template, lastUsed: undefined, createDate: undefined, ...r, arn: `arn:aws:iam::111122223333:role/${r.name}` })),
+    roles: roles.map(({ lastUsed, ...r }) => {
+      const source = r.source ?? template.source;
+      return {
+        ...template,
+        createDate: undefined,
+        ...r,
+        source,
+        lastUsed: lastUsed && { ...lastUsed, source },
+        arn: `arn:aws:iam::111122223333:role/${r.name}`,
+      };
+    }),
   };
 }
 
@@ -86,7 +97,7 @@ describe('irsa-role-stale', () => {
   });
 
   it('flags only roles whose trust admits an EKS IRSA identity, not other roles unused as long', () => {
-    const trust = (statement: Record<string, unknown>) => ({ Version: '2012-10-17', Statement: [statement] });
+    const trust = (statement: RawStatement) => ({ Version: '2012-10-17', Statement: [statement] });
     const old = { lastUsed: { date: '2024-01-01T00:00:00.000Z' } };
     const inventory = withRoles(fires, [
       { name: 'irsa', ...old },
@@ -127,7 +138,10 @@ describe("the report's role-to-pod map", () => {
       .find((l) => l.startsWith('| shop | cart |'))!;
     return { json: report.clusters[0]!.mappings.map((m) => m.roleLastUsed), notes: row.split(' | ').at(-1) };
   };
-  const appWith = (lastUsed: Role['lastUsed']) => ({ ...fires, roles: fires.roles.map((r) => (r.name === 'app' ? { ...r, lastUsed } : r)) });
+  const appWith = (lastUsed: Omit<RoleLastUse, 'source'> | undefined) => ({
+    ...fires,
+    roles: fires.roles.map((r) => (r.name === 'app' ? { ...r, lastUsed: lastUsed && { ...lastUsed, source: r.source } } : r)),
+  });
 
   it("shows the role's last use, no use in IAM's tracking period, or that the evidence does not say", () => {
     expect(notesOf(fires)).toEqual({ json: [{ date: '2026-03-01T08:00:00.000Z', region: 'eu-west-1' }], notes: 'last used 2026-03-01 in eu-west-1 |' });

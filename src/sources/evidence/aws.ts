@@ -60,7 +60,7 @@ function datesOf(f: Fields): Pick<Role, 'createDate' | 'lastUsed'> {
   if (used) {
     const date = optAwsTime(used, 'LastUsedDate');
     const region = used.optStr('Region') || undefined;
-    lastUsed = { ...(date === undefined ? {} : { date }), ...(region === undefined ? {} : { region }) };
+    lastUsed = { ...(date === undefined ? {} : { date }), ...(region === undefined ? {} : { region }), source: f.file };
   }
   return { ...(createDate === undefined ? {} : { createDate }), ...(lastUsed === undefined ? {} : { lastUsed }) };
 }
