@@ -29,6 +29,7 @@ interface PlanCliOptions extends LiveOptions {
   out?: string;
   failOn?: Severity;
   trustPolicyLimit?: string;
+  staleDays?: string;
   wide?: boolean;
   debug?: boolean;
 }
@@ -38,6 +39,17 @@ function trustPolicyLimit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > 4096)
     throw new InputError(`--trust-policy-limit must be a number of characters from 1 to 4096 (IAM's most), not ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+/** `--stale-days`: days without use after which an IRSA role is stale, at most the 400 days IAM tracks use for. */
+function staleDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 400)
+    throw new UsageError(
+      `--stale-days must be a whole number of days from 1 to 400 (IAM reports a role's last use for the trailing 400 days), not ${JSON.stringify(value)}`,
+      'report',
+    );
   return Number(value);
 }
 
@@ -164,9 +176,10 @@ async function runReport(opts: PlanCliOptions): Promise<number> {
   const [{ buildReport, REPORT_CHUNKS }, { reportSarifChunks }] = await Promise.all([import('../report/index.js'), import('../emit/sarif.js')]);
   const formats = { ...REPORT_CHUNKS, sarif: (report: Report, bundle: string) => reportSarifChunks(report, { bundle }) };
   const emitter = pick<(r: Report, bundle: string) => Iterable<string>>(formats, opts.format, 'report');
+  const days = staleDays(opts.staleDays);
   if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
   const { analysis, plan, partial, bundle } = await readAndPlan(opts, 'report');
-  const report = buildReport(analysis, plan);
+  const report = buildReport(analysis, plan, { staleDays: days });
   await output(emitter(report, bundle), opts.out);
   return exitFor(report.findings, opts.failOn, partial);
 }
@@ -195,6 +208,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     formats: string,
     defaultFormat: string,
     run: (opts: PlanCliOptions) => Promise<number>,
+    own: (command: Command) => Command = (command) => command,
   ) => {
     const command = addLiveOptions(
       cmd
@@ -209,10 +223,10 @@ function program(setCode: (code: Promise<number>) => void): Command {
       .option('-o, --out <path>', 'write the output to this path (atomically) instead of stdout')
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices([...SEVERITIES]))
       .option('--trust-policy-limit <characters>', "the accounts' IAM quota on a role trust policy (default 2048; 1 to 4096)")
-      .option('--debug', 'print stack traces of errors')
-      .action((opts: PlanCliOptions) => {
-        setCode(run(opts));
-      });
+      .option('--debug', 'print stack traces of errors');
+    own(command).action((opts: PlanCliOptions) => {
+      setCode(run(opts));
+    });
     return refuseRepeats(command, name);
   };
   evidenceCommand(
@@ -228,6 +242,7 @@ function program(setCode: (code: Promise<number>) => void): Command {
     'markdown, csv, json or sarif',
     'markdown',
     runReport,
+    (command) => command.option('--stale-days <days>', 'irsa-role-stale: an IRSA role not used for more than this many days is stale (default 90; 1 to 400)'),
   );
   addCollectCommand(cmd, setCode);
   return cmd;

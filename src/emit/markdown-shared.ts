@@ -47,5 +47,13 @@ export function mappingPolicies(m: RoleMapping): string {
 
 /** A role mapping's notes for its table cell: the role it chains through, then its problems. */
 export function mappingNotes(m: RoleMapping): string {
-  return [m.viaRoleArn ? `via ${m.viaRoleArn}` : '', ...m.problems].filter(Boolean).join('\n');
+  const used = m.roleLastUsed;
+  const lastUse = !m.roleFound
+    ? ''
+    : !used
+      ? 'last use unknown'
+      : used.date
+        ? `last used ${used.date.slice(0, 10)}${used.region ? ` in ${used.region}` : ''}`
+        : 'no use in 400 days';
+  return [m.viaRoleArn ? `via ${m.viaRoleArn}` : '', ...m.problems, lastUse].filter(Boolean).join('\n');
 }

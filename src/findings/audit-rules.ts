@@ -87,6 +87,13 @@ export const AUDIT_RULES = {
     "The association was created with `disableSessionTags`, but its role's trust (or, with `targetRoleArn`, its target role's) admits it only through conditions on session tags. Without tags the condition fails: pods of this service account get no credentials.",
     'Update the association to enable session tags, or scope the trust with `sts:ExternalId`/unconditioned statements deliberately.',
   ),
+  irsaRoleStale: auditRule(
+    'irsa-role-stale',
+    'low',
+    'IRSA role not used for longer than the stale period',
+    "A role whose trust admits an EKS cluster's service accounts through IRSA was not assumed for more than the stale period (`--stale-days`, 90 days unless given), as IAM's `RoleLastUsed` says at the time the evidence was collected, or has no use in IAM's tracking period (the trailing 400 days) and is older than the period. Its trust stays open to whoever can run a pod as those service accounts, with nothing using it: stale trust an auditor wants removed. Roles whose last use the evidence does not carry (`list-roles`, bundles without `RoleLastUsed`) are not judged.",
+    'Confirm no workload needs the role (CloudTrail `AssumeRoleWithWebIdentity` events), then delete it, or remove its IRSA trust statements; do not migrate it to Pod Identity.',
+  ),
   saRoleCrossAccount: auditRule(
     'sa-role-cross-account',
     'info',

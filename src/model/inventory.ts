@@ -13,6 +13,18 @@ export interface InlinePolicy {
   readonly document: PolicyDocument;
 }
 
+/**
+ * IAM's `RoleLastUsed`: when and in which region the role was last assumed, as far as IAM tracks it
+ * (the trailing 400 days). An empty value (`{}`) was collected: no use in that period.
+ */
+export interface RoleLastUse {
+  /** The last use, a UTC time (`toISOString`); absent when IAM recorded none in its tracking period. */
+  readonly date?: string;
+  readonly region?: string;
+  /** The evidence file it came from: its collection time is when IAM said so. */
+  readonly source: string;
+}
+
 /** An IAM role with its trust policy. */
 export interface Role {
   readonly arn: string;
@@ -26,6 +38,10 @@ export interface Role {
   readonly tags?: Readonly<Record<string, string>>;
   /** The managed policy that bounds the role's permissions, when it has one. */
   readonly permissionsBoundaryArn?: string;
+  /** When the role was created (`CreateDate`), a UTC time; absent when the evidence does not say. */
+  readonly createDate?: string;
+  /** `RoleLastUsed` as collected; absent when the evidence does not carry it (`list-roles`, older bundles): last use unknown. */
+  readonly lastUsed?: RoleLastUse;
   /** The evidence file the role came from. */
   readonly source: string;
 }

@@ -8,12 +8,12 @@ import type { Cluster, Inventory, PodIdentityAssociation } from '../model/invent
 import type { Plan } from '../plan/model.js';
 import { rolePolicies } from '../rules/admin.js';
 import { RuleContext } from '../rules/context.js';
-import { audit } from '../rules/index.js';
+import { audit, type RuleSettings } from '../rules/index.js';
 import { REPORT_SCHEMA_VERSION, type Mechanism, type OpenRole, type Report, type ReportCluster, type ReportEvidenceFile, type RoleMapping } from './model.js';
 import { compareText } from '../order.js';
 
 /** Options of {@link buildReport}. */
-export interface ReportOptions {
+export interface ReportOptions extends RuleSettings {
   /** The findings to report; defaults to `audit(inventory, plan)` (audit rules and the plan's findings). */
   readonly findings?: readonly Finding[];
   /** Defaults to the plan's `generatedAt`. */
@@ -135,6 +135,7 @@ function clusterMappings(ctx: RuleContext, cluster: Cluster): RoleMapping[] {
       podCount: index?.pods(d.namespace, d.serviceAccount).length ?? 0,
       policies,
       admin: policies.some((p) => p.admin),
+      roleLastUsed: role?.lastUsed ? { date: role.lastUsed.date ?? null, region: role.lastUsed.region ?? null } : null,
     };
   });
   return mappings.sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.serviceAccount, b.serviceAccount) || compareText(a.roleArn, b.roleArn));
@@ -217,7 +218,9 @@ export function buildReport(source: Inventory | Analysis, plan: Plan, options: R
   const analysis = analysisOf(source);
   const { inventory } = analysis;
   const ctx = new RuleContext(analysis);
-  const findings = options.findings ? [...options.findings] : audit(analysis, plan);
+  const findings = options.findings
+    ? [...options.findings]
+    : audit(analysis, plan, { staleDays: options.staleDays, now: options.now ?? options.generatedAt ?? plan.generatedAt });
   const clusters = ctx.clusters.map((c) => reportCluster(ctx, c));
   const all = clusters.flatMap((c) => c.mappings);
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;

@@ -42,6 +42,12 @@ export interface RoleMapping {
   readonly podCount: number;
   readonly policies: readonly RolePolicy[];
   readonly admin: boolean;
+  /**
+   * The role's `RoleLastUsed` as collected: `date` (a UTC time) null when IAM recorded no use in its
+   * tracking period (the trailing 400 days); the whole value null when the evidence does not carry it
+   * (older bundles, `list-roles`) or the role is not in the bundle: last use unknown.
+   */
+  readonly roleLastUsed: { readonly date: string | null; readonly region: string | null } | null;
 }
 
 /** A role any service account of the cluster can assume through IRSA (no subject scoping). */

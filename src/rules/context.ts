@@ -29,6 +29,24 @@ export function isPositive(clause: ConditionClause): boolean {
   return !clause.operator.includes('Not') && clause.operator !== 'Null';
 }
 
+/** The longest stale period `irsa-role-stale` can judge: IAM reports `RoleLastUsed` for the trailing 400 days only. */
+export const MAX_STALE_DAYS = 400;
+
+/** The stale period of `irsa-role-stale` unless one is given. */
+export const DEFAULT_STALE_DAYS = 90;
+
+/** Settings of the rules that depend on more than the inventory. */
+export interface RuleSettings {
+  /** Days without use after which an IRSA role is stale (1 to {@link MAX_STALE_DAYS}); default {@link DEFAULT_STALE_DAYS}. */
+  readonly staleDays?: number;
+  /**
+   * The time to measure from where the evidence records no collection time (a UTC time). Without it
+   * such roles are not judged, so that the audit stays a pure function of its input; the report
+   * passes its own `generatedAt` (the wall clock, unless `SOURCE_DATE_EPOCH` fixes it).
+   */
+  readonly now?: string;
+}
+
 /** Look-ups shared by every rule, built once per audit. */
 export class RuleContext {
   readonly inventory: Inventory;
@@ -40,11 +58,15 @@ export class RuleContext {
   readonly scannedRoleAccounts: ReadonlySet<string>;
   /** Customer-managed policies by ARN. */
   readonly managedPolicies: ReadonlyMap<string, ManagedPolicy>;
+  /** Days without use after which an IRSA role is stale. */
+  readonly staleDays: number;
+  /** The time to measure from where the evidence records no collection time, when given. */
+  readonly now: string | undefined;
   private eksStatementsCache: EksTrustStatement[] | undefined;
   private eksStatementsByIssuer: Map<string, EksTrustStatement[]> | undefined;
 
   /** Over an analysis (sharing its tables and oracle with the plan made from it), or a new analysis of an inventory. */
-  constructor(source: Inventory | Analysis) {
+  constructor(source: Inventory | Analysis, settings: RuleSettings = {}) {
     const { inventory, indexes, oracle } = analysisOf(source);
     this.inventory = inventory;
     this.indexes = indexes;
@@ -53,6 +75,8 @@ export class RuleContext {
     this.clusters = indexes.clusters;
     this.scannedRoleAccounts = indexes.scannedRoleAccounts;
     this.managedPolicies = new Map(inventory.managedPolicies.map((m) => [m.arn, m]));
+    this.staleDays = settings.staleDays ?? DEFAULT_STALE_DAYS;
+    this.now = settings.now;
   }
 
   /** The document's statements as the oracle normalized them for its evaluations. */

@@ -4,7 +4,8 @@ import type { CatalogueEntry, Finding } from '../findings/model.js';
 import type { Analysis } from '../analysis/index.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Plan } from '../plan/model.js';
-import { RuleContext } from './context.js';
+import { RuleContext, type RuleSettings } from './context.js';
+import { irsaRoleStale } from './irsa-role-stale.js';
 import { irsaTrustIssuerMismatch } from './irsa-trust-issuer-mismatch.js';
 import { irsaTrustNoAudience } from './irsa-trust-no-audience.js';
 import { irsaTrustNoSubject } from './irsa-trust-no-subject.js';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   podIdentityPartialScope,
   oidcProviderUnused,
   podIdentityTagsDisabled,
+  irsaRoleStale,
   saRoleCrossAccount,
 ];
 
@@ -41,7 +43,7 @@ export const RULES: readonly Rule[] = [
 export const RULE_CATALOGUE: ReadonlyMap<string, CatalogueEntry> = new Map(CATALOGUE.map((r) => [r.id, r] as const));
 
 /** Options of {@link audit}. */
-export interface AuditOptions {
+export interface AuditOptions extends RuleSettings {
   /** The rules to run; defaults to {@link RULES}. */
   readonly rules?: readonly Rule[];
 }
@@ -53,7 +55,7 @@ export interface AuditOptions {
  * {@link mergeFindings}; a rule that throws becomes an `info` finding `rule-error`.
  */
 export function audit(source: Inventory | Analysis, plan?: Plan, options: AuditOptions = {}): Finding[] {
-  const ctx = new RuleContext(source);
+  const ctx = new RuleContext(source, options);
   const found: Finding[] = [];
   for (const rule of options.rules ?? RULES) {
     try {
@@ -67,6 +69,6 @@ export function audit(source: Inventory | Analysis, plan?: Plan, options: AuditO
 }
 
 export { mergeFindings, RULE_ERROR };
-export { RuleContext } from './context.js';
+export { RuleContext, DEFAULT_STALE_DAYS, MAX_STALE_DAYS, type RuleSettings } from './context.js';
 export { findingOf, type Rule } from './types.js';
 export { rolePolicies, grantsEverything, type RolePolicy } from './admin.js';

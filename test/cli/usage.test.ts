@@ -49,6 +49,24 @@ describe('usage errors', () => {
       'plan',
       /^--trust-policy-limit must be a number of characters from 1 to 4096 \(IAM's most\), not "9999"$/,
     ],
+    [
+      '--stale-days given twice',
+      ['report', '--evidence', DEMO, '--stale-days', '30', '--stale-days', '60'],
+      'report',
+      /^--stale-days is given more than once; give it once$/,
+    ],
+    ...(['0', '401', '1.5', '90d', '', '-3', '1e2', '0x10'] as const).map(
+      (days) =>
+        [
+          `--stale-days ${JSON.stringify(days)}`,
+          ['report', '--evidence', DEMO, `--stale-days=${days}`],
+          'report',
+          new RegExp(
+            `^--stale-days must be a whole number of days from 1 to 400 \\(IAM reports a role's last use for the trailing 400 days\\), not ${JSON.stringify(days).replace(/[.+]/g, '\\$&')}$`,
+          ),
+        ] as const,
+    ),
+    ["--stale-days on plan, whose findings are the planner's only", [...plan, '--stale-days', '30'], 'plan', /^unknown option '--stale-days'/],
   ] as const)('%s', (_, args, command, message) => {
     const r = cli(args);
     expect(r.code, r.stderr).toBe(2);

@@ -32,6 +32,7 @@ function mapping(namespace: string, serviceAccount: string, role: string, worklo
     podCount: workloads * 3,
     policies: [],
     admin: false,
+    roleLastUsed: null,
   };
 }
 

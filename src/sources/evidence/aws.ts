@@ -1,6 +1,16 @@
 import { InputError } from '../../errors.js';
 import { clusterArnFromEksResource, issuerHostPath, oidcProviderHostPath, parseArn, roleNameAndPath } from '../../iam/arn.js';
-import type { Addon, Cluster, ManagedPolicy, OidcProvider, PodIdentityAssociation, PodIdentityAssociationSummary, Role } from '../../model/inventory.js';
+import type {
+  Addon,
+  Cluster,
+  ManagedPolicy,
+  OidcProvider,
+  PodIdentityAssociation,
+  PodIdentityAssociationSummary,
+  Role,
+  RoleLastUse,
+} from '../../model/inventory.js';
+import { optAwsTime } from './aws-time.js';
 import { decodePolicy } from './decode-policy.js';
 import { Fields } from './fields.js';
 
@@ -40,6 +50,7 @@ export function roleFrom(f: Fields): Role {
     })),
     ...boundaryOf(f),
     ...tagsOf(f),
+    ...datesOf(f),
     source: f.file,
   };
 }
@@ -57,6 +68,19 @@ export function tagList(f: Fields, key = 'Tags'): Readonly<Record<string, string
 
 function tagsOf(f: Fields): Pick<Role, 'tags'> {
   return f.value.Tags === undefined || f.value.Tags === null ? {} : { tags: tagList(f) };
+}
+
+/** `CreateDate` and `RoleLastUsed`, each left out when the evidence does not carry it. */
+function datesOf(f: Fields): Pick<Role, 'createDate' | 'lastUsed'> {
+  const createDate = optAwsTime(f, 'CreateDate');
+  const used = f.optObj('RoleLastUsed');
+  let lastUsed: RoleLastUse | undefined;
+  if (used) {
+    const date = optAwsTime(used, 'LastUsedDate');
+    const region = used.optStr('Region') || undefined;
+    lastUsed = { ...(date === undefined ? {} : { date }), ...(region === undefined ? {} : { region }), source: f.file };
+  }
+  return { ...(createDate === undefined ? {} : { createDate }), ...(lastUsed === undefined ? {} : { lastUsed }) };
 }
 
 function boundaryOf(f: Fields): Pick<Role, 'permissionsBoundaryArn'> {

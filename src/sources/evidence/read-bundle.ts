@@ -124,6 +124,23 @@ function unique(roles: readonly Role[], list: string, file: string): readonly Ro
   return roles;
 }
 
+/**
+ * Keeps a role, the later file's copy winning as before, but for what only some listings carry:
+ * `list-roles` has no `RoleLastUsed`, so a copy without it keeps the last use another file gave.
+ */
+function keepRole(p: Pending, role: Role): void {
+  const earlier = p.roles.get(role.arn);
+  if (!earlier) {
+    p.roles.set(role.arn, role);
+    return;
+  }
+  const kept = {
+    ...(earlier.createDate === undefined ? {} : { createDate: earlier.createDate }),
+    ...(earlier.lastUsed === undefined ? {} : { lastUsed: earlier.lastUsed }),
+  };
+  p.roles.set(role.arn, { ...kept, ...role });
+}
+
 function take(
   kind: EvidenceKind,
   doc: Record<string, unknown>,
@@ -160,7 +177,9 @@ function take(
       return stateOf(kind, f, rel, p);
     case 'iam-authorization-details': {
       const roles = unique(f.objects('RoleDetailList').map(roleFrom), 'RoleDetailList', file);
-      roles.forEach((r) => p.roles.set(r.arn, r));
+      roles.forEach((r) => {
+        keepRole(p, r);
+      });
       f.objects('Policies')
         .map(managedPolicyFrom)
         .forEach((m) => p.managedPolicies.set(m.arn, m));
@@ -168,12 +187,14 @@ function take(
     }
     case 'iam-list-roles': {
       const roles = unique(f.objects('Roles').map(roleFrom), 'Roles', file);
-      roles.forEach((r) => p.roles.set(r.arn, r));
+      roles.forEach((r) => {
+        keepRole(p, r);
+      });
       return { kind, accountId: roles[0]?.accountId };
     }
     case 'iam-get-role': {
       const role = roleFrom(f.obj('Role'));
-      p.roles.set(role.arn, role);
+      keepRole(p, role);
       return { kind, accountId: role.accountId };
     }
     case 'iam-oidc-providers': {

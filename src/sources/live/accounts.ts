@@ -112,17 +112,25 @@ export function assumedRoleArn(selection: Pick<AccountSelection, 'assumeRole'>, 
   return `arn:${partitionOf(region)}:iam::${account}:role/${selection.assumeRole}`;
 }
 
-/** Renewed this long before the assumed credentials expire. */
+/** Renewed this long before the assumed credentials expire, or half their lifetime before when they live shorter. */
 const RENEW_BEFORE_MS = 5 * 60_000;
+
+/** Credentials and when to assume the role again for new ones. */
+interface Held {
+  readonly credentials: AccountCredentials;
+  /** Epoch milliseconds; never, for credentials that do not expire. */
+  readonly renewAt: number;
+}
 
 /**
  * Assumes the selection's role in `account` with the caller's credentials (`sts`) and returns a
- * provider of its credentials, assumed again when they near expiry; rejects when the first
- * `AssumeRole` is refused.
+ * provider of its credentials, assumed again when they near expiry (one `AssumeRole` at a time, shared
+ * by the requests waiting for it); rejects when the first `AssumeRole` is refused.
  */
 export async function assumeInto(sts: STSClient, selection: AccountSelection, account: string, region: string): Promise<() => Promise<AccountCredentials>> {
   const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
-  const assume = async (): Promise<AccountCredentials> => {
+  const assume = async (): Promise<Held> => {
+    const asked = Date.now();
     const out = await sts.send(
       new AssumeRoleCommand({
         RoleArn: assumedRoleArn(selection, account, region),
@@ -132,15 +140,18 @@ export async function assumeInto(sts: STSClient, selection: AccountSelection, ac
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${assumedRoleArn(selection, account, region)} returned no credentials`);
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    const credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    if (!c.Expiration) return { credentials, renewAt: Infinity };
+    const expires = c.Expiration.getTime();
+    return { credentials, renewAt: expires - Math.min(RENEW_BEFORE_MS, Math.max(0, expires - asked) / 2) };
   };
   let current = await assume();
-  let renewing: Promise<AccountCredentials> | undefined;
+  let renewing: Promise<Held> | undefined;
   return async () => {
-    if (current.expiration && current.expiration.getTime() - Date.now() < RENEW_BEFORE_MS) {
+    if (Date.now() >= current.renewAt) {
       renewing ??= assume().finally(() => (renewing = undefined));
       current = await renewing;
     }
-    return current;
+    return current.credentials;
   };
 }
