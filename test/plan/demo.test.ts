@@ -18,7 +18,7 @@ describe('the demo bundle', () => {
       ).toBe(true);
   });
 
-  it('raises every planning finding except the ones that mean a bug, a gap in evidence or a role squatting a planned name', () => {
+  it('raises every planning finding except the ones that mean a bug, a gap in evidence, a role squatting a planned name, or need owner evidence (fixtures/owners/estate raises those)', () => {
     const rules = new Set(result.findings.map((f) => f.rule));
     const notExpected = new Set([
       'rewrite-not-equivalent',
@@ -28,6 +28,9 @@ describe('the demo bundle', () => {
       'scan-gap',
       'chain-role-conflict',
       'unsafe-name',
+      'owner-unsafe',
+      'owner-eksctl',
+      'owner-managed',
     ]);
     for (const r of Object.values(PLANNING_RULES)) if (!notExpected.has(r.id)) expect(rules, r.id).toContain(r.id);
     expect(rules).not.toContain('rewrite-not-equivalent');
