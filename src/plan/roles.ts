@@ -187,9 +187,12 @@ class RolePlanner {
 
   /**
    * The rewrite to plan: as always when it fits under the limit; else compacted; else compacted for the
-   * identities taken one by one, each kept when the rewrite with it still fits and blocked otherwise:
-   * first those the trust already admits (they cost nothing), then the others by namespace, service
-   * account and cluster (so that one service account's identities in several clusters share a statement).
+   * identities the trust does not admit yet, taken one by one by namespace, service account and cluster (so
+   * that one service account's identities in several clusters share a statement), each kept when the rewrite
+   * with it still fits and blocked otherwise. Identities the trust already admits are never blocked: they get
+   * their cluster-scoped statements all together when those fit, else none, and go on relying on the trust
+   * they have (a bounded number of rewrites, not one per identity, and never at the cost of an identity
+   * with no admission).
    */
   private fitted(role: Role, candidates: readonly Candidate[]): { rewrite: Rewrite; candidates: readonly Candidate[] } {
     const plain = this.rewrite(role.trustPolicy, candidates.filter(isMigrating), false);
@@ -210,21 +213,21 @@ class RolePlanner {
       );
     const compact = this.rewrite(role.trustPolicy, migrating, true);
     if (!this.excess(role, compact)) return { rewrite: compact, candidates };
+    const admittedNow = (c: Candidate) => !c.chainRoleArn && this.oracle.podIdentity(role.trustPolicy, c.identity).decision === 'yes';
+    const admitted = migrating.filter(admittedNow);
     const kept: Candidate[] = [];
     const blocked: Candidate[] = [];
-    const reliant = new Set<Identity>();
     let fits = this.rewrite(role.trustPolicy, [], true);
-    for (const c of migrating) {
-      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true, reliant);
-      if (!this.excess(role, attempt)) {
+    for (const c of migrating.filter((m) => !admittedNow(m))) {
+      const attempt = this.rewrite(role.trustPolicy, [...kept, c], true);
+      if (this.excess(role, attempt)) blocked.push(c);
+      else {
         kept.push(c);
         fits = attempt;
-      } else if (!c.chainRoleArn && this.oracle.podIdentity(role.trustPolicy, c.identity).decision === 'yes') {
-        reliant.add(c.identity);
-        kept.push(c);
-        fits = this.rewrite(role.trustPolicy, kept, true, reliant);
-      } else blocked.push(c);
+      }
     }
+    const withOwn = this.rewrite(role.trustPolicy, [...kept, ...admitted], true);
+    fits = this.excess(role, withOwn) ? this.rewrite(role.trustPolicy, [...kept, ...admitted], true, new Set(admitted.map((c) => c.identity))) : withOwn;
     if (!blocked.length) return { rewrite: fits, candidates };
     const size = Math.max(minified(compact.phases.transition).length, minified(compact.phases.final).length);
     const chainSize = Math.max(0, ...compact.chains.map((ch) => minified(ch.phases.transition).length));

@@ -158,4 +158,19 @@ describe('when the cluster-scoped statements do not fit under the trust size lim
     expect(relying[0]!.message).toContain('do not narrow or remove that statement');
     expect(p.findings.filter((f) => f.rule === 'trust-policy-too-large' && / 0 of /.test(f.message))).toEqual([]);
   });
+
+  it('identities the trust already admits never take the size budget from one it does not admit: namespaces that sort first and rely on the broad statement leave room for the last', () => {
+    const sas = Array.from({ length: 200 }, (_, i) => serviceAccount('aaa', `app-${String(i)}`, R));
+    const prod = cluster('prod', [...sas, serviceAccount('zzz', 'x', R)]);
+    const broad: RawStatement = { ...POD_IDENTITY, Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'aaa' } } };
+    const r = role('app', [irsaStatement(prod, 'StringLike', ['system:serviceaccount:*']), broad]);
+    const p = plan(inventory([prod], [r]), { generatedAt: 'x' });
+    const byName = new Map(p.associations.map((a) => [`${a.namespace}/${a.serviceAccount}`, a.status]));
+    expect(byName.get('zzz/x')).toBe('create');
+    for (let i = 0; i < 200; i++) expect(byName.get(`aaa/app-${String(i)}`)).toBe('create');
+    expect(p.findings.filter((f) => f.rule === 'trust-policy-too-large')).toEqual([]);
+    const trust = p.roles.find((x) => x.arn === R)!.trustPolicy.transition;
+    expect(admits(trust, identityOf(prod, 'zzz', 'x'))).toBe('yes');
+    expect(admits(trust, identityOf(prod, 'zzz', 'y'))).toBe('no');
+  });
 });
