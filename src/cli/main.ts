@@ -48,8 +48,8 @@ function generatedAt(): string | undefined {
 
 /** Picks the emitter for `--format` of `command`, or fails naming the formats there are. */
 function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command: string): T {
-  const emitter = emitters[format];
-  if (!emitter) throw new UsageError(`unknown --format ${JSON.stringify(format)}; expected one of ${Object.keys(emitters).join(', ')}`, command);
+  const emitter = Object.hasOwn(emitters, format) ? emitters[format] : undefined;
+  if (emitter === undefined) throw new UsageError(`unknown --format ${JSON.stringify(format)}; expected one of ${Object.keys(emitters).join(', ')}`, command);
   return emitter;
 }
 
