@@ -10,7 +10,6 @@ import { terminalColumns } from './terminal-width.js';
 import { HELP_AFTER } from './help-text.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
-import type { Report } from '../report/model.js';
 import type { Inventory } from '../model/inventory.js';
 import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
 
@@ -135,7 +134,7 @@ function refuseEmptyOut(out: string | undefined, command: string): void {
 
 async function runPlan(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'plan');
-  const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
+  const { PLAN_EMITTER_LOADERS } = await import('../emit/plan/formats.js');
   const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format, 'plan')();
   if (opts.wide && opts.format !== 'table') throw new UsageError(`--wide is for --format table, not ${opts.format}`, 'plan');
   if (!opts.out && DIRECTORY_FORMATS.has(opts.format)) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
@@ -161,9 +160,8 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'report');
-  const [{ buildReport, REPORT_CHUNKS }, { reportSarifChunks }] = await Promise.all([import('../report/index.js'), import('../emit/sarif.js')]);
-  const formats = { ...REPORT_CHUNKS, sarif: (report: Report, bundle: string) => reportSarifChunks(report, { bundle }) };
-  const emitter = pick<(r: Report, bundle: string) => Iterable<string>>(formats, opts.format, 'report');
+  const [{ buildReport }, { REPORT_WRITER_LOADERS }] = await Promise.all([import('../report/index.js'), import('../emit/report/formats.js')]);
+  const emitter = await pick(REPORT_WRITER_LOADERS, opts.format, 'report')();
   if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
   const { analysis, plan, partial, bundle } = await readAndPlan(opts, 'report');
   const report = buildReport(analysis, plan);

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { compareText } from '../order.js';
-import type { EmittedFile } from '../emit/types.js';
+import type { EmittedFile } from '../output-file.js';
 import { errnoOf, outputError } from './output-errors.js';
 
 /** The marker's file name, at the top of the directory (a dot file: the evidence reader skips it). */

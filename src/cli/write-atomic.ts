@@ -5,7 +5,7 @@ import { constants } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { visible } from '../escape.js';
-import type { EmittedFile } from '../emit/types.js';
+import type { EmittedFile } from '../output-file.js';
 import { errnoOf, outputError } from './output-errors.js';
 import { markerFor, refuseUnlessReplaceable } from './output-marker.js';
 import { fileTarget, lstatOrNone, makeDirectories } from './output-path.js';

@@ -6,10 +6,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { jsonChunks } from '../../src/emit/json.js';
+import { jsonChunks } from '../../src/emit/json-chunks.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
-import { REPORT_CHUNKS } from '../../src/report/index.js';
+import { REPORT_CHUNKS } from '../../src/emit/report/index.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { generateSchemas } from '../../tools/gen-schemas.mjs';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_CSV_HEADER } from '../../src/emit/csv.js';
+import { REPORT_CSV_HEADER } from '../../src/emit/report/csv.js';
 import { tableProblems } from './markdown-check.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvField, emitReportCsv, REPORT_CSV_HEADER, reportCsvRows, toCsv } from '../../src/emit/csv.js';
+import { csvField, emitReportCsv, REPORT_CSV_HEADER, reportCsvRows, toCsv } from '../../src/emit/report/csv.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';

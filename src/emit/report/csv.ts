@@ -1,4 +1,4 @@
-import type { Report } from '../report/model.js';
+import type { Report } from '../../report/model.js';
 
 /** What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;

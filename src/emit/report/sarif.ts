@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, relative, sep } from 'node:path';
-import { CATALOGUE } from '../findings/catalogue.js';
-import { helpUri, PROJECT_URI } from '../findings/entry.js';
-import { compareFindings, type CatalogueEntry, type Finding, type Severity } from '../findings/model.js';
-import { accountOf, roleNameAndPath } from '../iam/arn.js';
-import type { Report, ReportEvidenceFile } from '../report/model.js';
-import { jsonChunks } from './json.js';
-import { compareText } from '../order.js';
+import { CATALOGUE } from '../../findings/catalogue.js';
+import { helpUri, PROJECT_URI } from '../../findings/entry.js';
+import { compareFindings, type CatalogueEntry, type Finding, type Severity } from '../../findings/model.js';
+import { accountOf, roleNameAndPath } from '../../iam/arn.js';
+import type { Report, ReportEvidenceFile } from '../../report/model.js';
+import { jsonChunks } from '../json-chunks.js';
+import { compareText } from '../../order.js';
 
 /** The schema a SARIF log names: the OASIS standard's, SARIF 2.1.0 with errata 01. */
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -24,9 +24,9 @@ export interface SarifOptions {
   readonly bundle?: string;
 }
 
-/** irsa2pi's version, from its package.json (two levels up from src/emit/ and from dist/emit/). */
+/** irsa2pi's version, from its package.json (three levels up from src/emit/report/ and from dist/emit/report/). */
 function toolVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 const LEVELS: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };

@@ -1,5 +1,5 @@
-import type { ReportCluster, RoleMapping } from '../report/model.js';
-import { mermaidId, mermaidLabel } from './templates.js';
+import type { ReportCluster, RoleMapping } from '../../report/model.js';
+import { mermaidId, mermaidLabel } from '../templates.js';
 
 /** What one Mermaid block may hold: Mermaid's default `maxTextSize` and `maxEdges`, which GitHub keeps. */
 export interface DiagramLimits {

@@ -1,10 +1,10 @@
-import type { Step } from '../plan/model.js';
-import type { Report, ReportCluster } from '../report/model.js';
-import { findingGroupsView, severityCounts } from './markdown-shared.js';
-import { clusterDiagrams, MERMAID_LIMITS, type DiagramPart } from './report-diagrams.js';
-import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, renderPieces } from './templates.js';
+import type { Step } from '../../plan/model.js';
+import type { Report, ReportCluster } from '../../report/model.js';
+import { findingGroupsView, severityCounts } from '../markdown-shared.js';
+import { clusterDiagrams, MERMAID_LIMITS, type DiagramPart } from './diagrams.js';
+import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, renderPieces } from '../templates.js';
 
-export { clusterDiagram } from './report-diagrams.js';
+export { clusterDiagram } from './diagrams.js';
 
 const list = (items: readonly string[]) => items.join(', ') || '-';
 

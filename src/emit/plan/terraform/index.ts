@@ -7,14 +7,14 @@
  * sources for the role's own configuration to merge, plus full trust JSON files.
  * @module
  */
-import type { PolicyDocument, RawStatement } from '../../iam/policy.js';
-import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
-import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../names.js';
-import { renderTemplate } from '../script/templates.js';
-import type { EmittedFile, Emitter } from '../types.js';
+import type { PolicyDocument, RawStatement } from '../../../iam/policy.js';
+import type { Plan, PlannedAssociation, PlannedRole } from '../../../plan/model.js';
+import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../../names.js';
+import { renderTemplate } from '../../templates.js';
+import type { EmittedFile, Emitter } from '../../types.js';
 import { alignAssignments } from './align.js';
-import { push } from '../../group.js';
-import { compareText } from '../../order.js';
+import { push } from '../../../group.js';
+import { compareText } from '../../../order.js';
 
 /** Provider versions: the first that has each feature the output uses. */
 export const PROVIDER_VERSIONS = {

@@ -7,14 +7,14 @@
  * {@link InputError} names a value that fails), then single-quoted by the templates.
  * @module
  */
-import type { PolicyDocument } from '../../iam/policy.js';
-import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
-import { checkName, checkPlannedAssociation, checkPlannedRole } from '../names.js';
-import type { EmittedFile, Emitter } from '../types.js';
-import { renderTemplate } from './templates.js';
-import { push } from '../../group.js';
-import { compareText } from '../../order.js';
-import { InputError } from '../../errors.js';
+import type { PolicyDocument } from '../../../iam/policy.js';
+import type { Plan, PlannedAssociation, PlannedRole } from '../../../plan/model.js';
+import { checkName, checkPlannedAssociation, checkPlannedRole } from '../../names.js';
+import type { EmittedFile, Emitter } from '../../types.js';
+import { renderTemplate } from '../../templates.js';
+import { push } from '../../../group.js';
+import { compareText } from '../../../order.js';
+import { InputError } from '../../../errors.js';
 
 /**
  * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
