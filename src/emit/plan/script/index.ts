@@ -92,14 +92,14 @@ export const emitScript: Emitter = (plan: Plan) => {
   const clusterMap = new Map<string, ScriptCluster>();
   for (const a of migrating) clusterMap.set(a.clusterArn, scriptCluster(a.clusterArn, a.cluster, a.accountId, a.region, `${identityKey(a)}: clusterArn`));
   const agents = agentSteps.map((s) => {
-    const [, , , region = '', account = ''] = (s.clusterArn ?? '').split(':');
+    const [, , , region = '', account = ''] = s.clusterArn.split(':');
     const where = `install-agent step ${s.id}`;
     const agent = {
-      cluster: checkName('cluster', s.cluster ?? '', `${where}: cluster`),
+      cluster: checkName('cluster', s.cluster, `${where}: cluster`),
       account: checkName('account', account, `${where}: account`),
       region: checkName('region', region, `${where}: region`),
     };
-    clusterMap.set(s.clusterArn!, scriptCluster(s.clusterArn ?? '', agent.cluster, agent.account, agent.region, `${where}: clusterArn`));
+    clusterMap.set(s.clusterArn, scriptCluster(s.clusterArn, agent.cluster, agent.account, agent.region, `${where}: clusterArn`));
     return agent;
   });
   refuseSharedClusterNames(clusterMap.values());

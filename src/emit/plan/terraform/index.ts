@@ -159,7 +159,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     const key = `${a.clusterArn}|${a.addon}`;
     push(addonGroups, key, a);
   }
-  const agentSteps = plan.steps.filter((s) => s.action === 'install-agent' && s.cluster && s.clusterArn);
+  const agentSteps = plan.steps.filter((s) => s.action === 'install-agent').filter((s) => s.cluster !== '' && s.clusterArn !== '');
   const addonKeys = [
     ...[...addonGroups.keys()].map((key) => ({ key, label: `${addonGroups.get(key)![0]!.cluster}_${addonGroups.get(key)![0]!.addon}` })),
     ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` })),
@@ -187,8 +187,8 @@ export const emitTerraform: Emitter = (plan: Plan) => {
       };
     });
   const agents = agentSteps.map((s) => {
-    const [, , , region = defaultRegion, account = ''] = s.clusterArn!.split(':');
-    return { name: addonNames.get(`${s.clusterArn}|${AGENT_ADDON}`)!, provider: provider(account, region), cluster: s.cluster!, addon: AGENT_ADDON };
+    const [, , , region = defaultRegion, account = ''] = s.clusterArn.split(':');
+    return { name: addonNames.get(`${s.clusterArn}|${AGENT_ADDON}`)!, provider: provider(account, region), cluster: s.cluster, addon: AGENT_ADDON };
   });
 
   // Roles: new chaining roles as resources; inline permissions for every role that has them.
