@@ -237,7 +237,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   let pending: Promise<number> | undefined;
   try {
     if (argv.length === 0) throw new UsageError('give a command: plan, report or collect');
-    await program((p) => (pending = p)).parseAsync([...argv], { from: 'user' });
+    await program((p) => {
+      pending = p;
+    }).parseAsync([...argv], { from: 'user' });
     return pending ? await pending : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -249,7 +251,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (debug) process.stderr.write(`${visible(String(e.stack), { keep: '\n' })}\n`);
       return EXIT.input;
     }
-    process.stderr.write(`irsa2pi: internal error: ${visible(String((e as Error).message))}\n`);
+    process.stderr.write(`irsa2pi: internal error: ${visible(e instanceof Error ? e.message : String(e))}\n`);
     if (debug) process.stderr.write(`${visible(String((e as Error).stack), { keep: '\n' })}\n`);
     else process.stderr.write('irsa2pi: run again with --debug for the stack trace\n');
     return EXIT.internal;

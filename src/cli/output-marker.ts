@@ -43,7 +43,7 @@ function readMarker(dir: string): Marker | undefined {
     throw outputError(e, join(dir, MARKER), 'cannot read');
   }
   try {
-    const m = JSON.parse(text) as Partial<Marker>;
+    const m = JSON.parse(text) as { readonly [K in keyof Marker]?: unknown };
     const files = m.files;
     if (m.format !== 'irsa2pi-output' || typeof m.kind !== 'string' || typeof files !== 'object' || files === null || Array.isArray(files)) return undefined;
     if (!Object.values(files).every((h) => typeof h === 'string')) return undefined;

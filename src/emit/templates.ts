@@ -84,7 +84,7 @@ function asString(value: unknown): string {
   if (Array.isArray(value)) return value.map((v: unknown) => (v === null || v === undefined ? '' : asString(v))).join(',');
   if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
   if (typeof value === 'function') return Object.prototype.toString.call(value);
-  return String(value as string | number | boolean | bigint | symbol | null | undefined);
+  return String(value);
 }
 
 /** A value as template text: nothing for null and undefined, else what `String` makes of it. */

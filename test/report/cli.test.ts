@@ -46,7 +46,7 @@ describe('irsa2pi report (built binary)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-report-'));
     const csv = join(dir, 'report.csv');
     expect(run(['report', '--evidence', 'fixtures/demo', '--format', 'csv', '--out', csv])).toMatchObject({ code: 0, stdout: '' });
-    expect((parse(readFileSync(csv, 'utf8')) as string[][])[0]).toEqual([...REPORT_CSV_HEADER]);
+    expect(parse(readFileSync(csv, 'utf8'))[0]).toEqual([...REPORT_CSV_HEADER]);
     const json = join(dir, 'report.json');
     expect(run(['report', '--evidence', 'fixtures/demo', '--format', 'json', '--out', json]).code).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));

@@ -8,7 +8,7 @@ import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { HOSTILE, hostileInventory } from './hostile.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
-const parseCsv = (text: string) => parse(text, { relax_column_count: false }) as string[][];
+const parseCsv = (text: string) => parse(text, { relax_column_count: false });
 
 describe('CSV', () => {
   it('quotes per RFC 4180 only where needed', () => {

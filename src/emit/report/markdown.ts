@@ -27,7 +27,8 @@ function diagramTitle(d: DiagramPart): string {
 /** A cluster's diagrams as the `report-cluster` template reads them: one block, or several collapsed. */
 function diagramsView(c: ReportCluster) {
   const parts = clusterDiagrams(c);
-  if (parts.length === 1 && parts[0]!.namespace === null) return { diagram: parts[0]!.text, diagrams: null };
+  const [only] = parts;
+  if (parts.length === 1 && only?.namespace === null) return { diagram: only.text, diagrams: null };
   const summarised = new Set(parts.filter((d) => d.summarised).map((d) => d.namespace)).size;
   return {
     diagram: null,

@@ -20,7 +20,7 @@ import { InputError } from '../../../errors.js';
  * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
  * script can tell by a text comparison whether a role's live trust is at a phase.
  */
-export function cliJson(doc: PolicyDocument | unknown): string {
+export function cliJson(doc: PolicyDocument | null): string {
   return `${JSON.stringify(doc, null, 4)}\n`;
 }
 
@@ -118,10 +118,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     .map((r) => {
       const trustFile = `roles/${base(r)}.trust.json`;
       const policyFile = `roles/${base(r)}.permissions.json`;
-      files.push(
-        { path: trustFile, content: cliJson(r.trustPolicy.transition) },
-        { path: policyFile, content: cliJson(r.permissionsPolicy ?? { Version: '2012-10-17', Statement: [] }) },
-      );
+      files.push({ path: trustFile, content: cliJson(r.trustPolicy.transition) }, { path: policyFile, content: cliJson(r.permissionsPolicy) });
       return { account: r.accountId, name: r.name, path: r.path, trustFile, policyFile, identities: identitiesOf(r, migratedKeys) };
     });
   const existing = touched.filter((r) => r.kind === 'existing' && r.trustPolicy.current);
@@ -158,20 +155,22 @@ export const emitScript: Emitter = (plan: Plan) => {
       status: a.status,
     }));
 
-  const addonGroups = new Map<string, PlannedAssociation[]>();
-  for (const a of migrating.filter((m) => m.via === 'addon' && m.addon)) {
+  const addonGroups = new Map<string, { readonly first: PlannedAssociation; readonly addon: string; readonly group: PlannedAssociation[] }>();
+  for (const a of migrating) {
+    if (a.via !== 'addon' || !a.addon) continue;
     const key = `${a.clusterArn}|${a.addon}`;
-    push(addonGroups, key, a);
+    const known = addonGroups.get(key);
+    if (known) known.group.push(a);
+    else addonGroups.set(key, { first: a, addon: a.addon, group: [a] });
   }
   const addons = [...addonGroups.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([, group]) => {
-      const first = group[0]!;
+    .map(([, { first, addon, group }]) => {
       return {
         account: first.accountId,
         region: first.region,
         cluster: first.cluster,
-        addon: first.addon!,
+        addon,
         pairs: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => `${a.namespace}/${a.serviceAccount}=${a.roleArn}`),
       };
     });
