@@ -13,13 +13,14 @@ function files(dir) {
 const [mode, dir] = process.argv.slice(2);
 const dist = new URL('../dist/', import.meta.url);
 const load = (path) => import(new URL(path, dist).href);
-const [{ readEvidenceBundle }, { analyze }, { plan }, { emitJson }, { batched }, report] = await Promise.all([
+const [{ readEvidenceBundle }, { analyze }, { plan }, { emitJson }, { batched }, report, reportEmitters] = await Promise.all([
   load('sources/evidence/read-bundle.js'),
   load('analysis/index.js'),
   load('plan/plan.js'),
-  load('emit/json.js'),
+  load('emit/plan/json.js'),
   load('cli/batched.js'),
   mode === 'report' ? load('report/index.js') : undefined,
+  mode === 'report' ? load('emit/report/index.js') : undefined,
 ]);
 const start = performance.now();
 let size = 0;
@@ -31,7 +32,7 @@ if (mode === 'floor') {
   const analysis = analyze(readEvidenceBundle(dir));
   const result = plan(analysis, { generatedAt: 'bench' });
   const sink = openSync('/dev/null', 'w');
-  const pieces = mode === 'report' ? report.REPORT_CHUNKS.markdown(report.buildReport(analysis, result)) : emitJson(result).chunks();
+  const pieces = mode === 'report' ? reportEmitters.REPORT_CHUNKS.markdown(report.buildReport(analysis, result)) : emitJson(result).chunks();
   for (const piece of batched(pieces)) size += writeSync(sink, piece);
   closeSync(sink);
 }

@@ -10,7 +10,6 @@ import { terminalColumns } from './terminal-width.js';
 import { HELP_AFTER } from './help-text.js';
 import { cleanedUpOnSignal } from './signal-cleanup.js';
 import { atLeast, SEVERITIES, type Finding, type Severity } from '../findings/model.js';
-import type { Report } from '../report/model.js';
 import type { Inventory } from '../model/inventory.js';
 import { addCollectCommand, addLiveOptions, collectTo, EXIT_PARTIAL, hasLiveOptions, type LiveOptions } from './collect-command.js';
 
@@ -60,8 +59,8 @@ function generatedAt(): string | undefined {
 
 /** Picks the emitter for `--format` of `command`, or fails naming the formats there are. */
 function pick<T>(emitters: Readonly<Record<string, T>>, format: string, command: string): T {
-  const emitter = emitters[format];
-  if (!emitter) throw new UsageError(`unknown --format ${JSON.stringify(format)}; expected one of ${Object.keys(emitters).join(', ')}`, command);
+  const emitter = Object.hasOwn(emitters, format) ? emitters[format] : undefined;
+  if (emitter === undefined) throw new UsageError(`unknown --format ${JSON.stringify(format)}; expected one of ${Object.keys(emitters).join(', ')}`, command);
   return emitter;
 }
 
@@ -147,7 +146,7 @@ function refuseEmptyOut(out: string | undefined, command: string): void {
 
 async function runPlan(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'plan');
-  const { PLAN_EMITTER_LOADERS } = await import('../emit/formats.js');
+  const { PLAN_EMITTER_LOADERS } = await import('../emit/plan/formats.js');
   const emitter = await pick(PLAN_EMITTER_LOADERS, opts.format, 'plan')();
   if (opts.wide && opts.format !== 'table') throw new UsageError(`--wide is for --format table, not ${opts.format}`, 'plan');
   if (!opts.out && DIRECTORY_FORMATS.has(opts.format)) throw new UsageError(`--format ${opts.format} writes a directory: give --out <dir>`, 'plan');
@@ -173,9 +172,8 @@ async function runPlan(opts: PlanCliOptions): Promise<number> {
 
 async function runReport(opts: PlanCliOptions): Promise<number> {
   refuseEmptyOut(opts.out, 'report');
-  const [{ buildReport, REPORT_CHUNKS }, { reportSarifChunks }] = await Promise.all([import('../report/index.js'), import('../emit/sarif.js')]);
-  const formats = { ...REPORT_CHUNKS, sarif: (report: Report, bundle: string) => reportSarifChunks(report, { bundle }) };
-  const emitter = pick<(r: Report, bundle: string) => Iterable<string>>(formats, opts.format, 'report');
+  const [{ buildReport }, { REPORT_WRITER_LOADERS }] = await Promise.all([import('../report/index.js'), import('../emit/report/formats.js')]);
+  const emitter = await pick(REPORT_WRITER_LOADERS, opts.format, 'report')();
   const days = staleDays(opts.staleDays);
   if (opts.out) (await import('./write-atomic.js')).refuseOutputFile(opts.out);
   const { analysis, plan, partial, bundle } = await readAndPlan(opts, 'report');
@@ -254,7 +252,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   let pending: Promise<number> | undefined;
   try {
     if (argv.length === 0) throw new UsageError('give a command: plan, report or collect');
-    await program((p) => (pending = p)).parseAsync([...argv], { from: 'user' });
+    await program((p) => {
+      pending = p;
+    }).parseAsync([...argv], { from: 'user' });
     return pending ? await pending : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -266,7 +266,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (debug) process.stderr.write(`${visible(String(e.stack), { keep: '\n' })}\n`);
       return EXIT.input;
     }
-    process.stderr.write(`irsa2pi: internal error: ${visible(String((e as Error).message))}\n`);
+    process.stderr.write(`irsa2pi: internal error: ${visible(e instanceof Error ? e.message : String(e))}\n`);
     if (debug) process.stderr.write(`${visible(String((e as Error).stack), { keep: '\n' })}\n`);
     else process.stderr.write('irsa2pi: run again with --debug for the stack trace\n');
     return EXIT.internal;

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { compareText } from '../order.js';
-import type { EmittedFile } from '../emit/types.js';
+import type { EmittedFile } from '../output-file.js';
 import { errnoOf, outputError } from './output-errors.js';
 
 /** The marker's file name, at the top of the directory (a dot file: the evidence reader skips it). */
@@ -43,7 +43,7 @@ function readMarker(dir: string): Marker | undefined {
     throw outputError(e, join(dir, MARKER), 'cannot read');
   }
   try {
-    const m = JSON.parse(text) as Partial<Marker>;
+    const m = JSON.parse(text) as { readonly [K in keyof Marker]?: unknown };
     const files = m.files;
     if (m.format !== 'irsa2pi-output' || typeof m.kind !== 'string' || typeof files !== 'object' || files === null || Array.isArray(files)) return undefined;
     if (!Object.values(files).every((h) => typeof h === 'string')) return undefined;

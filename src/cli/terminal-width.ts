@@ -4,7 +4,8 @@
  * assumes its default).
  */
 export function terminalColumns(stream: { readonly isTTY?: boolean; readonly columns?: number } | undefined, env: NodeJS.ProcessEnv): number | undefined {
-  if (stream?.isTTY && Number.isInteger(stream.columns) && stream.columns! > 0) return stream.columns!;
+  const columns = stream?.isTTY ? stream.columns : undefined;
+  if (columns !== undefined && Number.isInteger(columns) && columns > 0) return columns;
   const fromEnv = env.COLUMNS?.trim();
   if (fromEnv && /^\d{1,5}$/.test(fromEnv) && Number(fromEnv) > 0) return Number(fromEnv);
   return undefined;

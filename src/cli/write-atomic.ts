@@ -5,7 +5,7 @@ import { constants } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 import { visible } from '../escape.js';
-import type { EmittedFile } from '../emit/types.js';
+import type { EmittedFile } from '../output-file.js';
 import { errnoOf, outputError } from './output-errors.js';
 import { markerFor, refuseUnlessReplaceable } from './output-marker.js';
 import { fileTarget, lstatOrNone, makeDirectories } from './output-path.js';
@@ -161,7 +161,6 @@ export function writeDirectoryAtomic(out: string, files: readonly EmittedFile[],
   const prefix = `.${basename(target.path).slice(0, 100)}.irsa2pi-`;
   let tmp: string | undefined;
   let aside: string | undefined;
-  let keepAside = false;
   try {
     tmp = mkdtempSync(join(parent, prefix));
     const mode = target.mode ?? newDirectoryMode(tmp);
@@ -182,7 +181,7 @@ export function writeDirectoryAtomic(out: string, files: readonly EmittedFile[],
         try {
           renameSync(previous, target.path);
         } catch {
-          keepAside = true;
+          aside = undefined;
           throw new InputError(`the directory changed while it was replaced; the old one is kept at ${previous}`, out);
         }
         throw e;
@@ -195,7 +194,7 @@ export function writeDirectoryAtomic(out: string, files: readonly EmittedFile[],
     throw outputError(e, out);
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
-    if (aside && !keepAside) rmSync(aside, { recursive: true, force: true });
+    if (aside) rmSync(aside, { recursive: true, force: true });
   }
 }
 
@@ -220,8 +219,9 @@ export function refuseOutputFile(out: string): void {
 export async function writeDirectoryOutput(out: string, files: readonly EmittedFile[], kind: string): Promise<void> {
   await cleanedUpOnSignal(
     () => undefined,
-    async () => {
+    () => {
       writeDirectoryAtomic(out, files, kind);
+      return Promise.resolve();
     },
   );
 }

@@ -5,6 +5,7 @@
  */
 import type { Colour } from './colors.js';
 import { textWidth, truncate, truncateMiddle } from './text-width.js';
+import { at } from './lookup.js';
 
 /** One column of a {@link layoutColumns} table. */
 export interface Column {
@@ -50,7 +51,7 @@ function widthOf(widths: readonly number[]): number {
 }
 
 function lastOptionalShown(columns: readonly Column[], shown: readonly boolean[]): number | undefined {
-  for (let i = columns.length - 1; i >= 0; i--) if (columns[i]!.optional && shown[i]) return i;
+  for (let i = columns.length - 1; i >= 0; i--) if (at(columns, i).optional && shown[i]) return i;
   return undefined;
 }
 
@@ -59,15 +60,15 @@ function lastOptionalShown(columns: readonly Column[], shown: readonly boolean[]
  * last; only then are the other truncatable columns cut. `undefined` width: every value whole.
  */
 function fit(columns: readonly Column[], rows: readonly (readonly Cell[])[], width: number | undefined) {
-  const natural = columns.map((c, i) => rows.reduce((most, r) => Math.max(most, textWidth(r[i]!.text)), textWidth(c.header)));
+  const natural = columns.map((c, i) => rows.reduce((most, r) => Math.max(most, textWidth(at(r, i).text)), textWidth(c.header)));
   const floor = columns.map((c, i) => {
-    if (!c.truncatable) return natural[i]!;
-    const least = Math.min(natural[i]!, Math.max(c.min ?? MIN_CUT, textWidth(c.header)));
+    if (!c.truncatable) return at(natural, i);
+    const least = Math.min(at(natural, i), Math.max(c.min ?? MIN_CUT, textWidth(c.header)));
     return c.distinct
       ? narrowestDistinct(
-          rows.map((r) => r[i]!.text),
+          rows.map((r) => at(r, i).text),
           least,
-          natural[i]!,
+          at(natural, i),
         )
       : least;
   });
@@ -77,7 +78,7 @@ function fit(columns: readonly Column[], rows: readonly (readonly Cell[])[], wid
   const total = () => widthOf(widths.filter((_, i) => shown[i]));
   const cut = (which: (c: Column) => boolean) => {
     for (let i = columns.length - 1; i >= 0 && total() > width; i--) {
-      if (shown[i] && which(columns[i]!)) widths[i] = Math.max(floor[i]!, widths[i]! - (total() - width));
+      if (shown[i] && which(at(columns, i))) widths[i] = Math.max(at(floor, i), at(widths, i) - (total() - width));
     }
   };
   for (;;) {
@@ -107,9 +108,9 @@ export function layoutColumns(
   const line = (cells: readonly Cell[]) =>
     keep
       .map((i, k) => {
-        const text = (columns[i]!.distinct ? truncateMiddle : truncate)(cells[i]!.text, widths[i]!);
-        const pad = k === keep.length - 1 ? '' : ' '.repeat(widths[i]! - textWidth(text));
-        const colour = cells[i]!.colour;
+        const text = (at(columns, i).distinct ? truncateMiddle : truncate)(at(cells, i).text, at(widths, i));
+        const pad = k === keep.length - 1 ? '' : ' '.repeat(at(widths, i) - textWidth(text));
+        const colour = at(cells, i).colour;
         return (colour ? paint(colour, text) : text) + pad;
       })
       .join(' '.repeat(GAP))

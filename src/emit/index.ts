@@ -1,19 +1,4 @@
-import { emitJson } from './json.js';
-import { emitScript } from './script/index.js';
-import { emitPlanMarkdown } from './markdown-plan.js';
-import { emitTable } from './table.js';
-import { emitTerraform } from './terraform/index.js';
-import type { Emitter } from './types.js';
-
-/** Every output format of `plan`, by name. */
-export const PLAN_EMITTERS = {
-  table: emitTable,
-  json: emitJson,
-  terraform: emitTerraform,
-  script: emitScript,
-  markdown: emitPlanMarkdown,
-} as const satisfies Record<string, Emitter>;
-
-export type PlanFormat = keyof typeof PLAN_EMITTERS;
-
+export { PLAN_EMITTERS, type PlanFormat } from './plan/index.js';
+export { REPORT_CHUNKS, REPORT_EMITTERS, type ReportEmitter, type ReportFormat } from './report/index.js';
+export { reportSarif, reportSarifChunks, type SarifOptions } from './report/sarif.js';
 export type { Emitter, EmitOptions, EmittedFile, Rendered } from './types.js';

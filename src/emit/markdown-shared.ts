@@ -19,15 +19,35 @@ export function findingGroupsView(groups: readonly ReportFindingGroup[]) {
   }));
 }
 
+function serviceAccountOf(s: { readonly namespace: string; readonly serviceAccount: string }): string {
+  return s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace;
+}
+
+/** What a step acts on, in the order they are listed: service account, add-on, role, associations an add-on is to own. */
+function subjectParts(s: Step): readonly string[] {
+  switch (s.action) {
+    case 'install-agent':
+      return [`add-on ${s.addon}`];
+    case 'update-addon':
+      return [`add-on ${s.addon}`, ...s.podIdentityAssociations.map((p) => `${p.namespace}/${p.serviceAccount} → ${p.roleArn}`)];
+    case 'create-association':
+    case 'remove-annotation':
+      return [serviceAccountOf(s), s.roleArn];
+    case 'restart-workloads':
+      return [serviceAccountOf(s)];
+    case 'create-role':
+    case 'update-trust':
+    case 'finalize-trust':
+      return [s.roleArn];
+    case 'verify':
+      return [];
+  }
+}
+
 /** What a step acts on, one line each: service account, add-on, role, associations an add-on is to own. */
 export function stepSubject(s: Step): string {
-  return [
-    s.namespace && s.serviceAccount ? `${s.namespace}/${s.serviceAccount}` : s.namespace,
-    s.addon ? `add-on ${s.addon}` : undefined,
-    s.roleArn,
-    ...(s.podIdentityAssociations ?? []).map((p) => `${p.namespace}/${p.serviceAccount} → ${p.roleArn}`),
-  ]
-    .filter(Boolean)
+  return subjectParts(s)
+    .filter((part) => part !== '')
     .join('\n');
 }
 

@@ -37,7 +37,7 @@ export function shellQuote(value: string): string {
 export function hclString(value: string): string {
   let out = '';
   for (const ch of value) {
-    const code = ch.codePointAt(0)!;
+    const code = ch.codePointAt(0) ?? 0;
     if (ch === '"') out += '\\"';
     else if (ch === '\\') out += '\\\\';
     else if (ch === '\n') out += '\\n';

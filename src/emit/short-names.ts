@@ -10,7 +10,7 @@ function shortest<T>(values: readonly T[], key: (v: T) => string, forms: readonl
   const keys = new Map(values.map((v) => [key(v), v]));
   for (const form of forms) {
     const labels = [...keys.values()].map(form);
-    if (labels.every((l) => l !== undefined && l !== '') && new Set(labels).size === keys.size) return (v) => form(v)!;
+    if (labels.every((l) => l !== undefined && l !== '') && new Set(labels).size === keys.size) return (v) => form(v) ?? key(v);
   }
   return key;
 }

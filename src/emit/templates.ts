@@ -4,6 +4,7 @@ import type { Step } from '../plan/model.js';
 import type { RoleMapping } from '../report/model.js';
 import { visible } from '../escape.js';
 import { mappingNotes, mappingPolicies, mappingWorkloads, stepSubject } from './markdown-shared.js';
+import { commentText, hclString, shellQuote } from './names.js';
 import { PRECOMPILED } from './precompiled-templates.js';
 
 /** A table collapses into `<details>` above this many rows. */
@@ -17,7 +18,7 @@ export const COLLAPSE_ABOVE = 10;
 export function md(value: unknown): string {
   if (value === null || value === undefined) return '';
   return visible(
-    String(value)
+    asString(value)
       .replace(/[\\`|*[\]<>]/g, (c) => `\\${c}`)
       .replace(/\r\n|\r|\n/g, '<br>'),
   );
@@ -25,14 +26,14 @@ export function md(value: unknown): string {
 
 /** Inline code when the value is safe inside a table's code span; escaped text otherwise. */
 export function code(value: unknown): string {
-  const s = value === null || value === undefined ? '' : String(value);
+  const s = textOf(value);
   if (s === '' || /[\\`|\r\n]/.test(s) || visible(s) !== s) return md(s);
   return `\`${s}\``;
 }
 
 /** A Mermaid node id: `[A-Za-z0-9_]` only, unique per original value. */
 export function mermaidId(prefix: string, value: unknown): string {
-  const s = String(value ?? '');
+  const s = textOf(value);
   const hash = createHash('sha256').update(s).digest('hex').slice(0, 8);
   return `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${s.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40)}_${hash}`;
 }
@@ -42,7 +43,7 @@ export function mermaidId(prefix: string, value: unknown): string {
  * spaces, other controls, bidi and invisible characters visible escapes.
  */
 export function mermaidLabel(value: unknown): string {
-  const s = String(value ?? '')
+  const s = textOf(value)
     .replace(/#/g, '#35;')
     .replace(/"/g, '#quot;')
     .replace(/</g, '#lt;')
@@ -78,25 +79,38 @@ function withoutTrailingNewlines(s: string): string {
   return s.slice(0, end);
 }
 
-let engine: HandlebarsRuntime | undefined;
-const compiled = new Map<string, TemplateDelegate>();
+/** What `String(value)` returns, for the values templates are given (primitives, arrays of them, plain objects). */
+function asString(value: unknown): string {
+  if (Array.isArray(value)) return value.map((v: unknown) => (v === null || v === undefined ? '' : asString(v))).join(',');
+  if (typeof value === 'object' && value !== null) return Object.prototype.toString.call(value);
+  if (typeof value === 'function') return Object.prototype.toString.call(value);
+  return String(value);
+}
 
-function setup(): HandlebarsRuntime {
-  if (engine) return engine;
-  const hb = createHandlebarsRuntime();
+/** A value as template text: nothing for null and undefined, else what `String` makes of it. */
+function textOf(value: unknown): string {
+  return value === null || value === undefined ? '' : asString(value);
+}
+
+/** The helpers a Terraform or bash template may interpolate with; a bare `{{value}}` is refused by the tests. */
+export const ESCAPING_HELPERS = ['sq', 'hcl', 'comment', 'ident'] as const;
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+function registerMarkdownHelpers(hb: HandlebarsRuntime): void {
   hb.registerHelper('md', (v: unknown) => md(v));
   hb.registerHelper('code', (v: unknown) => code(v));
   hb.registerHelper('mid', (prefix: string, v: unknown) => mermaidId(prefix, v));
   hb.registerHelper('mlabel', (v: unknown) => mermaidLabel(v));
   hb.registerHelper('json', (lang: unknown, v: unknown) => fenced(typeof lang === 'string' ? lang : 'json', JSON.stringify(v, null, 2)));
-  hb.registerHelper('fenced', (lang: string, v: unknown) => fenced(lang, String(v ?? '')));
+  hb.registerHelper('fenced', (lang: string, v: unknown) => fenced(lang, textOf(v)));
   /** Trusted Markdown written by irsa2pi itself (rule explanations): line breaks kept as `<br>`, nothing else touched. */
-  hb.registerHelper('prose', (v: unknown) => String(v ?? '').replace(/\r\n|\r|\n/g, '<br>'));
+  hb.registerHelper('prose', (v: unknown) => textOf(v).replace(/\r\n|\r|\n/g, '<br>'));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('gt', (a: number, b: number) => a > b);
   hb.registerHelper('len', (v: unknown) => (Array.isArray(v) ? v.length : 0));
   hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
-  hb.registerHelper('plural', (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`);
+  hb.registerHelper('plural', (n: number, one: string, many: string) => `${String(n)} ${n === 1 ? one : many}`);
   /** `{{stepNumber @index ../first}}`: a step's number in its table, `first` steps rendered before its piece. */
   hb.registerHelper('stepNumber', (index: number, first: unknown) => (typeof first === 'number' ? first : 0) + index + 1);
   hb.registerHelper('stepSubject', (step: Step) => stepSubject(step));
@@ -108,22 +122,62 @@ function setup(): HandlebarsRuntime {
     const body = options.fn(this);
     return count > COLLAPSE_ABOVE ? `${collapseOpening(summary)}${withoutTrailingNewlines(body)}${COLLAPSE_CLOSING}` : body;
   });
-  for (const [name, spec] of Object.entries(PRECOMPILED)) {
-    if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), hb.template(spec));
-  }
-  return (engine = hb);
 }
 
-function renderRaw(name: string, data: unknown): string {
-  const hb = setup();
-  let template = compiled.get(name);
-  if (!template) {
-    const spec = PRECOMPILED[name];
-    if (!spec) throw new Error(`internal: no template ${JSON.stringify(name)}`);
-    template = hb.template(spec);
-    compiled.set(name, template);
+function registerCodeHelpers(hb: HandlebarsRuntime): void {
+  /** One shell word: single-quoted, `'` as `'\\''`. */
+  hb.registerHelper('sq', (value: unknown) => shellQuote(asString(value)));
+  /** An HCL quoted string. */
+  hb.registerHelper('hcl', (value: unknown) => hclString(asString(value)));
+  /** Text for a one-line `#` comment. */
+  hb.registerHelper('comment', (value: unknown) => commentText(asString(value)));
+  /** An identifier the emitter computed; anything else is a bug, so it throws. */
+  hb.registerHelper('ident', (value: unknown) => {
+    const s = asString(value);
+    if (!IDENTIFIER.test(s)) throw new Error(`internal: ${JSON.stringify(s)} is not an identifier`);
+    return s;
+  });
+}
+
+/** The name a template is included by as a partial (`partials/<name>`, or `<folder>/_<name>`), or undefined for a document. */
+function partialName(template: string): string | undefined {
+  if (template.startsWith('partials/')) return template.slice('partials/'.length);
+  return /^[^/]+\/_([^/]+)$/.exec(template)?.[1];
+}
+
+/**
+ * The one Handlebars environment of every emitter: the Markdown and code helpers registered once, every
+ * partial, and every template of templates/ made ready to render (precompiled, so no compiler is loaded).
+ */
+function createEngine(): ReadonlyMap<string, TemplateDelegate> {
+  const hb = createHandlebarsRuntime();
+  registerMarkdownHelpers(hb);
+  registerCodeHelpers(hb);
+  const partials = new Set<string>();
+  const templates = new Map<string, TemplateDelegate>();
+  for (const [name, spec] of Object.entries(PRECOMPILED)) {
+    const template = hb.template(spec);
+    templates.set(name, template);
+    const partial = partialName(name);
+    if (partial === undefined) continue;
+    if (partials.has(partial)) throw new Error(`internal: two partials named ${JSON.stringify(partial)}`);
+    partials.add(partial);
+    hb.registerPartial(partial, template);
   }
+  return templates;
+}
+
+const TEMPLATES = createEngine();
+
+function renderRaw(name: string, data: unknown): string {
+  const template = TEMPLATES.get(name);
+  if (!template) throw new Error(`internal: no template ${JSON.stringify(name)}`);
   return template(data);
+}
+
+/** Renders the Terraform or bash template `templates/<folder>/<name>.hbs` as written (partials: `_<name>.hbs` in the same folder). */
+export function renderTemplate(folder: string, name: string, context: object): string {
+  return renderRaw(`${folder}/${name}`, context);
 }
 
 /**

@@ -52,15 +52,15 @@ export function truncateMiddle(text: string, width: number): string {
   let headRoom = Math.floor(room / 3);
   let head = '';
   let i = 0;
-  for (; i < all.length && all[i]!.width <= headRoom; i++) {
-    head += all[i]!.text;
-    headRoom -= all[i]!.width;
+  for (let g = all[i]; g !== undefined && g.width <= headRoom; g = all[++i]) {
+    head += g.text;
+    headRoom -= g.width;
   }
   let tailRoom = room - textWidth(head);
   let tail = '';
-  for (let j = all.length - 1; j >= i && all[j]!.width <= tailRoom; j--) {
-    tail = all[j]!.text + tail;
-    tailRoom -= all[j]!.width;
+  for (let j = all.length - 1, g = all[j]; j >= i && g !== undefined && g.width <= tailRoom; g = all[--j]) {
+    tail = g.text + tail;
+    tailRoom -= g.width;
   }
   return `${head}…${tail}`;
 }

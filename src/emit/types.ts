@@ -1,12 +1,7 @@
+import type { EmittedFile } from '../output-file.js';
 import type { Plan } from '../plan/model.js';
 
-/** One file an emitter produces, with a path relative to the output directory. */
-export interface EmittedFile {
-  readonly path: string;
-  readonly content: string;
-  /** File mode, e.g. 0o755 for scripts. */
-  readonly mode?: number;
-}
+export type { EmittedFile };
 
 /**
  * What an emitter returns: one text document, or a set of files for a directory. A large document can

@@ -64,18 +64,12 @@ export interface EquivalenceReport {
   readonly differences: readonly EquivalenceDifference[];
 }
 
-/** A role whose trust the plan reads, rewrites or creates. */
-export interface PlannedRole {
+/** What every planned role has, whatever its kind. */
+interface PlannedRoleBase {
   readonly arn: string;
   readonly accountId: string;
   readonly name: string;
   readonly path: string;
-  /** `existing`, or `new` for a same-account role the plan creates for chaining. */
-  readonly kind: 'existing' | 'new';
-  /** For a `new` role: the role it chains into. */
-  readonly chainsTo: string | null;
-  /** For a `new` role: its permissions policy (assume the target role). */
-  readonly permissionsPolicy: PolicyDocument | null;
   readonly trustPolicy: TrustPhases;
   readonly changed: boolean;
   readonly equivalent: boolean;
@@ -88,35 +82,140 @@ export interface PlannedRole {
   readonly owner?: Owner;
 }
 
+/** A role that exists, whose trust the plan reads or rewrites for its own identities. */
+export interface ExistingPlannedRole extends PlannedRoleBase {
+  readonly kind: 'existing';
+  readonly chainsTo: null;
+  readonly permissionsPolicy: null;
+}
+
+/** A same-account role for chaining that exists already, exactly as the plan would create it, and is adopted. */
+export interface AdoptedChainingRole extends PlannedRoleBase {
+  readonly kind: 'existing';
+  /** The role it chains into. */
+  readonly chainsTo: string;
+  /** Its permissions policy (assume the target role). */
+  readonly permissionsPolicy: PolicyDocument;
+}
+
+/** A same-account role the plan creates for chaining (its current trust is null). */
+export interface NewChainingRole extends PlannedRoleBase {
+  readonly kind: 'new';
+  /** The role it chains into. */
+  readonly chainsTo: string;
+  /** Its permissions policy (assume the target role). */
+  readonly permissionsPolicy: PolicyDocument;
+}
+
+/**
+ * A role whose trust the plan reads, rewrites or creates: `kind` is `existing` or `new` (a
+ * same-account role the plan creates for chaining); a chaining role, new or adopted, names the role it
+ * chains into (`chainsTo`) and its permissions policy, any other role has null for both.
+ */
+export type PlannedRole = ExistingPlannedRole | AdoptedChainingRole | NewChainingRole;
+
 /** Which part of the migration a step belongs to, in the order they run. */
 export type StepPhase = 'prepare' | 'transition' | 'associate' | 'cutover' | 'verify' | 'finalize';
 
-/** One ordered operation of the migration. */
-export interface Step {
+/** What every step has. */
+interface StepBase {
   readonly id: string;
-  readonly phase: StepPhase;
-  readonly action:
-    | 'install-agent'
-    | 'create-role'
-    | 'update-trust'
-    | 'create-association'
-    | 'update-addon'
-    | 'remove-annotation'
-    | 'restart-workloads'
-    | 'verify'
-    | 'finalize-trust';
   readonly description: string;
-  readonly cluster?: string;
-  readonly clusterArn?: string;
-  readonly namespace?: string;
-  readonly serviceAccount?: string;
-  readonly roleArn?: string;
-  readonly targetRoleArn?: string;
-  readonly addon?: string;
-  readonly workloads?: readonly WorkloadRef[];
-  /** For `update-addon`: every association the add-on is to own. */
-  readonly podIdentityAssociations?: readonly { readonly namespace: string; readonly serviceAccount: string; readonly roleArn: string }[];
 }
+
+/** The cluster a step acts on. */
+interface OnCluster {
+  readonly cluster: string;
+  readonly clusterArn: string;
+}
+
+/** The service account a step acts on. */
+interface OnServiceAccount extends OnCluster {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** Installs the eks-pod-identity-agent add-on on a cluster that lacks it. */
+export interface InstallAgentStep extends StepBase, OnCluster {
+  readonly phase: 'prepare';
+  readonly action: 'install-agent';
+  readonly addon: string;
+}
+
+/** Creates a same-account role that chains into `targetRoleArn`. */
+export interface CreateRoleStep extends StepBase {
+  readonly phase: 'prepare';
+  readonly action: 'create-role';
+  readonly roleArn: string;
+  readonly targetRoleArn: string;
+}
+
+/** Writes a role's transition trust (Pod Identity admission added, every current statement kept). */
+export interface UpdateTrustStep extends StepBase {
+  readonly phase: 'transition';
+  readonly action: 'update-trust';
+  readonly roleArn: string;
+}
+
+/** Creates the Pod Identity association of one service account. */
+export interface CreateAssociationStep extends StepBase, OnServiceAccount {
+  readonly phase: 'associate';
+  readonly action: 'create-association';
+  readonly roleArn: string;
+  /** The role EKS chains into from `roleArn`, when the annotated role is in another account. */
+  readonly targetRoleArn?: string;
+}
+
+/** Gives an add-on the Pod Identity associations of its service accounts. */
+export interface UpdateAddonStep extends StepBase, OnCluster {
+  readonly phase: 'associate';
+  readonly action: 'update-addon';
+  readonly addon: string;
+  /** Every association the add-on is to own. */
+  readonly podIdentityAssociations: readonly { readonly namespace: string; readonly serviceAccount: string; readonly roleArn: string }[];
+}
+
+/** Removes the `eks.amazonaws.com/role-arn` annotation (naming `roleArn`) from a service account. */
+export interface RemoveAnnotationStep extends StepBase, OnServiceAccount {
+  readonly phase: 'cutover';
+  readonly action: 'remove-annotation';
+  readonly roleArn: string;
+}
+
+/** Restarts the workloads of a service account, so that new pods get Pod Identity. */
+export interface RestartWorkloadsStep extends StepBase, OnServiceAccount {
+  readonly phase: 'cutover';
+  readonly action: 'restart-workloads';
+  readonly workloads: readonly WorkloadRef[];
+}
+
+/** Checks that new pods on a cluster carry Pod Identity's credentials and not IRSA's. */
+export interface VerifyStep extends StepBase, OnCluster {
+  readonly phase: 'verify';
+  readonly action: 'verify';
+}
+
+/** Writes a role's final trust (IRSA admission of the migrated identities removed). */
+export interface FinalizeTrustStep extends StepBase {
+  readonly phase: 'finalize';
+  readonly action: 'finalize-trust';
+  readonly roleArn: string;
+}
+
+/** One ordered operation of the migration, by `action`, each with exactly its own fields. */
+export type Step =
+  | InstallAgentStep
+  | CreateRoleStep
+  | UpdateTrustStep
+  | CreateAssociationStep
+  | UpdateAddonStep
+  | RemoveAnnotationStep
+  | RestartWorkloadsStep
+  | VerifyStep
+  | FinalizeTrustStep;
+
+/** What a step does. */
+export type StepAction = Step['action'];
 
 /** Counts at a glance. */
 export interface PlanSummary {

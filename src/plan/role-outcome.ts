@@ -18,18 +18,18 @@ export type RoleOutcome =
   | { readonly kind: 'rewritten'; readonly role: PlannedRole; readonly candidates: readonly Candidate[]; readonly irsaRetained: readonly Identity[] }
   | { readonly kind: 'refused' | 'gave-up'; readonly role: PlannedRole; readonly candidates: readonly Candidate[] };
 
+/** The fields that tell the kinds of planned role apart, each kind with its own. */
+type RoleShape = PlannedRole extends infer R ? (R extends PlannedRole ? Pick<R, 'kind' | 'chainsTo' | 'permissionsPolicy'> : never) : never;
+
 /** What {@link plannedRole} makes a planned role of. */
-export interface RoleDraft {
+export type RoleDraft = RoleShape & {
   readonly arn: string;
-  readonly kind: PlannedRole['kind'];
-  readonly chainsTo: string | null;
-  readonly permissionsPolicy: PolicyDocument | null;
   readonly phases: TrustPhases;
   readonly equivalent: boolean;
   readonly checked: number;
   readonly differences: PlannedRole['equivalence']['differences'];
   readonly migrated: readonly Identity[];
-}
+};
 
 /** The role's own trust kept as it is, for a role not rewritten. */
 export function untouched(role: Role, equivalent: boolean, checked: number, differences: PlannedRole['equivalence']['differences']): RoleDraft {
@@ -66,8 +66,15 @@ function unchanged(doc: PolicyDocument): TrustPhases {
   return { current: doc, transition: doc, final: doc };
 }
 
+/** The kind of a draft and the fields that go with it, in the order the plan writes them. */
+function shapeOf(draft: RoleDraft): RoleShape {
+  if (draft.chainsTo === null) return { kind: draft.kind, chainsTo: null, permissionsPolicy: null };
+  return { kind: draft.kind, chainsTo: draft.chainsTo, permissionsPolicy: draft.permissionsPolicy };
+}
+
 /** The planned role a draft describes, its trusts measured. */
-export function plannedRole({ arn, kind, chainsTo, permissionsPolicy, phases, equivalent, checked, differences, migrated }: RoleDraft): PlannedRole {
+export function plannedRole(draft: RoleDraft): PlannedRole {
+  const { arn, phases, equivalent, checked, differences, migrated } = draft;
   const np = roleNameAndPath(arn) ?? { name: arn, path: '/' };
   const current = minified(phases.current);
   const transition = phases.transition === phases.current ? current : minified(phases.transition);
@@ -78,9 +85,7 @@ export function plannedRole({ arn, kind, chainsTo, permissionsPolicy, phases, eq
     accountId: accountOf(arn) ?? '',
     name: np.name,
     path: np.path,
-    kind,
-    chainsTo,
-    permissionsPolicy,
+    ...shapeOf(draft),
     trustPolicy: phases,
     changed,
     equivalent,

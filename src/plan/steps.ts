@@ -1,10 +1,10 @@
 import type { Cluster } from '../model/inventory.js';
 import { displayIdentity, isMigrating, type Candidate } from './identities.js';
 import type { PlannedRole, Step } from './model.js';
-import { push } from '../group.js';
 import { compareText } from '../order.js';
 
-type StepDraft = Omit<Step, 'id'>;
+/** A step before it is numbered: each variant of {@link Step} without its `id`. */
+type StepDraft = Step extends infer S ? (S extends Step ? Omit<S, 'id'> : never) : never;
 
 /** Whether two phases of a role's trust differ: the same object never does, minified sizes that differ always do. */
 function differs(role: PlannedRole, a: keyof PlannedRole['trustSize'], b: keyof PlannedRole['trustSize']): boolean {
@@ -35,7 +35,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
       phase: 'prepare',
       action: 'create-role',
       roleArn: r.arn,
-      targetRoleArn: r.chainsTo ?? undefined,
+      targetRoleArn: r.chainsTo,
       description: `Create ${r.arn}, allowed to chain into ${r.chainsTo}`,
     });
   }
@@ -49,11 +49,13 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
     });
   }
   const migrating = candidates.filter(isMigrating);
-  const addonGroups = new Map<string, Candidate[]>();
+  const addonGroups = new Map<string, { readonly addon: string; readonly cluster: Cluster; readonly candidates: Candidate[] }>();
   for (const c of migrating.filter((c) => c.decision.kind === 'create')) {
     if (c.via === 'addon' && c.addon) {
       const key = `${c.cluster.arn}|${c.addon.name}`;
-      push(addonGroups, key, c);
+      const group = addonGroups.get(key);
+      if (group) group.candidates.push(c);
+      else addonGroups.set(key, { addon: c.addon.name, cluster: c.cluster, candidates: [c] });
       continue;
     }
     add({
@@ -68,16 +70,15 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
       description: `Associate ${displayIdentity(c.identity)} with ${c.chainRoleArn ? `${c.chainRoleArn} → ${c.annotatedRoleArn}` : c.annotatedRoleArn}`,
     });
   }
-  for (const group of addonGroups.values()) {
-    const c = group[0]!;
+  for (const { addon, cluster, candidates: group } of addonGroups.values()) {
     add({
       phase: 'associate',
       action: 'update-addon',
-      cluster: c.cluster.name,
-      clusterArn: c.cluster.arn,
-      addon: c.addon!.name,
+      cluster: cluster.name,
+      clusterArn: cluster.arn,
+      addon,
       podIdentityAssociations: group.map((g) => ({ namespace: g.identity.namespace, serviceAccount: g.identity.serviceAccount, roleArn: g.annotatedRoleArn })),
-      description: `Update add-on ${c.addon!.name} on ${c.cluster.name} with podIdentityAssociations for ${group.map((g) => g.identity.serviceAccount).join(', ')}`,
+      description: `Update add-on ${addon} on ${cluster.name} with podIdentityAssociations for ${group.map((g) => g.identity.serviceAccount).join(', ')}`,
     });
   }
   for (const c of migrating) {

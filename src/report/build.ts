@@ -204,7 +204,7 @@ function evidence(inventory: Inventory): Report['evidence'] {
     regions: [...regions].sort(),
     collectedFrom: times[0] ?? null,
     collectedTo: times[times.length - 1] ?? null,
-    collectedTimes: sources.size === 0 ? null : sources.size > 1 ? 'mixed' : [...sources][0]!,
+    collectedTimes: sources.size > 1 ? 'mixed' : ([...sources][0] ?? null),
   };
 }
 

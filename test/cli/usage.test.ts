@@ -20,6 +20,13 @@ describe('usage errors', () => {
       'report',
       /^unknown --format "table"; expected one of markdown, csv, json, sarif$/,
     ],
+    ['a --format named like an Object method', [...plan, '--format', 'toString'], 'plan', /^unknown --format "toString"; expected one of table, json, /],
+    [
+      'a report --format named like an Object method',
+      ['report', '--evidence', DEMO, '--format', 'constructor'],
+      'report',
+      /^unknown --format "constructor"; expected one of markdown, csv, json, sarif$/,
+    ],
     ['a directory format without --out', [...plan, '--format', 'script'], 'plan', /^--format script writes a directory: give --out <dir>$/],
     ['--evidence with live options', [...plan, '--profile', 'audit'], 'plan', /^give either --evidence or the live options/],
     ['--wide with another format than table', [...plan, '--wide', '--format', 'json'], 'plan', /^--wide is for --format table, not json$/],

@@ -6,10 +6,10 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { jsonChunks } from '../../src/emit/json.js';
+import { jsonChunks } from '../../src/emit/json-chunks.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
-import { REPORT_CHUNKS } from '../../src/report/index.js';
+import { REPORT_CHUNKS } from '../../src/emit/report/index.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { generateSchemas } from '../../tools/gen-schemas.mjs';
 
@@ -126,6 +126,17 @@ describe('the schemas refuse what the contract does not allow', () => {
   const planJson = (): Record<string, any> => JSON.parse([...jsonChunks(planned)].join('')) as Record<string, any>;
   const reportJson = (): Record<string, any> => JSON.parse([...REPORT_CHUNKS.json(buildReport(inventory, planned))].join('')) as Record<string, any>;
 
+  const stepOf = (p: Record<string, any>, action: string): Record<string, unknown> => {
+    const step = (p.steps as Record<string, unknown>[]).find((s) => s.action === action);
+    if (!step) throw new Error(`the demo plans no ${action} step`);
+    return step;
+  };
+  const roleOf = (p: Record<string, any>, kind: string): Record<string, unknown> => {
+    const role = (p.roles as Record<string, unknown>[]).find((r) => r.kind === kind && (kind === 'new' || r.chainsTo === null));
+    if (!role) throw new Error(`the demo plans no ${kind} role`);
+    return role;
+  };
+
   it('accepts the demo as it is', () => {
     expect(validatePlan(planJson()), errors(validatePlan)).toBe(true);
     expect(validateReport(reportJson()), errors(validateReport)).toBe(true);
@@ -147,6 +158,15 @@ describe('the schemas refuse what the contract does not allow', () => {
     ['a count that is a string', (p) => (p.summary.roles = '3')],
     ['a generatedAt that is not a date-time', (p) => (p.generatedAt = 'yesterday')],
     ['a targetRoleArn that is a number', (p) => (p.associations[0].targetRoleArn = 7)],
+    ['a step with a field only another action has', (p) => (stepOf(p, 'install-agent').roleArn = 'arn:aws:iam::111122223333:role/x')],
+    ['a remove-annotation step with workloads', (p) => (stepOf(p, 'remove-annotation').workloads = [])],
+    ['a verify step without its cluster', (p) => delete stepOf(p, 'verify').cluster],
+    ['a create-role step without the role it chains into', (p) => delete stepOf(p, 'create-role').targetRoleArn],
+    ['an update-addon step without its associations', (p) => delete stepOf(p, 'update-addon').podIdentityAssociations],
+    ["a step in another action's phase", (p) => (stepOf(p, 'install-agent').phase = 'finalize')],
+    ['a new role that chains into nothing', (p) => (roleOf(p, 'new').chainsTo = null)],
+    ['a new role without its permissions policy', (p) => (roleOf(p, 'new').permissionsPolicy = null)],
+    ['a role with a permissions policy but no role to chain into', (p) => (roleOf(p, 'existing').permissionsPolicy = { Version: '2012-10-17', Statement: [] })],
   ];
   it.each(planMutations)('plan: %s', (_, mutate) => {
     const p = planJson();
@@ -162,6 +182,7 @@ describe('the schemas refuse what the contract does not allow', () => {
     ['a missing evidence block', (r) => delete r.evidence],
     ['an extra field in an evidence file', (r) => (r.evidence.files[0].owner = 'x')],
     ['another schemaVersion', (r) => (r.schemaVersion = 2)],
+    ['a step with a field only another action has', (r) => (stepOf(r.plan, 'verify').roleArn = 'arn:aws:iam::111122223333:role/x')],
   ];
   it.each(reportMutations)('report: %s', (_, mutate) => {
     const r = reportJson();

@@ -11,7 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { writeDirectoryAtomic } from '../../src/cli/write-atomic.js';
-import { emitTerraform } from '../../src/emit/terraform/index.js';
+import { emitTerraform } from '../../src/emit/plan/terraform/index.js';
 import type { Plan } from '../../src/plan/model.js';
 import { runCommand, type CommandResult } from '../helpers/exec.js';
 import type { Accounts } from './world.js';

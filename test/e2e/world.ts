@@ -27,7 +27,7 @@ import {
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
 import { writeDirectoryAtomic } from '../../src/cli/write-atomic.js';
-import { emitScript } from '../../src/emit/script/index.js';
+import { emitScript } from '../../src/emit/plan/script/index.js';
 import type { Inventory } from '../../src/model/inventory.js';
 import type { Plan } from '../../src/plan/model.js';
 import { plan } from '../../src/plan/plan.js';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emitJson, jsonChunks } from '../../src/emit/json.js';
+import { emitJson } from '../../src/emit/plan/json.js';
+import { jsonChunks } from '../../src/emit/json-chunks.js';
 import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 

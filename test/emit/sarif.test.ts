@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { reportSarif, reportSarifChunks, FINGERPRINT_KEY } from '../../src/emit/sarif.js';
+import { reportSarif, reportSarifChunks, FINGERPRINT_KEY } from '../../src/emit/report/sarif.js';
 import { CATALOGUE } from '../../src/findings/catalogue.js';
 import type { Finding } from '../../src/findings/model.js';
 import { plan } from '../../src/plan/plan.js';

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitPlanMarkdown } from '../../src/emit/markdown-plan.js';
-import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
-import { emitTable } from '../../src/emit/table.js';
+import { emitPlanMarkdown } from '../../src/emit/plan/markdown.js';
+import { emitReportMarkdown } from '../../src/emit/report/markdown.js';
+import { emitTable } from '../../src/emit/plan/table.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';

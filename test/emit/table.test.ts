@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { visible } from '../../src/escape.js';
 import { layoutColumns } from '../../src/emit/columns.js';
 import { clusterLabeller, roleLabeller } from '../../src/emit/short-names.js';
-import { emitTable } from '../../src/emit/table.js';
+import { emitTable } from '../../src/emit/plan/table.js';
 import { graphemes, textWidth, truncate, truncateMiddle } from '../../src/emit/text-width.js';
 import fc from 'fast-check';
 import type { EmitOptions } from '../../src/emit/types.js';

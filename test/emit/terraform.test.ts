@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { format } from '@cdktf/hcl-tools';
 import { InputError } from '../../src/errors.js';
 import { describe, expect, it } from 'vitest';
-import { addedStatements, emitTerraform, PROVIDER_VERSIONS } from '../../src/emit/terraform/index.js';
+import { addedStatements, emitTerraform, PROVIDER_VERSIONS } from '../../src/emit/plan/terraform/index.js';
 import type { EmittedFile } from '../../src/emit/types.js';
 import type { Plan, PlannedAssociation } from '../../src/plan/model.js';
 import { expectHelpersOnly } from './template-check.js';

@@ -11,7 +11,7 @@ export const ENV = { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '17672256
 /** Runs the CLI to its end (killed after `timeout` ms), from `cwd` (the repository by default). */
 export function cli(args: readonly string[], options: SpawnSyncOptions & { timeout?: number } = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', env: ENV, timeout: 30_000, ...options });
-  return { code: r.status, signal: r.signal, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+  return { code: r.status, signal: r.signal, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** Starts the CLI without waiting for it. */

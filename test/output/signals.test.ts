@@ -45,10 +45,12 @@ describe('a signal during the write of --out', () => {
         resolve({ code, signal: sig });
       }),
     );
-    let exited = false;
-    void ended.then(() => (exited = true));
+    const state = { exited: false };
+    void ended.then(() => {
+      state.exited = true;
+    });
     let sawTemporary = false;
-    while (!exited) {
+    while (!state.exited) {
       if (readdirSync(dir).some((name) => name !== 'report.md')) {
         sawTemporary = true;
         child.kill(signal);

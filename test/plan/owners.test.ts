@@ -45,7 +45,7 @@ const role = (p: Plan, arn: string) => {
   if (!found) throw new Error(`no role ${arn}`);
   return found;
 };
-const trustSteps = (p: Plan, arn: string) => p.steps.filter((s) => s.roleArn === arn && (s.action === 'update-trust' || s.action === 'finalize-trust'));
+const trustSteps = (p: Plan, arn: string) => p.steps.filter((s) => (s.action === 'update-trust' || s.action === 'finalize-trust') && s.roleArn === arn);
 
 describe('owners in the plan', () => {
   const p = planOf(ESTATE);

@@ -264,7 +264,7 @@ describe('regressions found in review', () => {
     ]);
     const updates = p.steps
       .filter((st) => st.action === 'update-addon')
-      .map((st) => [st.cluster, st.podIdentityAssociations?.map((a) => `${a.namespace}/${a.serviceAccount}`)]);
+      .map((st) => [st.cluster, st.podIdentityAssociations.map((a) => `${a.namespace}/${a.serviceAccount}`)]);
     expect(updates).toEqual([
       ['c1', ['kube-system/aws-node']],
       ['c2', ['net/aws-node']],
@@ -589,7 +589,7 @@ describe('a shared role whose rewritten trust grows past what IAM holds', () => 
       expect([irsaAdmits('transition', a.namespace, a.serviceAccount), irsaAdmits('final', a.namespace, a.serviceAccount)]).toEqual([true, true]);
     for (const a of created) expect(irsaAdmits('final', a.namespace, a.serviceAccount)).toBe(false);
     const blockedKeys = new Set(blocked.map((a) => `${a.namespace}/${a.serviceAccount}`));
-    expect(p.steps.filter((s) => s.namespace && blockedKeys.has(`${s.namespace}/${s.serviceAccount}`))).toEqual([]);
+    expect(p.steps.filter((s) => 'namespace' in s && blockedKeys.has(`${s.namespace}/${s.serviceAccount}`))).toEqual([]);
     const finding = p.findings.find((f) => f.rule === 'trust-policy-too-large' && !f.namespace)!;
     expect(finding.message).toMatch(/would have \d+ characters even compacted, over the limit of 2048/);
     expect(finding.message).toContain(`${blocked.length} of 14 identities are not migrated`);

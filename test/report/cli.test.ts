@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_CSV_HEADER } from '../../src/emit/csv.js';
+import { REPORT_CSV_HEADER } from '../../src/emit/report/csv.js';
 import { tableProblems } from './markdown-check.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -46,7 +46,7 @@ describe('irsa2pi report (built binary)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-report-'));
     const csv = join(dir, 'report.csv');
     expect(run(['report', '--evidence', 'fixtures/demo', '--format', 'csv', '--out', csv])).toMatchObject({ code: 0, stdout: '' });
-    expect((parse(readFileSync(csv, 'utf8')) as string[][])[0]).toEqual([...REPORT_CSV_HEADER]);
+    expect(parse(readFileSync(csv, 'utf8'))[0]).toEqual([...REPORT_CSV_HEADER]);
     const json = join(dir, 'report.json');
     expect(run(['report', '--evidence', 'fixtures/demo', '--format', 'json', '--out', json]).code).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8'));

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
+import { emitReportMarkdown } from '../../src/emit/report/markdown.js';
 import { InputError } from '../../src/errors.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';

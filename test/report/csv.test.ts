@@ -1,14 +1,14 @@
 import { parse } from 'csv-parse/sync';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvField, emitReportCsv, REPORT_CSV_HEADER, reportCsvRows, toCsv } from '../../src/emit/csv.js';
+import { csvField, emitReportCsv, REPORT_CSV_HEADER, reportCsvRows, toCsv } from '../../src/emit/report/csv.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { HOSTILE, hostileInventory } from './hostile.js';
 
 const AT = '2026-01-01T00:00:00.000Z';
-const parseCsv = (text: string) => parse(text, { relax_column_count: false }) as string[][];
+const parseCsv = (text: string) => parse(text, { relax_column_count: false });
 
 describe('CSV', () => {
   it('quotes per RFC 4180 only where needed', () => {

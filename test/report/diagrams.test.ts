@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
-import { clusterDiagrams, MERMAID_LIMITS } from '../../src/emit/report-diagrams.js';
+import { emitReportMarkdown } from '../../src/emit/report/markdown.js';
+import { clusterDiagrams, MERMAID_LIMITS } from '../../src/emit/report/diagrams.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import type { Report, ReportCluster, RoleMapping } from '../../src/report/model.js';

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitReportCsv } from '../../src/emit/csv.js';
-import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
+import { emitReportCsv } from '../../src/emit/report/csv.js';
+import { emitReportMarkdown } from '../../src/emit/report/markdown.js';
 import type { Inventory } from '../../src/model/inventory.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';

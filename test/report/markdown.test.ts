@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emitPlanMarkdown } from '../../src/emit/markdown-plan.js';
-import { emitReportMarkdown, reportMarkdownChunks } from '../../src/emit/markdown-report.js';
+import { emitPlanMarkdown } from '../../src/emit/plan/markdown.js';
+import { emitReportMarkdown, reportMarkdownChunks } from '../../src/emit/report/markdown.js';
 import { code, fenced, md, mermaidId, mermaidLabel } from '../../src/emit/templates.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
-import { REPORT_CHUNKS, REPORT_EMITTERS } from '../../src/report/index.js';
+import { REPORT_CHUNKS, REPORT_EMITTERS } from '../../src/emit/report/index.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { HOSTILE, hostileInventory } from './hostile.js';
 import { codeBlocksOf, tableProblems, tablesOf } from './markdown-check.js';

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RawStatement } from '../../src/iam/policy.js';
 import type { Inventory, Role, RoleLastUse } from '../../src/model/inventory.js';
-import { emitReportMarkdown } from '../../src/emit/markdown-report.js';
+import { emitReportMarkdown } from '../../src/emit/report/markdown.js';
 import { plan } from '../../src/plan/plan.js';
 import { buildReport } from '../../src/report/build.js';
 import { audit } from '../../src/rules/index.js';

@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { InputError, present } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import type {
   Addon,
   Cluster,

@@ -7,7 +7,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../../errors.js';
-import type { EmittedFile } from '../../emit/types.js';
+import type { EmittedFile } from '../../output-file.js';
 import { collectCluster, collectIam, listClusters, type ClusterEvidence } from './aws.js';
 import { collectCloudFormation, type CloudFormationEvidence } from './cloudformation.js';
 import { cliJsonText } from './cli-json.js';

@@ -1,10 +1,10 @@
-import { asList, type PolicyDocument, type RawStatement } from '../iam/policy.js';
-import type { Plan, PlannedAssociation, PlannedRole } from '../plan/model.js';
-import { groupFindings } from '../findings/merge.js';
-import { findingGroupsView, severityCounts } from './markdown-shared.js';
-import { render } from './templates.js';
-import type { Emitter } from './types.js';
-import { compareText } from '../order.js';
+import { asList, type PolicyDocument, type RawStatement } from '../../iam/policy.js';
+import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
+import { groupFindings } from '../../findings/merge.js';
+import { findingGroupsView, severityCounts } from '../markdown-shared.js';
+import { render } from '../templates.js';
+import type { Emitter } from '../types.js';
+import { compareText } from '../../order.js';
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;

@@ -29,7 +29,7 @@ function stringEnd(line: string, start: number): number {
 function netBrackets(text: string): number {
   let net = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === '"') {
       const end = stringEnd(text, i);
       if (end < 0) return 1;
@@ -46,7 +46,7 @@ function netBrackets(text: string): number {
  * expression (no bracket left open, which would start a multi-line value); otherwise null.
  */
 function assignment(line: string): Assignment | null {
-  const indent = /^ */.exec(line)![0].length;
+  const indent = line.search(/[^ ]|$/);
   let end: number;
   if (line[indent] === '"') end = stringEnd(line, indent);
   else end = indent + (/^[A-Za-z_][A-Za-z0-9_-]*/.exec(line.slice(indent))?.[0].length ?? 0);

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname, isAbsolute, relative, sep } from 'node:path';
-import { CATALOGUE } from '../findings/catalogue.js';
-import { helpUri, PROJECT_URI } from '../findings/entry.js';
-import { compareFindings, type CatalogueEntry, type Finding, type Severity } from '../findings/model.js';
-import { accountOf, roleNameAndPath } from '../iam/arn.js';
-import type { Report, ReportEvidenceFile } from '../report/model.js';
-import { jsonChunks } from './json.js';
-import { compareText } from '../order.js';
+import { CATALOGUE } from '../../findings/catalogue.js';
+import { helpUri, PROJECT_URI } from '../../findings/entry.js';
+import { compareFindings, type CatalogueEntry, type Finding, type Severity } from '../../findings/model.js';
+import { accountOf, roleNameAndPath } from '../../iam/arn.js';
+import type { Report, ReportEvidenceFile } from '../../report/model.js';
+import { jsonChunks } from '../json-chunks.js';
+import { compareText } from '../../order.js';
+import { got } from '../lookup.js';
 
 /** The schema a SARIF log names: the OASIS standard's, SARIF 2.1.0 with errata 01. */
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -24,9 +25,9 @@ export interface SarifOptions {
   readonly bundle?: string;
 }
 
-/** irsa2pi's version, from its package.json (two levels up from src/emit/ and from dist/emit/). */
+/** irsa2pi's version, from its package.json (three levels up from src/emit/report/ and from dist/emit/report/). */
 function toolVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 const LEVELS: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -115,7 +116,7 @@ function logicalLocations(f: Finding) {
   const out: { name: string; fullyQualifiedName: string; kind: string }[] = [];
   if (f.cluster !== undefined) {
     const path = [f.cluster, f.namespace, f.serviceAccount].filter((p): p is string => p !== undefined);
-    out.push({ name: path[path.length - 1]!, fullyQualifiedName: path.join('/'), kind: 'resource' });
+    out.push({ name: path.at(-1) ?? f.cluster, fullyQualifiedName: path.join('/'), kind: 'resource' });
   }
   if (f.roleArn !== undefined) out.push({ name: roleNameAndPath(f.roleArn)?.name ?? f.roleArn, fullyQualifiedName: f.roleArn, kind: 'resource' });
   return out;
@@ -159,7 +160,7 @@ export function reportSarif(report: Report, options: SarifOptions = {}): unknown
     const logical = logicalLocations(f);
     return {
       ruleId: f.rule,
-      ruleIndex: index.get(f.rule)!,
+      ruleIndex: got(index, f.rule),
       level: LEVELS[f.severity],
       message: { text: plain(f.message) },
       locations: [

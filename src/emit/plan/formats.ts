@@ -1,5 +1,5 @@
 import type { PlanFormat } from './index.js';
-import type { Emitter } from './types.js';
+import type { Emitter } from '../types.js';
 
 /**
  * Each output format of `plan` as a loader of its emitter, so that a run loads only the emitter it
@@ -10,5 +10,5 @@ export const PLAN_EMITTER_LOADERS: Readonly<Record<PlanFormat, () => Promise<Emi
   json: async () => (await import('./json.js')).emitJson,
   terraform: async () => (await import('./terraform/index.js')).emitTerraform,
   script: async () => (await import('./script/index.js')).emitScript,
-  markdown: async () => (await import('./markdown-plan.js')).emitPlanMarkdown,
+  markdown: async () => (await import('./markdown.js')).emitPlanMarkdown,
 };

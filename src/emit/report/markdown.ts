@@ -1,10 +1,10 @@
-import type { Step } from '../plan/model.js';
-import type { Report, ReportCluster } from '../report/model.js';
-import { findingGroupsView, severityCounts } from './markdown-shared.js';
-import { clusterDiagrams, MERMAID_LIMITS, type DiagramPart } from './report-diagrams.js';
-import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, renderPieces } from './templates.js';
+import type { Step } from '../../plan/model.js';
+import type { Report, ReportCluster } from '../../report/model.js';
+import { findingGroupsView, severityCounts } from '../markdown-shared.js';
+import { clusterDiagrams, MERMAID_LIMITS, type DiagramPart } from './diagrams.js';
+import { COLLAPSE_ABOVE, COLLAPSE_CLOSING, collapseOpening, renderPieces } from '../templates.js';
 
-export { clusterDiagram } from './report-diagrams.js';
+export { clusterDiagram } from './diagrams.js';
 
 const list = (items: readonly string[]) => items.join(', ') || '-';
 
@@ -27,7 +27,8 @@ function diagramTitle(d: DiagramPart): string {
 /** A cluster's diagrams as the `report-cluster` template reads them: one block, or several collapsed. */
 function diagramsView(c: ReportCluster) {
   const parts = clusterDiagrams(c);
-  if (parts.length === 1 && parts[0]!.namespace === null) return { diagram: parts[0]!.text, diagrams: null };
+  const [only] = parts;
+  if (parts.length === 1 && only?.namespace === null) return { diagram: only.text, diagrams: null };
   const summarised = new Set(parts.filter((d) => d.summarised).map((d) => d.namespace)).size;
   return {
     diagram: null,

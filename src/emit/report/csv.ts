@@ -1,4 +1,4 @@
-import type { Report } from '../report/model.js';
+import type { Report } from '../../report/model.js';
 
 /** What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -10,14 +10,17 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * Control and bidi characters stay as they are: CSV is data, exact like the JSON outputs, not text for
  * a terminal.
  */
-export function csvField(value: unknown): string {
+export function csvField(value: CsvValue): string {
   const raw = value === null || value === undefined ? '' : String(value);
   const s = FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** What a CSV field is written from (null and undefined as an empty field). */
+export type CsvValue = string | number | boolean | null | undefined;
+
 /** RFC 4180 text: CRLF line ends, header first. */
-export function toCsv(rows: readonly (readonly unknown[])[]): string {
+export function toCsv(rows: readonly (readonly CsvValue[])[]): string {
   return rows.map((r) => `${r.map(csvField).join(',')}\r\n`).join('');
 }
 

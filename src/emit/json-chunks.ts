@@ -1,5 +1,4 @@
 import { visible } from '../escape.js';
-import type { Emitter } from './types.js';
 
 const omitted = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
 
@@ -64,12 +63,3 @@ function* rawJsonChunks(value: unknown): Generator<string> {
   }
   yield '}\n';
 }
-
-/** The plan as the versioned JSON contract, two-space indented with a trailing newline; streamed by the CLI. */
-export const emitJson: Emitter = (plan) => ({
-  kind: 'text',
-  get text() {
-    return [...jsonChunks(plan)].join('');
-  },
-  chunks: () => jsonChunks(plan),
-});

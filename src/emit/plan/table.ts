@@ -1,11 +1,11 @@
-import { SEVERITIES, type Finding, type Severity } from '../findings/model.js';
-import type { AssociationStatus, Plan, PlannedAssociation } from '../plan/model.js';
-import { painter, type Colour } from './colors.js';
-import { layoutColumns, type Cell, type Column } from './columns.js';
-import { visible } from '../escape.js';
-import type { Emitter } from './types.js';
-import { compareText } from '../order.js';
-import { clusterLabeller, roleLabeller } from './short-names.js';
+import { SEVERITIES, type Finding, type Severity } from '../../findings/model.js';
+import type { AssociationStatus, Plan, PlannedAssociation } from '../../plan/model.js';
+import { painter, type Colour } from '../colors.js';
+import { layoutColumns, type Cell, type Column } from '../columns.js';
+import { visible } from '../../escape.js';
+import type { Emitter } from '../types.js';
+import { compareText } from '../../order.js';
+import { clusterLabeller, roleLabeller } from '../short-names.js';
 
 const STATUS_COLOUR: Record<AssociationStatus, Colour> = { create: 'green', exists: 'cyan', conflict: 'red', blocked: 'yellow', skipped: 'gray' };
 const SEVERITY_COLOUR: Record<Severity, Colour> = { critical: 'magenta', high: 'red', medium: 'yellow', low: 'blue', info: 'gray' };

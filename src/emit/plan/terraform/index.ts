@@ -7,14 +7,14 @@
  * sources for the role's own configuration to merge, plus full trust JSON files.
  * @module
  */
-import type { PolicyDocument, RawStatement } from '../../iam/policy.js';
-import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
-import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../names.js';
-import { renderTemplate } from '../script/templates.js';
-import type { EmittedFile, Emitter } from '../types.js';
+import type { PolicyDocument, RawStatement } from '../../../iam/policy.js';
+import type { Plan, PlannedAssociation, PlannedRole } from '../../../plan/model.js';
+import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, uniqueIdentifiers } from '../../names.js';
+import { renderTemplate } from '../../templates.js';
+import type { EmittedFile, Emitter } from '../../types.js';
 import { alignAssignments } from './align.js';
-import { push } from '../../group.js';
-import { compareText } from '../../order.js';
+import { compareText } from '../../../order.js';
+import { got } from '../../lookup.js';
 
 /** Provider versions: the first that has each feature the output uses. */
 export const PROVIDER_VERSIONS = {
@@ -125,12 +125,12 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     .flatMap(([account, regions]) => [...regions].map((region) => ({ account, region, key: `${account}|${region}` })))
     .sort((a, b) => compareText(a.key, b.key));
   const providerNames = uniqueIdentifiers(providerKeys.map((p) => ({ key: p.key, label: `acct_${p.account}_${p.region.replace(/-/g, '_')}` })));
-  const provider = (account: string, region: string) => providerNames.get(`${account}|${region}`)!;
+  const provider = (account: string, region: string) => got(providerNames, `${account}|${region}`);
 
   // Chaining roles the plan creates.
   const newRoles = plan.roles.filter((r) => r.kind === 'new');
   const roleNames = uniqueIdentifiers(plan.roles.map((r) => ({ key: r.arn, label: r.name })));
-  const newRoleRef = new Map(newRoles.map((r) => [r.arn, roleNames.get(r.arn)!]));
+  const newRoleRef = new Map(newRoles.map((r) => [r.arn, got(roleNames, r.arn)]));
 
   // Standalone associations: create, and exists (imported).
   const standalone = plan.associations.filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)));
@@ -138,7 +138,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     standalone.map((a) => ({ key: `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`, label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })),
   );
   const associations = standalone.map((a) => ({
-    name: assocNames.get(`${a.clusterArn}|${a.namespace}|${a.serviceAccount}`)!,
+    name: got(assocNames, `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`),
     provider: provider(a.accountId, a.region),
     identity: identityLabel(a),
     status: a.status,
@@ -153,28 +153,29 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   }));
 
   // Add-ons: associations through an add-on, grouped per (cluster, add-on); plus agent installs.
-  const addonGroups = new Map<string, PlannedAssociation[]>();
+  const addonGroups = new Map<string, { readonly first: PlannedAssociation; readonly addon: string; readonly group: PlannedAssociation[] }>();
   for (const a of plan.associations) {
     if (a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists')) continue;
     const key = `${a.clusterArn}|${a.addon}`;
-    push(addonGroups, key, a);
+    const known = addonGroups.get(key);
+    if (known) known.group.push(a);
+    else addonGroups.set(key, { first: a, addon: a.addon, group: [a] });
   }
-  const agentSteps = plan.steps.filter((s) => s.action === 'install-agent' && s.cluster && s.clusterArn);
+  const agentSteps = plan.steps.filter((s) => s.action === 'install-agent').filter((s) => s.cluster !== '' && s.clusterArn !== '');
   const addonKeys = [
-    ...[...addonGroups.keys()].map((key) => ({ key, label: `${addonGroups.get(key)![0]!.cluster}_${addonGroups.get(key)![0]!.addon}` })),
+    ...[...addonGroups.entries()].map(([key, { first, addon }]) => ({ key, label: `${first.cluster}_${addon}` })),
     ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` })),
   ];
   const addonNames = uniqueIdentifiers(addonKeys);
   const addons = [...addonGroups.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([key, group]) => {
-      const first = group[0]!;
+    .map(([key, { first, addon, group }]) => {
       return {
-        name: addonNames.get(key)!,
+        name: got(addonNames, key),
         provider: provider(first.accountId, first.region),
         cluster: first.cluster,
-        addon: first.addon!,
-        importId: `${first.cluster}:${first.addon}`,
+        addon,
+        importId: `${first.cluster}:${addon}`,
         associations: [...group]
           .sort((a, b) => compareText(a.serviceAccount, b.serviceAccount))
           .map((a) => ({
@@ -187,24 +188,24 @@ export const emitTerraform: Emitter = (plan: Plan) => {
       };
     });
   const agents = agentSteps.map((s) => {
-    const [, , , region = defaultRegion, account = ''] = s.clusterArn!.split(':');
-    return { name: addonNames.get(`${s.clusterArn}|${AGENT_ADDON}`)!, provider: provider(account, region), cluster: s.cluster!, addon: AGENT_ADDON };
+    const [, , , region = defaultRegion, account = ''] = s.clusterArn.split(':');
+    return { name: got(addonNames, `${s.clusterArn}|${AGENT_ADDON}`), provider: provider(account, region), cluster: s.cluster, addon: AGENT_ADDON };
   });
 
   // Roles: new chaining roles as resources; inline permissions for every role that has them.
   const roles = newRoles.map((r) => ({
-    name: newRoleRef.get(r.arn)!,
+    name: got(newRoleRef, r.arn),
     provider: provider(r.accountId, iamRegion(r.accountId)),
     arn: r.arn,
     roleName: r.name,
     path: r.path,
-    chainsTo: r.chainsTo ?? '',
+    chainsTo: r.chainsTo,
     trust: JSON.stringify(r.trustPolicy.transition),
   }));
   const rolePolicies = plan.roles
     .filter((r) => r.permissionsPolicy)
     .map((r) => ({
-      name: roleNames.get(r.arn)!,
+      name: got(roleNames, r.arn),
       provider: provider(r.accountId, iamRegion(r.accountId)),
       roleRef: newRoleRef.get(r.arn) ?? null,
       roleName: r.name,
@@ -214,7 +215,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   // Trust of existing roles: the added statements as a data source, full phases as files.
   const trustRoles = plan.roles.filter((r) => r.kind === 'existing' && trustChanges(r));
   const trust = trustRoles.map((r) => ({
-    name: roleNames.get(r.arn)!,
+    name: got(roleNames, r.arn),
     provider: provider(r.accountId, iamRegion(r.accountId)),
     arn: r.arn,
     migrated: r.migrated.join(', '),
@@ -262,7 +263,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     providerVersion,
     providerConstraint: `>= ${providerVersion}`,
     versionWhy,
-    providers: providerKeys.map((p) => ({ name: providerNames.get(p.key)!, account: p.account, region: p.region })),
+    providers: providerKeys.map((p) => ({ name: got(providerNames, p.key), account: p.account, region: p.region })),
     associations,
     addons,
     agents,

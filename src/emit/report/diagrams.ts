@@ -1,5 +1,6 @@
-import type { ReportCluster, RoleMapping } from '../report/model.js';
-import { mermaidId, mermaidLabel } from './templates.js';
+import type { ReportCluster, RoleMapping } from '../../report/model.js';
+import { mermaidId, mermaidLabel } from '../templates.js';
+import { at } from '../lookup.js';
 
 /** What one Mermaid block may hold: Mermaid's default `maxTextSize` and `maxEdges`, which GitHub keeps. */
 export interface DiagramLimits {
@@ -68,7 +69,7 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 /** The mappings of one namespace to one role through one mechanism and status, drawn as counts. */
 function summaryUnit(namespace: string, group: readonly RoleMapping[]): Unit {
   const nodes = new Map<string, string>();
-  const first = group[0]!;
+  const first = at(group, 0);
   const ns = declare(nodes, 'ns', namespace, label(`namespace ${namespace}`));
   const role = roleNode(nodes, first);
   const workloads = group.reduce((n, m) => n + m.workloads.length, 0);
@@ -148,8 +149,9 @@ export function clusterDiagrams(cluster: ReportCluster, limits: DiagramLimits = 
   const parts: DiagramPart[] = [];
   for (const [namespace, mappings] of groupBy(cluster.mappings, (m) => m.namespace)) {
     const full = pack(mappings.map(mappingUnit), limits);
-    if (full.length === 1 && fits(full[0]!, limits)) {
-      parts.push({ namespace, part: null, summarised: false, mappings: mappings.length, text: full[0]! });
+    const [only] = full;
+    if (full.length === 1 && only !== undefined && fits(only, limits)) {
+      parts.push({ namespace, part: null, summarised: false, mappings: mappings.length, text: only });
       continue;
     }
     const groups = [...groupBy(mappings, (m) => JSON.stringify([m.roleArn, m.mechanism, m.status])).values()];

@@ -7,20 +7,20 @@
  * {@link InputError} names a value that fails), then single-quoted by the templates.
  * @module
  */
-import type { PolicyDocument } from '../../iam/policy.js';
-import type { Plan, PlannedAssociation, PlannedRole } from '../../plan/model.js';
-import { checkName, checkPlannedAssociation, checkPlannedRole } from '../names.js';
-import type { EmittedFile, Emitter } from '../types.js';
-import { renderTemplate } from './templates.js';
-import { push } from '../../group.js';
-import { compareText } from '../../order.js';
-import { InputError } from '../../errors.js';
+import type { PolicyDocument } from '../../../iam/policy.js';
+import type { Plan, PlannedAssociation, PlannedRole } from '../../../plan/model.js';
+import { checkName, checkPlannedAssociation, checkPlannedRole } from '../../names.js';
+import type { EmittedFile, Emitter } from '../../types.js';
+import { renderTemplate } from '../../templates.js';
+import { push } from '../../../group.js';
+import { compareText } from '../../../order.js';
+import { InputError } from '../../../errors.js';
 
 /**
  * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
  * script can tell by a text comparison whether a role's live trust is at a phase.
  */
-export function cliJson(doc: PolicyDocument | unknown): string {
+export function cliJson(doc: PolicyDocument | null): string {
   return `${JSON.stringify(doc, null, 4)}\n`;
 }
 
@@ -92,14 +92,14 @@ export const emitScript: Emitter = (plan: Plan) => {
   const clusterMap = new Map<string, ScriptCluster>();
   for (const a of migrating) clusterMap.set(a.clusterArn, scriptCluster(a.clusterArn, a.cluster, a.accountId, a.region, `${identityKey(a)}: clusterArn`));
   const agents = agentSteps.map((s) => {
-    const [, , , region = '', account = ''] = (s.clusterArn ?? '').split(':');
+    const [, , , region = '', account = ''] = s.clusterArn.split(':');
     const where = `install-agent step ${s.id}`;
     const agent = {
-      cluster: checkName('cluster', s.cluster ?? '', `${where}: cluster`),
+      cluster: checkName('cluster', s.cluster, `${where}: cluster`),
       account: checkName('account', account, `${where}: account`),
       region: checkName('region', region, `${where}: region`),
     };
-    clusterMap.set(s.clusterArn!, scriptCluster(s.clusterArn ?? '', agent.cluster, agent.account, agent.region, `${where}: clusterArn`));
+    clusterMap.set(s.clusterArn, scriptCluster(s.clusterArn, agent.cluster, agent.account, agent.region, `${where}: clusterArn`));
     return agent;
   });
   refuseSharedClusterNames(clusterMap.values());
@@ -118,10 +118,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     .map((r) => {
       const trustFile = `roles/${base(r)}.trust.json`;
       const policyFile = `roles/${base(r)}.permissions.json`;
-      files.push(
-        { path: trustFile, content: cliJson(r.trustPolicy.transition) },
-        { path: policyFile, content: cliJson(r.permissionsPolicy ?? { Version: '2012-10-17', Statement: [] }) },
-      );
+      files.push({ path: trustFile, content: cliJson(r.trustPolicy.transition) }, { path: policyFile, content: cliJson(r.permissionsPolicy) });
       return { account: r.accountId, name: r.name, path: r.path, trustFile, policyFile, identities: identitiesOf(r, migratedKeys) };
     });
   const existing = touched.filter((r) => r.kind === 'existing' && r.trustPolicy.current);
@@ -158,20 +155,22 @@ export const emitScript: Emitter = (plan: Plan) => {
       status: a.status,
     }));
 
-  const addonGroups = new Map<string, PlannedAssociation[]>();
-  for (const a of migrating.filter((m) => m.via === 'addon' && m.addon)) {
+  const addonGroups = new Map<string, { readonly first: PlannedAssociation; readonly addon: string; readonly group: PlannedAssociation[] }>();
+  for (const a of migrating) {
+    if (a.via !== 'addon' || !a.addon) continue;
     const key = `${a.clusterArn}|${a.addon}`;
-    push(addonGroups, key, a);
+    const known = addonGroups.get(key);
+    if (known) known.group.push(a);
+    else addonGroups.set(key, { first: a, addon: a.addon, group: [a] });
   }
   const addons = [...addonGroups.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([, group]) => {
-      const first = group[0]!;
+    .map(([, { first, addon, group }]) => {
       return {
         account: first.accountId,
         region: first.region,
         cluster: first.cluster,
-        addon: first.addon!,
+        addon,
         pairs: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => `${a.namespace}/${a.serviceAccount}=${a.roleArn}`),
       };
     });
