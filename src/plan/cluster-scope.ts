@@ -1,9 +1,9 @@
 import type { TrustOracle } from '../analysis/oracle.js';
 import { identityOf } from '../analysis/indexes.js';
-import { sameIdentityElsewhere } from '../iam/elsewhere.js';
 import type { NormalizedStatement, PolicyDocument, RawStatement } from '../iam/policy.js';
 import type { Identity } from '../iam/requests.js';
 import type { Cluster } from '../model/inventory.js';
+import { exactlyClusterScoped } from '../iam/cluster-scoped.js';
 
 /** Allow statements a Pod Identity admission leans on that also admit its namespace and service account in other clusters. */
 export interface BroadAdmission {
@@ -28,16 +28,16 @@ export class ClusterScope {
   }
 
   /**
-   * The statements `doc` admits the identity through only when they also admit it elsewhere: empty when
-   * `doc` does not admit it, or still admits it without every statement admitting its pair in another
-   * cluster. A statement the evaluator cannot decide for another cluster counts as admitting it there.
+   * The statements `doc` admits the identity through that are not scoped to clusters named one by one
+   * ({@link exactlyClusterScoped}): empty when `doc` does not admit it, or still admits it without them.
+   * A statement the evaluator cannot decide for the identity counts as admitting it.
    */
   reliedOn(doc: PolicyDocument | null, identity: Identity): BroadAdmission {
     if (!doc || this.oracle.podIdentity(doc, identity).decision !== 'yes') return { statements: [] };
-    const elsewhere = sameIdentityElsewhere(identity);
-    if (elsewhere.every((o) => this.oracle.podIdentity(doc, o).decision === 'no')) return { statements: [] };
     const statements = this.oracle.normalizedStatements(doc);
-    const broad = statements.filter((st) => st.effect === 'Allow' && elsewhere.some((o) => this.oracle.podIdentity(this.single(st), o).decision !== 'no'));
+    const broad = statements.filter(
+      (st) => st.effect === 'Allow' && !exactlyClusterScoped(st) && this.oracle.podIdentity(this.single(st), identity).decision !== 'no',
+    );
     if (!broad.length) return { statements: [] };
     const rest = new Set(broad.map((st) => st.raw));
     const narrowed: PolicyDocument = { ...doc, Statement: statements.filter((st) => !rest.has(st.raw)).map((st) => st.raw) };

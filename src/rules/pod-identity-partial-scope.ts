@@ -1,12 +1,12 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { actionMatches, principalMatches } from '../iam/evaluate.js';
+import { exactlyClusterScoped } from '../iam/cluster-scoped.js';
 import { statementLabel, type ConditionClause } from '../iam/policy.js';
 import { POD_IDENTITY_SERVICE, SESSION_TAGS } from '../iam/requests.js';
 import { isPositive } from './context.js';
 import { findingOf, type Rule } from './types.js';
 
 const tagKey = (tag: string) => `aws:requesttag/${tag}`;
-const CLUSTER_KEYS = new Set([tagKey(SESSION_TAGS.clusterArn), tagKey(SESSION_TAGS.clusterName)]);
 const NAME_KEYS = new Map([
   [tagKey(SESSION_TAGS.namespace), 'namespace'],
   [tagKey(SESSION_TAGS.serviceAccount), 'service account'],
@@ -30,7 +30,7 @@ export const podIdentityPartialScope: Rule = {
         if (st.effect !== 'Allow' || st.principal?.everyone || !principalMatches(st, { type: 'Service', id: POD_IDENTITY_SERVICE })) continue;
         if (!actionMatches(st, 'sts:AssumeRole')) continue;
         const scoping = st.conditions.filter((c) => isPositive(c) && NAME_KEYS.has(c.lowerKey));
-        if (!scoping.length || st.conditions.some((c) => isPositive(c) && CLUSTER_KEYS.has(c.lowerKey))) continue;
+        if (!scoping.length || exactlyClusterScoped(st)) continue;
         const clusters = ctx.clusters.filter((c) => c.accountId === role.accountId).map((c) => c.name);
         const scanned = clusters.length
           ? ` (scanned: ${clusters.slice(0, 5).join(', ')}${clusters.length > 5 ? ` and ${String(clusters.length - 5)} more` : ''})`
@@ -38,7 +38,7 @@ export const podIdentityPartialScope: Rule = {
         out.push(
           findingOf(
             this,
-            `${role.arn}: trust statement ${statementLabel(st)} admits ${named(scoping)} in every cluster of account ${role.accountId}${scanned}: it has no eks-cluster-arn condition`,
+            `${role.arn}: trust statement ${statementLabel(st)} admits ${named(scoping)} in other clusters of account ${role.accountId} than those it means${scanned}: it does not name its clusters by exact eks-cluster-arn values`,
             { roleArn: role.arn },
           ),
         );

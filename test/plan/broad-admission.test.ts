@@ -64,6 +64,50 @@ describe('an identity the trust admits only through a statement not scoped to it
       },
       '#1',
     ],
+    [
+      'a pattern that admits prod and no scanned or nearby cluster (c? style)',
+      {
+        ...POD_IDENTITY,
+        Condition: {
+          StringLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/p?od' },
+          StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart' },
+        },
+      },
+      '#1',
+    ],
+    [
+      'a region pattern (prod in every eu region)',
+      {
+        ...POD_IDENTITY,
+        Condition: {
+          ArnLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-*:111122223333:cluster/prod' },
+          StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart' },
+        },
+      },
+      '#1',
+    ],
+    [
+      'IfExists on the exact cluster (also admits an association without session tags)',
+      {
+        ...POD_IDENTITY,
+        Condition: {
+          StringEqualsIfExists: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' },
+          StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart' },
+        },
+      },
+      '#1',
+    ],
+    [
+      'a set qualifier on a pattern',
+      {
+        ...POD_IDENTITY,
+        Condition: {
+          'ForAnyValue:StringLike': { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/pro*' },
+          StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop', 'aws:RequestTag/kubernetes-service-account': 'cart' },
+        },
+      },
+      '#1',
+    ],
   ])('%s: gets the cluster-scoped statement the planner writes, and a finding naming the statement and the clusters', (_name, broad, label) => {
     const { prod, test, r, p } = world(broad);
     const mine = added(p, r.trustPolicy);
@@ -111,13 +155,35 @@ describe('an identity the trust admits only through a statement not scoped to it
     const { inv } = world(partial(''));
     const found = audit(inv).filter((f) => f.rule === 'pod-identity-partial-scope');
     expect(found.map((f) => f.message)).toEqual([
-      `${R}: trust statement #1 admits namespace "shop" and service account "cart" in every cluster of account 111122223333 (scanned: prod, test): it has no eks-cluster-arn condition`,
+      `${R}: trust statement #1 admits namespace "shop" and service account "cart" in other clusters of account 111122223333 than those it means (scanned: prod, test): it does not name its clusters by exact eks-cluster-arn values`,
     ]);
     const byName = world({
       ...POD_IDENTITY,
       Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-name': 'prod', 'aws:RequestTag/kubernetes-namespace': 'shop' } },
     });
-    expect(audit(byName.inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toEqual([]);
+    expect(audit(byName.inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toHaveLength(1);
+    for (const loose of [
+      { StringLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/p?od' } },
+      { ArnLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-*:111122223333:cluster/prod' } },
+      { StringEqualsIfExists: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' } },
+      { 'ForAnyValue:StringEquals': { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' } },
+    ]) {
+      const w = world({ ...POD_IDENTITY, Condition: { ...loose, StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop' } } });
+      expect(
+        audit(w.inv).filter((f) => f.rule === 'pod-identity-partial-scope'),
+        JSON.stringify(loose),
+      ).toHaveLength(1);
+    }
+    const exact = world({
+      ...POD_IDENTITY,
+      Condition: {
+        StringEquals: {
+          'aws:RequestTag/eks-cluster-arn': ['arn:aws:eks:eu-west-1:111122223333:cluster/prod', 'arn:aws:eks:eu-west-1:111122223333:cluster/test'],
+          'aws:RequestTag/kubernetes-namespace': 'shop',
+        },
+      },
+    });
+    expect(audit(exact.inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toEqual([]);
     const notCluster = world({
       ...POD_IDENTITY,
       Condition: {
@@ -130,7 +196,7 @@ describe('an identity the trust admits only through a statement not scoped to it
         .filter((f) => f.rule === 'pod-identity-partial-scope')
         .map((f) => f.message),
     ).toEqual([
-      `${R}: trust statement #1 admits service account "cart" in every cluster of account 111122223333 (scanned: prod, test): it has no eks-cluster-arn condition`,
+      `${R}: trust statement #1 admits service account "cart" in other clusters of account 111122223333 than those it means (scanned: prod, test): it does not name its clusters by exact eks-cluster-arn values`,
     ]);
     const unscoped = world({ ...POD_IDENTITY });
     expect(audit(unscoped.inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toEqual([]);
