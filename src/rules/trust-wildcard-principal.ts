@@ -1,7 +1,7 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { statementLabel } from '../iam/policy.js';
 import { partitionOf } from '../iam/arn.js';
-import { evaluateTrust } from '../iam/evaluate.js';
+import { actionMatches, evaluateTrust } from '../iam/evaluate.js';
 import type { AssumeRequest } from '../iam/evaluate.js';
 import { findingOf, type Rule } from './types.js';
 
@@ -23,6 +23,14 @@ function stranger(partition: string): AssumeRequest {
   };
 }
 
+/** Condition keys whose values the caller of `sts:AssumeRole` chooses itself. */
+const CALLER_CHOSEN = [/^aws:requesttag\//, /^aws:tagkeys$/, /^sts:rolesessionname$/, /^sts:sourceidentity$/, /^sts:transitivetagkeys$/];
+
+/** The caller-chosen keys of a statement all of whose conditions test only such keys, or null. */
+function callerChosenOnly(keys: readonly string[]): readonly string[] | null {
+  return keys.length > 0 && keys.every((k) => CALLER_CHOSEN.some((re) => re.test(k))) ? [...new Set(keys)].sort() : null;
+}
+
 export const trustWildcardPrincipal: Rule = {
   ...AUDIT_RULES.trustWildcardPrincipal,
   check(ctx) {
@@ -37,6 +45,17 @@ export const trustWildcardPrincipal: Rule = {
         if (!st.principal.everyone && !(st.principal.byType.AWS ?? []).includes('*')) continue;
         if (evaluateTrust([st], probe).decision === 'yes') {
           out.push(findingOf(this, `${role.arn}: trust statement ${statementLabel(st)} admits any AWS principal`, { roleArn: role.arn }));
+          continue;
+        }
+        const chosen = actionMatches(st, 'sts:AssumeRole') ? callerChosenOnly(st.conditions.map((c) => c.lowerKey)) : null;
+        if (chosen) {
+          out.push(
+            findingOf(
+              this,
+              `${role.arn}: trust statement ${statementLabel(st)} admits any AWS principal that sets ${chosen.join(', ')} on its own request: the caller chooses those values`,
+              { roleArn: role.arn },
+            ),
+          );
         }
       }
     }

@@ -162,12 +162,13 @@ describe('an identity the trust admits only through a statement not scoped to it
       Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-name': 'prod', 'aws:RequestTag/kubernetes-namespace': 'shop' } },
     });
     expect(audit(byName.inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toHaveLength(1);
-    for (const loose of [
+    const looseConditions: Record<string, Record<string, string>>[] = [
       { StringLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/p?od' } },
       { ArnLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-*:111122223333:cluster/prod' } },
       { StringEqualsIfExists: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' } },
       { 'ForAnyValue:StringEquals': { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' } },
-    ]) {
+    ];
+    for (const loose of looseConditions) {
       const w = world({ ...POD_IDENTITY, Condition: { ...loose, StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'shop' } } });
       expect(
         audit(w.inv).filter((f) => f.rule === 'pod-identity-partial-scope'),
