@@ -136,12 +136,14 @@ export function normalizeSharing(doc: PolicyDocument, shared: WeakMap<RawStateme
 }
 
 /**
- * How messages name a statement: its `Sid`, or `#<index>` when it has none, or one that is empty or
- * blank (what `aws_iam_policy_document` writes as `"Sid": ""`) or not a string.
+ * How messages name a statement: its `Sid` when that is one IAM accepts (ASCII letters and digits; `_`
+ * and `-` allowed too), else `#<index>`: no Sid, an empty one (what `aws_iam_policy_document` writes as
+ * `"Sid": ""`), one of spaces, invisible or control characters, or one like `#0` that would read as another
+ * statement's index.
  */
 export function statementLabel(st: Pick<NormalizedStatement, 'sid' | 'index'>): string {
   const sid: unknown = st.sid;
-  return typeof sid === 'string' && sid.trim() !== '' ? sid : `#${String(st.index)}`;
+  return typeof sid === 'string' && /^[A-Za-z0-9_-]+$/.test(sid) ? sid : `#${String(st.index)}`;
 }
 
 /** Why a value is not a usable policy document, or undefined when it is. */

@@ -4,6 +4,7 @@ import { accountOf } from '../iam/arn.js';
 import { statementLabel, type PolicyDocument, type RawStatement } from '../iam/policy.js';
 import type { Identity } from '../iam/requests.js';
 import type { Role } from '../model/inventory.js';
+import { clusterLabels } from '../model/cluster-labels.js';
 import { adoptionProblem, chainPermissions, outsidersAdmitted } from './chain-adoption.js';
 import type { InventoryIndexes } from '../analysis/indexes.js';
 import { ClusterScope } from './cluster-scope.js';
@@ -97,7 +98,7 @@ class RolePlanner {
       const { statements } = this.scope.reliedOn(role.trustPolicy, id);
       if (!statements.length) return [];
       const which = statements.map((st) => {
-        const clusters = this.scope.clustersAdmitted(st, id, this.ctx.clusters).map((c) => c.name);
+        const clusters = clusterLabels(this.scope.clustersAdmitted(st, id, this.ctx.clusters));
         const where = clusters.length ? `${clusters.join(', ')} and any other cluster` : 'any cluster';
         return `statement ${statementLabel(st)} (admits ${id.namespace}/${id.serviceAccount} in ${where} of account ${role.accountId})`;
       });

@@ -1,5 +1,6 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { actionMatches, principalMatches } from '../iam/evaluate.js';
+import { clusterLabels } from '../model/cluster-labels.js';
 import { exactlyClusterScoped } from '../iam/cluster-scoped.js';
 import { statementLabel, type ConditionClause } from '../iam/policy.js';
 import { POD_IDENTITY_SERVICE, SESSION_TAGS } from '../iam/requests.js';
@@ -31,7 +32,7 @@ export const podIdentityPartialScope: Rule = {
         if (!actionMatches(st, 'sts:AssumeRole')) continue;
         const scoping = st.conditions.filter((c) => isPositive(c) && NAME_KEYS.has(c.lowerKey));
         if (!scoping.length || exactlyClusterScoped(st)) continue;
-        const clusters = ctx.clusters.filter((c) => c.accountId === role.accountId).map((c) => c.name);
+        const clusters = clusterLabels(ctx.clusters.filter((c) => c.accountId === role.accountId));
         const scanned = clusters.length
           ? ` (scanned: ${clusters.slice(0, 5).join(', ')}${clusters.length > 5 ? ` and ${String(clusters.length - 5)} more` : ''})`
           : '';

@@ -26,6 +26,10 @@ describe('statement labels', () => {
     expect(statementLabel({ sid: 7 as unknown as string, index: 2 })).toBe('#2');
   });
 
+  it.each(['\u200b', '\u001b[2J', 'a\nb', '#0', 'Allow Cart', 'caf\u00e9'])('name a statement by its index when its Sid %j is not one IAM accepts', (sid) => {
+    expect(statementLabel({ sid, index: 1 })).toBe('#1');
+  });
+
   it.each(['', '  '])('never leave a blank in a finding about a statement whose Sid is %j (every rule, on its fires fixture)', (sid) => {
     let statementFindings = 0;
     for (const { id } of RULES) {
