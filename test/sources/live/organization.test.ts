@@ -83,7 +83,8 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
     expect(r.stderr).toContain(`irsa2pi: account ${data}: 0 clusters, 0 service accounts, 0 scan gaps`);
     expect(r.stderr).toMatch(new RegExp(`irsa2pi: account ${locked}: scan gap: cannot assume role OrganizationAccountAccessRole: AccessDenied`));
 
-    // The same estate, one account at a time with that account's own credentials, merged by hand.
+    // The same estate, one account at a time with that account's own credentials and regions, merged by hand
+    // (CloudFormation is read in every region, empty or not: a stack owning an IRSA role may live in any).
     const merged = join(w.dir, 'merged');
     mkdirSync(merged);
     for (const account of [MGMT, workA, workB, data]) {
@@ -93,7 +94,7 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
         Object.assign(env, { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_SESSION_TOKEN: c.sessionToken! });
       }
       const one = join(w.dir, `one-${account}`);
-      const rr = await runCli({ env }, ['collect', '--region', WEST, '--region', EAST, ...w.contexts.flatMap((c) => ['--context', c]), '-o', one, '--quiet']);
+      const rr = await runCli({ env }, ['collect', '--region', 'all', ...w.contexts.flatMap((c) => ['--context', c]), '-o', one, '--quiet']);
       expect(rr.code, rr.stderr).toBe(0);
       for (const f of filesOf(one)) cpSync(join(one, f), join(merged, f));
     }
