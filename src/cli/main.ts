@@ -52,9 +52,19 @@ function staleDays(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** The last second of year 9999: ISO 8601's four-digit years end there. */
+const LAST_EPOCH_SECOND = 253_402_300_799;
+
+/** `SOURCE_DATE_EPOCH` as an ISO time, undefined when unset or empty; any other value that is not seconds from 1970 to year 9999 is refused. */
 function generatedAt(): string | undefined {
   const epoch = process.env.SOURCE_DATE_EPOCH;
-  return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000).toISOString() : undefined;
+  if (epoch === undefined || epoch === '') return undefined;
+  if (!/^\d{1,12}$/.test(epoch) || Number(epoch) > LAST_EPOCH_SECOND) {
+    throw new InputError(
+      `SOURCE_DATE_EPOCH must be whole seconds since 1970 up to the end of year 9999 (${String(LAST_EPOCH_SECOND)}), not ${JSON.stringify(epoch)}`,
+    );
+  }
+  return new Date(Number(epoch) * 1000).toISOString();
 }
 
 /** Picks the emitter for `--format` of `command`, or fails naming the formats there are. */

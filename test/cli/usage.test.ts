@@ -3,7 +3,7 @@
  * nothing on stdout: never the whole help text.
  */
 import { describe, expect, it } from 'vitest';
-import { cli, DEMO } from '../output/run.js';
+import { cli, DEMO, ENV } from '../output/run.js';
 
 const plan = ['plan', '--evidence', DEMO];
 
@@ -92,5 +92,28 @@ describe('usage errors', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/^Usage: irsa2pi /);
     }
+  });
+});
+
+describe('SOURCE_DATE_EPOCH', () => {
+  it.each(['abc', '-5', '1e9', ' 1767225600', '253402300800', '100000000000000'])('%j is refused with one line, exit 2, nothing on stdout', (epoch) => {
+    for (const command of ['plan', 'report']) {
+      const r = cli([command, '--evidence', DEMO, '--format', 'json'], { env: { ...ENV, SOURCE_DATE_EPOCH: epoch } });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^irsa2pi: error: SOURCE_DATE_EPOCH must be whole seconds since 1970 up to the end of year 9999 \(253402300799\), not "/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it.each([
+    ['', undefined],
+    ['253402300799', '9999-12-31T23:59:59.000Z'],
+  ])('%j is taken', (epoch, at) => {
+    const r = cli(['plan', '--evidence', DEMO, '--format', 'json'], { env: { ...ENV, SOURCE_DATE_EPOCH: epoch } });
+    expect(r.code, r.stderr).toBe(0);
+    const generated = (JSON.parse(r.stdout) as { generatedAt: string }).generatedAt;
+    if (at) expect(generated).toBe(at);
+    else expect(Number.isNaN(Date.parse(generated))).toBe(false);
   });
 });
