@@ -11,6 +11,7 @@ import type {
   PodIdentityAssociation,
   PodIdentityAssociationSummary,
   Role,
+  RoleLastUse,
   ScanGap,
 } from '../../model/inventory.js';
 import type { CloudFormationResource, CloudFormationStack, CloudFormationTemplate, TerraformResource } from '../../model/owners.js';
@@ -124,9 +125,18 @@ function unique(roles: readonly Role[], list: string, file: string): readonly Ro
   return roles;
 }
 
+/** Of two reports of a role's last use, the later use: a dated one over one saying no use (files of different times may disagree), whichever file comes first. */
+function laterUse(a: RoleLastUse | undefined, b: RoleLastUse | undefined): RoleLastUse | undefined {
+  if (!a || !b) return a ?? b;
+  if (a.date === undefined) return b;
+  if (b.date === undefined) return a;
+  return Date.parse(b.date) >= Date.parse(a.date) ? b : a;
+}
+
 /**
  * Keeps a role, the later file's copy winning as before, but for what only some listings carry:
- * `list-roles` has no `RoleLastUsed`, so a copy without it keeps the last use another file gave.
+ * `list-roles` has no `RoleLastUsed`, so a copy without it keeps the last use another file gave, and
+ * of two last uses the later one counts, so the order of file names cannot make a used role look stale.
  */
 function keepRole(p: Pending, role: Role): void {
   const earlier = p.roles.get(role.arn);
@@ -134,11 +144,9 @@ function keepRole(p: Pending, role: Role): void {
     p.roles.set(role.arn, role);
     return;
   }
-  const kept = {
-    ...(earlier.createDate === undefined ? {} : { createDate: earlier.createDate }),
-    ...(earlier.lastUsed === undefined ? {} : { lastUsed: earlier.lastUsed }),
-  };
-  p.roles.set(role.arn, { ...kept, ...role });
+  const lastUsed = laterUse(earlier.lastUsed, role.lastUsed);
+  const createDate = role.createDate ?? earlier.createDate;
+  p.roles.set(role.arn, { ...role, ...(createDate === undefined ? {} : { createDate }), ...(lastUsed === undefined ? {} : { lastUsed }) });
 }
 
 function take(

@@ -75,6 +75,21 @@ describe('RoleLastUsed and CreateDate of a role', () => {
   });
 
   it.each([
+    ['a-getrole.json', { Role: role('app', { RoleLastUsed: {} }) }],
+    ['z-getrole.json', { Role: role('app', { RoleLastUsed: {} }) }],
+    ['a-older.json', { Role: role('app', { RoleLastUsed: { LastUsedDate: '2025-01-01T00:00:00Z' } }) }],
+    ['z-older.json', { Role: role('app', { RoleLastUsed: { LastUsedDate: '2025-01-01T00:00:00Z' } }) }],
+  ])('keeps the later last use whatever the file order: %s, another copy of the role saying less, does not hide it', (name, doc) => {
+    const dir = bundle({
+      ...details(role('app', { RoleLastUsed: { LastUsedDate: '2026-09-25T00:00:00Z', Region: 'eu-west-1' } })),
+      [`aws/111122223333/${name}`]: doc,
+    });
+    const inv = readEvidenceBundle(dir);
+    expect(inv.roles).toHaveLength(1);
+    expect(inv.roles[0]?.lastUsed).toMatchObject({ date: '2026-09-25T00:00:00.000Z', region: 'eu-west-1' });
+  });
+
+  it.each([
     ['RoleLastUsed', 'LastUsedDate', { RoleLastUsed: { LastUsedDate: 'yesterday' } }, '$.RoleDetailList[0].RoleLastUsed.LastUsedDate'],
     ['a day that does not exist', 'LastUsedDate', { RoleLastUsed: { LastUsedDate: '2025-02-30T00:00:00Z' } }, '$.RoleDetailList[0].RoleLastUsed.LastUsedDate'],
     ['hour 24', 'LastUsedDate', { RoleLastUsed: { LastUsedDate: '2025-02-03T24:00:00+00:00' } }, '$.RoleDetailList[0].RoleLastUsed.LastUsedDate'],
