@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { EKSClient, DescribeClusterCommand } from '@aws-sdk/client-eks';
 import {
   IAMClient,
@@ -44,6 +45,9 @@ export async function buildWorld(opts: { withC2?: boolean; associations?: number
   const shim = await startEksShim({ motoEndpoint: moto.endpoint, accountId: ACCT });
   const eks = new EKSClient(sdkConfig(shim.endpoint, REGION));
   const iam = new IAMClient(sdkConfig(shim.endpoint, REGION));
+  // moto loads its CloudFormation backend on the first request, seconds on a busy machine: do it here, not
+  // inside a collection whose tests set short request deadlines.
+  await new CloudFormationClient(sdkConfig(shim.endpoint, REGION)).send(new DescribeStacksCommand({}));
   const clusters = opts.withC2 ? ['c1', 'c2'] : ['c1'];
   for (const name of clusters) {
     await createEmulatedCluster(eks, name, ACCT);
