@@ -125,7 +125,8 @@ interface Held {
 /**
  * Assumes the selection's role in `account` with the caller's credentials (`sts`) and returns a
  * provider of its credentials, assumed again when they near expiry (one `AssumeRole` at a time, shared
- * by the requests waiting for it); rejects when the first `AssumeRole` is refused.
+ * by the requests waiting for it); rejects when the first `AssumeRole` is refused. A renewal that fails
+ * leaves the credentials held in use until they expire (the next request tries again).
  */
 export async function assumeInto(sts: STSClient, selection: AccountSelection, account: string, region: string): Promise<() => Promise<AccountCredentials>> {
   const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
@@ -150,7 +151,12 @@ export async function assumeInto(sts: STSClient, selection: AccountSelection, ac
   return async () => {
     if (Date.now() >= current.renewAt) {
       renewing ??= assume().finally(() => (renewing = undefined));
-      current = await renewing;
+      try {
+        current = await renewing;
+      } catch (e) {
+        const expiration = current.credentials.expiration;
+        if (!expiration || expiration.getTime() <= Date.now()) throw e;
+      }
     }
     return current.credentials;
   };
