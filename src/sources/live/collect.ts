@@ -305,7 +305,7 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
       try {
         names = await run(() => listClusters(eks));
       } catch (e) {
-        if (allRegions && eksNotOffered(e)) return undefined;
+        if (allRegions && eksNotOffered(e, region)) return undefined;
         const prefix = scope.id !== undefined ? `${scope.id}/` : '';
         gap(
           { scope: 'region', name: region, region, error: errorLine(e), ...(scope.id !== undefined ? { account: scope.id } : {}) },

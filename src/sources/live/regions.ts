@@ -12,11 +12,17 @@ export async function enabledRegions(ec2: EC2Client): Promise<string[]> {
   return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))].sort();
 }
 
+/** AWS's own EKS host of a region, in each partition's DNS suffix. */
+const EKS_HOST = /^eks\.([a-z0-9-]+)\.(?:amazonaws\.com|amazonaws\.com\.cn|api\.aws|c2s\.ic\.gov|sc2s\.sgov\.gov)$/;
+
 /**
- * True when a request failed because the region has no EKS endpoint at all (its host name does not
- * resolve): with `--region all` that region is skipped, not a scan gap.
+ * True when a request failed because the region has no EKS endpoint at all: AWS's own EKS host name for
+ * that region does not resolve. With `--region all` that region is skipped, not a scan gap. Any other
+ * host that does not resolve (an endpoint override, a proxy, a typo) is a failure like any other.
  */
-export function eksNotOffered(e: unknown): boolean {
-  const err = e as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  return err?.code === 'ENOTFOUND' || err?.cause?.code === 'ENOTFOUND';
+export function eksNotOffered(e: unknown, region: string): boolean {
+  const err = e as { code?: unknown; hostname?: unknown; cause?: { code?: unknown; hostname?: unknown } } | undefined;
+  const dns = err?.code === 'ENOTFOUND' ? err : err?.cause?.code === 'ENOTFOUND' ? err.cause : undefined;
+  const host = typeof dns?.hostname === 'string' ? dns.hostname.toLowerCase() : '';
+  return EKS_HOST.exec(host)?.[1] === region;
 }

@@ -17,14 +17,21 @@ async function listClustersError(endpoint: string): Promise<unknown> {
 }
 
 describe('--region all: which failures mean EKS is not offered in a region', () => {
-  it('an EKS host name that does not resolve is "not offered" (skipped silently)', async () => {
-    // .invalid never resolves (RFC 6761), as eks.<region>.amazonaws.com does not where EKS is not offered.
-    expect(eksNotOffered(await listClustersError('https://eks.xx-nowhere-1.irsa2pi.invalid'))).toBe(true);
+  it('AWS\'s own EKS host name of the region, not resolving, is "not offered" (skipped silently)', async () => {
+    // eks.<region>.amazonaws.com does not resolve where EKS is not offered (nor anywhere without DNS).
+    expect(eksNotOffered(await listClustersError('https://eks.xx-nowhere-1.amazonaws.com'), 'xx-nowhere-1')).toBe(true);
+  });
+
+  it("any other host that does not resolve is a failure (a scan gap): an endpoint override, a proxy, a typo, or another region's host", async () => {
+    // .invalid never resolves (RFC 6761).
+    expect(eksNotOffered(await listClustersError('https://eks.xx-nowhere-1.irsa2pi.invalid'), 'xx-nowhere-1')).toBe(false);
+    expect(eksNotOffered(await listClustersError('http://eks.nonexistent.invalid:1'), 'xx-nowhere-1')).toBe(false);
+    expect(eksNotOffered(await listClustersError('https://eks.xx-nowhere-1.amazonaws.com'), 'eu-west-1')).toBe(false);
   });
 
   it('an endpoint that resolves but refuses the connection is a failure (a scan gap), not "not offered"', async () => {
     const e = await listClustersError(`http://127.0.0.1:${await freePort()}`);
     expect(e).toBeDefined();
-    expect(eksNotOffered(e)).toBe(false);
+    expect(eksNotOffered(e, 'xx-nowhere-1')).toBe(false);
   });
 });
