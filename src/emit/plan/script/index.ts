@@ -215,6 +215,8 @@ export const emitScript: Emitter = (plan: Plan) => {
     associations,
     addons,
     identities,
+    cutoverIdentities: identities.filter((i) => i.addon === ''),
+    addonIdentities: identities.filter((i) => i.addon !== ''),
     notMigrated,
     summary: plan.summary,
   };
