@@ -1,4 +1,6 @@
+import { actionMatches, principalMatches } from './evaluate.js';
 import type { NormalizedStatement } from './policy.js';
+import { POD_IDENTITY_SERVICE } from './requests.js';
 
 const CLUSTER_ARN_TAG = 'aws:requesttag/eks-cluster-arn';
 const EXACT_CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/[^*?$]+$/;
@@ -19,4 +21,29 @@ export function exactlyClusterScoped(st: NormalizedStatement): boolean {
       c.values.length > 0 &&
       c.values.every((v) => EXACT_CLUSTER_ARN.test(v)),
   );
+}
+
+/**
+ * Whether a trust's statements hold a Deny that fences EKS Pod Identity to clusters named one by one:
+ * a Deny of `sts:AssumeRole` to `pods.eks.amazonaws.com` (by `Principal`, not `NotPrincipal`; by
+ * `Action`, not `NotAction`) whose only condition is a plain `StringNotEquals` or `ArnNotEquals` of the
+ * cluster-ARN session tag against literal cluster ARNs. Such a Deny refuses every other cluster (and a
+ * request without the tag), so each Allow of the same trust admits Pod Identity only in those clusters.
+ */
+export function fencedToClusters(statements: readonly NormalizedStatement[]): boolean {
+  return statements.some((st) => {
+    if (st.effect !== 'Deny' || !st.principal || st.notPrincipal || !st.actions || st.notActions) return false;
+    if (!principalMatches(st, { type: 'Service', id: POD_IDENTITY_SERVICE }) || !actionMatches(st, 'sts:AssumeRole')) return false;
+    const [only, ...more] = st.conditions;
+    return (
+      only !== undefined &&
+      more.length === 0 &&
+      only.lowerKey === CLUSTER_ARN_TAG &&
+      (only.operator === 'StringNotEquals' || only.operator === 'ArnNotEquals') &&
+      !only.ifExists &&
+      only.qualifier === null &&
+      only.values.length > 0 &&
+      only.values.every((v) => EXACT_CLUSTER_ARN.test(v))
+    );
+  });
 }

@@ -3,7 +3,7 @@ import { identityOf } from '../analysis/indexes.js';
 import type { NormalizedStatement, PolicyDocument, RawStatement } from '../iam/policy.js';
 import type { Identity } from '../iam/requests.js';
 import type { Cluster } from '../model/inventory.js';
-import { exactlyClusterScoped } from '../iam/cluster-scoped.js';
+import { exactlyClusterScoped, fencedToClusters } from '../iam/cluster-scoped.js';
 
 /** Allow statements a Pod Identity admission leans on that also admit its namespace and service account in other clusters. */
 export interface BroadAdmission {
@@ -29,12 +29,14 @@ export class ClusterScope {
 
   /**
    * The statements `doc` admits the identity through that are not scoped to clusters named one by one
-   * ({@link exactlyClusterScoped}): empty when `doc` does not admit it, or still admits it without them.
+   * ({@link exactlyClusterScoped}): empty when `doc` does not admit it, still admits it without them,
+   * or fences Pod Identity to clusters named one by one ({@link fencedToClusters}).
    * A statement the evaluator cannot decide for the identity counts as admitting it.
    */
   reliedOn(doc: PolicyDocument | null, identity: Identity): BroadAdmission {
     if (!doc || this.oracle.podIdentity(doc, identity).decision !== 'yes') return { statements: [] };
     const statements = this.oracle.normalizedStatements(doc);
+    if (fencedToClusters(statements)) return { statements: [] };
     const broad = statements.filter(
       (st) => st.effect === 'Allow' && !exactlyClusterScoped(st) && this.oracle.podIdentity(this.single(st), identity).decision !== 'no',
     );

@@ -1,7 +1,7 @@
 import { AUDIT_RULES } from '../findings/audit-rules.js';
 import { actionMatches, principalMatches } from '../iam/evaluate.js';
 import { clusterLabels } from '../model/cluster-labels.js';
-import { exactlyClusterScoped } from '../iam/cluster-scoped.js';
+import { exactlyClusterScoped, fencedToClusters } from '../iam/cluster-scoped.js';
 import { statementLabel, type ConditionClause } from '../iam/policy.js';
 import { POD_IDENTITY_SERVICE, SESSION_TAGS } from '../iam/requests.js';
 import { isPositive } from './context.js';
@@ -27,7 +27,9 @@ export const podIdentityPartialScope: Rule = {
   check(ctx) {
     const out = [];
     for (const role of ctx.inventory.roles) {
-      for (const st of ctx.statements(role.trustPolicy)) {
+      const statements = ctx.statements(role.trustPolicy);
+      if (fencedToClusters(statements)) continue;
+      for (const st of statements) {
         if (st.effect !== 'Allow' || st.principal?.everyone || !principalMatches(st, { type: 'Service', id: POD_IDENTITY_SERVICE })) continue;
         if (!actionMatches(st, 'sts:AssumeRole')) continue;
         const scoping = st.conditions.filter((c) => isPositive(c) && NAME_KEYS.has(c.lowerKey));

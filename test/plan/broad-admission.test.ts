@@ -204,6 +204,51 @@ describe('an identity the trust admits only through a statement not scoped to it
   });
 });
 
+describe('a Deny that fences Pod Identity to named clusters', () => {
+  const PROD = 'arn:aws:eks:eu-west-1:111122223333:cluster/prod';
+  const fence = (condition: Record<string, Record<string, string | string[]>>, extra: Partial<RawStatement> = {}): RawStatement => ({
+    Effect: 'Deny',
+    Principal: { Service: 'pods.eks.amazonaws.com' },
+    Action: 'sts:AssumeRole',
+    Condition: condition,
+    ...extra,
+  });
+
+  it.each([
+    ['StringNotEquals', fence({ StringNotEquals: { 'aws:RequestTag/eks-cluster-arn': PROD } })],
+    ['ArnNotEquals on a list', fence({ ArnNotEquals: { 'aws:RequestTag/eks-cluster-arn': [PROD, 'arn:aws:eks:us-east-1:111122223333:cluster/dr'] } })],
+  ])('%s: the broad Allow is scoped by it, so the plan adds no statement and neither plan nor audit flags it', (_name, deny) => {
+    const { prod, test, r, inv, p } = world(partial('Guide'), [deny]);
+    expect(admits(r.trustPolicy, identityOf(prod, 'shop', 'cart'))).toBe('yes');
+    expect(admits(r.trustPolicy, identityOf(test, 'shop', 'cart'))).toBe('no');
+    expect(p.associations.find((a) => a.serviceAccount === 'cart')!.status).toBe('create');
+    expect(asList(added(p, r.trustPolicy).Statement).some((st) => JSON.stringify(st).includes('"cart"'))).toBe(false);
+    expect(p.findings.filter((f) => f.rule === 'relies-on-broad-trust')).toEqual([]);
+    expect(audit(inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toEqual([]);
+  });
+
+  it.each([
+    ['a pattern', fence({ StringNotLike: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:*:111122223333:cluster/*' } })],
+    [
+      'a second condition (denies only when both hold)',
+      fence({ StringNotEquals: { 'aws:RequestTag/eks-cluster-arn': PROD, 'aws:RequestTag/kubernetes-namespace': 'web' } }),
+    ],
+    [
+      'NotPrincipal',
+      { ...fence({ StringNotEquals: { 'aws:RequestTag/eks-cluster-arn': PROD } }), Principal: undefined, NotPrincipal: { Service: 'ec2.amazonaws.com' } },
+    ],
+    ['sts:TagSession only', fence({ StringNotEquals: { 'aws:RequestTag/eks-cluster-arn': PROD } }, { Action: 'sts:TagSession' })],
+    ['another service', fence({ StringNotEquals: { 'aws:RequestTag/eks-cluster-arn': PROD } }, { Principal: { Service: 'ec2.amazonaws.com' } })],
+  ])('a Deny with %s is no fence: the identity gets its cluster-scoped statement and the finding', (_name, deny) => {
+    const { prod, test, r, inv, p } = world(partial('Guide'), [JSON.parse(JSON.stringify(deny)) as RawStatement]);
+    const mine = added(p, r.trustPolicy);
+    expect(admits(mine, identityOf(prod, 'shop', 'cart'))).toBe('yes');
+    expect(admits(mine, identityOf(test, 'shop', 'cart'))).toBe('no');
+    expect(p.findings.filter((f) => f.rule === 'relies-on-broad-trust' && f.serviceAccount === 'cart')).toHaveLength(1);
+    expect(audit(inv).filter((f) => f.rule === 'pod-identity-partial-scope')).toHaveLength(1);
+  });
+});
+
 describe('when the cluster-scoped statements do not fit under the trust size limit', () => {
   it('identities the broad statement admits today still migrate, relying on it, and the finding says not to remove it; others are blocked as before', () => {
     const sas = Array.from({ length: 60 }, (_, i) => serviceAccount(`team-${String(i)}`, `app-${String(i)}`, R));
