@@ -83,6 +83,8 @@ function checked(option: string, value: string, pattern: RegExp, what: string): 
 export function accountSelectionFrom(opts: LiveOptions): AccountSelection | undefined {
   const accounts = (opts.account ?? []).map((a) => checked('--account', a, ACCOUNT_ID, 'an AWS account id (12 digits)'));
   const ou = opts.ou === undefined ? undefined : checked('--ou', opts.ou, OU_ID, 'an organisational unit id (ou-…) or root id (r-…)');
+  if (opts.organization && ou !== undefined)
+    throw new InputError(`--ou ${ou} scans one unit of the organisation and --organization all of it; give one of them`);
   if (!opts.organization && ou === undefined && accounts.length === 0) {
     const stray = (['assumeRole', 'externalId', 'roleSessionName'] as const).find((k) => opts[k] !== undefined);
     if (stray)

@@ -44,7 +44,7 @@ function trustPolicyLimit(value: string | undefined): number | undefined {
 /** `--stale-days`: days without use after which an IRSA role is stale, at most the 400 days IAM tracks use for. */
 function staleDays(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,3}$/.test(value) || Number(value) < 1 || Number(value) > 400)
+  if (!/^[1-9]\d{0,2}$/.test(value) || Number(value) > 400)
     throw new UsageError(
       `--stale-days must be a whole number of days from 1 to 400 (IAM reports a role's last use for the trailing 400 days), not ${JSON.stringify(value)}`,
       'report',

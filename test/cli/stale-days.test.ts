@@ -22,6 +22,13 @@ describe('report --stale-days', () => {
     expect(staleRoles('--stale-days', '400')).toEqual([idle]);
   });
 
+  it.each(['090', '0', '401', '9.5', ' 90', '1e2'])('refuses --stale-days %j with one line (exit 2)', (days) => {
+    const r = cli(['report', '--evidence', FIRES, '--stale-days', days]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.split('\n')[0]).toContain('--stale-days must be a whole number of days from 1 to 400 (IAM reports');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 1 with --fail-on low when a role is stale, and names the rule in the Markdown report', () => {
     const r = cli(['report', '--evidence', FIRES, '--fail-on', 'low']);
     expect(r.code, r.stderr).toBe(1);

@@ -251,6 +251,10 @@ describe('collect across an AWS Organization (moto Organizations + STS, EKS shim
       [['--account', '12345'], /--account "12345" is not an AWS account id/],
       [['--ou', 'ou-../x'], /--ou "ou-\.\.\/x" is not an organisational unit id/],
       [['--external-id', 'x'], /--external-id applies to the accounts of --organization, --ou or --account/],
+      [
+        ['--organization', '--ou', 'ou-abcd-12345678'],
+        /--ou ou-abcd-12345678 scans one unit of the organisation and --organization all of it; give one of them/,
+      ],
       [['--organization', '--assume-role', 'a b'], /--assume-role "a b" is not an IAM role name/],
       [['--organization', '--concurrency', '0'], /--concurrency "0" is not a whole number from 1 to 64/],
       [['--organization', '--region', 'all', '--region', WEST], /--region all reads every enabled region; give it alone/],
