@@ -30,13 +30,18 @@ export function collectionTimes(f: Fields): Map<string, string> {
   c.optStr('collector');
   const files = c.obj('files');
   const folder = dirname(f.file);
+  const keyOf = new Map<string, string>();
   for (const path of Object.keys(files.value)) {
     const where = `${files.path}[${JSON.stringify(path)}]`;
     const local = normalize(path);
     if (path === '' || isAbsolute(path) || local === '..' || local.startsWith(`..${sep}`) || local.startsWith('../')) {
       throw new InputError(`${where} must be a path below the folder of this file`, f.file);
     }
-    times.set(join(folder, local), utcTime(files, path, where));
+    const shown = join(folder, local);
+    const earlier = keyOf.get(shown);
+    if (earlier !== undefined) throw new InputError(`${where} names the same file as ${JSON.stringify(earlier)}`, f.file);
+    keyOf.set(shown, path);
+    times.set(shown, utcTime(files, path, where));
   }
   return times;
 }

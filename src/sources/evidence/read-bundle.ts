@@ -245,7 +245,11 @@ function take(
       return { kind };
     }
     case 'collection': {
-      for (const [path, at] of collectionTimes(f)) p.collectedAt.set(path, at);
+      for (const [path, at] of collectionTimes(f)) {
+        if (p.collectedAt.has(path))
+          throw new InputError(`gives a collection time for ${path}, which another collection.json of the bundle gives already`, file);
+        p.collectedAt.set(path, at);
+      }
       return { kind };
     }
     default:

@@ -13,6 +13,8 @@ function role(name: string, extra: Record<string, unknown>): Record<string, unkn
 }
 
 /** A bundle of the given files (path → JSON document). */
+const DETAILS = 'aws/111122223333/iam-authorization-details.json';
+
 function bundle(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'irsa2pi-last-used-'));
   for (const [path, doc] of Object.entries(files)) {
@@ -72,6 +74,26 @@ describe('RoleLastUsed and CreateDate of a role', () => {
     expect(inv.roles).toHaveLength(1);
     expect(inv.roles[0]).toMatchObject({ createDate: '2024-01-01T00:00:00.000Z', lastUsed: { date: '2025-01-01T00:00:00.000Z', source: join(dir, file) } });
     expect(inv.roles[0]!.source).toBe(join(dir, 'aws', ACCOUNT, 'roles.json'));
+  });
+
+  it.each([
+    [
+      'one manifest naming a file twice',
+      { 'collection.json': { irsa2piCollection: { files: { [DETAILS]: '2025-06-01T00:00:00Z', [`./${DETAILS}`]: '2020-01-01T00:00:00Z' } } } },
+      /names the same file as/,
+    ],
+    [
+      'two manifests naming one file',
+      {
+        'collection.json': { irsa2piCollection: { files: { [DETAILS]: '2025-06-01T00:00:00Z' } } },
+        'aws/collection.json': { irsa2piCollection: { files: { '111122223333/iam-authorization-details.json': '2020-01-01T00:00:00Z' } } },
+      },
+      /which another collection\.json of the bundle gives already/,
+    ],
+  ])('refuses %s: the collection time of a file is given once (exit 2, naming the manifest)', (_name, manifests, message) => {
+    const dir = bundle({ ...details(role('app', { RoleLastUsed: { LastUsedDate: '2025-01-01T00:00:00Z' } })), ...manifests });
+    expect(() => readEvidenceBundle(dir)).toThrow(InputError);
+    expect(() => readEvidenceBundle(dir)).toThrow(message);
   });
 
   it.each([
