@@ -60,6 +60,19 @@ describe('CSV', () => {
     for (const row of parsed.slice(1)) expect(['IRSA', 'Pod Identity', 'both']).toContain(row[6]);
   });
 
+  it('tells a role last used, one with no use in the 400 days IAM tracks, and one whose use was not collected apart', () => {
+    const inventory = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
+    const report = structuredClone(buildReport(inventory, plan(inventory, { generatedAt: AT })));
+    const [used, idle, unknown] = report.clusters.flatMap((c) => c.mappings) as { roleLastUsed: unknown; roleArn: string }[];
+    used!.roleLastUsed = { date: '2026-09-25T00:00:00.000Z', region: 'eu-west-1' };
+    idle!.roleLastUsed = { date: null, region: null };
+    unknown!.roleLastUsed = null;
+    const rows = parseCsv(emitReportCsv(report));
+    const column = rows[0]!.indexOf('role_last_used');
+    expect(column).toBe(rows[0]!.length - 1);
+    expect(rows.slice(1, 4).map((r) => r[column])).toEqual(['2026-09-25T00:00:00.000Z', 'none', '']);
+  });
+
   it('guards a report whose policy is named like a formula', () => {
     const inventory = readEvidenceBundle(join(import.meta.dirname, '..', '..', 'fixtures', 'demo'));
     const report = structuredClone(buildReport(inventory, plan(inventory, { generatedAt: AT })));

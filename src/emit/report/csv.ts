@@ -40,7 +40,14 @@ export const REPORT_CSV_HEADER = [
   'policies',
   'association_id',
   'problems',
+  'role_last_used',
 ] as const;
+
+/** A role's last use: its UTC time, `none` when IAM recorded no use in its 400 days, empty when not collected. */
+function lastUsed(m: Report['clusters'][number]['mappings'][number]): string {
+  if (!m.roleLastUsed) return '';
+  return m.roleLastUsed.date ?? 'none';
+}
 
 /** One row per (cluster, namespace, service account, role, mechanism, workload); a mapping without workloads gets one row. */
 export function reportCsvRows(report: Report): string[][] {
@@ -65,6 +72,7 @@ export function reportCsvRows(report: Report): string[][] {
           m.policies.map((p) => p.name).join('; '),
           m.associationId ?? '',
           m.problems.join('; '),
+          lastUsed(m),
         ]);
       }
     }
