@@ -46,7 +46,7 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
       phase: 'transition',
       action: 'update-trust',
       roleArn: r.arn,
-      description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length} identities), keeping every current statement`,
+      description: `Add Pod Identity admission to ${r.arn}'s trust (${r.migrated.length === 1 ? '1 identity' : `${String(r.migrated.length)} identities`}), keeping every current statement`,
     });
   }
   const migrating = candidates.filter(isMigrating);
