@@ -14,8 +14,7 @@ function differs(role: PlannedRole, a: keyof PlannedRole['trustSize'], b: keyof 
 
 /**
  * The migration in order: agent and chaining roles, transition trust, associations (or add-on
- * updates), annotation removal with restarts (except for an add-on's own service accounts, which its
- * update moves), verification, then the final trust.
+ * updates), annotation removal with restarts, verification, then the final trust.
  */
 export function planSteps(candidates: readonly Candidate[], roles: readonly PlannedRole[], agentMissing: readonly Cluster[]): Step[] {
   const steps: Step[] = [];
@@ -79,10 +78,10 @@ export function planSteps(candidates: readonly Candidate[], roles: readonly Plan
       clusterArn: cluster.arn,
       addon,
       podIdentityAssociations: group.map((g) => ({ namespace: g.identity.namespace, serviceAccount: g.identity.serviceAccount, roleArn: g.annotatedRoleArn })),
-      description: `Update add-on ${addon} on ${cluster.name} with podIdentityAssociations for ${group.map((g) => g.identity.serviceAccount).join(', ')}; the add-on moves its own service accounts and restarts its pods`,
+      description: `Update add-on ${addon} on ${cluster.name} with podIdentityAssociations for ${group.map((g) => g.identity.serviceAccount).join(', ')}`,
     });
   }
-  for (const c of migrating.filter((m) => m.via !== 'addon')) {
+  for (const c of migrating) {
     const { name: cluster, arn: clusterArn } = c.cluster;
     const { namespace, serviceAccount } = c.identity;
     steps.push({

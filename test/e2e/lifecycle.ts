@@ -87,12 +87,6 @@ export async function lifecycle(accounts: Accounts, world: World, { repeatAll = 
       expect(obj?.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'], `${w.kind}/${w.name} restarted`).toBeTruthy();
     }
   }
-  for (const a of world.plan.associations.filter((x) => migrating(x) && x.via === 'addon')) {
-    const patched = world.kubes[a.cluster]!.requests.filter(
-      (r) => r.method !== 'GET' && r.path.endsWith(`/namespaces/${a.namespace}/serviceaccounts/${a.serviceAccount}`),
-    );
-    expect(patched, `${a.namespace}/${a.serviceAccount} belongs to add-on ${a.addon}: the scripts leave it to the add-on`).toEqual([]);
-  }
   for (const pre of initialAssociations) expect(after).toContainEqual(pre);
   expect(addonRoleArns(accounts), 'add-ons keep their serviceAccountRoleArn').toEqual(initialAddonRoles);
   for (const a of world.plan.associations.filter((x) => !migrating(x))) {

@@ -36,7 +36,6 @@ import type { EksShim } from '../helpers/eks-shim.js';
 import type { CommandResult } from '../helpers/exec.js';
 import { runCommand } from '../helpers/exec.js';
 import { startKubeFake, type KubeFake, type KubeObject } from '../helpers/kube-fake.js';
-import { addonManager } from '../helpers/addon-manager.js';
 import { objectsFromFile, objectsFromText } from '../helpers/kube-objects.js';
 import { sdkConfig, type MotoServer } from '../helpers/moto.js';
 
@@ -167,7 +166,6 @@ export async function buildWorld(fixture: string, accounts: Accounts, options: W
   }
   const kube = kubes[clusters[0]!.name]!;
   for (const c of clusters) accounts.shim.setClusterEndpoint(c.region, c.name, kubes[c.name]!.server);
-  accounts.shim.onAddonAssociations(addonManager(kubes));
 
   const dir = await mkdtemp(path.join(tmpdir(), `irsa2pi-e2e-${path.basename(bundle)}-`));
   const kubeconfig = path.join(dir, 'kubeconfig');

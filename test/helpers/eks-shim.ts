@@ -111,19 +111,10 @@ export interface EksShim {
   seedAddon(input: SeedAddonInput): Addon;
   /** Makes DescribeCluster of `region`/`cluster` answer with this endpoint instead of moto's. */
   setClusterEndpoint(region: string, cluster: string, endpoint: string): void;
-  /**
-   * Sets what plays the add-on manager: called after CreateAddon or UpdateAddon set an add-on's
-   * Pod Identity associations, with the service accounts it now lists. Undefined (the default, and
-   * after {@link EksShim.clear}) calls nothing.
-   */
-  onAddonAssociations(listener: AddonAssociationsListener | undefined): void;
-  /** Clears associations, add-ons, endpoints set, the add-on listener and the request log. */
+  /** Clears associations, add-ons, endpoints set and the request log. */
   clear(): void;
   stop(): Promise<void>;
 }
-
-/** What the add-on manager hears: the add-on and the service accounts of its Pod Identity associations. */
-export type AddonAssociationsListener = (event: { readonly region: string; readonly addon: Addon; readonly serviceAccounts: readonly string[] }) => void;
 
 /** Options for {@link startEksShim}. */
 export interface StartEksShimOptions {
@@ -150,11 +141,6 @@ const ADDON_NAMESPACES: Record<string, string> = {
   'aws-guardduty-agent': 'amazon-guardduty',
   'aws-network-flow-monitoring-agent': 'amazon-network-flow-monitor',
 };
-
-/** The namespace an add-on's service accounts live in: its `namespaceConfig`, else where AWS installs it. */
-export function addonNamespace(addon: Pick<Addon, 'addonName' | 'namespaceConfig'>): string {
-  return addon.namespaceConfig?.namespace ?? ADDON_NAMESPACES[addon.addonName] ?? 'kube-system';
-}
 
 class ApiError extends Error {
   constructor(
@@ -348,6 +334,10 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     return association;
   }
 
+  function addonNamespace(addon: Addon): string {
+    return addon.namespaceConfig?.namespace ?? ADDON_NAMESPACES[addon.addonName] ?? 'kube-system';
+  }
+
   /** Replaces the add-on-owned associations with `list`. All-or-nothing. */
   function setAddonAssociations(region: string, addon: Addon, list: { serviceAccount: string; roleArn: string }[]): void {
     const ns = addonNamespace(addon);
@@ -483,7 +473,6 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     body: Record<string, unknown>;
   }) => unknown;
 
-  let addonListener: AddonAssociationsListener | undefined;
   /** UpdateAddon's updates, by id, for DescribeUpdate (moto answers the clusters' own updates). */
   const addonUpdates = new Map<string, { region: string; cluster: string; addonName: string; update: Record<string, unknown> }>();
 
@@ -618,7 +607,6 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         const pia = podIdList(body);
         if (pia) input.podIdentityAssociations = pia;
         const addon = makeAddon(region, input);
-        if (pia) addonListener?.({ region, addon, serviceAccounts: pia.map((e) => e.serviceAccount) });
         settling(addon, 'CREATING');
         return { addon: { ...addon, status: 'CREATING' } };
       },
@@ -655,7 +643,6 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
         const pia = podIdList(body);
         if (pia) {
           setAddonAssociations(region, addon, pia);
-          addonListener?.({ region, addon, serviceAccounts: pia.map((e) => e.serviceAccount) });
           params_.push({ type: 'PodIdentityAssociations', value: JSON.stringify(pia) });
         }
         if (v) {
@@ -864,11 +851,7 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
     setClusterEndpoint(region, cluster, endpoint) {
       endpoints.set(`${region}/${cluster}`, endpoint);
     },
-    onAddonAssociations(listener) {
-      addonListener = listener;
-    },
     clear() {
-      addonListener = undefined;
       state.associations.clear();
       state.addons.clear();
       addonUpdates.clear();

@@ -215,8 +215,6 @@ export const emitScript: Emitter = (plan: Plan) => {
     associations,
     addons,
     identities,
-    cutoverIdentities: identities.filter((i) => i.addon === ''),
-    addonIdentities: identities.filter((i) => i.addon !== ''),
     notMigrated,
     summary: plan.summary,
   };
