@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTrust } from '../../src/iam/evaluate.js';
+import { fencedToClusters } from '../../src/iam/cluster-scoped.js';
 import { normalizeStatements, type PolicyDocument, type RawStatement } from '../../src/iam/policy.js';
 import { podIdentityRequest } from '../../src/iam/requests.js';
 import { identityOf } from '../../src/analysis/indexes.js';
@@ -45,4 +46,19 @@ describe('review: a fencing Deny names the trust’s clusters, not each statemen
       audit(inv).some((f) => f.rule === 'pod-identity-partial-scope');
     expect(flagged).toBe(true);
   });
+});
+
+describe('review: a Deny whose operator carries a qualifier the normalizer does not recognise', () => {
+  it.each(['foranyvalue:StringNotEquals', 'ForAnyValue :StringNotEquals', 'Foo:StringNotEquals'])(
+    '%s is no fence: read as a ForAnyValue test it refuses nothing without the tag (an association with session tags disabled)',
+    (operator) => {
+      const deny: RawStatement = {
+        Effect: 'Deny',
+        Principal: { Service: 'pods.eks.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { [operator]: { 'aws:RequestTag/eks-cluster-arn': 'arn:aws:eks:eu-west-1:111122223333:cluster/prod' } },
+      };
+      expect(fencedToClusters(normalizeStatements({ Version: '2012-10-17', Statement: [deny] }))).toBe(false);
+    },
+  );
 });
