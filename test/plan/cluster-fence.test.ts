@@ -12,7 +12,7 @@ const R = 'arn:aws:iam::111122223333:role/app';
 const POD_IDENTITY = { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] } as const;
 const admits = (doc: PolicyDocument, id: ReturnType<typeof identityOf>) => evaluateTrust(normalizeStatements(doc), podIdentityRequest(id)).decision;
 
-describe('review: a fencing Deny names the trust’s clusters, not each statement’s', () => {
+describe('a fencing Deny names the trust’s clusters, not each statement’s', () => {
   it('a fence naming prod and test (test for another statement) leaves the shop/cart Allow admitting test/shop/cart, which the scan found: plan and audit still say so', () => {
     const prod = cluster('prod', [serviceAccount('shop', 'cart', R)]);
     const test = cluster('test', [serviceAccount('shop', 'cart'), serviceAccount('web', 'api')]);
@@ -48,7 +48,7 @@ describe('review: a fencing Deny names the trust’s clusters, not each statemen
   });
 });
 
-describe('review: a Deny whose operator carries a qualifier the normalizer does not recognise', () => {
+describe('a Deny whose operator carries a qualifier the normalizer does not recognise', () => {
   it.each(['foranyvalue:StringNotEquals', 'ForAnyValue :StringNotEquals', 'Foo:StringNotEquals'])(
     '%s is no fence: read as a ForAnyValue test it refuses nothing without the tag (an association with session tags disabled)',
     (operator) => {

@@ -26,7 +26,7 @@ function movedBy(p: ReturnType<typeof plan>, ns: string, sa: string): string[] {
   });
 }
 
-describe('review: add-on service accounts at cut-over', () => {
+describe('add-on service accounts at cut-over', () => {
   it("a service account of the add-on's namespace that reuses the add-on's role but is not the add-on's own is still moved off IRSA", () => {
     // kube-system/cni-metrics-helper (installed by its own Helm chart) reuses vpc-cni's role. The add-on
     // manager only manages its own manifest (aws-node), so nothing the add-on does removes this
