@@ -2,6 +2,7 @@ import { InputError } from '../../errors.js';
 import { clusterArnFromEksResource, issuerHostPath, oidcProviderHostPath, parseArn, roleNameAndPath } from '../../iam/arn.js';
 import type {
   Addon,
+  AddonConfiguration,
   Cluster,
   ManagedPolicy,
   OidcProvider,
@@ -181,6 +182,17 @@ export function addonFrom(f: Fields): Addon {
     serviceAccountRoleArn: roleArnField(f, 'serviceAccountRoleArn', true),
     namespace: f.optObj('namespaceConfig')?.optStr('namespace') || undefined,
     podIdentityAssociations: f.strings('podIdentityAssociations'),
+    source: f.file,
+  };
+}
+
+/** An add-on version's configuration from `aws eks describe-addon-configuration` (the whole output). */
+export function addonConfigurationFrom(f: Fields): AddonConfiguration {
+  const serviceAccounts = f.objects('podIdentityConfiguration').map((c) => c.str('serviceAccount'));
+  return {
+    addonName: f.str('addonName'),
+    addonVersion: f.str('addonVersion'),
+    podIdentityServiceAccounts: [...new Set(serviceAccounts)].sort(),
     source: f.file,
   };
 }
