@@ -128,6 +128,20 @@ stacks() { # region dir
   done <<< "$names"
 }
 
+# Whether an add-on version takes Pod Identity associations: its describe-addon-configuration, once per
+# region, add-on and version. A failure leaves the version's support unknown (irsa2pi notes it).
+addon_configuration() { # region dir addon version
+  local file="$2/addon-configuration-$3-$4.json" err
+  [[ "$3" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$ && "$4" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$ && "$3$4" != *..* ]] || return 0
+  [[ -e "$file" ]] && return 0
+  if err="$(aws eks describe-addon-configuration --region "$1" --addon-name "$3" --addon-version "$4" --output json 2>&1 > "$file")"; then
+    collected["aws/$account/$1/${file##*/}"]="$(now)"
+  else
+    rm -f "$file"
+    echo "collect-evidence: $1: add-on $3 $4: DescribeAddonConfiguration: ${err%%$'\n'*}; its Pod Identity support stays unknown" >&2
+  fi
+}
+
 for region in "${regions[@]}"; do
   if ! clusters="$(aws eks list-clusters --region "$region" --query 'clusters[]' --output text 2>&1)"; then
     gap region "$region" "$region" "$clusters"
@@ -151,6 +165,7 @@ for region in "${regions[@]}"; do
     for a in $(aws eks list-addons --region "$region" --cluster-name "$c" --query 'addons[]' --output text); do
       aws eks describe-addon --region "$region" --cluster-name "$c" --addon-name "$a" --output json > "$dir/addon-$c-$a.json"
       collected["aws/$account/$region/addon-$c-$a.json"]="$(now)"
+      addon_configuration "$region" "$dir" "$a" "$(sed -n 's/^ *"addonVersion": "\(.*\)",\{0,1\}$/\1/p' "$dir/addon-$c-$a.json" | head -n 1)"
     done
     for id in $(aws eks list-pod-identity-associations --region "$region" --cluster-name "$c" --query 'associations[].associationId' --output text); do
       aws eks describe-pod-identity-association --region "$region" --cluster-name "$c" --association-id "$id" --output json \

@@ -8,7 +8,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../../errors.js';
 import type { EmittedFile } from '../../output-file.js';
-import { collectCluster, collectIam, listClusters, type ClusterEvidence } from './aws.js';
+import { addonConfigurationNamed, collectCluster, collectIam, describeAddonConfiguration, listClusters, type ClusterEvidence } from './aws.js';
 import { collectCloudFormation, type CloudFormationEvidence } from './cloudformation.js';
 import { cliJsonText } from './cli-json.js';
 import { contextFor, explicitContexts, type ContextServer } from './contexts.js';
@@ -188,6 +188,8 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   /** Cluster name → the `account|region` places a cluster of that name was described in. */
   const placesByName = new Map<string, Set<string>>();
   const found = new Set<string>();
+  /** `DescribeAddonConfiguration` once per account, region, add-on and version: `<account>|<region>|<name>|<version>`. */
+  const addonConfigurations = new Set<string>();
 
   const gap = (g: ScanGap, tally: AccountTally | undefined, line: string): void => {
     gaps.push(g);
@@ -218,6 +220,20 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     if (places) places.add(`${evidence.accountId}|${region}`);
     else placesByName.set(name, new Set([`${evidence.accountId}|${region}`]));
     for (const a of evidence.addons) awsFile(`${dir}/addon-${name}-${a.name}.json`, cliJsonText(a.doc));
+    for (const a of evidence.addons) {
+      const version = (a.doc.addon as { addonVersion?: unknown } | undefined)?.addonVersion;
+      if (typeof version !== 'string' || !addonConfigurationNamed(a.name, version)) continue;
+      const key = `${evidence.accountId}|${region}|${a.name}|${version}`;
+      if (addonConfigurations.has(key)) continue;
+      addonConfigurations.add(key);
+      try {
+        const doc = await describeAddonConfiguration(eks, a.name, version);
+        clusterFiles.push({ path: `${dir}/addon-configuration-${a.name}-${version}.json`, content: cliJsonText(doc) });
+        collectedAt.set(`${dir}/addon-configuration-${a.name}-${version}.json`, now());
+      } catch (e) {
+        progress(`irsa2pi: ${where}: add-on ${a.name} ${version}: DescribeAddonConfiguration: ${errorLine(e)}; its Pod Identity support stays unknown`);
+      }
+    }
     for (const a of evidence.associations) awsFile(`${dir}/pod-identity-association-${a.id}.json`, cliJsonText(a.doc));
     const aws = `${evidence.addons.length} add-ons, ${evidence.associations.length} associations`;
     const kept = (items: Record<string, unknown>[]): void => {

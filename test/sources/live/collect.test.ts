@@ -268,6 +268,56 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     }
   }, 300_000);
 
+  it('both collectors describe each add-on version in use once per region, writing the same addon-configuration files', async () => {
+    const seeded = [
+      world.shim.seedAddon({ clusterName: 'c1', addonName: 'vpc-cni', region: REGION, addonVersion: 'v1.19.0-eksbuild.1' }),
+      world.shim.seedAddon({ clusterName: 'c2', addonName: 'vpc-cni', region: REGION, addonVersion: 'v1.19.0-eksbuild.1' }),
+      world.shim.seedAddon({ clusterName: 'c2', addonName: 'coredns', region: REGION, addonVersion: 'v1.11.3-eksbuild.1' }),
+    ];
+    try {
+      const asked = () =>
+        world.shim.state.requests.filter((r) => r.path === '/addons/configuration-schemas').map((r) => `${r.query.addonName} ${r.query.addonVersion}`);
+      const configurations = (dir: string) => {
+        const files = readdirSync(join(dir, 'aws', ACCT, REGION)).filter((f) => f.startsWith('addon-configuration-'));
+        return Object.fromEntries(files.map((f) => [f, JSON.parse(readFileSync(join(dir, 'aws', ACCT, REGION, f), 'utf8')) as unknown]));
+      };
+      world.shim.state.requests.length = 0;
+      const collected = join(world.dir, 'addon-configurations');
+      const r = await runCli(world, ['collect', '--out', collected, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=dead']);
+      expect(r.code, r.stderr).toBe(4);
+      expect(asked().sort()).toEqual(['coredns v1.11.3-eksbuild.1', 'eks-pod-identity-agent v1.3.4-eksbuild.1', 'vpc-cni v1.19.0-eksbuild.1']);
+      expect(r.stderr).toContain('add-on coredns v1.11.3-eksbuild.1: DescribeAddonConfiguration: ResourceNotFoundException');
+      const fromCollect = configurations(collected);
+      expect(Object.keys(fromCollect).sort()).toEqual([
+        'addon-configuration-eks-pod-identity-agent-v1.3.4-eksbuild.1.json',
+        'addon-configuration-vpc-cni-v1.19.0-eksbuild.1.json',
+      ]);
+      expect(readEvidenceBundle(collected).addonConfigurations?.map((c) => [c.addonName, c.addonVersion, c.podIdentityServiceAccounts])).toEqual([
+        ['eks-pod-identity-agent', 'v1.3.4-eksbuild.1', []],
+        ['vpc-cni', 'v1.19.0-eksbuild.1', ['aws-node']],
+      ]);
+
+      world.shim.state.requests.length = 0;
+      const scripted = join(world.dir, 'addon-configurations-scripted');
+      const s = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-c', 'c1=fake', '-c', 'c2=dead'], {
+        env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-addon-configurations') },
+        timeoutMs: 280_000,
+      });
+      expect(s.code, s.stderr).toBe(4);
+      expect(asked().sort()).toEqual(['coredns v1.11.3-eksbuild.1', 'eks-pod-identity-agent v1.3.4-eksbuild.1', 'vpc-cni v1.19.0-eksbuild.1']);
+      expect(s.stderr).toContain('add-on coredns v1.11.3-eksbuild.1: DescribeAddonConfiguration:');
+      expect(configurations(scripted)).toEqual(fromCollect);
+      const times = JSON.parse(readFileSync(join(scripted, 'collection.json'), 'utf8')).irsa2piCollection.files as Record<string, string>;
+      expect(
+        Object.keys(times)
+          .filter((f) => f.includes('addon-configuration-'))
+          .sort(),
+      ).toEqual(Object.keys(fromCollect).map((f) => `aws/${ACCT}/${REGION}/${f}`));
+    } finally {
+      for (const a of seeded) world.shim.state.addons.delete(`${REGION}/${a.clusterName}/${a.addonName}`);
+    }
+  }, 300_000);
+
   it('scripts/collect-evidence.sh is shellcheck-clean', async () => {
     const r = await runCommand('shellcheck', ['-S', 'warning', SCRIPT]);
     expect(r.stdout + r.stderr).toBe('');
