@@ -4,6 +4,7 @@
  * @module
  */
 import type { Addon, AddonConfiguration } from '../model/inventory.js';
+import { compareAddonVersions } from '../model/addon-version.js';
 
 /** What the collected configuration says of one add-on service account. */
 export type AddonSupport =
@@ -15,21 +16,6 @@ export type AddonSupport =
   | { readonly kind: 'no-pod-identity'; readonly version: string; readonly source: string; readonly minimum: string | undefined }
   /** The version takes Pod Identity associations only for other service accounts. */
   | { readonly kind: 'other-service-accounts'; readonly version: string; readonly source: string; readonly serviceAccounts: readonly string[] };
-
-/** The numbers of an add-on version (`v1.18.3-eksbuild.1` → 1, 18, 3, 1), for ordering versions. */
-function versionNumbers(version: string): number[] {
-  return (version.match(/\d+/g) ?? []).map(Number);
-}
-
-/** Orders add-on versions by their numbers, then as text. */
-export function compareAddonVersions(a: string, b: string): number {
-  const [x, y] = [versionNumbers(a), versionNumbers(b)];
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? -1) - (y[i] ?? -1);
-    if (d !== 0) return d;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Whether `addon`, as installed, can take a Pod Identity association for `serviceAccount`. */
 export function addonSupport(addon: Addon, serviceAccount: string, configurations: readonly AddonConfiguration[]): AddonSupport {

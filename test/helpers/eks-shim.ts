@@ -148,15 +148,25 @@ export interface AddonPodIdentityConfiguration {
 /** Add-on name → version → its `podIdentityConfiguration` (null: the version has none). */
 export type AddonConfigurations = Record<string, Record<string, AddonPodIdentityConfiguration[] | null>>;
 
+const CNI_POD_IDENTITY: AddonPodIdentityConfiguration[] = [
+  { serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] },
+];
+
 /**
- * The add-on versions the shim knows by default: the Pod Identity Agent, which takes no association
- * itself, and a vpc-cni version without and one with `podIdentityConfiguration`.
+ * The add-on versions the shim knows by default (DescribeAddonVersions lists them, DescribeAddonConfiguration
+ * describes them): the Pod Identity Agent, which takes no association itself, and vpc-cni versions
+ * without and then with `podIdentityConfiguration` (a made-up boundary at v1.16.0, not AWS's).
  */
 export const ADDON_CONFIGURATIONS: AddonConfigurations = {
   'eks-pod-identity-agent': { 'v1.3.4-eksbuild.1': null },
   'vpc-cni': {
     'v1.15.0-eksbuild.2': null,
-    'v1.19.0-eksbuild.1': [{ serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] }],
+    'v1.15.1-eksbuild.1': null,
+    'v1.15.3-eksbuild.1': null,
+    'v1.16.0-eksbuild.1': CNI_POD_IDENTITY,
+    'v1.16.4-eksbuild.2': CNI_POD_IDENTITY,
+    'v1.18.3-eksbuild.1': CNI_POD_IDENTITY,
+    'v1.19.0-eksbuild.1': CNI_POD_IDENTITY,
   },
 };
 
@@ -820,6 +830,32 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
       }
       const schema = JSON.stringify({ $schema: 'http://json-schema.org/draft-06/schema#', type: 'object', description: name });
       send(res, 200, { addonName: name, addonVersion: version, configurationSchema: schema, ...(config ? { podIdentityConfiguration: config } : {}) });
+      return;
+    }
+    if (method === 'GET' && url.pathname === '/addons/supported-versions') {
+      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
+      const catalogue = opts.addonConfigurations ?? ADDON_CONFIGURATIONS;
+      const wanted = url.searchParams.get('addonName');
+      const names = Object.keys(catalogue)
+        .filter((n) => wanted === null || n === wanted)
+        .sort();
+      const addons = names.map((addonName) => ({
+        addonName,
+        type: addonName === 'vpc-cni' ? 'networking' : 'security',
+        addonVersions: Object.keys(catalogue[addonName] ?? {})
+          .reverse()
+          .map((addonVersion) => ({
+            addonVersion,
+            architecture: ['amd64', 'arm64'],
+            computeTypes: ['ec2', 'hybrid'],
+            compatibilities: [{ clusterVersion: '1.31', platformVersions: ['*'], defaultVersion: false }],
+            requiresConfiguration: false,
+            requiresIamPermissions: addonName === 'vpc-cni',
+          })),
+        publisher: 'eks',
+        owner: 'aws',
+      }));
+      send(res, 200, { addons });
       return;
     }
     if (url.pathname.startsWith('/tags/')) {

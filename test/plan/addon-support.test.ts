@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../src/plan/plan.js';
-import { compareAddonVersions } from '../../src/plan/addon-support.js';
+import { compareAddonVersions } from '../../src/model/addon-version.js';
 import { CATALOGUE } from '../../src/findings/catalogue.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'addon-role');

@@ -181,3 +181,15 @@ export async function describeAddonConfiguration(eks: EKSClient, addonName: stri
   const out = await eks.send(new DescribeAddonConfigurationCommand({ addonName, addonVersion }));
   return toCliJson(out) as Json;
 }
+
+/** `DescribeAddonVersions` of one add-on, all pages: every version EKS offers of it in the region. */
+export async function addonVersions(eks: EKSClient, addonName: string): Promise<string[]> {
+  const { paginateDescribeAddonVersions } = await import('@aws-sdk/client-eks');
+  const versions = new Set<string>();
+  const next = pageTokenGuard(`DescribeAddonVersions ${addonName}`);
+  for await (const page of paginateDescribeAddonVersions({ client: eks, pageSize: 100 }, { addonName })) {
+    for (const a of page.addons ?? []) if (a.addonName === addonName) for (const v of a.addonVersions ?? []) if (v.addonVersion) versions.add(v.addonVersion);
+    next(page.nextToken);
+  }
+  return [...versions];
+}
