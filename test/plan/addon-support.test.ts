@@ -6,6 +6,8 @@ import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../src/plan/plan.js';
 import { compareAddonVersions } from '../../src/model/addon-version.js';
 import { CATALOGUE } from '../../src/findings/catalogue.js';
+import type { Addon, Cluster } from '../../src/model/inventory.js';
+import { cluster, inventory, irsaStatement, role, serviceAccount } from '../helpers/inventory.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'addon-role');
 const DIR = join('aws', '111122223333', 'eu-west-1');
@@ -85,6 +87,49 @@ describe('add-on versions without Pod Identity support (addon-no-pod-identity)',
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['addon-pod-identity-unknown', 'low']]);
     expect(findings[0]?.message).toContain(`add-on vpc-cni ${INSTALLED}`);
     expect(findings[0]?.message).toContain('unknown');
+  });
+
+  it('two clusters: the one on a version without support is blocked, the one on a later version migrates, and the role serves only that one', () => {
+    const cni = 'arn:aws:iam::111122223333:role/cni';
+    const old = cluster('c1', [serviceAccount('kube-system', 'aws-node', cni)]);
+    const current = cluster('c2', [serviceAccount('kube-system', 'aws-node', cni)]);
+    const addon = (c: Cluster, version: string): Addon => ({
+      name: 'vpc-cni',
+      clusterName: c.name,
+      clusterArn: c.arn,
+      version,
+      serviceAccountRoleArn: cni,
+      namespace: undefined,
+      podIdentityAssociations: [],
+      source: 'builder',
+    });
+    const config = (addonVersion: string, accounts: string[]) => ({
+      addonName: 'vpc-cni',
+      addonVersion,
+      podIdentityServiceAccounts: accounts,
+      source: `${addonVersion}.json`,
+    });
+    const r = role('cni', [
+      irsaStatement(old, 'StringEquals', ['system:serviceaccount:kube-system:aws-node']),
+      irsaStatement(current, 'StringEquals', ['system:serviceaccount:kube-system:aws-node']),
+    ]);
+    const p = plan(
+      {
+        ...inventory([old, current], [r]),
+        addons: [addon(old, 'v1.15.0-eksbuild.2'), addon(current, 'v1.19.0-eksbuild.1')],
+        addonConfigurations: [config('v1.15.0-eksbuild.2', []), config('v1.19.0-eksbuild.1', ['aws-node'])],
+      },
+      { generatedAt: 'x' },
+    );
+    expect(p.associations.map((a) => [a.cluster, a.status, a.reasons])).toEqual([
+      ['c1', 'blocked', ['addon-no-pod-identity']],
+      ['c2', 'create', ['addon-owned-role']],
+    ]);
+    expect(p.findings.find((f) => f.rule === 'addon-no-pod-identity')?.message).toContain('update the add-on to ≥ v1.19.0-eksbuild.1 first');
+    expect(p.steps.filter((s) => s.action === 'update-addon').map((s) => s.cluster)).toEqual(['c2']);
+    const final = JSON.stringify(p.roles.find((x) => x.arn === cni)?.trustPolicy.final);
+    expect(final).toContain(current.arn);
+    expect(final).not.toContain(old.arn);
   });
 
   it('both rules are in the catalogue (docs/rules.md, SARIF)', () => {
