@@ -186,9 +186,20 @@ export function addonFrom(f: Fields): Addon {
   };
 }
 
+/** A Kubernetes service account name: a DNS subdomain. */
+const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
 /** An add-on version's configuration from `aws eks describe-addon-configuration` (the whole output). */
 export function addonConfigurationFrom(f: Fields): AddonConfiguration {
-  const serviceAccounts = f.objects('podIdentityConfiguration').map((c) => c.str('serviceAccount'));
+  const serviceAccounts = f.objects('podIdentityConfiguration').map((c, i) => {
+    const name = c.str('serviceAccount');
+    if (!SERVICE_ACCOUNT_NAME.test(name))
+      throw new InputError(
+        `$.podIdentityConfiguration[${i}].serviceAccount ${JSON.stringify(name.slice(0, 80))} is not a Kubernetes service account name`,
+        f.file,
+      );
+    return name;
+  });
   return {
     addonName: f.str('addonName'),
     addonVersion: f.str('addonVersion'),

@@ -64,6 +64,10 @@ describe('describe-addon-configuration evidence', () => {
       /\$\.podIdentityConfiguration\[0\]\.serviceAccount must be a non-empty string/,
     ],
     [config({ addonVersion: '' }), /not recognised|addonVersion must be a non-empty string/],
+    [
+      config({ podIdentityConfiguration: [{ serviceAccount: 'aws-node\n## injected | <b>x</b>' }] }),
+      /\$\.podIdentityConfiguration\[0\]\.serviceAccount "aws-node\\n## injected \| <b>x<\/b>" is not a Kubernetes service account name/,
+    ],
   ])('refuses a malformed configuration with one line naming the file (%#)', (doc, pattern) => {
     const dir = bundle(doc);
     const e = errorOf(dir);
