@@ -4,7 +4,7 @@
  * @module
  */
 import type { Addon, AddonConfiguration } from '../model/inventory.js';
-import { compareAddonVersions } from '../model/addon-version.js';
+import { compareAddonVersions } from '../order.js';
 
 /** What the collected configuration says of one add-on service account. */
 export type AddonSupport =

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../src/plan/plan.js';
-import { compareAddonVersions } from '../../src/model/addon-version.js';
+import { compareAddonVersions } from '../../src/order.js';
 import { CATALOGUE } from '../../src/findings/catalogue.js';
 import type { Addon, Cluster } from '../../src/model/inventory.js';
 import { cluster, inventory, irsaStatement, role, serviceAccount } from '../helpers/inventory.js';

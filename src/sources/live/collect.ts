@@ -9,7 +9,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../../errors.js';
 import type { EmittedFile } from '../../output-file.js';
 import { addonConfigurationNamed, addonVersions, collectCluster, collectIam, describeAddonConfiguration, listClusters, type ClusterEvidence } from './aws.js';
-import { compareAddonVersions } from '../../model/addon-version.js';
 import { collectCloudFormation, type CloudFormationEvidence } from './cloudformation.js';
 import { cliJsonText } from './cli-json.js';
 import { contextFor, explicitContexts, type ContextServer } from './contexts.js';
@@ -18,7 +17,7 @@ import { mintEksToken, type AwsCredentials } from './eks-token.js';
 import { limiter } from './limit.js';
 import { DEFAULT_DEADLINES, type RequestDeadlines } from './deadlines.js';
 import { addBodyDeadline, awsClientSettings } from './aws-deadlines.js';
-import { compareText } from '../../order.js';
+import { compareAddonVersions, compareText } from '../../order.js';
 import { assumeInto, callerAccount, selectedAccounts, type AccountCredentials, type AccountSelection } from './accounts.js';
 import { eksNotOffered, enabledRegions } from './regions.js';
 
