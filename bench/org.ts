@@ -1,8 +1,10 @@
 /**
  * An organisation-wide `collect` over a generated AWS Organization in the emulators (moto's
  * Organizations, STS and IAM, the EKS shim, one Kubernetes fake): 50 member accounts, each with a role
- * trusting its cluster and one cluster in one of 3 regions. Counts the API calls against the fewest the
- * APIs allow, and times the scan against the same accounts collected one at a time.
+ * trusting its cluster and one cluster in one of 3 regions, the cluster with the vpc-cni add-on. Counts
+ * the API calls against the fewest the APIs allow for what collect reads (IAM, EKS with each add-on
+ * version's configuration, CloudFormation per account and region), and times the scan against the same
+ * accounts collected one at a time.
  * @module
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,14 @@ const ACCOUNTS = 50;
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 /** `MaxResults` of ListAccounts the collector asks for, the most Organizations allows. */
 const ORG_PAGE = 20;
+/** The vpc-cni version of every cluster (one the EKS shim knows). */
+const ADDON_VERSION = 'v1.19.0-eksbuild.1';
+
+/** `calls` against `minimum`; a call made where none was needed is `extra`. */
+function ratio(calls: number, minimum: number): string {
+  if (minimum === 0) return calls === 0 ? '-' : 'extra';
+  return `${(calls / minimum).toFixed(2)}x`;
+}
 
 function kubeObjects(): KubeObject[] {
   const out: KubeObject[] = [];
@@ -69,6 +79,7 @@ export async function orgBench(): Promise<void> {
       const name = `cluster-${a}`;
       names.push(name);
       await createEmulatedCluster(eks, name, id);
+      shim.seedAddon({ clusterName: name, addonName: 'vpc-cni', region, addonVersion: ADDON_VERSION });
       const issuer = (await eks.send(new DescribeClusterCommand({ name }))).cluster!.identity!.oidc!.issuer!.replace(/^https:\/\//, '');
       await iam.send(
         new CreateOpenIDConnectProviderCommand({
@@ -134,6 +145,19 @@ export async function orgBench(): Promise<void> {
 
     const all = ACCOUNTS + 1;
     const count = (op: string) => operations.filter((o) => o === op).length;
+    /** Each account and region's stacks: the bundle's `cloudformation-stacks.json` files list them (the members have none). */
+    const stackFiles = result.files.filter((f) => f.path.endsWith('/cloudformation-stacks.json'));
+    const stacks = stackFiles.flatMap((f) => (JSON.parse(f.content) as { Stacks: { StackName: string }[] }).Stacks);
+    const roleStacks = result.files.filter((f) => /\/cloudformation-template-[^/]+\.json$/.test(f.path)).length;
+    /** Distinct `<account>/<region>/<add-on>/<version>`: one cluster per account, so one per cluster here. */
+    const addonVersions = new Set(
+      result.files
+        .filter((f) => /\/addon-cluster-\d+-[^/]+\.json$/.test(f.path))
+        .map((f) => {
+          const addon = (JSON.parse(f.content) as { addon: { addonName: string; addonVersion: string } }).addon;
+          return `${f.path.split('/').slice(1, 3).join('/')}/${addon.addonName}/${addon.addonVersion}`;
+        }),
+    );
     const expected: [string, number][] = [
       ['organizations:ListAccounts', Math.ceil(all / ORG_PAGE)],
       ['sts:GetCallerIdentity', 1],
@@ -143,20 +167,29 @@ export async function orgBench(): Promise<void> {
       ['eks:ListClusters', all * REGIONS.length],
       ['eks:DescribeCluster', ACCOUNTS],
       ['eks:ListAddons', ACCOUNTS],
+      ['eks:DescribeAddon', ACCOUNTS],
+      ['eks:DescribeAddonConfiguration', addonVersions.size],
       ['eks:ListPodIdentityAssociations', ACCOUNTS],
+      // One DescribeStacks page per account and region; resources of each stack, the template of each holding a role.
+      ['cloudformation:DescribeStacks', all * REGIONS.length],
+      ['cloudformation:DescribeStackResources', stacks.length],
+      ['cloudformation:GetTemplate', roleStacks],
     ];
-    const rows = expected.map(([op, minimum]) => [op, count(op), minimum, `${(count(op) / minimum).toFixed(2)}x`]);
+    if (stackFiles.length !== all * REGIONS.length)
+      throw new Error(`expected ${all * REGIONS.length} cloudformation-stacks.json files, got ${stackFiles.length}`);
+    if (addonVersions.size !== ACCOUNTS) throw new Error(`expected ${ACCOUNTS} add-on versions in use, got ${addonVersions.size}`);
+    const rows = expected.map(([op, minimum]) => [op, count(op), minimum, ratio(count(op), minimum)]);
     for (const op of [...new Set(operations)].sort()) if (!expected.some(([o]) => o === op)) rows.push([op, count(op), 0, 'extra']);
     const kubeMin = ACCOUNTS * KUBE_RESOURCES.length;
-    rows.push(['k8s:list (all resources)', kubeCalls, kubeMin, `${(kubeCalls / kubeMin).toFixed(2)}x`]);
+    rows.push(['k8s:list (all resources)', kubeCalls, kubeMin, ratio(kubeCalls, kubeMin)]);
     const total = rows.reduce((s, r) => s + Number(r[1]), 0);
     const totalMin = rows.reduce((s, r) => s + Number(r[2]), 0);
-    rows.push(['total', total, totalMin, `${(total / totalMin).toFixed(2)}x`]);
+    rows.push(['total', total, totalMin, ratio(total, totalMin)]);
     const table = new Table({ head: ['operation', 'calls', 'minimum', 'ratio'] });
     for (const r of rows) table.push(r);
     process.stdout.write(
       `Organisation-wide collect: ${ACCOUNTS} member accounts + the management account, ${REGIONS.length} regions each, ` +
-        `${ACCOUNTS} clusters (one per member, regions in turn), ${kubeObjects().length} Kubernetes objects each (setup ${(setupMs / 1000).toFixed(1)} s)\n`,
+        `${ACCOUNTS} clusters (one per member, regions in turn, each with vpc-cni ${ADDON_VERSION}), ${kubeObjects().length} Kubernetes objects each (setup ${(setupMs / 1000).toFixed(1)} s)\n`,
     );
     process.stdout.write(`${table.toString()}\n`);
     const times = new Table({ head: ['run', 'wall s', 'vs one scan'] });

@@ -128,6 +128,72 @@ stacks() { # region dir
   done <<< "$names"
 }
 
+addon_named() { # name version: both can be asked about and name a file
+  [[ "$1" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$ && "$2" =~ ^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$ && "$1$2" != *..* ]]
+}
+
+# Whether an add-on version takes Pod Identity associations: its describe-addon-configuration, once per
+# region, add-on and version. A failure leaves the version's support unknown (irsa2pi notes it).
+# Succeeds when the version takes them.
+declare -A configuration_failed=()
+addon_configuration() { # region dir addon version
+  local file="$2/addon-configuration-$3-$4.json" err
+  if [[ ! -e "$file" && -z "${configuration_failed["$1/$3/$4"]:-}" ]]; then
+    if err="$(aws eks describe-addon-configuration --region "$1" --addon-name "$3" --addon-version "$4" --output json 2>&1 > "$file")"; then
+      collected["aws/$account/$1/${file##*/}"]="$(now)"
+    else
+      rm -f "$file"
+      configuration_failed["$1/$3/$4"]=1
+      echo "collect-evidence: $1: add-on $3 $4: DescribeAddonConfiguration: ${err%%$'\n'*}; its Pod Identity support stays unknown" >&2
+    fi
+  fi
+  [[ -e "$file" ]] && grep -q '"serviceAccount"' "$file"
+}
+
+# A key that sorts add-on versions as irsa2pi does: each number, zero-padded, left to right.
+version_key() { # version
+  local v="$1" key="" n
+  while [[ "$v" =~ ([0-9]+)(.*) ]]; do
+    n="$(printf '%20s' "${BASH_REMATCH[1]}")"
+    key+="${n// /0}."
+    v="${BASH_REMATCH[2]}"
+  done
+  printf '%s' "$key"
+}
+
+# The installed version's configuration and, when it takes no Pod Identity association, the lowest
+# later version that does: describe-addon-versions has no such field, so the later versions are
+# bisected (support, once added, stays), each probe a configuration of the bundle.
+declare -A versions_of=()
+addon_support() { # region dir addon version describe-addon-file
+  addon_named "$3" "$4" || return 0
+  if addon_configuration "$1" "$2" "$3" "$4"; then return 0; fi
+  # Only an add-on with a role moves an identity, so only its lowest supporting version is looked for.
+  [[ -e "$2/addon-configuration-$3-$4.json" ]] && grep -q '"serviceAccountRoleArn": "arn:' "$5" || return 0
+  local err v later=() lo hi mid installed
+  if [[ -z "${versions_of["$1/$3"]+set}" ]]; then
+    if ! err="$(aws eks describe-addon-versions --region "$1" --addon-name "$3" --query 'addons[].addonVersions[].addonVersion' --output text 2>&1)"; then
+      echo "collect-evidence: $1: add-on $3: DescribeAddonVersions: ${err%%$'\n'*}; the lowest version taking Pod Identity stays unknown" >&2
+      err=""
+    fi
+    versions_of["$1/$3"]="$err"
+  fi
+  installed="$(version_key "$4")"
+  while IFS=$'\t' read -r _ v; do
+    later+=("$v")
+  done < <(tr -s '\t' '\n' <<< "${versions_of["$1/$3"]}" | while IFS= read -r v; do
+    [[ "$v" != "None" ]] && addon_named "$3" "$v" || continue
+    printf '%s\t%s\n' "$(version_key "$v")" "$v"
+  done | LC_ALL=C sort -u | LC_ALL=C awk -F '\t' -v installed="$installed" -v version="$4" \
+    '($1 "" > installed "") || ($1 "" == installed "" && $2 "" > version "")')
+  lo=0
+  hi=$((${#later[@]} - 1))
+  while ((lo <= hi)); do
+    mid=$(((lo + hi) / 2))
+    if addon_configuration "$1" "$2" "$3" "${later[$mid]}"; then hi=$((mid - 1)); else lo=$((mid + 1)); fi
+  done
+}
+
 for region in "${regions[@]}"; do
   if ! clusters="$(aws eks list-clusters --region "$region" --query 'clusters[]' --output text 2>&1)"; then
     gap region "$region" "$region" "$clusters"
@@ -151,6 +217,7 @@ for region in "${regions[@]}"; do
     for a in $(aws eks list-addons --region "$region" --cluster-name "$c" --query 'addons[]' --output text); do
       aws eks describe-addon --region "$region" --cluster-name "$c" --addon-name "$a" --output json > "$dir/addon-$c-$a.json"
       collected["aws/$account/$region/addon-$c-$a.json"]="$(now)"
+      addon_support "$region" "$dir" "$a" "$(sed -n 's/^ *"addonVersion": "\(.*\)",\{0,1\}$/\1/p' "$dir/addon-$c-$a.json" | head -n 1)" "$dir/addon-$c-$a.json"
     done
     for id in $(aws eks list-pod-identity-associations --region "$region" --cluster-name "$c" --query 'associations[].associationId' --output text); do
       aws eks describe-pod-identity-association --region "$region" --cluster-name "$c" --association-id "$id" --output json \

@@ -87,6 +87,20 @@ export const PLANNING_RULES = {
     "The role is the add-on's serviceAccountRoleArn, so it must move through the add-on's podIdentityAssociations; a standalone association cannot be taken over by the add-on.",
     'Apply the planned UpdateAddon step rather than creating an association.',
   ),
+  addonNoPodIdentity: rule(
+    'addon-no-pod-identity',
+    'high',
+    'Installed add-on version cannot take this Pod Identity association',
+    "The role is an add-on's, so it moves through the add-on's `podIdentityAssociations`, but the add-on version installed cannot take it: its `describe-addon-configuration` has no `podIdentityConfiguration` (such versions refuse `podIdentityAssociations`, eksctl-io/eksctl#7752), or names only other service accounts. The identity is blocked and stays on IRSA.",
+    'Update the add-on to the version the finding names (or a later one whose `aws eks describe-addon-configuration --addon-name <name> --addon-version <version>` lists this service account under `podIdentityConfiguration`), collect again and plan again.',
+  ),
+  addonPodIdentityUnknown: rule(
+    'addon-pod-identity-unknown',
+    'low',
+    "Add-on version's Pod Identity support was not collected",
+    "The role is an add-on's and the plan moves it through the add-on's `podIdentityAssociations`, but the bundle has no `describe-addon-configuration` of the installed version, so whether that version takes Pod Identity associations is unknown. The identity is planned; `UpdateAddon` fails if the version does not.",
+    'Collect `aws eks describe-addon-configuration --addon-name <name> --addon-version <version> --output json` into the bundle (`irsa2pi collect` and `scripts/collect-evidence.sh` do), and plan again.',
+  ),
   crossAccountRole: rule(
     'cross-account-role',
     'info',

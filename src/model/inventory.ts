@@ -179,6 +179,18 @@ export interface Addon {
   readonly source: string;
 }
 
+/**
+ * What `aws eks describe-addon-configuration` says of one add-on version: whether it can take Pod
+ * Identity associations (`podIdentityConfiguration`), and for which of its service accounts.
+ */
+export interface AddonConfiguration {
+  readonly addonName: string;
+  readonly addonVersion: string;
+  /** The service accounts `podIdentityConfiguration` names; empty: this version takes no Pod Identity association. */
+  readonly podIdentityServiceAccounts: readonly string[];
+  readonly source: string;
+}
+
 /** One evidence file and what it was taken as. */
 export interface EvidenceFile {
   readonly path: string;
@@ -219,6 +231,8 @@ export interface Inventory {
   /** Associations a collected list names that no `describe-pod-identity-association` output gives: they exist, with an unknown role. */
   readonly undescribedAssociations?: readonly PodIdentityAssociationSummary[];
   readonly addons: readonly Addon[];
+  /** The add-on versions whose configuration was collected; a version missing here is of unknown Pod Identity support. */
+  readonly addonConfigurations?: readonly AddonConfiguration[];
   readonly evidence: readonly EvidenceFile[];
   /** What the collector could not read: the plan is partial there. */
   readonly scanGaps: readonly ScanGap[];

@@ -9,6 +9,7 @@ import type { AssociationStatus, WorkloadRef } from './model.js';
 import type { TrustOracle } from '../analysis/oracle.js';
 import { nameProblems } from './names.js';
 import { placementBlocks, platformProblem } from './placement.js';
+import { addonSupport, type AddonSupport } from './addon-support.js';
 
 /** The planning rules that say why, each with the finding it raised (a reason may come without one). */
 interface Reasoned {
@@ -161,6 +162,7 @@ function decide(c: CandidateFacts, ctx: InventoryIndexes, oracle: TrustOracle): 
     ...(c.via === 'addon'
       ? [[R.addonOwnedRole, `${who}: ${role.arn} is add-on ${c.addon?.name}'s role; migrate through UpdateAddon`] as [RuleInfo, string]]
       : []),
+    ...unknownSupport(c, ctx, who),
   ];
   const create: MigrateDecision = {
     kind: 'create',
@@ -205,6 +207,51 @@ function decide(c: CandidateFacts, ctx: InventoryIndexes, oracle: TrustOracle): 
   );
 }
 
+/** How the installed version of the add-on the identity moves through supports Pod Identity; undefined when it moves through no add-on. */
+function supportOf(c: CandidateFacts, ctx: InventoryIndexes): AddonSupport | undefined {
+  return c.via === 'addon' && c.addon ? addonSupport(c.addon, c.identity.serviceAccount, ctx.inventory.addonConfigurations ?? []) : undefined;
+}
+
+/** The note that the add-on version's Pod Identity support is unknown, when it is. */
+function unknownSupport(c: CandidateFacts, ctx: InventoryIndexes, who: string): [RuleInfo, string][] {
+  const support = supportOf(c, ctx);
+  if (support?.kind !== 'unknown') return [];
+  const version = support.version ?? '(version not given by describe-addon)';
+  return [
+    [
+      R.addonPodIdentityUnknown,
+      `${who}: whether add-on ${c.addon?.name ?? ''} ${version} takes Pod Identity associations is unknown: the bundle has no describe-addon-configuration of that version; UpdateAddon fails if it does not`,
+    ],
+  ];
+}
+
+/** Why the installed add-on version cannot take the identity's association, when it cannot. */
+function addonBlock(c: CandidateFacts, ctx: InventoryIndexes, who: string): [RuleInfo, string][] {
+  const support = supportOf(c, ctx);
+  const name = c.addon?.name ?? '';
+  if (support?.kind === 'no-pod-identity') {
+    const next =
+      support.minimum !== undefined
+        ? `update the add-on to ≥ ${support.minimum} first (the lowest collected version whose podIdentityConfiguration names ${c.identity.serviceAccount})`
+        : `no collected version of ${name} is known to support it: find one (aws eks describe-addon-versions --addon-name ${name}, then describe-addon-configuration), update the add-on, collect and plan again`;
+    return [
+      [
+        R.addonNoPodIdentity,
+        `${who}: add-on ${name} ${support.version} cannot take Pod Identity associations (its describe-addon-configuration has no podIdentityConfiguration, ${support.source}); ${next}`,
+      ],
+    ];
+  }
+  if (support?.kind === 'other-service-accounts') {
+    return [
+      [
+        R.addonNoPodIdentity,
+        `${who}: add-on ${name} ${support.version} takes Pod Identity associations only for service account${support.serviceAccounts.length > 1 ? 's' : ''} ${support.serviceAccounts.join(', ')} (podIdentityConfiguration, ${support.source}), not ${c.identity.serviceAccount}, so UpdateAddon cannot give it one; move it by hand`,
+      ],
+    ];
+  }
+  return [];
+}
+
 /** What keeps the identity off Pod Identity whatever its trust: unsafe names, the platform, where its pods run. */
 function blockers(c: CandidateFacts, ctx: InventoryIndexes, who: string): [RuleInfo, string][] {
   const blocked: [RuleInfo, string][] = [];
@@ -220,6 +267,7 @@ function blockers(c: CandidateFacts, ctx: InventoryIndexes, who: string): [RuleI
   const platform = platformProblem(c.cluster);
   if (platform) blocked.push([R.platformTooOld, `${who}: cluster ${c.cluster.name}: ${platform}`]);
   if (c.cluster.onOutposts) blocked.push([R.outposts, `${who}: cluster ${c.cluster.name} runs on AWS Outposts`]);
+  blocked.push(...addonBlock(c, ctx, who));
   const kube = c.cluster.kubernetes;
   const pods = kube ? (ctx.workloadsByCluster.get(c.cluster.arn)?.pods(c.identity.namespace, c.identity.serviceAccount) ?? []) : [];
   const placement = placementBlocks(pods, ctx.nodesByCluster.get(c.cluster.arn) ?? new Map());

@@ -132,7 +132,43 @@ export interface StartEksShimOptions {
    * `ACTIVE`, as EKS does (default 0: `ACTIVE` from the first DescribeAddon on).
    */
   addonActivationMs?: number;
+  /**
+   * What DescribeAddonConfiguration answers, by add-on name and version: the `podIdentityConfiguration`
+   * of that version, or null for a version that has none (default {@link ADDON_CONFIGURATIONS}).
+   */
+  addonConfigurations?: AddonConfigurations;
 }
+
+/** `AddonPodIdentityConfiguration` as the EKS API returns it. */
+export interface AddonPodIdentityConfiguration {
+  serviceAccount: string;
+  recommendedManagedPolicies: string[];
+}
+
+/** Add-on name → version → its `podIdentityConfiguration` (null: the version has none). */
+export type AddonConfigurations = Record<string, Record<string, AddonPodIdentityConfiguration[] | null>>;
+
+const CNI_POD_IDENTITY: AddonPodIdentityConfiguration[] = [
+  { serviceAccount: 'aws-node', recommendedManagedPolicies: ['arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy'] },
+];
+
+/**
+ * The add-on versions the shim knows by default (DescribeAddonVersions lists them, DescribeAddonConfiguration
+ * describes them): the Pod Identity Agent, which takes no association itself, and vpc-cni versions
+ * without and then with `podIdentityConfiguration` (a made-up boundary at v1.16.0, not AWS's).
+ */
+export const ADDON_CONFIGURATIONS: AddonConfigurations = {
+  'eks-pod-identity-agent': { 'v1.3.4-eksbuild.1': null },
+  'vpc-cni': {
+    'v1.15.0-eksbuild.2': null,
+    'v1.15.1-eksbuild.1': null,
+    'v1.15.3-eksbuild.1': null,
+    'v1.16.0-eksbuild.1': CNI_POD_IDENTITY,
+    'v1.16.4-eksbuild.2': CNI_POD_IDENTITY,
+    'v1.18.3-eksbuild.1': CNI_POD_IDENTITY,
+    'v1.19.0-eksbuild.1': CNI_POD_IDENTITY,
+  },
+};
 
 /** Default namespace EKS installs an add-on into (used for add-on-owned associations). */
 const ADDON_NAMESPACES: Record<string, string> = {
@@ -776,6 +812,50 @@ export async function startEksShim(opts: StartEksShimOptions): Promise<EksShim> 
       if (u && u.region === region && u.cluster === decodeURIComponent(describeUpdate[1]!) && u.addonName === url.searchParams.get('addonName'))
         send(res, 200, { update: u.update });
       else send(res, 404, { message: `No update found for id: ${decodeURIComponent(describeUpdate[2]!)}` }, 'ResourceNotFoundException');
+      return;
+    }
+    if (method === 'GET' && url.pathname === '/addons/configuration-schemas') {
+      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
+      const name = url.searchParams.get('addonName') ?? '';
+      const version = url.searchParams.get('addonVersion') ?? '';
+      if (name === '' || version === '') {
+        send(res, 400, { message: 'addonName and addonVersion are required' }, 'InvalidParameterException');
+        return;
+      }
+      const known = (opts.addonConfigurations ?? ADDON_CONFIGURATIONS)[name];
+      const config = known && Object.hasOwn(known, version) ? known[version] : undefined;
+      if (config === undefined) {
+        send(res, 404, { message: `Addon ${name} with version ${version} not found`, addonName: name }, 'ResourceNotFoundException');
+        return;
+      }
+      const schema = JSON.stringify({ $schema: 'http://json-schema.org/draft-06/schema#', type: 'object', description: name });
+      send(res, 200, { addonName: name, addonVersion: version, configurationSchema: schema, ...(config ? { podIdentityConfiguration: config } : {}) });
+      return;
+    }
+    if (method === 'GET' && url.pathname === '/addons/supported-versions') {
+      state.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
+      const catalogue = opts.addonConfigurations ?? ADDON_CONFIGURATIONS;
+      const wanted = url.searchParams.get('addonName');
+      const names = Object.keys(catalogue)
+        .filter((n) => wanted === null || n === wanted)
+        .sort();
+      const addons = names.map((addonName) => ({
+        addonName,
+        type: addonName === 'vpc-cni' ? 'networking' : 'security',
+        addonVersions: Object.keys(catalogue[addonName] ?? {})
+          .reverse()
+          .map((addonVersion) => ({
+            addonVersion,
+            architecture: ['amd64', 'arm64'],
+            computeTypes: ['ec2', 'hybrid'],
+            compatibilities: [{ clusterVersion: '1.31', platformVersions: ['*'], defaultVersion: false }],
+            requiresConfiguration: false,
+            requiresIamPermissions: addonName === 'vpc-cni',
+          })),
+        publisher: 'eks',
+        owner: 'aws',
+      }));
+      send(res, 200, { addons });
       return;
     }
     if (url.pathname.startsWith('/tags/')) {

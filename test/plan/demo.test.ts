@@ -18,7 +18,7 @@ describe('the demo bundle', () => {
       ).toBe(true);
   });
 
-  it('raises every planning finding except the ones that mean a bug, a gap in evidence, a role squatting a planned name, or need owner evidence (fixtures/owners/estate raises those)', () => {
+  it('raises every planning finding except the ones that mean a bug, a gap in evidence, a role squatting a planned name, or need owner evidence (fixtures/owners/estate raises those) or add-on configurations (test/plan/addon-support.test.ts)', () => {
     const rules = new Set(result.findings.map((f) => f.rule));
     const notExpected = new Set([
       'rewrite-not-equivalent',
@@ -31,6 +31,8 @@ describe('the demo bundle', () => {
       'owner-unsafe',
       'owner-eksctl',
       'owner-managed',
+      'addon-no-pod-identity',
+      'addon-pod-identity-unknown',
     ]);
     for (const r of Object.values(PLANNING_RULES)) if (!notExpected.has(r.id)) expect(rules, r.id).toContain(r.id);
     expect(rules).not.toContain('rewrite-not-equivalent');

@@ -292,7 +292,7 @@ describe('regressions found in review', () => {
     const p = plan({ ...inventory([unknown, configured], [r]), addons: [addon(unknown, undefined), addon(configured, 'acme')] }, { generatedAt: 'x' });
     expect(p.associations.map((a) => [a.cluster, a.status, a.via, a.reasons])).toEqual([
       ['c1', 'skipped', 'association', ['addon-owned-role']],
-      ['c2', 'create', 'addon', ['addon-owned-role']],
+      ['c2', 'create', 'addon', ['addon-owned-role', 'addon-pod-identity-unknown']],
     ]);
     expect(p.findings.find((f) => f.cluster === 'c1')?.message).toContain('namespace irsa2pi cannot tell');
   });

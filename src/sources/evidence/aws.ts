@@ -2,6 +2,7 @@ import { InputError } from '../../errors.js';
 import { clusterArnFromEksResource, issuerHostPath, oidcProviderHostPath, parseArn, roleNameAndPath } from '../../iam/arn.js';
 import type {
   Addon,
+  AddonConfiguration,
   Cluster,
   ManagedPolicy,
   OidcProvider,
@@ -181,6 +182,28 @@ export function addonFrom(f: Fields): Addon {
     serviceAccountRoleArn: roleArnField(f, 'serviceAccountRoleArn', true),
     namespace: f.optObj('namespaceConfig')?.optStr('namespace') || undefined,
     podIdentityAssociations: f.strings('podIdentityAssociations'),
+    source: f.file,
+  };
+}
+
+/** A Kubernetes service account name: a DNS subdomain. */
+const SERVICE_ACCOUNT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** An add-on version's configuration from `aws eks describe-addon-configuration` (the whole output). */
+export function addonConfigurationFrom(f: Fields): AddonConfiguration {
+  const serviceAccounts = f.objects('podIdentityConfiguration').map((c, i) => {
+    const name = c.str('serviceAccount');
+    if (!SERVICE_ACCOUNT_NAME.test(name))
+      throw new InputError(
+        `$.podIdentityConfiguration[${i}].serviceAccount ${JSON.stringify(name.slice(0, 80))} is not a Kubernetes service account name`,
+        f.file,
+      );
+    return name;
+  });
+  return {
+    addonName: f.str('addonName'),
+    addonVersion: f.str('addonVersion'),
+    podIdentityServiceAccounts: [...new Set(serviceAccounts)].sort(),
     source: f.file,
   };
 }

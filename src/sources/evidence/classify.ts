@@ -12,6 +12,7 @@ export type EvidenceKind =
   | 'eks-list-pod-identity-associations'
   | 'eks-describe-addon'
   | 'eks-list-addons'
+  | 'eks-addon-configuration'
   | 'kubernetes'
   | 'cloudformation-stacks'
   | 'cloudformation-stack-resources'
@@ -41,6 +42,8 @@ export function classify(doc: unknown): EvidenceKind | undefined {
   if (Array.isArray(doc.associations)) return 'eks-list-pod-identity-associations';
   if (isObject(doc.addon)) return 'eks-describe-addon';
   if (Array.isArray(doc.addons)) return 'eks-list-addons';
+  if (typeof doc.addonName === 'string' && typeof doc.addonVersion === 'string' && (has(doc, 'configurationSchema') || has(doc, 'podIdentityConfiguration')))
+    return 'eks-addon-configuration';
   if (Array.isArray(doc.Stacks) || Array.isArray(doc.StackSummaries)) return 'cloudformation-stacks';
   if (Array.isArray(doc.StackResources)) return 'cloudformation-stack-resources';
   if (Array.isArray(doc.StackResourceSummaries)) return 'cloudformation-stack-resource-summaries';

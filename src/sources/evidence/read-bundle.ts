@@ -3,6 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { InputError } from '../../errors.js';
 import type {
   Addon,
+  AddonConfiguration,
   Cluster,
   EvidenceFile,
   Inventory,
@@ -16,7 +17,17 @@ import type {
 } from '../../model/inventory.js';
 import type { CloudFormationResource, CloudFormationStack, CloudFormationTemplate, TerraformResource } from '../../model/owners.js';
 import { rawStateResources, shownStateResources, stackFrom, stackResourceFrom } from './owners.js';
-import { accountOfEmptyList, addonFrom, associationFrom, associationSummaryFrom, clusterFrom, managedPolicyFrom, oidcProviderFrom, roleFrom } from './aws.js';
+import {
+  accountOfEmptyList,
+  addonConfigurationFrom,
+  addonFrom,
+  associationFrom,
+  associationSummaryFrom,
+  clusterFrom,
+  managedPolicyFrom,
+  oidcProviderFrom,
+  roleFrom,
+} from './aws.js';
 import { classify, type EvidenceKind } from './classify.js';
 import { collectionTimes } from './collection.js';
 import { Fields } from './fields.js';
@@ -63,6 +74,8 @@ interface Pending {
   readonly associations: Map<string, PodIdentityAssociation>;
   readonly associationSummaries: Map<string, PodIdentityAssociationSummary>;
   readonly addons: Map<string, Addon>;
+  /** By `<name>|<version>`. */
+  readonly addonConfigurations: Map<string, AddonConfiguration>;
   readonly kubernetes: Map<string, KubernetesCollector>;
   readonly evidence: EvidenceFile[];
   readonly scanGaps: ScanGap[];
@@ -235,6 +248,18 @@ function take(
       p.addons.set(`${a.clusterArn}|${a.name}`, a);
       return { kind, cluster: a.clusterName };
     }
+    case 'eks-addon-configuration': {
+      const c = addonConfigurationFrom(f);
+      const key = `${c.addonName}|${c.addonVersion}`;
+      const known = p.addonConfigurations.get(key);
+      if (known && known.podIdentityServiceAccounts.join('\n') !== c.podIdentityServiceAccounts.join('\n'))
+        throw new InputError(
+          `add-on ${c.addonName} ${c.addonVersion}: podIdentityConfiguration names ${JSON.stringify(c.podIdentityServiceAccounts)} here but ${JSON.stringify(known.podIdentityServiceAccounts)} in ${known.source}`,
+          file,
+        );
+      if (!known) p.addonConfigurations.set(key, c);
+      return { kind };
+    }
     case 'scan-gaps': {
       for (const g of f.objects('irsa2piScanGaps')) {
         const scope = g.str('scope');
@@ -354,6 +379,7 @@ function assemble(p: Pending, root: string): Inventory {
     associations: byArn(p.associations, (a) => a.associationArn),
     undescribedAssociations: byArn(p.associationSummaries, (a) => a.associationArn).filter((a) => !p.associations.has(a.associationArn)),
     addons: byArn(p.addons, (a) => `${a.clusterArn}|${a.name}`),
+    ...(p.addonConfigurations.size > 0 ? { addonConfigurations: byArn(p.addonConfigurations, (c) => `${c.addonName}|${c.addonVersion}`) } : {}),
     evidence:
       p.collectedAt.size === 0
         ? p.evidence
@@ -403,6 +429,7 @@ export function readEvidenceBundle(dir: string): Inventory {
     associations: new Map(),
     associationSummaries: new Map(),
     addons: new Map(),
+    addonConfigurations: new Map(),
     kubernetes: new Map(),
     evidence: [],
     scanGaps: [],

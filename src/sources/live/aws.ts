@@ -163,3 +163,33 @@ export async function collectCluster(eks: EKSClient, name: string, opts: { assoc
     associations,
   };
 }
+
+/** An add-on name or version that can name a bundle file: what EKS gives, nothing that climbs out of a folder. */
+const ADDON_FILE_PART = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
+
+/** Whether `name` and `version` can be asked about and name a file `addon-configuration-<name>-<version>.json`. */
+export function addonConfigurationNamed(name: string, version: string): boolean {
+  return ADDON_FILE_PART.test(name) && ADDON_FILE_PART.test(version) && !version.includes('..') && !name.includes('..');
+}
+
+/**
+ * `DescribeAddonConfiguration` of one add-on version, as `aws eks describe-addon-configuration` prints
+ * it: its `podIdentityConfiguration` says whether the version takes Pod Identity associations.
+ */
+export async function describeAddonConfiguration(eks: EKSClient, addonName: string, addonVersion: string): Promise<Json> {
+  const { DescribeAddonConfigurationCommand } = await import('@aws-sdk/client-eks');
+  const out = await eks.send(new DescribeAddonConfigurationCommand({ addonName, addonVersion }));
+  return toCliJson(out) as Json;
+}
+
+/** `DescribeAddonVersions` of one add-on, all pages: every version EKS offers of it in the region. */
+export async function addonVersions(eks: EKSClient, addonName: string): Promise<string[]> {
+  const { paginateDescribeAddonVersions } = await import('@aws-sdk/client-eks');
+  const versions = new Set<string>();
+  const next = pageTokenGuard(`DescribeAddonVersions ${addonName}`);
+  for await (const page of paginateDescribeAddonVersions({ client: eks, pageSize: 100 }, { addonName })) {
+    for (const a of page.addons ?? []) if (a.addonName === addonName) for (const v of a.addonVersions ?? []) if (v.addonVersion) versions.add(v.addonVersion);
+    next(page.nextToken);
+  }
+  return [...versions];
+}

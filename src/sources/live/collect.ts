@@ -8,7 +8,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { InputError } from '../../errors.js';
 import type { EmittedFile } from '../../output-file.js';
-import { collectCluster, collectIam, listClusters, type ClusterEvidence } from './aws.js';
+import { addonConfigurationNamed, addonVersions, collectCluster, collectIam, describeAddonConfiguration, listClusters, type ClusterEvidence } from './aws.js';
 import { collectCloudFormation, type CloudFormationEvidence } from './cloudformation.js';
 import { cliJsonText } from './cli-json.js';
 import { contextFor, explicitContexts, type ContextServer } from './contexts.js';
@@ -17,7 +17,7 @@ import { mintEksToken, type AwsCredentials } from './eks-token.js';
 import { limiter } from './limit.js';
 import { DEFAULT_DEADLINES, type RequestDeadlines } from './deadlines.js';
 import { addBodyDeadline, awsClientSettings } from './aws-deadlines.js';
-import { compareText } from '../../order.js';
+import { compareAddonVersions, compareText } from '../../order.js';
 import { assumeInto, callerAccount, selectedAccounts, type AccountCredentials, type AccountSelection } from './accounts.js';
 import { eksNotOffered, enabledRegions } from './regions.js';
 
@@ -188,6 +188,66 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
   /** Cluster name → the `account|region` places a cluster of that name was described in. */
   const placesByName = new Map<string, Set<string>>();
   const found = new Set<string>();
+  /** `DescribeAddonConfiguration` once per account, region, add-on and version, by `<account>|<region>|<name>|<version>`: whether it takes Pod Identity associations (undefined: the call failed). */
+  const addonConfigurations = new Map<string, Promise<boolean | undefined>>();
+  /** `DescribeAddonVersions` once per account, region and add-on, by `<account>|<region>|<name>`. */
+  const versionsOfAddon = new Map<string, Promise<string[] | undefined>>();
+
+  /** Where a cluster's add-on files go, and how its progress lines name it. */
+  interface AddonPlace {
+    readonly account: string;
+    readonly region: string;
+    readonly dir: string;
+    readonly where: string;
+  }
+
+  const addonConfiguration = (eks: EKSClient, at: AddonPlace, name: string, version: string): Promise<boolean | undefined> => {
+    const key = `${at.account}|${at.region}|${name}|${version}`;
+    let known = addonConfigurations.get(key);
+    if (known) return known;
+    known = (async () => {
+      try {
+        const doc = await describeAddonConfiguration(eks, name, version);
+        const path = `${at.dir}/addon-configuration-${name}-${version}.json`;
+        clusterFiles.push({ path, content: cliJsonText(doc) });
+        collectedAt.set(path, now());
+        return Array.isArray(doc.podIdentityConfiguration) && doc.podIdentityConfiguration.length > 0;
+      } catch (e) {
+        progress(`irsa2pi: ${at.where}: add-on ${name} ${version}: DescribeAddonConfiguration: ${errorLine(e)}; its Pod Identity support stays unknown`);
+        return undefined;
+      }
+    })();
+    addonConfigurations.set(key, known);
+    return known;
+  };
+
+  /**
+   * Describes the installed version's configuration and, when it takes no Pod Identity association
+   * and the add-on has a role (only then does it move an identity), finds the lowest later version
+   * that does: EKS's version list has no such field, so the later versions are bisected (support,
+   * once added, stays), each probe a configuration of the bundle.
+   */
+  const addonSupport = async (eks: EKSClient, at: AddonPlace, name: string, version: string, withRole: boolean): Promise<void> => {
+    if (!addonConfigurationNamed(name, version)) return;
+    if ((await addonConfiguration(eks, at, name, version)) !== false || !withRole) return;
+    const key = `${at.account}|${at.region}|${name}`;
+    let listed = versionsOfAddon.get(key);
+    if (!listed) {
+      listed = addonVersions(eks, name).catch((e: unknown) => {
+        progress(`irsa2pi: ${at.where}: add-on ${name}: DescribeAddonVersions: ${errorLine(e)}; the lowest version taking Pod Identity stays unknown`);
+        return undefined;
+      });
+      versionsOfAddon.set(key, listed);
+    }
+    const later = ((await listed) ?? []).filter((v) => addonConfigurationNamed(name, v) && compareAddonVersions(v, version) > 0).sort(compareAddonVersions);
+    let [lo, hi] = [0, later.length - 1];
+    while (lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const probe = later[mid];
+      if (probe !== undefined && (await addonConfiguration(eks, at, name, probe)) === true) hi = mid - 1;
+      else lo = mid + 1;
+    }
+  };
 
   const gap = (g: ScanGap, tally: AccountTally | undefined, line: string): void => {
     gaps.push(g);
@@ -218,6 +278,12 @@ export async function collectEvidence(opts: CollectOptions = {}): Promise<Collec
     if (places) places.add(`${evidence.accountId}|${region}`);
     else placesByName.set(name, new Set([`${evidence.accountId}|${region}`]));
     for (const a of evidence.addons) awsFile(`${dir}/addon-${name}-${a.name}.json`, cliJsonText(a.doc));
+    for (const a of evidence.addons) {
+      const { addonVersion, serviceAccountRoleArn } = (a.doc.addon ?? {}) as { addonVersion?: unknown; serviceAccountRoleArn?: unknown };
+      if (typeof addonVersion !== 'string') continue;
+      const withRole = typeof serviceAccountRoleArn === 'string' && serviceAccountRoleArn.startsWith('arn:');
+      await addonSupport(eks, { account: evidence.accountId, region, dir, where }, a.name, addonVersion, withRole);
+    }
     for (const a of evidence.associations) awsFile(`${dir}/pod-identity-association-${a.id}.json`, cliJsonText(a.doc));
     const aws = `${evidence.addons.length} add-ons, ${evidence.associations.length} associations`;
     const kept = (items: Record<string, unknown>[]): void => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
 import { plan } from '../../../src/plan/plan.js';
+import { addonSupport } from '../../../src/plan/addon-support.js';
 import { DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { freePort, runCommand } from '../../helpers/exec.js';
 import { createEmulatedCluster, sdkConfig } from '../../helpers/moto.js';
@@ -265,6 +266,80 @@ describe('irsa2pi collect against moto + EKS shim + kube fake', () => {
     } finally {
       await east.send(new DeleteClusterCommand({ name: 'c1' }));
       east.destroy();
+    }
+  }, 300_000);
+
+  it('both collectors describe each add-on version in use once per region, and bisect the later versions for the lowest taking Pod Identity, writing the same files', async () => {
+    const cni = `arn:aws:iam::${ACCT}:role/cni`;
+    const seeded = [
+      world.shim.seedAddon({ clusterName: 'c1', addonName: 'vpc-cni', region: REGION, addonVersion: 'v1.15.0-eksbuild.2', serviceAccountRoleArn: cni }),
+      world.shim.seedAddon({ clusterName: 'c2', addonName: 'vpc-cni', region: REGION, addonVersion: 'v1.15.0-eksbuild.2', serviceAccountRoleArn: cni }),
+      world.shim.seedAddon({ clusterName: 'c2', addonName: 'coredns', region: REGION, addonVersion: 'v1.11.3-eksbuild.1' }),
+    ];
+    // Later vpc-cni versions: v1.15.1, v1.15.3 | v1.16.0, v1.16.4, v1.18.3, v1.19.0; the bisection asks v1.16.0, v1.15.1, v1.15.3.
+    const expectedAsked = [
+      'coredns v1.11.3-eksbuild.1',
+      'eks-pod-identity-agent v1.3.4-eksbuild.1',
+      'vpc-cni v1.15.0-eksbuild.2',
+      'vpc-cni v1.15.1-eksbuild.1',
+      'vpc-cni v1.15.3-eksbuild.1',
+      'vpc-cni v1.16.0-eksbuild.1',
+    ];
+    const listed = () => world.shim.state.requests.filter((r) => r.path === '/addons/supported-versions').map((r) => r.query.addonName);
+    try {
+      const asked = () =>
+        world.shim.state.requests.filter((r) => r.path === '/addons/configuration-schemas').map((r) => `${r.query.addonName} ${r.query.addonVersion}`);
+      const configurations = (dir: string) => {
+        const files = readdirSync(join(dir, 'aws', ACCT, REGION)).filter((f) => f.startsWith('addon-configuration-'));
+        return Object.fromEntries(files.map((f) => [f, JSON.parse(readFileSync(join(dir, 'aws', ACCT, REGION, f), 'utf8')) as unknown]));
+      };
+      world.shim.state.requests.length = 0;
+      const collected = join(world.dir, 'addon-configurations');
+      const r = await runCli(world, ['collect', '--out', collected, '--region', REGION, '--context', 'c1=fake', '--context', 'c2=dead']);
+      expect(r.code, r.stderr).toBe(4);
+      expect(asked().sort()).toEqual(expectedAsked);
+      expect(listed()).toEqual(['vpc-cni']);
+      expect(r.stderr).toContain('add-on coredns v1.11.3-eksbuild.1: DescribeAddonConfiguration: ResourceNotFoundException');
+      const fromCollect = configurations(collected);
+      expect(Object.keys(fromCollect).sort()).toEqual(
+        [
+          'eks-pod-identity-agent-v1.3.4-eksbuild.1',
+          'vpc-cni-v1.15.0-eksbuild.2',
+          'vpc-cni-v1.15.1-eksbuild.1',
+          'vpc-cni-v1.15.3-eksbuild.1',
+          'vpc-cni-v1.16.0-eksbuild.1',
+        ].map((f) => `addon-configuration-${f}.json`),
+      );
+      const inv = readEvidenceBundle(collected);
+      expect(inv.addonConfigurations?.map((c) => [c.addonName, c.addonVersion, c.podIdentityServiceAccounts])).toEqual([
+        ['eks-pod-identity-agent', 'v1.3.4-eksbuild.1', []],
+        ['vpc-cni', 'v1.15.0-eksbuild.2', []],
+        ['vpc-cni', 'v1.15.1-eksbuild.1', []],
+        ['vpc-cni', 'v1.15.3-eksbuild.1', []],
+        ['vpc-cni', 'v1.16.0-eksbuild.1', ['aws-node']],
+      ]);
+      const installed = inv.addons.find((a) => a.name === 'vpc-cni' && a.clusterName === 'c1')!;
+      expect(addonSupport(installed, 'aws-node', inv.addonConfigurations ?? [])).toMatchObject({ kind: 'no-pod-identity', minimum: 'v1.16.0-eksbuild.1' });
+
+      world.shim.state.requests.length = 0;
+      const scripted = join(world.dir, 'addon-configurations-scripted');
+      const s = await runCommand('bash', [SCRIPT, '-o', scripted, '-r', REGION, '-c', 'c1=fake', '-c', 'c2=dead'], {
+        env: { ...world.env, KUBECACHEDIR: join(world.dir, 'kcache-addon-configurations') },
+        timeoutMs: 280_000,
+      });
+      expect(s.code, s.stderr).toBe(4);
+      expect(asked().sort()).toEqual(expectedAsked);
+      expect(listed()).toEqual(['vpc-cni']);
+      expect(s.stderr).toContain('add-on coredns v1.11.3-eksbuild.1: DescribeAddonConfiguration:');
+      expect(configurations(scripted)).toEqual(fromCollect);
+      const times = JSON.parse(readFileSync(join(scripted, 'collection.json'), 'utf8')).irsa2piCollection.files as Record<string, string>;
+      expect(
+        Object.keys(times)
+          .filter((f) => f.includes('addon-configuration-'))
+          .sort(),
+      ).toEqual(Object.keys(fromCollect).map((f) => `aws/${ACCT}/${REGION}/${f}`));
+    } finally {
+      for (const a of seeded) world.shim.state.addons.delete(`${REGION}/${a.clusterName}/${a.addonName}`);
     }
   }, 300_000);
 

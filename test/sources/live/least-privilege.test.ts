@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KubeConfig } from '@kubernetes/client-node';
 import { collectEvidence } from '../../../src/sources/live/collect.js';
-import { buildWorld, REGION, type World } from './world.js';
+import { buildWorld, ACCT, REGION, type World } from './world.js';
 import { buildOrgWorld, type OrgWorld } from './org-world.js';
 import { stopAll } from '../../helpers/stop.js';
 
@@ -32,6 +32,14 @@ describe('docs/least-privilege.md covers exactly what collect does', () => {
   const saved = { ...process.env };
   beforeAll(async () => {
     world = await buildWorld({ associations: 4 });
+    // A version taking no Pod Identity association, on an add-on with a role: collect looks for the lowest later one that does.
+    world.shim.seedAddon({
+      clusterName: 'c1',
+      addonName: 'vpc-cni',
+      region: REGION,
+      addonVersion: 'v1.15.0-eksbuild.2',
+      serviceAccountRoleArn: `arn:aws:iam::${ACCT}:role/cni`,
+    });
     Object.assign(process.env, world.env);
   });
   afterAll(async () => {
@@ -66,6 +74,9 @@ describe('docs/least-privilege.md covers exactly what collect does', () => {
     expect(operations.some((o) => o === 'iam:GetRole' || o === 'iam:ListRoles')).toBe(false);
     expect(operations.filter((o) => o === 'eks:ListPodIdentityAssociations')).toHaveLength(3);
     expect(operations.filter((o) => o === 'eks:DescribePodIdentityAssociation')).toHaveLength(5);
+    // The agent's and vpc-cni's installed versions, then the bisection of vpc-cni's later versions (v1.16.0, v1.15.1, v1.15.3).
+    expect(operations.filter((o) => o === 'eks:DescribeAddonVersions')).toHaveLength(1);
+    expect(operations.filter((o) => o === 'eks:DescribeAddonConfiguration')).toHaveLength(5);
     expect(world.shim.state.requests.filter((r) => r.method === 'GET' && /pod-identity-associations$/.test(r.path)).map((r) => r.query.maxResults)).toEqual([
       '2',
       '2',
