@@ -4,7 +4,8 @@
  * Terraform owns the end state of what the migration adds (associations, add-on associations, the
  * agent add-on, same-account chaining roles) and adopts what already exists with `import {}`
  * blocks. It never declares an existing role: trust changes come as `aws_iam_policy_document` data
- * sources for the role's own configuration to merge, plus full trust JSON files.
+ * sources for the role's own configuration to merge, plus full trust JSON files. What a given
+ * Terraform state owns is left out of it and written for the owner, at its address (owners.ts).
  * @module
  */
 import type { PolicyDocument, RawStatement } from '../../../iam/policy.js';
@@ -15,6 +16,7 @@ import type { EmittedFile, Emitter } from '../../types.js';
 import { alignAssignments } from './align.js';
 import { compareText } from '../../../order.js';
 import { got } from '../../lookup.js';
+import { ownedByTerraform, ownerFiles, terraformOwner } from './owners.js';
 
 /** Provider versions: the first that has each feature the output uses. */
 export const PROVIDER_VERSIONS = {
@@ -133,7 +135,9 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const newRoleRef = new Map(newRoles.map((r) => [r.arn, got(roleNames, r.arn)]));
 
   // Standalone associations: create, and exists (imported).
-  const standalone = plan.associations.filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)));
+  const standalone = plan.associations.filter(
+    (a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId && !terraformOwner(a))),
+  );
   const assocNames = uniqueIdentifiers(
     standalone.map((a) => ({ key: `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`, label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })),
   );
@@ -155,7 +159,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   // Add-ons: associations through an add-on, grouped per (cluster, add-on); plus agent installs.
   const addonGroups = new Map<string, { readonly first: PlannedAssociation; readonly addon: string; readonly group: PlannedAssociation[] }>();
   for (const a of plan.associations) {
-    if (a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists')) continue;
+    if (a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists') || ownedByTerraform(a)) continue;
     const key = `${a.clusterArn}|${a.addon}`;
     const known = addonGroups.get(key);
     if (known) known.group.push(a);
@@ -224,6 +228,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     statements: addedStatements(r).map(hclStatement),
   }));
   const trustWithStatements = trust.filter((t) => t.statements.length > 0);
+  const owners = ownerFiles({ plan, trustRoles, trustFileBase });
 
   // Identities that get nothing: comments saying why.
   const findingsFor = (a: PlannedAssociation) =>
@@ -234,7 +239,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
         a.status === 'blocked' ||
         a.status === 'conflict' ||
         a.status === 'skipped' ||
-        (a.status === 'exists' && a.via === 'association' && !a.existingAssociationId),
+        (a.status === 'exists' && a.via === 'association' && !a.existingAssociationId && !terraformOwner(a)),
     )
     .map((a) => ({
       identity: commentText(identityLabel(a)),
@@ -284,6 +289,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
     addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
     agentAddresses: agents.map((a) => `aws_eks_addon.${a.name}`),
+    owners: owners.map((o) => ({ path: o.path, workspace: commentText(o.workspace), addresses: o.addresses })),
     summary: plan.summary,
   };
 
@@ -297,6 +303,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     tf('trust'),
     { path: 'README.md', content: renderTemplate('terraform', 'README.md', ctx) },
   ];
+  for (const o of owners) files.push({ path: o.path, content: alignAssignments(renderTemplate('terraform', 'owner.tf', o)) });
   for (const r of trustRoles) {
     files.push({ path: `${trustFileBase(r)}.transition.json`, content: pretty(r.trustPolicy.transition) });
     files.push({ path: `${trustFileBase(r)}.final.json`, content: pretty(r.trustPolicy.final) });
