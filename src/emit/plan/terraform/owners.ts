@@ -5,13 +5,13 @@
  * imports them.
  * @module
  */
-import type { Owner } from '../../../model/owners.js';
 import type { Plan, PlannedAssociation, PlannedRole } from '../../../plan/model.js';
 import { replaceableModuleCall } from '../../../plan/owners.js';
 import { compareText } from '../../../order.js';
 import { commentText, fileComponent, uniqueIdentifiers } from '../../names.js';
 import { got } from '../../lookup.js';
 
+type Owner = NonNullable<PlannedRole['owner']>;
 type TerraformOwner = Extract<Owner, { kind: 'terraform' }>;
 
 /** The owner when it is Terraform. */
