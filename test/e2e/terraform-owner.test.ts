@@ -4,7 +4,8 @@
  * test/fixtures/terraform) is applied against moto; irsa2pi reads that workspace's own
  * `terraform show -json`, recognises the module, and writes owners/platform.tf; the module block
  * is replaced by that file, and `terraform plan` must move the role (same role ID, same ARN),
- * change only its trust, forget the module's policy and attachments, and destroy nothing.
+ * change only its trust, forget the module's policy and attachments, and destroy nothing. A plain
+ * aws_iam_role of the same workspace takes the file's trust local in place.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -43,6 +44,28 @@ const provider = (endpoint: string) => `provider "aws" {
   }
 }
 `;
+
+/** A plain aws_iam_role of the same workspace, at the root module, with its IRSA trust. */
+const plainRole = (trust: string) => `resource "aws_iam_role" "reports" {
+  name               = "reports-reader"
+  assume_role_policy = ${trust}
+}
+`;
+const REPORTS_IRSA_TRUST = `jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = ${JSON.stringify(OIDC)} }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = {
+          "oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082:aud" = "sts.amazonaws.com"
+          "oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082:sub" = "system:serviceaccount:reports:reporter"
+        }
+      }
+    }]
+  })`;
+const REPORTS_ARN = 'arn:aws:iam::111122223333:role/reports-reader';
 
 const EXTRA_POLICY = `resource "aws_iam_policy" "extra" {
   name   = "extra"
@@ -96,7 +119,7 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     owner = path.join(root, 'owner');
     cpSync(MODULE, path.join(owner, 'modules', 'iam-role-for-service-accounts-eks'), { recursive: true });
     await writeFile(path.join(owner, 'providers.tf'), provider(moto.endpoint));
-    await writeFile(path.join(owner, 'main.tf'), `${EXTRA_POLICY}\n${MODULE_CALL}`);
+    await writeFile(path.join(owner, 'main.tf'), `${EXTRA_POLICY}\n${MODULE_CALL}\n${plainRole(REPORTS_IRSA_TRUST)}`);
     tf = terraformRunner(owner, root, await writeCliConfig(root));
     await tf.ok(['init', '-backend=false']);
     await tf.ok(['apply', '-auto-approve']);
@@ -112,8 +135,9 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     if (rendered.kind !== 'files') throw new Error('expected files');
     const ownerFile = rendered.files.find((f) => f.path === 'owners/platform.tf');
     if (!ownerFile) throw new Error('no owners/platform.tf');
-    // As the file says: the module block goes, the file's blocks come in its place.
-    await writeFile(path.join(owner, 'main.tf'), EXTRA_POLICY);
+    // As the file says: the module block goes, the file's blocks come in its place; the plain role's
+    // assume_role_policy becomes the transition local.
+    await writeFile(path.join(owner, 'main.tf'), `${EXTRA_POLICY}\n${plainRole('local.irsa2pi_reports-reader_trust_transition')}`);
     await writeFile(path.join(owner, 'irsa2pi.tf'), ownerFile.content);
     await tf.ok(['plan', '-out=replace.tfplan']);
     changes = (JSON.parse(await tf.ok(['show', '-json', 'replace.tfplan'])) as Json).resource_changes as Json[];
@@ -123,7 +147,13 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it("recognises the module from the workspace's own terraform show -json", () => {
+  it("recognises the module and the plain role from the workspace's own terraform show -json", () => {
+    expect(p.roles.find((r) => r.arn === REPORTS_ARN)?.owner).toEqual({
+      kind: 'terraform',
+      workspace: 'platform',
+      address: 'aws_iam_role.reports',
+      module: null,
+    });
     expect(p.roles.find((r) => r.arn === ROLE_ARN)?.owner).toEqual({
       kind: 'terraform',
       workspace: 'platform',
@@ -139,8 +169,12 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     const role = changes.find((c) => c.address === 'aws_iam_role.irsa2pi_lb-controller-irsa');
     expect(role?.previous_address).toBe('module.load_balancer_controller_irsa_role.aws_iam_role.this[0]');
     expect(role?.change.actions).toEqual(['update']);
-    const changed = Object.keys(role?.change.after as Json).filter((k) => JSON.stringify(role?.change.after[k]) !== JSON.stringify(role?.change.before[k]));
-    expect(changed).toEqual(['assume_role_policy']);
+    const changed = (c: Json | undefined) =>
+      Object.keys(c?.change.after as Json).filter((k) => JSON.stringify(c?.change.after[k]) !== JSON.stringify(c?.change.before[k]));
+    expect(changed(role)).toEqual(['assume_role_policy']);
+    const plain = changes.find((c) => c.address === 'aws_iam_role.reports');
+    expect(plain?.change.actions).toEqual(['update']);
+    expect(changed(plain)).toEqual(['assume_role_policy']);
     const forgotten = changes.filter((c) => (c.change.actions as string[]).includes('forget')).map((c) => c.address as string);
     expect(forgotten.sort()).toEqual([
       'module.load_balancer_controller_irsa_role.aws_iam_policy.load_balancer_controller[0]',
@@ -157,6 +191,8 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     expect(after.policies).toEqual(before.policies);
     expect(after.policies).toHaveLength(2);
     expect(after.trust).toEqual(p.roles.find((r) => r.arn === ROLE_ARN)?.trustPolicy.transition);
+    const reports = (await iam.send(new GetRoleCommand({ RoleName: 'reports-reader' }))).Role!;
+    expect(JSON.parse(decodeURIComponent(reports.AssumeRolePolicyDocument!))).toEqual(p.roles.find((r) => r.arn === REPORTS_ARN)?.trustPolicy.transition);
     expect((await tf.run(['plan', '-detailed-exitcode'])).code).toBe(0);
   }, 300_000);
 
