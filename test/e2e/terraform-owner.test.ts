@@ -5,7 +5,8 @@
  * `terraform show -json`, recognises the module, and writes owners/platform.tf; the module block
  * is replaced by that file, and `terraform plan` must move the role (same role ID, same ARN),
  * change only its trust, forget the module's policy and attachments, and destroy nothing. A plain
- * aws_iam_role of the same workspace takes the file's trust local in place.
+ * aws_iam_role of the same workspace takes the file's trust local in place, and its aws_eks_addon
+ * (through the EKS shim) the file's pod_identity_association list.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { emitTerraform } from '../../src/emit/plan/terraform/index.js';
 import type { Plan } from '../../src/plan/model.js';
 import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
 import { startMoto, type MotoServer } from '../helpers/moto.js';
 import { stopAll } from '../helpers/stop.js';
 import { terraformMissing, terraformRunner, writeCliConfig } from './terraform-world.js';
@@ -30,7 +32,7 @@ const ROLE = 'lb-controller-irsa';
 const ROLE_ARN = `arn:aws:iam::111122223333:role/${ROLE}`;
 const OIDC = 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/7948EE6781F420439410EF2FE581C082';
 
-const provider = (endpoint: string) => `provider "aws" {
+const provider = (endpoint: string, eks: string) => `provider "aws" {
   region                      = "eu-west-1"
   access_key                  = "testing"
   secret_key                  = "testing"
@@ -39,6 +41,7 @@ const provider = (endpoint: string) => `provider "aws" {
   skip_region_validation      = true
 
   endpoints {
+    eks = ${JSON.stringify(eks)}
     iam = ${JSON.stringify(endpoint)}
     sts = ${JSON.stringify(endpoint)}
   }
@@ -67,6 +70,32 @@ const REPORTS_IRSA_TRUST = `jsonencode({
   })`;
 const REPORTS_ARN = 'arn:aws:iam::111122223333:role/reports-reader';
 
+/** The workspace's add-on, adopted as it is; `associations` is what goes inside the resource. */
+const addon = (associations: string) => `resource "aws_eks_addon" "vpc_cni" {
+  cluster_name = "c1"
+  addon_name   = "vpc-cni"
+${associations}
+  lifecycle {
+    ignore_changes = [addon_version, configuration_values, service_account_role_arn, resolve_conflicts_on_create, resolve_conflicts_on_update, preserve, tags]
+  }
+}
+
+import {
+  to = aws_eks_addon.vpc_cni
+  id = "c1:vpc-cni"
+}
+`;
+const ADDON_ASSOCIATIONS = `
+  dynamic "pod_identity_association" {
+    for_each = local.irsa2pi_c1_vpc-cni_pod_identity_associations
+    content {
+      role_arn        = pod_identity_association.value.role_arn
+      service_account = pod_identity_association.value.service_account
+    }
+  }
+`;
+const VPC_CNI_ROLE = 'arn:aws:iam::111122223333:role/vpc-cni-irsa';
+
 const EXTRA_POLICY = `resource "aws_iam_policy" "extra" {
   name   = "extra"
   policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = "s3:ListAllMyBuckets", Resource = "*" }] })
@@ -91,6 +120,7 @@ const MODULE_CALL = `module "load_balancer_controller_irsa_role" {
 
 describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as owners/<workspace>.tf says — against moto", () => {
   let moto: MotoServer;
+  let shim: EksShim;
   let root: string;
   let tf: ReturnType<typeof terraformRunner>;
   let owner: string;
@@ -114,12 +144,14 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     const missing = await terraformMissing();
     if (missing) throw new Error(`${missing}: this test needs the machine image's terraform and provider plugin directory`);
     moto = await startMoto({ accountId: '111122223333' });
+    shim = await startEksShim({ motoEndpoint: moto.endpoint, accountId: '111122223333', checkClusterExists: false });
+    shim.seedAddon({ clusterName: 'c1', addonName: 'vpc-cni', region: 'eu-west-1', addonVersion: 'v1.19.0-eksbuild.1', serviceAccountRoleArn: VPC_CNI_ROLE });
     iam = new IAMClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     root = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owner-'));
     owner = path.join(root, 'owner');
     cpSync(MODULE, path.join(owner, 'modules', 'iam-role-for-service-accounts-eks'), { recursive: true });
-    await writeFile(path.join(owner, 'providers.tf'), provider(moto.endpoint));
-    await writeFile(path.join(owner, 'main.tf'), `${EXTRA_POLICY}\n${MODULE_CALL}\n${plainRole(REPORTS_IRSA_TRUST)}`);
+    await writeFile(path.join(owner, 'providers.tf'), provider(moto.endpoint, shim.endpoint));
+    await writeFile(path.join(owner, 'main.tf'), `${EXTRA_POLICY}\n${MODULE_CALL}\n${plainRole(REPORTS_IRSA_TRUST)}\n${addon('')}`);
     tf = terraformRunner(owner, root, await writeCliConfig(root));
     await tf.ok(['init', '-backend=false']);
     await tf.ok(['apply', '-auto-approve']);
@@ -137,17 +169,27 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     if (!ownerFile) throw new Error('no owners/platform.tf');
     // As the file says: the module block goes, the file's blocks come in its place; the plain role's
     // assume_role_policy becomes the transition local.
-    await writeFile(path.join(owner, 'main.tf'), `${EXTRA_POLICY}\n${plainRole('local.irsa2pi_reports-reader_trust_transition')}`);
+    await writeFile(
+      path.join(owner, 'main.tf'),
+      `${EXTRA_POLICY}\n${plainRole('local.irsa2pi_reports-reader_trust_transition')}\n${addon(ADDON_ASSOCIATIONS)}`,
+    );
     await writeFile(path.join(owner, 'irsa2pi.tf'), ownerFile.content);
     await tf.ok(['plan', '-out=replace.tfplan']);
     changes = (JSON.parse(await tf.ok(['show', '-json', 'replace.tfplan'])) as Json).resource_changes as Json[];
   }, 300_000);
   afterAll(async () => {
+    await stopAll(shim);
     await stopAll(moto);
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it("recognises the module and the plain role from the workspace's own terraform show -json", () => {
+  it("recognises the module, the plain role and the add-on from the workspace's own terraform show -json", () => {
+    expect(p.associations.find((a) => a.serviceAccount === 'aws-node')?.owner).toEqual({
+      kind: 'terraform',
+      workspace: 'platform',
+      address: 'aws_eks_addon.vpc_cni',
+      module: null,
+    });
     expect(p.roles.find((r) => r.arn === REPORTS_ARN)?.owner).toEqual({
       kind: 'terraform',
       workspace: 'platform',
@@ -172,6 +214,10 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     const changed = (c: Json | undefined) =>
       Object.keys(c?.change.after as Json).filter((k) => JSON.stringify(c?.change.after[k]) !== JSON.stringify(c?.change.before[k]));
     expect(changed(role)).toEqual(['assume_role_policy']);
+    const addonChange = changes.find((c) => c.address === 'aws_eks_addon.vpc_cni');
+    expect(addonChange?.change.actions).toEqual(['update']);
+    expect(changed(addonChange)).toEqual(['pod_identity_association']);
+    expect(addonChange?.change.after.pod_identity_association).toEqual([{ role_arn: VPC_CNI_ROLE, service_account: 'aws-node' }]);
     const plain = changes.find((c) => c.address === 'aws_iam_role.reports');
     expect(plain?.change.actions).toEqual(['update']);
     expect(changed(plain)).toEqual(['assume_role_policy']);
@@ -191,6 +237,8 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     expect(after.policies).toEqual(before.policies);
     expect(after.policies).toHaveLength(2);
     expect(after.trust).toEqual(p.roles.find((r) => r.arn === ROLE_ARN)?.trustPolicy.transition);
+    const shimAddon = [...shim.state.addons.values()].find((a) => a.addon.addonName === 'vpc-cni');
+    expect(shimAddon?.addon.podIdentityAssociations).toHaveLength(1);
     const reports = (await iam.send(new GetRoleCommand({ RoleName: 'reports-reader' }))).Role!;
     expect(JSON.parse(decodeURIComponent(reports.AssumeRolePolicyDocument!))).toEqual(p.roles.find((r) => r.arn === REPORTS_ARN)?.trustPolicy.transition);
     expect((await tf.run(['plan', '-detailed-exitcode'])).code).toBe(0);
