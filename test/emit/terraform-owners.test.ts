@@ -54,8 +54,8 @@ const withOwner = (p: Plan, arn: string, owner: Json): Plan => ({
   roles: p.roles.map((r) => (r.arn === arn ? ({ ...r, owner } as PlannedRole) : r)),
 });
 
-/** The estate with an existing association that a Terraform state owns. */
-function estateWithOwnedAssociation(): string {
+/** The estate with an existing association that a Terraform state owns at `aws_eks_pod_identity_association.<name>`. */
+function estateWithOwnedAssociation(name = 'handmade', edit: (state: Json) => void = () => undefined): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owners-'));
   tmp.push(dir);
   cpSync(ESTATE, dir, { recursive: true });
@@ -82,10 +82,11 @@ function estateWithOwnedAssociation(): string {
   (state.resources as Json[]).push({
     mode: 'managed',
     type: 'aws_eks_pod_identity_association',
-    name: 'handmade',
+    name,
     provider: 'provider["registry.terraform.io/hashicorp/aws"]',
     instances: [{ schema_version: 0, attributes: { association_arn: arn, association_id: 'a-handmade0000001', cluster_name: 'c1' } }],
   });
+  edit(state);
   writeFileSync(statePath, JSON.stringify(state));
   return dir;
 }
@@ -171,6 +172,29 @@ describe('Terraform output for what other Terraform owns (fixtures/owners/estate
     // Without the state, the same association is adopted with an import {} block as before.
     const unowned = files({ ...q, associations: q.associations.map((a) => ({ ...a, owner: { kind: 'unmanaged' as const } })) });
     expect((await parsed(file(unowned, 'associations.tf'))).import).toHaveLength(1);
+  });
+
+  it("a state that is this configuration's own (its addresses) keeps its association and add-on in the root module: leaving them out would destroy them", async () => {
+    const q = planOf(
+      estateWithOwnedAssociation('c1_misc_handmade', (state) => {
+        const addon = (state.resources as Json[]).find((r) => r.type === 'aws_eks_addon');
+        if (!addon) throw new Error('no aws_eks_addon in the state');
+        delete addon.module;
+        addon.name = 'c1_vpc-cni';
+        delete addon.instances[0].index_key;
+      }),
+    );
+    expect(q.associations.find((a) => a.serviceAccount === 'handmade')?.owner).toMatchObject({ address: 'aws_eks_pod_identity_association.c1_misc_handmade' });
+    expect(q.associations.find((a) => a.serviceAccount === 'aws-node')?.owner).toMatchObject({ address: 'aws_eks_addon.c1_vpc-cni' });
+    const fs = files(q);
+    const assoc = await parsed(file(fs, 'associations.tf'));
+    expect(Object.keys(assoc.resource.aws_eks_pod_identity_association)).toContain('c1_misc_handmade');
+    expect(assoc.import).toEqual([expect.objectContaining({ id: 'c1,a-handmade0000001', to: '${aws_eks_pod_identity_association.c1_misc_handmade}' })]);
+    const addons = await parsed(file(fs, 'addons.tf'));
+    expect(Object.keys(addons.resource.aws_eks_addon)).toEqual(['c1_vpc-cni']);
+    const owner = file(fs, 'owners/platform.tf').content;
+    expect(owner).not.toContain('c1_misc_handmade');
+    expect(owner).not.toContain('aws_eks_addon');
   });
 
   it('a module call with count or for_each gets no replacement (removed {} cannot name one instance): the file and the finding say so', async () => {

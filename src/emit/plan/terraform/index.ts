@@ -134,15 +134,24 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const roleNames = uniqueIdentifiers(plan.roles.map((r) => ({ key: r.arn, label: r.name })));
   const newRoleRef = new Map(newRoles.map((r) => [r.arn, got(roleNames, r.arn)]));
 
-  // Standalone associations: create, and exists (imported).
-  const standalone = plan.associations.filter(
-    (a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId && !terraformOwner(a))),
+  // Standalone associations: create, and exists (imported). One that another Terraform state holds is
+  // left to it, unless the state is this configuration's own (the address it gives the association).
+  const assocKey = (a: PlannedAssociation) => `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`;
+  const assocCandidates = plan.associations.filter(
+    (a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)),
   );
-  const assocNames = uniqueIdentifiers(
-    standalone.map((a) => ({ key: `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`, label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })),
+  const assocNames = uniqueIdentifiers(assocCandidates.map((a) => ({ key: assocKey(a), label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })));
+  const ownState = (a: PlannedAssociation, address: string) => {
+    const owner = terraformOwner(a);
+    return owner !== undefined && owner.module === null && owner.address === address;
+  };
+  const inRoot = new Set<PlannedAssociation>();
+  const standalone = assocCandidates.filter(
+    (a) => !terraformOwner(a) || a.status !== 'exists' || ownState(a, `aws_eks_pod_identity_association.${got(assocNames, assocKey(a))}`),
   );
+  standalone.forEach((a) => inRoot.add(a));
   const associations = standalone.map((a) => ({
-    name: got(assocNames, `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`),
+    name: got(assocNames, assocKey(a)),
     provider: provider(a.accountId, a.region),
     identity: identityLabel(a),
     status: a.status,
@@ -159,7 +168,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   // Add-ons: associations through an add-on, grouped per (cluster, add-on); plus agent installs.
   const addonGroups = new Map<string, { readonly first: PlannedAssociation; readonly addon: string; readonly group: PlannedAssociation[] }>();
   for (const a of plan.associations) {
-    if (a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists') || ownedByTerraform(a)) continue;
+    if (a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists')) continue;
     const key = `${a.clusterArn}|${a.addon}`;
     const known = addonGroups.get(key);
     if (known) known.group.push(a);
@@ -171,6 +180,9 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` })),
   ];
   const addonNames = uniqueIdentifiers(addonKeys);
+  for (const [key, { first }] of [...addonGroups.entries()])
+    if (ownedByTerraform(first) && !ownState(first, `aws_eks_addon.${got(addonNames, key)}`)) addonGroups.delete(key);
+  for (const { group } of addonGroups.values()) group.forEach((a) => inRoot.add(a));
   const addons = [...addonGroups.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([key, { first, addon, group }]) => {
@@ -228,7 +240,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     statements: addedStatements(r).map(hclStatement),
   }));
   const trustWithStatements = trust.filter((t) => t.statements.length > 0);
-  const owners = ownerFiles({ plan, trustRoles, trustFileBase });
+  const owners = ownerFiles({ plan, trustRoles, trustFileBase, inRoot: (a) => inRoot.has(a) });
 
   // Identities that get nothing: comments saying why.
   const findingsFor = (a: PlannedAssociation) =>

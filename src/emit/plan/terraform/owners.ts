@@ -90,12 +90,14 @@ interface Inputs {
   /** Existing roles whose trust changes. */
   readonly trustRoles: readonly PlannedRole[];
   readonly trustFileBase: (r: PlannedRole) => string;
+  /** Whether the generated root module declares the association (its own state holds it). */
+  readonly inRoot: (a: PlannedAssociation) => boolean;
 }
 
 const identity = (a: PlannedAssociation) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`;
 
 /** The owner files of the plan, one per Terraform workspace that owns something the plan changes. */
-export function ownerFiles({ plan, trustRoles, trustFileBase }: Inputs): OwnerFile[] {
+export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs): OwnerFile[] {
   const workspaces = new Set<string>();
   const roles = trustRoles.flatMap((r) => {
     const owner = terraformOwner(r);
@@ -105,7 +107,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase }: Inputs): OwnerFi
   const addonGroups = new Map<string, { owner: TerraformOwner; group: PlannedAssociation[] }>();
   for (const a of plan.associations) {
     const owner = terraformOwner(a);
-    if (!owner || a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists')) continue;
+    if (!owner || inRoot(a) || a.via !== 'addon' || !a.addon || (a.status !== 'create' && a.status !== 'exists')) continue;
     workspaces.add(owner.workspace);
     const key = `${a.clusterArn}|${a.addon}`;
     const known = addonGroups.get(key);
@@ -114,7 +116,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase }: Inputs): OwnerFi
   }
   const associations = plan.associations.flatMap((a) => {
     const owner = terraformOwner(a);
-    if (!owner || a.via !== 'association' || a.status !== 'exists') return [];
+    if (!owner || inRoot(a) || a.via !== 'association' || a.status !== 'exists') return [];
     workspaces.add(owner.workspace);
     return [{ a, owner }];
   });
