@@ -77,7 +77,7 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
   );
   const associationResources = group(resourcesByType.get('AWS::EKS::PodIdentityAssociation') ?? [], (r) => r.physicalId);
   const terraformClaim = (t: TerraformResource): OwnerClaim => ({
-    owner: { kind: 'terraform', workspace: t.workspace, address: t.address, module: t.module },
+    owner: { kind: 'terraform', workspace: t.workspace, address: t.address, module: t.module, ...(t.irsaModule ? { irsaModule: t.irsaModule } : {}) },
     source: t.source,
     unsafe: undefined,
   });

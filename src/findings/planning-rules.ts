@@ -169,7 +169,7 @@ export const PLANNING_RULES = {
     'medium',
     'Role or add-on is managed by CloudFormation or Terraform',
     "The role's trust (or the add-on) is managed by a CloudFormation stack or a Terraform state. A trust changed with `update-assume-role-policy` is put back by the next stack update or `terraform apply`, which after cut-over takes credentials away from the pods that now use Pod Identity.",
-    "Make the plan's trust change through the owner: the role's `AssumeRolePolicyDocument` in its stack's template, or its `assume_role_policy` (or module inputs) at the Terraform address named; the add-on's `pod_identity_association` blocks in its `aws_eks_addon`.",
+    "Make the plan's trust change through the owner: the role's `AssumeRolePolicyDocument` in its stack's template, or its `assume_role_policy` at the Terraform address named; the add-on's `pod_identity_association` blocks in its `aws_eks_addon`. `plan --format terraform` writes each change for its Terraform owner in `owners/<workspace>.tf`, and moves a role of terraform-aws-modules' IRSA modules (which take no extra trust statements) out of its module without replacing it.",
   ),
   scanGap: rule(
     'scan-gap',

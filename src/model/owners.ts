@@ -18,8 +18,16 @@ export type Owner =
       readonly address: string;
       /** The address of the module call holding it; null at the root module. */
       readonly module: string | null;
+      /** The terraform-aws-modules IRSA module that created the role, recognised from its resources in the state. */
+      readonly irsaModule?: IrsaModule;
     }
   | { readonly kind: 'unmanaged' };
+
+/**
+ * terraform-aws-modules' IRSA role modules (terraform-aws-iam): v5 `iam-role-for-service-accounts-eks`
+ * and v6 `iam-role-for-service-accounts`. Neither takes extra trust statements.
+ */
+export type IrsaModule = 'iam-role-for-service-accounts-eks' | 'iam-role-for-service-accounts';
 
 /** A CloudFormation stack (`describe-stacks` or `list-stacks`). */
 export interface CloudFormationStack {
@@ -63,6 +71,8 @@ export interface TerraformResource {
   readonly type: string;
   /** `arn` (a role, an add-on) or `association_arn` (a Pod Identity association). */
   readonly arn: string | undefined;
+  /** For the role of a terraform-aws-modules IRSA module instance: which module. */
+  readonly irsaModule?: IrsaModule;
   readonly source: string;
 }
 

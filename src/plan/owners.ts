@@ -21,6 +21,21 @@ export function associationOwner(c: Candidate, ctx: InventoryIndexes): Pick<Plan
   return owner === undefined ? {} : { owner };
 }
 
+/** Where a module call can be replaced by generated blocks: its parent module (null: the root) and its call relative to it; null when an instance key (count, for_each) is on the way, which `removed {}` cannot name. */
+export function replaceableModuleCall(module: string): { readonly parent: string | null; readonly call: string } | null {
+  if (module.includes('[')) return null;
+  const at = module.lastIndexOf('.module.');
+  return at < 0 ? { parent: null, call: module } : { parent: module.slice(0, at), call: module.slice(at + 1) };
+}
+
+function trustChangeAdvice(owner: Extract<Owner, { kind: 'terraform' }>): string {
+  if (!owner.irsaModule || owner.module === null) return '';
+  const where = `terraform-aws-modules' ${owner.irsaModule} (${owner.module}) takes no extra trust statements`;
+  return replaceableModuleCall(owner.module)
+    ? `; ${where}: replace it with the aws_iam_role, moved {} and removed {} blocks that \`plan --format terraform\` writes to owners/, which keep the role and its ARN`
+    : `; ${where}, and a moved {} replacement cannot be generated for a module call with count or for_each: move the role out of the module by hand (terraform state mv) without replacing it`;
+}
+
 /** What each owner does with the plan's changes: eksctl's next moves, trusts and add-ons a stack or a state manages. */
 export function ownerFindings(roles: readonly PlannedRole[], candidates: readonly Candidate[], ctx: InventoryIndexes): Finding[] {
   const out: Finding[] = [];
@@ -39,7 +54,7 @@ export function ownerFindings(roles: readonly PlannedRole[], candidates: readonl
         rule: R.ownerManaged.id,
         severity: R.ownerManaged.severity,
         roleArn: role.arn,
-        message: `${role.arn}'s trust is managed by ${describeOwner(owner)}: make the planned trust change there, or the next ${owner.kind === 'terraform' ? '`terraform apply`' : 'stack update'} puts the current trust back`,
+        message: `${role.arn}'s trust is managed by ${describeOwner(owner)}: make the planned trust change there, or the next ${owner.kind === 'terraform' ? '`terraform apply`' : 'stack update'} puts the current trust back${owner.kind === 'terraform' ? trustChangeAdvice(owner) : ''}`,
       });
   }
   for (const c of candidates) {

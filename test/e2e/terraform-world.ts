@@ -79,6 +79,14 @@ export async function terraformDir(
   });
   await writeFile(path.join(dir, 'providers_override.tf'), `${overrides.join('\n\n')}\n`);
 
+  return { dir, ...terraformRunner(dir, root, cliConfig) };
+}
+
+/**
+ * `terraform` in `dir`, offline: the CLI configuration given, a data directory under `root`, dummy
+ * credentials, and every request that is not for the loopback sent to a closed port.
+ */
+export function terraformRunner(dir: string, root: string, cliConfig: string): Omit<TerraformDir, 'dir'> {
   const env = {
     TF_CLI_CONFIG_FILE: cliConfig,
     TF_DATA_DIR: path.join(root, 'tf-data'),
@@ -103,7 +111,6 @@ export async function terraformDir(
   };
   const run = (args: string[]) => runCommand('terraform', [`-chdir=${dir}`, ...args, ...(args[0] === 'fmt' ? [] : ['-no-color'])], { env, timeoutMs: 240_000 });
   return {
-    dir,
     run,
     ok: async (args) => {
       const r = await run(args);

@@ -58,12 +58,14 @@ describe('owners in the plan', () => {
       workspace: 'platform',
       address: 'module.load_balancer_controller_irsa_role.aws_iam_role.this[0]',
       module: 'module.load_balancer_controller_irsa_role',
+      irsaModule: 'iam-role-for-service-accounts-eks',
     });
     expect(role(p, roleArn('external-dns-irsa')).owner).toEqual({
       kind: 'terraform',
       workspace: 'apps',
       address: 'module.external_dns_irsa.aws_iam_role.this[0]',
       module: 'module.external_dns_irsa',
+      irsaModule: 'iam-role-for-service-accounts',
     });
     expect(role(p, roleArn('reports-reader')).owner).toEqual({ kind: 'terraform', workspace: 'platform', address: 'aws_iam_role.reports', module: null });
     expect(role(p, roleArn('hand-made')).owner).toEqual({ kind: 'unmanaged' });

@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { parseArn } from '../../iam/arn.js';
-import type { CloudFormationResource, CloudFormationStack, TerraformResource } from '../../model/owners.js';
+import type { CloudFormationResource, CloudFormationStack, IrsaModule, TerraformResource } from '../../model/owners.js';
 import { tagList } from './aws.js';
 import type { Fields } from './fields.js';
 
@@ -87,33 +87,113 @@ function checkedModule(f: Fields, key: string): string | null {
   return m;
 }
 
+/** One resource instance of a state, managed or data, with what tells a module's shape. */
+interface StateInstance {
+  readonly mode: 'managed' | 'data';
+  readonly module: string | null;
+  readonly type: string;
+  /** The address without the module: `aws_iam_role.this[0]`, `data.aws_iam_policy_document.assume[0]`. */
+  readonly local: string;
+  readonly trust: string | undefined;
+}
+
+const V5_TYPES = new Set(['aws_iam_role', 'aws_iam_policy', 'aws_iam_role_policy_attachment']);
+const V6_TYPES = new Set([...V5_TYPES, 'aws_iam_role_policy']);
+
+/** Whether a trust document admits only what the IRSA modules write: OIDC web identity, and v5's optional self-assume. */
+function irsaModuleTrust(trust: string | undefined): boolean {
+  if (trust === undefined) return false;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(trust);
+  } catch {
+    return false;
+  }
+  const raw = (doc as { Statement?: unknown } | null)?.Statement;
+  const statements = (Array.isArray(raw) ? raw : [raw]) as unknown[];
+  const webIdentity = (s: Record<string, unknown>) =>
+    s.Action === 'sts:AssumeRoleWithWebIdentity' && typeof (s.Principal as Record<string, unknown> | undefined)?.Federated === 'string';
+  const selfAssume = (s: Record<string, unknown>) =>
+    s.Action === 'sts:AssumeRole' && typeof (s.Principal as Record<string, unknown> | undefined)?.AWS === 'string';
+  return (
+    statements.length > 0 &&
+    statements.every((s) => typeof s === 'object' && s !== null && (webIdentity(s as Record<string, unknown>) || selfAssume(s as Record<string, unknown>))) &&
+    statements.some((s) => webIdentity(s as Record<string, unknown>))
+  );
+}
+
+/**
+ * Which terraform-aws-modules IRSA module a module instance is, from its resources (terraform-aws-iam
+ * v5 `modules/iam-role-for-service-accounts-eks`, v6 `modules/iam-role-for-service-accounts`): one
+ * role `aws_iam_role.this[0]` whose trust is OIDC web identity only, besides it only policies, policy
+ * attachments (and v6's inline policy), and the trust document `data.aws_iam_policy_document.this[0]`
+ * (v5) or `.assume[0]` (v6).
+ */
+function irsaModuleOf(instances: readonly StateInstance[]): IrsaModule | undefined {
+  const managed = instances.filter((i) => i.mode === 'managed');
+  const roles = managed.filter((i) => i.type === 'aws_iam_role');
+  if (roles.length !== 1 || roles[0]?.local !== 'aws_iam_role.this[0]' || !irsaModuleTrust(roles[0].trust)) return undefined;
+  const data = new Set(instances.filter((i) => i.mode === 'data').map((i) => i.local));
+  if (data.has('data.aws_iam_policy_document.assume[0]') && managed.every((i) => V6_TYPES.has(i.type))) return 'iam-role-for-service-accounts';
+  if (data.has('data.aws_iam_policy_document.this[0]') && managed.every((i) => V5_TYPES.has(i.type))) return 'iam-role-for-service-accounts-eks';
+  return undefined;
+}
+
+/** The managed resources among `instances`, a terraform-aws-modules IRSA module's role marked as such. */
+function managedResources(instances: readonly StateInstance[], workspace: string, arns: readonly (string | undefined)[], file: string): TerraformResource[] {
+  const byModule = new Map<string, StateInstance[]>();
+  for (const i of instances) if (i.module !== null) byModule.set(i.module, [...(byModule.get(i.module) ?? []), i]);
+  const kinds = new Map([...byModule].map(([module, list]) => [module, irsaModuleOf(list)]));
+  const out: TerraformResource[] = [];
+  instances.forEach((i, n) => {
+    if (i.mode !== 'managed') return;
+    const address = `${i.module === null ? '' : `${i.module}.`}${i.local}`;
+    const irsaModule = i.module !== null && i.local === 'aws_iam_role.this[0]' ? kinds.get(i.module) : undefined;
+    out.push({ workspace, address, module: i.module, type: i.type, arn: arns[n], ...(irsaModule ? { irsaModule } : {}), source: file });
+  });
+  return out;
+}
+
+function trustAttribute(type: string, values: Fields): string | undefined {
+  if (type !== 'aws_iam_role') return undefined;
+  const v = values.value.assume_role_policy;
+  return typeof v === 'string' ? v : undefined;
+}
+
 /** The managed resources of a raw `terraform.tfstate` (format version 4). */
 export function rawStateResources(f: Fields, workspace: string): TerraformResource[] {
   if (f.value.version !== 4)
     throw new InputError(`$.version is ${JSON.stringify(f.value.version)}; only Terraform state format version 4 (Terraform 0.12 and later) is read`, f.file);
-  const out: TerraformResource[] = [];
+  const instances: StateInstance[] = [];
+  const arns: (string | undefined)[] = [];
   for (const r of f.objects('resources')) {
     const mode = r.str('mode');
     if (mode !== 'managed' && mode !== 'data') throw new InputError(`${r.path}.mode must be "managed" or "data"`, f.file);
     const type = checkedName(r, 'type');
     const name = checkedName(r, 'name');
     const module = checkedModule(r, 'module');
-    const instances = r.objects('instances');
-    if (mode === 'data') continue;
-    instances.forEach((inst, i) => {
+    r.objects('instances').forEach((inst, i) => {
+      const suffix = indexSuffix(inst.value.index_key, r, `instances[${i}].index_key`);
+      const local = `${mode === 'data' ? 'data.' : ''}${type}.${name}${suffix}`;
+      if (mode === 'data') {
+        instances.push({ mode, module, type, local, trust: undefined });
+        arns.push(undefined);
+        return;
+      }
       const values = inst.obj('attributes');
-      const address = `${module === null ? '' : `${module}.`}${type}.${name}${indexSuffix(inst.value.index_key, r, `instances[${i}].index_key`)}`;
-      out.push({ workspace, address, module, type, arn: arnAttribute(type, values), source: f.file });
+      instances.push({ mode, module, type, local, trust: trustAttribute(type, values) });
+      arns.push(arnAttribute(type, values));
     });
   }
-  return out;
+  return managedResources(instances, workspace, arns, f.file);
 }
 
 /** The managed resources of `terraform show -json` (of a state): the root module and its child modules, depth first. */
 export function shownStateResources(f: Fields, workspace: string): TerraformResource[] {
-  const out: TerraformResource[] = [];
+  const instances: StateInstance[] = [];
+  const arns: (string | undefined)[] = [];
   const values = f.optObj('values');
-  if (!values) return out;
+  if (!values) return [];
   const visit = (m: Fields, module: string | null) => {
     for (const r of m.objects('resources')) {
       const mode = r.str('mode');
@@ -121,13 +201,21 @@ export function shownStateResources(f: Fields, workspace: string): TerraformReso
       const type = checkedName(r, 'type');
       const name = checkedName(r, 'name');
       const address = r.str('address');
-      const expected = `${module === null ? '' : `${module}.`}${mode === 'data' ? 'data.' : ''}${type}.${name}${indexSuffix(r.value.index, r, 'index')}`;
+      const local = `${mode === 'data' ? 'data.' : ''}${type}.${name}${indexSuffix(r.value.index, r, 'index')}`;
+      const expected = `${module === null ? '' : `${module}.`}${local}`;
       if (address !== expected)
         throw new InputError(
           `${r.path}.address is ${JSON.stringify(address)}, but its module, mode, type, name and index make ${JSON.stringify(expected)}`,
           f.file,
         );
-      if (mode === 'managed') out.push({ workspace, address, module, type, arn: arnAttribute(type, r.obj('values')), source: f.file });
+      if (mode === 'managed') {
+        const v = r.obj('values');
+        instances.push({ mode, module, type, local, trust: trustAttribute(type, v) });
+        arns.push(arnAttribute(type, v));
+      } else {
+        instances.push({ mode, module, type, local, trust: undefined });
+        arns.push(undefined);
+      }
     }
     for (const child of m.objects('child_modules')) {
       const address = checkedModule(child, 'address');
@@ -137,5 +225,5 @@ export function shownStateResources(f: Fields, workspace: string): TerraformReso
     }
   };
   visit(values.obj('root_module'), null);
-  return out;
+  return managedResources(instances, workspace, arns, f.file);
 }

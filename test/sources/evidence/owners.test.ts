@@ -74,6 +74,55 @@ describe('owner evidence', () => {
     expect(eksctlRole?.tags?.['aws:cloudformation:logical-id']).toBe('Role1');
   });
 
+  describe("recognises terraform-aws-modules' IRSA modules from their resources in the state", () => {
+    const irsa = (dir: string) =>
+      Object.fromEntries((readEvidenceBundle(dir).owners?.terraform ?? []).filter((t) => t.irsaModule).map((t) => [t.address, t.irsaModule]));
+    const LB = 'module.load_balancer_controller_irsa_role.aws_iam_role.this[0]';
+    const DNS = 'module.external_dns_irsa.aws_iam_role.this[0]';
+
+    it('v5 iam-role-for-service-accounts-eks (raw state) and v6 iam-role-for-service-accounts (terraform show -json), and nothing else', () => {
+      expect(irsa(ESTATE)).toEqual({ [LB]: 'iam-role-for-service-accounts-eks', [DNS]: 'iam-role-for-service-accounts' });
+    });
+
+    it('not a module whose role trusts pods.eks.amazonaws.com (the eks-pod-identity module has the same names)', () => {
+      const d = estate();
+      edit(d, 'terraform/apps.json', (doc) => {
+        const role = doc.values.root_module.child_modules[0].resources[1];
+        role.values.assume_role_policy = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+        });
+      });
+      expect(irsa(d)).toEqual({ [LB]: 'iam-role-for-service-accounts-eks' });
+    });
+
+    it('not a module holding resources the IRSA modules never create', () => {
+      const d = estate();
+      edit(d, 'terraform/platform.tfstate', (doc) => {
+        doc.resources.push({
+          mode: 'managed',
+          type: 'aws_eks_pod_identity_association',
+          name: 'this',
+          module: 'module.load_balancer_controller_irsa_role',
+          provider: doc.resources[1].provider,
+          instances: [{ schema_version: 0, attributes: { association_arn: 'arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c1/a-1' } }],
+        });
+      });
+      expect(irsa(d)).toEqual({ [DNS]: 'iam-role-for-service-accounts' });
+    });
+
+    it("not a module without the trust document data source, or whose role is not the module's this[0]", () => {
+      const d = estate();
+      edit(d, 'terraform/platform.tfstate', (doc) => void (doc.resources[0].name = 'other'));
+      edit(d, 'terraform/apps.json', (doc) => {
+        const role = doc.values.root_module.child_modules[0].resources[1];
+        role.name = 'irsa';
+        role.address = 'module.external_dns_irsa.aws_iam_role.irsa[0]';
+      });
+      expect(irsa(d)).toEqual({});
+    });
+  });
+
   it('names workspaces by their path under terraform/', () => {
     const dir = estate();
     mkdirSync(join(dir, 'terraform', 'prod'));

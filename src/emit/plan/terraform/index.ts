@@ -4,7 +4,8 @@
  * Terraform owns the end state of what the migration adds (associations, add-on associations, the
  * agent add-on, same-account chaining roles) and adopts what already exists with `import {}`
  * blocks. It never declares an existing role: trust changes come as `aws_iam_policy_document` data
- * sources for the role's own configuration to merge, plus full trust JSON files.
+ * sources for the role's own configuration to merge, plus full trust JSON files. What a given
+ * Terraform state owns is left out of it and written for the owner, at its address (owners.ts).
  * @module
  */
 import type { PolicyDocument, RawStatement } from '../../../iam/policy.js';
@@ -15,6 +16,7 @@ import type { EmittedFile, Emitter } from '../../types.js';
 import { alignAssignments } from './align.js';
 import { compareText } from '../../../order.js';
 import { got } from '../../lookup.js';
+import { ownedByTerraform, ownerFiles, terraformOwner } from './owners.js';
 
 /** Provider versions: the first that has each feature the output uses. */
 export const PROVIDER_VERSIONS = {
@@ -132,13 +134,24 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const roleNames = uniqueIdentifiers(plan.roles.map((r) => ({ key: r.arn, label: r.name })));
   const newRoleRef = new Map(newRoles.map((r) => [r.arn, got(roleNames, r.arn)]));
 
-  // Standalone associations: create, and exists (imported).
-  const standalone = plan.associations.filter((a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)));
-  const assocNames = uniqueIdentifiers(
-    standalone.map((a) => ({ key: `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`, label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })),
+  // Standalone associations: create, and exists (imported). One that another Terraform state holds is
+  // left to it, unless the state is this configuration's own (the address it gives the association).
+  const assocKey = (a: PlannedAssociation) => `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`;
+  const assocCandidates = plan.associations.filter(
+    (a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)),
   );
+  const assocNames = uniqueIdentifiers(assocCandidates.map((a) => ({ key: assocKey(a), label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })));
+  const ownState = (a: PlannedAssociation, address: string) => {
+    const owner = terraformOwner(a);
+    return owner !== undefined && owner.module === null && owner.address === address;
+  };
+  const inRoot = new Set<PlannedAssociation>();
+  const standalone = assocCandidates.filter(
+    (a) => !terraformOwner(a) || a.status !== 'exists' || ownState(a, `aws_eks_pod_identity_association.${got(assocNames, assocKey(a))}`),
+  );
+  standalone.forEach((a) => inRoot.add(a));
   const associations = standalone.map((a) => ({
-    name: got(assocNames, `${a.clusterArn}|${a.namespace}|${a.serviceAccount}`),
+    name: got(assocNames, assocKey(a)),
     provider: provider(a.accountId, a.region),
     identity: identityLabel(a),
     status: a.status,
@@ -167,6 +180,9 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` })),
   ];
   const addonNames = uniqueIdentifiers(addonKeys);
+  for (const [key, { first }] of [...addonGroups.entries()])
+    if (ownedByTerraform(first) && !ownState(first, `aws_eks_addon.${got(addonNames, key)}`)) addonGroups.delete(key);
+  for (const { group } of addonGroups.values()) group.forEach((a) => inRoot.add(a));
   const addons = [...addonGroups.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([key, { first, addon, group }]) => {
@@ -224,6 +240,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     statements: addedStatements(r).map(hclStatement),
   }));
   const trustWithStatements = trust.filter((t) => t.statements.length > 0);
+  const owners = ownerFiles({ plan, trustRoles, trustFileBase, inRoot: (a) => inRoot.has(a) });
 
   // Identities that get nothing: comments saying why.
   const findingsFor = (a: PlannedAssociation) =>
@@ -234,7 +251,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
         a.status === 'blocked' ||
         a.status === 'conflict' ||
         a.status === 'skipped' ||
-        (a.status === 'exists' && a.via === 'association' && !a.existingAssociationId),
+        (a.status === 'exists' && a.via === 'association' && !a.existingAssociationId && !terraformOwner(a)),
     )
     .map((a) => ({
       identity: commentText(identityLabel(a)),
@@ -284,6 +301,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
     addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
     agentAddresses: agents.map((a) => `aws_eks_addon.${a.name}`),
+    owners: owners.map((o) => ({ path: o.path, workspace: commentText(o.workspace), addresses: o.addresses })),
     summary: plan.summary,
   };
 
@@ -297,6 +315,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     tf('trust'),
     { path: 'README.md', content: renderTemplate('terraform', 'README.md', ctx) },
   ];
+  for (const o of owners) files.push({ path: o.path, content: alignAssignments(renderTemplate('terraform', 'owner.tf', o)) });
   for (const r of trustRoles) {
     files.push({ path: `${trustFileBase(r)}.transition.json`, content: pretty(r.trustPolicy.transition) });
     files.push({ path: `${trustFileBase(r)}.final.json`, content: pretty(r.trustPolicy.final) });
