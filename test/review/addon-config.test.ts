@@ -6,6 +6,7 @@ import { compareAddonVersions } from '../../src/order.js';
 import { InputError } from '../../src/errors.js';
 import { plan } from '../../src/plan/plan.js';
 import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
+import { runCommand } from '../helpers/exec.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'addon-role');
 const DIR = join('aws', '111122223333', 'eu-west-1');
@@ -56,6 +57,16 @@ describe('review: add-on configuration (wip-addon-config)', () => {
     const small = `v${'1'.repeat(400)}`;
     expect(compareAddonVersions(big, small)).toBeGreaterThan(0);
     expect(compareAddonVersions(small, big)).toBeLessThan(0);
+  });
+
+  it('scripts/collect-evidence.sh orders a 21-digit number after a 20-digit one (version_key pads to 20 only)', async () => {
+    const script = join(import.meta.dirname, '..', '..', 'scripts', 'collect-evidence.sh');
+    const sorted = [
+      `eval "$(sed -n '/^version_key()/,/^}/p' "$SCRIPT")"`,
+      'for v in v100000000000000000000 v99999999999999999999; do printf \'%s\\t%s\\n\' "$(version_key "$v")" "$v"; done | LC_ALL=C sort | cut -f2',
+    ].join('\n');
+    const r = await runCommand('bash', ['-c', sorted], { env: { SCRIPT: script } });
+    expect(r.stdout.trim().split('\n')).toEqual(['v99999999999999999999', 'v100000000000000000000']);
   });
 
   it('a configuration whose addonVersion carries a line break and markup is refused (or kept out of the blocking finding), like a hostile serviceAccount', () => {
