@@ -136,8 +136,22 @@ addon_named() { # name version: both can be asked about and name a file
 # region, add-on and version. A failure leaves the version's support unknown (irsa2pi notes it).
 # Succeeds when the version takes them.
 declare -A configuration_failed=()
+# An AWS CLI whose model predates podIdentityConfiguration drops it from the output, which would read
+# as "takes none": such a CLI writes no configuration (the support stays unknown). Its own output
+# skeleton, made without a call, tells.
+cli_knows_pod_identity_configuration=""
 addon_configuration() { # region dir addon version
   local file="$2/addon-configuration-$3-$4.json" err
+  if [[ -z "$cli_knows_pod_identity_configuration" ]]; then
+    if aws eks describe-addon-configuration --region "$1" --addon-name "$3" --addon-version "$4" --generate-cli-skeleton output 2>/dev/null \
+      | grep -q '"podIdentityConfiguration"'; then
+      cli_knows_pod_identity_configuration=yes
+    else
+      cli_knows_pod_identity_configuration=no
+      echo "collect-evidence: this AWS CLI ($(aws --version 2>&1)) does not know describe-addon-configuration's podIdentityConfiguration (v1 >= 1.33.0, v2 >= 2.16.0 do); add-ons' Pod Identity support stays unknown" >&2
+    fi
+  fi
+  [[ "$cli_knows_pod_identity_configuration" == yes ]] || return 1
   if [[ ! -e "$file" && -z "${configuration_failed["$1/$3/$4"]:-}" ]]; then
     if err="$(aws eks describe-addon-configuration --region "$1" --addon-name "$3" --addon-version "$4" --output json 2>&1 > "$file")"; then
       collected["aws/$account/$1/${file##*/}"]="$(now)"
@@ -150,13 +164,15 @@ addon_configuration() { # region dir addon version
   [[ -e "$file" ]] && grep -q '"serviceAccount"' "$file"
 }
 
-# A key that sorts add-on versions as irsa2pi does: each number, zero-padded, left to right.
+# A key that sorts add-on versions as irsa2pi does: each number without leading zeros, after its
+# length (three digits), left to right.
 version_key() { # version
   local v="$1" key="" n
   while [[ "$v" =~ ([0-9]+)(.*) ]]; do
-    n="$(printf '%20s' "${BASH_REMATCH[1]}")"
-    key+="${n// /0}."
+    n="${BASH_REMATCH[1]}"
     v="${BASH_REMATCH[2]}"
+    while [[ "$n" == 0?* ]]; do n="${n#0}"; done
+    key+="$(printf '%03d' "${#n}")$n."
   done
   printf '%s' "$key"
 }

@@ -7,16 +7,24 @@ export function compareText(a: string, b: string): number {
   return a.localeCompare(b, 'en');
 }
 
-/** The numbers of an add-on version (`v1.19.2-eksbuild.1` → 1, 19, 2, 1). */
-function versionNumbers(version: string): number[] {
-  return (version.match(/\d+/g) ?? []).map(Number);
+/** The numbers of an add-on version as digit strings without leading zeros (`v1.19.2-eksbuild.1` → 1, 19, 2, 1). */
+function versionNumbers(version: string): string[] {
+  return (version.match(/\d+/g) ?? []).map((n) => n.replace(/^0+(?=\d)/, ''));
+}
+
+/** Two numbers written without leading zeros, compared exactly however long: by length, then digit by digit. */
+function compareDigits(x: string, y: string): number {
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Orders add-on versions by their numbers (`v1.9.0` before `v1.19.0`, `eksbuild.2` before `eksbuild.10`), then as text. */
 export function compareAddonVersions(a: string, b: string): number {
   const [x, y] = [versionNumbers(a), versionNumbers(b)];
   for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? -1) - (y[i] ?? -1);
+    const [p, q] = [x[i], y[i]];
+    if (p === undefined || q === undefined) return p === undefined ? -1 : 1;
+    const d = compareDigits(p, q);
     if (d !== 0) return d;
   }
   return a < b ? -1 : a > b ? 1 : 0;

@@ -172,13 +172,23 @@ export function associationSummaryFrom(f: Fields): PodIdentityAssociationSummary
   };
 }
 
+/** An EKS add-on version as EKS writes them (`v1.19.0-eksbuild.1`), and as the collectors accept them in file names. */
+const ADDON_VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
+
+function addonVersion(f: Fields, key: string, version: string): string {
+  if (!ADDON_VERSION.test(version))
+    throw new InputError(`${f.path}.${key} ${JSON.stringify(version.slice(0, 80))} is not an add-on version (letters, digits, . _ + -, at most 100)`, f.file);
+  return version;
+}
+
 /** An add-on from `aws eks describe-addon` (`{"addon": {...}}`). */
 export function addonFrom(f: Fields): Addon {
+  const version = f.optStr('addonVersion');
   return {
     name: f.str('addonName'),
     clusterName: f.str('clusterName'),
     clusterArn: eksChildClusterArn(f, 'addonArn'),
-    version: f.optStr('addonVersion'),
+    version: version === undefined ? undefined : addonVersion(f, 'addonVersion', version),
     serviceAccountRoleArn: roleArnField(f, 'serviceAccountRoleArn', true),
     namespace: f.optObj('namespaceConfig')?.optStr('namespace') || undefined,
     podIdentityAssociations: f.strings('podIdentityAssociations'),
@@ -202,7 +212,7 @@ export function addonConfigurationFrom(f: Fields): AddonConfiguration {
   });
   return {
     addonName: f.str('addonName'),
-    addonVersion: f.str('addonVersion'),
+    addonVersion: addonVersion(f, 'addonVersion', f.str('addonVersion')),
     podIdentityServiceAccounts: [...new Set(serviceAccounts)].sort(),
     source: f.file,
   };

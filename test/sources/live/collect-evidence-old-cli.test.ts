@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { plan } from '../../src/plan/plan.js';
-import { readEvidenceBundle } from '../../src/sources/evidence/read-bundle.js';
-import { runCommand } from '../helpers/exec.js';
-import { startEksShim, type EksShim } from '../helpers/eks-shim.js';
+import { plan } from '../../../src/plan/plan.js';
+import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { runCommand } from '../../helpers/exec.js';
+import { startEksShim, type EksShim } from '../../helpers/eks-shim.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const FIXTURE = join(ROOT, 'fixtures', 'addon-role');
 const SCRIPT = join(ROOT, 'scripts', 'collect-evidence.sh');
 const ACCOUNT = '111122223333';
@@ -65,7 +65,7 @@ async function collectAndPlan(name: string, dataPath: string | undefined) {
   return { status: node?.status, reasons: node?.reasons };
 }
 
-describe('review: collect-evidence.sh with an AWS CLI whose EKS model predates podIdentityConfiguration', () => {
+describe('collect-evidence.sh with an AWS CLI whose EKS model predates podIdentityConfiguration', () => {
   it('the current CLI: the shim says v1.19.0 takes aws-node, so it is planned', async () => {
     expect(await collectAndPlan('current', undefined)).toEqual({ status: 'create', reasons: ['addon-owned-role'] });
   }, 60_000);

@@ -46,7 +46,7 @@ function refusedOrClean(dir: string): void {
   for (const m of messages) expect(m).not.toMatch(/[\n\r]|## injected/);
 }
 
-describe('review: add-on configuration (wip-addon-config)', () => {
+describe('add-on configuration (wip-addon-config)', () => {
   it('orders versions whose numbers pass 2^53 by their numbers, as scripts/collect-evidence.sh (zero-padded digits) does', () => {
     // Number('9007199254740993') === 9007199254740992: the two compare equal at the second number and the third decides.
     expect(compareAddonVersions('v1.9007199254740993.0', 'v1.9007199254740992.5')).toBeGreaterThan(0);
