@@ -109,9 +109,10 @@ function templateOf(f: Fields, rel: string, p: Pending): Omit<EvidenceFile, 'pat
   const [accountId, region] = [parts[at + 1] ?? '', parts[at + 2] ?? ''];
   if (at < 0 || parts.length !== at + 4 || !/^\d{12}$/.test(accountId) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || stack === undefined)
     throw new InputError('get-template output does not name its stack: save it as aws/<account>/<region>/cloudformation-template-<stack>.json', f.file);
-  if (typeof f.value.TemplateBody !== 'string' && (typeof f.value.TemplateBody !== 'object' || f.value.TemplateBody === null))
+  const body = f.value.TemplateBody;
+  if (typeof body !== 'string' && (typeof body !== 'object' || body === null || Array.isArray(body)))
     throw new InputError('$.TemplateBody must be the template (an object or a string)', f.file);
-  p.templates.push({ stackName: stack, accountId, region, source: f.file });
+  p.templates.push({ stackName: stack, accountId, region, body: body as Readonly<Record<string, unknown>> | string, source: f.file });
   return { kind: 'cloudformation-template', accountId, region };
 }
 
