@@ -1,5 +1,7 @@
 import type { Addon, Inventory, PodIdentityAssociation, Role } from '../model/inventory.js';
-import type { CloudFormationResource, CloudFormationStack, Owner, TerraformResource } from '../model/owners.js';
+import type { CloudFormationResource, CloudFormationStack, CloudFormationTemplate, Owner, TerraformResource } from '../model/owners.js';
+import { parseArn } from '../iam/arn.js';
+import { stackTemplateProblem, type RoleStack } from './stack-template.js';
 import { group } from '../group.js';
 import { compareText } from '../order.js';
 
@@ -10,6 +12,8 @@ export interface OwnerClaim {
   readonly source: string;
   /** Why this owner cannot take a change now (a stack failed or mid-update); undefined when it can. */
   readonly unsafe: string | undefined;
+  /** For a stack's role: the stack, and its template when a change set can rewrite it. */
+  readonly stack?: RoleStack;
 }
 
 /** Who owns a role, as far as the evidence tells. */
@@ -19,6 +23,8 @@ export interface RoleOwnership {
   readonly claims: readonly OwnerClaim[];
   /** Why the role's owner cannot be changed safely; empty when it can. */
   readonly unsafe: readonly string[];
+  /** The stack of the one owner, when that is a stack. */
+  readonly stack?: RoleStack;
 }
 
 /** Look-ups of who owns each role, association and add-on. */
@@ -82,6 +88,16 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
     unsafe: undefined,
   });
   const collected = evidence !== undefined;
+  const templates = new Map((evidence?.templates ?? []).map((t) => [`${t.accountId}|${t.region}|${t.stackName}`, t]));
+  const stackClaim = (role: Role, name: string, logicalId: string, region: string | undefined, stack: CloudFormationStack | undefined, tags: Role['tags']) => {
+    const owner = stackOwner(name, logicalId, eksctlCluster(name, stack?.tags, tags));
+    if (region === undefined) return { owner, unsafe: `the region of stack ${name} is not known (its role has no aws:cloudformation:stack-id tag)` };
+    const where: Omit<RoleStack, 'template'> = { name, accountId: role.accountId, region, logicalId };
+    const template: CloudFormationTemplate | undefined = templates.get(`${role.accountId}|${region}|${name}`);
+    const problem = stackTemplateProblem(where, template, role.trustPolicy);
+    const body = template && typeof template.body !== 'string' && problem === undefined ? template.body : undefined;
+    return { owner, stack: { ...where, template: body }, unsafe: problem };
+  };
 
   const roleClaims = (role: Role): OwnerClaim[] => {
     const claims = new Map<string, OwnerClaim>();
@@ -93,11 +109,8 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
       const stack = stacksById.get(r.stackId);
       if (gone(stack?.status) || gone(r.status)) continue;
       stackNames.add(r.stackName);
-      add(`cfn|${r.stackId}`, {
-        owner: stackOwner(r.stackName, r.logicalId, eksctlCluster(r.stackName, stack?.tags, role.tags)),
-        source: r.source,
-        unsafe: stackProblem(stack, r),
-      });
+      const claim = stackClaim(role, r.stackName, r.logicalId, r.region, stack, role.tags);
+      add(`cfn|${r.stackId}`, { ...claim, source: r.source, unsafe: stackProblem(stack, r) ?? claim.unsafe });
     }
     const tags = role.tags;
     const tagStack = tags?.['aws:cloudformation:stack-name'];
@@ -105,12 +118,11 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
     const tagStackId = tags?.['aws:cloudformation:stack-id'];
     if (tagStack && tagLogical && (tagStackId !== undefined || !stackNames.has(tagStack))) {
       const stack = tagStackId ? stacksById.get(tagStackId) : undefined;
-      if (!gone(stack?.status))
-        add(`cfn|${tagStackId ?? tagStack}`, {
-          owner: stackOwner(tagStack, tagLogical, eksctlCluster(tagStack, stack?.tags, tags)),
-          source: role.source,
-          unsafe: stackProblem(stack, undefined),
-        });
+      if (!gone(stack?.status)) {
+        const region = tagStackId ? parseArn(tagStackId)?.region || undefined : undefined;
+        const claim = stackClaim(role, tagStack, tagLogical, region, stack, tags);
+        add(`cfn|${tagStackId ?? tagStack}`, { ...claim, source: role.source, unsafe: stackProblem(stack, undefined) ?? claim.unsafe });
+      }
     }
     for (const t of (terraformByArn.get(role.arn) ?? []).filter((t) => t.type === 'aws_iam_role')) add(`tf|${t.workspace}|${t.address}`, terraformClaim(t));
     return [...claims.entries()].sort(([a], [b]) => compareText(a, b)).map(([, c]) => c);
@@ -123,7 +135,8 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
       if (!collected && claims.length === 0) return undefined;
       const unsafe = claims.flatMap((c) => (c.unsafe === undefined ? [] : [c.unsafe]));
       if (claims.length > 1) unsafe.unshift(`${claims.length} owners claim it: ${claims.map((c) => describeOwner(c.owner)).join(', ')}`);
-      return { owner: claims[0]?.owner ?? UNMANAGED, claims, unsafe };
+      const stack = claims[0]?.stack;
+      return { owner: claims[0]?.owner ?? UNMANAGED, claims, unsafe, ...(stack ? { stack } : {}) };
     },
     association(association) {
       if (!collected) return undefined;

@@ -154,8 +154,8 @@ export const PLANNING_RULES = {
     'owner-unsafe',
     'high',
     "Role's owner cannot take a change safely",
-    'The role belongs to a CloudFormation stack that is failed, rolling back or mid-operation (`*_FAILED`, `*_IN_PROGRESS`, `ROLLBACK_COMPLETE`), or several owners claim it (two stacks, two Terraform states or addresses, a stack and a state). A trust changed now would be lost or fought over at the next stack update or `terraform apply`, so the role is not changed and the identities it serves are blocked.',
-    'Bring the stack back to a `*_COMPLETE` state, or leave the role in exactly one stack or state (`terraform state rm` in the others), collect again and plan again.',
+    "The role belongs to a CloudFormation stack that is failed, rolling back or mid-operation (`*_FAILED`, `*_IN_PROGRESS`, `ROLLBACK_COMPLETE`), or several owners claim it (two stacks, two Terraform states or addresses, a stack and a state), or the scripts cannot change it through its stack's template: the template is not in the evidence, is YAML, calls intrinsic functions in the trust, holds another trust than the role's (drift), or could pass the 51,200-byte `TemplateBody` limit once rewritten. A trust changed now would be lost or fought over at the next stack update or `terraform apply`, so the role is not changed and the identities it serves are blocked.",
+    "Bring the stack back to a `*_COMPLETE` state, or leave the role in exactly one stack or state (`terraform state rm` in the others), or collect the stack's JSON template (`aws cloudformation get-template`, see the message) or change the trust in the template's source; collect again and plan again.",
   ),
   ownerEksctl: rule(
     'owner-eksctl',

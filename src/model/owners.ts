@@ -60,6 +60,8 @@ export interface CloudFormationTemplate {
   readonly stackName: string;
   readonly accountId: string;
   readonly region: string;
+  /** `TemplateBody`: the parsed template of a JSON template (keys in the template's order), the text of a YAML one. */
+  readonly body: Readonly<Record<string, unknown>> | string;
   readonly source: string;
 }
 

@@ -80,6 +80,21 @@ interface PlannedRoleBase {
   readonly trustSize: { readonly current: number; readonly transition: number; readonly final: number };
   /** Who owns the role; absent when no owner evidence was collected and the role carries no owner tags. */
   readonly owner?: Owner;
+  /**
+   * For a role a CloudFormation or eksctl stack owns: the stack and the role's resource in it, with the
+   * stack's template when the scripts can change the trust through a change set of it.
+   */
+  readonly stack?: OwnerStack;
+}
+
+/** The stack that owns a role, and its template, for changing the role's trust through the stack. */
+export interface OwnerStack {
+  readonly name: string;
+  readonly region: string;
+  /** The role's logical ID in the template. */
+  readonly logicalId: string;
+  /** The template as `get-template` gave it (JSON, keys in their order); absent when it cannot be rewritten (an `owner-unsafe` finding says why). */
+  readonly template?: Readonly<Record<string, unknown>>;
 }
 
 /** A role that exists, whose trust the plan reads or rewrites for its own identities. */

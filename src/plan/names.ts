@@ -29,6 +29,8 @@ export const NAME_RULES = {
   rolePath: { re: /^\/([\w+=,.@-]+\/)*$/, rule: 'an IAM path of the characters of role names' },
   addon: { re: /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, rule: 'an EKS add-on name' },
   associationId: { re: /^a-[a-z0-9]{1,64}$/, rule: 'a Pod Identity association id' },
+  stack: { re: /^[A-Za-z][A-Za-z0-9-]{0,127}$/, rule: 'a CloudFormation stack name' },
+  logicalId: { re: /^[A-Za-z0-9]{1,255}$/, rule: 'a CloudFormation logical ID' },
 } as const;
 
 /** A kind of name with a rule in {@link NAME_RULES}. */

@@ -11,8 +11,12 @@ const UNMANAGED: Owner = Object.freeze({ kind: 'unmanaged' });
 /** The role with its owner, when owners are known: a role the plan creates is unmanaged. */
 export function withRoleOwner(role: PlannedRole, ctx: InventoryIndexes): PlannedRole {
   const existing = ctx.rolesByArn.get(role.arn);
-  const owner = role.kind === 'existing' && existing ? ctx.owners.role(existing)?.owner : ctx.owners.collected ? UNMANAGED : undefined;
-  return owner === undefined ? role : { ...role, owner };
+  const ownership = role.kind === 'existing' && existing ? ctx.owners.role(existing) : undefined;
+  const owner = role.kind === 'existing' && existing ? ownership?.owner : ctx.owners.collected ? UNMANAGED : undefined;
+  if (owner === undefined) return role;
+  const s = ownership?.stack;
+  if (!s) return { ...role, owner };
+  return { ...role, owner, stack: { name: s.name, region: s.region, logicalId: s.logicalId, ...(s.template ? { template: s.template } : {}) } };
 }
 
 /** The association's owner: the add-on's for an add-on's identity, else the existing association's. */

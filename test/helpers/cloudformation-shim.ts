@@ -36,6 +36,13 @@ export interface SeedStackInput {
   resources: ShimStackResource[];
   status?: string;
   tags?: Record<string, string>;
+  /** The stack's parameter values (DescribeStacks `Parameters`); a change set must give each, by value or `UsePreviousValue`. */
+  parameters?: Record<string, string>;
+  /**
+   * Changes every change set of the stack lists besides the template's own: what a parameter resolved anew
+   * (an SSM parameter type) or a dynamic reference brings to an update.
+   */
+  dynamicChanges?: ShimResourceChange[];
 }
 
 /** A change of a change set, as DescribeChangeSet lists it. */
@@ -57,6 +64,8 @@ export interface ShimStack {
   template: Record<string, unknown>;
   resources: ShimStackResource[];
   tags: Record<string, string>;
+  parameters: Record<string, string>;
+  dynamicChanges: ShimResourceChange[];
   createdAt: Date;
   updatedAt?: Date;
 }
@@ -101,6 +110,8 @@ export interface CloudFormationShim {
   endpoint: string;
   state: CloudFormationShimState;
   seedStack(input: SeedStackInput): ShimStack;
+  /** Forgets every stack, change set and request. */
+  clear(): void;
   stop(): Promise<void>;
 }
 
@@ -234,6 +245,12 @@ export async function startCloudFormationShim(opts: StartCloudFormationShimOptio
       element('StackStatus', s.status) +
       element('CreationTime', s.createdAt.toISOString()) +
       element('LastUpdatedTime', s.updatedAt?.toISOString()) +
+      (Object.keys(s.parameters).length
+        ? members(
+            'Parameters',
+            Object.entries(s.parameters).map(([k, v]) => element('ParameterKey', k) + element('ParameterValue', v)),
+          )
+        : '') +
       members(
         'Tags',
         Object.entries(s.tags).map(([k, v]) => element('Key', k) + element('Value', v)),
@@ -354,7 +371,23 @@ export async function startCloudFormationShim(opts: StartCloudFormationShimOptio
         if (needsIamCapability(template) && !capabilities.some((c) => c === 'CAPABILITY_IAM' || c === 'CAPABILITY_NAMED_IAM')) {
           throw new QueryError(400, 'InsufficientCapabilitiesException', 'Requires capabilities : [CAPABILITY_IAM]');
         }
-        const changes = templateChanges(stack, template);
+        const given = new Map<string, { value?: string; previous: boolean }>();
+        for (let i = 1; params.has(`Parameters.member.${i}.ParameterKey`); i++) {
+          const value = params.get(`Parameters.member.${i}.ParameterValue`);
+          given.set(params.get(`Parameters.member.${i}.ParameterKey`) ?? '', {
+            ...(value === null ? {} : { value }),
+            previous: params.get(`Parameters.member.${i}.UsePreviousValue`) === 'true',
+          });
+        }
+        const declared = Object.keys(template.Parameters ?? {});
+        const unknown = [...given.keys()].filter((k) => !declared.includes(k));
+        if (unknown.length) throw new QueryError(400, 'ValidationError', `Parameters: [${unknown.join(', ')}] do not exist in the template`);
+        const missing = declared.filter((k) => {
+          const g = given.get(k);
+          return !g || (g.previous ? !(k in stack.parameters) : g.value === undefined);
+        });
+        if (missing.length) throw new QueryError(400, 'ValidationError', `Parameters: [${missing.join(', ')}] must have values`);
+        const changes = [...templateChanges(stack, template), ...stack.dynamicChanges];
         const id = `arn:aws:cloudformation:${region}:${opts.accountId}:changeSet/${name}/${randomUUID()}`;
         const change: ShimChangeSet = {
           name,
@@ -511,10 +544,17 @@ export async function startCloudFormationShim(opts: StartCloudFormationShimOptio
         template: input.template,
         resources: input.resources,
         tags: input.tags ?? {},
+        parameters: input.parameters ?? {},
+        dynamicChanges: input.dynamicChanges ?? [],
         createdAt: new Date(),
       };
       state.stacks.set(`${region}/${input.name}`, stack);
       return stack;
+    },
+    clear() {
+      state.stacks.clear();
+      state.changeSets.clear();
+      state.requests.length = 0;
     },
     stop() {
       return new Promise<void>((resolve) => {

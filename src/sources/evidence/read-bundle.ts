@@ -115,6 +115,20 @@ function stateOf(kind: 'terraform-state' | 'terraform-show', f: Fields, rel: str
 
 const TEMPLATE_FILE = /^cloudformation-template-([A-Za-z][A-Za-z0-9-]{0,127})\.json$/i;
 
+/**
+ * A JSON template's body as an object, as the AWS CLI prints it: the SDKs (and `collect`) give it as the
+ * text CloudFormation holds, which the CLI decodes when it is JSON. A YAML template stays text.
+ */
+function templateBody(body: Readonly<Record<string, unknown>> | string): Readonly<Record<string, unknown>> | string {
+  if (typeof body !== 'string' || !body.trimStart().startsWith('{')) return body;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Readonly<Record<string, unknown>>) : body;
+  } catch {
+    return body;
+  }
+}
+
 function templateOf(f: Fields, rel: string, p: Pending): Omit<EvidenceFile, 'path' | 'modifiedAt'> {
   const parts = rel.split(sep);
   const at = parts.indexOf('aws');
@@ -122,9 +136,10 @@ function templateOf(f: Fields, rel: string, p: Pending): Omit<EvidenceFile, 'pat
   const [accountId, region] = [parts[at + 1] ?? '', parts[at + 2] ?? ''];
   if (at < 0 || parts.length !== at + 4 || !/^\d{12}$/.test(accountId) || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || stack === undefined)
     throw new InputError('get-template output does not name its stack: save it as aws/<account>/<region>/cloudformation-template-<stack>.json', f.file);
-  if (typeof f.value.TemplateBody !== 'string' && (typeof f.value.TemplateBody !== 'object' || f.value.TemplateBody === null))
+  const body = f.value.TemplateBody;
+  if (typeof body !== 'string' && (typeof body !== 'object' || body === null || Array.isArray(body)))
     throw new InputError('$.TemplateBody must be the template (an object or a string)', f.file);
-  p.templates.push({ stackName: stack, accountId, region, source: f.file });
+  p.templates.push({ stackName: stack, accountId, region, body: templateBody(body as Readonly<Record<string, unknown>> | string), source: f.file });
   return { kind: 'cloudformation-template', accountId, region };
 }
 

@@ -123,6 +123,23 @@ describe('owner evidence', () => {
     });
   });
 
+  it("keeps a template's body in its key order; a JSON body given as text (the SDKs', collect's) is read as the CLI prints it, YAML stays text", () => {
+    const TEMPLATE = `${REGION_DIR}/cloudformation-template-eksctl-c1-addon-iamserviceaccount-shop-cart.json`;
+    const parsed = readEvidenceBundle(ESTATE).owners?.templates[0]?.body;
+    expect(Object.keys(parsed as object)).toEqual(['AWSTemplateFormatVersion', 'Description', 'Resources', 'Outputs']);
+    const dir = estate();
+    edit(dir, TEMPLATE, (doc) => {
+      doc.TemplateBody = JSON.stringify(doc.TemplateBody);
+    });
+    expect(readEvidenceBundle(dir).owners?.templates[0]?.body).toEqual(parsed);
+    expect(JSON.stringify(readEvidenceBundle(dir).owners?.templates[0]?.body)).toBe(JSON.stringify(parsed));
+    const yaml = 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n';
+    edit(dir, TEMPLATE, (doc) => {
+      doc.TemplateBody = yaml;
+    });
+    expect(readEvidenceBundle(dir).owners?.templates[0]?.body).toBe(yaml);
+  });
+
   it('names workspaces by their path under terraform/', () => {
     const dir = estate();
     mkdirSync(join(dir, 'terraform', 'prod'));

@@ -15,6 +15,9 @@ import { renderTemplate } from '../../templates.js';
 import { push } from '../../../group.js';
 import { compareText } from '../../../order.js';
 import { InputError } from '../../../errors.js';
+import { describeOwner } from '../../../analysis/owners.js';
+import { MAX_TEMPLATE_BODY_BYTES } from '../../../analysis/stack-template.js';
+import { sortedKeys, withTrust } from './stack-template.js';
 
 /**
  * A document as the AWS CLI prints it with `--output json` (4-space indent, keys in order), so a
@@ -76,6 +79,32 @@ function scriptCluster(arn: string, name: string, account: string, region: strin
   return { name, arn, account, region };
 }
 
+const PHASES = ['current', 'transition', 'final'] as const;
+
+/**
+ * The stack's template at each phase of a stack-owned role's trust: as the AWS CLI prints `get-template`'s
+ * `TemplateBody` (`stack/<account>-<role>.<phase>.json`, compared with the live template) and compact, as the
+ * change set's `TemplateBody` (`….body.json`). At `current` the template is the evidence's own.
+ */
+function stackFiles(r: PlannedRole, base: string): EmittedFile[] {
+  const template = r.stack?.template;
+  if (!r.stack || !template)
+    throw new InputError(
+      `refusing to emit: role ${r.arn} belongs to a stack whose template the plan does not hold, so its trust cannot be changed through the stack`,
+    );
+  const { logicalId } = r.stack;
+  return PHASES.flatMap((p) => {
+    const t = p === 'current' ? template : withTrust(template, logicalId, r.trustPolicy[p], `role ${r.arn}`);
+    const body = JSON.stringify(t);
+    if (Buffer.byteLength(body) > MAX_TEMPLATE_BODY_BYTES)
+      throw new InputError(`refusing to emit: role ${r.arn}: the ${p} template of stack ${r.stack?.name ?? ''} has over ${MAX_TEMPLATE_BODY_BYTES} bytes`);
+    return [
+      { path: `stack/${base}.${p}.json`, content: cliJson(t as unknown as PolicyDocument) },
+      { path: `stack/${base}.${p}.body.json`, content: `${body}\n` },
+    ];
+  });
+}
+
 /** The lowest AWS CLI versions (1 and 2) that have what the scripts call, by what they call. */
 const CLI_MINIMUMS = {
   podIdentity: { what: 'EKS Pod Identity commands', v1: '1.30.7', v2: '2.13.39' },
@@ -122,12 +151,27 @@ export const emitScript: Emitter = (plan: Plan) => {
       return { account: r.accountId, name: r.name, path: r.path, trustFile, policyFile, identities: identitiesOf(r, migratedKeys) };
     });
   const existing = touched.filter((r) => r.kind === 'existing' && r.trustPolicy.current);
+  const roleOwners: { key: string; kind: 'stack' | 'terraform'; stack: string; region: string; logicalId: string; describe: string }[] = [];
   for (const r of existing) {
-    files.push(
-      { path: `trust/${base(r)}.current.json`, content: cliJson(r.trustPolicy.current) },
-      { path: `trust/${base(r)}.transition.json`, content: cliJson(r.trustPolicy.transition) },
-      { path: `trust/${base(r)}.final.json`, content: cliJson(r.trustPolicy.final) },
-    );
+    for (const p of PHASES) files.push({ path: `trust/${base(r)}.${p}.json`, content: cliJson(r.trustPolicy[p]) });
+    const owner = r.owner;
+    if (owner?.kind === 'terraform') {
+      for (const p of PHASES)
+        files.push({ path: `trust/${base(r)}.${p}.terraform.json`, content: `${JSON.stringify(sortedKeys(r.trustPolicy[p]), null, 4)}\n` });
+      roleOwners.push({ key: `${r.accountId}|${r.name}`, kind: 'terraform', stack: '', region: '', logicalId: '', describe: describeOwner(owner) });
+    } else if (owner?.kind === 'cloudformation' || owner?.kind === 'eksctl') {
+      files.push(...stackFiles(r, base(r)));
+      const stack = r.stack;
+      if (!stack) throw new InputError(`refusing to emit: role ${r.arn}: its stack is not in the plan`);
+      roleOwners.push({
+        key: `${r.accountId}|${r.name}`,
+        kind: 'stack',
+        stack: checkName('stack', stack.name, `role ${r.arn}: stack`),
+        region: checkName('region', stack.region, `role ${r.arn}: stack region`),
+        logicalId: checkName('logicalId', stack.logicalId, `role ${r.arn}: logical ID`),
+        describe: describeOwner(owner),
+      });
+    }
   }
   const roleEntry = (r: PlannedRole) => ({
     account: r.accountId,
@@ -171,6 +215,7 @@ export const emitScript: Emitter = (plan: Plan) => {
         region: first.region,
         cluster: first.cluster,
         addon,
+        terraform: first.owner?.kind === 'terraform' ? describeOwner(first.owner) : '',
         pairs: [...group].sort((a, b) => compareText(a.serviceAccount, b.serviceAccount)).map((a) => `${a.namespace}/${a.serviceAccount}=${a.roleArn}`),
       };
     });
@@ -190,6 +235,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     roleArn: a.roleArn,
     targetRoleArn: a.targetRoleArn ?? '',
     addon: a.via === 'addon' ? (a.addon ?? '') : '',
+    addonOwner: a.via === 'addon' && a.owner?.kind === 'terraform' ? describeOwner(a.owner) : '',
     workloads: a.workloads.map((w) => `${w.kind}/${w.name}`),
   }));
 
@@ -212,6 +258,7 @@ export const emitScript: Emitter = (plan: Plan) => {
     transitionRoles,
     finalRoles,
     backupRoles,
+    roleOwners,
     associations,
     addons,
     identities,
