@@ -237,3 +237,56 @@ describe('Terraform output for what other Terraform owns (fixtures/owners/estate
     expect(f.content).toContain('the source of module.platform');
   });
 });
+
+describe("review: the generated configuration's own state keeps everything it declared", () => {
+  /** An address of the state is kept by the root module: declared there, or the `from` of a moved {} block. */
+  const kept = (doc: Json, type: string, name: string): boolean =>
+    Object.keys((doc.resource?.[type] ?? {}) as Json).includes(name) || ((doc.moved ?? []) as Json[]).some((m) => m.from === `\${${type}.${name}}`);
+
+  it('the eks-pod-identity-agent add-on an earlier run installed (aws_eks_addon.<cluster>_eks-pod-identity-agent in its state) stays declared: leaving it out destroys the agent', async () => {
+    const q = planOf(
+      estateWithOwnedAssociation('c1_misc_handmade', (state) => {
+        (state.resources as Json[]).push({
+          mode: 'managed',
+          type: 'aws_eks_addon',
+          name: 'c1_eks-pod-identity-agent',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                addon_name: 'eks-pod-identity-agent',
+                cluster_name: 'c1',
+                arn: 'arn:aws:eks:eu-west-1:111122223333:addon/c1/eks-pod-identity-agent/3d612a1d-9a81-9279-1351-5d90fde237fe',
+                id: 'c1:eks-pod-identity-agent',
+              },
+            },
+          ],
+        });
+      }),
+    );
+    const fs = files(q);
+    // The same state is recognised as the configuration's own for the association beside it.
+    expect(kept(await parsed(file(fs, 'associations.tf')), 'aws_eks_pod_identity_association', 'c1_misc_handmade')).toBe(true);
+    expect(kept(await parsed(file(fs, 'addons.tf')), 'aws_eks_addon', 'c1_eks-pod-identity-agent')).toBe(true);
+  });
+
+  it('an association an earlier run created keeps its address when a cluster of the same name in another region joins the plan (the names then take a hash)', async () => {
+    const q = planOf(estateWithOwnedAssociation('c1_misc_handmade'));
+    const handmade = q.associations.find((a) => a.serviceAccount === 'handmade');
+    if (!handmade) throw new Error('no handmade association');
+    expect(files(q).some((f) => f.path === 'associations.tf' && f.content.includes('"c1_misc_handmade"'))).toBe(true);
+    const twin = {
+      ...handmade,
+      clusterArn: handmade.clusterArn.replace(':eu-west-1:', ':us-east-1:'),
+      region: 'us-east-1',
+      status: 'create' as const,
+      existingAssociationId: null,
+      owner: undefined,
+    };
+    const fs = files({ ...q, associations: [...q.associations, twin] });
+    const doc = await parsed(file(fs, 'associations.tf'));
+    expect(kept(doc, 'aws_eks_pod_identity_association', 'c1_misc_handmade')).toBe(true);
+    expect(file(fs, 'owners/platform.tf').content).not.toContain('aws_eks_pod_identity_association.c1_misc_handmade already associates');
+  });
+});
