@@ -290,3 +290,30 @@ describe("review: the generated configuration's own state keeps everything it de
     expect(file(fs, 'owners/platform.tf').content).not.toContain('aws_eks_pod_identity_association.c1_misc_handmade already associates');
   });
 });
+
+describe('review: owners/<workspace>.tf names', () => {
+  const p = planOf(ESTATE);
+  const owner = (workspace: string, address: string) => ({ kind: 'terraform', workspace, address, module: null });
+  const ownerPaths = (q: Plan) =>
+    files(q)
+      .filter((f) => f.path.startsWith('owners/'))
+      .map((f) => f.path);
+
+  it('workspaces whose names differ only in case (terraform/apps.json, terraform/Apps.tfstate) get files that stay two on a case-insensitive file system (macOS, Windows)', () => {
+    const q = withOwner(
+      withOwner(p, ROLE('reports-reader'), owner('Apps', 'aws_iam_role.reports')),
+      ROLE('vpc-cni-irsa'),
+      owner('apps', 'aws_iam_role.vpc_cni'),
+    );
+    const paths = ownerPaths(q);
+    expect(paths).toHaveLength(new Set(paths).size);
+    expect(new Set(paths.map((x) => x.toLowerCase())).size).toBe(paths.length);
+  });
+
+  it('a workspace nested deep under terraform/ (each folder a legal name) still makes a file name a file system takes (at most 255 bytes)', () => {
+    const workspace = `${'a'.repeat(200)}/${'b'.repeat(200)}/prod`;
+    const paths = ownerPaths(withOwner(p, ROLE('reports-reader'), owner(workspace, 'aws_iam_role.reports')));
+    expect(paths.length).toBeGreaterThan(0);
+    for (const x of paths) for (const part of x.split('/')) expect(Buffer.byteLength(part), x).toBeLessThanOrEqual(255);
+  });
+});
