@@ -317,3 +317,22 @@ describe('review: owners/<workspace>.tf names', () => {
     for (const x of paths) for (const part of x.split('/')) expect(Buffer.byteLength(part), x).toBeLessThanOrEqual(255);
   });
 });
+
+describe("review: the IRSA module's replacement keeps the role's provider configuration", () => {
+  it('a module call given an aliased provider (providers = { aws = aws.prod }, recorded in the raw state) gets a replacement on that provider, not the default one, which may be another account where the role is not found and a new one is created', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owners-'));
+    tmp.push(dir);
+    cpSync(ESTATE, dir, { recursive: true });
+    const statePath = path.join(dir, 'terraform/platform.tfstate');
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as Json;
+    for (const r of state.resources as Json[])
+      if (r.module === 'module.load_balancer_controller_irsa_role') r.provider = 'provider["registry.terraform.io/hashicorp/aws"].prod';
+    writeFileSync(statePath, JSON.stringify(state));
+    const q = planOf(dir);
+    expect(q.roles.find((r) => r.arn === ROLE('lb-controller-irsa'))?.owner).toMatchObject({ irsaModule: 'iam-role-for-service-accounts-eks' });
+    const doc = await parsed(file(files(q), 'owners/platform.tf'));
+    const declared = doc.resource?.aws_iam_role?.['irsa2pi_lb-controller-irsa']?.[0] as Json | undefined;
+    expect(declared, 'the replacement role').toBeDefined();
+    expect(declared?.provider).toBe('${aws.prod}');
+  });
+});
