@@ -336,3 +336,44 @@ describe("review: the IRSA module's replacement keeps the role's provider config
     expect(declared?.provider).toBe('${aws.prod}');
   });
 });
+
+describe("review: an add-on's list in the owner file", () => {
+  it('an association the add-on already has for a service account the plan does not migrate is kept in the list (or the list is guarded), since the add-on takes the list whole and would delete it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owners-'));
+    tmp.push(dir);
+    cpSync(ESTATE, dir, { recursive: true });
+    const region = path.join(dir, 'aws/111122223333/eu-west-1');
+    const addonArn = 'arn:aws:eks:eu-west-1:111122223333:addon/c1/vpc-cni/4dd704c6-36b5-4b30-bdac-ad21484152b1';
+    const assocArn = 'arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c1/a-cnimetrics00001';
+    const addonFile = path.join(region, 'addon-c1-vpc-cni.json');
+    const addon = JSON.parse(readFileSync(addonFile, 'utf8')) as Json;
+    addon.addon.podIdentityAssociations = [assocArn];
+    writeFileSync(addonFile, JSON.stringify(addon));
+    writeFileSync(
+      path.join(region, 'pod-identity-association-a-cnimetrics00001.json'),
+      JSON.stringify({
+        association: {
+          clusterName: 'c1',
+          namespace: 'kube-system',
+          serviceAccount: 'aws-node-metrics',
+          roleArn: ROLE('hand-made'),
+          associationArn: assocArn,
+          associationId: 'a-cnimetrics00001',
+          ownerArn: addonArn,
+          tags: {},
+          createdAt: '2025-01-20T11:02:41.919000+00:00',
+          modifiedAt: '2025-01-20T11:02:41.919000+00:00',
+          disableSessionTags: false,
+        },
+      }),
+    );
+    const q = planOf(dir);
+    const f = file(files(q), 'owners/platform.tf');
+    const doc = await parsed(f);
+    const list = locals(doc)['irsa2pi_c1_vpc-cni_pod_identity_associations'] as Json[] | undefined;
+    expect(list, f.content).toBeDefined();
+    const listed = (list ?? []).some((x) => x.service_account === 'aws-node-metrics' && x.role_arn === ROLE('hand-made'));
+    const guarded = /precondition|check\s*"/.test(f.content);
+    expect(listed || guarded, 'the existing association is listed, or applying the list is guarded').toBe(true);
+  });
+});
