@@ -3,7 +3,7 @@
  * its owner at its address (owners/<workspace>.tf), and the generated root module neither declares
  * nor imports it. Every .tf file is checked with HashiCorp's formatter and parser.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
@@ -375,5 +375,61 @@ describe("review: an add-on's list in the owner file", () => {
     const listed = (list ?? []).some((x) => x.service_account === 'aws-node-metrics' && x.role_arn === ROLE('hand-made'));
     const guarded = /precondition|check\s*"/.test(f.content);
     expect(listed || guarded, 'the existing association is listed, or applying the list is guarded').toBe(true);
+  });
+});
+
+describe("review: a chaining role an earlier run created (the configuration's own state holds it)", () => {
+  it('stays declared in roles.tf once it exists: leaving aws_iam_role.<name> out of the root module makes its next apply destroy the role the associations chain through', async () => {
+    const CROSS = path.join(import.meta.dirname, '..', '..', 'fixtures', 'cross-account');
+    const first = planOf(CROSS);
+    const chain = first.roles.find((r) => r.kind === 'new');
+    if (!chain) throw new Error('no chaining role in fixtures/cross-account');
+    const firstRoles = await parsed(file(files(first), 'roles.tf'));
+    const [resName] = Object.keys(firstRoles.resource.aws_iam_role as Json);
+    if (!resName) throw new Error('no aws_iam_role in roles.tf');
+
+    // The earlier run applied: the role exists in IAM, and the root module's state holds it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owners-'));
+    tmp.push(dir);
+    cpSync(CROSS, dir, { recursive: true });
+    const iamPath = path.join(dir, 'aws/111122223333/iam-authorization-details.json');
+    const iam = JSON.parse(readFileSync(iamPath, 'utf8')) as Json;
+    (iam.RoleDetailList as Json[]).push({
+      Path: chain.path,
+      RoleName: chain.name,
+      RoleId: 'AROACHAIN00000000001',
+      Arn: chain.arn,
+      CreateDate: '2026-01-02T00:00:00+00:00',
+      AssumeRolePolicyDocument: chain.trustPolicy.transition,
+      InstanceProfileList: [],
+      RolePolicyList: [{ PolicyName: 'irsa2pi-chain', PolicyDocument: chain.permissionsPolicy }],
+      AttachedManagedPolicies: [],
+      Tags: [],
+    });
+    writeFileSync(iamPath, JSON.stringify(iam));
+    mkdirSync(path.join(dir, 'terraform'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'terraform/irsa2pi.tfstate'),
+      JSON.stringify({
+        version: 4,
+        terraform_version: '1.11.4',
+        serial: 3,
+        lineage: '00000000-0000-0000-0000-000000000001',
+        outputs: {},
+        resources: [
+          {
+            mode: 'managed',
+            type: 'aws_iam_role',
+            name: resName,
+            provider: 'provider["registry.terraform.io/hashicorp/aws"].acct_111122223333_eu_west_1',
+            instances: [{ schema_version: 0, attributes: { arn: chain.arn, name: chain.name, path: chain.path } }],
+          },
+        ],
+      }),
+    );
+    const second = planOf(dir);
+    const fs = files(second);
+    const roles = await parsed(file(fs, 'roles.tf'));
+    expect(Object.keys((roles.resource?.aws_iam_role ?? {}) as Json)).toContain(resName);
   });
 });
