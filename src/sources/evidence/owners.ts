@@ -127,7 +127,8 @@ function irsaModuleTrust(trust: string | undefined): boolean {
  * v5 `modules/iam-role-for-service-accounts-eks`, v6 `modules/iam-role-for-service-accounts`): one
  * role `aws_iam_role.this[0]` whose trust is OIDC web identity only, besides it only policies, policy
  * attachments (and v6's inline policy), and the trust document `data.aws_iam_policy_document.this[0]`
- * (v5) or `.assume[0]` (v6).
+ * (v5) or `.assume[0]` (v6). Neither has child modules, which `managedResources` checks: a
+ * `removed {}` of the call would forget theirs too.
  */
 function irsaModuleOf(instances: readonly StateInstance[]): IrsaModule | undefined {
   const managed = instances.filter((i) => i.mode === 'managed');
@@ -143,7 +144,9 @@ function irsaModuleOf(instances: readonly StateInstance[]): IrsaModule | undefin
 function managedResources(instances: readonly StateInstance[], workspace: string, arns: readonly (string | undefined)[], file: string): TerraformResource[] {
   const byModule = new Map<string, StateInstance[]>();
   for (const i of instances) if (i.module !== null) byModule.set(i.module, [...(byModule.get(i.module) ?? []), i]);
-  const kinds = new Map([...byModule].map(([module, list]) => [module, irsaModuleOf(list)]));
+  const modules = [...byModule.keys()];
+  const hasChildModules = (module: string) => modules.some((m) => m.startsWith(`${module}.module.`));
+  const kinds = new Map([...byModule].map(([module, list]) => [module, hasChildModules(module) ? undefined : irsaModuleOf(list)]));
   const out: TerraformResource[] = [];
   instances.forEach((i, n) => {
     if (i.mode !== 'managed') return;
