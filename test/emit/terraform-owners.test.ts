@@ -431,5 +431,11 @@ describe("review: a chaining role an earlier run created (the configuration's ow
     const fs = files(second);
     const roles = await parsed(file(fs, 'roles.tf'));
     expect(Object.keys((roles.resource?.aws_iam_role ?? {}) as Json)).toContain(resName);
+    expect(roles.resource.aws_iam_role[resName][0].lifecycle[0].prevent_destroy).toBe(true);
+    // A fresh workspace adopts it; one whose state holds it plans no change (Terraform >= 1.5 skips that import).
+    expect(roles.import).toContainEqual(expect.objectContaining({ id: chain.name, to: `\${aws_iam_role.${resName}}` }));
+    expect(Object.keys((roles.resource?.aws_iam_role_policy ?? {}) as Json)).toContain(resName);
+    // Its trust is declared here, so no trust files or owner file are written for it.
+    expect(fs.some((f) => f.path.startsWith('owners/irsa2pi') || f.path.includes(chain.name))).toBe(false);
   });
 });

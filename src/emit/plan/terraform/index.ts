@@ -129,9 +129,16 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const providerNames = uniqueIdentifiers(providerKeys.map((p) => ({ key: p.key, label: `acct_${p.account}_${p.region.replace(/-/g, '_')}` })));
   const provider = (account: string, region: string) => got(providerNames, `${account}|${region}`);
 
-  // Chaining roles the plan creates.
-  const newRoles = plan.roles.filter((r) => r.kind === 'new');
+  // Chaining roles: those the plan creates, and those an earlier run created (adopted), which the
+  // configuration keeps declaring, since leaving them out would make its next apply destroy them;
+  // one another Terraform state holds at another address is left to it.
   const roleNames = uniqueIdentifiers(plan.roles.map((r) => ({ key: r.arn, label: r.name })));
+  const newRoles = plan.roles.filter((r) => {
+    if (r.kind === 'new') return true;
+    if (r.chainsTo === null) return false;
+    const owner = terraformOwner(r);
+    return owner === undefined || (owner.module === null && owner.address === `aws_iam_role.${got(roleNames, r.arn)}`);
+  });
   const newRoleRef = new Map(newRoles.map((r) => [r.arn, got(roleNames, r.arn)]));
 
   // Standalone associations: create, and exists (imported). One that another Terraform state holds is
@@ -217,6 +224,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     path: r.path,
     chainsTo: r.chainsTo,
     trust: JSON.stringify(r.trustPolicy.transition),
+    importId: r.kind === 'existing' ? r.name : null,
   }));
   const rolePolicies = plan.roles
     .filter((r) => r.permissionsPolicy)
@@ -229,7 +237,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     }));
 
   // Trust of existing roles: the added statements as a data source, full phases as files.
-  const trustRoles = plan.roles.filter((r) => r.kind === 'existing' && trustChanges(r));
+  const trustRoles = plan.roles.filter((r) => r.kind === 'existing' && !newRoleRef.has(r.arn) && trustChanges(r));
   const trust = trustRoles.map((r) => ({
     name: got(roleNames, r.arn),
     provider: provider(r.accountId, iamRegion(r.accountId)),
@@ -297,6 +305,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     adopted: [
       ...associations.filter((a) => a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
       ...addons.map((a) => `aws_eks_addon.${a.name}`),
+      ...roles.filter((r) => r.importId).map((r) => `aws_iam_role.${r.name}`),
     ],
     createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
     addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
