@@ -315,6 +315,8 @@ describe('review: owners/<workspace>.tf names', () => {
     const paths = ownerPaths(withOwner(p, ROLE('reports-reader'), owner(workspace, 'aws_iam_role.reports')));
     expect(paths.length).toBeGreaterThan(0);
     for (const x of paths) for (const part of x.split('/')) expect(Buffer.byteLength(part), x).toBeLessThanOrEqual(255);
+    expect(paths.every((x) => Buffer.byteLength(path.basename(x)) <= 103)).toBe(true);
+    expect(ownerPaths(withOwner(p, ROLE('reports-reader'), owner(workspace, 'aws_iam_role.reports')))).toEqual(paths);
   });
 });
 

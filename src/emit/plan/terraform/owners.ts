@@ -8,7 +8,7 @@
 import type { Plan, PlannedAssociation, PlannedRole } from '../../../plan/model.js';
 import { replaceableModuleCall } from '../../../plan/owners.js';
 import { compareText } from '../../../order.js';
-import { commentText, fileComponent, uniqueIdentifiers } from '../../names.js';
+import { commentText, fileComponent, shortHash, uniqueIdentifiers } from '../../names.js';
 import { got } from '../../lookup.js';
 
 type Owner = NonNullable<PlannedRole['owner']>;
@@ -96,6 +96,27 @@ interface Inputs {
 
 const identity = (a: PlannedAssociation) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`;
 
+const MAX_FILE_STEM = 100;
+
+/**
+ * A file name stem per workspace: its file-name form, cut to at most 100 bytes (a prefix and a hash
+ * of the workspace), with a hash of the workspace added where two stems differ only in case (one
+ * file on a case-insensitive file system).
+ */
+export function workspaceFileStems(workspaces: readonly string[]): Map<string, string> {
+  const hashed = (w: string, stem: string) => `${stem.slice(0, MAX_FILE_STEM - 9)}-${shortHash(w)}`;
+  const stems = new Map(
+    workspaces.map((w) => {
+      const stem = fileComponent(w);
+      return [w, stem.length > MAX_FILE_STEM ? hashed(w, stem) : stem];
+    }),
+  );
+  const byFolded = new Map<string, string[]>();
+  for (const [w, stem] of stems) byFolded.set(stem.toLowerCase(), [...(byFolded.get(stem.toLowerCase()) ?? []), w]);
+  for (const group of byFolded.values()) if (group.length > 1) for (const w of group) stems.set(w, hashed(w, got(stems, w)));
+  return stems;
+}
+
 /** The owner files of the plan, one per Terraform workspace that owns something the plan changes. */
 export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs): OwnerFile[] {
   const workspaces = new Set<string>();
@@ -121,6 +142,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs):
     return [{ a, owner }];
   });
 
+  const stems = workspaceFileStems([...workspaces]);
   return [...workspaces].sort(compareText).map((workspace) => {
     const mine = roles.filter((x) => x.owner.workspace === workspace);
     const addons = [...addonGroups.entries()].filter(([, g]) => g.owner.workspace === workspace).sort(([a], [b]) => compareText(a, b));
@@ -189,7 +211,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs):
       .map((x) => ({ address: x.owner.address, identity: identity(x.a), roleArn: x.a.roleArn }));
     const rolesOut = plain.map(owned);
     return {
-      path: `owners/${fileComponent(workspace)}.tf`,
+      path: `owners/${got(stems, workspace)}.tf`,
       workspace,
       roles: rolesOut,
       replacements,
