@@ -337,6 +337,17 @@ describe("review: the IRSA module's replacement keeps the role's provider config
     expect(declared, 'the replacement role').toBeDefined();
     expect(declared?.provider).toBe('${aws.prod}');
   });
+
+  it('the default provider recorded in a raw state needs nothing; terraform show -json records no alias, so the file tells the operator to set it', async () => {
+    const out = files(planOf(ESTATE));
+    const platform = file(out, 'owners/platform.tf');
+    expect((await parsed(platform)).resource.aws_iam_role['irsa2pi_lb-controller-irsa'][0].provider).toBeUndefined();
+    expect(platform.content).not.toContain('does not say which provider configuration');
+    const apps = file(out, 'owners/apps.tf');
+    expect((await parsed(apps)).resource.aws_iam_role['irsa2pi_external-dns-irsa'][0].provider).toBeUndefined();
+    expect(apps.content).toContain('The state does not say which provider configuration the module call used');
+    expect(await format(apps.content)).toBe(apps.content);
+  });
 });
 
 describe("review: an add-on's list in the owner file", () => {

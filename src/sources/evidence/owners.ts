@@ -95,6 +95,17 @@ interface StateInstance {
   /** The address without the module: `aws_iam_role.this[0]`, `data.aws_iam_policy_document.assume[0]`. */
   readonly local: string;
   readonly trust: string | undefined;
+  /** The root module's provider configuration (`aws`, `aws.<alias>`), when the state records it. */
+  readonly provider?: string;
+}
+
+const ROOT_AWS_PROVIDER = /^provider\["(?:registry\.terraform\.io\/)?hashicorp\/aws"\](?:\.([A-Za-z_][A-Za-z0-9_-]*))?$/;
+
+/** `aws` or `aws.<alias>` from a raw state's provider address of the root module's hashicorp/aws; undefined for any other. */
+function rootAwsProvider(address: string | undefined): string | undefined {
+  const m = address === undefined ? null : ROOT_AWS_PROVIDER.exec(address);
+  if (!m) return undefined;
+  return m[1] === undefined ? 'aws' : `aws.${m[1]}`;
 }
 
 const V5_TYPES = new Set(['aws_iam_role', 'aws_iam_policy', 'aws_iam_role_policy_attachment']);
@@ -152,7 +163,16 @@ function managedResources(instances: readonly StateInstance[], workspace: string
     if (i.mode !== 'managed') return;
     const address = `${i.module === null ? '' : `${i.module}.`}${i.local}`;
     const irsaModule = i.module !== null && i.local === 'aws_iam_role.this[0]' ? kinds.get(i.module) : undefined;
-    out.push({ workspace, address, module: i.module, type: i.type, arn: arns[n], ...(irsaModule ? { irsaModule } : {}), source: file });
+    out.push({
+      workspace,
+      address,
+      module: i.module,
+      type: i.type,
+      arn: arns[n],
+      ...(irsaModule ? { irsaModule } : {}),
+      ...(irsaModule && i.provider ? { provider: i.provider } : {}),
+      source: file,
+    });
   });
   return out;
 }
@@ -175,6 +195,7 @@ export function rawStateResources(f: Fields, workspace: string): TerraformResour
     const type = checkedName(r, 'type');
     const name = checkedName(r, 'name');
     const module = checkedModule(r, 'module');
+    const provider = rootAwsProvider(r.optStr('provider'));
     r.objects('instances').forEach((inst, i) => {
       const suffix = indexSuffix(inst.value.index_key, r, `instances[${i}].index_key`);
       const local = `${mode === 'data' ? 'data.' : ''}${type}.${name}${suffix}`;
@@ -184,7 +205,7 @@ export function rawStateResources(f: Fields, workspace: string): TerraformResour
         return;
       }
       const values = inst.obj('attributes');
-      instances.push({ mode, module, type, local, trust: trustAttribute(type, values) });
+      instances.push({ mode, module, type, local, trust: trustAttribute(type, values), ...(provider ? { provider } : {}) });
       arns.push(arnAttribute(type, values));
     });
   }

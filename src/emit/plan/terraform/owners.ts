@@ -42,6 +42,10 @@ interface Replacement extends OwnedRole {
   readonly parent: string | null;
   /** The module call's name, relative to `parent`. */
   readonly call: string;
+  /** The alias of the provider configuration of the module's role; null for the default one. */
+  readonly providerAlias: string | null;
+  /** Whether the state does not say which provider configuration the module call used. */
+  readonly providerUnknown: boolean;
 }
 
 /** A role of an IRSA module whose call has count or for_each: no generated replacement. */
@@ -95,6 +99,16 @@ interface Inputs {
 }
 
 const identity = (a: PlannedAssociation) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`;
+
+/**
+ * The provider configuration of an IRSA module's replacement role: the root module's, as the raw
+ * state records it, for a call in the root module; unknown from `terraform show -json` (no alias
+ * recorded) or for a call inside another module, whose provider names are that module's.
+ */
+function replacementProvider(owner: TerraformOwner, parent: string | null): Pick<Replacement, 'providerAlias' | 'providerUnknown'> {
+  if (owner.provider === undefined || parent !== null) return { providerAlias: null, providerUnknown: true };
+  return { providerAlias: owner.provider.startsWith('aws.') ? owner.provider.slice('aws.'.length) : null, providerUnknown: false };
+}
 
 const MAX_FILE_STEM = 100;
 
@@ -192,6 +206,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs):
         path: x.role.path,
         parent: where.parent,
         call: where.call.slice('module.'.length),
+        ...replacementProvider(x.owner, where.parent),
       });
     }
     const ownedAddons: OwnedAddon[] = addons.map(([key, g]) => {
