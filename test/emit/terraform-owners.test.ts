@@ -386,8 +386,15 @@ describe("review: an add-on's list in the owner file", () => {
     const list = locals(doc)['irsa2pi_c1_vpc-cni_pod_identity_associations'] as Json[] | undefined;
     expect(list, f.content).toBeDefined();
     const listed = (list ?? []).some((x) => x.service_account === 'aws-node-metrics' && x.role_arn === ROLE('hand-made'));
-    const guarded = /precondition|check\s*"/.test(f.content);
+    const guarded = /(pre|post)condition|check\s*"/.test(f.content);
     expect(listed || guarded, 'the existing association is listed, or applying the list is guarded').toBe(true);
+    // The guard reads the add-on and stops the plan while it has a pair the list lacks.
+    const data = doc.data.aws_eks_addon['irsa2pi_c1_vpc-cni_pod_identity_associations'][0] as Json;
+    expect(data).toMatchObject({ cluster_name: 'c1', addon_name: 'vpc-cni' });
+    const post = data.lifecycle[0].postcondition[0] as Json;
+    expect(post.condition).toContain('setsubtract([for a in self.pod_identity_association');
+    expect(post.condition).toContain('local.irsa2pi_c1_vpc-cni_pod_identity_associations');
+    expect(await format(f.content)).toBe(f.content);
   });
 });
 
