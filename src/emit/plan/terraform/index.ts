@@ -14,6 +14,7 @@ import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, 
 import { renderTemplate } from '../../templates.js';
 import type { EmittedFile, Emitter } from '../../types.js';
 import { alignAssignments } from './align.js';
+import { namesKeepingState, rootName } from './kept-names.js';
 import { compareText } from '../../../order.js';
 import { got } from '../../lookup.js';
 import { ownedByTerraform, ownerFiles, terraformOwner } from './owners.js';
@@ -132,7 +133,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   // Chaining roles: those the plan creates, and those an earlier run created (adopted), which the
   // configuration keeps declaring, since leaving them out would make its next apply destroy them;
   // one another Terraform state holds at another address is left to it.
-  const roleNames = uniqueIdentifiers(plan.roles.map((r) => ({ key: r.arn, label: r.name })));
+  const roleNames = namesKeepingState(plan.roles.map((r) => ({ key: r.arn, label: r.name, held: rootName(terraformOwner(r), 'aws_iam_role') })));
   const newRoles = plan.roles.filter((r) => {
     if (r.kind === 'new') return true;
     if (r.chainsTo === null) return false;
@@ -147,7 +148,13 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const assocCandidates = plan.associations.filter(
     (a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)),
   );
-  const assocNames = uniqueIdentifiers(assocCandidates.map((a) => ({ key: assocKey(a), label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })));
+  const assocNames = namesKeepingState(
+    assocCandidates.map((a) => ({
+      key: assocKey(a),
+      label: `${a.cluster}_${a.namespace}_${a.serviceAccount}`,
+      held: rootName(terraformOwner(a), 'aws_eks_pod_identity_association'),
+    })),
+  );
   const ownState = (a: PlannedAssociation, address: string) => {
     const owner = terraformOwner(a);
     return owner !== undefined && owner.module === null && owner.address === address;
@@ -183,10 +190,14 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   }
   const agentSteps = plan.steps.filter((s) => s.action === 'install-agent').filter((s) => s.cluster !== '' && s.clusterArn !== '');
   const addonKeys = [
-    ...[...addonGroups.entries()].map(([key, { first, addon }]) => ({ key, label: `${first.cluster}_${addon}` })),
+    ...[...addonGroups.entries()].map(([key, { first, addon }]) => ({
+      key,
+      label: `${first.cluster}_${addon}`,
+      held: rootName(terraformOwner(first), 'aws_eks_addon'),
+    })),
     ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` })),
   ];
-  const addonNames = uniqueIdentifiers(addonKeys);
+  const addonNames = namesKeepingState(addonKeys);
   for (const [key, { first }] of [...addonGroups.entries()])
     if (ownedByTerraform(first) && !ownState(first, `aws_eks_addon.${got(addonNames, key)}`)) addonGroups.delete(key);
   for (const { group } of addonGroups.values()) group.forEach((a) => inRoot.add(a));
