@@ -5,7 +5,7 @@ import type { Cluster, Inventory } from '../model/inventory.js';
 import { analysisOf, type Analysis } from '../analysis/index.js';
 import type { InventoryIndexes } from '../analysis/indexes.js';
 import { AGENT_ADDON, isMigrating, notedBy, planCandidates, type Candidate } from './identities.js';
-import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
+import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAgent, type PlannedAssociation } from './model.js';
 import { MAX_TRUST_POLICY_LIMIT, planRoles, TRUST_POLICY_LIMIT } from './roles.js';
 import { planSteps } from './steps.js';
 import { associationOwner, ownerFindings, withRoleOwner } from './owners.js';
@@ -74,6 +74,11 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
       cluster: c.name,
       message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode`,
     });
+  const agents = [...migratingClusters.values()].flatMap((c): PlannedAgent[] => {
+    const addon = (ctx.addonsByCluster.get(c.arn) ?? []).find((a) => a.name === AGENT_ADDON);
+    const owner = addon ? ctx.owners.addon(addon) : undefined;
+    return owner?.kind === 'terraform' ? [{ cluster: c.name, clusterArn: c.arn, accountId: c.accountId, region: c.region, owner }] : [];
+  });
   const needsAgent = (c: Candidate) => isMigrating(c) && agentMissing.includes(c.cluster) && !c.decision.reasons.includes(R.agentMissing.id);
   const candidates = rolePlanning.candidates.map((c) => (needsAgent(c) ? notedBy(c, R.agentMissing) : c));
   for (const g of inventory.scanGaps) {
@@ -123,6 +128,7 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
     roles,
     findings: allFindings,
     steps: planSteps(candidates, roles, agentMissing),
+    ...(agents.length > 0 ? { agents: [...agents].sort((a, b) => compareText(a.clusterArn, b.clusterArn)) } : {}),
   };
   return result;
 }

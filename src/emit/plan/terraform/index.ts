@@ -118,6 +118,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const note = (account: string, region: string) => accountsRegions.set(account, new Set([...(accountsRegions.get(account) ?? []), region]));
   const defaultRegion = [...plan.summary.regions].sort()[0] ?? 'us-east-1';
   for (const a of plan.associations) note(a.accountId, a.region);
+  for (const g of plan.agents ?? []) note(g.accountId, g.region);
   for (const s of plan.steps)
     if (s.action === 'install-agent' && s.clusterArn) note(s.clusterArn.split(':')[4] ?? '', s.clusterArn.split(':')[3] ?? defaultRegion);
   const iamRegion = (account: string) => [...(accountsRegions.get(account) ?? [])].sort()[0] ?? defaultRegion;
@@ -189,7 +190,14 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     else addonGroups.set(key, { first: a, addon: a.addon, group: [a] });
   }
   const agentSteps = plan.steps.filter((s) => s.action === 'install-agent').filter((s) => s.cluster !== '' && s.clusterArn !== '');
+  // An agent an earlier run installed: this configuration's own state holds it, so it stays declared.
+  const agentLabel = (cluster: string) => `${cluster}_${AGENT_ADDON}`;
+  const keptAgents = (plan.agents ?? []).filter((g) => {
+    const held = rootName(terraformOwner(g), 'aws_eks_addon');
+    return held !== undefined && namesKeepingState([{ key: g.clusterArn, label: agentLabel(g.cluster), held }]).get(g.clusterArn) === held;
+  });
   const addonKeys = [
+    ...keptAgents.map((g) => ({ key: `${g.clusterArn}|${AGENT_ADDON}`, label: agentLabel(g.cluster), held: rootName(terraformOwner(g), 'aws_eks_addon') })),
     ...[...addonGroups.entries()].map(([key, { first, addon }]) => ({
       key,
       label: `${first.cluster}_${addon}`,
@@ -221,10 +229,25 @@ export const emitTerraform: Emitter = (plan: Plan) => {
           })),
       };
     });
-  const agents = agentSteps.map((s) => {
-    const [, , , region = defaultRegion, account = ''] = s.clusterArn.split(':');
-    return { name: got(addonNames, `${s.clusterArn}|${AGENT_ADDON}`), provider: provider(account, region), cluster: s.cluster, addon: AGENT_ADDON };
-  });
+  const agents = [
+    ...agentSteps.map((s) => {
+      const [, , , region = defaultRegion, account = ''] = s.clusterArn.split(':');
+      return {
+        name: got(addonNames, `${s.clusterArn}|${AGENT_ADDON}`),
+        provider: provider(account, region),
+        cluster: s.cluster,
+        addon: AGENT_ADDON,
+        importId: null,
+      };
+    }),
+    ...keptAgents.map((g) => ({
+      name: got(addonNames, `${g.clusterArn}|${AGENT_ADDON}`),
+      provider: provider(g.accountId, g.region),
+      cluster: g.cluster,
+      addon: AGENT_ADDON,
+      importId: `${g.cluster}:${AGENT_ADDON}`,
+    })),
+  ];
 
   // Roles: new chaining roles as resources; inline permissions for every role that has them.
   const roles = newRoles.map((r) => ({
@@ -317,10 +340,11 @@ export const emitTerraform: Emitter = (plan: Plan) => {
       ...associations.filter((a) => a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
       ...addons.map((a) => `aws_eks_addon.${a.name}`),
       ...roles.filter((r) => r.importId).map((r) => `aws_iam_role.${r.name}`),
+      ...agents.filter((a) => a.importId).map((a) => `aws_eks_addon.${a.name}`),
     ],
     createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
     addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
-    agentAddresses: agents.map((a) => `aws_eks_addon.${a.name}`),
+    agentAddresses: agents.filter((a) => !a.importId).map((a) => `aws_eks_addon.${a.name}`),
     owners: owners.map((o) => ({ path: o.path, workspace: commentText(o.workspace), addresses: o.addresses })),
     summary: plan.summary,
   };
