@@ -253,4 +253,6 @@ export interface Plan {
   readonly steps: readonly Step[];
   /** The installed agents a Terraform state holds, so that the configuration that installed one keeps it; absent when there are none. */
   readonly agents?: readonly PlannedAgent[];
+  /** Root-module resources of the types `--format terraform` declares, in the given Terraform states; absent when there are none. */
+  readonly terraformRoot?: readonly { readonly workspace: string; readonly address: string; readonly type: string }[];
 }

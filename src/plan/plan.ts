@@ -23,6 +23,9 @@ export interface PlanOptions {
   readonly trustPolicyLimit?: number;
 }
 
+/** The resource types `--format terraform` declares at its root module. */
+const ROOT_TYPES: ReadonlySet<string> = new Set(['aws_eks_addon', 'aws_eks_pod_identity_association', 'aws_iam_role', 'aws_iam_role_policy']);
+
 function hasAgent(ctx: InventoryIndexes, cluster: Cluster): boolean {
   if (cluster.autoMode) return true;
   if ((ctx.addonsByCluster.get(cluster.arn) ?? []).some((a) => a.name === AGENT_ADDON)) return true;
@@ -79,6 +82,10 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
     const owner = addon ? ctx.owners.addon(addon) : undefined;
     return owner?.kind === 'terraform' ? [{ cluster: c.name, clusterArn: c.arn, accountId: c.accountId, region: c.region, owner }] : [];
   });
+  const terraformRoot = (inventory.owners?.terraform ?? [])
+    .filter((t) => t.module === null && ROOT_TYPES.has(t.type))
+    .map((t) => ({ workspace: t.workspace, address: t.address, type: t.type }))
+    .sort((a, b) => compareText(`${a.workspace}|${a.address}`, `${b.workspace}|${b.address}`));
   const needsAgent = (c: Candidate) => isMigrating(c) && agentMissing.includes(c.cluster) && !c.decision.reasons.includes(R.agentMissing.id);
   const candidates = rolePlanning.candidates.map((c) => (needsAgent(c) ? notedBy(c, R.agentMissing) : c));
   for (const g of inventory.scanGaps) {
@@ -129,6 +136,7 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
     findings: allFindings,
     steps: planSteps(candidates, roles, agentMissing),
     ...(agents.length > 0 ? { agents: [...agents].sort((a, b) => compareText(a.clusterArn, b.clusterArn)) } : {}),
+    ...(terraformRoot.length > 0 ? { terraformRoot } : {}),
   };
   return result;
 }

@@ -291,6 +291,36 @@ describe("review: the generated configuration's own state keeps everything it de
   });
 });
 
+describe("the configuration's own state: what it holds and this run no longer declares", () => {
+  it('is forgotten, never destroyed (removed {}, destroy = false, Terraform >= 1.7); nothing of that kind without such a state', async () => {
+    const q = planOf(
+      estateWithOwnedAssociation('c1_misc_handmade', (state) => {
+        (state.resources as Json[]).push({
+          mode: 'managed',
+          type: 'aws_eks_pod_identity_association',
+          name: 'c1_misc_gone',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            { schema_version: 0, attributes: { association_arn: 'arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c1/a-gone', cluster_name: 'c1' } },
+          ],
+        });
+      }),
+    );
+    const fs = files(q);
+    const f = file(fs, 'removed.tf');
+    expect(await format(f.content)).toBe(f.content);
+    const removed = (await parsed(f)).removed as Json[];
+    expect(removed).toContainEqual({ from: '${aws_eks_pod_identity_association.c1_misc_gone}', lifecycle: [{ destroy: false }] });
+    // What it still declares is not removed.
+    expect(removed.map((r) => r.from)).not.toContain('${aws_eks_pod_identity_association.c1_misc_handmade}');
+    expect(file(fs, 'versions.tf').content).toContain('required_version = ">= 1.7.0"');
+    // A state that holds nothing at an address the configuration declares is another owner's: no removed.tf.
+    const other = files(planOf(estateWithOwnedAssociation('handmade')));
+    expect(other.some((x) => x.path === 'removed.tf')).toBe(false);
+    expect(file(other, 'versions.tf').content).toContain('required_version = ">= 1.5.0"');
+  });
+});
+
 describe('review: owners/<workspace>.tf names', () => {
   const p = planOf(ESTATE);
   const owner = (workspace: string, address: string) => ({ kind: 'terraform', workspace, address, module: null });

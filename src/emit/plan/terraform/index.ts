@@ -303,6 +303,27 @@ export const emitTerraform: Emitter = (plan: Plan) => {
       details: findingsFor(a).map(commentText),
     }));
 
+  // What this configuration's own state holds at the root module and it no longer declares: Terraform
+  // forgets it (removed {}, destroy = false) rather than destroying it. Its own state is any given
+  // state holding something at an address it declares.
+  const declared = new Set([
+    ...associations.map((a) => `aws_eks_pod_identity_association.${a.name}`),
+    ...addons.map((a) => `aws_eks_addon.${a.name}`),
+    ...agents.map((a) => `aws_eks_addon.${a.name}`),
+    ...roles.map((r) => `aws_iam_role.${r.name}`),
+    ...rolePolicies.map((p) => `aws_iam_role_policy.${p.name}`),
+  ]);
+  const stateRoot = plan.terraformRoot ?? [];
+  const ownWorkspaces = new Set(stateRoot.filter((t) => declared.has(t.address)).map((t) => t.workspace));
+  const removed = [
+    ...new Set(stateRoot.filter((t) => ownWorkspaces.has(t.workspace) && !declared.has(t.address) && !t.address.includes('[')).map((t) => t.address)),
+  ]
+    .sort(compareText)
+    .map((address) => {
+      const [type = '', name = ''] = address.split('.');
+      return { type, name };
+    });
+
   const needs = {
     target: associations.some((a) => a.targetRoleArn),
     addon: addons.length > 0,
@@ -345,6 +366,8 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
     addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
     agentAddresses: agents.filter((a) => !a.importId).map((a) => `aws_eks_addon.${a.name}`),
+    removed,
+    requiredVersionConstraint: removed.length > 0 ? '>= 1.7.0' : '>= 1.5.0',
     owners: owners.map((o) => ({ path: o.path, workspace: commentText(o.workspace), addresses: o.addresses })),
     summary: plan.summary,
   };
@@ -359,6 +382,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     tf('trust'),
     { path: 'README.md', content: renderTemplate('terraform', 'README.md', ctx) },
   ];
+  if (removed.length > 0) files.push(tf('removed'));
   for (const o of owners) files.push({ path: o.path, content: alignAssignments(renderTemplate('terraform', 'owner.tf', o)) });
   for (const r of trustRoles) {
     files.push({ path: `${trustFileBase(r)}.transition.json`, content: pretty(r.trustPolicy.transition) });
