@@ -83,7 +83,14 @@ export function buildOwnerIndex(inventory: Inventory): OwnerIndex {
   );
   const associationResources = group(resourcesByType.get('AWS::EKS::PodIdentityAssociation') ?? [], (r) => r.physicalId);
   const terraformClaim = (t: TerraformResource): OwnerClaim => ({
-    owner: { kind: 'terraform', workspace: t.workspace, address: t.address, module: t.module, ...(t.irsaModule ? { irsaModule: t.irsaModule } : {}) },
+    owner: {
+      kind: 'terraform',
+      workspace: t.workspace,
+      address: t.address,
+      module: t.module,
+      ...(t.irsaModule ? { irsaModule: t.irsaModule } : {}),
+      ...(t.provider ? { provider: t.provider } : {}),
+    },
     source: t.source,
     unsafe: undefined,
   });

@@ -20,6 +20,8 @@ export type Owner =
       readonly module: string | null;
       /** The terraform-aws-modules IRSA module that created the role, recognised from its resources in the state. */
       readonly irsaModule?: IrsaModule;
+      /** For such a role: the root module's provider configuration it uses, `aws` or `aws.<alias>`, when the state records it (a raw state does, `terraform show -json` does not). */
+      readonly provider?: string;
     }
   | { readonly kind: 'unmanaged' };
 
@@ -75,6 +77,8 @@ export interface TerraformResource {
   readonly arn: string | undefined;
   /** For the role of a terraform-aws-modules IRSA module instance: which module. */
   readonly irsaModule?: IrsaModule;
+  /** For such a role: the root module's provider configuration, `aws` or `aws.<alias>`, when the state records it (raw state only). */
+  readonly provider?: string;
   readonly source: string;
 }
 

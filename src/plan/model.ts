@@ -248,6 +248,15 @@ export interface PlanSummary {
   readonly allEquivalent: boolean;
 }
 
+/** An eks-pod-identity-agent add-on on a migrating cluster that a given Terraform state holds (one the plan needs and finds installed). */
+export interface PlannedAgent {
+  readonly cluster: string;
+  readonly clusterArn: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly owner: Owner;
+}
+
 /** The migration plan: the versioned JSON contract (`schemaVersion`). */
 export interface Plan {
   readonly schemaVersion: typeof PLAN_SCHEMA_VERSION;
@@ -257,4 +266,8 @@ export interface Plan {
   readonly roles: readonly PlannedRole[];
   readonly findings: readonly Finding[];
   readonly steps: readonly Step[];
+  /** The installed agents a Terraform state holds, so that the configuration that installed one keeps it; absent when there are none. */
+  readonly agents?: readonly PlannedAgent[];
+  /** Root-module resources of the types `--format terraform` declares, in the given Terraform states; absent when there are none. */
+  readonly terraformRoot?: readonly { readonly workspace: string; readonly address: string; readonly type: string }[];
 }

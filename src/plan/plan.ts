@@ -5,7 +5,7 @@ import type { Cluster, Inventory } from '../model/inventory.js';
 import { analysisOf, type Analysis } from '../analysis/index.js';
 import type { InventoryIndexes } from '../analysis/indexes.js';
 import { AGENT_ADDON, isMigrating, notedBy, planCandidates, type Candidate } from './identities.js';
-import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAssociation } from './model.js';
+import { ASSOCIATION_STATUSES, PLAN_SCHEMA_VERSION, type AssociationStatus, type Plan, type PlannedAgent, type PlannedAssociation } from './model.js';
 import { MAX_TRUST_POLICY_LIMIT, planRoles, TRUST_POLICY_LIMIT } from './roles.js';
 import { planSteps } from './steps.js';
 import { associationOwner, ownerFindings, withRoleOwner } from './owners.js';
@@ -22,6 +22,9 @@ export interface PlanOptions {
    */
   readonly trustPolicyLimit?: number;
 }
+
+/** The resource types `--format terraform` declares at its root module. */
+const ROOT_TYPES: ReadonlySet<string> = new Set(['aws_eks_addon', 'aws_eks_pod_identity_association', 'aws_iam_role', 'aws_iam_role_policy']);
 
 function hasAgent(ctx: InventoryIndexes, cluster: Cluster): boolean {
   if (cluster.autoMode) return true;
@@ -74,6 +77,15 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
       cluster: c.name,
       message: `${c.name} has no eks-pod-identity-agent add-on or DaemonSet and is not in Auto Mode`,
     });
+  const agents = [...migratingClusters.values()].flatMap((c): PlannedAgent[] => {
+    const addon = (ctx.addonsByCluster.get(c.arn) ?? []).find((a) => a.name === AGENT_ADDON);
+    const owner = addon ? ctx.owners.addon(addon) : undefined;
+    return owner?.kind === 'terraform' ? [{ cluster: c.name, clusterArn: c.arn, accountId: c.accountId, region: c.region, owner }] : [];
+  });
+  const terraformRoot = (inventory.owners?.terraform ?? [])
+    .filter((t) => t.module === null && ROOT_TYPES.has(t.type))
+    .map((t) => ({ workspace: t.workspace, address: t.address, type: t.type }))
+    .sort((a, b) => compareText(`${a.workspace}|${a.address}`, `${b.workspace}|${b.address}`));
   const needsAgent = (c: Candidate) => isMigrating(c) && agentMissing.includes(c.cluster) && !c.decision.reasons.includes(R.agentMissing.id);
   const candidates = rolePlanning.candidates.map((c) => (needsAgent(c) ? notedBy(c, R.agentMissing) : c));
   for (const g of inventory.scanGaps) {
@@ -123,6 +135,8 @@ export function plan(source: Inventory | Analysis, options: PlanOptions = {}): P
     roles,
     findings: allFindings,
     steps: planSteps(candidates, roles, agentMissing),
+    ...(agents.length > 0 ? { agents: [...agents].sort((a, b) => compareText(a.clusterArn, b.clusterArn)) } : {}),
+    ...(terraformRoot.length > 0 ? { terraformRoot } : {}),
   };
   return result;
 }

@@ -256,4 +256,23 @@ describe("terraform-aws-modules' iam-role-for-service-accounts-eks replaced as o
     expect(after.roleId).toBe(before.roleId);
     expect(after.trust).toEqual(p.roles.find((r) => r.arn === ROLE_ARN)?.trustPolicy.final);
   }, 300_000);
+
+  it("the add-on list's guard: an association the add-on has and the list lacks stops the plan, so applying the list cannot delete it", async () => {
+    const shimAddon = [...shim.state.addons.values()].find((a) => a.addon.addonName === 'vpc-cni');
+    if (!shimAddon) throw new Error('no vpc-cni add-on in the shim');
+    const extra = shim.seedAssociation({
+      clusterName: 'c1',
+      region: 'eu-west-1',
+      namespace: 'kube-system',
+      serviceAccount: 'aws-node-metrics',
+      roleArn: VPC_CNI_ROLE,
+      ownerArn: shimAddon.addon.addonArn,
+    });
+    shimAddon.addon.podIdentityAssociations.push(extra.associationArn);
+    const run = await tf.run(['plan', '-input=false', '-no-color']);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr.replace(/\s+/g, ' ')).toContain('has Pod Identity associations local.irsa2pi_c1_vpc-cni_pod_identity_associations does not list');
+    expect(run.stderr).toContain('aws-node-metrics');
+    expect(shim.state.associations.has(extra.associationId)).toBe(true);
+  }, 300_000);
 });

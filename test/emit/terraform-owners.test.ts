@@ -3,7 +3,7 @@
  * its owner at its address (owners/<workspace>.tf), and the generated root module neither declares
  * nor imports it. Every .tf file is checked with HashiCorp's formatter and parser.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
@@ -235,5 +235,257 @@ describe('Terraform output for what other Terraform owns (fixtures/owners/estate
     expect(doc.moved).toEqual([{ from: '${module.lb.aws_iam_role.this[0]}', to: '${aws_iam_role.irsa2pi_lb-controller-irsa}' }]);
     expect(doc.removed).toEqual([{ from: '${module.lb}', lifecycle: [{ destroy: false }] }]);
     expect(f.content).toContain('the source of module.platform');
+  });
+});
+
+describe("review: the generated configuration's own state keeps everything it declared", () => {
+  /** An address of the state is kept by the root module: declared there, or the `from` of a moved {} block. */
+  const kept = (doc: Json, type: string, name: string): boolean =>
+    Object.keys((doc.resource?.[type] ?? {}) as Json).includes(name) || ((doc.moved ?? []) as Json[]).some((m) => m.from === `\${${type}.${name}}`);
+
+  it('the eks-pod-identity-agent add-on an earlier run installed (aws_eks_addon.<cluster>_eks-pod-identity-agent in its state) stays declared: leaving it out destroys the agent', async () => {
+    const q = planOf(
+      estateWithOwnedAssociation('c1_misc_handmade', (state) => {
+        (state.resources as Json[]).push({
+          mode: 'managed',
+          type: 'aws_eks_addon',
+          name: 'c1_eks-pod-identity-agent',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                addon_name: 'eks-pod-identity-agent',
+                cluster_name: 'c1',
+                arn: 'arn:aws:eks:eu-west-1:111122223333:addon/c1/eks-pod-identity-agent/3d612a1d-9a81-9279-1351-5d90fde237fe',
+                id: 'c1:eks-pod-identity-agent',
+              },
+            },
+          ],
+        });
+      }),
+    );
+    const fs = files(q);
+    // The same state is recognised as the configuration's own for the association beside it.
+    expect(kept(await parsed(file(fs, 'associations.tf')), 'aws_eks_pod_identity_association', 'c1_misc_handmade')).toBe(true);
+    expect(kept(await parsed(file(fs, 'addons.tf')), 'aws_eks_addon', 'c1_eks-pod-identity-agent')).toBe(true);
+  });
+
+  it('an association an earlier run created keeps its address when a cluster of the same name in another region joins the plan (the names then take a hash)', async () => {
+    const q = planOf(estateWithOwnedAssociation('c1_misc_handmade'));
+    const handmade = q.associations.find((a) => a.serviceAccount === 'handmade');
+    if (!handmade) throw new Error('no handmade association');
+    expect(files(q).some((f) => f.path === 'associations.tf' && f.content.includes('"c1_misc_handmade"'))).toBe(true);
+    const twin = {
+      ...handmade,
+      clusterArn: handmade.clusterArn.replace(':eu-west-1:', ':us-east-1:'),
+      region: 'us-east-1',
+      status: 'create' as const,
+      existingAssociationId: null,
+      owner: undefined,
+    };
+    const fs = files({ ...q, associations: [...q.associations, twin] });
+    const doc = await parsed(file(fs, 'associations.tf'));
+    expect(kept(doc, 'aws_eks_pod_identity_association', 'c1_misc_handmade')).toBe(true);
+    expect(file(fs, 'owners/platform.tf').content).not.toContain('aws_eks_pod_identity_association.c1_misc_handmade already associates');
+  });
+});
+
+describe("the configuration's own state: what it holds and this run no longer declares", () => {
+  it('is forgotten, never destroyed (removed {}, destroy = false, Terraform >= 1.7); nothing of that kind without such a state', async () => {
+    const q = planOf(
+      estateWithOwnedAssociation('c1_misc_handmade', (state) => {
+        (state.resources as Json[]).push({
+          mode: 'managed',
+          type: 'aws_eks_pod_identity_association',
+          name: 'c1_misc_gone',
+          provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+          instances: [
+            { schema_version: 0, attributes: { association_arn: 'arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c1/a-gone', cluster_name: 'c1' } },
+          ],
+        });
+      }),
+    );
+    const fs = files(q);
+    const f = file(fs, 'removed.tf');
+    expect(await format(f.content)).toBe(f.content);
+    const removed = (await parsed(f)).removed as Json[];
+    expect(removed).toContainEqual({ from: '${aws_eks_pod_identity_association.c1_misc_gone}', lifecycle: [{ destroy: false }] });
+    // What it still declares is not removed.
+    expect(removed.map((r) => r.from)).not.toContain('${aws_eks_pod_identity_association.c1_misc_handmade}');
+    expect(file(fs, 'versions.tf').content).toContain('required_version = ">= 1.7.0"');
+    // A state that holds nothing at an address the configuration declares is another owner's: no removed.tf.
+    const other = files(planOf(estateWithOwnedAssociation('handmade')));
+    expect(other.some((x) => x.path === 'removed.tf')).toBe(false);
+    expect(file(other, 'versions.tf').content).toContain('required_version = ">= 1.5.0"');
+  });
+});
+
+describe('review: owners/<workspace>.tf names', () => {
+  const p = planOf(ESTATE);
+  const owner = (workspace: string, address: string) => ({ kind: 'terraform', workspace, address, module: null });
+  const ownerPaths = (q: Plan) =>
+    files(q)
+      .filter((f) => f.path.startsWith('owners/'))
+      .map((f) => f.path);
+
+  it('workspaces whose names differ only in case (terraform/apps.json, terraform/Apps.tfstate) get files that stay two on a case-insensitive file system (macOS, Windows)', () => {
+    const q = withOwner(
+      withOwner(p, ROLE('reports-reader'), owner('Apps', 'aws_iam_role.reports')),
+      ROLE('vpc-cni-irsa'),
+      owner('apps', 'aws_iam_role.vpc_cni'),
+    );
+    const paths = ownerPaths(q);
+    expect(paths).toHaveLength(new Set(paths).size);
+    expect(new Set(paths.map((x) => x.toLowerCase())).size).toBe(paths.length);
+  });
+
+  it('a workspace nested deep under terraform/ (each folder a legal name) still makes a file name a file system takes (at most 255 bytes)', () => {
+    const workspace = `${'a'.repeat(200)}/${'b'.repeat(200)}/prod`;
+    const paths = ownerPaths(withOwner(p, ROLE('reports-reader'), owner(workspace, 'aws_iam_role.reports')));
+    expect(paths.length).toBeGreaterThan(0);
+    for (const x of paths) for (const part of x.split('/')) expect(Buffer.byteLength(part), x).toBeLessThanOrEqual(255);
+    expect(paths.every((x) => Buffer.byteLength(path.basename(x)) <= 103)).toBe(true);
+    expect(ownerPaths(withOwner(p, ROLE('reports-reader'), owner(workspace, 'aws_iam_role.reports')))).toEqual(paths);
+  });
+});
+
+describe("review: the IRSA module's replacement keeps the role's provider configuration", () => {
+  it('a module call given an aliased provider (providers = { aws = aws.prod }, recorded in the raw state) gets a replacement on that provider, not the default one, which may be another account where the role is not found and a new one is created', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owners-'));
+    tmp.push(dir);
+    cpSync(ESTATE, dir, { recursive: true });
+    const statePath = path.join(dir, 'terraform/platform.tfstate');
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as Json;
+    for (const r of state.resources as Json[])
+      if (r.module === 'module.load_balancer_controller_irsa_role') r.provider = 'provider["registry.terraform.io/hashicorp/aws"].prod';
+    writeFileSync(statePath, JSON.stringify(state));
+    const q = planOf(dir);
+    expect(q.roles.find((r) => r.arn === ROLE('lb-controller-irsa'))?.owner).toMatchObject({ irsaModule: 'iam-role-for-service-accounts-eks' });
+    const doc = await parsed(file(files(q), 'owners/platform.tf'));
+    const declared = doc.resource?.aws_iam_role?.['irsa2pi_lb-controller-irsa']?.[0] as Json | undefined;
+    expect(declared, 'the replacement role').toBeDefined();
+    expect(declared?.provider).toBe('${aws.prod}');
+  });
+
+  it('the default provider recorded in a raw state needs nothing; terraform show -json records no alias, so the file tells the operator to set it', async () => {
+    const out = files(planOf(ESTATE));
+    const platform = file(out, 'owners/platform.tf');
+    expect((await parsed(platform)).resource.aws_iam_role['irsa2pi_lb-controller-irsa'][0].provider).toBeUndefined();
+    expect(platform.content).not.toContain('does not say which provider configuration');
+    const apps = file(out, 'owners/apps.tf');
+    expect((await parsed(apps)).resource.aws_iam_role['irsa2pi_external-dns-irsa'][0].provider).toBeUndefined();
+    expect(apps.content).toContain('The state does not say which provider configuration the module call used');
+    expect(await format(apps.content)).toBe(apps.content);
+  });
+});
+
+describe("review: an add-on's list in the owner file", () => {
+  it('an association the add-on already has for a service account the plan does not migrate is kept in the list (or the list is guarded), since the add-on takes the list whole and would delete it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owners-'));
+    tmp.push(dir);
+    cpSync(ESTATE, dir, { recursive: true });
+    const region = path.join(dir, 'aws/111122223333/eu-west-1');
+    const addonArn = 'arn:aws:eks:eu-west-1:111122223333:addon/c1/vpc-cni/4dd704c6-36b5-4b30-bdac-ad21484152b1';
+    const assocArn = 'arn:aws:eks:eu-west-1:111122223333:podidentityassociation/c1/a-cnimetrics00001';
+    const addonFile = path.join(region, 'addon-c1-vpc-cni.json');
+    const addon = JSON.parse(readFileSync(addonFile, 'utf8')) as Json;
+    addon.addon.podIdentityAssociations = [assocArn];
+    writeFileSync(addonFile, JSON.stringify(addon));
+    writeFileSync(
+      path.join(region, 'pod-identity-association-a-cnimetrics00001.json'),
+      JSON.stringify({
+        association: {
+          clusterName: 'c1',
+          namespace: 'kube-system',
+          serviceAccount: 'aws-node-metrics',
+          roleArn: ROLE('hand-made'),
+          associationArn: assocArn,
+          associationId: 'a-cnimetrics00001',
+          ownerArn: addonArn,
+          tags: {},
+          createdAt: '2025-01-20T11:02:41.919000+00:00',
+          modifiedAt: '2025-01-20T11:02:41.919000+00:00',
+          disableSessionTags: false,
+        },
+      }),
+    );
+    const q = planOf(dir);
+    const f = file(files(q), 'owners/platform.tf');
+    const doc = await parsed(f);
+    const list = locals(doc)['irsa2pi_c1_vpc-cni_pod_identity_associations'] as Json[] | undefined;
+    expect(list, f.content).toBeDefined();
+    const listed = (list ?? []).some((x) => x.service_account === 'aws-node-metrics' && x.role_arn === ROLE('hand-made'));
+    const guarded = /(pre|post)condition|check\s*"/.test(f.content);
+    expect(listed || guarded, 'the existing association is listed, or applying the list is guarded').toBe(true);
+    // The guard reads the add-on and stops the plan while it has a pair the list lacks.
+    const data = doc.data.aws_eks_addon['irsa2pi_c1_vpc-cni_pod_identity_associations'][0] as Json;
+    expect(data).toMatchObject({ cluster_name: 'c1', addon_name: 'vpc-cni' });
+    const post = data.lifecycle[0].postcondition[0] as Json;
+    expect(post.condition).toContain('setsubtract([for a in self.pod_identity_association');
+    expect(post.condition).toContain('local.irsa2pi_c1_vpc-cni_pod_identity_associations');
+    expect(await format(f.content)).toBe(f.content);
+  });
+});
+
+describe("review: a chaining role an earlier run created (the configuration's own state holds it)", () => {
+  it('stays declared in roles.tf once it exists: leaving aws_iam_role.<name> out of the root module makes its next apply destroy the role the associations chain through', async () => {
+    const CROSS = path.join(import.meta.dirname, '..', '..', 'fixtures', 'cross-account');
+    const first = planOf(CROSS);
+    const chain = first.roles.find((r) => r.kind === 'new');
+    if (!chain) throw new Error('no chaining role in fixtures/cross-account');
+    const firstRoles = await parsed(file(files(first), 'roles.tf'));
+    const [resName] = Object.keys(firstRoles.resource.aws_iam_role as Json);
+    if (!resName) throw new Error('no aws_iam_role in roles.tf');
+
+    // The earlier run applied: the role exists in IAM, and the root module's state holds it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'irsa2pi-tf-owners-'));
+    tmp.push(dir);
+    cpSync(CROSS, dir, { recursive: true });
+    const iamPath = path.join(dir, 'aws/111122223333/iam-authorization-details.json');
+    const iam = JSON.parse(readFileSync(iamPath, 'utf8')) as Json;
+    (iam.RoleDetailList as Json[]).push({
+      Path: chain.path,
+      RoleName: chain.name,
+      RoleId: 'AROACHAIN00000000001',
+      Arn: chain.arn,
+      CreateDate: '2026-01-02T00:00:00+00:00',
+      AssumeRolePolicyDocument: chain.trustPolicy.transition,
+      InstanceProfileList: [],
+      RolePolicyList: [{ PolicyName: 'irsa2pi-chain', PolicyDocument: chain.permissionsPolicy }],
+      AttachedManagedPolicies: [],
+      Tags: [],
+    });
+    writeFileSync(iamPath, JSON.stringify(iam));
+    mkdirSync(path.join(dir, 'terraform'), { recursive: true });
+    writeFileSync(
+      path.join(dir, 'terraform/irsa2pi.tfstate'),
+      JSON.stringify({
+        version: 4,
+        terraform_version: '1.11.4',
+        serial: 3,
+        lineage: '00000000-0000-0000-0000-000000000001',
+        outputs: {},
+        resources: [
+          {
+            mode: 'managed',
+            type: 'aws_iam_role',
+            name: resName,
+            provider: 'provider["registry.terraform.io/hashicorp/aws"].acct_111122223333_eu_west_1',
+            instances: [{ schema_version: 0, attributes: { arn: chain.arn, name: chain.name, path: chain.path } }],
+          },
+        ],
+      }),
+    );
+    const second = planOf(dir);
+    const fs = files(second);
+    const roles = await parsed(file(fs, 'roles.tf'));
+    expect(Object.keys((roles.resource?.aws_iam_role ?? {}) as Json)).toContain(resName);
+    expect(roles.resource.aws_iam_role[resName][0].lifecycle[0].prevent_destroy).toBe(true);
+    // A fresh workspace adopts it; one whose state holds it plans no change (Terraform >= 1.5 skips that import).
+    expect(roles.import).toContainEqual(expect.objectContaining({ id: chain.name, to: `\${aws_iam_role.${resName}}` }));
+    expect(Object.keys((roles.resource?.aws_iam_role_policy ?? {}) as Json)).toContain(resName);
+    // Its trust is declared here, so no trust files or owner file are written for it.
+    expect(fs.some((f) => f.path.startsWith('owners/irsa2pi') || f.path.includes(chain.name))).toBe(false);
   });
 });

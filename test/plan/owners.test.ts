@@ -59,6 +59,8 @@ describe('owners in the plan', () => {
       address: 'module.load_balancer_controller_irsa_role.aws_iam_role.this[0]',
       module: 'module.load_balancer_controller_irsa_role',
       irsaModule: 'iam-role-for-service-accounts-eks',
+      // The raw state records the module call's provider configuration; terraform show -json (apps) does not.
+      provider: 'aws',
     });
     expect(role(p, roleArn('external-dns-irsa')).owner).toEqual({
       kind: 'terraform',

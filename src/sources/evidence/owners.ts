@@ -95,6 +95,17 @@ interface StateInstance {
   /** The address without the module: `aws_iam_role.this[0]`, `data.aws_iam_policy_document.assume[0]`. */
   readonly local: string;
   readonly trust: string | undefined;
+  /** The root module's provider configuration (`aws`, `aws.<alias>`), when the state records it. */
+  readonly provider?: string;
+}
+
+const ROOT_AWS_PROVIDER = /^provider\["(?:registry\.terraform\.io\/)?hashicorp\/aws"\](?:\.([A-Za-z_][A-Za-z0-9_-]*))?$/;
+
+/** `aws` or `aws.<alias>` from a raw state's provider address of the root module's hashicorp/aws; undefined for any other. */
+function rootAwsProvider(address: string | undefined): string | undefined {
+  const m = address === undefined ? null : ROOT_AWS_PROVIDER.exec(address);
+  if (!m) return undefined;
+  return m[1] === undefined ? 'aws' : `aws.${m[1]}`;
 }
 
 const V5_TYPES = new Set(['aws_iam_role', 'aws_iam_policy', 'aws_iam_role_policy_attachment']);
@@ -127,7 +138,8 @@ function irsaModuleTrust(trust: string | undefined): boolean {
  * v5 `modules/iam-role-for-service-accounts-eks`, v6 `modules/iam-role-for-service-accounts`): one
  * role `aws_iam_role.this[0]` whose trust is OIDC web identity only, besides it only policies, policy
  * attachments (and v6's inline policy), and the trust document `data.aws_iam_policy_document.this[0]`
- * (v5) or `.assume[0]` (v6).
+ * (v5) or `.assume[0]` (v6). Neither has child modules, which `managedResources` checks: a
+ * `removed {}` of the call would forget theirs too.
  */
 function irsaModuleOf(instances: readonly StateInstance[]): IrsaModule | undefined {
   const managed = instances.filter((i) => i.mode === 'managed');
@@ -143,13 +155,24 @@ function irsaModuleOf(instances: readonly StateInstance[]): IrsaModule | undefin
 function managedResources(instances: readonly StateInstance[], workspace: string, arns: readonly (string | undefined)[], file: string): TerraformResource[] {
   const byModule = new Map<string, StateInstance[]>();
   for (const i of instances) if (i.module !== null) byModule.set(i.module, [...(byModule.get(i.module) ?? []), i]);
-  const kinds = new Map([...byModule].map(([module, list]) => [module, irsaModuleOf(list)]));
+  const modules = [...byModule.keys()];
+  const hasChildModules = (module: string) => modules.some((m) => m.startsWith(`${module}.module.`));
+  const kinds = new Map([...byModule].map(([module, list]) => [module, hasChildModules(module) ? undefined : irsaModuleOf(list)]));
   const out: TerraformResource[] = [];
   instances.forEach((i, n) => {
     if (i.mode !== 'managed') return;
     const address = `${i.module === null ? '' : `${i.module}.`}${i.local}`;
     const irsaModule = i.module !== null && i.local === 'aws_iam_role.this[0]' ? kinds.get(i.module) : undefined;
-    out.push({ workspace, address, module: i.module, type: i.type, arn: arns[n], ...(irsaModule ? { irsaModule } : {}), source: file });
+    out.push({
+      workspace,
+      address,
+      module: i.module,
+      type: i.type,
+      arn: arns[n],
+      ...(irsaModule ? { irsaModule } : {}),
+      ...(irsaModule && i.provider ? { provider: i.provider } : {}),
+      source: file,
+    });
   });
   return out;
 }
@@ -172,6 +195,7 @@ export function rawStateResources(f: Fields, workspace: string): TerraformResour
     const type = checkedName(r, 'type');
     const name = checkedName(r, 'name');
     const module = checkedModule(r, 'module');
+    const provider = rootAwsProvider(r.optStr('provider'));
     r.objects('instances').forEach((inst, i) => {
       const suffix = indexSuffix(inst.value.index_key, r, `instances[${i}].index_key`);
       const local = `${mode === 'data' ? 'data.' : ''}${type}.${name}${suffix}`;
@@ -181,7 +205,7 @@ export function rawStateResources(f: Fields, workspace: string): TerraformResour
         return;
       }
       const values = inst.obj('attributes');
-      instances.push({ mode, module, type, local, trust: trustAttribute(type, values) });
+      instances.push({ mode, module, type, local, trust: trustAttribute(type, values), ...(provider ? { provider } : {}) });
       arns.push(arnAttribute(type, values));
     });
   }

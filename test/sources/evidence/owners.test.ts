@@ -111,6 +111,40 @@ describe('owner evidence', () => {
       expect(irsa(d)).toEqual({ [DNS]: 'iam-role-for-service-accounts' });
     });
 
+    it('not a module with child modules of its own: the IRSA modules have none, and removed {} of the call would make Terraform forget theirs too', () => {
+      const d = estate();
+      edit(d, 'terraform/platform.tfstate', (doc) => {
+        doc.resources.push({
+          mode: 'managed',
+          type: 'aws_s3_bucket',
+          name: 'this',
+          module: 'module.load_balancer_controller_irsa_role.module.logs',
+          provider: doc.resources[1].provider,
+          instances: [{ schema_version: 0, attributes: { arn: 'arn:aws:s3:::lb-access-logs' } }],
+        });
+      });
+      edit(d, 'terraform/apps.json', (doc) => {
+        const irsaCall = doc.values.root_module.child_modules[0];
+        irsaCall.child_modules = [
+          {
+            address: `${irsaCall.address}.module.queue`,
+            resources: [
+              {
+                address: `${irsaCall.address}.module.queue.aws_sqs_queue.this`,
+                mode: 'managed',
+                type: 'aws_sqs_queue',
+                name: 'this',
+                provider_name: 'registry.terraform.io/hashicorp/aws',
+                schema_version: 0,
+                values: { arn: 'arn:aws:sqs:eu-west-1:111122223333:dns-events' },
+              },
+            ],
+          },
+        ];
+      });
+      expect(irsa(d)).toEqual({});
+    });
+
     it("not a module without the trust document data source, or whose role is not the module's this[0]", () => {
       const d = estate();
       edit(d, 'terraform/platform.tfstate', (doc) => void (doc.resources[0].name = 'other'));

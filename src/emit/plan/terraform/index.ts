@@ -14,6 +14,7 @@ import { checkPlannedAssociation, checkPlannedRole, commentText, fileComponent, 
 import { renderTemplate } from '../../templates.js';
 import type { EmittedFile, Emitter } from '../../types.js';
 import { alignAssignments } from './align.js';
+import { namesKeepingState, rootName } from './kept-names.js';
 import { compareText } from '../../../order.js';
 import { got } from '../../lookup.js';
 import { ownedByTerraform, ownerFiles, terraformOwner } from './owners.js';
@@ -117,6 +118,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const note = (account: string, region: string) => accountsRegions.set(account, new Set([...(accountsRegions.get(account) ?? []), region]));
   const defaultRegion = [...plan.summary.regions].sort()[0] ?? 'us-east-1';
   for (const a of plan.associations) note(a.accountId, a.region);
+  for (const g of plan.agents ?? []) note(g.accountId, g.region);
   for (const s of plan.steps)
     if (s.action === 'install-agent' && s.clusterArn) note(s.clusterArn.split(':')[4] ?? '', s.clusterArn.split(':')[3] ?? defaultRegion);
   const iamRegion = (account: string) => [...(accountsRegions.get(account) ?? [])].sort()[0] ?? defaultRegion;
@@ -129,9 +131,16 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const providerNames = uniqueIdentifiers(providerKeys.map((p) => ({ key: p.key, label: `acct_${p.account}_${p.region.replace(/-/g, '_')}` })));
   const provider = (account: string, region: string) => got(providerNames, `${account}|${region}`);
 
-  // Chaining roles the plan creates.
-  const newRoles = plan.roles.filter((r) => r.kind === 'new');
-  const roleNames = uniqueIdentifiers(plan.roles.map((r) => ({ key: r.arn, label: r.name })));
+  // Chaining roles: those the plan creates, and those an earlier run created (adopted), which the
+  // configuration keeps declaring, since leaving them out would make its next apply destroy them;
+  // one another Terraform state holds at another address is left to it.
+  const roleNames = namesKeepingState(plan.roles.map((r) => ({ key: r.arn, label: r.name, held: rootName(terraformOwner(r), 'aws_iam_role') })));
+  const newRoles = plan.roles.filter((r) => {
+    if (r.kind === 'new') return true;
+    if (r.chainsTo === null) return false;
+    const owner = terraformOwner(r);
+    return owner === undefined || (owner.module === null && owner.address === `aws_iam_role.${got(roleNames, r.arn)}`);
+  });
   const newRoleRef = new Map(newRoles.map((r) => [r.arn, got(roleNames, r.arn)]));
 
   // Standalone associations: create, and exists (imported). One that another Terraform state holds is
@@ -140,7 +149,13 @@ export const emitTerraform: Emitter = (plan: Plan) => {
   const assocCandidates = plan.associations.filter(
     (a) => a.via === 'association' && (a.status === 'create' || (a.status === 'exists' && a.existingAssociationId)),
   );
-  const assocNames = uniqueIdentifiers(assocCandidates.map((a) => ({ key: assocKey(a), label: `${a.cluster}_${a.namespace}_${a.serviceAccount}` })));
+  const assocNames = namesKeepingState(
+    assocCandidates.map((a) => ({
+      key: assocKey(a),
+      label: `${a.cluster}_${a.namespace}_${a.serviceAccount}`,
+      held: rootName(terraformOwner(a), 'aws_eks_pod_identity_association'),
+    })),
+  );
   const ownState = (a: PlannedAssociation, address: string) => {
     const owner = terraformOwner(a);
     return owner !== undefined && owner.module === null && owner.address === address;
@@ -175,11 +190,22 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     else addonGroups.set(key, { first: a, addon: a.addon, group: [a] });
   }
   const agentSteps = plan.steps.filter((s) => s.action === 'install-agent').filter((s) => s.cluster !== '' && s.clusterArn !== '');
+  // An agent an earlier run installed: this configuration's own state holds it, so it stays declared.
+  const agentLabel = (cluster: string) => `${cluster}_${AGENT_ADDON}`;
+  const keptAgents = (plan.agents ?? []).filter((g) => {
+    const held = rootName(terraformOwner(g), 'aws_eks_addon');
+    return held !== undefined && namesKeepingState([{ key: g.clusterArn, label: agentLabel(g.cluster), held }]).get(g.clusterArn) === held;
+  });
   const addonKeys = [
-    ...[...addonGroups.entries()].map(([key, { first, addon }]) => ({ key, label: `${first.cluster}_${addon}` })),
+    ...keptAgents.map((g) => ({ key: `${g.clusterArn}|${AGENT_ADDON}`, label: agentLabel(g.cluster), held: rootName(terraformOwner(g), 'aws_eks_addon') })),
+    ...[...addonGroups.entries()].map(([key, { first, addon }]) => ({
+      key,
+      label: `${first.cluster}_${addon}`,
+      held: rootName(terraformOwner(first), 'aws_eks_addon'),
+    })),
     ...agentSteps.map((s) => ({ key: `${s.clusterArn}|${AGENT_ADDON}`, label: `${s.cluster}_${AGENT_ADDON}` })),
   ];
-  const addonNames = uniqueIdentifiers(addonKeys);
+  const addonNames = namesKeepingState(addonKeys);
   for (const [key, { first }] of [...addonGroups.entries()])
     if (ownedByTerraform(first) && !ownState(first, `aws_eks_addon.${got(addonNames, key)}`)) addonGroups.delete(key);
   for (const { group } of addonGroups.values()) group.forEach((a) => inRoot.add(a));
@@ -203,10 +229,25 @@ export const emitTerraform: Emitter = (plan: Plan) => {
           })),
       };
     });
-  const agents = agentSteps.map((s) => {
-    const [, , , region = defaultRegion, account = ''] = s.clusterArn.split(':');
-    return { name: got(addonNames, `${s.clusterArn}|${AGENT_ADDON}`), provider: provider(account, region), cluster: s.cluster, addon: AGENT_ADDON };
-  });
+  const agents = [
+    ...agentSteps.map((s) => {
+      const [, , , region = defaultRegion, account = ''] = s.clusterArn.split(':');
+      return {
+        name: got(addonNames, `${s.clusterArn}|${AGENT_ADDON}`),
+        provider: provider(account, region),
+        cluster: s.cluster,
+        addon: AGENT_ADDON,
+        importId: null,
+      };
+    }),
+    ...keptAgents.map((g) => ({
+      name: got(addonNames, `${g.clusterArn}|${AGENT_ADDON}`),
+      provider: provider(g.accountId, g.region),
+      cluster: g.cluster,
+      addon: AGENT_ADDON,
+      importId: `${g.cluster}:${AGENT_ADDON}`,
+    })),
+  ];
 
   // Roles: new chaining roles as resources; inline permissions for every role that has them.
   const roles = newRoles.map((r) => ({
@@ -217,6 +258,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     path: r.path,
     chainsTo: r.chainsTo,
     trust: JSON.stringify(r.trustPolicy.transition),
+    importId: r.kind === 'existing' ? r.name : null,
   }));
   const rolePolicies = plan.roles
     .filter((r) => r.permissionsPolicy)
@@ -229,7 +271,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     }));
 
   // Trust of existing roles: the added statements as a data source, full phases as files.
-  const trustRoles = plan.roles.filter((r) => r.kind === 'existing' && trustChanges(r));
+  const trustRoles = plan.roles.filter((r) => r.kind === 'existing' && !newRoleRef.has(r.arn) && trustChanges(r));
   const trust = trustRoles.map((r) => ({
     name: got(roleNames, r.arn),
     provider: provider(r.accountId, iamRegion(r.accountId)),
@@ -260,6 +302,27 @@ export const emitTerraform: Emitter = (plan: Plan) => {
       reasons: commentText(a.reasons.join(', ') || 'none given'),
       details: findingsFor(a).map(commentText),
     }));
+
+  // What this configuration's own state holds at the root module and it no longer declares: Terraform
+  // forgets it (removed {}, destroy = false) rather than destroying it. Its own state is any given
+  // state holding something at an address it declares.
+  const declared = new Set([
+    ...associations.map((a) => `aws_eks_pod_identity_association.${a.name}`),
+    ...addons.map((a) => `aws_eks_addon.${a.name}`),
+    ...agents.map((a) => `aws_eks_addon.${a.name}`),
+    ...roles.map((r) => `aws_iam_role.${r.name}`),
+    ...rolePolicies.map((p) => `aws_iam_role_policy.${p.name}`),
+  ]);
+  const stateRoot = plan.terraformRoot ?? [];
+  const ownWorkspaces = new Set(stateRoot.filter((t) => declared.has(t.address)).map((t) => t.workspace));
+  const removed = [
+    ...new Set(stateRoot.filter((t) => ownWorkspaces.has(t.workspace) && !declared.has(t.address) && !t.address.includes('[')).map((t) => t.address)),
+  ]
+    .sort(compareText)
+    .map((address) => {
+      const [type = '', name = ''] = address.split('.');
+      return { type, name };
+    });
 
   const needs = {
     target: associations.some((a) => a.targetRoleArn),
@@ -297,10 +360,14 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     adopted: [
       ...associations.filter((a) => a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
       ...addons.map((a) => `aws_eks_addon.${a.name}`),
+      ...roles.filter((r) => r.importId).map((r) => `aws_iam_role.${r.name}`),
+      ...agents.filter((a) => a.importId).map((a) => `aws_eks_addon.${a.name}`),
     ],
     createdAssociations: associations.filter((a) => !a.importId).map((a) => `aws_eks_pod_identity_association.${a.name}`),
     addonsWithCreated: addons.filter((a) => a.associations.some((x) => x.status === 'create')).map((a) => `aws_eks_addon.${a.name}`),
-    agentAddresses: agents.map((a) => `aws_eks_addon.${a.name}`),
+    agentAddresses: agents.filter((a) => !a.importId).map((a) => `aws_eks_addon.${a.name}`),
+    removed,
+    requiredVersionConstraint: removed.length > 0 ? '>= 1.7.0' : '>= 1.5.0',
     owners: owners.map((o) => ({ path: o.path, workspace: commentText(o.workspace), addresses: o.addresses })),
     summary: plan.summary,
   };
@@ -315,6 +382,7 @@ export const emitTerraform: Emitter = (plan: Plan) => {
     tf('trust'),
     { path: 'README.md', content: renderTemplate('terraform', 'README.md', ctx) },
   ];
+  if (removed.length > 0) files.push(tf('removed'));
   for (const o of owners) files.push({ path: o.path, content: alignAssignments(renderTemplate('terraform', 'owner.tf', o)) });
   for (const r of trustRoles) {
     files.push({ path: `${trustFileBase(r)}.transition.json`, content: pretty(r.trustPolicy.transition) });

@@ -8,7 +8,7 @@
 import type { Plan, PlannedAssociation, PlannedRole } from '../../../plan/model.js';
 import { replaceableModuleCall } from '../../../plan/owners.js';
 import { compareText } from '../../../order.js';
-import { commentText, fileComponent, uniqueIdentifiers } from '../../names.js';
+import { commentText, fileComponent, shortHash, uniqueIdentifiers } from '../../names.js';
 import { got } from '../../lookup.js';
 
 type Owner = NonNullable<PlannedRole['owner']>;
@@ -42,6 +42,10 @@ interface Replacement extends OwnedRole {
   readonly parent: string | null;
   /** The module call's name, relative to `parent`. */
   readonly call: string;
+  /** The alias of the provider configuration of the module's role; null for the default one. */
+  readonly providerAlias: string | null;
+  /** Whether the state does not say which provider configuration the module call used. */
+  readonly providerUnknown: boolean;
 }
 
 /** A role of an IRSA module whose call has count or for_each: no generated replacement. */
@@ -96,6 +100,37 @@ interface Inputs {
 
 const identity = (a: PlannedAssociation) => `${a.cluster}/${a.namespace}/${a.serviceAccount}`;
 
+/**
+ * The provider configuration of an IRSA module's replacement role: the root module's, as the raw
+ * state records it, for a call in the root module; unknown from `terraform show -json` (no alias
+ * recorded) or for a call inside another module, whose provider names are that module's.
+ */
+function replacementProvider(owner: TerraformOwner, parent: string | null): Pick<Replacement, 'providerAlias' | 'providerUnknown'> {
+  if (owner.provider === undefined || parent !== null) return { providerAlias: null, providerUnknown: true };
+  return { providerAlias: owner.provider.startsWith('aws.') ? owner.provider.slice('aws.'.length) : null, providerUnknown: false };
+}
+
+const MAX_FILE_STEM = 100;
+
+/**
+ * A file name stem per workspace: its file-name form, cut to at most 100 bytes (a prefix and a hash
+ * of the workspace), with a hash of the workspace added where two stems differ only in case (one
+ * file on a case-insensitive file system).
+ */
+export function workspaceFileStems(workspaces: readonly string[]): Map<string, string> {
+  const hashed = (w: string, stem: string) => `${stem.slice(0, MAX_FILE_STEM - 9)}-${shortHash(w)}`;
+  const stems = new Map(
+    workspaces.map((w) => {
+      const stem = fileComponent(w);
+      return [w, stem.length > MAX_FILE_STEM ? hashed(w, stem) : stem];
+    }),
+  );
+  const byFolded = new Map<string, string[]>();
+  for (const [w, stem] of stems) byFolded.set(stem.toLowerCase(), [...(byFolded.get(stem.toLowerCase()) ?? []), w]);
+  for (const group of byFolded.values()) if (group.length > 1) for (const w of group) stems.set(w, hashed(w, got(stems, w)));
+  return stems;
+}
+
 /** The owner files of the plan, one per Terraform workspace that owns something the plan changes. */
 export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs): OwnerFile[] {
   const workspaces = new Set<string>();
@@ -121,6 +156,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs):
     return [{ a, owner }];
   });
 
+  const stems = workspaceFileStems([...workspaces]);
   return [...workspaces].sort(compareText).map((workspace) => {
     const mine = roles.filter((x) => x.owner.workspace === workspace);
     const addons = [...addonGroups.entries()].filter(([, g]) => g.owner.workspace === workspace).sort(([a], [b]) => compareText(a, b));
@@ -170,6 +206,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs):
         path: x.role.path,
         parent: where.parent,
         call: where.call.slice('module.'.length),
+        ...replacementProvider(x.owner, where.parent),
       });
     }
     const ownedAddons: OwnedAddon[] = addons.map(([key, g]) => {
@@ -189,7 +226,7 @@ export function ownerFiles({ plan, trustRoles, trustFileBase, inRoot }: Inputs):
       .map((x) => ({ address: x.owner.address, identity: identity(x.a), roleArn: x.a.roleArn }));
     const rolesOut = plain.map(owned);
     return {
-      path: `owners/${fileComponent(workspace)}.tf`,
+      path: `owners/${got(stems, workspace)}.tf`,
       workspace,
       roles: rolesOut,
       replacements,
