@@ -64,6 +64,8 @@ function stackOwner(stack: string, logicalId: string, cluster: string | undefine
 
 function stackProblem(stack: CloudFormationStack | undefined, resource: CloudFormationResource | undefined): string | undefined {
   if (stack && !STABLE_STATUSES.has(stack.status)) return `stack ${stack.name} (${stack.region}) is ${stack.status}`;
+  if (stack?.rootStackId)
+    return `stack ${stack.name} (${stack.region}) is nested in ${stack.rootStackId}: the next update of that stack puts its template back, so change the trust in the root stack's template`;
   if (resource?.status && /_FAILED$|_IN_PROGRESS$/.test(resource.status))
     return `resource ${resource.logicalId} of stack ${resource.stackName} (${resource.region}) is ${resource.status}`;
   return undefined;

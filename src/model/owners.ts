@@ -39,6 +39,8 @@ export interface CloudFormationStack {
   readonly region: string;
   /** `StackStatus`, e.g. `CREATE_COMPLETE`, `UPDATE_ROLLBACK_FAILED`. */
   readonly status: string;
+  /** `RootId` of a nested stack (else `ParentId`): the stack whose updates rewrite this one's template; undefined for a top-level stack. */
+  readonly rootStackId?: string;
   readonly tags: Readonly<Record<string, string>>;
   readonly source: string;
 }

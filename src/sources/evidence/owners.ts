@@ -31,7 +31,15 @@ function stackName(f: Fields, key: string): string {
 /** A stack of `describe-stacks` (`Stacks`) or `list-stacks` (`StackSummaries`, which carry no tags). */
 export function stackFrom(f: Fields): CloudFormationStack {
   const name = stackName(f, 'StackName');
-  return { ...stackPlace(f, 'StackId', name), name, status: f.str('StackStatus'), tags: tagList(f), source: f.file };
+  const rootStackId = f.optStr('RootId') ?? f.optStr('ParentId');
+  return {
+    ...stackPlace(f, 'StackId', name),
+    name,
+    status: f.str('StackStatus'),
+    ...(rootStackId ? { rootStackId } : {}),
+    tags: tagList(f),
+    source: f.file,
+  };
 }
 
 /** A resource of `describe-stack-resources` (`StackResources`). */

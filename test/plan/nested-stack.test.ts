@@ -1,8 +1,4 @@
-/**
- * Adversarial review of the scripts' owners (branch wip-scripts-owner): cases the plan and the scripts
- * should refuse or report, and do not.
- * @module
- */
+/** A role of a nested CloudFormation stack: its template belongs to the root stack's updates. */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +33,7 @@ function edit(dir: string, file: string, change: (doc: Record<string, any>) => v
 
 const planOf = (dir: string): Plan => plan(readEvidenceBundle(dir), { generatedAt: '2026-01-01T00:00:00Z' });
 
-describe('review(scripts-owner): a role of a nested stack', () => {
+describe('a role of a nested stack', () => {
   it('is blocked (owner-unsafe): a change set of the nested stack itself is undone by the next update of its root stack', () => {
     const dir = estate();
     edit(dir, `${REGION_DIR}/cloudformation-stacks.json`, (d) => {
