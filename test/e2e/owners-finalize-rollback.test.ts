@@ -37,10 +37,12 @@ describe('a Terraform-owned trust put back to IRSA-only after cut-over', () => {
     await stopAll(cfn, eks, moto);
   });
 
-  it('finalize.sh reports the cut-over identity whose role no longer admits Pod Identity (ERROR, exit 1), not "not migrated yet" with exit 0', async () => {
+  /** The owners estate in the emulators, its eksctl stack seeded into the CloudFormation shim as the evidence has it. */
+  async function estateWithStack(): Promise<World> {
+    await world?.stop();
+    cfn!.clear();
     const estate = path.join(FIXTURES, 'owners', 'estate');
     world = await buildWorld(estate, accounts);
-    const w = world;
     const saved = JSON.parse(await readFile(path.join(estate, 'aws', ACCOUNT, 'eu-west-1', `cloudformation-template-${STACK}.json`), 'utf8')) as {
       TemplateBody: Record<string, unknown>;
     };
@@ -51,6 +53,11 @@ describe('a Terraform-owned trust put back to IRSA-only after cut-over', () => {
       resources: [{ logicalId: 'Role1', type: 'AWS::IAM::Role', physicalId: `${STACK}-Role1-Q2T7XW9KJ0ZP` }],
       tags: { 'alpha.eksctl.io/cluster-name': 'c1' },
     });
+    return world;
+  }
+
+  it('finalize.sh reports the cut-over identity whose role no longer admits Pod Identity (ERROR, exit 1), not "not migrated yet" with exit 0', async () => {
+    const w = await estateWithStack();
     const run = (script: string, args: string[]) =>
       runCommand('bash', [path.join(w.dir, script), ...args], { env: { ...w.env, VERIFY: 'warn' }, timeoutMs: 400_000 });
     const reports = w.plan.roles.find((r) => r.arn === REPORTS)!;
@@ -95,21 +102,7 @@ describe('a Terraform-owned trust put back to IRSA-only after cut-over', () => {
     expect(fin.stderr).toMatch(/ERROR: .*reports\/reporter.*reports-reader|ERROR: .*reports-reader.*reports\/reporter/);
   }, 900_000);
   it("rollback.sh does not switch a stack-owned role's identity back to IRSA while its stack is mid-update to the final trust", async () => {
-    await world?.stop();
-    cfn!.clear();
-    const estate = path.join(FIXTURES, 'owners', 'estate');
-    world = await buildWorld(estate, accounts);
-    const w = world;
-    const saved = JSON.parse(await readFile(path.join(estate, 'aws', ACCOUNT, 'eu-west-1', `cloudformation-template-${STACK}.json`), 'utf8')) as {
-      TemplateBody: Record<string, unknown>;
-    };
-    cfn!.seedStack({
-      name: STACK,
-      region: 'eu-west-1',
-      template: saved.TemplateBody,
-      resources: [{ logicalId: 'Role1', type: 'AWS::IAM::Role', physicalId: `${STACK}-Role1-Q2T7XW9KJ0ZP` }],
-      tags: { 'alpha.eksctl.io/cluster-name': 'c1' },
-    });
+    const w = await estateWithStack();
     const run = (script: string) => runCommand('bash', [path.join(w.dir, script)], { env: { ...w.env, VERIFY: 'warn' }, timeoutMs: 400_000 });
     const cart = () => w.kube.get('ServiceAccount', 'shop', 'cart')!.metadata.annotations?.['eks.amazonaws.com/role-arn'];
     const m = await run('migrate.sh');

@@ -269,3 +269,18 @@ describe('owner evidence changes', () => {
     );
   });
 });
+
+describe('a role of a nested stack', () => {
+  it('is blocked (owner-unsafe): a change set of the nested stack itself is undone by the next update of its root stack', () => {
+    const dir = estate();
+    edit(dir, `${REGION_DIR}/cloudformation-stacks.json`, (d) => {
+      const s = d.Stacks[0];
+      s.ParentId = `arn:aws:cloudformation:eu-west-1:${ACCT}:stack/platform-root/0a1b2c3d-0000-11ef-8a3e-0a8b2c4d6e11`;
+      s.RootId = s.ParentId;
+    });
+    const p = planOf(dir);
+    const cart = p.associations.find((a) => a.namespace === 'shop' && a.serviceAccount === 'cart')!;
+    expect(cart).toMatchObject({ status: 'blocked', reasons: [R.ownerUnsafe.id] });
+    expect(p.findings.find((f) => f.rule === R.ownerUnsafe.id && f.serviceAccount === 'cart')?.message).toMatch(/nested|root stack|parent/i);
+  });
+});
