@@ -2,7 +2,7 @@
  * A deadline for kubeconfig `exec` credential plugins (`aws eks get-token`, SSO helpers). The
  * Kubernetes client spawns them with no timeout, so a plugin that waits forever (for a browser login,
  * a hung credential source) would hold `collect`, and its child process would keep the CLI alive after
- * the request gave up. The plugin runs under the request deadline and is killed when it passes.
+ * the request gave up. The plugin runs under the request deadline and is killed a moment after it passes.
  * @module
  */
 import { spawn, type SpawnOptions } from 'node:child_process';

@@ -159,6 +159,13 @@ function getJson(url: URL, opts: https.RequestOptions, deadlines: RequestDeadlin
 }
 
 /**
+ * How long after the request deadline a hung `exec` plugin is killed: the plugin starts before the
+ * deadline's timer, so a kill at the deadline itself could be reported first, as the plugin's bare
+ * failure, instead of the deadline.
+ */
+const PLUGIN_KILL_GRACE_MS = 1000;
+
+/**
  * The credentials of one request (a kubeconfig `exec` plugin, or the AWS credential chain of an EKS
  * token), failed when not there within the request deadline. Not transient: a source that hung once
  * is not retried.
@@ -191,7 +198,7 @@ export async function listClusterObjects(loadKubeConfig: () => KubeConfig, conte
   const local = loadKubeConfig();
   if (!local.getContextObject(context)) throw new Error(`kubeconfig has no context ${JSON.stringify(context)}`);
   local.setCurrentContext(context);
-  killExecPluginsAfter(local, (opts.deadlines ?? DEFAULT_DEADLINES).requestMs);
+  killExecPluginsAfter(local, (opts.deadlines ?? DEFAULT_DEADLINES).requestMs + PLUGIN_KILL_GRACE_MS);
   const cluster = local.getCurrentCluster();
   if (!cluster?.server) throw new Error(`kubeconfig context ${JSON.stringify(context)} names no cluster server`);
   return listAll(
