@@ -2,9 +2,9 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InputError } from '../../../src/errors.js';
 import { main } from '../../../src/cli/main.js';
 import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { bundleError as errorOf } from '../../helpers/bundle-error.js';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', 'fixtures', 'addon-role');
 const DIR = join('aws', '111122223333', 'eu-west-1');
@@ -23,16 +23,6 @@ function bundle(content: unknown): string {
   if (content === undefined) rmSync(join(dir, DIR, FILE));
   else writeFileSync(join(dir, DIR, FILE), typeof content === 'string' ? content : JSON.stringify(content, null, 4));
   return dir;
-}
-
-function errorOf(dir: string): InputError {
-  try {
-    readEvidenceBundle(dir);
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error(`expected ${dir} to be rejected`);
 }
 
 const config = (extra: Record<string, unknown>) => ({ addonName: 'vpc-cni', addonVersion: 'v1.19.0-eksbuild.1', configurationSchema: '{}', ...extra });

@@ -5,21 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { InputError } from '../../../src/errors.js';
 import { MAX_FILE_BYTES } from '../../../src/sources/evidence/parse.js';
 import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { bundleError as errorOf } from '../../helpers/bundle-error.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'fixtures');
-
-function errorOf(dir: string): InputError {
-  try {
-    readEvidenceBundle(dir);
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error(`expected ${dir} to be rejected`);
-}
 
 describe('evidence bundle reader', () => {
   it.each([

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.js';
 import { readEvidenceBundle } from '../../../src/sources/evidence/read-bundle.js';
+import { bundleError as errorOf } from '../../helpers/bundle-error.js';
 
 const ACCOUNT = '111122223333';
 const TRUST = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
@@ -25,16 +26,6 @@ function bundle(files: Record<string, unknown>): string {
 }
 
 const details = (...roles: Record<string, unknown>[]) => ({ 'aws/111122223333/iam-authorization-details.json': { RoleDetailList: roles, Policies: [] } });
-
-function errorOf(dir: string): InputError {
-  try {
-    readEvidenceBundle(dir);
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error(`expected ${dir} to be rejected`);
-}
 
 describe('RoleLastUsed and CreateDate of a role', () => {
   it('reads a last use, an empty one (collected: no use in the tracking period) and a missing one (not collected) apart', () => {
